@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Install what the app needs into .venv and start it on http://localhost:8501.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+install_python_packages requirements.txt
+exec .venv/bin/python -m streamlit run streamlit_app.py "$@"

@@ -1,0 +1,25 @@
+"""Entry point: page config, navigation and the shared sidebar. Nothing else."""
+
+import streamlit as st
+
+from lib.navigation import pages_by_section
+
+st.set_page_config(page_title="CNN Lab", page_icon=":material/grid_on:", layout="wide")
+
+navigation = st.navigation(
+    {
+        section: [
+            st.Page(page.path, title=page.title, icon=page.icon, default=page.default)
+            for page in pages
+        ]
+        for section, pages in pages_by_section().items()
+    }
+)
+
+with st.sidebar:
+    st.caption(
+        "An interactive companion to chapters 2 and 3 of *Hands-On Computer "
+        "Vision with TensorFlow 2* (Planche & Andres)."
+    )
+
+navigation.run()

@@ -1,0 +1,79 @@
+"""The book's networks: layer order, parameter counts, options and round trips."""
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+
+from lib.models import STYLES, build_model  # noqa: E402
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_lenet5_has_61706_parameters_in_every_style(style):
+    assert build_model("lenet5", style).count_params() == 61_706
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_dense_baseline_has_101770_parameters_in_every_style(style):
+    assert build_model("dense", style).count_params() == 101_770
+
+
+def test_lenet5_layers_follow_the_book():
+    model = build_model("lenet5", "sequential")
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["Rescaling", "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D",
+                     "Flatten", "Dense", "Dense", "Dense"]
+    conv1, conv2 = model.get_layer("conv1"), model.get_layer("conv2")
+    assert (conv1.filters, conv1.kernel_size, conv1.padding) == (6, (5, 5), "same")
+    assert (conv2.filters, conv2.kernel_size, conv2.padding) == (16, (5, 5), "valid")
+    assert model.output_shape == (None, 10)
+
+
+def test_models_scale_raw_pixels_themselves():
+    model = build_model("lenet5", "functional")
+    assert model.get_layer("scale").scale == pytest.approx(1 / 255)
+
+
+def test_batch_norm_sits_between_the_linear_layer_and_its_relu():
+    names = [layer.name for layer in build_model("lenet5", "sequential", batch_norm=True).layers]
+    index = names.index("conv1")
+    assert names[index:index + 3] == ["conv1", "conv1_bn", "conv1_relu"]
+    assert build_model("lenet5", "sequential", batch_norm=True).get_layer("conv1").activation.__name__ == "linear"
+
+
+def test_dropout_follows_each_conv_block_and_the_first_dense_layer():
+    names = [layer.name for layer in build_model("lenet5", "sequential", dropout=0.25).layers]
+    assert names.index("conv1_dropout") == names.index("pool1") + 1
+    assert names.index("conv2_dropout") == names.index("pool2") + 1
+    assert names.index("dense1_dropout") == names.index("dense1") + 1
+
+
+def test_l1_and_l2_regularize_every_kernel():
+    model = build_model("lenet5", "sequential", l1=0.01, l2=0.02)
+    regularized = [layer for layer in model.layers if getattr(layer, "kernel_regularizer", None)]
+    assert len(regularized) == 5
+    config = regularized[0].kernel_regularizer.get_config()
+    assert config["l1"] == pytest.approx(0.01) and config["l2"] == pytest.approx(0.02)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(dropout=1.0), "dropout must be in"),
+    (dict(l1=-0.1), "l1 must be >= 0"),
+    (dict(style="graph"), "style must be one of"),
+    (dict(architecture="vgg"), "architecture must be one of"),
+])
+def test_bad_options_raise_a_value_error_naming_the_option(bad, message):
+    arguments = {"architecture": "lenet5", "style": "sequential", **bad}
+    with pytest.raises(ValueError, match=message):
+        build_model(**arguments)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_saved_model_loads_in_safe_mode_and_predicts_the_same(style, tmp_path):
+    model = build_model("lenet5", style, dropout=0.25, batch_norm=True, l2=0.01)
+    images = np.random.default_rng(0).integers(0, 256, (4, 28, 28, 1)).astype("float32")
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)  # safe_mode stays on
+    np.testing.assert_allclose(loaded(images), model(images), rtol=1e-5, atol=1e-6)
+    assert loaded.count_params() == model.count_params()
