@@ -13,7 +13,11 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class PageSpec:
     section: str
-    path: str  # relative to the repository root
+    # Relative to the repository root. Pages live in sub-folders of pages/ on
+    # purpose: Streamlit still auto-discovers pages/*.py (its old multipage
+    # mode) on a server's first request, which would let a bookmarked URL run a
+    # page without this app's navigation. Sub-folders are never discovered.
+    path: str
     title: str
     icon: str
     blurb: str  # one sentence for the Home page
@@ -21,8 +25,14 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("Start", "pages/home.py", "Home", ":material/home:",
+    PageSpec("Start", "pages/start/home.py", "Home", ":material/home:",
              "What this lab teaches and where to begin.", default=True),
+    PageSpec("Chapter 3: the operations", "pages/operations/convolution.py", "Convolution", ":material/blur_on:",
+             "Slide a kernel over a real image; stride, padding and dilation live."),
+    PageSpec("Chapter 3: the operations", "pages/operations/pooling.py", "Pooling", ":material/grid_view:",
+             "Max and average pooling: what they keep and what they drop."),
+    PageSpec("Chapter 3: the operations", "pages/operations/why_cnns.py", "Why CNNs", ":material/lightbulb:",
+             "Parameter explosion and spatial locality: why dense networks struggle with images."),
 )
 
 

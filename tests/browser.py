@@ -9,6 +9,7 @@ test, asserts the page shows no Streamlit exception.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -77,6 +79,7 @@ def streamlit_server(tmp_path_factory):
     server = StreamlitServer(env, workdir / "streamlit.log")
     try:
         server.wait_healthy()
+        server.warmed = False
         yield server
     finally:
         server.stop()
@@ -84,7 +87,8 @@ def streamlit_server(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api as playwright_api
+
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
     with playwright_api.sync_playwright() as playwright:
@@ -93,9 +97,25 @@ def browser():
         chromium.close()
 
 
+def warm_up(browser, server: StreamlitServer) -> None:
+    """Open the app's root once, so the server leaves Streamlit's old pages/ mode.
+
+    Until the entry file has called st.navigation once, Streamlit treats a
+    server's very first deep link (say /convolution) the old way, answering
+    "Page not found" in a dialog before the app's own navigation takes over.
+    """
+    page = browser.new_page()
+    page.app_url = server.url
+    open_page(page)
+    page.close()
+
+
 @pytest.fixture
 def app_page(browser, streamlit_server):
     """A fresh tab on the app; fails the test if any Streamlit exception is shown."""
+    if not streamlit_server.warmed:
+        warm_up(browser, streamlit_server)
+        streamlit_server.warmed = True
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(30_000)
@@ -110,13 +130,55 @@ def app_page(browser, streamlit_server):
 def open_page(page, url_path: str = "") -> None:
     """Go to a page of the app and wait until Streamlit has finished running it."""
     page.goto(f"{page.app_url}/{url_path}")
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
     wait_idle(page)
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait for the app's script run to finish (the status widget goes away)."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-    )
+def wait_idle(page, timeout: float = 90_000) -> None:
+    """Wait until the app's script run (started by the last action) has finished.
+
+    Streamlit marks its root element with data-test-script-state; a run may
+    start a moment after the action, so first give it a chance to begin.
+    """
+    app = '[data-testid="stApp"]'
+    try:
+        page.wait_for_selector(f'{app}[data-test-script-state="running"]', timeout=1_500)
+    except PlaywrightTimeout:
+        pass
+    page.wait_for_selector(f'{app}[data-test-script-state="notRunning"]', timeout=timeout)
+    page.wait_for_timeout(250)
+
+
+def widget(page, test_id: str, label: str):
+    """The Streamlit widget of kind `test_id` (e.g. "stSlider") whose label contains `label`."""
+    return page.locator(f'[data-testid="{test_id}"]').filter(has_text=label).first
+
+
+def nudge_slider(page, label: str, presses: int) -> None:
+    """Move a slider by keyboard, `presses` steps right (negative: left), and wait for the rerun."""
+    thumb = widget(page, "stSlider", label).get_by_role("slider")
+    thumb.focus()
+    for _ in range(abs(presses)):
+        thumb.press("ArrowRight" if presses > 0 else "ArrowLeft")
+    wait_idle(page)
+
+
+def choose_radio(page, label: str, option: str) -> None:
+    widget(page, "stRadio", label).get_by_text(option, exact=True).click()
+    wait_idle(page)
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def find_in_main(page, pattern: str, timeout: float = 15.0) -> re.Match:
+    """Poll the main area's text until `pattern` matches; fail with the text if it never does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = main_text(page)
+        match = re.search(pattern, text)
+        if match or time.monotonic() > deadline:
+            assert match, f"{pattern!r} not found in page text:\n{text[-3000:]}"
+            return match
+        page.wait_for_timeout(250)

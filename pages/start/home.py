@@ -21,7 +21,7 @@ of *Hands-On Computer Vision with TensorFlow 2*:
 
 st.subheader("Pages")
 for section, pages in pages_by_section().items():
-    others = [page for page in pages if page.path != "pages/home.py"]
+    others = [page for page in pages if page.path != "pages/start/home.py"]
     if not others:
         continue
     st.markdown(f"**{section}**")

@@ -1,0 +1,46 @@
+"""How long lib.ops takes on a 512x512 image: the explorer sliders must feel live.
+
+Target (issue 3): a 5x5 convolution over 512x512 in at most 30 ms.
+Run: .venv/bin/python benchmarks/bench_ops.py
+"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from lib.ops import conv2d, pool2d  # noqa: E402
+
+
+def measure(function, repeats=30):
+    function()  # warm caches
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), max(times)
+
+
+def main():
+    rng = np.random.default_rng(0)
+    gray, colour = rng.random((512, 512)), rng.random((512, 512, 3))
+    kernel = rng.random((5, 5))
+    cases = {
+        "conv2d 512x512 gray, 5x5, valid": lambda: conv2d(gray, kernel),
+        "conv2d 512x512 gray, 5x5, same": lambda: conv2d(gray, kernel, padding="same"),
+        "conv2d 512x512 RGB, 5x5, same": lambda: conv2d(colour, kernel, padding="same"),
+        "conv2d 512x512 gray, 7x7, same": lambda: conv2d(gray, rng.random((7, 7)), padding="same"),
+        "pool2d 512x512 RGB, max 2x2": lambda: pool2d(colour, 2),
+        "pool2d 512x512 RGB, avg 3x3 s1 same": lambda: pool2d(colour, 3, 1, "same", "avg"),
+    }
+    for name, function in cases.items():
+        median, worst = measure(function)
+        print(f"{name:40s} median {median:6.1f} ms   max {worst:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Pooling: max and average over windows, with the book's two demonstrations."""
+
+import streamlit as st
+
+from lib.formulas import output_size_latex
+from lib.images import to_display
+from lib.ops import conv_output_size, padded_input, pool2d, pool_step
+from pages.shared.ui import crop_picker, image_picker, number_grid, output_position, window_mask
+
+
+def book_halving():
+    st.session_state.pool_size = 2
+    st.session_state.pool_stride = 2
+    st.session_state.pool_padding = "valid"
+
+
+def book_too_large():
+    st.session_state.pool_size = 10
+    st.session_state.pool_stride = 10
+    st.session_state.pool_padding = "valid"
+
+
+st.title("Pooling")
+st.markdown(
+    "A pooling layer slides a **k x k** window over each channel with stride **s** and keeps one "
+    "number per window: the **maximum** or the **average**. It shrinks the feature maps and makes "
+    "the network tolerate small shifts. **Pooling has no trainable parameters**: "
+    "the window only selects or averages, so Keras counts 0 parameters for it."
+)
+
+with st.sidebar:
+    st.subheader("Input")
+    pixels = image_picker("pool", default_photo="Chelsea the cat")
+
+controls, demos = st.columns([2, 1])
+with controls:
+    mode = st.radio("Operation", ["max", "avg"], horizontal=True, key="pool_mode",
+                    format_func={"max": "Max pooling", "avg": "Average pooling"}.get)
+    size = st.slider("Pool size k", 1, 10, 2, key="pool_size")
+    if st.session_state.get("pool_stride", 2) > size:
+        st.session_state.pool_stride = size
+    stride = st.slider("Stride s (at most k, as TensorFlow requires)", 1, size, min(2, size), key="pool_stride")
+    padding = st.radio("Padding", ["valid", "same"], horizontal=True, key="pool_padding")
+with demos:
+    st.markdown("**The book's demonstrations**")
+    st.button("2x2, stride 2: halves the image", on_click=book_halving)
+    st.button("10x10 window: excessively large", on_click=book_too_large)
+
+if pixels is None:
+    st.stop()
+
+height, width = pixels.shape[:2]
+output = pool2d(pixels, size, stride, padding, mode)
+col_in, col_out = st.columns(2)
+col_in.image(to_display(pixels), caption=f"Input {pixels.shape}", width="stretch")
+if output.size == 0:
+    col_out.warning(f"The output is empty: a {size}x{size} window does not fit in {height}x{width} without padding.")
+else:
+    col_out.image(to_display(output), width="stretch",
+                  caption=f"{'Max' if mode == 'max' else 'Average'} pooled {output.shape}")
+st.markdown(f"**Shapes:** {height} x {width} -> {output.shape[0]} x {output.shape[1]}"
+            f" ({height * width / max(output.shape[0] * output.shape[1], 1):.1f} times fewer values)")
+st.latex(r"H_{out} = " + output_size_latex(height, size, stride, padding))
+st.latex(r"W_{out} = " + output_size_latex(width, size, stride, padding))
+if size >= 8:
+    st.info("With a window this large, whole regions collapse into one value: the output keeps "
+            "little more than the coarse layout of the image, as the book warns.")
+
+st.subheader("Step through one output value")
+crop = crop_picker("pool", pixels)
+crop_out = (conv_output_size(crop.shape[0], size, stride, padding), conv_output_size(crop.shape[1], size, stride, padding))
+if 0 in crop_out:
+    st.warning("The window does not fit in this crop with these settings: the output is empty.")
+    st.stop()
+y, x = output_position("pool", crop_out)
+step = pool_step(crop, size, y, x, stride, padding, mode)
+padded = padded_input(crop, (size, size), stride, padding, value=float("nan"))[:, :, 0]
+st.plotly_chart(number_grid(padded, f"Crop {padded.shape} (blank cells are SAME padding, ignored)",
+                            highlight=window_mask(padded.shape, step.rows, step.cols), decimals=0),
+                key="pool_step_input")
+values = step.patch[~(step.patch != step.patch)]  # drop padding (NaN) cells
+if mode == "max":
+    st.markdown(f"**Output ({y}, {x})** = max of the {values.size} real cells in the window = **{step.value:.0f}**")
+else:
+    st.markdown(f"**Output ({y}, {x})** = {values.sum():.0f} / {values.size} real cells = **{step.value:.2f}**")

@@ -1,0 +1,30 @@
+"""The explorer pages run on numpy alone: rendering them never imports TensorFlow."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+EXPLORER_PAGES = ["pages/operations/convolution.py", "pages/operations/pooling.py", "pages/operations/why_cnns.py"]
+
+SCRIPT = """
+import sys
+from streamlit.testing.v1 import AppTest
+app = AppTest.from_file({entry!r}, default_timeout=60)
+app.run()
+app.switch_page({page!r})
+app.run()
+assert not app.exception, [e.message for e in app.exception]
+assert app.title, "page rendered nothing"
+print("TF_IMPORTED" if any(name == "tensorflow" or name.startswith("tensorflow.") for name in sys.modules) else "TF_ABSENT")
+"""
+
+
+@pytest.mark.parametrize("page", EXPLORER_PAGES)
+def test_explorer_page_leaves_tensorflow_unimported(page):
+    code = SCRIPT.format(entry=str(ROOT / "streamlit_app.py"), page=page)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "TF_ABSENT" in result.stdout
