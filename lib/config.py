@@ -1,0 +1,119 @@
+"""One `TrainingConfig` shared by the Training page, the command line and saved runs.
+
+Each field carries its own range and help text in its metadata, so the form,
+the CLI flags and `validate` all read the same limits and can never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+
+OPTIMIZERS = ("sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop", "adam")
+MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
+SCHEDULES = ("none", "step", "exponential")
+
+
+def spec(default, help, *, choices=None, low=None, high=None, optional=False):
+    """A dataclass field with its allowed values recorded for the form, the CLI and validation."""
+    return field(default=default, metadata={"help": help, "choices": choices, "low": low, "high": high,
+                                            "optional": optional})
+
+
+@dataclass
+class TrainingConfig:
+    # What to train. LeNet-5 is the book's chapter-3 network; "dense" is the
+    # chapter-2 Flatten-Dense-Dense baseline.
+    model: str = spec("lenet5", "network to train", choices=("lenet5", "dense"))
+    style: str = spec("sequential", "Keras API style used to build it", choices=("sequential", "functional", "subclassed"))
+    # How to train. learning_rate None means Keras's own default for the optimizer,
+    # which is what the book uses.
+    optimizer: str = spec("sgd", "optimizer, built as the book builds it", choices=OPTIMIZERS)
+    learning_rate: float | None = spec(None, "learning rate (default: Keras's default for the optimizer)",
+                                       low=1e-6, high=10.0, optional=True)
+    batch_size: int = spec(32, "samples per gradient step (the global batch)", low=1, high=8192)
+    epochs: int = spec(5, "passes over the training samples", low=1, high=1000)
+    # The book trains on all 60,000 images; its regularization notebook on 200.
+    train_samples: int = spec(60000, "training images used, from the start of MNIST's training set", low=10, high=60000)
+    # Regularization, placed as the book places it (see lib.models).
+    l1: float = spec(0.0, "L1 kernel regularization coefficient", low=0.0, high=1.0)
+    l2: float = spec(0.0, "L2 kernel regularization coefficient", low=0.0, high=1.0)
+    dropout: float = spec(0.0, "dropout rate after each conv block and Dense(120)", low=0.0, high=0.9)
+    batch_norm: bool = spec(False, "batch normalization before each ReLU")
+    # Callbacks.
+    early_stopping: bool = spec(False, "stop when the monitored value stops improving")
+    early_stopping_monitor: str = spec("val_loss", "value early stopping watches", choices=MONITORS)
+    early_stopping_patience: int = spec(5, "epochs without improvement before stopping", low=0, high=1000)
+    early_stopping_restore_best: bool = spec(True, "restore the weights of the best epoch when stopping")
+    reduce_lr_on_plateau: bool = spec(False, "divide the learning rate when val_loss plateaus")
+    reduce_lr_factor: float = spec(0.5, "factor ReduceLROnPlateau multiplies the learning rate by", low=0.01, high=0.99)
+    reduce_lr_patience: int = spec(2, "epochs of plateau before ReduceLROnPlateau acts", low=0, high=1000)
+    lr_schedule: str = spec("none", "LearningRateScheduler: none, step (multiply every N epochs) or exponential",
+                            choices=SCHEDULES)
+    lr_schedule_factor: float = spec(0.5, "factor the schedule multiplies the learning rate by", low=0.01, high=1.0)
+    lr_schedule_every: int = spec(5, "epochs between steps of the step schedule", low=1, high=1000)
+    seed: int = spec(42, "random seed for weights and shuffling", low=0, high=2**31 - 1)
+    name: str = spec("", "a label for the run (any text; the run id is made safe from it)")
+
+    def validate(self) -> TrainingConfig:
+        """Raise ValueError naming the first field whose value is not allowed."""
+        for item in dataclasses.fields(self):
+            check_field(item, getattr(self, item.name))
+        return self
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainingConfig:
+        """Build and validate a config; unknown keys are an error, missing ones take defaults."""
+        known = {item.name for item in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown config field(s): {', '.join(unknown)}")
+        return cls(**values).validate()
+
+
+def check_field(item: dataclasses.Field, value) -> None:
+    meta, name = item.metadata, item.name
+    if value is None:
+        if meta.get("optional"):
+            return
+        raise ValueError(f"{name}: a value is required")
+    if item.type in ("bool",) or isinstance(item.default, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name}: must be true or false, got {value!r}")
+        return
+    if meta.get("choices"):
+        if value not in meta["choices"]:
+            raise ValueError(f"{name}: must be one of {', '.join(meta['choices'])}; got {value!r}")
+        return
+    if isinstance(item.default, str):
+        if not isinstance(value, str) or len(value) > 200:
+            raise ValueError(f"{name}: must be text of at most 200 characters")
+        return
+    wants_int = isinstance(item.default, int)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name}: must be a number; got {value!r}")
+    if wants_int and int(value) != value:
+        raise ValueError(f"{name}: must be a whole number; got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: must be a finite number; got {value!r}")
+    low, high = meta.get("low"), meta.get("high")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{name}: must be between {low:g} and {high:g}; got {value!r}")
+
+
+FIELDS = {item.name: item for item in dataclasses.fields(TrainingConfig)}
+
+# Starting points for the Training page, as the book runs them.
+PRESETS = {
+    "Book": dict(optimizer="sgd", batch_size=32, train_samples=60000, epochs=10),
+    "Quick look": dict(optimizer="adam", batch_size=128, train_samples=6000, epochs=3),
+    "Small data": dict(optimizer="sgd", batch_size=32, train_samples=200, epochs=100),
+}

@@ -1,0 +1,80 @@
+"""Command line for the training engine: `python -m lib.train --help`.
+
+Every TrainingConfig field is a flag (underscores become dashes). It prints
+one line per epoch and writes a run folder under --out. A bad value exits with
+status 2 and one line naming the flag and what it allows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lib.config import FIELDS, TrainingConfig
+
+
+def flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"error: {message.replace('argument ', '', 1)}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="python -m lib.train", description="Train a network on MNIST and write a run folder.")
+    for name, item in FIELDS.items():
+        meta, default = item.metadata, item.default
+        help_text = meta["help"]
+        if isinstance(default, bool):
+            parser.add_argument(flag(name), action=argparse.BooleanOptionalAction, default=default, help=help_text)
+            continue
+        kind = str if isinstance(default, str) else int if isinstance(default, int) else float
+        if meta.get("low") is not None:
+            help_text += f" [{meta['low']:g} to {meta['high']:g}]"
+        parser.add_argument(flag(name), type=kind, default=default, choices=meta.get("choices"),
+                            help=f"{help_text} (default: {default})", metavar=None if meta.get("choices") else kind.__name__.upper())
+    parser.add_argument("--out", type=Path, default=None, help="folder to write the run into (default: $CNN_LAB_RUNS_DIR or runs/)")
+    return parser
+
+
+def print_progress(event: dict) -> None:
+    if event["type"] == "start":
+        print(f"run {event['run_id']}: {event['parameters']:,} parameters, {event['batches']} batches per epoch", flush=True)
+    elif event["type"] == "epoch":
+        row = event["row"]
+        parts = [f"epoch {row['epoch']}/{event['epochs']}"]
+        parts += [f"{key} {row[key]:.4f}" for key in ("loss", "accuracy", "val_loss", "val_accuracy") if key in row]
+        parts += [f"lr {row['learning_rate']:.3g}", f"{row['seconds']:.1f} s"]
+        print("  ".join(parts), flush=True)
+    elif event["type"] == "end":
+        print(f"{event['status']}: {event['message']}\nrun written to {event['path']}", flush=True)
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    arguments = vars(parser.parse_args(argv))
+    out = arguments.pop("out")
+    try:
+        config = TrainingConfig(**arguments).validate()
+    except ValueError as error:
+        field_name, _, reason = str(error).partition(": ")
+        parser.error(f"{flag(field_name)}: {reason}")
+    from lib.data import MnistUnavailableError
+    from lib.runs import RunStorageError
+    from lib.training import ADADELTA_NOTE, train
+
+    if config.optimizer == "adadelta" and config.learning_rate is None:
+        print(f"note: {ADADELTA_NOTE}", file=sys.stderr)
+    try:
+        result = train(config, out_dir=out, on_progress=print_progress)
+    except (MnistUnavailableError, RunStorageError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0 if result.status != "failed" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""TrainingConfig validation and the command line."""
+
+import subprocess
+import sys
+
+import pytest
+
+from lib.config import FIELDS, TrainingConfig
+from lib.runs import load_run
+from lib.train import build_parser, flag
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("optimizer", "bogus", "optimizer: must be one of"),
+    ("batch_size", 0, "batch_size: must be between 1 and 8192"),
+    ("dropout", 0.95, "dropout: must be between 0 and 0.9"),
+    ("epochs", 2.5, "epochs: must be a whole number"),
+    ("l2", float("nan"), "l2: must be a finite number"),
+    ("batch_norm", "yes", "batch_norm: must be true or false"),
+])
+def test_out_of_range_values_are_refused_naming_the_field(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        TrainingConfig(**{field: value}).validate()
+
+
+def test_config_round_trips_through_a_dict():
+    config = TrainingConfig(optimizer="adam", dropout=0.25, learning_rate=0.01)
+    assert TrainingConfig.from_dict(config.to_dict()) == config
+
+
+def test_unknown_config_keys_are_refused():
+    with pytest.raises(ValueError, match="unknown config field"):
+        TrainingConfig.from_dict({"optimiser": "adam"})
+
+
+def test_cli_has_a_flag_for_every_config_field_and_out():
+    help_text = build_parser().format_help()
+    for name in FIELDS:
+        assert flag(name) in help_text
+    assert "--out" in help_text
+
+
+def run_cli(*arguments, env=None):
+    return subprocess.run([sys.executable, "-m", "lib.train", *arguments], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env=env)
+
+
+def test_cli_bogus_optimizer_fails_with_one_line_naming_the_flag():
+    result = run_cli("--optimizer", "bogus")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--optimizer" in lines[0] and "adam" in lines[0]
+
+
+def test_cli_out_of_range_value_fails_with_one_line():
+    result = run_cli("--dropout", "2")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --dropout: must be between 0 and 0.9; got 2.0"
+
+
+def test_cli_writes_a_complete_run_on_real_mnist(real_mnist_path, tmp_path):
+    result = run_cli("--optimizer", "adam", "--epochs", "1", "--train-samples", "2000", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "epoch 1/1" in result.stdout
+    (run_path,) = list(tmp_path.iterdir())
+    run = load_run(run_path)
+    assert run.config["optimizer"] == "adam" and run.metrics["status"] == "finished"
+    assert run.metrics["test_accuracy"] > 0.7
+    assert (run_path / "model.keras").exists() and (run_path / "tb").is_dir()

@@ -1,0 +1,150 @@
+"""The training engine on a few hundred generated images: optimizers, regularizers, callbacks, faults."""
+
+import json
+import os
+import threading
+
+import numpy as np
+import pytest
+
+from lib.config import OPTIMIZERS, TrainingConfig
+from lib.runs import HISTORY_COLUMNS, RunStorageError, load_run
+
+keras = pytest.importorskip("keras")
+from lib.training import Dataset, build_optimizer, train  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def digits() -> Dataset:
+    """Learnable fake digits: each class is a bright bar at its own row, plus noise."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 400).astype(np.uint8)
+    images = rng.integers(0, 60, (400, 28, 28)).astype(np.uint8)
+    for image, label in zip(images, labels):
+        image[2 + 2 * label: 4 + 2 * label, 4:24] = 255
+    return Dataset(images[:300], labels[:300], images[300:], labels[300:])
+
+
+def quick(**overrides) -> TrainingConfig:
+    return TrainingConfig(**{"epochs": 1, "train_samples": 300, "batch_size": 32, **overrides})
+
+
+def assert_complete_run(path, epochs):
+    names = set(os.listdir(path))
+    assert {"config.json", "history.csv", "metrics.json", "model.keras", "tb"} <= names
+    run = load_run(path)
+    assert len(run.history) == epochs
+    assert (path / "history.csv").read_text().splitlines()[0] == ",".join(HISTORY_COLUMNS)
+    metrics = run.metrics
+    assert np.array(metrics["confusion_matrix"]).shape == (10, 10)
+    assert np.array(metrics["confusion_matrix"]).sum() == 100
+    assert 0 <= metrics["test_accuracy"] <= 1 and metrics["parameters"] > 0 and metrics["wall_seconds"] > 0
+    return run
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_every_optimizer_trains_one_epoch_and_writes_a_complete_run(optimizer, digits, tmp_path):
+    result = train(quick(optimizer=optimizer), data=digits, out_dir=tmp_path)
+    assert result.status == "finished"
+    run = assert_complete_run(result.path, 1)
+    assert run.config["optimizer"] == optimizer
+
+
+@pytest.mark.parametrize("options", [
+    {"l1": 0.01}, {"l2": 0.01}, {"dropout": 0.25}, {"batch_norm": True},
+    {"l1": 0.01, "dropout": 0.25, "batch_norm": True},
+    {"model": "dense", "style": "functional", "l2": 0.001},
+    {"style": "subclassed", "dropout": 0.5},
+], ids=lambda options: "-".join(f"{k}={v}" for k, v in options.items()))
+def test_every_regularizer_option_trains_and_is_recorded(options, digits, tmp_path):
+    result = train(quick(**options), data=digits, out_dir=tmp_path)
+    run = assert_complete_run(result.path, 1)
+    for key, value in options.items():
+        assert run.config[key] == value
+
+
+def test_optimizers_are_built_as_the_book_builds_them():
+    assert build_optimizer("momentum").momentum == pytest.approx(0.9)
+    nag = build_optimizer("nag")
+    assert nag.nesterov and nag.momentum == pytest.approx(0.9)
+    assert float(build_optimizer("adadelta").learning_rate) == pytest.approx(0.001)
+    assert float(build_optimizer("adam", 0.01).learning_rate) == pytest.approx(0.01)
+
+
+def test_learning_rate_schedule_and_plateau_are_applied(digits, tmp_path):
+    config = quick(epochs=3, optimizer="sgd", learning_rate=0.1, lr_schedule="step", lr_schedule_every=1,
+                   lr_schedule_factor=0.5)
+    rates = [row["learning_rate"] for row in train(config, data=digits, out_dir=tmp_path).history]
+    assert rates == pytest.approx([0.1, 0.05, 0.025])
+
+
+def test_early_stopping_ends_training_and_says_where(digits, tmp_path):
+    # With a tiny learning rate validation accuracy cannot improve, so patience 0 stops at epoch 2.
+    config = quick(epochs=30, early_stopping=True, early_stopping_monitor="val_accuracy", early_stopping_patience=0,
+                   optimizer="sgd", learning_rate=1e-6)
+    result = train(config, data=digits, out_dir=tmp_path)
+    assert result.metrics["early_stopped_epoch"] is not None
+    assert len(result.history) < 30
+    assert "Early stopping" in result.message
+
+
+def test_stop_request_keeps_the_partial_run(digits, tmp_path):
+    stop = threading.Event()
+
+    def stop_in_second_epoch(event):
+        if event["type"] == "batch" and event["epoch"] == 2 and event["batch"] == 2:
+            stop.set()
+
+    result = train(quick(epochs=5), data=digits, out_dir=tmp_path, on_progress=stop_in_second_epoch, stop_event=stop)
+    assert result.status == "stopped"
+    assert len(result.history) == 2  # the second epoch ends after the batch that saw the request
+    assert json.loads((result.path / "metrics.json").read_text())["status"] == "stopped"
+    assert (result.path / "model.keras").exists()
+
+
+def test_nan_loss_stops_training_and_marks_the_run_failed(digits, tmp_path):
+    # Pixels near float32's limit overflow the activations, and the loss turns NaN.
+    broken = Dataset(np.full((64, 28, 28), 3e38, np.float32), digits.y_train[:64], digits.x_val, digits.y_val)
+    result = train(quick(epochs=3, train_samples=64), data=broken, out_dir=tmp_path)
+    assert result.status == "failed"
+    assert "NaN" in result.message and "epoch 1" in result.message
+    assert len(result.history) == 1
+    assert json.loads((result.path / "metrics.json").read_text())["status"] == "failed"
+
+
+def test_unwritable_run_directory_is_reported_and_nothing_is_left(digits, tmp_path):
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    with pytest.raises(RunStorageError, match="Cannot write runs to"):
+        train(quick(), data=digits, out_dir=blocker / "runs")
+    assert os.listdir(tmp_path) == ["file-not-folder"]
+
+
+def test_failure_mid_training_leaves_no_partial_folder(digits, tmp_path):
+    def explode(event):
+        if event["type"] == "epoch":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train(quick(epochs=2), data=digits, out_dir=tmp_path, on_progress=explode)
+    assert os.listdir(tmp_path) == []
+
+
+def test_run_ids_are_unique_and_safe_whatever_the_name(digits, tmp_path):
+    first = train(quick(name="../../etc/passwd; rm -rf /"), data=digits, out_dir=tmp_path)
+    second = train(quick(name="../../etc/passwd; rm -rf /"), data=digits, out_dir=tmp_path)
+    assert first.path != second.path
+    for path in (first.path, second.path):
+        assert path.parent == tmp_path
+        assert all(c.isalnum() or c == "-" for c in path.name)
+
+
+def test_tensorboard_reader_parses_the_run_event_files(digits, tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    result = train(quick(epochs=2), data=digits, out_dir=tmp_path)
+    accumulator = EventAccumulator(str(result.path / "tb" / "train"), size_guidance={"tensors": 0})
+    accumulator.Reload()
+    tags = accumulator.Tags()["tensors"]
+    assert "epoch_loss" in tags
+    assert len(accumulator.Tensors("epoch_loss")) == 2
