@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.navigation import pages_by_section
+from pages.shared.jobs import sidebar_job_status
 
 st.set_page_config(page_title="CNN Lab", page_icon=":material/grid_on:", layout="wide")
 
@@ -21,5 +22,7 @@ with st.sidebar:
         "An interactive companion to chapters 2 and 3 of *Hands-On Computer "
         "Vision with TensorFlow 2* (Planche & Andres)."
     )
+
+sidebar_job_status()
 
 navigation.run()

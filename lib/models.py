@@ -157,13 +157,19 @@ def build_model(architecture="lenet5", style="sequential", l1=0.0, l2=0.0, dropo
 
 
 def summary_rows(model: keras.Model) -> list[dict]:
-    """The rows of `model.summary()` as plain dicts: name, type, output shape, parameters."""
+    """The rows of `model.summary()` as plain dicts: layer, type, output shape, parameters."""
+    layers_list = model.stack if isinstance(model, SubclassedNet) else model.layers
     rows = []
-    for layer in model.layers if not isinstance(model, SubclassedNet) else model.stack:
+    for layer in layers_list:
         try:
-            shape = str(tuple(layer.output.shape)) if not isinstance(model, SubclassedNet) else ""
+            shape = str(tuple(layer.output.shape))
         except (AttributeError, ValueError):
-            shape = ""
+            shape = "(built by call)"
         rows.append({"layer": layer.name, "type": type(layer).__name__, "output shape": shape,
                      "parameters": layer.count_params()})
     return rows
+
+
+def model_summary_rows(path: str) -> list[dict]:
+    """Summary rows of a saved model (loaded with safe_mode on)."""
+    return summary_rows(keras.saving.load_model(path))

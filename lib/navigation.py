@@ -33,6 +33,8 @@ PAGES: tuple[PageSpec, ...] = (
              "Max and average pooling: what they keep and what they drop."),
     PageSpec("Chapter 3: the operations", "pages/operations/why_cnns.py", "Why CNNs", ":material/lightbulb:",
              "Parameter explosion and spatial locality: why dense networks struggle with images."),
+    PageSpec("Training", "pages/training/train.py", "Train LeNet-5", ":material/model_training:",
+             "Pick an optimizer and regularizers and watch LeNet-5 learn MNIST live."),
 )
 
 
@@ -42,3 +44,8 @@ def pages_by_section() -> dict[str, list[PageSpec]]:
     for page in PAGES:
         sections.setdefault(page.section, []).append(page)
     return sections
+
+
+def page_exists(path: str) -> bool:
+    """Whether `path` is one of the app's pages (links to pages still to come are not drawn)."""
+    return any(page.path == path for page in PAGES)

@@ -77,6 +77,7 @@ def streamlit_server(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("server")
     env = {**os.environ, "CNN_LAB_RUNS_DIR": str(workdir / "runs"), "PYTHONUNBUFFERED": "1"}
     server = StreamlitServer(env, workdir / "streamlit.log")
+    server.runs_dir = workdir / "runs"
     try:
         server.wait_healthy()
         server.warmed = False
@@ -182,3 +183,18 @@ def find_in_main(page, pattern: str, timeout: float = 15.0) -> re.Match:
             assert match, f"{pattern!r} not found in page text:\n{text[-3000:]}"
             return match
         page.wait_for_timeout(250)
+
+
+def set_number(page, label: str, value) -> None:
+    """Type a value into a number input and commit it."""
+    field = widget(page, "stNumberInput", label).locator("input")
+    field.fill(str(value))
+    field.press("Enter")
+    wait_idle(page)
+
+
+def go_to_page(page, title: str) -> None:
+    """Follow the sidebar navigation link with this title, as a user would."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
+    page.wait_for_selector(f'[data-testid="stMain"] h1:has-text("{title}")', timeout=60_000)
+    wait_idle(page)

@@ -1,0 +1,170 @@
+"""Training: pick an optimizer and regularizers, train LeNet-5 live, keep the run."""
+
+import streamlit as st
+
+from lib.config import FIELDS, OPTIMIZERS, PRESETS, TrainingConfig
+from lib.navigation import page_exists
+from lib.runs import load_run, runs_dir
+from pages.shared.jobs import JOB_KEY, current_job, curves_figure, format_seconds, registry, session_id, zip_run
+
+KERAS_DEFAULT_RATES = {"sgd": 0.01, "momentum": 0.01, "nag": 0.01, "adagrad": 0.001, "adadelta": 0.001,
+                       "rmsprop": 0.001, "adam": 0.001}
+ADADELTA_NOTE = ("Keras's Adadelta defaults to a learning rate of 0.001 and barely learns with it; "
+                 "its documentation notes that 1.0 matches the original paper.")
+
+
+def key(name: str) -> str:
+    return f"train_{name}"
+
+
+def apply_preset():
+    values = {**TrainingConfig().to_dict(), **PRESETS[st.session_state.train_preset]}
+    for name, value in values.items():
+        st.session_state[key(name)] = value
+    st.session_state.train_default_rate = True
+
+
+def number(name: str, label: str, step=None, fmt=None, disabled=False):
+    meta, default = FIELDS[name].metadata, FIELDS[name].default
+    is_int = isinstance(default, int) and not isinstance(default, bool)
+    kind = int if is_int else float
+    return st.number_input(label, kind(meta["low"]), kind(meta["high"]), step=step or (1 if is_int else None),
+                           format=fmt, key=key(name), help=meta["help"], disabled=disabled)
+
+
+def choice(name: str, label: str, **options):
+    return st.selectbox(label, FIELDS[name].metadata["choices"], key=key(name), help=FIELDS[name].metadata["help"], **options)
+
+
+if key("epochs") not in st.session_state:
+    st.session_state.train_preset = "Quick look"
+    apply_preset()
+
+st.title("Train LeNet-5")
+st.caption(f"Runs are saved in `{runs_dir()}`. On Streamlit Community Cloud that disk is wiped whenever the app "
+           "restarts: download the runs you want to keep.")
+
+
+def show_live(job_id: str):
+    @st.fragment(run_every=1)
+    def live():
+        job = registry().get(job_id)
+        registry().heartbeat(job_id)
+        if not job.active:
+            st.rerun()
+        if job.status == "queued":
+            st.info(f"Waiting in the queue: place {registry().queue_position(job_id)} "
+                    f"({registry().running_count()} training now). It starts by itself.")
+        else:
+            epoch = min(job.epoch, job.epochs)
+            text = "Evaluating on the test set..." if job.phase == "evaluating" else \
+                f"Epoch {epoch}/{job.epochs}, batch {job.batch}/{job.batches}"
+            st.progress(job.batch / job.batches if job.batches else 0.0, text=text)
+            rate = job.history[-1]["learning_rate"] if job.history else None
+            left, middle, right = st.columns(3)
+            left.metric("Epochs done", f"{len(job.history)}/{job.epochs}")
+            middle.metric("Learning rate", f"{rate:.3g}" if rate else "-")
+            right.metric("Time left", format_seconds(job.seconds_left()))
+            if job.history:
+                st.plotly_chart(curves_figure({"this run": job.history}), key="train_live_curves")
+        label = "Stop (keeps the run so far)" if job.status == "running" else "Leave the queue"
+        if st.button(label, key="train_stop", disabled=job.stop_event.is_set()):
+            registry().stop(job_id)
+            st.rerun(scope="fragment")
+
+    live()
+
+
+def show_result(job):
+    colour = {"finished": "green", "stopped": "orange"}.get(job.status, "red")
+    st.markdown(f"**Last run:** :{colour}[{job.status}]. {job.message}")
+    if not job.run_path:
+        return
+    run = load_run(job.run_path)
+    metrics = run.metrics
+    cols = st.columns(4)
+    cols[0].metric("Test accuracy", f"{metrics['test_accuracy']:.2%}" if "test_accuracy" in metrics else "-")
+    cols[1].metric("Parameters", f"{metrics['parameters']:,}")
+    cols[2].metric("Time", format_seconds(metrics["wall_seconds"]))
+    cols[3].metric("Epochs", metrics["epochs_completed"])
+    if run.history:
+        st.plotly_chart(curves_figure({run.label: run.history}), key="train_result_curves")
+    if run.model_path.exists():
+        from lib.models import model_summary_rows
+
+        with st.expander("Model summary"):
+            st.dataframe(model_summary_rows(str(run.model_path)), hide_index=True)
+    st.download_button("Download this run (.zip)", zip_run(run.path), file_name=f"{run.run_id}.zip",
+                       mime="application/zip", key="train_download")
+    for path, label in (("pages/training/history.py", "Compare it on the History page"),
+                        ("pages/draw/draw.py", "Try it on the canvas")):
+        if page_exists(path):
+            st.page_link(path, label=label)
+
+
+job = current_job()
+if job is not None and job.active:
+    show_live(job.job_id)
+    st.stop()
+if job is not None:
+    show_result(job)
+    st.divider()
+
+st.selectbox("Preset", list(PRESETS), key="train_preset", on_change=apply_preset,
+             help="Book: SGD, batch 32, all 60,000 images. Quick look: under a minute. Small data: 200 images.")
+model_col, optim_col, data_col = st.columns(3)
+with model_col:
+    st.markdown("**Model**")
+    choice("model", "Network", format_func={"lenet5": "LeNet-5", "dense": "Dense (chapter 2)"}.get)
+    choice("style", "Keras style")
+with optim_col:
+    st.markdown("**Optimizer**")
+    optimizer = choice("optimizer", "Optimizer")
+    default_rate = st.checkbox(f"Keras's default learning rate ({KERAS_DEFAULT_RATES[optimizer]:g})",
+                               key="train_default_rate")
+    if default_rate or st.session_state[key("learning_rate")] is None:
+        st.session_state[key("learning_rate")] = KERAS_DEFAULT_RATES[optimizer]
+    number("learning_rate", "Learning rate", fmt="%.5f", disabled=default_rate)
+    if optimizer == "adadelta":
+        st.info(ADADELTA_NOTE)
+with data_col:
+    st.markdown("**Data**")
+    number("batch_size", "Batch size")
+    number("epochs", "Epochs")
+    number("train_samples", "Training images", step=100)
+    number("seed", "Seed")
+
+reg_col, stop_col, rate_col = st.columns(3)
+with reg_col:
+    st.markdown("**Regularization**")
+    number("l1", "L1 coefficient", step=0.001, fmt="%.4f")
+    number("l2", "L2 coefficient", step=0.001, fmt="%.4f")
+    number("dropout", "Dropout rate", step=0.05)
+    st.checkbox("Batch normalization", key=key("batch_norm"))
+with stop_col:
+    st.markdown("**Early stopping**")
+    early = st.checkbox("EarlyStopping", key=key("early_stopping"))
+    choice("early_stopping_monitor", "Monitor", disabled=not early)
+    number("early_stopping_patience", "Patience (epochs)", disabled=not early)
+    st.checkbox("Restore best weights", key=key("early_stopping_restore_best"), disabled=not early)
+with rate_col:
+    st.markdown("**Learning-rate callbacks**")
+    plateau = st.checkbox("ReduceLROnPlateau", key=key("reduce_lr_on_plateau"))
+    number("reduce_lr_factor", "Plateau factor", step=0.05, disabled=not plateau)
+    number("reduce_lr_patience", "Plateau patience", disabled=not plateau)
+    schedule = choice("lr_schedule", "LearningRateScheduler")
+    number("lr_schedule_factor", "Schedule factor", step=0.05, disabled=schedule == "none")
+    number("lr_schedule_every", "Step every (epochs)", disabled=schedule != "step")
+st.text_input("Run name (optional)", key=key("name"), max_chars=200)
+
+if st.button("Train", type="primary", key="train_start"):
+    values = {name: st.session_state[key(name)] for name in FIELDS}
+    if default_rate:
+        values["learning_rate"] = None
+    try:
+        config = TrainingConfig.from_dict(values)
+    except ValueError as error:
+        st.error(f"Cannot train with these settings: {error}")
+        st.stop()
+    st.session_state[JOB_KEY] = registry().submit(config, owner=session_id()).job_id
+    st.rerun()

@@ -1,0 +1,51 @@
+"""Training from the browser: live curves, leaving and coming back, Stop keeping a partial run."""
+
+import json
+import re
+
+from tests.browser import find_in_main, go_to_page, open_page, set_number, wait_idle
+
+
+def epochs_done(page) -> int:
+    return int(find_in_main(page, r"Epochs done\s*(\d+)/20").group(1))
+
+
+def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app_page, streamlit_server,
+                                                                              real_mnist_path):
+    page = app_page
+    open_page(page, "train")
+    set_number(page, "Batch size", 32)
+    set_number(page, "Training images", 6000)
+    set_number(page, "Epochs", 20)
+    page.get_by_role("button", name="Train", exact=True).click()
+
+    find_in_main(page, r"Epoch \d+/20, batch \d+/188", timeout=90)
+    find_in_main(page, r"Epochs done\s*1/20", timeout=120)
+    page.wait_for_selector('[data-testid="stPlotlyChart"]')
+    first_count = epochs_done(page)
+    find_in_main(page, rf"Epochs done\s*{first_count + 1}/20", timeout=120)  # the curves grow epoch by epoch
+
+    go_to_page(page, "Pooling")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').innerText.includes('Training: epoch')")
+    assert "Training: epoch" in sidebar.inner_text()
+    before_return = epochs_done_from_sidebar(sidebar.inner_text())
+
+    go_to_page(page, "Train LeNet-5")
+    find_in_main(page, r"Epochs done\s*\d+/20", timeout=30)
+    assert epochs_done(page) >= before_return - 1
+    assert page.get_by_role("button", name=re.compile("Stop")).is_visible()
+
+    page.get_by_role("button", name=re.compile("Stop")).click()
+    find_in_main(page, r"Last run:\s*stopped", timeout=120)
+    wait_idle(page)
+    assert page.get_by_role("button", name="Download this run (.zip)").is_visible()
+
+    (run,) = [path for path in streamlit_server.runs_dir.iterdir() if not path.name.startswith(".")]
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["status"] == "stopped" and 2 <= metrics["epochs_completed"] < 20
+    assert (run / "model.keras").exists()
+
+
+def epochs_done_from_sidebar(text: str) -> int:
+    return int(re.search(r"Training: epoch (\d+)/20", text).group(1)) - 1
