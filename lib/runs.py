@@ -89,10 +89,17 @@ class RunBuilder:
     def write_history(self, rows: list[dict]) -> None:
         (self.staging / "history.csv").write_text(history_csv(rows), encoding="utf-8")
 
-    def publish(self) -> Path:
+    def publish(self, replace: bool = False) -> Path:
+        """Move the finished run into place; with `replace`, an older run of the same id goes."""
         final = self.root / self.run_id
+        retired = None
         try:
+            if replace and final.exists():
+                retired = final.with_name(f".{final.name}.retired-{secrets.token_hex(3)}")
+                os.replace(final, retired)
             os.replace(self.staging, final)
+            if retired is not None:
+                shutil.rmtree(retired, ignore_errors=True)
         except OSError as error:
             self.discard()
             raise RunStorageError(f"Cannot publish run {final}: {error.strerror or error}.") from error

@@ -133,20 +133,23 @@ def _make_progress_callback(config, batches, on_progress, stop_event):
 
 def train(config: TrainingConfig, data: Dataset | None = None, out_dir: Path | None = None,
           on_progress: ProgressCallback | None = None, stop_event: threading.Event | None = None,
-          run_id: str | None = None) -> TrainingResult:
-    """Train as `config` says and write a run folder under `out_dir` (default: runs_dir())."""
+          run_id: str | None = None, replace: bool = False) -> TrainingResult:
+    """Train as `config` says and write a run folder under `out_dir` (default: runs_dir()).
+
+    With `replace`, a run of the same id already there is swapped out for the new one.
+    """
     config.validate()
     on_progress = on_progress or (lambda event: None)
     # Fail on an unwritable folder before spending any time on training.
     builder = RunBuilder(Path(out_dir) if out_dir is not None else runs_dir(), run_id or make_run_id(config.name))
     try:
-        return _train_into(builder, config, data, on_progress, stop_event)
+        return _train_into(builder, config, data, on_progress, stop_event, replace)
     except BaseException:
         builder.discard()
         raise
 
 
-def _train_into(builder, config, data, on_progress, stop_event) -> TrainingResult:
+def _train_into(builder, config, data, on_progress, stop_event, replace) -> TrainingResult:
     import keras
 
     from lib.models import build_model
@@ -188,7 +191,8 @@ def _train_into(builder, config, data, on_progress, stop_event) -> TrainingResul
     error_message = None
     try:
         model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs,
-                  validation_data=(x_val, y_val), callbacks=callbacks, verbose=0, shuffle=True)
+                  validation_data=(x_val, y_val), validation_batch_size=1024, callbacks=callbacks, verbose=0,
+                  shuffle=True)
     except Exception as error:  # Anything TensorFlow raises mid-training is reported in the run.
         error_message = f"Training failed: {type(error).__name__}: {error}"
     wall = time.perf_counter() - started
@@ -222,6 +226,6 @@ def _train_into(builder, config, data, on_progress, stop_event) -> TrainingResul
     builder.write_json("config.json", config.to_dict())
     builder.write_history(progress.rows)
     builder.write_json("metrics.json", metrics)
-    path = builder.publish()
+    path = builder.publish(replace=replace)
     on_progress({"type": "end", "status": status, "message": message, "path": str(path)})
     return TrainingResult(path, status, message, metrics, progress.rows)

@@ -1,0 +1,138 @@
+"""History: the book's experiments and your own runs, side by side."""
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+from lib.history import (column, differing_config, experiment_runs, read_optimizers, read_regularization,
+                         run_from_upload, smooth, summary_row, user_runs)
+from lib.runs import RunReadError
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
+           "#bcbd22"]
+VIEWS = {
+    "Optimizers": ("optimizers", read_optimizers,
+                   "LeNet-5 on all 60,000 images, batch 32, 20 epochs: the seven optimizers of the book at Keras's "
+                   "default rates, and Adadelta at 1.0."),
+    "Regularization on 200 samples": ("regularizers", read_regularization,
+                                      "LeNet-5 trained on only 200 images for 300 epochs, validated on the 10,000 test "
+                                      "images: how much each regularizer closes the gap."),
+}
+
+
+@st.cache_data(ttl=30, max_entries=4, show_spinner=False)
+def load_sources():
+    experiments, experiment_notes = experiment_runs()
+    mine, my_notes = user_runs()
+    return experiments, mine, experiment_notes + my_notes
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def load_upload(data: bytes, name: str):
+    try:
+        return run_from_upload(data, name), None
+    except RunReadError as error:
+        return None, str(error)
+
+
+def apply_view(view: str):
+    folder = VIEWS[view][0]
+    st.session_state.history_selected = [key for key in catalogue if key.startswith(f"{folder}/")]
+
+
+st.title("Training history")
+experiments, mine, notes = load_sources()
+catalogue = {f"{run.path.parent.name}/{run.run_id}": run for run in experiments}
+catalogue.update({f"my runs/{run.run_id}": run for run in mine})
+
+with st.sidebar:
+    st.subheader("Add history files")
+    uploads = st.file_uploader("Keras CSVLogger CSV, or a run .zip from the Training page", type=["csv", "zip"],
+                               accept_multiple_files=True, key="history_uploads")
+for upload in uploads or []:
+    run, problem = load_upload(upload.getvalue(), upload.name)
+    if run is None:
+        notes.append(f"Skipped upload {problem}")
+    else:
+        catalogue[f"upload/{upload.name}"] = run
+
+st.markdown("**The book's figures**")
+view_columns = st.columns(len(VIEWS) + 1)
+for column_, view in zip(view_columns, VIEWS):
+    column_.button(view, on_click=apply_view, args=(view,), key=f"history_view_{view}",
+                   disabled=not any(key.startswith(f"{VIEWS[view][0]}/") for key in catalogue))
+if "history_selected" not in st.session_state:
+    available = [view for view in VIEWS if any(key.startswith(f"{VIEWS[view][0]}/") for key in catalogue)]
+    if available:
+        apply_view(available[0])
+    else:
+        st.session_state.history_selected = list(catalogue)[:3]
+st.session_state.history_selected = [key for key in st.session_state.history_selected if key in catalogue]
+selected = st.multiselect("Runs to compare", list(catalogue), key="history_selected")
+for note in notes:
+    st.warning(note)
+if not selected:
+    st.info("Pick runs above, train one on the Training page, or upload a history file.")
+    st.stop()
+runs = [catalogue[key] for key in selected]
+
+for view, (folder, reader, description) in VIEWS.items():
+    if all(key.startswith(f"{folder}/") for key in selected):
+        st.markdown(f"**{view}.** {description}")
+        for sentence in reader(runs):
+            st.markdown(f"- {sentence}")
+
+controls = st.columns(3)
+weight = controls[0].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="history_smoothing",
+                            help="Exponential moving average, bias-corrected so early epochs are not pulled to zero.")
+log_loss = controls[1].checkbox("Log scale for loss", True, key="history_log")
+show_train = controls[2].checkbox("Show training curves", True, key="history_train")
+
+figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+plotted = []
+for index, run in enumerate(runs):
+    colour = PALETTE[index % len(PALETTE)]
+    epochs = column(run, "epoch")
+    best = summary_row(run)["best epoch"]
+    for col, metric in enumerate(("loss", "accuracy"), start=1):
+        for prefix, dash in (("", "solid"), ("val_", "dash")):
+            if prefix == "" and not show_train:
+                continue
+            values = smooth(column(run, prefix + metric), weight)
+            if all(value is None for value in values):
+                continue
+            name = f"{run.label} ({'validation' if prefix else 'train'})"
+            figure.add_trace(go.Scatter(x=epochs, y=values, name=name, mode="lines", legendgroup=run.label,
+                                        line=dict(color=colour, dash=dash), showlegend=col == 1), row=1, col=col)
+            plotted += [{"run": run.label, "series": prefix + metric, "epoch": e, "value": v}
+                        for e, v in zip(epochs, values)]
+            if prefix == "val_" and best in epochs:
+                figure.add_trace(go.Scatter(x=[best], y=[values[epochs.index(best)]], mode="markers",
+                                            marker=dict(color=colour, size=11, symbol="star"), showlegend=False,
+                                            hovertext=f"{run.label}: best epoch {best}"), row=1, col=col)
+    stop = run.metrics.get("early_stopped_epoch")
+    if stop:
+        for col in (1, 2):
+            figure.add_vline(x=stop, line=dict(color=colour, dash="dot"), row=1, col=col)
+figure.update_yaxes(type="log" if log_loss else "linear", row=1, col=1)
+figure.update_xaxes(title_text="epoch")
+figure.update_layout(height=480, legend=dict(orientation="h", y=-0.2), margin=dict(t=40))
+st.plotly_chart(figure, key="history_chart")
+st.caption("Solid: training. Dashed: validation. Stars mark each run's best epoch; dotted lines where early stopping "
+           "ended a run.")
+
+table = pd.DataFrame([summary_row(run) for run in runs])
+st.subheader("Comparison")
+st.dataframe(table, hide_index=True, key="history_table",
+             column_config={key: st.column_config.NumberColumn(format="percent")
+                            for key in table.columns if "accuracy" in key})
+differences = differing_config(runs)
+if differences:
+    st.markdown("**Settings that differ between these runs**")
+    st.dataframe(pd.DataFrame(differences, index=[run.label for run in runs]), key="history_config")
+left, right = st.columns(2)
+left.download_button("Download the table (CSV)", table.to_csv(index=False), "history_table.csv", "text/csv",
+                     key="history_download_table")
+right.download_button("Download the plotted data (CSV)", pd.DataFrame(plotted).to_csv(index=False),
+                      "history_curves.csv", "text/csv", key="history_download_curves")
