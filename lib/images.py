@@ -160,3 +160,11 @@ def to_display(values: np.ndarray) -> np.ndarray:
     if high == low:
         return np.full(values.shape, 128 if low else 0, dtype=np.uint8)
     return np.round((values - low) / (high - low) * 255).astype(np.uint8)
+
+
+def enlarge(values: np.ndarray, size: int = 84) -> np.ndarray:
+    """A small map stretched to 0-255 and blown up with square pixels, its longer side `size`."""
+    image = Image.fromarray(to_display(values))
+    scale = size / max(image.size)
+    shape = (max(1, round(image.size[0] * scale)), max(1, round(image.size[1] * scale)))
+    return np.asarray(image.resize(shape, Image.Resampling.NEAREST))

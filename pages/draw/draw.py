@@ -1,0 +1,114 @@
+"""Draw a digit: a trained LeNet-5 reads it, step by step and from the inside."""
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from lib.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
+from lib.images import ImageInputError, enlarge, load_upload
+from lib.predict import Classifier, available_models
+from pages.draw.model_card import show_model_card
+
+
+@st.cache_resource(max_entries=24, show_spinner="Loading the model...")
+def classifier(path: str) -> Classifier:
+    return Classifier(path)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def models() -> list:
+    return [(label, str(path)) for label, path in available_models()]
+
+
+st.title("Draw a digit")
+catalogue = dict(models())
+if not catalogue:
+    st.error("No trained model was found in saved_models/ or your runs. Train one on the Training page.")
+    st.stop()
+with st.sidebar:
+    st.subheader("Model")
+    label = st.selectbox("Read with", list(catalogue), key="draw_model")
+    st.subheader("Preprocessing (as MNIST was made)")
+    crop = st.checkbox("Crop to the ink and scale to 20 px", True, key="draw_crop")
+    centre = st.checkbox("Centre by mass in 28x28", True, key="draw_centre")
+model = classifier(catalogue[label])
+
+source = st.radio("Input", ["Draw", "Photo of a digit"], horizontal=True, key="draw_source")
+left, right = st.columns([1, 1])
+with left:
+    try:
+        if source == "Draw":
+            width = st.slider("Stroke width", 6, 40, 20, key="draw_width")
+            canvas = st_canvas(stroke_width=width, stroke_color="#FFFFFF", background_color="#000000",
+                               height=280, width=280, drawing_mode="freedraw", return_image_data=True,
+                               key="draw_canvas")
+            st.caption("Draw in white on black. The toolbar above the canvas undoes, redoes and clears (bin icon).")
+            if canvas.image_data is None:
+                raise EmptyDrawingError("The canvas is empty: draw a digit first.")
+            digit = preprocess_drawing(canvas.image_data, crop, centre)
+        else:
+            upload = st.file_uploader("A photo of one digit, written dark on light paper",
+                                      type=["png", "jpg", "jpeg", "webp", "bmp"], key="draw_photo")
+            if upload is None:
+                raise EmptyDrawingError("Upload a photo of a digit to read it.")
+            photo = load_upload(upload.getvalue(), upload.name)
+            st.image(photo.pixels.astype(np.uint8), caption=upload.name, width=280)
+            digit = preprocess_photo(photo.pixels, crop, centre)
+    except (EmptyDrawingError, ImageInputError) as problem:
+        digit = None
+        message = str(problem)
+
+with right:
+    if digit is None:
+        st.info(message)
+    else:
+        probabilities = model.predict_proba(digit.image)[0]
+        guess = int(probabilities.argmax())
+        st.metric("Prediction", guess, f"{probabilities[guess]:.1%} confident", delta_color="off", delta_arrow="off")
+        chart = px.bar(x=list(range(10)), y=probabilities, labels={"x": "digit", "y": "probability"},
+                       range_y=[0, 1])
+        chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(dtick=1))
+        st.plotly_chart(chart, key="draw_probabilities")
+
+if digit is None:
+    show_model_card(label, model)
+    st.stop()
+
+st.subheader("Preprocessing steps")
+st.caption("Switch steps off in the sidebar to see how much each one matters to the prediction.")
+columns = st.columns(len(digit.steps))
+for column, (caption, image) in zip(columns, digit.steps):
+    column.image(enlarge(image, 112), caption=caption)
+
+if st.toggle("Compare models: read this drawing with every model", key="draw_compare"):
+    rows = []
+    with st.spinner("Reading with every model..."):
+        for name, path in catalogue.items():
+            probabilities = classifier(path).predict_proba(digit.image)[0]
+            rows.append({"model": name, "prediction": int(probabilities.argmax()),
+                         "confidence": float(probabilities.max())})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="draw_compare_table",
+                 column_config={"confidence": st.column_config.ProgressColumn(min_value=0, max_value=1,
+                                                                              format="percent")})
+
+st.subheader("Inside the network")
+maps = model.feature_maps(digit.image)
+if not maps:
+    st.caption("This model has no convolutional layers: it flattens the image straight away.")
+for name, activation in maps.items():
+    st.markdown(f"**{name}**: {activation.shape[0]}x{activation.shape[1]}, {activation.shape[2]} channels")
+    st.image([enlarge(activation[:, :, channel], 72) for channel in range(activation.shape[2])],
+             caption=[f"{channel}" for channel in range(activation.shape[2])])
+kernels = model.first_kernels()
+if kernels is not None:
+    st.markdown("**The first layer's learned 5x5 kernels** (red positive, blue negative)")
+    figure = px.imshow(np.moveaxis(kernels, 2, 0), facet_col=0, color_continuous_scale="RdBu_r",
+                       zmin=-np.abs(kernels).max(), zmax=np.abs(kernels).max())
+    figure.update_layout(height=220, margin=dict(t=30, b=0), coloraxis_showscale=False)
+    figure.update_xaxes(showticklabels=False)
+    figure.update_yaxes(showticklabels=False)
+    st.plotly_chart(figure, key="draw_kernels")
+
+show_model_card(label, model)

@@ -1,0 +1,54 @@
+"""Draw a digit in Chromium: the mouse draws on the canvas and the page reads every digit."""
+
+import pytest
+
+from tests.browser import find_in_main, open_page, wait_idle
+from tests.digit_strokes import DIGITS, PLACEMENTS, place
+
+# Every digit, each drawn twice: in both handwriting styles, at different sizes and places.
+CASES = [(digit, style, PLACEMENTS[(digit + 2 * style) % len(PLACEMENTS)])
+         for digit in DIGITS for style in range(2)]
+
+
+def draw(page, strokes) -> None:
+    box = page.locator("canvas.upper-canvas").first.bounding_box()
+    for stroke in strokes:
+        page.mouse.move(box["x"] + stroke[0][0], box["y"] + stroke[0][1])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=2)
+        page.mouse.up()
+    wait_idle(page)
+
+
+def clear(page) -> None:
+    page.get_by_role("button", name="Reset canvas & history").click()
+    wait_idle(page)
+    find_in_main(page, "The canvas is empty")
+
+
+@pytest.fixture
+def draw_page(app_page):
+    open_page(app_page, "draw")
+    find_in_main(app_page, "The canvas is empty")
+    return app_page
+
+
+def test_every_digit_drawn_with_the_mouse_is_read_correctly(draw_page):
+    misread = []
+    for digit, style, (size, left, top) in CASES:
+        draw(draw_page, place(DIGITS[digit][style], size, left, top))
+        predicted = int(find_in_main(draw_page, r"Prediction\s*(\d)").group(1))
+        if predicted != digit:
+            misread.append((digit, style, size, predicted))
+        clear(draw_page)
+    assert not misread, f"misread (digit, style, size, read as): {misread}"
+
+
+def test_preprocessing_steps_and_feature_maps_are_shown(draw_page):
+    draw(draw_page, place(DIGITS[7][0], 0.3, 0.6, 0.6))  # small, bottom right
+    find_in_main(draw_page, r"Prediction\s*7")
+    text = draw_page.locator('[data-testid="stMain"]').inner_text()
+    for caption in ("Cropped to the ink", "Centred by mass", "conv1: 28x28, 6 channels", "pool2: 5x5, 16 channels",
+                    "learned 5x5 kernels", "Model card"):
+        assert caption in text, caption
