@@ -54,6 +54,11 @@ class TrainingConfig:
                             choices=SCHEDULES)
     lr_schedule_factor: float = spec(0.5, "factor the schedule multiplies the learning rate by", low=0.01, high=1.0)
     lr_schedule_every: int = spec(5, "epochs between steps of the step schedule", low=1, high=1000)
+    # Where to train (see lib.distribute): one device, all local GPUs (or the
+    # devices named), or several machines described by TF_CONFIG.
+    strategy: str = spec("default", "tf.distribute strategy", choices=("default", "mirrored", "multiworker"))
+    devices: str = spec("", "comma-separated devices for mirrored, e.g. /gpu:0,/gpu:1 (default: all local GPUs)")
+    scale_learning_rate: bool = spec(False, "multiply the learning rate by the number of replicas")
     seed: int = spec(42, "random seed for weights and shuffling", low=0, high=2**31 - 1)
     name: str = spec("", "a label for the run (any text; the run id is made safe from it)")
 

@@ -37,6 +37,8 @@ PAGES: tuple[PageSpec, ...] = (
              "Pick an optimizer and regularizers and watch LeNet-5 learn MNIST live."),
     PageSpec("Training", "pages/training/history.py", "History", ":material/show_chart:",
              "The book's optimizer and regularization experiments beside your own runs."),
+    PageSpec("Training", "pages/training/scaling.py", "Scaling out", ":material/hub:",
+             "The same training on several GPUs or machines with tf.distribute."),
     PageSpec("Try it", "pages/draw/draw.py", "Draw a digit", ":material/draw:",
              "Draw a digit and watch LeNet-5 read it, from preprocessing to feature maps."),
 )

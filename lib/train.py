@@ -36,13 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
             help_text += f" [{meta['low']:g} to {meta['high']:g}]"
         parser.add_argument(flag(name), type=kind, default=default, choices=meta.get("choices"),
                             help=f"{help_text} (default: {default})", metavar=None if meta.get("choices") else kind.__name__.upper())
+    parser.add_argument("--split-cpu", type=int, default=0, metavar="N",
+                        help="split the CPU into N logical devices, to try mirrored without GPUs (uses them all)")
     parser.add_argument("--out", type=Path, default=None, help="folder to write the run into (default: $CNN_LAB_RUNS_DIR or runs/)")
     return parser
 
 
 def print_progress(event: dict) -> None:
     if event["type"] == "start":
-        print(f"run {event['run_id']}: {event['parameters']:,} parameters, {event['batches']} batches per epoch", flush=True)
+        print(f"run {event['run_id']}: {event['parameters']:,} parameters, {event['batches']} batches per epoch, "
+              f"strategy {event['strategy']} with {event['replicas']} replica(s) in sync", flush=True)
     elif event["type"] == "epoch":
         row = event["row"]
         parts = [f"epoch {row['epoch']}/{event['epochs']}"]
@@ -50,13 +53,19 @@ def print_progress(event: dict) -> None:
         parts += [f"lr {row['learning_rate']:.3g}", f"{row['seconds']:.1f} s"]
         print("  ".join(parts), flush=True)
     elif event["type"] == "end":
-        print(f"{event['status']}: {event['message']}\nrun written to {event['path']}", flush=True)
+        print(f"{event['status']}: {event['message']}", flush=True)
+        if event["path"]:
+            print(f"run written to {event['path']}", flush=True)
 
 
 def main(argv=None) -> int:
     parser = build_parser()
     arguments = vars(parser.parse_args(argv))
-    out = arguments.pop("out")
+    out, split = arguments.pop("out"), arguments.pop("split_cpu")
+    if split < 0 or split > 64:
+        parser.error(f"--split-cpu: must be between 0 and 64; got {split}")
+    if split and not arguments["devices"]:
+        arguments["devices"] = ",".join(f"/cpu:{index}" for index in range(split))
     try:
         config = TrainingConfig(**arguments).validate()
     except ValueError as error:
@@ -66,6 +75,10 @@ def main(argv=None) -> int:
     from lib.runs import RunStorageError
     from lib.training import ADADELTA_NOTE, train
 
+    if split:
+        from lib.distribute import split_cpu
+
+        split_cpu(split)
     if config.optimizer == "adadelta" and config.learning_rate is None:
         print(f"note: {ADADELTA_NOTE}", file=sys.stderr)
     try:
@@ -78,3 +91,22 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def command_for(config: TrainingConfig, out: str | None = None) -> str:
+    """The `python -m lib.train` command that trains `config`: only flags that differ from the defaults."""
+    import shlex
+
+    defaults = TrainingConfig()
+    parts = ["python", "-m", "lib.train"]
+    for name in FIELDS:
+        value, default = getattr(config, name), getattr(defaults, name)
+        if value == default:
+            continue
+        if isinstance(default, bool):
+            parts.append(flag(name) if value else "--no-" + flag(name)[2:])
+        else:
+            parts += [flag(name), shlex.quote(str(value))]
+    if out:
+        parts += ["--out", shlex.quote(out)]
+    return " ".join(parts)

@@ -9,6 +9,7 @@ lib.runs). It never imports Streamlit; the caller decides how to show progress.
 from __future__ import annotations
 
 import math
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -39,7 +40,7 @@ class Dataset:
 
 @dataclass
 class TrainingResult:
-    path: Path
+    path: Path | None  # None on a worker that is not the chief
     status: str  # "finished", "stopped" or "failed"
     message: str
     metrics: dict
@@ -136,23 +137,47 @@ def train(config: TrainingConfig, data: Dataset | None = None, out_dir: Path | N
           run_id: str | None = None, replace: bool = False) -> TrainingResult:
     """Train as `config` says and write a run folder under `out_dir` (default: runs_dir()).
 
-    With `replace`, a run of the same id already there is swapped out for the new one.
+    With `replace`, a run of the same id already there is swapped out for the
+    new one. In a multi-worker run only the chief writes a run; the other
+    workers train in step with it and leave nothing behind.
     """
+    from lib.distribute import is_chief, make_strategy
+
     config.validate()
     on_progress = on_progress or (lambda event: None)
+    # The strategy comes first: MultiWorkerMirroredStrategy must exist before any other TensorFlow work.
+    strategy = make_strategy(config.strategy, config.devices)
+    chief = is_chief(strategy)
+    root = Path(out_dir) if out_dir is not None else runs_dir()
     # Fail on an unwritable folder before spending any time on training.
-    builder = RunBuilder(Path(out_dir) if out_dir is not None else runs_dir(), run_id or make_run_id(config.name))
+    builder = RunBuilder(root if chief else Path(tempfile.mkdtemp(prefix="cnn-lab-worker-")),
+                         run_id or make_run_id(config.name))
     try:
-        return _train_into(builder, config, data, on_progress, stop_event, replace)
+        return _train_into(builder, config, data, on_progress, stop_event, strategy, chief, replace)
     except BaseException:
         builder.discard()
         raise
 
 
-def _train_into(builder, config, data, on_progress, stop_event, replace) -> TrainingResult:
+def _compiled_model(config: TrainingConfig, strategy):
+    """Model and optimizer built and compiled in the strategy's scope, as tf.distribute requires."""
+    from lib.models import build_model
+
+    with strategy.scope():
+        model = build_model(config.model, config.style, l1=config.l1, l2=config.l2, dropout=config.dropout,
+                            batch_norm=config.batch_norm)
+        optimizer = build_optimizer(config.optimizer, config.learning_rate)
+        if config.scale_learning_rate and strategy.num_replicas_in_sync > 1:
+            rate = float(optimizer.learning_rate) * strategy.num_replicas_in_sync
+            optimizer = build_optimizer(config.optimizer, rate)
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _train_into(builder, config, data, on_progress, stop_event, strategy, chief, replace) -> TrainingResult:
     import keras
 
-    from lib.models import build_model
+    from lib.distribute import custom_fit, evaluate_local
 
     data = data or load_dataset(config)
     if config.train_samples > len(data.x_train):
@@ -162,10 +187,8 @@ def _train_into(builder, config, data, on_progress, stop_event, replace) -> Trai
     x_val, y_val = as_model_input(data.x_val), data.y_val
 
     keras.utils.set_random_seed(config.seed)
-    model = build_model(config.model, config.style, l1=config.l1, l2=config.l2, dropout=config.dropout,
-                        batch_norm=config.batch_norm)
-    model.compile(optimizer=build_optimizer(config.optimizer, config.learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = _compiled_model(config, strategy)
+    replicas = strategy.num_replicas_in_sync
 
     batches = math.ceil(len(x_train) / config.batch_size)
     progress = _make_progress_callback(config, batches, on_progress, stop_event)
@@ -186,13 +209,17 @@ def _train_into(builder, config, data, on_progress, stop_event, replace) -> Trai
     callbacks.append(progress)
 
     on_progress({"type": "start", "run_id": builder.run_id, "epochs": config.epochs, "batches": batches,
-                 "parameters": model.count_params()})
+                 "parameters": model.count_params(), "strategy": config.strategy, "replicas": replicas})
     started = time.perf_counter()
     error_message = None
     try:
-        model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs,
-                  validation_data=(x_val, y_val), validation_batch_size=1024, callbacks=callbacks, verbose=0,
-                  shuffle=True)
+        if config.strategy == "multiworker":
+            custom_fit(model, strategy, x_train, y_train, x_val, y_val, config.batch_size, config.epochs,
+                       callbacks, config.seed)
+        else:
+            model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs,
+                      validation_data=(x_val, y_val), validation_batch_size=1024, callbacks=callbacks, verbose=0,
+                      shuffle=True)
     except Exception as error:  # Anything TensorFlow raises mid-training is reported in the run.
         error_message = f"Training failed: {type(error).__name__}: {error}"
     wall = time.perf_counter() - started
@@ -215,14 +242,19 @@ def _train_into(builder, config, data, on_progress, stop_event, replace) -> Trai
     metrics = {"status": status, "message": message, "parameters": int(model.count_params()),
                "wall_seconds": round(wall, 2), "epochs_completed": len(progress.rows),
                "early_stopped_epoch": (early_stopping.stopped_epoch + 1) if early_stopping and early_stopping.stopped_epoch else None,
-               "keras_version": keras.__version__}
+               "strategy": config.strategy, "replicas": replicas, "keras_version": keras.__version__}
     if status != "failed":
         on_progress({"type": "evaluate"})
-        probabilities = model.predict(x_val, batch_size=1024, verbose=0)
-        loss, accuracy = model.evaluate(x_val, y_val, batch_size=1024, verbose=0)
+        loss, accuracy, probabilities = evaluate_local(model, x_val, y_val)
         metrics.update(test_loss=float(loss), test_accuracy=float(accuracy),
                        confusion_matrix=confusion_matrix(y_val, probabilities.argmax(axis=1)))
-        model.save(builder.staging / "model.keras")
+        if chief:
+            model.save(builder.staging / "model.keras")
+    if not chief:
+        builder.discard()
+        on_progress({"type": "end", "status": status, "message": f"{message} (this worker writes no run: the chief does)",
+                     "path": ""})
+        return TrainingResult(None, status, message, metrics, progress.rows)
     builder.write_json("config.json", config.to_dict())
     builder.write_history(progress.rows)
     builder.write_json("metrics.json", metrics)

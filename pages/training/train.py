@@ -13,6 +13,13 @@ ADADELTA_NOTE = ("Keras's Adadelta defaults to a learning rate of 0.001 and bare
                  "its documentation notes that 1.0 matches the original paper.")
 
 
+@st.cache_resource(show_spinner=False)
+def visible_devices() -> list[str]:
+    from lib.distribute import device_names
+
+    return [name.replace("/physical_device:", "") for name in device_names()]
+
+
 def key(name: str) -> str:
     return f"train_{name}"
 
@@ -157,12 +164,22 @@ with rate_col:
     number("lr_schedule_every", "Step every (epochs)", disabled=schedule != "step")
 st.text_input("Run name (optional)", key=key("name"), max_chars=200)
 
+with st.expander("Devices and strategy (tf.distribute)"):
+    st.markdown("TensorFlow sees: " + ", ".join(f"`{name}`" for name in visible_devices()))
+    strategy = st.selectbox("Strategy", ["default", "mirrored"], key=key("strategy"),
+                            format_func={"default": "default: one device",
+                                         "mirrored": "mirrored: every local GPU (or the devices named)"}.get)
+    st.text_input("Devices for mirrored (comma-separated, empty: all GPUs)", key=key("devices"),
+                  disabled=strategy != "mirrored")
+    st.checkbox("Scale the learning rate by the number of replicas", key=key("scale_learning_rate"))
+    st.caption("Several machines train from the command line: see the Scaling out page for the exact commands.")
+form_values = {name: st.session_state[key(name)] for name in FIELDS if key(name) in st.session_state}
+form_values["learning_rate"] = None if default_rate else form_values.get("learning_rate")
+st.session_state.train_form_values = form_values  # read by the Scaling out page
+
 if st.button("Train", type="primary", key="train_start"):
-    values = {name: st.session_state[key(name)] for name in FIELDS}
-    if default_rate:
-        values["learning_rate"] = None
     try:
-        config = TrainingConfig.from_dict(values)
+        config = TrainingConfig.from_dict(form_values)
     except ValueError as error:
         st.error(f"Cannot train with these settings: {error}")
         st.stop()

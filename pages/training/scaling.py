@@ -1,0 +1,59 @@
+"""Scaling out: the same training on several GPUs or machines with tf.distribute (chapter 2)."""
+
+import shlex
+from dataclasses import replace
+
+import streamlit as st
+
+from lib.config import TrainingConfig
+from lib.distribute import tf_config
+from lib.train import command_for
+
+st.title("Scaling out")
+st.markdown(
+    """
+When one device is not enough, `tf.distribute` spreads the same training over many. Its rule: **build and
+compile the model inside the strategy's scope**, then train as usual. The batch size you give is the *global*
+batch, split across the replicas, so with more replicas you may raise the batch size and, with it, the
+learning rate (this app's *scale learning rate* option multiplies it by the number of replicas).
+
+| Strategy | Where it trains | How it stays in sync |
+| --- | --- | --- |
+| `MirroredStrategy` | several GPUs in one machine | a copy of the model per GPU; gradients are summed (all-reduce) every step |
+| `MultiWorkerMirroredStrategy` | several machines, each with one or more devices | the same, across the network; machines are described by `TF_CONFIG` |
+| `ParameterServerStrategy` | many workers and parameter servers | workers push gradients to servers holding the variables, asynchronously |
+| `TPUStrategy` | Google's TPUs | like mirrored, on TPU cores |
+
+This app's engine runs the first two, from the very same `TrainingConfig` (`--strategy mirrored` or
+`--strategy multiworker`); the chief worker alone writes the run folder.
+"""
+)
+
+form = st.session_state.get("train_form_values")
+try:
+    config = TrainingConfig.from_dict(form) if form else TrainingConfig()
+except ValueError:
+    config = TrainingConfig()
+st.subheader("Your current Training form, on two machines")
+st.caption("Built from the settings on the Training page" if form else
+           "Built from the default settings: change them on the Training page and come back.")
+left, right = st.columns(2)
+first = left.text_input("First machine (host:port)", "10.0.0.1:12345", key="scaling_host_a")
+second = right.text_input("Second machine (host:port)", "10.0.0.2:12345", key="scaling_host_b")
+scale = st.checkbox("Scale the learning rate by the number of replicas", config.scale_learning_rate,
+                    key="scaling_scale_rate")
+distributed = replace(config, strategy="multiworker", devices="", scale_learning_rate=scale)
+command = command_for(distributed, out="runs")
+for index, host in enumerate((first, second)):
+    st.markdown(f"**On {host or 'machine ' + str(index + 1)}** (worker {index}{', the chief' if index == 0 else ''})")
+    st.code(f"TF_CONFIG={shlex.quote(tf_config([first, second], index))} \\\n  {command}", language="bash",
+            wrap_lines=True)
+st.caption("Start both; each waits for the other. Both need this repository, its requirements and MNIST "
+           "(or internet access to download it).")
+
+st.subheader("Several GPUs in one machine")
+st.code(command_for(replace(config, strategy="mirrored", devices="", scale_learning_rate=scale), out="runs"),
+        language="bash")
+st.markdown("No GPU at hand? Try mirrored training on your CPU split into two logical devices:")
+st.code(command_for(replace(config, strategy="mirrored", devices="", scale_learning_rate=scale), out="runs")
+        + " --split-cpu 2", language="bash")
