@@ -27,6 +27,8 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("Start", "pages/start/home.py", "Home", ":material/home:",
              "What this lab teaches and where to begin.", default=True),
+    PageSpec("Chapter 2: Keras", "pages/chapter2/keras_basics.py", "Keras basics", ":material/school:",
+             "Data, models in three styles, losses, compile and fit, callbacks, saving: chapter 2 run live."),
     PageSpec("Chapter 3: the operations", "pages/operations/convolution.py", "Convolution", ":material/blur_on:",
              "Slide a kernel over a real image; stride, padding and dilation live."),
     PageSpec("Chapter 3: the operations", "pages/operations/pooling.py", "Pooling", ":material/grid_view:",

@@ -1,6 +1,5 @@
 """Convolution: a kernel slides over a real image, with every hyperparameter live."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 

@@ -15,6 +15,8 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from lib.jobs import Job, JobRegistry
+from lib.navigation import page_exists
+from lib.runs import load_run
 
 JOB_KEY = "train_job_id"
 
@@ -97,3 +99,60 @@ def sidebar_job_status() -> None:
 
     with st.sidebar:
         status()
+
+
+def show_live(job_id: str):
+    @st.fragment(run_every=1)
+    def live():
+        job = registry().get(job_id)
+        registry().heartbeat(job_id)
+        if not job.active:
+            st.rerun()
+        if job.status == "queued":
+            st.info(f"Waiting in the queue: place {registry().queue_position(job_id)} "
+                    f"({registry().running_count()} training now). It starts by itself.")
+        else:
+            epoch = min(job.epoch, job.epochs)
+            text = "Evaluating on the test set..." if job.phase == "evaluating" else \
+                f"Epoch {epoch}/{job.epochs}, batch {job.batch}/{job.batches}"
+            st.progress(job.batch / job.batches if job.batches else 0.0, text=text)
+            rate = job.history[-1]["learning_rate"] if job.history else None
+            left, middle, right = st.columns(3)
+            left.metric("Epochs done", f"{len(job.history)}/{job.epochs}")
+            middle.metric("Learning rate", f"{rate:.3g}" if rate else "-")
+            right.metric("Time left", format_seconds(job.seconds_left()))
+            if job.history:
+                st.plotly_chart(curves_figure({"this run": job.history}), key="train_live_curves")
+        label = "Stop (keeps the run so far)" if job.status == "running" else "Leave the queue"
+        if st.button(label, key="train_stop", disabled=job.stop_event.is_set()):
+            registry().stop(job_id)
+            st.rerun(scope="fragment")
+
+    live()
+
+
+def show_result(job):
+    colour = {"finished": "green", "stopped": "orange"}.get(job.status, "red")
+    st.markdown(f"**Last run:** :{colour}[{job.status}]. {job.message}")
+    if not job.run_path:
+        return
+    run = load_run(job.run_path)
+    metrics = run.metrics
+    cols = st.columns(4)
+    cols[0].metric("Test accuracy", f"{metrics['test_accuracy']:.2%}" if "test_accuracy" in metrics else "-")
+    cols[1].metric("Parameters", f"{metrics['parameters']:,}")
+    cols[2].metric("Time", format_seconds(metrics["wall_seconds"]))
+    cols[3].metric("Epochs", metrics["epochs_completed"])
+    if run.history:
+        st.plotly_chart(curves_figure({run.label: run.history}), key="train_result_curves")
+    if run.model_path.exists():
+        from lib.models import model_summary_rows
+
+        with st.expander("Model summary"):
+            st.dataframe(model_summary_rows(str(run.model_path)), hide_index=True)
+    st.download_button("Download this run (.zip)", zip_run(run.path), file_name=f"{run.run_id}.zip",
+                       mime="application/zip", key="train_download")
+    for path, label in (("pages/training/history.py", "Compare it on the History page"),
+                        ("pages/draw/draw.py", "Try it on the canvas")):
+        if page_exists(path):
+            st.page_link(path, label=label)

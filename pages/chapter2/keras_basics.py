@@ -1,0 +1,138 @@
+"""Keras basics (chapter 2), live: data, models, losses, compile and fit, callbacks, saving."""
+
+import json
+
+import keras
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+import streamlit as st
+
+from lib.config import TrainingConfig
+from lib.data import MnistUnavailableError, load_mnist
+from lib.images import enlarge
+from lib.keras_basics import (BOOK_Y_PRED, BOOK_Y_TRUE, crossentropy_pair, layer_weights, normalization_histograms,
+                              optimizer_string_vs_object, parameter_arithmetic, source_of)
+from lib.models import SubclassedNet, build_functional, build_model, build_sequential, dense_layers, lenet5_layers
+from lib.models import summary_rows
+from lib.runs import SAVED_MODELS, runs_dir
+from pages.chapter2.callbacks_text import CALLBACKS
+from pages.shared.jobs import JOB_KEY, current_job, registry, session_id, show_live, show_result
+
+SHIPPED = SAVED_MODELS / "shipped" / "lenet5"
+
+
+@st.cache_resource(show_spinner="Loading MNIST...")
+def mnist():
+    return load_mnist()
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_model():
+    return keras.saving.load_model(SHIPPED / "model.keras")
+
+
+st.title("Keras basics")
+data_tab, model_tab, loss_tab, fit_tab, callback_tab, save_tab = st.tabs(
+    ["Data", "Model", "Losses", "compile and fit", "Callbacks and TensorBoard", "Save and load"])
+
+with data_tab:
+    try:
+        (x_train, y_train), (x_test, y_test) = mnist()
+    except MnistUnavailableError as error:
+        st.error(str(error))
+    else:
+        st.markdown(f"`load_data()` gives `x_train` {x_train.shape} {x_train.dtype}, `y_train` {y_train.shape}, "
+                    f"`x_test` {x_test.shape}, `y_test` {y_test.shape}.")
+        start = st.number_input("First sample shown", 0, len(x_train) - 24, 0, step=24, key="basics_start")
+        st.image([enlarge(image, 64) for image in x_train[start: start + 24]],
+                 caption=[f"label {label}" for label in y_train[start: start + 24]])
+        histograms = normalization_histograms(x_train[:2000])
+        figure = make_subplots(rows=1, cols=3, subplot_titles=list(histograms))
+        for index, (counts, edges) in enumerate(histograms.values(), start=1):
+            figure.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, showlegend=False), row=1, col=index)
+        figure.update_yaxes(type="log")
+        figure.update_layout(height=280, margin=dict(t=40, b=10), title_text="Pixel values of 2,000 training images",
+                             title_font_size=14)
+        st.plotly_chart(figure, key="basics_histogram")
+        batch = x_train[:32]
+        st.markdown(f"Conv2D expects `(batch, height, width, channels)`. A batch of 32 images is {batch.shape}; "
+                    f"`x[..., np.newaxis]` adds the channel axis: {batch[..., np.newaxis].shape}.")
+
+with model_tab:
+    for title, architecture, style, code in (
+        ("Dense network, Sequential", "dense", "sequential", source_of(build_sequential, dense_layers)),
+        ("Dense network, Functional", "dense", "functional", source_of(build_functional)),
+        ("LeNet-5, subclassed keras.Model", "lenet5", "subclassed", source_of(SubclassedNet, lenet5_layers)),
+    ):
+        model = build_model(architecture, style)
+        with st.expander(f"{title}: {model.count_params():,} parameters", expanded=style == "sequential"):
+            st.code(code, language="python")
+            st.dataframe(pd.DataFrame(summary_rows(model)), hide_index=True, key=f"basics_summary_{style}")
+            rows = parameter_arithmetic(model)
+            terms = " + ".join(f"{row['parameters']:,}" for row in rows)
+            lines = [f"- `{row['layer']}`: {row['arithmetic']} = **{row['parameters']:,}**" for row in rows]
+            st.markdown("\n".join(lines) + f"\n\nTotal: {terms} = **{model.count_params():,}**")
+
+with loss_tab:
+    st.markdown("Edit the labels and predicted probabilities; the two losses are computed by Keras itself.")
+    labels_text = st.text_input("y_true (integer labels)", ", ".join(map(str, BOOK_Y_TRUE)), key="basics_y_true")
+    table = st.data_editor(pd.DataFrame(BOOK_Y_PRED, columns=["p(0)", "p(1)", "p(2)"]), key="basics_y_pred",
+                           num_rows="fixed")
+    try:
+        labels = [int(part) for part in labels_text.split(",")]
+        result = crossentropy_pair(labels, table.to_numpy(dtype=float).tolist())
+    except ValueError as error:
+        st.error(f"Cannot compute the losses: {error}")
+    else:
+        st.markdown(f"One-hot labels for `categorical_crossentropy`: `{result['one_hot'].astype(int).tolist()}`")
+        st.dataframe(pd.DataFrame({"sparse_categorical_crossentropy": result["sparse"],
+                                   "categorical_crossentropy": result["categorical"],
+                                   "-log p(true class)": result["by_hand"]}), key="basics_losses")
+        st.markdown(f"Mean: sparse **{result['sparse_mean']:.4f}**, categorical **{result['categorical_mean']:.4f}**. "
+                    "They agree because the one-hot vector selects exactly the probability the integer label "
+                    "points to: both are -log p(true class).")
+
+with fit_tab:
+    rate = st.number_input("Learning rate for SGD(learning_rate=...)", 0.0001, 1.0, 0.1, key="basics_rate")
+    comparison = optimizer_string_vs_object(rate)
+    st.markdown(f"`optimizer=\"sgd\"` builds `{comparison['string_class']}` with Keras's defaults: learning rate "
+                f"{comparison['string_rate']:g}, momentum {comparison['string_momentum']:g}. "
+                f"`keras.optimizers.SGD(learning_rate={rate:g})` sets it: {comparison['object_rate']:g}.")
+    st.markdown("`fit(x, y, epochs, batch_size, validation_data, verbose)`: **epochs** are passes over the data, "
+                "**batch_size** the images per gradient step, **validation_data** images the model never trains "
+                "on, checked after each epoch, and **verbose** how much Keras prints (0 silent, 1 progress bar, "
+                "2 one line per epoch).")
+    epochs = st.slider("Epochs for the dense network", 1, 10, 3, key="basics_epochs")
+    job = current_job()
+    if job is not None and job.active:
+        show_live(job.job_id)
+    else:
+        if job is not None and job.config.model == "dense":
+            show_result(job)
+            shipped = json.loads((SHIPPED / "metrics.json").read_text())
+            st.markdown(f"The shipped LeNet-5 reaches **{shipped['test_accuracy']:.2%}** on the same test set.")
+        if st.button("Train the dense network", key="basics_train"):
+            config = TrainingConfig(model="dense", optimizer="sgd", batch_size=32, epochs=epochs,
+                                    name="Keras basics: dense network")
+            st.session_state[JOB_KEY] = registry().submit(config, owner=session_id()).job_id
+            st.rerun()
+
+with callback_tab:
+    for name, (what, option) in CALLBACKS.items():
+        st.markdown(f"**{name}**: {what} On the Training page: *{option}*.")
+    st.markdown("Every run keeps its TensorBoard logs in its `tb/` folder. To open them all:")
+    st.code(f"tensorboard --logdir {runs_dir()}", language="bash")
+
+with save_tab:
+    st.markdown("`model.save(\"model.keras\")` writes architecture, weights and optimizer state in one file; "
+                "`model.save_weights(\"model.weights.h5\")` only the weights; `keras.saving.load_model` reads a "
+                "`.keras` file back. It keeps `safe_mode=True`: a saved file could otherwise carry Python code "
+                "(a `Lambda` layer) that runs when loaded; safe mode refuses it, so a downloaded model cannot "
+                "run code on your machine.")
+    weights = layer_weights(shipped_model())
+    st.markdown(f"`get_weights()` of the shipped model's `conv1`: kernel {weights['kernel_shape']}, bias "
+                f"{weights['bias_shape']}. A fresh LeNet-5 has different weights (equal: {weights['equal_before']}); "
+                f"after `set_weights` it holds the trained ones (equal: {weights['equal_after']}).")
+    st.dataframe(pd.DataFrame(np.round(weights["kernel_sample"], 3)), key="basics_kernel")

@@ -1,0 +1,58 @@
+"""The Keras basics page computes what it shows: change the example and the page follows."""
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+pytest.importorskip("keras")
+from lib.keras_basics import crossentropy_pair, parameter_arithmetic  # noqa: E402
+from lib.models import build_model  # noqa: E402
+
+
+def test_book_loss_example_agrees_between_sparse_and_categorical():
+    result = crossentropy_pair([1, 2], [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+    np.testing.assert_allclose(result["sparse"], result["categorical"], rtol=1e-5)  # float32 rounding
+    np.testing.assert_allclose(result["sparse"], [-np.log(0.95), -np.log(0.1)], rtol=1e-5)
+
+
+def test_parameter_arithmetic_spells_out_the_dense_layer():
+    rows = parameter_arithmetic(build_model("dense", "sequential"))
+    assert rows[0]["arithmetic"] == "784 x 128 + 128" and rows[0]["parameters"] == 100_480
+    assert sum(row["parameters"] for row in rows) == 101_770
+
+
+def open_basics(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/chapter2/keras_basics.py")
+    app.run()
+    assert not app.exception
+    return app
+
+
+def markdown_text(app) -> str:
+    return "\n".join(element.value for element in app.markdown)
+
+
+def test_page_follows_an_edited_loss_example(tmp_path, monkeypatch):
+    app = open_basics(tmp_path, monkeypatch)
+    book_mean = (-np.log(0.95) - np.log(0.1)) / 2
+    assert f"sparse **{book_mean:.4f}**" in markdown_text(app)
+    app.text_input(key="basics_y_true").set_value("1, 1").run()
+    edited_mean = (-np.log(0.95) - np.log(0.8)) / 2
+    assert f"sparse **{edited_mean:.4f}**, categorical **{edited_mean:.4f}**" in markdown_text(app)
+    app.text_input(key="basics_y_true").set_value("1, x").run()
+    assert app.error and "Cannot compute the losses" in app.error[0].value
+
+
+def test_page_follows_the_learning_rate_and_the_models(tmp_path, monkeypatch):
+    app = open_basics(tmp_path, monkeypatch)
+    app.number_input(key="basics_rate").set_value(0.25).run()
+    assert "SGD(learning_rate=0.25)` sets it: 0.25" in markdown_text(app)
+    text = markdown_text(app)
+    assert "784 x 128 + 128 = **100,480**" in text
+    assert "Total: 100,480 + 1,290 = **101,770**" in text
+    assert "5 x 5 x 1 x 6 + 6 = **156**" in text  # LeNet-5's first conv layer
