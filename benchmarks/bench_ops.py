@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lib.ops import conv2d, pool2d  # noqa: E402
+from lib.ops import conv2d, pool2d
 
 
 def measure(function, repeats=30):

@@ -11,9 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib.drawing import preprocess_drawing  # noqa: E402
-from lib.predict import Classifier  # noqa: E402
-from tests.digit_strokes import DIGITS, place, rasterize  # noqa: E402
+from lib.drawing import preprocess_drawing
+from lib.predict import Classifier
+from tests.digit_strokes import DIGITS, place, rasterize
 
 
 def main():

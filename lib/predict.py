@@ -36,7 +36,7 @@ class Classifier:
         for layer in self.layers:  # re-wire the same layers (same weights) to expose inner outputs
             x = layer(x)
             outputs[layer.name] = x
-        self._inside = keras.Model(inputs, [outputs["output"] if "output" in outputs else x,
+        self._inside = keras.Model(inputs, [outputs.get("output", x),
                                             *(outputs[name] for name in self.feature_names)])
         signature = [tf.TensorSpec((None, 28, 28, 1), tf.float32)]
         self._probabilities = tf.function(lambda batch: self.model(batch, training=False), input_signature=signature)

@@ -8,6 +8,7 @@ test, asserts the page shows no Streamlit exception.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -41,7 +42,7 @@ class StreamlitServer:
     def __init__(self, env: dict[str, str], log_path: Path):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(log_path, "w")
+        self.log = open(log_path, "w")  # noqa: SIM115 - stays open for the server's lifetime, closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
@@ -142,10 +143,8 @@ def wait_idle(page, timeout: float = 90_000) -> None:
     start a moment after the action, so first give it a chance to begin.
     """
     app = '[data-testid="stApp"]'
-    try:
+    with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_selector(f'{app}[data-test-script-state="running"]', timeout=1_500)
-    except PlaywrightTimeout:
-        pass
     page.wait_for_selector(f'{app}[data-test-script-state="notRunning"]', timeout=timeout)
     page.wait_for_timeout(250)
 

@@ -43,4 +43,4 @@ def real_mnist_path() -> Path:
 
 # The browser harness lives in tests/browser.py; its fixtures are exported here
 # so every test module can ask for `app_page`.
-from tests.browser import app_page, browser, streamlit_server  # noqa: E402,F401
+from tests.browser import app_page, browser, streamlit_server  # noqa: F401

@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from lib.history import (differing_config, epochs_to_reach, generalization_gap, read_regularization,
-                         run_from_upload, smooth, summary_row)
+from lib.history import (
+    differing_config,
+    epochs_to_reach,
+    generalization_gap,
+    read_regularization,
+    run_from_upload,
+    smooth,
+    summary_row,
+)
 from lib.runs import Run, RunReadError, list_runs
 
 CSV_LOGGER = "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.90,0.30,0.95,0.20\n1,0.97,0.10,0.985,0.08\n2,0.99,0.05,0.991,0.06\n"

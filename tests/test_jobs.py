@@ -10,7 +10,7 @@ from lib.config import TrainingConfig
 from lib.jobs import JobRegistry
 
 pytest.importorskip("keras")
-from lib.training import Dataset, train  # noqa: E402
+from lib.training import Dataset, train
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 pytest.importorskip("keras")
-from lib.keras_basics import crossentropy_pair, parameter_arithmetic  # noqa: E402
-from lib.models import build_model  # noqa: E402
+from lib.keras_basics import crossentropy_pair, parameter_arithmetic
+from lib.models import build_model
 
 
 def test_book_loss_example_agrees_between_sparse_and_categorical():

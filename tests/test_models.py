@@ -5,7 +5,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from lib.models import STYLES, build_model  # noqa: E402
+from lib.models import STYLES, build_model
 
 
 @pytest.mark.parametrize("style", STYLES)

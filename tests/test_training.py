@@ -11,7 +11,7 @@ from lib.config import OPTIMIZERS, TrainingConfig
 from lib.runs import HISTORY_COLUMNS, RunStorageError, load_run
 
 keras = pytest.importorskip("keras")
-from lib.training import Dataset, build_optimizer, train  # noqa: E402
+from lib.training import Dataset, build_optimizer, train
 
 
 @pytest.fixture(scope="module")

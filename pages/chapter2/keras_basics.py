@@ -6,16 +6,31 @@ import keras
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 import streamlit as st
+from plotly.subplots import make_subplots
 
 from lib.config import TrainingConfig
 from lib.data import MnistUnavailableError, load_mnist
 from lib.images import enlarge
-from lib.keras_basics import (BOOK_Y_PRED, BOOK_Y_TRUE, crossentropy_pair, layer_weights, normalization_histograms,
-                              optimizer_string_vs_object, parameter_arithmetic, source_of)
-from lib.models import SubclassedNet, build_functional, build_model, build_sequential, dense_layers, lenet5_layers
-from lib.models import summary_rows
+from lib.keras_basics import (
+    BOOK_Y_PRED,
+    BOOK_Y_TRUE,
+    crossentropy_pair,
+    layer_weights,
+    normalization_histograms,
+    optimizer_string_vs_object,
+    parameter_arithmetic,
+    source_of,
+)
+from lib.models import (
+    SubclassedNet,
+    build_functional,
+    build_model,
+    build_sequential,
+    dense_layers,
+    lenet5_layers,
+    summary_rows,
+)
 from lib.runs import SAVED_MODELS, runs_dir
 from pages.chapter2.callbacks_text import CALLBACKS
 from pages.shared.jobs import JOB_KEY, current_job, registry, session_id, show_live, show_result

@@ -42,7 +42,7 @@ def current_job() -> Job | None:
 def format_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "estimating..."
-    seconds = int(round(seconds))
+    seconds = round(seconds)
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 

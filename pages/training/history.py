@@ -5,8 +5,17 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from lib.history import (column, differing_config, experiment_runs, read_optimizers, read_regularization,
-                         run_from_upload, smooth, summary_row, user_runs)
+from lib.history import (
+    column,
+    differing_config,
+    experiment_runs,
+    read_optimizers,
+    read_regularization,
+    run_from_upload,
+    smooth,
+    summary_row,
+    user_runs,
+)
 from lib.runs import RunReadError
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
