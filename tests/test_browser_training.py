@@ -41,7 +41,9 @@ def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app
     wait_idle(page)
     assert page.get_by_role("button", name="Download this run (.zip)").is_visible()
 
-    (run,) = [path for path in streamlit_server.runs_dir.iterdir() if not path.name.startswith(".")]
+    # Other browser tests share this server's runs folder: find this test's run by its config.
+    (run,) = [path for path in streamlit_server.runs_dir.iterdir() if not path.name.startswith(".")
+              and json.loads((path / "config.json").read_text())["epochs"] == 20]
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["status"] == "stopped" and 2 <= metrics["epochs_completed"] < 20
     assert (run / "model.keras").exists()

@@ -68,14 +68,15 @@ height, width = pixels.shape[:2]
 output = conv2d(pixels, kernel, stride, padding, dilation)
 st.subheader("Input and output")
 col_in, col_out = st.columns(2)
-col_in.image(to_display(pixels), caption=f"Input {pixels.shape}", width="stretch")
+col_in.image(to_display(pixels), caption=f"Input {pixels.shape}", width=pixels.shape[1])
 if output.size == 0:
     col_out.warning(
         f"The output is empty: the kernel spans {dilation * (kernel.shape[0] - 1) + 1} cells, "
         f"more than the padded {height}x{width} image holds. Use a smaller kernel or dilation, or more padding."
     )
 else:
-    col_out.image(to_display(output), width="stretch",
+    # Shown at its real size in pixels, so a smaller output looks smaller.
+    col_out.image(to_display(output), width=max(output.shape[1], 1),
                   caption=f"Output {output.shape}, values {output.min():.1f} to {output.max():.1f} (stretched to show)")
 channels = f" x {pixels.shape[2]} channels (the kernel is applied to each and the results summed)" if pixels.ndim == 3 else ""
 st.markdown(f"**Shapes:** input {height} x {width}{channels} -> output {output.shape[0]} x {output.shape[1]}")

@@ -52,11 +52,12 @@ if pixels is None:
 height, width = pixels.shape[:2]
 output = pool2d(pixels, size, stride, padding, mode)
 col_in, col_out = st.columns(2)
-col_in.image(to_display(pixels), caption=f"Input {pixels.shape}", width="stretch")
+col_in.image(to_display(pixels), caption=f"Input {pixels.shape}", width=pixels.shape[1])
 if output.size == 0:
     col_out.warning(f"The output is empty: a {size}x{size} window does not fit in {height}x{width} without padding.")
 else:
-    col_out.image(to_display(output), width="stretch",
+    # Shown at its real size in pixels, so a smaller output looks smaller.
+    col_out.image(to_display(output), width=max(output.shape[1], 1),
                   caption=f"{'Max' if mode == 'max' else 'Average'} pooled {output.shape}")
 st.markdown(f"**Shapes:** {height} x {width} -> {output.shape[0]} x {output.shape[1]}"
             f" ({height * width / max(output.shape[0] * output.shape[1], 1):.1f} times fewer values)")
