@@ -52,3 +52,20 @@ def test_preprocessing_steps_and_feature_maps_are_shown(draw_page):
     for caption in ("Cropped to the ink", "Centred by mass", "conv1: 28x28, 6 channels", "pool2: 5x5, 16 channels",
                     "learned 5x5 kernels", "Model card"):
         assert caption in text, caption
+
+
+def test_photo_of_a_digit_on_paper_is_read(draw_page, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from tests.digit_strokes import rasterize
+
+    ink = rasterize(place(DIGITS[2][0], 0.6, 0.2, 0.2), width=20)[..., 0].astype(float)
+    paper = 205 + 35 * np.linspace(0, 1, 280)[None, :]  # light paper, unevenly lit
+    photo = tmp_path / "two.png"
+    Image.fromarray(np.clip(paper - ink * 0.7, 0, 255).astype(np.uint8)).save(photo)
+    draw_page.get_by_text("Photo of a digit", exact=True).click()
+    wait_idle(draw_page)
+    draw_page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
+    wait_idle(draw_page)
+    find_in_main(draw_page, r"Prediction\s*2")
