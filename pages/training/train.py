@@ -42,9 +42,15 @@ def choice(name: str, label: str, **options):
     return st.selectbox(label, FIELDS[name].metadata["choices"], key=key(name), help=FIELDS[name].metadata["help"], **options)
 
 
-if key("epochs") not in st.session_state:
+# Streamlit forgets a widget's value while the widget is not drawn (during training,
+# or on another page), so the form is mirrored in a plain session key and restored.
+SAVED_FORM = "train_saved_form"
+if SAVED_FORM not in st.session_state:
     st.session_state.train_preset = "Quick look"
     apply_preset()
+for saved_key, saved_value in st.session_state.get(SAVED_FORM, {}).items():
+    if saved_key not in st.session_state:
+        st.session_state[saved_key] = saved_value
 
 st.title("Train LeNet-5")
 st.caption(f"Runs are saved in `{runs_dir()}`. On Streamlit Community Cloud that disk is wiped whenever the app "
@@ -54,8 +60,9 @@ st.caption(f"Runs are saved in `{runs_dir()}`. On Streamlit Community Cloud that
 job = current_job()
 if job is not None and job.active:
     show_live(job.job_id)
-    st.stop()
-if job is not None:
+    st.divider()
+    st.caption("The settings below are for the next run; this one trains with the settings it started with.")
+elif job is not None:
     show_result(job)
     st.divider()
 
@@ -118,8 +125,13 @@ with st.expander("Devices and strategy (tf.distribute)"):
 form_values = {name: st.session_state[key(name)] for name in FIELDS if key(name) in st.session_state}
 form_values["learning_rate"] = None if default_rate else form_values.get("learning_rate")
 st.session_state.train_form_values = form_values  # read by the Scaling out page
+st.session_state[SAVED_FORM] = {name: st.session_state[name]
+                                for name in [*map(key, FIELDS), "train_preset", "train_default_rate"]
+                                if name in st.session_state}
 
-if st.button("Train", type="primary", key="train_start"):
+busy = job is not None and job.active
+if st.button("Train", type="primary", key="train_start", disabled=busy,
+             help="One run at a time per browser session: stop the current one first." if busy else None):
     try:
         config = TrainingConfig.from_dict(form_values)
     except ValueError as error:
