@@ -80,7 +80,7 @@ st.subheader("Preprocessing steps")
 st.caption("Switch steps off in the sidebar to see how much each one matters to the prediction.")
 columns = st.columns(len(digit.steps))
 for column, (caption, image) in zip(columns, digit.steps):
-    column.image(enlarge(image, 112), caption=caption)
+    column.image(enlarge(image, 112), caption=caption, width=112)
 
 if st.toggle("Compare models: read this drawing with every model", key="draw_compare"):
     rows = []
