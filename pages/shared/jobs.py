@@ -19,6 +19,9 @@ from lib.navigation import page_exists
 from lib.runs import load_run
 
 JOB_KEY = "train_job_id"
+# One colour per run, the same on every chart of the app.
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
+           "#bcbd22"]
 
 
 @st.cache_resource
@@ -49,9 +52,8 @@ def format_seconds(seconds: float | None) -> str:
 def curves_figure(runs: dict[str, list[dict]], height: int = 360) -> go.Figure:
     """Loss and accuracy per epoch, train (solid) and validation (dashed), one colour per run."""
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
-    palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
     for index, (label, rows) in enumerate(runs.items()):
-        colour = palette[index % len(palette)]
+        colour = PALETTE[index % len(PALETTE)]
         epochs = [row["epoch"] for row in rows]
         for column, metric in enumerate(("loss", "accuracy"), start=1):
             for prefix, dash in (("", "solid"), ("val_", "dash")):

@@ -17,9 +17,8 @@ from lib.history import (
     user_runs,
 )
 from lib.runs import RunReadError
+from pages.shared.jobs import PALETTE
 
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
-           "#bcbd22"]
 VIEWS = {
     "Optimizers": ("optimizers", read_optimizers,
                    "LeNet-5 on all 60,000 images, batch 32, 20 epochs: the seven optimizers of the book at Keras's "
