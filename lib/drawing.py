@@ -16,9 +16,9 @@ from PIL import Image
 
 FIELD = 28
 BOX = 20
-# Below this much ink (in full-intensity pixels, relative to a 28x28 digit) a
+# Below this much ink (in full-intensity pixels, as a fraction of the canvas) a
 # canvas counts as empty: a stray click is not a digit.
-MIN_INK_FRACTION = 0.004
+MIN_INK_FRACTION = 0.0008
 
 
 class EmptyDrawingError(ValueError):
@@ -63,8 +63,7 @@ def ink_from_photo(pixels: np.ndarray) -> np.ndarray:
 
 
 def _check_not_empty(ink: np.ndarray) -> None:
-    area_scale = FIELD * FIELD / ink.size
-    if ink.max() < 40 or (ink / 255).sum() * area_scale < MIN_INK_FRACTION * FIELD * FIELD:
+    if ink.max() < 40 or (ink / 255).sum() < MIN_INK_FRACTION * ink.size:
         raise EmptyDrawingError("The canvas is empty or nearly so: draw a digit first.")
 
 

@@ -70,3 +70,8 @@ def test_photo_of_dark_digit_on_light_uneven_paper_goes_the_same_way():
 def test_blank_paper_photo_is_refused():
     with pytest.raises(EmptyDrawingError, match="No writing"):
         preprocess_photo(np.full((100, 100), 230.0))
+
+
+def test_a_small_thin_digit_is_not_mistaken_for_an_empty_canvas():
+    image = preprocess_drawing(rasterize(place(DIGITS[1][0], 0.12, 0.1, 0.1), width=6)).image
+    assert image.max() == 255
