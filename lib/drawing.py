@@ -19,6 +19,9 @@ BOX = 20
 # Below this much ink (in full-intensity pixels, as a fraction of the canvas) a
 # canvas counts as empty: a stray click is not a digit.
 MIN_INK_FRACTION = 0.0008
+# MNIST's strokes cover well under half of a digit's box; a small digit drawn
+# with a thick pen becomes a blob that no preprocessing can untangle.
+MAX_FILL = 0.6
 
 
 class EmptyDrawingError(ValueError):
@@ -29,6 +32,7 @@ class EmptyDrawingError(ValueError):
 class Preprocessed:
     image: np.ndarray  # (28, 28) uint8, white digit on black, ready for the model
     steps: list[tuple[str, np.ndarray]] = field(default_factory=list)  # (caption, image) for display
+    notes: list[str] = field(default_factory=list)  # advice about the drawing itself
 
 
 def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
@@ -114,10 +118,13 @@ def centre_of_mass_shift(image: np.ndarray) -> np.ndarray:
 def preprocess_ink(ink: np.ndarray, crop_and_scale: bool = True, centre_by_mass: bool = True) -> Preprocessed:
     """Ink (H, W) in 0-255 to a 28x28 MNIST-like digit, recording each step."""
     _check_not_empty(ink)
-    steps = [("Ink", ink)]
+    steps, notes = [("Ink", ink)], []
     if crop_and_scale:
         cropped = crop_to_ink(ink)
         steps.append(("Cropped to the ink", cropped))
+        if (cropped > 0.5 * cropped.max()).mean() > MAX_FILL:
+            notes.append("The strokes fill most of the digit's box, so its shape is hard to read: draw it larger "
+                         "or with a thinner stroke.")
         boxed = fit_in_box(cropped)
         steps.append((f"Longer side scaled to {BOX} px", boxed))
         image = place_centred(boxed)
@@ -131,7 +138,7 @@ def preprocess_ink(ink: np.ndarray, crop_and_scale: bool = True, centre_by_mass:
     if image.max() > 0:
         image = image * (255 / image.max())  # full-intensity strokes, as in MNIST
     final = np.round(image).clip(0, 255).astype(np.uint8)
-    return Preprocessed(final, steps)
+    return Preprocessed(final, steps, notes)
 
 
 def preprocess_drawing(rgba: np.ndarray, crop_and_scale: bool = True, centre_by_mass: bool = True) -> Preprocessed:

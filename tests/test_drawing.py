@@ -75,3 +75,9 @@ def test_blank_paper_photo_is_refused():
 def test_a_small_thin_digit_is_not_mistaken_for_an_empty_canvas():
     image = preprocess_drawing(rasterize(place(DIGITS[1][0], 0.12, 0.1, 0.1), width=6)).image
     assert image.max() == 255
+
+
+def test_a_blob_of_merged_strokes_gets_advice_and_a_clean_digit_does_not():
+    blob = preprocess_drawing(rasterize(place(DIGITS[8][0], 0.12, 0.1, 0.1), width=30))
+    assert blob.notes and "thinner stroke" in blob.notes[0]
+    assert not preprocess_drawing(rasterize(place(DIGITS[8][0], 0.6, 0.1, 0.1), width=18)).notes

@@ -71,6 +71,8 @@ with right:
                        range_y=[0, 1])
         chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(dtick=1))
         st.plotly_chart(chart, key="draw_probabilities")
+        for note in digit.notes:
+            st.warning(note)
 
 if digit is None:
     show_model_card(label, model)
