@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.formulas import output_size_latex
-from lib.images import to_display
+from lib.images import enlarge, to_display
 from lib.ops import conv_output_size, padded_input, pool2d, pool_step
 from pages.shared.ui import crop_picker, image_picker, number_grid, output_position, window_mask
 
@@ -56,9 +56,11 @@ col_in.image(to_display(pixels), caption=f"Input {pixels.shape}", width=pixels.s
 if output.size == 0:
     col_out.warning(f"The output is empty: a {size}x{size} window does not fit in {height}x{width} without padding.")
 else:
-    # Shown at its real size in pixels, so a smaller output looks smaller.
-    col_out.image(to_display(output), width=max(output.shape[1], 1),
-                  caption=f"{'Max' if mode == 'max' else 'Average'} pooled {output.shape}")
+    name = "Max" if mode == "max" else "Average"
+    # Blown up to the input's size with square pixels, so blocks show; and at its real size below.
+    col_out.image(enlarge(output, max(height, width)), width=width,
+                  caption=f"{name} pooled {output.shape}, each value drawn as a block")
+    col_out.image(to_display(output), width=max(output.shape[1], 1), caption="Real size")
 st.markdown(f"**Shapes:** {height} x {width} -> {output.shape[0]} x {output.shape[1]}"
             f" ({height * width / max(output.shape[0] * output.shape[1], 1):.1f} times fewer values)")
 st.latex(r"H_{out} = " + output_size_latex(height, size, stride, padding))
