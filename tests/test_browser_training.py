@@ -51,3 +51,25 @@ def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app
 
 def epochs_done_from_sidebar(text: str) -> int:
     return int(re.search(r"Training: epoch (\d+)/20", text).group(1)) - 1
+
+
+def test_a_second_session_waits_in_the_queue_and_sees_its_place(browser, app_page, real_mnist_path):
+    first = app_page
+    open_page(first, "train")
+    set_number(first, "Epochs", 50)
+    first.get_by_role("button", name="Train", exact=True).click()
+    find_in_main(first, r"Epoch \d+/50", timeout=90)
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    second = context.new_page()
+    second.app_url = first.app_url
+    try:
+        open_page(second, "train")
+        second.get_by_role("button", name="Train", exact=True).click()
+        find_in_main(second, r"Waiting in the queue: place 1 \(1 training now\)", timeout=60)
+        second.get_by_role("button", name="Leave the queue").click()
+        find_in_main(second, r"Last run:\s*cancelled", timeout=60)
+    finally:
+        context.close()
+    first.get_by_role("button", name=re.compile("Stop")).click()
+    find_in_main(first, r"Last run:\s*stopped", timeout=120)
