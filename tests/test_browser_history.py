@@ -14,7 +14,9 @@ def test_upload_of_csvlogger_file_plots_and_malformed_file_is_named(app_page, tm
     wait_idle(app_page)
     find_in_main(app_page, r"Skipped upload broken\.csv needs an 'epoch' column")
 
-    app_page.get_by_role("combobox", name="Runs to compare").click()
+    picker = app_page.get_by_role("combobox", name="Runs to compare")
+    picker.click()
+    picker.type("my_log")  # the list is long: filter it as a user would
     app_page.get_by_role("option", name="upload/my_log.csv").click()
     app_page.keyboard.press("Escape")
     wait_idle(app_page)
@@ -27,9 +29,9 @@ def test_upload_of_csvlogger_file_plots_and_malformed_file_is_named(app_page, tm
 
 def test_book_views_read_the_results_from_the_data(app_page):
     open_page(app_page, "history")
-    app_page.get_by_role("button", name="Optimizers").click()
+    app_page.get_by_role("button", name="Optimizers", exact=True).click()
     wait_idle(app_page)
     find_in_main(app_page, r"runs reached 99% validation accuracy")
-    app_page.get_by_role("button", name="Regularization on 200 samples").click()
+    app_page.get_by_role("button", name="Regularization on 200 samples", exact=True).click()
     wait_idle(app_page)
     find_in_main(app_page, r"shows the widest train/validation gap")
