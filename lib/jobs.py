@@ -110,10 +110,6 @@ class JobRegistry:
         with self._lock:
             return self._queue.index(job_id) + 1 if job_id in self._queue else 0
 
-    def queue_length(self) -> int:
-        with self._lock:
-            return len(self._queue)
-
     def running_count(self) -> int:
         with self._lock:
             return sum(job.status == "running" for job in self._jobs.values())

@@ -26,7 +26,6 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SAVED_MODELS = REPO_ROOT / "saved_models"
 
 HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds")
-RUN_FILES = ("config.json", "history.csv", "metrics.json", "model.keras")
 
 
 class RunStorageError(OSError):
@@ -43,19 +42,6 @@ def make_run_id(label: str = "", now: float | None = None) -> str:
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
     slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40]
     return "-".join(part for part in (stamp, slug, secrets.token_hex(3)) if part)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file through a temporary sibling and a rename: readers see old or new, never half."""
-    path = Path(path)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def history_csv(rows: list[dict]) -> str:
