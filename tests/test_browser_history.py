@@ -20,11 +20,10 @@ def test_upload_of_csvlogger_file_plots_and_malformed_file_is_named(app_page, tm
     app_page.get_by_role("option", name="upload/my_log.csv").click()
     app_page.keyboard.press("Escape")
     wait_idle(app_page)
-    table = app_page.locator('[data-testid="stDataFrame"]').first
-    table.wait_for()
-    assert app_page.locator('[data-testid="stPlotlyChart"]').count() == 1
-    chart_text = app_page.locator('[data-testid="stPlotlyChart"]').inner_text()
-    assert "my_log (validation)" in chart_text
+    app_page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    chart = app_page.locator('[data-testid="stPlotlyChart"]')
+    chart.get_by_text("my_log (validation)").first.wait_for(timeout=30_000)
+    assert chart.count() == 1
 
 
 def test_book_views_read_the_results_from_the_data(app_page):

@@ -34,12 +34,13 @@ def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app
     go_to_page(page, "Train LeNet-5")
     find_in_main(page, r"Epochs done\s*\d+/20", timeout=30)
     assert epochs_done(page) >= before_return - 1
-    assert page.get_by_role("button", name=re.compile("Stop")).is_visible()
+    page.get_by_role("button", name=re.compile("Stop")).wait_for(state="visible", timeout=30_000)
 
     page.get_by_role("button", name=re.compile("Stop")).click()
     find_in_main(page, r"Last run:\s*stopped", timeout=120)
     wait_idle(page)
-    assert page.get_by_role("button", name="Download this run (.zip)").is_visible()
+    # The result view draws piece by piece: wait for the download button rather than sampling once.
+    page.get_by_role("button", name="Download this run (.zip)").wait_for(state="visible", timeout=30_000)
 
     # Other browser tests share this server's runs folder: find this test's run by its config.
     (run,) = [path for path in streamlit_server.runs_dir.iterdir() if not path.name.startswith(".")
