@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
+from lib.images import to_gray
+
 FIELD = 28
 BOX = 20
 # Below this much ink (in full-intensity pixels, as a fraction of the canvas) a
@@ -43,7 +45,7 @@ def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
     rgba = np.asarray(rgba, dtype=np.float64)
     if rgba.ndim != 3 or rgba.shape[2] not in (3, 4):
         raise ValueError(f"Expected an RGB or RGBA image (H, W, 3 or 4); got shape {rgba.shape}.")
-    gray = rgba[..., :3] @ np.array([0.299, 0.587, 0.114])
+    gray = to_gray(rgba)
     alpha = rgba[..., 3] / 255 if rgba.shape[2] == 4 else 1.0
     return gray * alpha
 
@@ -56,7 +58,7 @@ def ink_from_photo(pixels: np.ndarray) -> np.ndarray:
     faintest differences (paper texture, shadows) fall below the threshold.
     """
     pixels = np.asarray(pixels, dtype=np.float64)
-    gray = pixels if pixels.ndim == 2 else pixels[..., :3] @ np.array([0.299, 0.587, 0.114])
+    gray = to_gray(pixels)
     darkness = 255.0 - gray
     paper = np.percentile(darkness, 50)
     strongest = np.percentile(darkness, 99.5)

@@ -76,11 +76,15 @@ def pattern(name: str, size: int = 128) -> np.ndarray:
     raise ValueError(f"Unknown pattern {name!r}; choose from {', '.join(PATTERNS)}.")
 
 
+# Luma weights of ITU-R 601, as PIL's "L" mode uses them: the one place they are written.
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
+
+
 def to_gray(pixels: np.ndarray) -> np.ndarray:
-    """Luma (ITU-R 601, as PIL's "L" mode) of an RGB image; gray passes through."""
+    """Luma (ITU-R 601, as PIL's "L" mode) of an RGB or RGBA image, its alpha ignored; gray passes through."""
     if pixels.ndim == 2:
         return pixels
-    return pixels[..., :3] @ np.array([0.299, 0.587, 0.114])
+    return pixels[..., :3] @ LUMA_WEIGHTS
 
 
 def load_upload(data: bytes, name: str = "upload") -> LoadedImage:

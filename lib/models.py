@@ -146,6 +146,40 @@ def build_subclassed(architecture: str, **options) -> keras.Model:
     return model
 
 
+@keras.saving.register_keras_serializable(package="cnn_lab")
+class SimpleConvolutionLayer(keras.layers.Layer):
+    """The book's own convolutional layer (chapter 3): N kernels and N biases, `tf.nn.conv2d` plus the bias.
+
+    Written as the chapter-3 notebook writes it, so the Conv layer page can show
+    that it, Keras's `Conv2D` and our numpy `conv_layer` agree number for number.
+    """
+
+    def __init__(self, num_kernels=32, kernel_size=(3, 3), stride=1, padding="VALID", **kwargs):
+        super().__init__(**kwargs)
+        self.num_kernels = num_kernels
+        self.kernel_size = tuple(kernel_size) if not isinstance(kernel_size, int) else (kernel_size, kernel_size)
+        self.stride = stride
+        self.padding = padding.upper()
+
+    def build(self, input_shape):
+        num_input_channels = input_shape[-1]
+        kernels_shape = (*self.kernel_size, num_input_channels, self.num_kernels)
+        self.kernels = self.add_weight(name="kernels", shape=kernels_shape,
+                                       initializer=keras.initializers.GlorotUniform(), trainable=True)
+        self.bias = self.add_weight(name="bias", shape=(self.num_kernels,),
+                                    initializer=keras.initializers.RandomNormal(), trainable=True)
+
+    def call(self, inputs):
+        import tensorflow as tf
+
+        return tf.nn.conv2d(inputs, self.kernels, strides=[1, self.stride, self.stride, 1],
+                            padding=self.padding) + self.bias
+
+    def get_config(self):
+        return {**super().get_config(), "num_kernels": self.num_kernels, "kernel_size": self.kernel_size,
+                "stride": self.stride, "padding": self.padding}
+
+
 def build_model(architecture="lenet5", style="sequential", l1=0.0, l2=0.0, dropout=0.0, batch_norm=False) -> keras.Model:
     """Build `architecture` ("lenet5" or "dense") in `style`, with its options."""
     if architecture not in LAYER_BUILDERS:

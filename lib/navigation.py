@@ -31,6 +31,8 @@ PAGES: tuple[PageSpec, ...] = (
              "Data, models in three styles, losses, compile and fit, callbacks, saving: chapter 2 run live."),
     PageSpec("Chapter 3: the operations", "pages/operations/convolution.py", "Convolution", ":material/blur_on:",
              "Slide a kernel over a real image; stride, padding and dilation live."),
+    PageSpec("Chapter 3: the operations", "pages/operations/conv_layer.py", "Conv layer", ":material/layers:",
+             "A whole convolutional layer: N kernels over D channels, biases, activation, LeNet-5's own weights."),
     PageSpec("Chapter 3: the operations", "pages/operations/pooling.py", "Pooling", ":material/grid_view:",
              "Max and average pooling: what they keep and what they drop."),
     PageSpec("Chapter 3: the operations", "pages/operations/why_cnns.py", "Why CNNs", ":material/lightbulb:",
@@ -43,6 +45,8 @@ PAGES: tuple[PageSpec, ...] = (
              "The same training on several GPUs or machines with tf.distribute."),
     PageSpec("Try it", "pages/draw/draw.py", "Draw a digit", ":material/draw:",
              "Draw a digit and watch LeNet-5 read it, from preprocessing to feature maps."),
+    PageSpec("Try it", "pages/draw/receptive.py", "Receptive fields", ":material/center_focus_strong:",
+             "Pick a unit of LeNet-5 and see the part of your digit it looks at."),
 )
 
 

@@ -223,3 +223,85 @@ def pool_step(image, size, out_y, out_x, stride=None, padding="valid", mode="max
     patch = padded[np.ix_(rows, cols)][:, :, 0]
     value = np.nanmax(patch) if mode == "max" else np.nanmean(patch)
     return WindowStep(top, left, rows, cols, patch, None, float(value))
+
+
+ACTIVATIONS = (None, "relu")
+
+
+def _check_finite(array: np.ndarray, name: str) -> None:
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} holds {np.size(array) - np.isfinite(array).sum()} non-finite values (NaN or inf).")
+
+
+def _layer_arrays(volume, kernels, biases, activation):
+    """Check and convert a conv layer's arguments: (H, W, D) volume, (kh, kw, D, N) kernels, (N,) biases."""
+    volume = np.asarray(volume, dtype=np.float64)
+    if volume.ndim == 2:
+        volume = volume[:, :, np.newaxis]
+    if volume.ndim != 3 or 0 in volume.shape:
+        raise ValueError(f"volume must be (H, W) or (H, W, D) and not empty; got shape {volume.shape}.")
+    kernels = np.asarray(kernels, dtype=np.float64)
+    if kernels.ndim != 4 or 0 in kernels.shape:
+        raise ValueError(f"kernels must be (k, k, D, N), the layout of a Keras Conv2D kernel; got shape {kernels.shape}.")
+    if kernels.shape[2] != volume.shape[2]:
+        raise ValueError(f"kernels {kernels.shape} expect D = {kernels.shape[2]} input channels, "
+                         f"but the volume {volume.shape} has {volume.shape[2]}.")
+    n = kernels.shape[3]
+    biases = np.zeros(n) if biases is None else np.asarray(biases, dtype=np.float64)
+    if biases.shape != (n,):
+        raise ValueError(f"biases must be (N,) = ({n},) for kernels {kernels.shape}; got shape {biases.shape}.")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be None or 'relu'; got {activation!r}.")
+    for array, name in ((volume, "volume"), (kernels, "kernels"), (biases, "biases")):
+        _check_finite(array, name)
+    return volume, kernels, biases
+
+
+def conv_layer(volume, kernels, biases=None, stride=1, padding="valid", dilation=1, activation=None) -> np.ndarray:
+    """A whole convolutional layer, as `keras.layers.Conv2D` computes it.
+
+    volume (H, W) or (H, W, D); kernels (k, k, D, N), the layout of a Keras
+    Conv2D kernel; biases (N,) or None. Each of the N output maps sums the D
+    channels' cross-correlations with that kernel's slices, adds its bias and,
+    with activation "relu", clips at zero. Returns (H', W', N).
+    """
+    volume, kernels, biases = _layer_arrays(volume, kernels, biases, activation)
+    kh, kw = kernels.shape[:2]
+    stride, dilation, (out_h, out_w), (pads_y, pads_x) = _geometry(volume.shape[:2], (kh, kw), stride, padding, dilation)
+    output = np.zeros((out_h, out_w, kernels.shape[3]))
+    if out_h and out_w:
+        padded = _pad(volume, pads_y, pads_x)
+        for i, j, view in _window_views(padded, kh, kw, stride, dilation, out_h, out_w):
+            # (out_h, out_w, D) @ (D, N): every kernel's tap (i, j) over every channel at once.
+            output += view @ kernels[i, j]
+    output += biases
+    return np.maximum(output, 0.0) if activation == "relu" else output
+
+
+@dataclass(frozen=True)
+class UnitStep:
+    """How one unit (row, col, n) of a conv layer comes about, channel by channel."""
+
+    window: WindowStep  # the window on the padded input; products (kh, kw, D) for kernel n
+    channel_sums: np.ndarray  # (D,) the sum of each channel's products
+    bias: float
+    pre_activation: float  # sum of channel_sums plus the bias
+    value: float  # after the activation
+
+
+def conv_layer_step(volume, kernels, biases, row, col, n, stride=1, padding="valid", dilation=1,
+                    activation=None) -> UnitStep:
+    """The step-through behind output unit (row, col, n) of `conv_layer`."""
+    volume, kernels, biases = _layer_arrays(volume, kernels, biases, activation)
+    if not 0 <= n < kernels.shape[3]:
+        raise ValueError(f"kernel index n must be in 0-{kernels.shape[3] - 1}; got {n}.")
+    window = conv_step(volume, kernels[:, :, :, n], row, col, stride, padding, dilation)
+    channel_sums = window.products.sum(axis=(0, 1))
+    pre_activation = float(channel_sums.sum() + biases[n])
+    value = max(pre_activation, 0.0) if activation == "relu" else pre_activation
+    return UnitStep(window, channel_sums, float(biases[n]), pre_activation, value)
+
+
+def conv_layer_parameters(kernel_size: int, channels: int, kernels: int) -> int:
+    """N * (D * k * k + 1): the weights and biases of a conv layer, whatever the image size."""
+    return kernels * (channels * kernel_size * kernel_size + 1)

@@ -16,6 +16,7 @@ import numpy as np
 from lib.data import as_model_input
 
 FEATURE_LAYERS = ("conv1", "pool1", "conv2", "pool2")
+SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "saved_models" / "shipped" / "lenet5" / "model.keras"
 
 
 class Classifier:

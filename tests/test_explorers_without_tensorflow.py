@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-EXPLORER_PAGES = ["pages/operations/convolution.py", "pages/operations/pooling.py", "pages/operations/why_cnns.py"]
+EXPLORER_PAGES = ["pages/operations/convolution.py", "pages/operations/conv_layer.py", "pages/operations/pooling.py",
+                  "pages/operations/why_cnns.py"]
 
 SCRIPT = """
 import sys

@@ -8,22 +8,12 @@ from streamlit_drawable_canvas import st_canvas
 
 from lib.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
 from lib.images import ImageInputError, enlarge, load_upload
-from lib.predict import Classifier, available_models
 from pages.draw.model_card import show_model_card
-
-
-@st.cache_resource(max_entries=24, show_spinner="Loading the model...")
-def classifier(path: str) -> Classifier:
-    return Classifier(path)
-
-
-@st.cache_data(ttl=30, show_spinner=False)
-def models() -> list:
-    return [(label, str(path)) for label, path in available_models()]
-
+from pages.shared.digits import classifier, model_catalogue, remember_drawing
+from pages.shared.ui import kernel_slices
 
 st.title("Draw a digit")
-catalogue = dict(models())
+catalogue = dict(model_catalogue())
 if not catalogue:
     st.error("No trained model was found in saved_models/ or your runs. Train one on the Training page.")
     st.stop()
@@ -64,6 +54,7 @@ with right:
     if digit is None:
         st.info(message)
     else:
+        remember_drawing(digit.image)
         probabilities = model.predict_proba(digit.image)[0]
         guess = int(probabilities.argmax())
         st.metric("Prediction", guess, f"{probabilities[guess]:.1%} confident", delta_color="off", delta_arrow="off")
@@ -96,6 +87,11 @@ if st.toggle("Compare models: read this drawing with every model", key="draw_com
                                                                               format="percent")})
 
 st.subheader("Inside the network")
+link_left, link_right = st.columns(2)
+link_left.page_link("pages/draw/receptive.py", label="Receptive fields: what each unit of this digit's maps sees",
+                    icon=":material/center_focus_strong:")
+link_right.page_link("pages/operations/conv_layer.py", label="Conv layer: conv1's kernels on this digit, step by step",
+                     icon=":material/layers:")
 maps = model.feature_maps(digit.image)
 if not maps:
     st.caption("This model has no convolutional layers: it flattens the image straight away.")
@@ -105,12 +101,7 @@ for name, activation in maps.items():
              caption=[f"{channel}" for channel in range(activation.shape[2])])
 kernels = model.first_kernels()
 if kernels is not None:
-    st.markdown("**The first layer's learned 5x5 kernels** (red positive, blue negative)")
-    figure = px.imshow(np.moveaxis(kernels, 2, 0), facet_col=0, color_continuous_scale="RdBu_r",
-                       zmin=-np.abs(kernels).max(), zmax=np.abs(kernels).max())
-    figure.update_layout(height=220, margin=dict(t=30, b=0), coloraxis_showscale=False)
-    figure.update_xaxes(showticklabels=False)
-    figure.update_yaxes(showticklabels=False)
-    st.plotly_chart(figure, key="draw_kernels")
+    st.markdown("**The first layer's learned 5x5 kernels** (blue positive, red negative, white zero)")
+    st.plotly_chart(kernel_slices(kernels[:, :, np.newaxis, :], cell=72), key="draw_kernels", width="content")
 
 show_model_card(label, model)

@@ -6,14 +6,9 @@ import numpy as np
 import plotly.express as px
 import streamlit as st
 
-from lib.data import MnistUnavailableError, load_mnist
+from lib.data import MnistUnavailableError
 from lib.images import enlarge
-
-
-@st.cache_resource(show_spinner="Loading MNIST's test set...")
-def mnist_test():
-    (_, _), (x_test, y_test) = load_mnist()
-    return x_test, y_test
+from pages.shared.digits import mnist_test
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the test set...")

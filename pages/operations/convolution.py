@@ -58,7 +58,7 @@ with right:
     padding = explicit if padding_mode == "explicit p" else padding_mode
 if kernel is None:
     st.stop()
-st.plotly_chart(number_grid(kernel, f"Kernel {kernel.shape[0]}x{kernel.shape[1]}", decimals=2, colorscale="RdBu"),
+st.plotly_chart(number_grid(kernel, f"Kernel {kernel.shape[0]}x{kernel.shape[1]}", decimals=2, diverging=True),
                 width="content", key="conv_kernel_chart")
 
 if pixels is None:
@@ -108,7 +108,7 @@ grid_left.plotly_chart(number_grid(padded, f"Padded crop {padded.shape}: the win
                                    highlight=window_mask(padded.shape, step.rows, step.cols), decimals=0),
                        key="conv_step_input")
 grid_right.plotly_chart(number_grid(step.products[:, :, 0], "Pixel x kernel, cell by cell", decimals=1,
-                                    colorscale="RdBu"), key="conv_step_products")
+                                    diverging=True), key="conv_step_products")
 terms = " + ".join(f"({v:.1f})" for v in step.products[:, :, 0].ravel()[:6])
 more = " + ..." if step.products.size > 6 else ""
 st.markdown(f"**Output ({y}, {x})** = {terms}{more} = **{step.value:.2f}**")

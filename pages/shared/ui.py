@@ -58,15 +58,29 @@ def image_picker(prefix: str, default_photo: str = "Cameraman", allow_colour: bo
     return pixels
 
 
-def number_grid(values: np.ndarray, title: str, highlight=None, decimals: int = 1, colorscale="Greys_r") -> go.Figure:
+# Weights and products that can be negative: red below zero, blue above, white at zero.
+DIVERGING = "RdBu"
+
+
+def diverging_range(values) -> dict:
+    """zmin and zmax symmetric about zero, so zero is always the scale's white middle."""
+    reach = float(np.nanmax(np.abs(values))) if np.size(values) else 0.0
+    reach = reach or 1.0
+    return {"zmin": -reach, "zmax": reach}
+
+
+def number_grid(values: np.ndarray, title: str, highlight=None, decimals: int = 1, diverging: bool = False) -> go.Figure:
     """A heatmap with each cell's number written in it; `highlight` is a boolean mask to outline.
 
-    Sized in pixels per cell, so numbers stay readable and cells stay square.
+    Gray for pixels; `diverging` for weights and products, centred on zero (an
+    all-positive blur kernel is all blue, never red). Sized in pixels per cell,
+    so numbers stay readable and cells stay square.
     """
     values = np.asarray(values, dtype=float)
     text = np.vectorize(lambda v: "" if np.isnan(v) else f"{v:.{decimals}f}")(values) if values.size else values
-    figure = go.Figure(go.Heatmap(z=values, text=text, texttemplate="%{text}", colorscale=colorscale,
-                                  showscale=False, hoverinfo="skip", xgap=1, ygap=1))
+    colours = {"colorscale": DIVERGING, **diverging_range(values)} if diverging else {"colorscale": "Greys_r"}
+    figure = go.Figure(go.Heatmap(z=values, text=text, texttemplate="%{text}", showscale=False, hoverinfo="skip",
+                                  xgap=1, ygap=1, **colours))
     if highlight is not None:
         for y, x in zip(*np.nonzero(highlight)):
             figure.add_shape(type="rect", x0=x - 0.5, x1=x + 0.5, y0=y - 0.5, y1=y + 0.5,
@@ -77,6 +91,27 @@ def number_grid(values: np.ndarray, title: str, highlight=None, decimals: int = 
                          margin=dict(l=30, r=10, t=60, b=10),
                          yaxis=dict(range=[rows - 0.5, -0.5], dtick=1, constrain="domain"),
                          xaxis=dict(range=[-0.5, cols - 0.5], side="top", dtick=1, constrain="domain"))
+    return figure
+
+
+def kernel_slices(kernels: np.ndarray, title: str = "", cell: int = 64) -> go.Figure:
+    """Kernels (k, k, D, N) as a grid: one row per kernel n, one column per input channel d, centred on zero.
+
+    Kernels of a single channel stand in one row instead.
+    """
+    import plotly.express as px
+
+    k, _, channels, count = kernels.shape
+    slices = np.moveaxis(kernels, (2, 3), (1, 0)).reshape(count * channels, k, k)
+    columns, rows = (count, 1) if channels == 1 else (channels, count)
+    figure = px.imshow(slices, facet_col=0, facet_col_wrap=columns, color_continuous_scale=DIVERGING,
+                       facet_row_spacing=0.02 if rows > 1 else 0, facet_col_spacing=0.01, **diverging_range(slices))
+    figure.for_each_annotation(lambda note: note.update(text=""))
+    figure.update_xaxes(showticklabels=False)
+    figure.update_yaxes(showticklabels=False)
+    figure.update_layout(title=dict(text=title, font=dict(size=14)), coloraxis_showscale=False,
+                         width=max(cell * columns + 40, 160), height=cell * rows + (60 if title else 20),
+                         margin=dict(l=10, r=10, t=50 if title else 10, b=10))
     return figure
 
 

@@ -1,0 +1,101 @@
+"""Receptive fields: pick a unit inside LeNet-5 and see the part of the digit it looks at."""
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib.predict import FEATURE_LAYERS, SHIPPED_MODEL
+from lib.receptive import field_steps, input_region, output_size, receptive_field_size
+from pages.shared.digits import classifier, digit_picker, model_catalogue
+
+
+def digit_with_box(digit: np.ndarray, box: tuple[int, int, int, int], title: str) -> go.Figure:
+    top, left, bottom, right = box
+    figure = go.Figure(go.Heatmap(z=digit, colorscale="Greys_r", showscale=False, zmin=0, zmax=255,
+                                  hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>"))
+    figure.add_shape(type="rect", x0=left - 0.5, x1=right - 0.5, y0=top - 0.5, y1=bottom - 0.5,
+                     line=dict(color="#e4572e", width=3), fillcolor="rgba(228, 87, 46, 0.18)")
+    figure.update_layout(title=dict(text=title, font=dict(size=14)), width=420, height=440,
+                         margin=dict(l=30, r=10, t=50, b=10),
+                         yaxis=dict(range=[27.5, -0.5], constrain="domain", scaleanchor="x"),
+                         xaxis=dict(range=[-0.5, 27.5], side="top", constrain="domain"))
+    return figure
+
+
+def feature_map_with_unit(values: np.ndarray, row: int, col: int, title: str) -> go.Figure:
+    figure = go.Figure(go.Heatmap(z=values, colorscale="Viridis", showscale=False,
+                                  hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>"))
+    figure.add_shape(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
+                     line=dict(color="#e4572e", width=3))
+    rows, cols = values.shape
+    figure.update_layout(title=dict(text=title, font=dict(size=14)), width=300, height=320,
+                         margin=dict(l=30, r=10, t=50, b=10),
+                         yaxis=dict(range=[rows - 0.5, -0.5], constrain="domain", scaleanchor="x"),
+                         xaxis=dict(range=[-0.5, cols - 0.5], side="top", constrain="domain"))
+    return figure
+
+
+st.title("Receptive fields")
+st.markdown(
+    "A unit of a convolutional layer sees only part of the image: its **receptive field**. A conv1 unit sees "
+    "its 5 x 5 window; a unit one layer deeper sees the windows of all the conv1 units it combines, and so on. "
+    "Pick a unit and its field is drawn over the digit."
+)
+with st.sidebar:
+    st.subheader("Digit")
+    digit, caption = digit_picker("receptive")
+    catalogue = dict(model_catalogue())
+    labels = [label for label, path in catalogue.items() if "dense" not in label.lower()]
+    shipped = next((label for label in labels if catalogue[label] == str(SHIPPED_MODEL)), None)
+    label = st.selectbox("Model", labels, index=labels.index(shipped) if shipped else 0, key="receptive_model")
+if digit is None:
+    st.info(caption)
+    st.page_link("pages/draw/draw.py", label="Draw a digit", icon=":material/draw:")
+    st.stop()
+if not labels:
+    st.error("No trained convolutional model was found in saved_models/ or your runs.")
+    st.stop()
+model = classifier(catalogue[label])
+names = [name for name in FEATURE_LAYERS if any(layer.name == name for layer in model.layers)]
+if not names:
+    st.warning(f"{label} has no convolutional layers: every unit of it sees the whole image.")
+    st.stop()
+
+layer_name = st.radio("Layer", names, index=len(names) - 1, horizontal=True, key="receptive_layer")
+maps = dict(zip(names, model.feature_maps(digit).values()))
+activation = maps[layer_name]
+out_h, out_w = output_size(model.model, layer_name)
+left, middle, right = st.columns(3)
+row = left.slider("Unit row", 0, out_h - 1, out_h // 2, key=f"receptive_row_{layer_name}")
+col = middle.slider("Unit column", 0, out_w - 1, out_w // 2, key=f"receptive_col_{layer_name}")
+channel = right.slider("Feature map (channel)", 0, activation.shape[2] - 1, 0, key=f"receptive_channel_{layer_name}")
+
+top, left_edge, bottom, right_edge = box = input_region(model.model, layer_name, row, col)
+size = receptive_field_size(model.model, layer_name)
+value = float(activation[row, col, channel])
+st.markdown(f"**{layer_name} unit ({row}, {col}), map {channel}** = {value:.4f}. Input box: rows {top}-{bottom - 1}, "
+            f"columns {left_edge}-{right_edge - 1} (**{bottom - top} x {right_edge - left_edge} pixels**; "
+            f"the full field is {size} x {size}, clipped where it leaves the image).")
+picture, feature = st.columns([3, 2])
+picture.plotly_chart(digit_with_box(digit, box, f"{caption}: what the unit sees"), key="receptive_digit")
+feature.plotly_chart(feature_map_with_unit(activation[:, :, channel], row, col,
+                                           f"{layer_name} map {channel} ({out_h} x {out_w})"), key="receptive_map")
+
+st.subheader("How the field grows, layer by layer")
+st.markdown("Each layer widens the field by (k - 1) times the jump j, the distance in input pixels between two "
+            "neighbouring units of the layer below; a stride multiplies the jump.")
+steps = field_steps(model.model, layer_name)
+previous_size, previous_jump = 1, 1
+for step in steps:
+    st.latex(rf"\text{{{step.name}}}:\ r = {previous_size} + ({step.kernel} - 1)\cdot {previous_jump} = {step.size},"
+             rf"\quad j = {previous_jump}\cdot {step.stride} = {step.jump}")
+    previous_size, previous_jump = step.size, step.jump
+st.dataframe(pd.DataFrame([{"layer": name, "receptive field": f"{receptive_field_size(model.model, name)} px",
+                            "feature maps": f"{output_size(model.model, name)[0]} x {output_size(model.model, name)[1]}"}
+                           for name in names]), hide_index=True, key="receptive_table")
+deepest = names[-1]
+deepest_size = receptive_field_size(model.model, deepest)
+st.info(f"A {deepest} unit sees {deepest_size} x {deepest_size} pixels of the 28 x 28 digit: enough for the shape of "
+        "a stroke or a loop, not the whole digit. Only the dense layers after it combine all the units and so "
+        "see the digit whole.")
