@@ -39,6 +39,8 @@ PAGES: tuple[PageSpec, ...] = (
              "Parameter explosion and spatial locality: why dense networks struggle with images."),
     PageSpec("Training", "pages/training/train.py", "Train LeNet-5", ":material/model_training:",
              "Pick an optimizer and regularizers and watch LeNet-5 learn MNIST live."),
+    PageSpec("Training", "pages/training/optimizers.py", "Optimizers", ":material/route:",
+             "The book's seven optimizers racing down a loss surface, every step Keras's own update."),
     PageSpec("Training", "pages/training/history.py", "History", ":material/show_chart:",
              "The book's optimizer and regularization experiments beside your own runs."),
     PageSpec("Training", "pages/training/scaling.py", "Scaling out", ":material/hub:",

@@ -8,6 +8,7 @@ lib.runs). It never imports Streamlit; the caller decides how to show progress.
 
 from __future__ import annotations
 
+import functools
 import math
 import tempfile
 import threading
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.config import TrainingConfig
+from lib.config import OPTIMIZERS, TrainingConfig
 from lib.data import as_model_input, load_mnist
 from lib.runs import RunBuilder, make_run_id, runs_dir
 
@@ -64,6 +65,13 @@ def build_optimizer(name: str, learning_rate: float | None = None):
     if name not in builders:
         raise ValueError(f"optimizer: must be one of {', '.join(builders)}; got {name!r}")
     return builders[name]()
+
+
+@functools.cache
+def default_learning_rates() -> dict[str, float]:
+    """Each optimizer's default learning rate, read from Keras itself."""
+    # Keras keeps the rate as a float32 variable: 0.01 reads back as 0.009999999776.
+    return {name: float(f"{float(build_optimizer(name).learning_rate):.6g}") for name in OPTIMIZERS}
 
 
 def schedule_function(config: TrainingConfig):

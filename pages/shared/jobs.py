@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from lib.config import OPTIMIZERS
 from lib.jobs import Job, JobRegistry
 from lib.navigation import page_exists
 from lib.runs import load_run
@@ -22,6 +23,20 @@ JOB_KEY = "train_job_id"
 # One colour per run, the same on every chart of the app.
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
            "#bcbd22"]
+
+# Each of the book's optimizers has its own colour on the Optimizers page and on
+# History's optimizer runs; Adadelta at 1.0 (a run, not an optimizer) has one too.
+OPTIMIZER_COLOURS = dict(zip(OPTIMIZERS, PALETTE))
+ADADELTA_1_COLOUR = PALETTE[7]
+
+
+def run_colour(run, index: int) -> str:
+    """The colour of a run on History: its optimizer's for the book's optimizer runs, else by position."""
+    if run.path.parent.name == "optimizers":
+        if run.run_id == "adadelta-lr1":
+            return ADADELTA_1_COLOUR
+        return OPTIMIZER_COLOURS.get(run.config.get("optimizer"), PALETTE[index % len(PALETTE)])
+    return PALETTE[index % len(PALETTE)]
 
 
 @st.cache_resource

@@ -17,7 +17,7 @@ from lib.history import (
     user_runs,
 )
 from lib.runs import RunReadError
-from pages.shared.jobs import PALETTE
+from pages.shared.jobs import run_colour
 
 VIEWS = {
     "Optimizers": ("optimizers", read_optimizers,
@@ -100,7 +100,7 @@ show_train = controls[2].checkbox("Show training curves", True, key="history_tra
 figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
 plotted = []
 for index, run in enumerate(runs):
-    colour = PALETTE[index % len(PALETTE)]
+    colour = run_colour(run, index)
     epochs = column(run, "epoch")
     best = summary_row(run)["best epoch"]
     for col, metric in enumerate(("loss", "accuracy"), start=1):

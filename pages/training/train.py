@@ -2,18 +2,10 @@
 
 import streamlit as st
 
-from lib.config import FIELDS, OPTIMIZERS, PRESETS, TrainingConfig
+from lib.config import FIELDS, PRESETS, TrainingConfig
 from lib.runs import runs_dir
-from lib.training import ADADELTA_NOTE
+from lib.training import ADADELTA_NOTE, default_learning_rates
 from pages.shared.jobs import JOB_KEY, current_job, registry, session_id, show_live, show_result
-
-
-@st.cache_resource(show_spinner=False)
-def keras_default_rates() -> dict[str, float]:
-    """Each optimizer's default learning rate, read from Keras itself."""
-    from lib.training import build_optimizer
-
-    return {name: float(build_optimizer(name).learning_rate) for name in OPTIMIZERS}
 
 
 @st.cache_resource(show_spinner=False)
@@ -80,10 +72,10 @@ with model_col:
 with optim_col:
     st.markdown("**Optimizer**")
     optimizer = choice("optimizer", "Optimizer")
-    default_rate = st.checkbox(f"Keras's default learning rate ({keras_default_rates()[optimizer]:g})",
+    default_rate = st.checkbox(f"Keras's default learning rate ({default_learning_rates()[optimizer]:g})",
                                key="train_default_rate")
     if default_rate or st.session_state[key("learning_rate")] is None:
-        st.session_state[key("learning_rate")] = keras_default_rates()[optimizer]
+        st.session_state[key("learning_rate")] = default_learning_rates()[optimizer]
     number("learning_rate", "Learning rate", fmt="%.5f", disabled=default_rate)
     if optimizer == "adadelta":
         st.info(ADADELTA_NOTE)

@@ -1,0 +1,100 @@
+"""Optimizer paths on toy surfaces against a plain Keras loop, step for step."""
+
+import numpy as np
+import pytest
+
+from lib.config import OPTIMIZERS
+from lib.optimizer_paths import SURFACES, summarize, surface, trajectory
+from lib.training import build_optimizer
+
+tf = pytest.importorskip("tensorflow")
+
+
+def keras_loop(optimizer, surface_name, start, steps, learning_rate=None):
+    """The reference: an eager loop of GradientTape and apply_gradients, nothing else."""
+    keras_optimizer = build_optimizer(optimizer, learning_rate)
+    variable = tf.Variable(np.asarray(start, np.float32))
+    points = [variable.numpy().copy()]
+    function = SURFACES[surface_name].function
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = function(variable[0], variable[1])
+        keras_optimizer.apply_gradients([(tape.gradient(loss, variable), variable)])
+        points.append(variable.numpy().copy())
+    return np.array(points, dtype=np.float64)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_paths_match_a_keras_loop_step_for_step(optimizer):
+    rng = np.random.default_rng(OPTIMIZERS.index(optimizer))
+    checked = []
+    for surface_name in SURFACES:
+        start = rng.uniform(-1.5, 1.5, 2)
+        rate = [None, 0.003, 0.02, 1.0][int(rng.integers(4))] if optimizer == "adadelta" else \
+            [None, 0.003, 0.02][int(rng.integers(3))]
+        path = trajectory(optimizer, surface_name, start, 40, rate)
+        expected = keras_loop(optimizer, surface_name, start, 40, rate)
+        if len(path) < 41:  # diverged: the Keras loop leaves the finite numbers at the very next step
+            with np.errstate(all="ignore"):
+                following = expected[len(path)]
+                assert not (np.isfinite(following).all() and np.isfinite(SURFACES[surface_name].function(*following)))
+        np.testing.assert_allclose(path, expected[: len(path)], rtol=1e-5, atol=1e-6,
+                                   err_msg=f"{optimizer} on {surface_name}")
+        checked.append(len(path))
+    assert max(checked) == 41
+
+
+def test_path_starts_at_the_start_and_default_rate_is_keras_default():
+    path = trajectory("sgd", "bowl", (1.0, 1.0), 1)
+    # SGD at Keras's default 0.01: x - 0.01 * 2x, y - 0.01 * 20y.
+    np.testing.assert_allclose(path, [[1.0, 1.0], [0.98, 0.8]], rtol=1e-6)
+
+
+def test_momentum_reaches_the_bowls_minimum_sooner_than_sgd_at_the_same_rate():
+    sgd = summarize("sgd", "bowl", trajectory("sgd", "bowl", (-4.5, 1.5), 200, 0.01), 200, 0.01)
+    momentum = summarize("momentum", "bowl", trajectory("momentum", "bowl", (-4.5, 1.5), 200, 0.01), 200, 0.01)
+    assert momentum.first_arrival is not None and (sgd.first_arrival is None or momentum.first_arrival < sgd.first_arrival)
+
+
+def test_a_diverging_path_stops_at_its_last_finite_point():
+    path = trajectory("sgd", "rosenbrock", (-1.5, 2.0), 200, 0.01)
+    assert len(path) < 201 and np.isfinite(path).all()
+    summary = summarize("sgd", "rosenbrock", path, 200, 0.01)
+    assert summary.diverged_at == len(path)
+
+
+def test_two_minima_have_different_depths_and_zero_gradient():
+    chosen = surface("two minima")
+    (x1, y1), (x2, y2) = chosen.minima
+    assert chosen.function(x1, y1) < chosen.function(x2, y2)
+    for x, y in chosen.minima:
+        variable = tf.Variable([x, y], dtype=tf.float64)
+        with tf.GradientTape() as tape:
+            loss = chosen.function(variable[0], variable[1])
+        np.testing.assert_allclose(tape.gradient(loss, variable).numpy(), 0, atol=1e-9)
+
+
+def test_saddle_has_no_minimum_so_no_distance():
+    summary = summarize("adam", "saddle", trajectory("adam", "saddle", (-2.0, 0.001), 50, 0.1), 50, 0.1)
+    assert summary.distance_to_minimum is None and summary.first_arrival is None
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (("adamw", "bowl"), "optimizer: must be one of sgd, momentum"),
+    (("sgd", "volcano"), "surface: must be one of bowl, rosenbrock, saddle, two minima"),
+])
+def test_unknown_names_list_the_known_ones(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        trajectory(*arguments, (0.0, 0.0), 10)
+
+
+@pytest.mark.parametrize("rate", [0.0, -0.1, 11.0, float("nan")])
+def test_learning_rate_out_of_range_is_refused_naming_the_field(rate):
+    with pytest.raises(ValueError, match="learning_rate"):
+        trajectory("sgd", "bowl", (1.0, 1.0), 10, rate)
+
+
+@pytest.mark.parametrize("steps", [0, 2.5, 100_000])
+def test_bad_step_counts_are_refused(steps):
+    with pytest.raises(ValueError, match="steps"):
+        trajectory("sgd", "bowl", (1.0, 1.0), steps)
