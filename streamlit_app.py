@@ -14,7 +14,8 @@ navigation = st.navigation(
             for page in pages
         ]
         for section, pages in pages_by_section().items()
-    }
+    },
+    expanded=True,  # every page stays in sight: there are too many for the collapsed list
 )
 
 with st.sidebar:

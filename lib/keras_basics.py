@@ -8,8 +8,11 @@ histograms are computed here from real arrays and real Keras objects.
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
+
+from lib.data import as_model_input
 
 BOOK_Y_TRUE = [1, 2]
 BOOK_Y_PRED = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
@@ -99,3 +102,55 @@ def layer_weights(trained, name: str = "conv1") -> dict:
     after = bool(np.array_equal(fresh.get_weights()[0], kernel))
     return {"kernel_shape": kernel.shape, "bias_shape": bias.shape, "kernel_sample": kernel[:, :, 0, 0],
             "bias": bias, "equal_before": before, "equal_after": after}
+
+
+def input_size_experiment(lenet, dense, digit: np.ndarray, size: int = 64) -> dict:
+    """LeNet-5's own conv1 on the 28 x 28 digit and on the digit enlarged to size x size, and the dense
+    baseline given the larger image: conv1 works at any size with the same weights; the dense network cannot.
+    """
+    from PIL import Image
+
+    large = np.asarray(Image.fromarray(np.asarray(digit, np.uint8)).resize((size, size), Image.Resampling.LANCZOS))
+    conv1 = lenet.get_layer("conv1")
+    scale = lenet.get_layer("scale")
+    batches = {(28, 28): as_model_input(digit), (size, size): large[np.newaxis, :, :, np.newaxis].astype(np.float32)}
+    maps = {shape: np.asarray(conv1(scale(batch)))[0] for shape, batch in batches.items()}
+    try:
+        dense(batches[(size, size)])
+        dense_error = None
+    except Exception as error:  # Keras's own message is the lesson; show whatever it raises
+        # Keras colours parts of its messages for terminals; the page shows plain text.
+        dense_error = re.sub(r"\x1b\[[0-9;]*m", "", f"{type(error).__name__}: {error}")
+    return {"large": large, "maps": maps, "conv1_parameters": conv1.count_params(),
+            "dense_parameters": dense.count_params(), "dense_error": dense_error}
+
+
+def accuracy_updates(labels, predicted) -> list[dict]:
+    """keras.metrics.Accuracy fed one prediction at a time: the running result after each update_state."""
+    import keras
+
+    accuracy = keras.metrics.Accuracy()
+    rows = []
+    for index, (truth, guess) in enumerate(zip(labels, predicted)):
+        accuracy.update_state([int(truth)], [int(guess)])
+        rows.append({"update": index + 1, "ground truth": int(truth), "prediction": int(guess),
+                     "correct": bool(truth == guess), "accuracy.result()": float(accuracy.result())})
+    return rows
+
+
+def write_and_read_scalars(log_dir, name: str, values) -> list[tuple[int, float]]:
+    """Write `values` as a custom TensorBoard scalar (tf.summary.scalar, one per step) into `log_dir`,
+    then read them back with TensorBoard's own event reader."""
+    import tensorflow as tf
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.util import tensor_util
+
+    writer = tf.summary.create_file_writer(str(log_dir))
+    with writer.as_default():
+        for step, value in enumerate(values):
+            tf.summary.scalar(name, float(value), step=step)
+    writer.flush()
+    writer.close()
+    events = EventAccumulator(str(log_dir), size_guidance={"tensors": 0})
+    events.Reload()
+    return [(event.step, float(tensor_util.make_ndarray(event.tensor_proto))) for event in events.Tensors(name)]

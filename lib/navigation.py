@@ -41,6 +41,8 @@ PAGES: tuple[PageSpec, ...] = (
              "Pick an optimizer and regularizers and watch LeNet-5 learn MNIST live."),
     PageSpec("Training", "pages/training/optimizers.py", "Optimizers", ":material/route:",
              "The book's seven optimizers racing down a loss surface, every step Keras's own update."),
+    PageSpec("Training", "pages/training/regularizers.py", "Dropout and batch norm", ":material/filter_alt:",
+             "Dropout's masks and batch norm's statistics on the real activations of trained LeNet-5s."),
     PageSpec("Training", "pages/training/history.py", "History", ":material/show_chart:",
              "The book's optimizer and regularization experiments beside your own runs."),
     PageSpec("Training", "pages/training/scaling.py", "Scaling out", ":material/hub:",

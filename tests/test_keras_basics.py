@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-pytest.importorskip("keras")
+keras = pytest.importorskip("keras")
 from lib.keras_basics import crossentropy_pair, parameter_arithmetic
 from lib.models import build_model
 
@@ -56,3 +56,30 @@ def test_page_follows_the_learning_rate_and_the_models(tmp_path, monkeypatch):
     assert "784 x 128 + 128 = **100,480**" in text
     assert "Total: 100,480 + 1,290 = **101,770**" in text
     assert "5 x 5 x 1 x 6 + 6 = **156**" in text  # LeNet-5's first conv layer
+
+
+def test_conv1_takes_any_size_and_the_dense_network_refuses_with_keras_message():
+    from lib.keras_basics import input_size_experiment
+
+    lenet = keras.saving.load_model(ROOT / "saved_models/shipped/lenet5/model.keras")
+    dense = keras.saving.load_model(ROOT / "saved_models/baseline/dense-sgd/model.keras")
+    digit = np.zeros((28, 28), np.uint8)
+    digit[6:22, 12:16] = 255
+    result = input_size_experiment(lenet, dense, digit)
+    assert [maps.shape for maps in result["maps"].values()] == [(28, 28, 6), (64, 64, 6)]
+    assert result["conv1_parameters"] == 156
+    assert "784" in result["dense_error"] and "4096" in result["dense_error"] and "\x1b" not in result["dense_error"]
+
+
+def test_accuracy_metric_runs_from_predictions_one_update_at_a_time():
+    from lib.keras_basics import accuracy_updates
+
+    rows = accuracy_updates([1, 2, 3, 4], [1, 0, 3, 4])
+    assert [row["accuracy.result()"] for row in rows] == pytest.approx([1.0, 0.5, 2 / 3, 0.75])
+
+
+def test_custom_scalars_are_read_back_by_tensorboard(tmp_path):
+    from lib.keras_basics import write_and_read_scalars
+
+    points = write_and_read_scalars(tmp_path, "running_accuracy", [0.5, 0.25, 1.0])
+    assert points == [(0, 0.5), (1, 0.25), (2, 1.0)]

@@ -33,6 +33,7 @@ from lib.models import (
 )
 from lib.runs import SAVED_MODELS, runs_dir
 from pages.chapter2.callbacks_text import CALLBACKS
+from pages.chapter2.open_questions import show_open_questions
 from pages.shared.jobs import JOB_KEY, current_job, registry, session_id, show_live, show_result
 
 SHIPPED = SAVED_MODELS / "shipped" / "lenet5"
@@ -49,8 +50,8 @@ def shipped_model():
 
 
 st.title("Keras basics")
-data_tab, model_tab, loss_tab, fit_tab, callback_tab, save_tab = st.tabs(
-    ["Data", "Model", "Losses", "compile and fit", "Callbacks and TensorBoard", "Save and load"])
+data_tab, model_tab, loss_tab, fit_tab, callback_tab, save_tab, questions_tab = st.tabs(
+    ["Data", "Model", "Losses", "compile and fit", "Callbacks and TensorBoard", "Save and load", "Open questions"])
 
 with data_tab:
     try:
@@ -151,3 +152,6 @@ with save_tab:
                 f"{weights['bias_shape']}. A fresh LeNet-5 has different weights (equal: {weights['equal_before']}); "
                 f"after `set_weights` it holds the trained ones (equal: {weights['equal_after']}).")
     st.dataframe(pd.DataFrame(np.round(weights["kernel_sample"], 3)), key="basics_kernel")
+
+with questions_tab:
+    show_open_questions()

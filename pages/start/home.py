@@ -18,6 +18,9 @@ of *Hands-On Computer Vision with TensorFlow 2*:
 - **Draw a digit** and watch a trained network read it.
 """
 )
+st.page_link("pages/chapter2/keras_basics.py", icon=":material/help:",
+             label="Chapter 2's open questions, answered by running them (Keras basics, last tab): why a conv layer "
+                   "takes any input size, how metrics come from predictions, custom TensorBoard scalars.")
 
 st.subheader("Pages")
 for section, pages in pages_by_section().items():
