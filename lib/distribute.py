@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 
-STRATEGIES = ("default", "mirrored", "multiworker")
+from lib.config import STRATEGIES
 
 
 def split_cpu(count: int) -> None:
@@ -40,6 +40,8 @@ def make_strategy(name: str, devices: str = ""):
             raise ValueError("strategy: multiworker needs the TF_CONFIG environment variable, which names the "
                              "cluster's workers and this worker's place in it")
         return tf.distribute.MultiWorkerMirroredStrategy()
+    if name != "default":
+        raise ValueError(f"strategy: must be one of {', '.join(STRATEGIES)}; got {name!r}")
     return tf.distribute.get_strategy()
 
 

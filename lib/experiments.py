@@ -74,7 +74,7 @@ def main(argv=None) -> int:
     parser.add_argument("name", choices=sorted(EXPERIMENTS), help="which set to re-create")
     parser.add_argument("--only", nargs="*", help="train only these variants")
     arguments = parser.parse_args(argv)
-    from lib.train import print_progress
+    from lib.cli import progress_printer
     from lib.training import train
 
     variants = EXPERIMENTS[arguments.name]()
@@ -85,7 +85,7 @@ def main(argv=None) -> int:
     for variant in chosen:
         print(f"== {arguments.name}/{variant}", flush=True)
         result = train(variants[variant], out_dir=SAVED_MODELS / arguments.name, run_id=variant, replace=True,
-                       on_progress=print_progress)
+                       on_progress=progress_printer(keras_bar=False))
         if result.status == "failed":
             print(f"{variant} failed: {result.message}", file=sys.stderr)
             return 1

@@ -20,8 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lib.config import TrainingConfig
+from lib.events import BatchEvent, EpochEvent, EvaluateEvent, Event, StartEvent
 
 ACTIVE = ("queued", "running")
+# Batch events arrive a few times a second; a long run keeps the latest this many for its live chart.
+MAX_BATCH_POINTS = 2000
 
 
 @dataclass
@@ -39,6 +42,8 @@ class Job:
     parameters: int = 0
     phase: str = "waiting"  # waiting, training, evaluating, done
     history: list[dict] = field(default_factory=list)
+    # Training loss and accuracy between batch events ({"position": epochs, "loss", "accuracy"}), newest last.
+    batch_points: list[dict] = field(default_factory=list)
     started: float | None = None
     finished: float | None = None
     run_path: str | None = None
@@ -133,16 +138,17 @@ class JobRegistry:
         for job in starting:
             threading.Thread(target=self._run, args=(job,), name=f"train-{job.job_id}", daemon=True).start()
 
-    def _on_progress(self, job: Job, event: dict) -> None:
-        kind = event["type"]
-        if kind == "start":
-            job.batches, job.parameters, job.epoch = event["batches"], event["parameters"], 1
-        elif kind == "batch":
-            job.epoch, job.batch = event["epoch"], event["batch"]
-        elif kind == "epoch":
-            job.history = [*job.history, event["row"]]
-            job.epoch, job.batch = event["row"]["epoch"] + 1, 0
-        elif kind == "evaluate":
+    def _on_progress(self, job: Job, event: Event) -> None:
+        if isinstance(event, StartEvent):
+            job.batches, job.parameters, job.epoch = event.batches, event.parameters, 1
+        elif isinstance(event, BatchEvent):
+            job.epoch, job.batch = event.epoch, event.batch
+            job.batch_points = [*job.batch_points[-(MAX_BATCH_POINTS - 1):],
+                                {"position": event.position, "loss": event.loss, "accuracy": event.accuracy}]
+        elif isinstance(event, EpochEvent):
+            job.history = [*job.history, event.row]
+            job.epoch, job.batch = event.row["epoch"] + 1, 0
+        elif isinstance(event, EvaluateEvent):
             job.phase = "evaluating"
         if job.stop_event.is_set():
             return

@@ -14,11 +14,11 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from lib.config import ARCHITECTURES, STYLES
+
 INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 
-ARCHITECTURES = ("lenet5", "dense")
-STYLES = ("sequential", "functional", "subclassed")
 
 
 def _regularizer(l1: float, l2: float):

@@ -25,7 +25,9 @@ RUNS_DIR_ENV = "CNN_LAB_RUNS_DIR"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAVED_MODELS = REPO_ROOT / "saved_models"
 
-HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "seconds")
+# The columns of history.csv, in the order Keras's CSVLogger writes them (epoch, then the rest sorted).
+# CSVLogger counts epochs from 0; readers add 1 (see parse_history_csv).
+HISTORY_COLUMNS = ("epoch", "accuracy", "learning_rate", "loss", "seconds", "val_accuracy", "val_loss")
 
 
 class RunStorageError(OSError):
@@ -45,11 +47,12 @@ def make_run_id(label: str = "", now: float | None = None) -> str:
 
 
 def history_csv(rows: list[dict]) -> str:
+    """A history.csv of the given rows (epochs counted from 1), in CSVLogger's layout."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: row.get(key, "") for key in HISTORY_COLUMNS})
+        writer.writerow({key: row.get(key, "") for key in HISTORY_COLUMNS} | {"epoch": int(row["epoch"]) - 1})
     return buffer.getvalue()
 
 

@@ -1,9 +1,16 @@
 """The training engine: one function that the page, the CLI, the experiments and tests call.
 
 `train(config)` builds the model and optimizer the config names, fits it with
-the callbacks it asks for, reports progress through `on_progress`, honours a
-stop request within one batch, and writes a complete run folder (see
-lib.runs). It never imports Streamlit; the caller decides how to show progress.
+the callbacks it asks for, reports progress through `on_progress` as the typed
+events of lib.events, honours a stop request, and writes a complete run folder
+(see lib.runs). It never imports Streamlit; the caller decides how to show
+progress.
+
+It is fast and light with what Keras offers: `fit` reads a `tf.data` pipeline
+over the uint8 images (shuffled anew each epoch, cast inside the graph; the
+model's Rescaling layer scales), so no float32 copy of the data set is ever
+made, and `steps_per_execution` runs many batches per graph call, as many as
+keep a Stop request answered in well under half a second.
 """
 
 from __future__ import annotations
@@ -21,9 +28,13 @@ import numpy as np
 
 from lib.config import OPTIMIZERS, TrainingConfig
 from lib.data import as_model_input, load_mnist
+from lib.events import EndEvent, Event, EvaluateEvent, StartEvent
 from lib.runs import RunBuilder, make_run_id, runs_dir
 
-ProgressCallback = Callable[[dict], None]
+ProgressCallback = Callable[[Event], None]
+# Images per graph call: enough to make steps_per_execution worth it (64 batches of 32), few enough that
+# a Stop request, checked between calls, takes effect in a fraction of a second even on a slow core.
+IMAGES_PER_EXECUTION = 2048
 
 ADADELTA_NOTE = ("Keras's Adadelta defaults to a learning rate of 0.001 and barely learns with it; "
                  "its documentation notes that 1.0 matches the original paper.")
@@ -75,7 +86,7 @@ def default_learning_rates() -> dict[str, float]:
 
 
 def schedule_function(config: TrainingConfig):
-    """The learning-rate schedule for LearningRateScheduler, or None."""
+    """The per-epoch schedule for LearningRateScheduler, or None (none, or cosine, which works per batch)."""
     factor, every = config.lr_schedule_factor, config.lr_schedule_every
     if config.lr_schedule == "step":
         return lambda epoch, rate: rate * factor if epoch > 0 and epoch % every == 0 else rate
@@ -96,58 +107,54 @@ def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, classes: int =
     return matrix.tolist()
 
 
-def _make_progress_callback(config, batches, on_progress, stop_event):
+def steps_per_execution(batch_size: int) -> int:
+    return max(1, IMAGES_PER_EXECUTION // batch_size)
+
+
+def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: int):
+    """Model and optimizer built and compiled in the strategy's scope, as tf.distribute requires."""
     import keras
 
-    class Progress(keras.callbacks.Callback):
-        """Reports each batch and epoch, stops on request or on a NaN loss."""
+    from lib.models import build_model
 
-        def __init__(self):
-            super().__init__()
-            self.rows, self.stopped_by_user, self.nan_at = [], False, None
+    with strategy.scope():
+        model = build_model(config.model, config.style, l1=config.l1, l2=config.l2, dropout=config.dropout,
+                            batch_norm=config.batch_norm)
+        rate = config.learning_rate if config.learning_rate is not None else default_learning_rates()[config.optimizer]
+        if config.scale_learning_rate and strategy.num_replicas_in_sync > 1:
+            rate *= strategy.num_replicas_in_sync
+        if config.lr_schedule == "cosine":
+            total = batches_per_epoch * config.epochs
+            warmup = min(round(config.warmup_epochs * batches_per_epoch), total - 1)
+            rate = keras.optimizers.schedules.CosineDecay(0.0 if warmup else rate, decay_steps=total - warmup,
+                                                          warmup_target=rate if warmup else None, warmup_steps=warmup)
+        optimizer = build_optimizer(config.optimizer, rate)
+        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                      steps_per_execution=steps_per_execution(config.batch_size))
+    return model
 
-        def _rate(self):
-            return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch_start, self.epoch_rate = time.perf_counter(), self._rate()
+def image_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None):
+    """Batches of (float32 images (n, 28, 28, 1), labels) made inside the graph from the arrays as they are."""
+    import tensorflow as tf
 
-        def on_train_batch_end(self, batch, logs=None):
-            logs = logs or {}
-            loss = float(logs.get("loss", 0.0))
-            if not math.isfinite(loss):
-                self.nan_at = (len(self.rows) + 1, batch + 1)
-                self.model.stop_training = True
-            if stop_event is not None and stop_event.is_set():
-                self.stopped_by_user = True
-                self.model.stop_training = True
-            on_progress({"type": "batch", "epoch": len(self.rows) + 1, "batch": batch + 1, "batches": batches,
-                         "loss": loss, "accuracy": float(logs.get("accuracy", 0.0))})
-
-        def on_epoch_end(self, epoch, logs=None):
-            logs = logs or {}
-            row = {"epoch": epoch + 1, "learning_rate": self.epoch_rate,
-                   "seconds": round(time.perf_counter() - self.epoch_start, 3)}
-            for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
-                if key in logs:
-                    row[key] = float(logs[key])
-            self.rows.append(row)
-            if not math.isfinite(row.get("loss", 0.0)) and self.nan_at is None:
-                self.nan_at = (epoch + 1, batches)
-                self.model.stop_training = True
-            on_progress({"type": "epoch", "row": row, "epochs": config.epochs})
-
-    return Progress()
+    dataset = tf.data.Dataset.from_tensor_slices((images, labels))
+    if shuffle_seed is not None:
+        dataset = dataset.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
+    return (dataset.batch(batch_size)
+            .map(lambda x, y: (tf.cast(x, tf.float32)[..., tf.newaxis], y), num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE))
 
 
 def train(config: TrainingConfig, data: Dataset | None = None, out_dir: Path | None = None,
           on_progress: ProgressCallback | None = None, stop_event: threading.Event | None = None,
-          run_id: str | None = None, replace: bool = False) -> TrainingResult:
+          run_id: str | None = None, replace: bool = False, verbose: int = 0) -> TrainingResult:
     """Train as `config` says and write a run folder under `out_dir` (default: runs_dir()).
 
     With `replace`, a run of the same id already there is swapped out for the
     new one. In a multi-worker run only the chief writes a run; the other
-    workers train in step with it and leave nothing behind.
+    workers train in step with it and leave nothing behind. `verbose` is
+    passed to Keras's `fit` (1: its progress bar).
     """
     from lib.distribute import is_chief, make_strategy
 
@@ -161,49 +168,22 @@ def train(config: TrainingConfig, data: Dataset | None = None, out_dir: Path | N
     builder = RunBuilder(root if chief else Path(tempfile.mkdtemp(prefix="cnn-lab-worker-")),
                          run_id or make_run_id(config.name))
     try:
-        return _train_into(builder, config, data, on_progress, stop_event, strategy, chief, replace)
+        return _train_into(builder, config, data or load_dataset(config), on_progress, stop_event, strategy, chief,
+                           replace, verbose)
     except BaseException:
         builder.discard()
         raise
 
 
-def _compiled_model(config: TrainingConfig, strategy):
-    """Model and optimizer built and compiled in the strategy's scope, as tf.distribute requires."""
-    from lib.models import build_model
-
-    with strategy.scope():
-        model = build_model(config.model, config.style, l1=config.l1, l2=config.l2, dropout=config.dropout,
-                            batch_norm=config.batch_norm)
-        optimizer = build_optimizer(config.optimizer, config.learning_rate)
-        if config.scale_learning_rate and strategy.num_replicas_in_sync > 1:
-            rate = float(optimizer.learning_rate) * strategy.num_replicas_in_sync
-            optimizer = build_optimizer(config.optimizer, rate)
-        model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def _train_into(builder, config, data, on_progress, stop_event, strategy, chief, replace) -> TrainingResult:
+def _training_callbacks(config: TrainingConfig, builder: RunBuilder, progress) -> tuple[list, object]:
+    """The callbacks the config asks for, then the engine's own; and the EarlyStopping one, if any."""
     import keras
 
-    from lib.distribute import custom_fit, evaluate_local
+    from lib.callbacks import EpochColumns
 
-    data = data or load_dataset(config)
-    if config.train_samples > len(data.x_train):
-        raise ValueError(f"train_samples: {config.train_samples} asked for, but only {len(data.x_train)} are available")
-    x_train = as_model_input(data.x_train[: config.train_samples])
-    y_train = data.y_train[: config.train_samples]
-    x_val, y_val = as_model_input(data.x_val), data.y_val
-
-    keras.utils.set_random_seed(config.seed)
-    model = _compiled_model(config, strategy)
-    replicas = strategy.num_replicas_in_sync
-
-    batches = math.ceil(len(x_train) / config.batch_size)
-    progress = _make_progress_callback(config, batches, on_progress, stop_event)
-    callbacks = []
+    callbacks, early_stopping = [], None
     if (schedule := schedule_function(config)) is not None:
         callbacks.append(keras.callbacks.LearningRateScheduler(schedule))
-    early_stopping = None
     if config.early_stopping:
         early_stopping = keras.callbacks.EarlyStopping(
             monitor=config.early_stopping_monitor, patience=config.early_stopping_patience,
@@ -212,60 +192,99 @@ def _train_into(builder, config, data, on_progress, stop_event, strategy, chief,
     if config.reduce_lr_on_plateau:
         callbacks.append(keras.callbacks.ReduceLROnPlateau(
             monitor="val_loss", factor=config.reduce_lr_factor, patience=config.reduce_lr_patience))
-    callbacks.append(keras.callbacks.TensorBoard(log_dir=str(builder.tensorboard_dir), write_graph=False,
-                                                 update_freq="epoch", profile_batch=0))
-    callbacks.append(progress)
+    # EpochColumns fills in learning_rate and seconds before CSVLogger writes the epoch's line.
+    callbacks += [EpochColumns(), keras.callbacks.CSVLogger(str(builder.staging / "history.csv")),
+                  keras.callbacks.TensorBoard(log_dir=str(builder.tensorboard_dir), write_graph=False,
+                                              update_freq="epoch", profile_batch=0),
+                  progress]
+    return callbacks, early_stopping
 
-    on_progress({"type": "start", "run_id": builder.run_id, "epochs": config.epochs, "batches": batches,
-                 "parameters": model.count_params(), "strategy": config.strategy, "replicas": replicas})
-    started = time.perf_counter()
-    error_message = None
+
+def _fit(model, config, strategy, data: Dataset, callbacks, verbose: int) -> str | None:
+    """Run the training; return an error message if TensorFlow raised one mid-way."""
+    from lib.distribute import custom_fit
+
+    x_train, y_train = data.x_train[: config.train_samples], data.y_train[: config.train_samples]
     try:
         if config.strategy == "multiworker":
-            custom_fit(model, strategy, x_train, y_train, x_val, y_val, config.batch_size, config.epochs,
-                       callbacks, config.seed)
+            custom_fit(model, strategy, as_model_input(x_train), y_train, as_model_input(data.x_val), data.y_val,
+                       config.batch_size, config.epochs, callbacks, config.seed)
         else:
-            model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs,
-                      validation_data=(x_val, y_val), validation_batch_size=1024, callbacks=callbacks, verbose=0,
-                      shuffle=True)
+            model.fit(image_dataset(x_train, y_train, config.batch_size, shuffle_seed=config.seed),
+                      epochs=config.epochs, validation_data=image_dataset(data.x_val, data.y_val, 1024),
+                      callbacks=callbacks, verbose=verbose, shuffle=False)  # the dataset shuffles itself
     except Exception as error:  # Anything TensorFlow raises mid-training is reported in the run.
-        error_message = f"Training failed: {type(error).__name__}: {error}"
-    wall = time.perf_counter() - started
+        return f"Training failed: {type(error).__name__}: {error}"
+    return None
 
+
+def _outcome(config, progress, early_stopping, error_message) -> tuple[str, str]:
+    """The run's status and the sentence that explains it."""
     if progress.nan_at is not None:
         epoch, batch = progress.nan_at
-        status, message = "failed", (f"The loss became NaN at epoch {epoch}, batch {batch}: training diverged. "
-                                     "Try a lower learning rate.")
-    elif error_message:
-        status, message = "failed", error_message
-    elif progress.stopped_by_user:
-        status, message = "stopped", f"Stopped by request after {len(progress.rows)} complete epoch(s)."
-    elif early_stopping is not None and early_stopping.stopped_epoch > 0:
-        status, message = "finished", (f"Early stopping ended training after epoch {early_stopping.stopped_epoch + 1}: "
-                                       f"{config.early_stopping_monitor} had not improved for "
-                                       f"{config.early_stopping_patience} epochs.")
-    else:
-        status, message = "finished", f"Trained {len(progress.rows)} epoch(s)."
+        return "failed", (f"The loss became NaN at epoch {epoch}, batch {batch}: training diverged. "
+                          "Try a lower learning rate.")
+    if error_message:
+        return "failed", error_message
+    if progress.stopped_by_user:
+        return "stopped", f"Stopped by request after {len(progress.rows)} epoch(s)."
+    if early_stopping is not None and early_stopping.stopped_epoch > 0:
+        return "finished", (f"Early stopping ended training after epoch {early_stopping.stopped_epoch + 1}: "
+                            f"{config.early_stopping_monitor} had not improved for "
+                            f"{config.early_stopping_patience} epochs.")
+    return "finished", f"Trained {len(progress.rows)} epoch(s)."
 
+
+def _evaluate(model, data: Dataset) -> dict:
+    from lib.distribute import evaluate_local
+
+    loss, accuracy, probabilities = evaluate_local(model, as_model_input(data.x_val), data.y_val)
+    return {"test_loss": float(loss), "test_accuracy": float(accuracy),
+            "confusion_matrix": confusion_matrix(data.y_val, probabilities.argmax(axis=1))}
+
+
+def _train_into(builder, config, data, on_progress, stop_event, strategy, chief, replace, verbose) -> TrainingResult:
+    import keras
+
+    from lib.callbacks import Progress
+
+    if config.train_samples > len(data.x_train):
+        raise ValueError(f"train_samples: {config.train_samples} asked for, but only {len(data.x_train)} are available")
+    keras.utils.set_random_seed(config.seed)
+    batches = math.ceil(config.train_samples / config.batch_size)
+    model = build_compiled_model(config, strategy, batches)
+    progress = Progress(config.epochs, batches, on_progress, stop_event)
+    callbacks, early_stopping = _training_callbacks(config, builder, progress)
+
+    on_progress(StartEvent(builder.run_id, config.epochs, batches, model.count_params(), config.strategy,
+                           strategy.num_replicas_in_sync))
+    started = time.perf_counter()
+    error_message = _fit(model, config, strategy, data, callbacks, verbose)
+    wall = time.perf_counter() - started
+    status, message = _outcome(config, progress, early_stopping, error_message)
     metrics = {"status": status, "message": message, "parameters": int(model.count_params()),
                "wall_seconds": round(wall, 2), "epochs_completed": len(progress.rows),
                "early_stopped_epoch": (early_stopping.stopped_epoch + 1) if early_stopping and early_stopping.stopped_epoch else None,
-               "strategy": config.strategy, "replicas": replicas, "keras_version": keras.__version__}
+               "strategy": config.strategy, "replicas": strategy.num_replicas_in_sync,
+               "keras_version": keras.__version__}
     if status != "failed":
-        on_progress({"type": "evaluate"})
-        loss, accuracy, probabilities = evaluate_local(model, x_val, y_val)
-        metrics.update(test_loss=float(loss), test_accuracy=float(accuracy),
-                       confusion_matrix=confusion_matrix(y_val, probabilities.argmax(axis=1)))
+        on_progress(EvaluateEvent())
+        metrics.update(_evaluate(model, data))
         if chief:
             model.save(builder.staging / "model.keras")
     if not chief:
         builder.discard()
-        on_progress({"type": "end", "status": status, "message": f"{message} (this worker writes no run: the chief does)",
-                     "path": ""})
+        on_progress(EndEvent(status, f"{message} (this worker writes no run: the chief does)", ""))
         return TrainingResult(None, status, message, metrics, progress.rows)
-    builder.write_json("config.json", config.to_dict())
-    builder.write_history(progress.rows)
-    builder.write_json("metrics.json", metrics)
-    path = builder.publish(replace=replace)
-    on_progress({"type": "end", "status": status, "message": message, "path": str(path)})
+    path = _write_run(builder, config, metrics, replace)
+    on_progress(EndEvent(status, message, str(path)))
     return TrainingResult(path, status, message, metrics, progress.rows)
+
+
+def _write_run(builder: RunBuilder, config: TrainingConfig, metrics: dict, replace: bool) -> Path:
+    """history.csv is already there (CSVLogger wrote it epoch by epoch); add the rest and publish."""
+    if not (builder.staging / "history.csv").exists():  # no epoch ended at all
+        builder.write_history([])
+    builder.write_json("config.json", config.to_dict())
+    builder.write_json("metrics.json", metrics)
+    return builder.publish(replace=replace)

@@ -7,7 +7,7 @@ import pytest
 
 from lib.config import FIELDS, TrainingConfig
 from lib.runs import load_run
-from lib.train import build_parser, flag
+from lib.cli import build_parser, flag
 from tests.conftest import ROOT
 
 
@@ -42,7 +42,7 @@ def test_cli_has_a_flag_for_every_config_field_and_out():
 
 
 def run_cli(*arguments, env=None):
-    return subprocess.run([sys.executable, "-m", "lib.train", *arguments], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "lib.cli", *arguments], cwd=ROOT, capture_output=True,
                           text=True, timeout=300, env=env)
 
 

@@ -18,7 +18,7 @@ SMALL = ["--epochs", "1", "--train-samples", "2000", "--batch-size", "64"]
 
 
 def cli(arguments, env=None, **options):
-    return subprocess.Popen([sys.executable, "-m", "lib.train", *arguments], cwd=ROOT, env=env, text=True,
+    return subprocess.Popen([sys.executable, "-m", "lib.cli", *arguments], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **options)
 
 

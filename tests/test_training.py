@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from lib.config import OPTIMIZERS, TrainingConfig
+from lib.events import BatchEvent, EpochEvent
 from lib.runs import HISTORY_COLUMNS, RunStorageError, load_run
 
 keras = pytest.importorskip("keras")
@@ -92,7 +93,7 @@ def test_stop_request_keeps_the_partial_run(digits, tmp_path):
     stop = threading.Event()
 
     def stop_in_second_epoch(event):
-        if event["type"] == "batch" and event["epoch"] == 2 and event["batch"] == 2:
+        if isinstance(event, BatchEvent) and event.epoch == 2:
             stop.set()
 
     result = train(quick(epochs=5), data=digits, out_dir=tmp_path, on_progress=stop_in_second_epoch, stop_event=stop)
@@ -122,7 +123,7 @@ def test_unwritable_run_directory_is_reported_and_nothing_is_left(digits, tmp_pa
 
 def test_failure_mid_training_leaves_no_partial_folder(digits, tmp_path):
     def explode(event):
-        if event["type"] == "epoch":
+        if isinstance(event, EpochEvent):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
@@ -148,3 +149,80 @@ def test_tensorboard_reader_parses_the_run_event_files(digits, tmp_path):
     tags = accumulator.Tags()["tensors"]
     assert "epoch_loss" in tags
     assert len(accumulator.Tensors("epoch_loss")) == 2
+
+
+def test_cosine_schedule_warms_up_then_decays_every_batch(digits, tmp_path):
+    # 300 samples at batch 30: 10 batches an epoch; one epoch of warm-up, then cosine over the other three.
+    config = quick(epochs=4, batch_size=30, optimizer="adam", learning_rate=0.01, lr_schedule="cosine",
+                   warmup_epochs=1.0)
+    history = train(config, data=digits, out_dir=tmp_path).history
+    rates = [row["learning_rate"] for row in history]  # the rate each epoch started with
+    schedule = keras.optimizers.schedules.CosineDecay(0.0, 30, warmup_target=0.01, warmup_steps=10)
+    assert rates == pytest.approx([float(schedule(step)) for step in (0, 10, 20, 30)], abs=1e-7)
+    assert rates[0] == 0 and rates[1] == pytest.approx(0.01) and rates[1] > rates[2] > rates[3]
+
+
+def test_cosine_schedule_refuses_reduce_lr_on_plateau():
+    with pytest.raises(ValueError, match="reduce_lr_on_plateau"):
+        quick(lr_schedule="cosine", reduce_lr_on_plateau=True).validate()
+
+
+def test_steps_per_execution_still_stops_at_the_next_execution(digits, tmp_path):
+    from lib.training import steps_per_execution
+
+    stop, seen = threading.Event(), []
+
+    def stop_after_first_event(event):
+        if isinstance(event, BatchEvent):
+            seen.append(event.batch)
+            stop.set()
+
+    # 300 samples at batch 2: 150 batches an epoch, run 1024 at a time would be the whole epoch.
+    config = quick(epochs=3, batch_size=2)
+    assert steps_per_execution(2) > 150 and steps_per_execution(32) == 64 and steps_per_execution(4096) == 1
+    result = train(config, data=digits, out_dir=tmp_path, on_progress=stop_after_first_event, stop_event=stop)
+    assert result.status == "stopped" and len(result.history) == 1 and len(seen) == 1
+
+
+def test_stop_in_a_long_epoch_ends_it_within_one_execution(tmp_path):
+    from lib.training import steps_per_execution
+
+    rng = np.random.default_rng(3)
+    data = Dataset(rng.integers(0, 255, (4000, 28, 28), dtype=np.uint8), rng.integers(0, 10, 4000).astype(np.uint8),
+                   rng.integers(0, 255, (50, 28, 28), dtype=np.uint8), rng.integers(0, 10, 50).astype(np.uint8))
+    stop, batches = threading.Event(), []
+
+    def record(event):
+        if isinstance(event, BatchEvent):
+            batches.append(event.batch)
+            if len(batches) == 1:
+                stop.set()
+
+    config = TrainingConfig(epochs=2, train_samples=4000, batch_size=8)  # 500 batches, 256 per execution
+    result = train(config, data=data, out_dir=tmp_path, on_progress=record, stop_event=stop)
+    assert result.status == "stopped" and len(result.history) == 1
+    assert batches[-1] - batches[0] <= steps_per_execution(8) and batches[-1] < 500  # ended mid-epoch
+
+
+def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(digits, tmp_path):
+    from lib.history import run_from_upload
+
+    result = train(quick(epochs=2), data=digits, out_dir=tmp_path)
+    text = (result.path / "history.csv").read_text()
+    lines = text.splitlines()
+    assert lines[0] == "epoch,accuracy,learning_rate,loss,seconds,val_accuracy,val_loss"
+    assert [line.split(",")[0] for line in lines[1:]] == ["0", "1"]  # CSVLogger counts from 0
+    uploaded = run_from_upload(text.encode(), "history.csv")
+    assert [row["epoch"] for row in uploaded.history] == [1, 2]
+    for row, original in zip(uploaded.history, result.history):
+        for key in ("loss", "val_accuracy", "learning_rate", "seconds"):
+            assert row[key] == pytest.approx(original[key])
+
+
+def test_batch_events_carry_window_means_and_positions(digits, tmp_path):
+    events = []
+    train(quick(epochs=2, batch_size=10), data=digits, out_dir=tmp_path, on_progress=events.append)
+    batches = [event for event in events if isinstance(event, BatchEvent)]
+    assert batches and all(0 <= event.accuracy <= 1 and np.isfinite(event.loss) for event in batches)
+    positions = [event.position for event in batches]
+    assert positions == sorted(positions) and positions[-1] == pytest.approx(2.0)

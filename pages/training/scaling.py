@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib.config import TrainingConfig
 from lib.distribute import tf_config
-from lib.train import command_for
+from lib.cli import command_for
 
 st.title("Scaling out")
 st.markdown(

@@ -1,8 +1,10 @@
-"""Command line for the training engine: `python -m lib.train --help`.
+"""Command line for the training engine: `python -m lib.cli --help`.
 
-Every TrainingConfig field is a flag (underscores become dashes). It prints
-one line per epoch and writes a run folder under --out. A bad value exits with
-status 2 and one line naming the flag and what it allows.
+Every TrainingConfig field is a flag (underscores become dashes), and
+`--preset` starts from one of the Training page's presets. On a terminal it
+shows Keras's own progress bar for each epoch; piped or logged, one line per
+epoch. It writes a run folder under --out. A bad value exits with status 2 and
+one line naming the flag and what it allows.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from lib.config import FIELDS, TrainingConfig
+from lib.config import FIELDS, PRESETS, TrainingConfig
+from lib.events import EndEvent, EpochEvent, StartEvent
 
 
 def flag(name: str) -> str:
@@ -24,7 +27,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m lib.train", description="Train a network on MNIST and write a run folder.")
+    parser = OneLineParser(prog="python -m lib.cli", description="Train a network on MNIST and write a run folder.")
     for name, item in FIELDS.items():
         meta, default = item.metadata, item.default
         help_text = meta["help"]
@@ -36,41 +39,57 @@ def build_parser() -> argparse.ArgumentParser:
             help_text += f" [{meta['low']:g} to {meta['high']:g}]"
         parser.add_argument(flag(name), type=kind, default=default, choices=meta.get("choices"),
                             help=f"{help_text} (default: {default})", metavar=None if meta.get("choices") else kind.__name__.upper())
+    parser.add_argument("--preset", choices=PRESETS, default=None,
+                        help="start from a preset of the Training page; other flags override its values")
     parser.add_argument("--split-cpu", type=int, default=0, metavar="N",
                         help="split the CPU into N logical devices, to try mirrored without GPUs (uses them all)")
     parser.add_argument("--out", type=Path, default=None, help="folder to write the run into (default: $CNN_LAB_RUNS_DIR or runs/)")
     return parser
 
 
-def print_progress(event: dict) -> None:
-    if event["type"] == "start":
-        print(f"run {event['run_id']}: {event['parameters']:,} parameters, {event['batches']} batches per epoch, "
-              f"strategy {event['strategy']} with {event['replicas']} replica(s) in sync", flush=True)
-    elif event["type"] == "epoch":
-        row = event["row"]
-        parts = [f"epoch {row['epoch']}/{event['epochs']}"]
-        parts += [f"{key} {row[key]:.4f}" for key in ("loss", "accuracy", "val_loss", "val_accuracy") if key in row]
-        parts += [f"lr {row['learning_rate']:.3g}", f"{row['seconds']:.1f} s"]
-        print("  ".join(parts), flush=True)
-    elif event["type"] == "end":
-        print(f"{event['status']}: {event['message']}", flush=True)
-        if event["path"]:
-            print(f"run written to {event['path']}", flush=True)
+def progress_printer(keras_bar: bool):
+    """Prints the engine's events; the epoch lines only when Keras's own progress bar is not shown."""
+
+    def print_progress(event) -> None:
+        if isinstance(event, StartEvent):
+            print(f"run {event.run_id}: {event.parameters:,} parameters, {event.batches} batches per epoch, "
+                  f"strategy {event.strategy} with {event.replicas} replica(s) in sync", flush=True)
+        elif isinstance(event, EpochEvent) and not keras_bar:
+            row = event.row
+            parts = [f"epoch {row['epoch']}/{event.epochs}"]
+            parts += [f"{key} {row[key]:.4f}" for key in ("loss", "accuracy", "val_loss", "val_accuracy") if key in row]
+            parts += [f"lr {row['learning_rate']:.3g}", f"{row['seconds']:.1f} s"]
+            print("  ".join(parts), flush=True)
+        elif isinstance(event, EndEvent):
+            print(f"{event.status}: {event.message}", flush=True)
+            if event.path:
+                print(f"run written to {event.path}", flush=True)
+
+    return print_progress
 
 
-def main(argv=None) -> int:
-    parser = build_parser()
+def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingConfig, dict]:
+    """The config the flags describe (a preset first, then the flags given), and the options that are not config."""
+    preset = parser.parse_known_args(argv)[0].preset
+    if preset:
+        parser.set_defaults(**PRESETS[preset])
     arguments = vars(parser.parse_args(argv))
-    out, split = arguments.pop("out"), arguments.pop("split_cpu")
+    options = {name: arguments.pop(name) for name in ("out", "split_cpu", "preset")}
+    split = options["split_cpu"]
     if split < 0 or split > 64:
         parser.error(f"--split-cpu: must be between 0 and 64; got {split}")
     if split and not arguments["devices"]:
         arguments["devices"] = ",".join(f"/cpu:{index}" for index in range(split))
     try:
-        config = TrainingConfig(**arguments).validate()
+        return TrainingConfig(**arguments).validate(), options
     except ValueError as error:
         field_name, _, reason = str(error).partition(": ")
         parser.error(f"{flag(field_name)}: {reason}")
+
+
+def main(argv=None) -> int:
+    config, options = parse_config(build_parser(), argv)
+    out, split = options["out"], options["split_cpu"]
     from lib.data import MnistUnavailableError
     from lib.runs import RunStorageError
     from lib.training import ADADELTA_NOTE, train
@@ -81,24 +100,21 @@ def main(argv=None) -> int:
         split_cpu(split)
     if config.optimizer == "adadelta" and config.learning_rate is None:
         print(f"note: {ADADELTA_NOTE}", file=sys.stderr)
+    keras_bar = sys.stdout.isatty()
     try:
-        result = train(config, out_dir=out, on_progress=print_progress)
+        result = train(config, out_dir=out, on_progress=progress_printer(keras_bar), verbose=1 if keras_bar else 0)
     except (MnistUnavailableError, RunStorageError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0 if result.status != "failed" else 1
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def command_for(config: TrainingConfig, out: str | None = None) -> str:
-    """The `python -m lib.train` command that trains `config`: only flags that differ from the defaults."""
+    """The `python -m lib.cli` command that trains `config`: only flags that differ from the defaults."""
     import shlex
 
     defaults = TrainingConfig()
-    parts = ["python", "-m", "lib.train"]
+    parts = ["python", "-m", "lib.cli"]
     for name in FIELDS:
         value, default = getattr(config, name), getattr(defaults, name)
         if value == default:
@@ -110,3 +126,7 @@ def command_for(config: TrainingConfig, out: str | None = None) -> str:
     if out:
         parts += ["--out", shlex.quote(out)]
     return " ".join(parts)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

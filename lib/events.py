@@ -1,0 +1,97 @@
+"""The training engine's progress events: what `train` reports while it runs, one class per kind.
+
+The engine builds them, the CLI prints them, the job registry records them and
+a training process sends them up its pipe as JSON (`to_json` / `from_json`).
+Every event knows its `kind`; `from_json` refuses anything that is not one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True)
+class StartEvent:
+    """Training is about to begin."""
+
+    kind: ClassVar[str] = "start"
+    run_id: str
+    epochs: int
+    batches: int  # per epoch
+    parameters: int
+    strategy: str
+    replicas: int
+
+
+@dataclass(frozen=True)
+class BatchEvent:
+    """Progress within an epoch, at most a few times a second.
+
+    loss and accuracy are the means over the batches since the previous batch
+    event (not Keras's running mean over the epoch), so a chart of them moves
+    as training does.
+    """
+
+    kind: ClassVar[str] = "batch"
+    epoch: int  # 1-based
+    batch: int  # batches done in this epoch
+    batches: int
+    loss: float
+    accuracy: float
+
+    @property
+    def position(self) -> float:
+        """Where training is, in epochs: 1.5 is half way through the second epoch."""
+        return self.epoch - 1 + self.batch / max(self.batches, 1)
+
+
+@dataclass(frozen=True)
+class EpochEvent:
+    """An epoch ended; `row` is its line of history.csv (epoch counted from 1)."""
+
+    kind: ClassVar[str] = "epoch"
+    row: dict
+    epochs: int
+
+
+@dataclass(frozen=True)
+class EvaluateEvent:
+    """Training is over; the model is being evaluated on the test set."""
+
+    kind: ClassVar[str] = "evaluate"
+
+
+@dataclass(frozen=True)
+class EndEvent:
+    """The run is written (path) or was not (path empty); status is finished, stopped or failed."""
+
+    kind: ClassVar[str] = "end"
+    status: str
+    message: str
+    path: str
+
+
+Event = StartEvent | BatchEvent | EpochEvent | EvaluateEvent | EndEvent
+KINDS: dict[str, type] = {cls.kind: cls for cls in (StartEvent, BatchEvent, EpochEvent, EvaluateEvent, EndEvent)}
+
+
+def to_json(event: Event) -> str:
+    return json.dumps({"kind": event.kind, **dataclasses.asdict(event)})
+
+
+def from_json(line: str) -> Event:
+    """The event a line of JSON describes; ValueError for anything else."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not JSON: {error}") from None
+    if not isinstance(data, dict) or data.get("kind") not in KINDS:
+        raise ValueError(f"not a progress event: {line[:80]!r}")
+    cls = KINDS[data.pop("kind")]
+    try:
+        return cls(**data)
+    except TypeError as error:
+        raise ValueError(f"malformed {cls.kind} event: {error}") from None
