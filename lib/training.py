@@ -28,7 +28,7 @@ import numpy as np
 
 from lib.config import OPTIMIZERS, TrainingConfig
 from lib.data import as_model_input, load_mnist
-from lib.events import EndEvent, Event, EvaluateEvent, StartEvent
+from lib.events import EndEvent, EvaluateEvent, Event, StartEvent
 from lib.runs import RunBuilder, make_run_id, runs_dir
 
 ProgressCallback = Callable[[Event], None]

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
+from lib.cli import build_parser, flag
 from lib.config import FIELDS, TrainingConfig
 from lib.runs import load_run
-from lib.cli import build_parser, flag
 from tests.conftest import ROOT
 
 

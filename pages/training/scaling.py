@@ -5,9 +5,9 @@ from dataclasses import replace
 
 import streamlit as st
 
+from lib.cli import command_for
 from lib.config import TrainingConfig
 from lib.distribute import tf_config
-from lib.cli import command_for
 
 st.title("Scaling out")
 st.markdown(
