@@ -63,6 +63,34 @@ def device_names() -> list[str]:
     return [device.name for device in tf.config.list_physical_devices()]
 
 
+# The wheels that install TensorFlow: requirements.txt's CPU-only one on Linux x86_64, the full one elsewhere,
+# and the full one with its CUDA libraries from requirements-gpu.txt.
+TENSORFLOW_PACKAGES = ("tensorflow-cpu", "tensorflow", "tensorflow-gpu", "tf-nightly")
+
+
+def tensorflow_build() -> str:
+    """One sentence: which TensorFlow package is installed, whether it can use a GPU, and what it sees."""
+    from importlib import metadata
+
+    import tensorflow as tf
+
+    installed = []
+    for name in TENSORFLOW_PACKAGES:
+        try:
+            installed.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    cuda = tf.test.is_built_with_cuda()
+    gpus = tf.config.list_physical_devices("GPU")
+    build = "built with CUDA" if cuda else "a CPU-only build"
+    devices = ", ".join(name.replace("/physical_device:", "") for name in device_names())
+    sentence = f"TensorFlow {tf.__version__} ({', '.join(installed) or 'package unknown'}; {build}) sees {devices}."
+    if not gpus:
+        sentence += (" No GPU in use: on a machine with an NVIDIA GPU, install requirements-gpu.txt as the README says."
+                     if not cuda else " It can use an NVIDIA GPU, but finds none on this machine.")
+    return sentence
+
+
 def evaluate_local(model, images, labels, batch_size: int = 1024):
     """Loss (cross-entropy plus regularization, as Keras reports it), accuracy and probabilities.
 

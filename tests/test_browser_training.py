@@ -74,3 +74,27 @@ def test_a_second_session_waits_in_the_queue_and_sees_its_place(browser, app_pag
         context.close()
     first.get_by_role("button", name=re.compile("Stop")).click()
     find_in_main(first, r"Last run:\s*stopped", timeout=120)
+
+
+def test_book_preset_chart_gains_points_within_its_first_epoch(app_page, real_mnist_path):
+    page = app_page
+    open_page(page, "train")
+    preset = page.get_by_role("combobox", name="Preset")
+    preset.click()
+    preset.fill("Book")
+    preset.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    points = []
+    for _ in range(60):
+        text = find_in_main(page, r"Epochs done\s*\d+/10[\s\S]*?(\d+) points so far", timeout=90).group(0)
+        done, count = int(re.search(r"Epochs done\s*(\d+)", text).group(1)), int(re.search(r"(\d+) points", text).group(1))
+        if done > 0:
+            break
+        points.append(count)
+        if len(set(points)) >= 3:
+            break
+        page.wait_for_timeout(700)
+    assert len(set(points)) >= 3 and points[-1] > points[0], points  # the chart grew while epoch 1 ran
+    page.get_by_role("button", name=re.compile("Stop")).click()
+    find_in_main(page, r"Last run:\s*stopped", timeout=120)

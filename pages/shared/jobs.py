@@ -10,33 +10,17 @@ import io
 import zipfile
 from pathlib import Path
 
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
-from lib.config import OPTIMIZERS
 from lib.jobs import Job, JobRegistry
 from lib.navigation import page_exists
 from lib.runs import load_run
+from pages.shared.charts import PALETTE, Curves, curves_figure
+
+# The live chart's moving average: batch-to-batch noise hidden, the trend kept.
+LIVE_SMOOTHING = 0.6
 
 JOB_KEY = "train_job_id"
-# One colour per run, the same on every chart of the app.
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
-           "#bcbd22"]
-
-# Each of the book's optimizers has its own colour on the Optimizers page and on
-# History's optimizer runs; Adadelta at 1.0 (a run, not an optimizer) has one too.
-OPTIMIZER_COLOURS = dict(zip(OPTIMIZERS, PALETTE))
-ADADELTA_1_COLOUR = PALETTE[7]
-
-
-def run_colour(run, index: int) -> str:
-    """The colour of a run on History: its optimizer's for the book's optimizer runs, else by position."""
-    if run.path.parent.name == "optimizers":
-        if run.run_id == "adadelta-lr1":
-            return ADADELTA_1_COLOUR
-        return OPTIMIZER_COLOURS.get(run.config.get("optimizer"), PALETTE[index % len(PALETTE)])
-    return PALETTE[index % len(PALETTE)]
 
 
 @st.cache_resource
@@ -62,25 +46,6 @@ def format_seconds(seconds: float | None) -> str:
         return "estimating..."
     seconds = round(seconds)
     return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
-
-
-def curves_figure(runs: dict[str, list[dict]], height: int = 360) -> go.Figure:
-    """Loss and accuracy per epoch, train (solid) and validation (dashed), one colour per run."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
-    for index, (label, rows) in enumerate(runs.items()):
-        colour = PALETTE[index % len(PALETTE)]
-        epochs = [row["epoch"] for row in rows]
-        for column, metric in enumerate(("loss", "accuracy"), start=1):
-            for prefix, dash in (("", "solid"), ("val_", "dash")):
-                values = [row.get(prefix + metric) for row in rows]
-                if any(value is not None for value in values):
-                    figure.add_trace(go.Scatter(
-                        x=epochs, y=values, mode="lines+markers", line=dict(color=colour, dash=dash),
-                        name=f"{label} {'validation' if prefix else 'train'}", legendgroup=label,
-                        showlegend=column == 1), row=1, col=column)
-    figure.update_xaxes(title_text="epoch")
-    figure.update_layout(height=height, margin=dict(t=40, b=10), legend=dict(orientation="h", y=-0.25))
-    return figure
 
 
 def zip_run(path: Path) -> bytes:
@@ -138,8 +103,12 @@ def show_live(job_id: str):
             left.metric("Epochs done", f"{len(job.history)}/{job.epochs}")
             middle.metric("Learning rate", f"{rate:.3g}" if rate else "-")
             right.metric("Time left", format_seconds(job.seconds_left()))
-            if job.history:
-                st.plotly_chart(curves_figure({"this run": job.history}), key="train_live_curves")
+            if job.history or job.batch_points:
+                figure, _ = curves_figure([Curves("this run", PALETTE[0], job.history, job.batch_points)],
+                                          smoothing=LIVE_SMOOTHING, height=360)
+                st.plotly_chart(figure, key="train_live_curves")
+                st.caption(f"Training loss and accuracy as the batches go ({len(job.batch_points)} points so far, "
+                           "smoothed), validation after each epoch.")
         label = "Stop (keeps the run so far)" if job.status == "running" else "Leave the queue"
         if st.button(label, key="train_stop", disabled=job.stop_event.is_set()):
             registry().stop(job_id)
@@ -161,7 +130,8 @@ def show_result(job):
     cols[2].metric("Time", format_seconds(metrics["wall_seconds"]))
     cols[3].metric("Epochs", metrics["epochs_completed"])
     if run.history:
-        st.plotly_chart(curves_figure({run.label: run.history}), key="train_result_curves")
+        figure, _ = curves_figure([Curves(run.label, PALETTE[0], run.history)], height=360)
+        st.plotly_chart(figure, key="train_result_curves")
     if run.model_path.exists():
         from lib.models import model_summary_rows
 

@@ -1,23 +1,19 @@
 """History: the book's experiments and your own runs, side by side."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from lib.history import (
-    column,
     differing_config,
     experiment_runs,
     read_optimizers,
     read_regularization,
     run_from_upload,
-    smooth,
     summary_row,
     user_runs,
 )
 from lib.runs import RunReadError
-from pages.shared.jobs import run_colour
+from pages.shared.charts import Curves, curves_figure, run_colour
 
 VIEWS = {
     "Optimizers": ("optimizers", read_optimizers,
@@ -97,35 +93,9 @@ weight = controls[0].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="history_smoo
 log_loss = controls[1].checkbox("Log scale for loss", True, key="history_log")
 show_train = controls[2].checkbox("Show training curves", True, key="history_train")
 
-figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
-plotted = []
-for index, run in enumerate(runs):
-    colour = run_colour(run, index)
-    epochs = column(run, "epoch")
-    best = summary_row(run)["best epoch"]
-    for col, metric in enumerate(("loss", "accuracy"), start=1):
-        for prefix, dash in (("", "solid"), ("val_", "dash")):
-            if prefix == "" and not show_train:
-                continue
-            values = smooth(column(run, prefix + metric), weight)
-            if all(value is None for value in values):
-                continue
-            name = f"{run.label} ({'validation' if prefix else 'train'})"
-            figure.add_trace(go.Scatter(x=epochs, y=values, name=name, mode="lines", legendgroup=run.label,
-                                        line=dict(color=colour, dash=dash), showlegend=col == 1), row=1, col=col)
-            plotted += [{"run": run.label, "series": prefix + metric, "epoch": e, "value": v}
-                        for e, v in zip(epochs, values)]
-            if prefix == "val_" and best in epochs:
-                figure.add_trace(go.Scatter(x=[best], y=[values[epochs.index(best)]], mode="markers",
-                                            marker=dict(color=colour, size=11, symbol="star"), showlegend=False,
-                                            hovertext=f"{run.label}: best epoch {best}"), row=1, col=col)
-    stop = run.metrics.get("early_stopped_epoch")
-    if stop:
-        for col in (1, 2):
-            figure.add_vline(x=stop, line=dict(color=colour, dash="dot"), row=1, col=col)
-figure.update_yaxes(type="log" if log_loss else "linear", row=1, col=1)
-figure.update_xaxes(title_text="epoch")
-figure.update_layout(height=480, legend=dict(orientation="h", y=-0.2), margin=dict(t=40))
+curves = [Curves(run.label, run_colour(run, index), run.history, best_epoch=summary_row(run)["best epoch"],
+                 stopped_epoch=run.metrics.get("early_stopped_epoch")) for index, run in enumerate(runs)]
+figure, plotted = curves_figure(curves, smoothing=weight, log_loss=log_loss, show_train=show_train, height=480)
 st.plotly_chart(figure, key="history_chart")
 st.caption("Solid: training. Dashed: validation. Stars mark each run's best epoch; dotted lines where early stopping "
            "ended a run.")

@@ -8,7 +8,7 @@ import streamlit as st
 from lib.config import FIELDS, OPTIMIZERS
 from lib.optimizer_paths import SURFACES, UPDATE_RULES, loss_grid, summarize, trajectory
 from lib.training import ADADELTA_NOTE, default_learning_rates
-from pages.shared.jobs import OPTIMIZER_COLOURS
+from pages.shared.charts import OPTIMIZER_COLOURS
 
 NAMES = {"sgd": "SGD", "momentum": "Momentum", "nag": "Nesterov (NAG)", "adagrad": "Adagrad",
          "adadelta": "Adadelta", "rmsprop": "RMSprop", "adam": "Adam"}

@@ -8,6 +8,7 @@ import streamlit as st
 from lib.cli import command_for
 from lib.config import TrainingConfig
 from lib.distribute import tf_config
+from pages.shared.devices import tensorflow_build
 
 st.title("Scaling out")
 st.markdown(
@@ -28,6 +29,8 @@ This app's engine runs the first two, from the very same `TrainingConfig` (`--st
 `--strategy multiworker`); the chief worker alone writes the run folder.
 """
 )
+
+st.info(tensorflow_build())
 
 form = st.session_state.get("train_form_values")
 try:

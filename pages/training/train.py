@@ -5,14 +5,8 @@ import streamlit as st
 from lib.config import FIELDS, PRESETS, TrainingConfig
 from lib.runs import runs_dir
 from lib.training import ADADELTA_NOTE, default_learning_rates
+from pages.shared.devices import tensorflow_build
 from pages.shared.jobs import JOB_KEY, current_job, registry, session_id, show_live, show_result
-
-
-@st.cache_resource(show_spinner=False)
-def visible_devices() -> list[str]:
-    from lib.distribute import device_names
-
-    return [name.replace("/physical_device:", "") for name in device_names()]
 
 
 def key(name: str) -> str:
@@ -23,7 +17,7 @@ def apply_preset():
     values = {**TrainingConfig().to_dict(), **PRESETS[st.session_state.train_preset]}
     for name, value in values.items():
         st.session_state[key(name)] = value
-    st.session_state.train_default_rate = True
+    st.session_state.train_default_rate = values["learning_rate"] is None
 
 
 def number(name: str, label: str, step=None, fmt=None, disabled=False):
@@ -63,7 +57,8 @@ elif job is not None:
     st.divider()
 
 st.selectbox("Preset", list(PRESETS), key="train_preset", on_change=apply_preset,
-             help="Book: SGD, batch 32, all 60,000 images. Quick look: under a minute. Small data: 200 images.")
+             help="Book: SGD, batch 32, all 60,000 images. Quick look: under a minute. Fast: LeNet-5 unchanged, "
+                  "Adam at batch 128 with warm-up and cosine decay, 99 % in four epochs. Small data: 200 images.")
 model_col, optim_col, data_col = st.columns(3)
 with model_col:
     st.markdown("**Model**")
@@ -104,13 +99,14 @@ with rate_col:
     plateau = st.checkbox("ReduceLROnPlateau", key=key("reduce_lr_on_plateau"))
     number("reduce_lr_factor", "Plateau factor", step=0.05, disabled=not plateau)
     number("reduce_lr_patience", "Plateau patience", disabled=not plateau)
-    schedule = choice("lr_schedule", "LearningRateScheduler")
-    number("lr_schedule_factor", "Schedule factor", step=0.05, disabled=schedule == "none")
+    schedule = choice("lr_schedule", "Learning-rate schedule")
+    number("lr_schedule_factor", "Schedule factor", step=0.05, disabled=schedule not in ("step", "exponential"))
     number("lr_schedule_every", "Step every (epochs)", disabled=schedule != "step")
+    number("warmup_epochs", "Warm-up epochs (cosine)", step=0.5, disabled=schedule != "cosine")
 st.text_input("Run name (optional)", key=key("name"), max_chars=200)
 
 with st.expander("Devices and strategy (tf.distribute)"):
-    st.markdown("TensorFlow sees: " + ", ".join(f"`{name}`" for name in visible_devices()))
+    st.markdown(tensorflow_build())
     strategy = st.selectbox("Strategy", ["default", "mirrored"], key=key("strategy"),
                             format_func={"default": "default: one device",
                                          "mirrored": "mirrored: every local GPU (or the devices named)"}.get)
