@@ -10,11 +10,15 @@ one line naming the flag and what it allows.
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from lib.config import FIELDS, PRESETS, TrainingConfig
-from lib.events import EndEvent, EpochEvent, StartEvent
+from lib.events import EndEvent, EpochEvent, StartEvent, to_json
 
 
 def flag(name: str) -> str:
@@ -44,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--split-cpu", type=int, default=0, metavar="N",
                         help="split the CPU into N logical devices, to try mirrored without GPUs (uses them all)")
     parser.add_argument("--out", type=Path, default=None, help="folder to write the run into (default: $CNN_LAB_RUNS_DIR or runs/)")
+    parser.add_argument("--events", action="store_true",
+                        help="for a parent process: print progress as JSON events, one per line, and stop on a "
+                             "'stop' line on stdin, on SIGTERM, or when stdin closes")
+    parser.add_argument("--run-id", default=None, help="the run folder's name (default: made from the time and --name)")
+    parser.add_argument("--nice", type=int, default=0, metavar="N",
+                        help="lower this process's scheduling priority by N (0-19) before training")
     return parser
 
 
@@ -74,10 +84,14 @@ def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingCo
     if preset:
         parser.set_defaults(**PRESETS[preset])
     arguments = vars(parser.parse_args(argv))
-    options = {name: arguments.pop(name) for name in ("out", "split_cpu", "preset")}
+    options = {name: arguments.pop(name) for name in ("out", "split_cpu", "preset", "events", "nice", "run_id")}
     split = options["split_cpu"]
     if split < 0 or split > 64:
         parser.error(f"--split-cpu: must be between 0 and 64; got {split}")
+    if options["run_id"] is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]{0,99}", options["run_id"]):
+        parser.error("--run-id: must be 1-100 letters, digits and dashes, starting with a letter or digit")
+    if not 0 <= options["nice"] <= 19:
+        parser.error(f"--nice: must be between 0 and 19; got {options['nice']}")
     if split and not arguments["devices"]:
         arguments["devices"] = ",".join(f"/cpu:{index}" for index in range(split))
     try:
@@ -87,45 +101,76 @@ def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingCo
         parser.error(f"{flag(field_name)}: {reason}")
 
 
+def stop_on_request() -> threading.Event:
+    """An event set by a 'stop' line on stdin, by stdin closing (the parent is gone) or by SIGTERM."""
+    stop = threading.Event()
+
+    def watch_stdin():
+        for line in sys.stdin:
+            if line.strip() == "stop":
+                break
+        stop.set()
+
+    threading.Thread(target=watch_stdin, name="stop-watcher", daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    return stop
+
+
+def print_event(event) -> None:
+    print(to_json(event), flush=True)
+
+
 def main(argv=None) -> int:
     config, options = parse_config(build_parser(), argv)
     out, split = options["out"], options["split_cpu"]
+    if options["nice"]:
+        os.nice(options["nice"])
     from lib.data import MnistUnavailableError
+    from lib.resources import size_tensorflow_threads
     from lib.runs import RunStorageError
     from lib.training import ADADELTA_NOTE, train
 
+    # Thread pools sized to the cores this process may use, before TensorFlow starts any.
+    size_tensorflow_threads()
     if split:
         from lib.distribute import split_cpu
 
         split_cpu(split)
     if config.optimizer == "adadelta" and config.learning_rate is None:
         print(f"note: {ADADELTA_NOTE}", file=sys.stderr)
-    keras_bar = sys.stdout.isatty()
+    keras_bar = sys.stdout.isatty() and not options["events"]
+    on_progress, stop = progress_printer(keras_bar), None
+    if options["events"]:
+        on_progress, stop = print_event, stop_on_request()
     try:
-        result = train(config, out_dir=out, on_progress=progress_printer(keras_bar), verbose=1 if keras_bar else 0)
+        result = train(config, out_dir=out, on_progress=on_progress, stop_event=stop, verbose=1 if keras_bar else 0,
+                       run_id=options["run_id"])
     except (MnistUnavailableError, RunStorageError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0 if result.status != "failed" else 1
 
 
-def command_for(config: TrainingConfig, out: str | None = None) -> str:
-    """The `python -m lib.cli` command that trains `config`: only flags that differ from the defaults."""
-    import shlex
-
+def config_flags(config: TrainingConfig) -> list[str]:
+    """The flags that make the command line train `config`: only those that differ from the defaults."""
     defaults = TrainingConfig()
-    parts = ["python", "-m", "lib.cli"]
+    flags = []
     for name in FIELDS:
         value, default = getattr(config, name), getattr(defaults, name)
         if value == default:
             continue
         if isinstance(default, bool):
-            parts.append(flag(name) if value else "--no-" + flag(name)[2:])
+            flags.append(flag(name) if value else "--no-" + flag(name)[2:])
         else:
-            parts += [flag(name), shlex.quote(str(value))]
-    if out:
-        parts += ["--out", shlex.quote(out)]
-    return " ".join(parts)
+            flags += [flag(name), str(value)]
+    return flags
+
+
+def command_for(config: TrainingConfig, out: str | None = None) -> str:
+    """The `python -m lib.cli` command that trains `config`, to copy into a shell."""
+    import shlex
+
+    return shlex.join(["python", "-m", "lib.cli", *config_flags(config), *(["--out", out] if out else [])])
 
 
 if __name__ == "__main__":

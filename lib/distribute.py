@@ -158,6 +158,28 @@ def custom_fit(model, strategy, x, y, x_val, y_val, batch_size: int, epochs: int
     callback_list.on_train_end()
 
 
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """Ports nobody listens on right now: the system picks them, all held open until all are found."""
+    import socket
+
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket()
+            sock.bind((host, 0))
+            sockets.append(sock)
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def local_cluster(workers: int) -> list[str]:
+    """TF_CONFIG for each of `workers` processes on this machine, on free loopback ports; worker 0 is the chief."""
+    hosts = [f"127.0.0.1:{port}" for port in free_ports(workers)]
+    return [tf_config(hosts, index) for index in range(workers)]
+
+
 def tf_config(workers: list[str], index: int) -> str:
     """The TF_CONFIG JSON for worker `index` of a cluster of `workers` (host:port each)."""
     return json.dumps({"cluster": {"worker": list(workers)}, "task": {"type": "worker", "index": index}})

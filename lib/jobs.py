@@ -1,12 +1,18 @@
-"""Training jobs that outlive a page: a registry of background threads and a queue.
+"""Training jobs that outlive a page: a registry of training processes and a queue.
 
 The Streamlit app keeps one `JobRegistry` per server (in `st.cache_resource`).
-A job's thread runs the training engine and records its progress here; pages
-only read snapshots, so a user can leave the Training page and come back to
-find the job still running. At most `max_running` jobs train at once (one by
-default: a small server has one or two cores); the rest wait in a queue. A job
-whose browser session stops checking in is stopped after `abandon_after`
-seconds, and no job runs longer than `max_seconds`, so nothing runs forever.
+Each job trains in a child process running the project's command line (see
+lib.process_runner), watched by a thread of the registry that records its
+progress here; pages only read snapshots, so a user can leave the Training
+page and come back to find the job still running, and a crash or an
+out-of-memory kill ends that job alone. At most `max_running` jobs train at
+once (one by default: a small server has one or two cores); the rest wait in
+a queue. A job whose browser session stops checking in is stopped after
+`abandon_after` seconds, and no job runs longer than `max_seconds`.
+
+A job is one training process, or, for the multi-worker demonstration, two
+worker processes on this machine that train together; the first (the chief)
+writes the run.
 """
 
 from __future__ import annotations
@@ -21,10 +27,27 @@ from pathlib import Path
 
 from lib.config import TrainingConfig
 from lib.events import BatchEvent, EpochEvent, EvaluateEvent, Event, StartEvent
+from lib.runs import make_run_id, runs_dir
 
 ACTIVE = ("queued", "running")
 # Batch events arrive a few times a second; a long run keeps the latest this many for its live chart.
 MAX_BATCH_POINTS = 2000
+WATCH_INTERVAL = 0.1
+
+
+@dataclass
+class WorkerProgress:
+    """What one training process has reported."""
+
+    label: str
+    epoch: int = 0
+    batch: int = 0
+    batches: int = 0
+    parameters: int = 0
+    phase: str = "waiting"  # waiting, training, evaluating, done
+    history: list[dict] = field(default_factory=list)
+    # Training loss and accuracy between batch events ({"position": epochs, "loss", "accuracy"}), newest last.
+    batch_points: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -35,24 +58,51 @@ class Job:
     created: float = field(default_factory=time.time)
     status: str = "queued"  # queued, running, finished, stopped, failed, cancelled
     message: str = ""
-    epoch: int = 0
-    epochs: int = 0
-    batch: int = 0
-    batches: int = 0
-    parameters: int = 0
-    phase: str = "waiting"  # waiting, training, evaluating, done
-    history: list[dict] = field(default_factory=list)
-    # Training loss and accuracy between batch events ({"position": epochs, "loss", "accuracy"}), newest last.
-    batch_points: list[dict] = field(default_factory=list)
+    workers: list[WorkerProgress] = field(default_factory=lambda: [WorkerProgress("training")])
     started: float | None = None
     finished: float | None = None
     run_path: str | None = None
+    pids: list[int] = field(default_factory=list)
     last_seen: float = field(default_factory=time.monotonic)
     stop_event: threading.Event = field(default_factory=threading.Event)
+    demo_workers: int = 0  # 2 for the multi-worker demonstration, 0 for an ordinary job
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    # The chief's progress is the job's progress.
+    @property
+    def chief(self) -> WorkerProgress:
+        return self.workers[0]
+
+    @property
+    def epoch(self) -> int:
+        return self.chief.epoch
+
+    @property
+    def epochs(self) -> int:
+        return self.config.epochs
+
+    @property
+    def batch(self) -> int:
+        return self.chief.batch
+
+    @property
+    def batches(self) -> int:
+        return self.chief.batches
+
+    @property
+    def phase(self) -> str:
+        return self.chief.phase
+
+    @property
+    def history(self) -> list[dict]:
+        return self.chief.history
+
+    @property
+    def batch_points(self) -> list[dict]:
+        return self.chief.batch_points
 
     def seconds_left(self) -> float | None:
         """Time left, from the pace so far; None until a batch has run."""
@@ -66,11 +116,26 @@ class Job:
         return elapsed / done * (total - done)
 
 
+def record(progress: WorkerProgress, event: Event) -> None:
+    """Fold one of a process's events into its progress."""
+    if isinstance(event, StartEvent):
+        progress.batches, progress.parameters, progress.epoch, progress.phase = event.batches, event.parameters, 1, "training"
+    elif isinstance(event, BatchEvent):
+        progress.epoch, progress.batch = event.epoch, event.batch
+        progress.batch_points = [*progress.batch_points[-(MAX_BATCH_POINTS - 1):],
+                                 {"position": event.position, "loss": event.loss, "accuracy": event.accuracy}]
+    elif isinstance(event, EpochEvent):
+        progress.history = [*progress.history, event.row]
+        progress.epoch, progress.batch = event.row["epoch"] + 1, 0
+    elif isinstance(event, EvaluateEvent):
+        progress.phase = "evaluating"
+
+
 class JobRegistry:
-    def __init__(self, trainer: Callable | None = None, out_dir: Callable[[], Path] | None = None,
+    def __init__(self, out_dir: Callable[[], Path] | None = None, env: dict | None = None,
                  max_running: int | None = None, abandon_after: float | None = None, max_seconds: float | None = None):
-        self._trainer = trainer
-        self._out_dir = out_dir
+        self._out_dir = out_dir or runs_dir
+        self._env = env or {}
         self.max_running = max_running or int(os.environ.get("CNN_LAB_MAX_JOBS", "1"))
         self.abandon_after = abandon_after or float(os.environ.get("CNN_LAB_ABANDON_SECONDS", "600"))
         self.max_seconds = max_seconds or float(os.environ.get("CNN_LAB_MAX_TRAIN_SECONDS", str(4 * 3600)))
@@ -79,9 +144,13 @@ class JobRegistry:
         self._lock = threading.Lock()
 
     # --- what pages call -------------------------------------------------
-    def submit(self, config: TrainingConfig, owner: str) -> Job:
+    def submit(self, config: TrainingConfig, owner: str, demo_workers: int = 0) -> Job:
+        """Queue a job; `demo_workers=2` trains it on two local worker processes with MultiWorkerMirroredStrategy."""
         config.validate()
-        job = Job(uuid.uuid4().hex[:12], config, owner, epochs=config.epochs)
+        job = Job(uuid.uuid4().hex[:12], config, owner, demo_workers=demo_workers)
+        if demo_workers:
+            job.workers = [WorkerProgress(f"worker {index}{' (chief)' if index == 0 else ''}")
+                           for index in range(demo_workers)]
         with self._lock:
             self._jobs[job.job_id] = job
             self._queue.append(job.job_id)
@@ -99,14 +168,14 @@ class JobRegistry:
             job.last_seen = time.monotonic()
 
     def stop(self, job_id: str) -> None:
-        """Stop a running job within one batch (keeping its run), or take a queued one off the queue."""
+        """Stop a running job (keeping its run), or take a queued one off the queue."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None:
                 return
             if job.status == "queued":
                 self._queue.remove(job_id)
-                job.status, job.message, job.phase = "cancelled", "Taken off the queue before it started.", "done"
+                job.status, job.message = "cancelled", "Taken off the queue before it started."
                 return
         job.stop_event.set()
 
@@ -127,50 +196,72 @@ class JobRegistry:
                 job = self._jobs[job_id]
                 if now - job.last_seen > self.abandon_after:
                     self._queue.remove(job_id)
-                    job.status, job.message, job.phase = "cancelled", "Its browser session went away while it waited.", "done"
+                    job.status, job.message = "cancelled", "Its browser session went away while it waited."
             running = sum(job.status == "running" for job in self._jobs.values())
             starting = []
             while self._queue and running < self.max_running:
                 job = self._jobs[self._queue.pop(0)]
-                job.status, job.started, job.phase = "running", time.time(), "training"
+                job.status, job.started = "running", time.time()
                 starting.append(job)
                 running += 1
         for job in starting:
-            threading.Thread(target=self._run, args=(job,), name=f"train-{job.job_id}", daemon=True).start()
+            threading.Thread(target=self._run, args=(job,), name=f"job-{job.job_id}", daemon=True).start()
 
-    def _on_progress(self, job: Job, event: Event) -> None:
-        if isinstance(event, StartEvent):
-            job.batches, job.parameters, job.epoch = event.batches, event.parameters, 1
-        elif isinstance(event, BatchEvent):
-            job.epoch, job.batch = event.epoch, event.batch
-            job.batch_points = [*job.batch_points[-(MAX_BATCH_POINTS - 1):],
-                                {"position": event.position, "loss": event.loss, "accuracy": event.accuracy}]
-        elif isinstance(event, EpochEvent):
-            job.history = [*job.history, event.row]
-            job.epoch, job.batch = event.row["epoch"] + 1, 0
-        elif isinstance(event, EvaluateEvent):
-            job.phase = "evaluating"
-        if job.stop_event.is_set():
-            return
+    def _limit_reached(self, job: Job) -> str | None:
         if time.monotonic() - job.last_seen > self.abandon_after:
-            job.message = "Stopped: its browser session went away."
-            job.stop_event.set()
-        elif job.started is not None and time.time() - job.started > self.max_seconds:
-            job.message = f"Stopped: it reached the {self.max_seconds / 3600:g} hour limit per job."
-            job.stop_event.set()
+            return "Stopped: its browser session went away."
+        if job.started is not None and time.time() - job.started > self.max_seconds:
+            return f"Stopped: it reached the limit of {self.max_seconds / 60:g} minutes per job."
+        return None
+
+    def _processes(self, job: Job):
+        from lib.distribute import local_cluster
+        from lib.process_runner import TrainingProcess
+
+        run_id = make_run_id(job.config.name)
+        out = self._out_dir()
+        if not job.demo_workers:
+            return [TrainingProcess(job.config, out, run_id, lambda event: record(job.chief, event), self._env)]
+        processes = []
+        for index, tf_config in enumerate(local_cluster(job.demo_workers)):
+            # Only the chief writes a run; the others assemble theirs in a folder of their own and discard it.
+            progress = job.workers[index]
+            processes.append(TrainingProcess(job.config, out, run_id,
+                                             lambda event, progress=progress: record(progress, event),
+                                             {**self._env, "TF_CONFIG": tf_config}))
+        return processes
 
     def _run(self, job: Job) -> None:
-        from lib.training import train  # TensorFlow is imported here, off the page's thread
-
-        trainer = self._trainer or train
+        processes = []
         try:
-            result = trainer(job.config, out_dir=self._out_dir() if self._out_dir else None,
-                             on_progress=lambda event: self._on_progress(job, event), stop_event=job.stop_event)
-            job.status, job.run_path = result.status, str(result.path)
-            job.message = job.message or result.message
-            job.history = list(result.history)
+            processes = self._processes(job)
+            for process in processes:
+                process.start()
+            job.pids = [process.pid for process in processes]
+            while any(process.alive() for process in processes):
+                if not job.stop_event.is_set() and (reason := self._limit_reached(job)):
+                    job.message = reason
+                    job.stop_event.set()
+                if job.stop_event.is_set():
+                    for process in processes:
+                        process.request_stop()
+                        process.enforce_stop()
+                elif any(not process.alive() for process in processes):
+                    # A worker of the demonstration died: its partner would wait for it for ever.
+                    for process in processes:
+                        process.kill()
+                time.sleep(WATCH_INTERVAL)
+            outcome = processes[0].outcome()
+            for process in processes[1:]:
+                process.outcome()
+            job.status, job.run_path = outcome.status, outcome.path or None
+            job.message = job.message if job.message and outcome.status == "stopped" else outcome.message
         except Exception as error:  # Reported to the user on the page, never a traceback.
+            for process in processes:
+                process.kill()
             job.status, job.message = "failed", f"{error}"
         finally:
-            job.finished, job.phase = time.time(), "done"
+            for progress in job.workers:
+                progress.phase = "done"
+            job.finished = time.time()
             self._dispatch()

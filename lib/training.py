@@ -120,12 +120,14 @@ def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: in
 
     from lib.models import build_model
 
+    # Keras's default rate is read outside the strategy's scope: inside it, even a throwaway optimizer's
+    # variables are distributed ones, which cannot be read as a float.
+    rate = config.learning_rate if config.learning_rate is not None else default_learning_rates()[config.optimizer]
+    if config.scale_learning_rate and strategy.num_replicas_in_sync > 1:
+        rate *= strategy.num_replicas_in_sync
     with strategy.scope():
         model = build_model(config.model, config.style, l1=config.l1, l2=config.l2, dropout=config.dropout,
                             batch_norm=config.batch_norm)
-        rate = config.learning_rate if config.learning_rate is not None else default_learning_rates()[config.optimizer]
-        if config.scale_learning_rate and strategy.num_replicas_in_sync > 1:
-            rate *= strategy.num_replicas_in_sync
         if config.lr_schedule == "cosine":
             total = batches_per_epoch * config.epochs
             warmup = min(round(config.warmup_epochs * batches_per_epoch), total - 1)
@@ -141,12 +143,19 @@ def image_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuff
     """Batches of (float32 images (n, 28, 28, 1), labels) made inside the graph from the arrays as they are."""
     import tensorflow as tf
 
+    from lib.resources import usable_cpus
+
     dataset = tf.data.Dataset.from_tensor_slices((images, labels))
     if shuffle_seed is not None:
         dataset = dataset.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
+    # tf.data's own threads, like TensorFlow's pools, no more than the cores this process may use: every
+    # extra runnable thread takes CPU time from the app's server on a one-core machine.
+    options = tf.data.Options()
+    options.threading.private_threadpool_size = usable_cpus()
+    options.threading.max_intra_op_parallelism = 1
     return (dataset.batch(batch_size)
             .map(lambda x, y: (tf.cast(x, tf.float32)[..., tf.newaxis], y), num_parallel_calls=tf.data.AUTOTUNE)
-            .prefetch(tf.data.AUTOTUNE))
+            .prefetch(2).with_options(options))
 
 
 def train(config: TrainingConfig, data: Dataset | None = None, out_dir: Path | None = None,

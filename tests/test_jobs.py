@@ -1,65 +1,112 @@
-"""The job registry: background training, one at a time, a queue, stopping, and abandoned jobs."""
+"""The job registry and its training processes: one at a time, a queue, stop, kill, dead children, limits."""
 
-import functools
+import os
+import signal
+import socket
+import sys
 import time
 
 import numpy as np
 import pytest
 
+from lib import process_runner
 from lib.config import TrainingConfig
+from lib.distribute import free_ports, local_cluster
+from lib.events import BatchEvent, EndEvent, StartEvent
 from lib.jobs import JobRegistry
+from lib.process_runner import TrainingProcess, death_reason
 
 pytest.importorskip("keras")
-from lib.training import Dataset, train
 
 
 @pytest.fixture(scope="module")
-def tiny() -> Dataset:
+def fake_mnist(tmp_path_factory):
+    """A file in MNIST's layout (full shapes, so the loader accepts it) with learnable bars for digits."""
     rng = np.random.default_rng(1)
-    images = rng.integers(0, 256, (256, 28, 28), dtype=np.uint8)
-    labels = rng.integers(0, 10, 256).astype(np.uint8)
-    return Dataset(images, labels, images[:64], labels[:64])
+    path = tmp_path_factory.mktemp("mnist") / "mnist.npz"
+
+    def digits(count):
+        labels = rng.integers(0, 10, count).astype(np.uint8)
+        images = rng.integers(0, 40, (count, 28, 28)).astype(np.uint8)
+        for image, label in zip(images, labels):
+            image[2 + 2 * label: 4 + 2 * label, 4:24] = 255
+        return images, labels
+
+    (x_train, y_train), (x_test, y_test) = digits(60000), digits(10000)
+    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    return path
 
 
-def registry(tiny, tmp_path, **options) -> JobRegistry:
-    return JobRegistry(trainer=functools.partial(train, data=tiny), out_dir=lambda: tmp_path, **options)
+def registry(fake_mnist, tmp_path, **options) -> JobRegistry:
+    return JobRegistry(out_dir=lambda: tmp_path, env={"MNIST_PATH": str(fake_mnist)}, **options)
 
 
-def config(epochs) -> TrainingConfig:
-    return TrainingConfig(epochs=epochs, train_samples=256, batch_size=8, optimizer="adam")
+def config(epochs, samples=512) -> TrainingConfig:
+    return TrainingConfig(epochs=epochs, train_samples=samples, batch_size=8, optimizer="adam")
 
 
-def wait_for(predicate, timeout=60.0):
+def wait_for(predicate, timeout=120.0):
     deadline = time.monotonic() + timeout
     while not predicate():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
 
 
-def test_one_job_runs_and_the_next_waits_its_turn(tiny, tmp_path):
-    jobs = registry(tiny, tmp_path, max_running=1)
+def published(tmp_path) -> list:
+    return sorted(path.name for path in tmp_path.iterdir())
+
+
+def test_one_job_runs_and_the_next_waits_its_turn(fake_mnist, tmp_path):
+    jobs = registry(fake_mnist, tmp_path, max_running=1)
     first = jobs.submit(config(2), owner="a")
     second = jobs.submit(config(1), owner="b")
     assert first.status == "running" and second.status == "queued"
     assert jobs.queue_position(second.job_id) == 1
     wait_for(lambda: second.status == "finished")
     assert first.status == "finished" and first.finished <= second.started + 0.5
-    assert len(first.history) == 2 and first.run_path
+    assert len(first.history) == 2 and first.run_path and first.batch_points
+    assert len(published(tmp_path)) == 2
 
 
-def test_stopping_a_running_job_keeps_its_run(tiny, tmp_path):
-    jobs = registry(tiny, tmp_path)
-    job = jobs.submit(config(50), owner="a")
-    wait_for(lambda: len(job.history) >= 1)
+def test_stopping_a_running_job_keeps_its_run(fake_mnist, tmp_path):
+    jobs = registry(fake_mnist, tmp_path)
+    job = jobs.submit(config(200, samples=4000), owner="a")
+    wait_for(lambda: job.batch_points)
     jobs.stop(job.job_id)
     wait_for(lambda: not job.active)
     assert job.status == "stopped" and job.run_path
-    assert len(job.history) < 50
+    assert len(job.history) < 200 and published(tmp_path) == [os.path.basename(job.run_path)]
 
 
-def test_a_queued_job_can_leave_the_queue(tiny, tmp_path):
-    jobs = registry(tiny, tmp_path, max_running=1)
-    running = jobs.submit(config(50), owner="a")
+def test_a_killed_child_is_a_failed_job_with_its_reason_and_the_queue_moves_on(fake_mnist, tmp_path):
+    jobs = registry(fake_mnist, tmp_path, max_running=1)
+    doomed = jobs.submit(config(200, samples=4000), owner="a")
+    waiting = jobs.submit(config(1), owner="b")
+    wait_for(lambda: doomed.batch_points)  # mid-epoch
+    os.kill(doomed.pids[0], signal.SIGKILL)
+    wait_for(lambda: not doomed.active)
+    assert doomed.status == "failed"
+    assert "killed, most likely for lack of memory" in doomed.message
+    wait_for(lambda: waiting.status == "finished")
+    # The killed job's half-written folder is gone; only the second job's run is there.
+    assert published(tmp_path) == [os.path.basename(waiting.run_path)]
+
+
+def test_a_child_that_ignores_stop_is_killed_and_leaves_nothing(fake_mnist, tmp_path, monkeypatch):
+    monkeypatch.setattr(process_runner, "STOP_GRACE_SECONDS", 1.0)
+    jobs = registry(fake_mnist, tmp_path)
+    job = jobs.submit(config(200, samples=4000), owner="a")
+    wait_for(lambda: job.batch_points)
+    os.kill(job.pids[0], signal.SIGSTOP)  # frozen: it cannot read the request
+    jobs.stop(job.job_id)
+    wait_for(lambda: not job.active, timeout=30)
+    assert job.status == "stopped" and "did not stop within 1 s" in job.message
+    assert job.run_path is None and published(tmp_path) == []
+
+
+def test_a_queued_job_can_leave_the_queue(fake_mnist, tmp_path):
+    jobs = registry(fake_mnist, tmp_path, max_running=1)
+    running = jobs.submit(config(200, samples=4000), owner="a")
     queued = jobs.submit(config(1), owner="b")
     jobs.stop(queued.job_id)
     assert queued.status == "cancelled" and jobs.queue_position(queued.job_id) == 0
@@ -67,26 +114,91 @@ def test_a_queued_job_can_leave_the_queue(tiny, tmp_path):
     wait_for(lambda: not running.active)
 
 
-def test_an_abandoned_job_stops_by_itself(tiny, tmp_path):
-    jobs = registry(tiny, tmp_path, abandon_after=0.5)
-    job = jobs.submit(config(500), owner="gone")
-    wait_for(lambda: not job.active, timeout=60)
+def test_an_abandoned_job_stops_by_itself(fake_mnist, tmp_path):
+    jobs = registry(fake_mnist, tmp_path, abandon_after=3)
+    job = jobs.submit(config(500, samples=4000), owner="gone")
+    wait_for(lambda: not job.active)
     assert job.status == "stopped" and "went away" in job.message
 
 
-def test_a_job_kept_alive_by_heartbeats_is_not_abandoned(tiny, tmp_path):
-    jobs = registry(tiny, tmp_path, abandon_after=0.5)
-    job = jobs.submit(config(3), owner="here")
+def test_a_job_over_its_time_limit_is_stopped(fake_mnist, tmp_path):
+    jobs = registry(fake_mnist, tmp_path, max_seconds=8)
+    job = jobs.submit(config(500, samples=4000), owner="a")
     while job.active:
         jobs.heartbeat(job.job_id)
         time.sleep(0.1)
-    assert job.status == "finished"
+    assert job.status == "stopped" and "limit" in job.message and job.run_path
 
 
-def test_a_job_that_fails_reports_why(tiny, tmp_path):
+def test_a_job_that_fails_reports_why(fake_mnist, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    jobs = JobRegistry(trainer=functools.partial(train, data=tiny), out_dir=lambda: blocker)
+    jobs = JobRegistry(out_dir=lambda: blocker, env={"MNIST_PATH": str(fake_mnist)})
     job = jobs.submit(config(1), owner="a")
     wait_for(lambda: not job.active)
     assert job.status == "failed" and "Cannot write runs" in job.message
+
+
+def test_a_config_the_command_line_refuses_never_starts(fake_mnist, tmp_path):
+    jobs = registry(fake_mnist, tmp_path)
+    with pytest.raises(ValueError, match="batch_size"):
+        jobs.submit(TrainingConfig(batch_size=0), owner="a")
+    assert jobs.running_count() == 0
+
+
+def test_process_runner_reads_events_and_ignores_other_lines(fake_mnist, tmp_path):
+    events = []
+    process = TrainingProcess(config(1), tmp_path, "run-1", events.append, {"MNIST_PATH": str(fake_mnist)})
+    script = ("import sys\nfrom lib.events import *\n"
+              "print('TensorFlow says hello')\n"
+              "print(to_json(StartEvent('run-1', 1, 2, 10, 'default', 1)))\n"
+              "print('{not json')\nprint('{\"kind\": \"lunch\"}')\n"
+              "print(to_json(BatchEvent(1, 1, 2, 0.5, 0.25)))\n"
+              "print(to_json(EndEvent('finished', 'Trained 1 epoch(s).', '')))\n")
+    process.command = [sys.executable, "-c", script]
+    process.start()
+    outcome = process.outcome()
+    assert [type(event) for event in events] == [StartEvent, BatchEvent, EndEvent]
+    assert outcome.status == "finished" and outcome.message == "Trained 1 epoch(s)."
+
+
+def test_a_child_that_crashes_reports_its_last_words(tmp_path):
+    process = TrainingProcess(config(1), tmp_path, "run-2", lambda event: None)
+    process.command = [sys.executable, "-c", "import sys; sys.stderr.write('Segmentation fault in kernel\\n'); sys.exit(3)"]
+    (tmp_path / ".run-2.abc.partial").mkdir()
+    process.start()
+    outcome = process.outcome()
+    assert outcome.status == "failed" and "exited with status 3" in outcome.message
+    assert "Segmentation fault in kernel" in outcome.message and published(tmp_path) == []
+
+
+def test_death_reasons_are_plain_words():
+    assert death_reason(-9) == "the training process was killed, most likely for lack of memory"
+    assert death_reason(-11) == "the training process died of SIGSEGV"
+    assert death_reason(2) == "the training process exited with status 2"
+
+
+def test_free_ports_skip_a_port_already_taken():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        ports = free_ports(4)
+        assert port not in ports and len(set(ports)) == 4
+    clusters = local_cluster(2)
+    assert '"index": 0' in clusters[0] and '"index": 1' in clusters[1]
+
+
+def test_two_worker_demonstration_is_one_job_and_writes_one_run(fake_mnist, tmp_path):
+    jobs = registry(fake_mnist, tmp_path, max_running=1)
+    demo = jobs.submit(TrainingConfig(epochs=2, train_samples=512, batch_size=32, strategy="multiworker"),
+                       owner="a", demo_workers=2)
+    after = jobs.submit(config(1), owner="b")
+    assert after.status == "queued" and len(demo.pids) <= 2
+    wait_for(lambda: not demo.active, timeout=240)
+    assert demo.status == "finished", demo.message
+    assert [len(worker.history) for worker in demo.workers] == [2, 2]
+    losses = [[row["loss"] for row in worker.history] for worker in demo.workers]
+    assert losses[0] == pytest.approx(losses[1])  # in step: the same reduced loss on both
+    wait_for(lambda: not after.active)
+    assert len(published(tmp_path)) == 2  # the chief's run and the next job's; the other worker wrote nothing

@@ -9,6 +9,11 @@ from lib.cli import command_for
 from lib.config import TrainingConfig
 from lib.distribute import tf_config
 from pages.shared.devices import tensorflow_build
+from pages.shared.jobs import JOB_KEY, current_job, registry, session_id, show_live, show_result
+
+# The demonstration is short: two workers share this server's cores.
+DEMO_EPOCHS = 3
+DEMO_SAMPLES = 3000
 
 st.title("Scaling out")
 st.markdown(
@@ -60,3 +65,24 @@ st.code(command_for(replace(config, strategy="mirrored", devices="", scale_learn
 st.markdown("No GPU at hand? Try mirrored training on your CPU split into two logical devices:")
 st.code(command_for(replace(config, strategy="mirrored", devices="", scale_learning_rate=scale), out="runs")
         + " --split-cpu 2", language="bash")
+
+st.subheader("Try two workers on this server")
+st.markdown("Two worker processes on this machine (127.0.0.1, two free ports, a `TF_CONFIG` each) train your "
+            "form's model together with `MultiWorkerMirroredStrategy`: every step, both compute gradients on their "
+            "half of the batch and add them up, so both report the same loss. Worker 0, the chief, writes the run.")
+demo = replace(config, strategy="multiworker", devices="", epochs=min(config.epochs, DEMO_EPOCHS),
+               train_samples=min(config.train_samples, DEMO_SAMPLES), name="two-worker demonstration")
+st.caption(f"{demo.epochs} epoch(s) on the first {demo.train_samples:,} training images, batch {demo.batch_size}: "
+           "a short run, since both workers share this server's cores.")
+job = current_job()
+if job is not None and job.active:
+    if job.demo_workers:
+        show_live(job.job_id)
+    else:
+        st.info("Your training job is running: the demonstration can start once it has finished or been stopped.")
+else:
+    if job is not None and job.demo_workers:
+        show_result(job)
+    if st.button("Start the two-worker demonstration", key="scaling_demo_start"):
+        st.session_state[JOB_KEY] = registry().submit(demo, owner=session_id(), demo_workers=2).job_id
+        st.rerun()

@@ -1,0 +1,198 @@
+"""The app as a shared server sees it: slider latency and memory, idle, while a job trains, and after.
+
+Starts `streamlit run` (pinned to one core with `--one-core`, as a small
+Community Cloud app is), then in Chromium:
+1. idle: one browser moves the Convolution page's stride slider, many times;
+2. training: another browser starts the Book preset on the Training page, and
+   `--sessions` browsers move sliders on the explorer pages at once;
+3. after: the job is stopped, and the server's memory read again.
+It prints the slider rerun latency (median and p95) idle and while training,
+the server's resident memory before, during (highest) and after the job, and
+whether any page showed an exception. Targets (issues 14 and 15): p95 while
+training at most 1.0 s; memory after within 150 MB of before; below 2.5 GB
+throughout.
+
+Needs MNIST_PATH, Debian's Chromium and Playwright (requirements-dev.txt).
+Run: .venv/bin/python benchmarks/bench_server.py --one-core [--sessions 8] [--moves 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+APP = '[data-testid="stApp"]'
+# Explorer pages and the slider each session moves there.
+EXPLORERS = [("convolution", "Stride s"), ("pooling", "Stride s"), ("conv_layer", "Stride s")]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of one process (not its children), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_server(one_core: bool, runs: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    if one_core:
+        command = ["taskset", "-c", "0", *command]
+    env = {**os.environ, "CNN_LAB_RUNS_DIR": str(runs)}
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return server, url
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+async def idle(page) -> None:
+    with contextlib.suppress(Exception):  # the rerun may have finished before we looked
+        await page.wait_for_selector(f'{APP}[data-test-script-state="running"]', timeout=1500)
+    await page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=60_000)
+
+
+async def open_page(context, url: str, path: str):
+    page = await context.new_page()
+    await page.goto(f"{url}/{path}")
+    await page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
+    await idle(page)
+    return page
+
+
+async def move_slider(page, label: str, moves: int, latencies: list[float], stop_at: float | None = None) -> None:
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text=label).first.get_by_role("slider")
+    for index in range(moves):
+        if stop_at is not None and time.monotonic() > stop_at:
+            return
+        await thumb.focus()
+        start = time.perf_counter()
+        await thumb.press("ArrowRight" if index % 2 == 0 else "ArrowLeft")
+        await idle(page)
+        latencies.append(time.perf_counter() - start)
+
+
+async def exceptions(pages) -> int:
+    return sum([await page.locator('[data-testid="stException"]').count() for page in pages])
+
+
+def summary(latencies: list[float]) -> str:
+    if not latencies:
+        return "no samples"
+    ordered = sorted(latencies)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"median {statistics.median(ordered):.2f} s, p95 {p95:.2f} s, worst {ordered[-1]:.2f} s ({len(ordered)} moves)"
+
+
+async def run(arguments) -> None:
+    from playwright.async_api import async_playwright
+
+    runs = Path(tempfile.mkdtemp(prefix="bench-server-runs-"))
+    server, url = start_server(arguments.one_core, runs)
+    if arguments.one_core and len(os.sched_getaffinity(0)) > 1:
+        # The browsers stand for visitors' own machines: keep them off the server's core.
+        os.sched_setaffinity(0, os.sched_getaffinity(0) - {0})
+    memory = {}
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            first = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            await open_page(first, url, "")  # leave Streamlit's old pages/ mode once per server
+            watcher = await open_page(first, url, "convolution")
+            idle_latencies: list[float] = []
+            await move_slider(watcher, "Stride s", arguments.moves, idle_latencies)
+
+            trainer_context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            trainer = await open_page(trainer_context, url, "train")
+            preset = trainer.get_by_role("combobox", name="Preset")
+            await preset.click()
+            await preset.fill("Book")
+            await preset.press("Enter")
+            await idle(trainer)
+            await asyncio.sleep(2)
+            memory["before"] = rss_mb(server.pid)  # the server as it is just before the job starts
+            await trainer.get_by_role("button", name="Train", exact=True).click()
+            await trainer.get_by_text("points so far").wait_for(timeout=180_000)  # batches are running
+
+            sessions = []
+            for index in range(arguments.sessions):
+                context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+                path, label = EXPLORERS[index % len(EXPLORERS)]
+                sessions.append((await open_page(context, url, path), label))
+            training_latencies: list[float] = []
+            peak = [rss_mb(server.pid)]
+
+            async def sample_memory(until: float):
+                while time.monotonic() < until:
+                    peak.append(rss_mb(server.pid))
+                    await asyncio.sleep(0.5)
+
+            until = time.monotonic() + arguments.seconds
+            cpu_start, wall_start = cpu_seconds(server.pid), time.monotonic()
+            await asyncio.gather(sample_memory(until), *(move_slider(page, label, arguments.moves, training_latencies,
+                                                                     until) for page, label in sessions))
+            memory["during"] = max(peak)
+            server_share = (cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - wall_start)
+            shown = await exceptions([watcher, *(page for page, _ in sessions)])
+
+            await trainer.get_by_role("button", name="Stop (keeps the run so far)").click()
+            await trainer.get_by_text("Last run:").wait_for(timeout=120_000)
+            await asyncio.sleep(3)
+            memory["after"] = rss_mb(server.pid)
+            await browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    cores = "one core (taskset -c 0)" if arguments.one_core else "all cores"
+    print(f"server on {cores}; {arguments.sessions} browser session(s) moving sliders while the Book preset trains")
+    print(f"slider rerun, idle:           {summary(idle_latencies)}")
+    print(f"slider rerun, while training: {summary(training_latencies)}")
+    print(f"server memory (RSS): before {memory['before']:.0f} MB, during at most {memory['during']:.0f} MB, "
+          f"after {memory['after']:.0f} MB ({memory['after'] - memory['before']:+.0f} MB)")
+    print(f"server process CPU while training: {server_share:.0%} of a core (the training process is not counted)")
+    print(f"exceptions shown on any page: {shown}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--one-core", action="store_true", help="pin the server (and its training) to core 0")
+    parser.add_argument("--sessions", type=int, default=1, help="browsers moving sliders while the job trains")
+    parser.add_argument("--moves", type=int, default=20, help="slider moves per browser and phase")
+    parser.add_argument("--seconds", type=float, default=90, help="at most this long for the training phase")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
