@@ -6,7 +6,7 @@ from tests.browser import find_in_main, go_to_page, open_page, set_number
 def test_scaling_commands_follow_the_training_form(app_page):
     open_page(app_page, "train")
     app_page.get_by_text("Devices and strategy (tf.distribute)").click()
-    find_in_main(app_page, r"TensorFlow sees: CPU:0")
+    find_in_main(app_page, r"TensorFlow [\d.]+ \(tensorflow-cpu [\d.]+; a CPU-only build\) sees CPU:0")
     set_number(app_page, "Epochs", 7)
     go_to_page(app_page, "Scaling out")
     text = find_in_main(app_page, r"python -m lib.cli[^\n]*--epochs 7[^\n]*").group(0)
