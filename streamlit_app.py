@@ -4,8 +4,10 @@ import streamlit as st
 
 from lib.navigation import pages_by_section
 from pages.shared.jobs import sidebar_job_status
+from pages.shared.workspace import ensure_workspace, show_workspace_link
 
 st.set_page_config(page_title="CNN Lab", page_icon=":material/grid_on:", layout="wide")
+workspace = ensure_workspace()
 
 navigation = st.navigation(
     {
@@ -24,6 +26,7 @@ with st.sidebar:
         "Vision with TensorFlow 2* (Planche & Andres)."
     )
 
+show_workspace_link(workspace)
 sidebar_job_status()
 
 navigation.run()

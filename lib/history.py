@@ -7,32 +7,15 @@ malformed source is skipped with a note naming it; the rest still load.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import numpy as np
 
-from lib.runs import SAVED_MODELS, Run, RunReadError, list_runs, parse_history_csv, runs_dir
+from lib.runs import Run, RunReadError, parse_history_csv, run_from_zip
 
 THRESHOLDS = (0.97, 0.98, 0.99)
-EXPERIMENT_SETS = ("optimizers", "regularizers", "baseline", "shipped")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-def experiment_runs(root: Path = SAVED_MODELS) -> tuple[list[Run], list[str]]:
-    """Every cached experiment run, labelled with its set."""
-    runs, notes = [], []
-    for name in EXPERIMENT_SETS:
-        found, skipped = list_runs(root / name, source="experiment")
-        runs += sorted(found, key=lambda run: run.run_id)
-        notes += skipped
-    return runs, notes
-
-
-def user_runs() -> tuple[list[Run], list[str]]:
-    return list_runs(runs_dir(), source="user")
 
 
 def run_from_upload(data: bytes, name: str) -> Run:
@@ -42,31 +25,13 @@ def run_from_upload(data: bytes, name: str) -> Run:
     if len(data) > MAX_UPLOAD_BYTES:
         raise RunReadError(f"{name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
     if name.lower().endswith(".zip"):
-        return _run_from_zip(data, name)
+        return run_from_zip(data, name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise RunReadError(f"{name} is not a text CSV file.") from error
     history = parse_history_csv(text, name)
     return Run(Path(name), {"name": Path(name).stem}, history, {}, source="upload")
-
-
-def _run_from_zip(data: bytes, name: str) -> Run:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = {PurePosixPath(item).name: item for item in archive.namelist()
-                       if PurePosixPath(item).name in ("config.json", "history.csv", "metrics.json")
-                       and len(PurePosixPath(item).parts) <= 2}
-            if "history.csv" not in members:
-                raise RunReadError(f"{name} has no history.csv: upload a run downloaded from the Training page.")
-            history = parse_history_csv(archive.read(members["history.csv"]).decode("utf-8"), f"{name}/history.csv")
-            config = json.loads(archive.read(members["config.json"])) if "config.json" in members else {}
-            metrics = json.loads(archive.read(members["metrics.json"])) if "metrics.json" in members else {}
-    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise RunReadError(f"{name} is not a readable run zip ({error}).") from error
-    config = config if isinstance(config, dict) else {}
-    config.setdefault("name", Path(name).stem)
-    return Run(Path(name), config, history, metrics if isinstance(metrics, dict) else {}, source="upload")
 
 
 def smooth(values, weight: float) -> list[float | None]:

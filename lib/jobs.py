@@ -28,6 +28,7 @@ from pathlib import Path
 from lib.config import TrainingConfig
 from lib.events import BatchEvent, EpochEvent, EvaluateEvent, Event, StartEvent
 from lib.runs import make_run_id, runs_dir
+from lib.workspaces import check_disk_cap, enforce_run_limit, runs_per_workspace, valid_token, workspace_dir
 
 ACTIVE = ("queued", "running")
 # Batch events arrive a few times a second; a long run keeps the latest this many for its live chart.
@@ -131,14 +132,21 @@ def record(progress: WorkerProgress, event: Event) -> None:
         progress.phase = "evaluating"
 
 
+class JobLimitError(ValueError):
+    """A job that the server's limits do not allow now; the message says which limit and what to do."""
+
+
 class JobRegistry:
     def __init__(self, out_dir: Callable[[], Path] | None = None, env: dict | None = None,
-                 max_running: int | None = None, abandon_after: float | None = None, max_seconds: float | None = None):
+                 max_running: int | None = None, abandon_after: float | None = None, max_seconds: float | None = None,
+                 jobs_per_owner: int | None = None):
         self._out_dir = out_dir or runs_dir
         self._env = env or {}
         self.max_running = max_running or int(os.environ.get("CNN_LAB_MAX_JOBS", "1"))
         self.abandon_after = abandon_after or float(os.environ.get("CNN_LAB_ABANDON_SECONDS", "600"))
-        self.max_seconds = max_seconds or float(os.environ.get("CNN_LAB_MAX_TRAIN_SECONDS", str(4 * 3600)))
+        # A shared server: one visitor's run may not hold the training slot for hours.
+        self.max_seconds = max_seconds or float(os.environ.get("CNN_LAB_MAX_TRAIN_SECONDS", "1800"))
+        self.jobs_per_owner = jobs_per_owner or int(os.environ.get("CNN_LAB_JOBS_PER_WORKSPACE", "1"))
         self._jobs: dict[str, Job] = {}
         self._queue: list[str] = []
         self._lock = threading.Lock()
@@ -147,6 +155,12 @@ class JobRegistry:
     def submit(self, config: TrainingConfig, owner: str, demo_workers: int = 0) -> Job:
         """Queue a job; `demo_workers=2` trains it on two local worker processes with MultiWorkerMirroredStrategy."""
         config.validate()
+        with self._lock:
+            mine = sum(job.owner == owner and job.active for job in self._jobs.values())
+        if mine >= self.jobs_per_owner:
+            raise JobLimitError(f"This workspace already has {mine} job(s) queued or training, the most allowed "
+                                "per workspace on this server: stop it or wait for it to finish.")
+        check_disk_cap(self._out_dir())
         job = Job(uuid.uuid4().hex[:12], config, owner, demo_workers=demo_workers)
         if demo_workers:
             job.workers = [WorkerProgress(f"worker {index}{' (chief)' if index == 0 else ''}")
@@ -160,6 +174,29 @@ class JobRegistry:
     def get(self, job_id: str | None) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id) if job_id else None
+
+    def latest(self, owner: str) -> Job | None:
+        """The owner's newest job: how a reloaded page finds the job its workspace started."""
+        with self._lock:
+            mine = [job for job in self._jobs.values() if job.owner == owner]
+        return max(mine, key=lambda job: job.created) if mine else None
+
+    def wait_estimate(self, job_id: str) -> float | None:
+        """Seconds until a queued job starts, from the running jobs' pace and the jobs ahead; None until known."""
+        with self._lock:
+            if job_id not in self._queue:
+                return None
+            ahead = [self._jobs[other] for other in self._queue[: self._queue.index(job_id)]]
+            running = [job for job in self._jobs.values() if job.status == "running"]
+        lefts = [job.seconds_left() for job in running]
+        if not running or None in lefts:
+            return None
+        # Seconds per training image, measured on the running jobs, stand in for the jobs ahead.
+        paces = [(time.time() - job.started) / max(1, (job.epoch - 1) * job.config.train_samples
+                                                    + job.batch * job.config.batch_size) for job in running]
+        pace = sum(paces) / len(paces)
+        queued = sum(job.config.epochs * job.config.train_samples * pace for job in ahead)
+        return (min(lefts) + queued) / self.max_running
 
     def heartbeat(self, job_id: str) -> None:
         """The owner's browser is still there; an active job keeps running."""
@@ -207,6 +244,10 @@ class JobRegistry:
         for job in starting:
             threading.Thread(target=self._run, args=(job,), name=f"job-{job.job_id}", daemon=True).start()
 
+    def owner_dir(self, owner: str) -> Path:
+        """Where an owner's runs go: its workspace's folder when the owner is a workspace token."""
+        return workspace_dir(owner, self._out_dir()) if valid_token(owner) else self._out_dir()
+
     def _limit_reached(self, job: Job) -> str | None:
         if time.monotonic() - job.last_seen > self.abandon_after:
             return "Stopped: its browser session went away."
@@ -219,7 +260,7 @@ class JobRegistry:
         from lib.process_runner import TrainingProcess
 
         run_id = make_run_id(job.config.name)
-        out = self._out_dir()
+        out = self.owner_dir(job.owner)
         if not job.demo_workers:
             return [TrainingProcess(job.config, out, run_id, lambda event: record(job.chief, event), self._env)]
         processes = []
@@ -256,6 +297,11 @@ class JobRegistry:
                 process.outcome()
             job.status, job.run_path = outcome.status, outcome.path or None
             job.message = job.message if job.message and outcome.status == "stopped" else outcome.message
+            if valid_token(job.owner) and job.run_path:
+                removed = enforce_run_limit(job.owner, root=self._out_dir())
+                if removed:
+                    job.message += (f" This workspace keeps {runs_per_workspace()} runs, so its oldest unshared "
+                                    f"run{'s' if len(removed) > 1 else ''} went: {', '.join(removed)}.")
         except Exception as error:  # Reported to the user on the page, never a traceback.
             for process in processes:
                 process.kill()

@@ -66,17 +66,24 @@ class Classifier:
         return None
 
 
-def available_models() -> list[tuple[str, Path]]:
-    """(label, model path) of every trained model the app can read with: shipped first, then experiments and own runs."""
-    from lib.history import experiment_runs, user_runs
+def model_label(run) -> str:
+    """How a run's model is named in the app's lists."""
+    if run.source == "experiment":
+        group = run.path.parent.name
+        return "Shipped LeNet-5" if group == "shipped" else f"{group}: {run.label}"
+    return f"{'my runs' if run.source == 'user' else 'shared'}: {run.label}"
 
-    experiments, _ = experiment_runs()
-    mine, _ = user_runs()
-    found = []
-    for run in experiments + mine:
-        if run.model_path.is_file() and run.metrics.get("status") != "failed":
-            group = "my runs" if run.source == "user" else run.path.parent.name
-            label = "Shipped LeNet-5" if group == "shipped" else f"{group}: {run.label}"
-            found.append((label, run.model_path))
+
+def available_models(token: str | None = None) -> list[tuple[str, Path]]:
+    """(label, model path) of every trained model the app can read with: the shipped one first, then the
+    cached experiments, this workspace's runs and the runs shared on this server."""
+    from lib.runs import experiment_runs
+    from lib.workspaces import shared_runs, workspace_runs
+
+    runs, _ = experiment_runs()
+    if token:
+        runs += workspace_runs(token)[0] + shared_runs(exclude=token)[0]
+    found = [(model_label(run), run.model_path) for run in runs
+             if run.model_path.is_file() and run.metrics.get("status") != "failed"]
     found.sort(key=lambda item: item[0] != "Shipped LeNet-5")
     return found

@@ -18,8 +18,9 @@ import secrets
 import shutil
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 RUNS_DIR_ENV = "CNN_LAB_RUNS_DIR"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,13 @@ SAVED_MODELS = REPO_ROOT / "saved_models"
 # The columns of history.csv, in the order Keras's CSVLogger writes them (epoch, then the rest sorted).
 # CSVLogger counts epochs from 0; readers add 1 (see parse_history_csv).
 HISTORY_COLUMNS = ("epoch", "accuracy", "learning_rate", "loss", "seconds", "val_accuracy", "val_loss")
+
+
+# A run holding this file is shared with everyone on the server (see lib.workspaces).
+SHARED_FILE = "shared.json"
+# Run zips: the files they may hold and how large each may be once unpacked.
+RUN_FILES = ("config.json", "history.csv", "metrics.json")
+MAX_UNPACKED_BYTES = 5 * 2**20
 
 
 class RunStorageError(OSError):
@@ -106,7 +114,7 @@ class Run:
     config: dict
     history: list[dict]
     metrics: dict
-    source: str = "user"  # "user", "experiment" or "upload"
+    source: str = "user"  # "user" (this workspace's), "shared", "experiment" or "upload"
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -191,3 +199,99 @@ def list_runs(root: Path, source: str = "user") -> tuple[list[Run], list[str]]:
             notes.append(str(error))
     runs.sort(key=lambda run: run.path.name, reverse=True)
     return runs, notes
+
+
+EXPERIMENT_SETS = ("optimizers", "regularizers", "baseline", "shipped")
+
+
+def experiment_runs(root: Path = SAVED_MODELS) -> tuple[list[Run], list[str]]:
+    """Every cached experiment run in saved_models/, set by set."""
+    runs, notes = [], []
+    for name in EXPERIMENT_SETS:
+        found, skipped = list_runs(root / name, source="experiment")
+        runs += sorted(found, key=lambda run: run.run_id)
+        notes += skipped
+    return runs, notes
+
+
+def is_shared(path: Path) -> bool:
+    return (Path(path) / SHARED_FILE).is_file()
+
+
+def set_shared(path: Path, shared: bool) -> None:
+    """Share a run with everyone on the server, or stop sharing it."""
+    marker = Path(path) / SHARED_FILE
+    if shared:
+        write_atomically(marker, json.dumps({"shared_at": time.time()}))
+    else:
+        marker.unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then one rename."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def zip_run(path: Path) -> bytes:
+    """The whole run folder as a zip, for download; the zip's top folder is the run's id."""
+    buffer = io.BytesIO()
+    path = Path(path)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(path.rglob("*")):
+            if file.is_file() and file.name != SHARED_FILE:
+                archive.write(file, Path(path.name) / file.relative_to(path))
+    return buffer.getvalue()
+
+
+def run_from_zip(data: bytes, name: str) -> Run:
+    """A Run read from a run zip in memory: nothing is unpacked to disk.
+
+    Only config.json, history.csv and metrics.json at the top or one folder
+    down are read; a member whose path climbs out of its folder or that
+    would unpack to more than MAX_UNPACKED_BYTES is refused.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = {}
+            for item in archive.infolist():
+                parts = PurePosixPath(item.filename).parts
+                if item.filename.startswith(("/", "\\")) or ".." in parts or "\\" in item.filename:
+                    raise RunReadError(f"{name} holds {item.filename!r}, a path that climbs out of its folder.")
+                if parts and parts[-1] in RUN_FILES and len(parts) <= 2:
+                    if item.file_size > MAX_UNPACKED_BYTES:
+                        raise RunReadError(f"{name}: {item.filename} would unpack to {item.file_size:,} bytes; "
+                                           f"the limit is {MAX_UNPACKED_BYTES:,}.")
+                    members[parts[-1]] = item
+            if "history.csv" not in members:
+                raise RunReadError(f"{name} has no history.csv: upload a run downloaded from the Training page.")
+
+            def read(member: str) -> bytes:
+                # The size in the zip's directory can lie; read no more than the limit allows.
+                with archive.open(members[member]) as file:
+                    content = file.read(MAX_UNPACKED_BYTES + 1)
+                if len(content) > MAX_UNPACKED_BYTES:
+                    raise RunReadError(f"{name}: {member} unpacks to more than {MAX_UNPACKED_BYTES:,} bytes.")
+                return content
+
+            history = parse_history_csv(read("history.csv").decode("utf-8"), f"{name}/history.csv")
+            config = json.loads(read("config.json")) if "config.json" in members else {}
+            metrics = json.loads(read("metrics.json")) if "metrics.json" in members else {}
+    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, OSError, EOFError) as error:
+        raise RunReadError(f"{name} is not a readable run zip ({error}).") from error
+    config = config if isinstance(config, dict) else {}
+    config.setdefault("name", Path(name).stem)
+    return Run(Path(name), config, history, metrics if isinstance(metrics, dict) else {}, source="upload")
+
+
+def run_for_model(model_path: Path, runs: list[Run]) -> Run | None:
+    """The run among `runs` whose model file is `model_path`."""
+    target = Path(model_path).resolve()
+    return next((run for run in runs if run.model_path.resolve() == target), None)

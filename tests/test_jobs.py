@@ -202,3 +202,24 @@ def test_two_worker_demonstration_is_one_job_and_writes_one_run(fake_mnist, tmp_
     assert losses[0] == pytest.approx(losses[1])  # in step: the same reduced loss on both
     wait_for(lambda: not after.active)
     assert len(published(tmp_path)) == 2  # the chief's run and the next job's; the other worker wrote nothing
+
+
+def test_a_workspace_may_not_queue_a_second_job_and_the_wait_is_estimated(fake_mnist, tmp_path):
+    from lib.jobs import JobLimitError
+    from lib.workspaces import new_token
+
+    jobs = registry(fake_mnist, tmp_path, max_running=1)
+    alice, bob = new_token(), new_token()
+    running = jobs.submit(config(200, samples=4000), owner=alice)
+    with pytest.raises(JobLimitError, match="already has 1 job"):
+        jobs.submit(config(1), owner=alice)
+    waiting = jobs.submit(config(1), owner=bob)
+    wait_for(lambda: running.batch_points)
+    wait_for(lambda: jobs.wait_estimate(waiting.job_id) is not None, timeout=30)
+    assert jobs.wait_estimate(waiting.job_id) > 0 and jobs.wait_estimate(running.job_id) is None
+    assert jobs.latest(alice) is running and jobs.latest("nobody") is None
+    jobs.stop(running.job_id)
+    wait_for(lambda: waiting.status == "finished")
+    # Each workspace's run is in its own folder.
+    assert os.path.dirname(waiting.run_path) == str(tmp_path / "workspaces" / bob)
+    assert os.path.dirname(running.run_path) == str(tmp_path / "workspaces" / alice)

@@ -1,6 +1,5 @@
 """Keras basics (chapter 2), live: data, models, losses, compile and fit, callbacks, saving."""
 
-import json
 
 import keras
 import numpy as np
@@ -31,12 +30,20 @@ from lib.models import (
     lenet5_layers,
     summary_rows,
 )
-from lib.runs import SAVED_MODELS, runs_dir
+from lib.runs import SAVED_MODELS, Run, RunReadError, load_run
 from pages.chapter2.callbacks_text import CALLBACKS
 from pages.chapter2.open_questions import show_open_questions
-from pages.shared.jobs import JOB_KEY, current_job, registry, session_id, show_live, show_result
+from pages.shared.job_views import show_live, show_result
+from pages.shared.jobs import current_job, owner, registry, submit
 
 SHIPPED = SAVED_MODELS / "shipped" / "lenet5"
+
+
+def shipped_run() -> Run:
+    try:
+        return load_run(SHIPPED, source="experiment")
+    except RunReadError:
+        return Run(SHIPPED, {}, [], {}, source="experiment")
 
 
 @st.cache_resource(show_spinner="Loading MNIST...")
@@ -46,7 +53,7 @@ def mnist():
 
 @st.cache_resource(show_spinner=False)
 def shipped_model():
-    return keras.saving.load_model(SHIPPED / "model.keras")
+    return keras.saving.load_model(shipped_run().model_path)
 
 
 st.title("Keras basics")
@@ -127,19 +134,20 @@ with fit_tab:
     else:
         if job is not None and job.config.model == "dense":
             show_result(job)
-            shipped = json.loads((SHIPPED / "metrics.json").read_text())
-            st.markdown(f"The shipped LeNet-5 reaches **{shipped['test_accuracy']:.2%}** on the same test set.")
+            shipped = shipped_run().metrics
+            if "test_accuracy" in shipped:
+                st.markdown(f"The shipped LeNet-5 reaches **{shipped['test_accuracy']:.2%}** on the same test set.")
         if st.button("Train the dense network", key="basics_train"):
             config = TrainingConfig(model="dense", optimizer="sgd", batch_size=32, epochs=epochs,
                                     name="Keras basics: dense network")
-            st.session_state[JOB_KEY] = registry().submit(config, owner=session_id()).job_id
-            st.rerun()
+            if submit(config):
+                st.rerun()
 
 with callback_tab:
     for name, (what, option) in CALLBACKS.items():
         st.markdown(f"**{name}**: {what} On the Training page: *{option}*.")
     st.markdown("Every run keeps its TensorBoard logs in its `tb/` folder. To open them all:")
-    st.code(f"tensorboard --logdir {runs_dir()}", language="bash")
+    st.code(f"tensorboard --logdir {registry().owner_dir(owner())}", language="bash")
 
 with save_tab:
     st.markdown("`model.save(\"model.keras\")` writes architecture, weights and optimizer state in one file; "

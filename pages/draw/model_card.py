@@ -1,13 +1,12 @@
 """The Draw page's model card: test accuracy, confusion matrix and misclassified digits. Not a page itself."""
 
-import json
-
 import numpy as np
 import plotly.express as px
 import streamlit as st
 
 from lib.data import MnistUnavailableError
 from lib.images import enlarge
+from lib.runs import RunReadError, load_run
 from pages.shared.digits import mnist_test
 
 
@@ -19,12 +18,11 @@ def test_predictions(path: str, _model) -> np.ndarray:
 
 def show_model_card(label, model) -> None:
     st.subheader(f"Model card: {label}")
-    metrics_path = model.path.parent / "metrics.json"
     try:
-        metrics = json.loads(metrics_path.read_text())
-    except (OSError, json.JSONDecodeError):
+        metrics = load_run(model.path.parent).metrics
+    except RunReadError as error:
         metrics = {}
-        st.warning(f"{metrics_path} is missing or unreadable: no recorded test results.")
+        st.warning(f"No recorded test results: {error}")
     if "test_accuracy" in metrics:
         cols = st.columns(3)
         cols[0].metric("Test accuracy", f"{metrics['test_accuracy']:.2%}")

@@ -13,6 +13,8 @@ import streamlit as st
 from lib.data import MnistUnavailableError, load_mnist
 from lib.images import enlarge
 from lib.predict import SHIPPED_MODEL, Classifier, available_models
+from lib.workspaces import listing_fingerprint
+from pages.shared.workspace import workspace_token
 
 DRAWN_DIGIT = "drawn_digit"
 DIGIT_SOURCES = ("Drawn digit", "MNIST test digit")
@@ -27,9 +29,14 @@ def shipped_classifier() -> Classifier:
     return classifier(str(SHIPPED_MODEL))
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False)
+def _catalogue(token: str, fingerprint: tuple) -> list:
+    return [(label, str(path)) for label, path in available_models(token)]
+
+
 def model_catalogue() -> list:
-    return [(label, str(path)) for label, path in available_models()]
+    """(label, model path) of every model this workspace may read with, fresh the moment a run appears."""
+    return _catalogue(workspace_token(), listing_fingerprint())
 
 
 @st.cache_resource(show_spinner="Loading MNIST's test set...")

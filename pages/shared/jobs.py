@@ -1,29 +1,19 @@
-"""The server's training-job registry and the pieces of UI that show a job.
+"""The server's training-job registry, this workspace's job, and the sidebar line about it.
 
 Not a page itself. The registry lives in st.cache_resource, so every session
-on this server shares it and jobs outlive any one script run.
+on this server shares it and jobs outlive any one script run. Jobs belong to
+a workspace, so a reloaded page finds its workspace's job again.
 """
 
 from __future__ import annotations
 
-import io
-import os
-import zipfile
-from pathlib import Path
-
 import streamlit as st
 
 from lib.jobs import Job, JobRegistry
-from lib.navigation import page_exists
-from lib.runs import RunReadError, load_run
-from pages.shared.charts import PALETTE, Curves, curves_figure
+from lib.runs import runs_dir
+from lib.workspaces import remove_stale
+from pages.shared.workspace import workspace_token
 
-# The live chart's moving average: batch-to-batch noise hidden, the trend kept.
-LIVE_SMOOTHING = 0.6
-# How often the live view redraws. Each redraw costs the server (and the browser) a script run and a chart;
-# on a one-core server every second was enough to slow other visitors' sliders down.
-LIVE_REFRESH_SECONDS = float(os.environ.get("CNN_LAB_LIVE_REFRESH", "2"))
-LIVE_MAX_POINTS = 300
 SIDEBAR_REFRESH_SECONDS = 5.0
 
 JOB_KEY = "train_job_id"
@@ -31,38 +21,33 @@ JOB_KEY = "train_job_id"
 
 @st.cache_resource
 def registry() -> JobRegistry:
+    # A server that was killed mid-training left half-written runs behind: clear them as it starts again.
+    remove_stale(runs_dir())
     return JobRegistry()
 
 
-def session_id() -> str:
-    """A stable id for this browser session, kept in its state."""
-    if "train_session_id" not in st.session_state:
-        import uuid
-
-        st.session_state.train_session_id = uuid.uuid4().hex
-    return st.session_state.train_session_id
+def owner() -> str:
+    """Jobs belong to this browser's workspace."""
+    return workspace_token()
 
 
 def current_job() -> Job | None:
-    return registry().get(st.session_state.get(JOB_KEY))
+    """The job this session started, or else the newest of its workspace (after a reload, say)."""
+    return registry().get(st.session_state.get(JOB_KEY)) or registry().latest(owner())
 
 
-def format_seconds(seconds: float | None) -> str:
-    if seconds is None:
-        return "estimating..."
-    seconds = round(seconds)
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+def submit(config, demo_workers: int = 0) -> str | None:
+    """Queue a job for this workspace; on a limit, say which and return None."""
+    from lib.jobs import JobLimitError
+    from lib.runs import RunStorageError
 
-
-def zip_run(path: Path) -> bytes:
-    """The whole run folder as a zip, for download."""
-    buffer = io.BytesIO()
-    path = Path(path)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in sorted(path.rglob("*")):
-            if file.is_file():
-                archive.write(file, Path(path.name) / file.relative_to(path))
-    return buffer.getvalue()
+    try:
+        job = registry().submit(config, owner=owner(), demo_workers=demo_workers)
+    except (JobLimitError, RunStorageError) as error:
+        st.error(str(error))
+        return None
+    st.session_state[JOB_KEY] = job.job_id
+    return job.job_id
 
 
 def sidebar_job_status() -> None:
@@ -87,105 +72,3 @@ def sidebar_job_status() -> None:
 
     with st.sidebar:
         status()
-
-
-def thinned(points: list[dict], most: int = LIVE_MAX_POINTS) -> list[dict]:
-    """Every k-th point (and the last), so a long run's live chart stays cheap to send and to draw."""
-    if len(points) <= most:
-        return points
-    step = -(-len(points) // most)
-    return points[::step] + ([points[-1]] if (len(points) - 1) % step else [])
-
-
-def progress_text(progress, epochs: int) -> str:
-    if progress.phase == "waiting":
-        return "Starting the training process (it loads TensorFlow and MNIST)..."
-    if progress.phase == "evaluating":
-        return "Evaluating on the test set..."
-    if progress.phase == "done":
-        return "Done."
-    return f"Epoch {min(progress.epoch, epochs)}/{epochs}, batch {progress.batch}/{progress.batches}"
-
-
-def show_progress(job) -> None:
-    st.progress(job.batch / job.batches if job.batches else 0.0, text=progress_text(job.chief, job.epochs))
-    rate = job.history[-1]["learning_rate"] if job.history else None
-    left, middle, right = st.columns(3)
-    left.metric("Epochs done", f"{len(job.history)}/{job.epochs}")
-    middle.metric("Learning rate", f"{rate:.3g}" if rate else "-")
-    right.metric("Time left", format_seconds(job.seconds_left()))
-
-
-def show_worker(worker, epochs: int) -> None:
-    """One worker of the multi-worker demonstration: its own progress and curves."""
-    st.markdown(f"**{worker.label}**")
-    st.progress(worker.batch / worker.batches if worker.batches else 0.0, text=progress_text(worker, epochs))
-    if worker.history:
-        last = worker.history[-1]
-        st.caption(f"Epoch {last['epoch']}: loss {last.get('loss', 0):.4f}, accuracy {last.get('accuracy', 0):.4f}")
-    if worker.history or worker.batch_points:
-        figure, _ = curves_figure([Curves(worker.label, PALETTE[0], worker.history, thinned(worker.batch_points))],
-                                  smoothing=LIVE_SMOOTHING, height=280)
-        st.plotly_chart(figure, key=f"demo_curves_{worker.label}", config={"staticPlot": True})
-
-
-def show_live(job_id: str):
-    @st.fragment(run_every=LIVE_REFRESH_SECONDS)
-    def live():
-        job = registry().get(job_id)
-        registry().heartbeat(job_id)
-        if not job.active:
-            st.rerun()
-        if job.status == "queued":
-            st.info(f"Waiting in the queue: place {registry().queue_position(job_id)} "
-                    f"({registry().running_count()} training now). It starts by itself.")
-        else:
-            show_progress(job)
-            if job.demo_workers:
-                for column, worker in zip(st.columns(len(job.workers)), job.workers):
-                    with column:
-                        show_worker(worker, job.epochs)
-            elif job.history or job.batch_points:
-                figure, _ = curves_figure([Curves("this run", PALETTE[0], job.history, thinned(job.batch_points))],
-                                          smoothing=LIVE_SMOOTHING, height=360)
-                st.plotly_chart(figure, key="train_live_curves", config={"staticPlot": True})
-                st.caption(f"Training loss and accuracy as the batches go ({len(job.batch_points)} points so far, "
-                           "smoothed), validation after each epoch.")
-        label = "Stop (keeps the run so far)" if job.status == "running" else "Leave the queue"
-        if st.button(label, key="train_stop", disabled=job.stop_event.is_set()):
-            registry().stop(job_id)
-            st.rerun(scope="fragment")
-
-    live()
-
-
-def show_result(job):
-    colour = {"finished": "green", "stopped": "orange"}.get(job.status, "red")
-    st.markdown(f"**Last run:** :{colour}[{job.status}]. {job.message}")
-    if not job.run_path:
-        return
-    try:
-        run = load_run(job.run_path)
-    except RunReadError as error:
-        st.warning(f"The run can no longer be read: {error}")
-        return
-    metrics = run.metrics
-    cols = st.columns(4)
-    cols[0].metric("Test accuracy", f"{metrics['test_accuracy']:.2%}" if "test_accuracy" in metrics else "-")
-    cols[1].metric("Parameters", f"{metrics['parameters']:,}")
-    cols[2].metric("Time", format_seconds(metrics["wall_seconds"]))
-    cols[3].metric("Epochs", metrics["epochs_completed"])
-    if run.history:
-        figure, _ = curves_figure([Curves(run.label, PALETTE[0], run.history)], height=360)
-        st.plotly_chart(figure, key="train_result_curves")
-    if run.model_path.exists():
-        from lib.models import model_summary_rows
-
-        with st.expander("Model summary"):
-            st.dataframe(model_summary_rows(str(run.model_path)), hide_index=True)
-    st.download_button("Download this run (.zip)", zip_run(run.path), file_name=f"{run.run_id}.zip",
-                       mime="application/zip", key="train_download")
-    for path, label in (("pages/training/history.py", "Compare it on the History page"),
-                        ("pages/draw/draw.py", "Try it on the canvas")):
-        if page_exists(path):
-            st.page_link(path, label=label)

@@ -1,19 +1,21 @@
-"""History: the book's experiments and your own runs, side by side."""
+"""History: the book's experiments, your own runs and the runs shared on this server, side by side."""
+
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from lib.history import (
     differing_config,
-    experiment_runs,
     read_optimizers,
     read_regularization,
     run_from_upload,
     summary_row,
-    user_runs,
 )
-from lib.runs import RunReadError
+from lib.runs import RunReadError, experiment_runs, is_shared, set_shared
+from lib.workspaces import listing_fingerprint, shared_runs, workspace_runs
 from pages.shared.charts import Curves, curves_figure, run_colour
+from pages.shared.workspace import workspace_token
 
 VIEWS = {
     "Optimizers": ("optimizers", read_optimizers,
@@ -25,11 +27,21 @@ VIEWS = {
 }
 
 
-@st.cache_data(ttl=30, max_entries=4, show_spinner=False)
-def load_sources():
-    experiments, experiment_notes = experiment_runs()
-    mine, my_notes = user_runs()
-    return experiments, mine, experiment_notes + my_notes
+@st.cache_data(max_entries=4, show_spinner=False)
+def load_experiments():
+    return experiment_runs()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def load_workspace(token: str, fingerprint: tuple):
+    """This workspace's runs and everyone's shared ones; read again whenever a run appears, goes or is shared."""
+    mine, my_notes = workspace_runs(token)
+    shared, shared_notes = shared_runs(exclude=token)
+    return mine, shared, my_notes + shared_notes
+
+
+def set_sharing(path: str, shared: bool) -> None:
+    set_shared(Path(path), shared)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -46,8 +58,12 @@ def apply_view(view: str):
 
 
 st.title("Training history")
-experiments, mine, notes = load_sources()
+token = workspace_token()
+experiments, notes = load_experiments()
+mine, shared, workspace_notes = load_workspace(token, listing_fingerprint())
+notes = [*notes, *workspace_notes]
 catalogue = {f"{run.path.parent.name}/{run.run_id}": run for run in experiments}
+catalogue.update({f"shared/{run.label} ({run.run_id})": run for run in shared})
 catalogue.update({f"my runs/{run.run_id}": run for run in mine})
 
 with st.sidebar:
@@ -114,3 +130,14 @@ left.download_button("Download the table (CSV)", table.to_csv(index=False), "his
                      key="history_download_table")
 right.download_button("Download the plotted data (CSV)", pd.DataFrame(plotted).to_csv(index=False),
                       "history_curves.csv", "text/csv", key="history_download_curves")
+
+if mine:
+    st.subheader("Share your runs")
+    st.caption("A shared run is listed for everyone on this server, marked as shared, beside the book's experiments "
+               "(a teacher can show the class's runs side by side this way). Only this workspace can unshare it.")
+    for run in mine:
+        label, button = st.columns([4, 1])
+        shared_now = is_shared(run.path)
+        label.markdown(f"`{run.label}` ({run.run_id}){' :green[shared]' if shared_now else ''}")
+        button.button("Unshare" if shared_now else "Share", key=f"history_share_{run.run_id}",
+                      on_click=set_sharing, args=(str(run.path), not shared_now))

@@ -9,7 +9,8 @@ from lib.cli import command_for
 from lib.config import TrainingConfig
 from lib.distribute import tf_config
 from pages.shared.devices import tensorflow_build
-from pages.shared.jobs import JOB_KEY, current_job, registry, session_id, show_live, show_result
+from pages.shared.job_views import show_live, show_result
+from pages.shared.jobs import current_job, submit
 
 # The demonstration is short: two workers share this server's cores.
 DEMO_EPOCHS = 3
@@ -83,6 +84,5 @@ if job is not None and job.active:
 else:
     if job is not None and job.demo_workers:
         show_result(job)
-    if st.button("Start the two-worker demonstration", key="scaling_demo_start"):
-        st.session_state[JOB_KEY] = registry().submit(demo, owner=session_id(), demo_workers=2).job_id
+    if st.button("Start the two-worker demonstration", key="scaling_demo_start") and submit(demo, demo_workers=2):
         st.rerun()

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from lib.config import FIELDS, PRESETS, TrainingConfig
-from lib.runs import runs_dir
 from lib.training import ADADELTA_NOTE, default_learning_rates
 from pages.shared.devices import tensorflow_build
-from pages.shared.jobs import JOB_KEY, current_job, registry, session_id, show_live, show_result
+from pages.shared.job_views import show_live, show_result
+from pages.shared.jobs import current_job, owner, registry, submit
 
 
 def key(name: str) -> str:
@@ -43,7 +43,8 @@ for saved_key, saved_value in st.session_state.get(SAVED_FORM, {}).items():
         st.session_state[saved_key] = saved_value
 
 st.title("Train LeNet-5")
-st.caption(f"Runs are saved in `{runs_dir()}`. On Streamlit Community Cloud that disk is wiped whenever the app "
+st.caption(f"Your runs are saved in your workspace, `{registry().owner_dir(owner())}` (the link is in the sidebar). "
+           "On Streamlit Community Cloud that disk is wiped whenever the app "
            "restarts: download the runs you want to keep.")
 
 
@@ -129,5 +130,5 @@ if st.button("Train", type="primary", key="train_start", disabled=busy,
     except ValueError as error:
         st.error(f"Cannot train with these settings: {error}")
         st.stop()
-    st.session_state[JOB_KEY] = registry().submit(config, owner=session_id()).job_id
-    st.rerun()
+    if submit(config):
+        st.rerun()

@@ -1,0 +1,70 @@
+"""Two browsers on one server: each has its own workspace, and a run is seen by others only once shared."""
+
+import re
+import secrets
+
+from tests.browser import find_in_main, go_to_page, main_text, open_page, set_number, wait_idle
+
+
+def run_options(page, text: str) -> list[str]:
+    """The History page's run choices that contain `text`, as a user finds them by typing."""
+    picker = page.get_by_role("combobox", name="Runs to compare")
+    picker.click()
+    picker.fill(text)
+    page.wait_for_timeout(500)
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return [option for option in options if text in option]
+
+
+def test_a_run_is_its_workspaces_own_until_shared(browser, app_page, real_mnist_path):
+    name = f"ws-{secrets.token_hex(3)}"
+    alice = app_page
+    open_page(alice, "train")
+    set_number(alice, "Training images", 600)
+    set_number(alice, "Epochs", 1)
+    alice.get_by_label("Run name (optional)").fill(name)
+    alice.get_by_label("Run name (optional)").press("Enter")
+    wait_idle(alice)
+    alice.get_by_role("button", name="Train", exact=True).click()
+    find_in_main(alice, r"Last run:\s*finished", timeout=240)
+    token = re.search(r"[?&]ws=([0-9a-f]{32})", alice.url).group(1)
+
+    go_to_page(alice, "History")
+    assert re.search(r"ws=" + token, alice.url), "navigation keeps the workspace in the address"
+    mine = run_options(alice, name)
+    assert len(mine) == 1 and mine[0].startswith("my runs/")
+    find_in_main(alice, rf"{name} \(")
+    alice.reload()
+    alice.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
+    wait_idle(alice)
+    find_in_main(alice, rf"{name} \(")  # still there after a reload: the link is the workspace
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    bob = context.new_page()
+    bob.app_url = alice.app_url
+    try:
+        open_page(bob, "history")
+        assert name not in main_text(bob) and run_options(bob, name) == []
+        assert not re.search(r"ws=" + token, bob.url), "a new browser gets a workspace of its own"
+
+        share_row = alice.locator('[data-testid="stHorizontalBlock"]').filter(has_text=name).last
+        share_row.get_by_role("button", name="Share").click()
+        wait_idle(alice)
+        find_in_main(alice, rf"{name} \([^)]*\)\s*shared")
+
+        bob.reload()
+        bob.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)
+        wait_idle(bob)
+        options = run_options(bob, name)
+        assert len(options) == 1 and options[0].startswith(f"shared/{name}")
+        assert "Share your runs" not in main_text(bob)  # Bob cannot unshare Alice's run
+    finally:
+        context.close()
+
+
+def test_a_malformed_workspace_link_gets_a_fresh_workspace_and_a_note(app_page):
+    open_page(app_page, "?ws=../../etc/passwd")
+    app_page.locator('[data-testid="stSidebar"]').get_by_text("Your workspace").click()
+    app_page.get_by_text("was not a valid one").wait_for(timeout=30_000)
+    assert re.search(r"[?&]ws=[0-9a-f]{32}", app_page.url)

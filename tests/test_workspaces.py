@@ -1,0 +1,191 @@
+"""Workspaces on a shared server: tokens, own and shared runs, limits, crash clean-up, and run zips."""
+
+import io
+import json
+import os
+import time
+import zipfile
+
+import pytest
+
+from lib.runs import (
+    MAX_UNPACKED_BYTES,
+    RunReadError,
+    RunStorageError,
+    history_csv,
+    is_shared,
+    load_run,
+    run_for_model,
+    run_from_zip,
+    set_shared,
+    zip_run,
+)
+from lib.workspaces import (
+    check_disk_cap,
+    enforce_run_limit,
+    listing_fingerprint,
+    new_token,
+    owns,
+    remove_stale,
+    shared_runs,
+    valid_token,
+    workspace_dir,
+    workspace_runs,
+)
+
+HISTORY = [{"epoch": 1, "loss": 0.5, "accuracy": 0.8, "val_loss": 0.4, "val_accuracy": 0.85, "learning_rate": 0.01,
+            "seconds": 3.0}]
+
+
+def make_run(folder, run_id, name=None, size=0):
+    path = folder / run_id
+    path.mkdir(parents=True)
+    (path / "config.json").write_text(json.dumps({"name": name or run_id, "optimizer": "adam"}))
+    (path / "metrics.json").write_text(json.dumps({"status": "finished", "test_accuracy": 0.9}))
+    (path / "history.csv").write_text(history_csv(HISTORY))
+    (path / "model.keras").write_bytes(b"\0" * size)
+    return path
+
+
+@pytest.mark.parametrize("bad", ["", "../../etc/passwd", "a" * 31, "a" * 33, "A" * 32, "g" * 32,
+                                 "0123456789abcdef0123456789abcde/", "0123456789abcdef\x000123456789abcde",
+                                 "x" * 10_000, None, 12345, "..", "/" * 32])
+def test_malformed_tokens_are_refused_and_never_become_paths(bad, tmp_path):
+    assert valid_token(bad) is None
+    with pytest.raises(ValueError):
+        workspace_dir(bad, tmp_path)
+
+
+def test_new_tokens_are_valid_and_distinct():
+    tokens = {new_token() for _ in range(50)}
+    assert len(tokens) == 50 and all(valid_token(token) for token in tokens)
+
+
+def test_a_workspace_lists_only_its_own_runs(tmp_path):
+    alice, bob = new_token(), new_token()
+    make_run(workspace_dir(alice, tmp_path), "20260101-000000-a")
+    make_run(workspace_dir(bob, tmp_path), "20260101-000000-b")
+    assert [run.run_id for run in workspace_runs(alice, tmp_path)[0]] == ["20260101-000000-a"]
+    assert [run.run_id for run in workspace_runs(bob, tmp_path)[0]] == ["20260101-000000-b"]
+    assert owns(alice, workspace_runs(alice, tmp_path)[0][0], tmp_path)
+    assert not owns(bob, workspace_runs(alice, tmp_path)[0][0], tmp_path)
+
+
+def test_shared_runs_are_listed_for_others_marked_shared_until_unshared(tmp_path):
+    alice, bob = new_token(), new_token()
+    path = make_run(workspace_dir(alice, tmp_path), "20260101-000000-a")
+    assert shared_runs(exclude=bob, root=tmp_path)[0] == []
+    set_shared(path, True)
+    (run,) = shared_runs(exclude=bob, root=tmp_path)[0]
+    assert run.source == "shared" and run.run_id == "20260101-000000-a" and is_shared(path)
+    assert shared_runs(exclude=alice, root=tmp_path)[0] == []  # one's own shared runs are listed as one's own
+    set_shared(path, False)
+    assert shared_runs(exclude=bob, root=tmp_path)[0] == [] and not is_shared(path)
+
+
+def test_the_oldest_unshared_runs_go_beyond_the_limit(tmp_path):
+    token = new_token()
+    folder = workspace_dir(token, tmp_path)
+    paths = [make_run(folder, f"20260101-00000{index}-r", name=f"run {index}") for index in range(5)]
+    set_shared(paths[0], True)  # the oldest, but shared: it stays
+    removed = enforce_run_limit(token, keep=3, root=tmp_path)
+    assert removed == ["run 1", "run 2"]
+    assert sorted(path.name for path in folder.iterdir()) == ["20260101-000000-r", "20260101-000003-r",
+                                                              "20260101-000004-r"]
+
+
+def test_disk_cap_refuses_new_runs_when_full(tmp_path, monkeypatch):
+    make_run(workspace_dir(new_token(), tmp_path), "20260101-000000-a", size=2 * 2**20)
+    monkeypatch.setenv("CNN_LAB_DISK_CAP_MB", "1")
+    with pytest.raises(RunStorageError, match=r"already fill 2 MB of the 1 MB allowed"):
+        check_disk_cap(tmp_path)
+    monkeypatch.setenv("CNN_LAB_DISK_CAP_MB", "10")
+    check_disk_cap(tmp_path)
+
+
+def test_stale_partial_and_retired_folders_are_removed_after_an_hour(tmp_path):
+    token = new_token()
+    folder = workspace_dir(token, tmp_path)
+    folder.mkdir(parents=True)
+    old_partial = folder / ".20260101-000000-a.x1.partial"
+    old_retired = tmp_path / ".lenet.retired-abc123"
+    fresh_partial = folder / ".20260101-000001-b.x2.partial"
+    kept_run = make_run(folder, "20260101-000002-c")
+    for path in (old_partial, old_retired, fresh_partial):
+        path.mkdir(parents=True)
+    hour_ago = time.time() - 3700
+    for path in (old_partial, old_retired):
+        os.utime(path, (hour_ago, hour_ago))
+    removed = remove_stale(tmp_path)
+    assert sorted(path.name for path in removed) == sorted([old_partial.name, old_retired.name])
+    assert fresh_partial.exists() and kept_run.exists()
+
+
+def test_a_run_missing_a_file_or_holding_a_malformed_one_is_skipped_with_a_note(tmp_path):
+    token = new_token()
+    folder = workspace_dir(token, tmp_path)
+    make_run(folder, "20260101-000000-good")
+    (make_run(folder, "20260101-000001-nohistory") / "history.csv").unlink()
+    (make_run(folder, "20260101-000002-badjson") / "metrics.json").write_text("{not json")
+    runs, notes = workspace_runs(token, tmp_path)
+    assert [run.run_id for run in runs] == ["20260101-000000-good"]
+    assert len(notes) == 2 and any("missing history.csv" in note for note in notes)
+
+
+def test_fingerprint_changes_when_a_run_appears_or_is_shared(tmp_path):
+    token = new_token()
+    before = listing_fingerprint(tmp_path)
+    path = make_run(workspace_dir(token, tmp_path), "20260101-000000-a")
+    after_new = listing_fingerprint(tmp_path)
+    time.sleep(0.01)
+    set_shared(path, True)
+    assert before != after_new != listing_fingerprint(tmp_path)
+
+
+def test_zip_round_trip_keeps_config_history_and_metrics(tmp_path):
+    path = make_run(tmp_path, "20260101-000000-a", name="my run")
+    set_shared(path, True)
+    data = zip_run(path)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "20260101-000000-a/history.csv" in archive.namelist()
+        assert not any(name.endswith("shared.json") for name in archive.namelist())  # sharing stays on the server
+    run, original = run_from_zip(data, "a.zip"), load_run(path)
+    assert run.config == original.config and run.metrics == original.metrics and run.history == original.history
+
+
+def zip_of(members: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", ["../history.csv", "run/../../history.csv", "/etc/history.csv"])
+def test_zip_members_that_climb_out_are_refused(name, tmp_path):
+    data = zip_of({name: history_csv(HISTORY)})
+    with pytest.raises(RunReadError, match="climbs out"):
+        run_from_zip(data, "evil.zip")
+    assert list(tmp_path.iterdir()) == []  # nothing is ever unpacked to disk
+
+
+def test_zip_members_that_unpack_huge_are_refused():
+    huge = "epoch,loss\n" + "0,0.5\n" * (MAX_UNPACKED_BYTES // 6 + 10)
+    data = zip_of({"run/history.csv": huge})
+    assert len(data) < MAX_UNPACKED_BYTES // 20  # small packed, large unpacked
+    with pytest.raises(RunReadError, match="unpack"):
+        run_from_zip(data, "bomb.zip")
+
+
+def test_uploads_over_the_size_limit_get_a_clear_message():
+    from lib.history import MAX_UPLOAD_BYTES, run_from_upload
+
+    with pytest.raises(RunReadError, match="larger than"):
+        run_from_upload(b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv")
+
+
+def test_a_run_is_found_by_its_model_path(tmp_path):
+    first, second = make_run(tmp_path, "a"), make_run(tmp_path, "b")
+    runs = [load_run(first), load_run(second)]
+    assert run_for_model(second / "model.keras", runs).run_id == "b"
+    assert run_for_model(tmp_path / "c" / "model.keras", runs) is None
