@@ -132,7 +132,9 @@ async def run(arguments) -> None:
             await open_page(first, url, "")  # leave Streamlit's old pages/ mode once per server
             watcher = await open_page(first, url, "convolution")
             idle_latencies: list[float] = []
+            cpu_start, wall_start = cpu_seconds(server.pid), time.monotonic()
             await move_slider(watcher, "Stride s", arguments.moves, idle_latencies)
+            idle_share = (cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - wall_start)
 
             trainer_context = await browser.new_context(viewport={"width": 1400, "height": 1000})
             trainer = await open_page(trainer_context, url, "train")
@@ -167,8 +169,9 @@ async def run(arguments) -> None:
             server_share = (cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - wall_start)
             shown = await exceptions([watcher, *(page for page, _ in sessions)])
 
-            await trainer.get_by_role("button", name="Stop (keeps the run so far)").click()
-            await trainer.get_by_text("Last run:").wait_for(timeout=120_000)
+            with contextlib.suppress(Exception):  # the job may have finished on its own meanwhile
+                await trainer.get_by_role("button", name="Stop (keeps the run so far)").click(timeout=15_000)
+            await trainer.get_by_text("Last run:").wait_for(timeout=180_000)
             await asyncio.sleep(3)
             memory["after"] = rss_mb(server.pid)
             await browser.close()
@@ -181,7 +184,8 @@ async def run(arguments) -> None:
     print(f"slider rerun, while training: {summary(training_latencies)}")
     print(f"server memory (RSS): before {memory['before']:.0f} MB, during at most {memory['during']:.0f} MB, "
           f"after {memory['after']:.0f} MB ({memory['after'] - memory['before']:+.0f} MB)")
-    print(f"server process CPU while training: {server_share:.0%} of a core (the training process is not counted)")
+    print(f"server process CPU: {idle_share:.0%} of a core idle, {server_share:.0%} while training "
+          "(the training process is not counted)")
     print(f"exceptions shown on any page: {shown}")
 
 

@@ -16,7 +16,10 @@ LIVE_SMOOTHING = 0.6
 # How often the live view redraws. Each redraw costs the server (and the browser) a script run and a chart;
 # on a one-core server every second was enough to slow other visitors' sliders down.
 LIVE_REFRESH_SECONDS = float(os.environ.get("CNN_LAB_LIVE_REFRESH", "2"))
-LIVE_MAX_POINTS = 300
+# A chart costs the browser a full redraw: every few seconds is live enough (one Book-preset epoch
+# takes longer than this even on a fast machine).
+LIVE_CHART_REFRESH_SECONDS = 4.0
+LIVE_MAX_POINTS = 150
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -67,6 +70,8 @@ def show_worker(worker, epochs: int) -> None:
 
 
 def show_live(job_id: str):
+    """Progress and Stop, redrawn every LIVE_REFRESH_SECONDS; the charts, dearer to draw, less often."""
+
     @st.fragment(run_every=LIVE_REFRESH_SECONDS)
     def live():
         job = registry().get(job_id)
@@ -80,14 +85,7 @@ def show_live(job_id: str):
                     + (f", in about {format_seconds(wait)}." if wait is not None else "."))
         else:
             show_progress(job)
-            if job.demo_workers:
-                for column, worker in zip(st.columns(len(job.workers)), job.workers):
-                    with column:
-                        show_worker(worker, job.epochs)
-            elif job.history or job.batch_points:
-                figure, _ = curves_figure([Curves("this run", PALETTE[0], job.history, thinned(job.batch_points))],
-                                          smoothing=LIVE_SMOOTHING, height=360)
-                st.plotly_chart(figure, key="train_live_curves", config={"staticPlot": True})
+            if not job.demo_workers and job.batch_points:
                 st.caption(f"Training loss and accuracy as the batches go ({len(job.batch_points)} points so far, "
                            "smoothed), validation after each epoch.")
         label = "Stop (keeps the run so far)" if job.status == "running" else "Leave the queue"
@@ -95,7 +93,22 @@ def show_live(job_id: str):
             registry().stop(job_id)
             st.rerun(scope="fragment")
 
+    @st.fragment(run_every=LIVE_CHART_REFRESH_SECONDS)
+    def charts():
+        job = registry().get(job_id)
+        if job.status != "running":
+            return
+        if job.demo_workers:
+            for column, worker in zip(st.columns(len(job.workers)), job.workers):
+                with column:
+                    show_worker(worker, job.epochs)
+        elif job.history or job.batch_points:
+            figure, _ = curves_figure([Curves("this run", PALETTE[0], job.history, thinned(job.batch_points))],
+                                      smoothing=LIVE_SMOOTHING, height=360)
+            st.plotly_chart(figure, key="train_live_curves", config={"staticPlot": True})
+
     live()
+    charts()
 
 
 def show_result(job):
