@@ -74,16 +74,18 @@ def model_label(run) -> str:
     return f"{'my runs' if run.source == 'user' else 'shared'}: {run.label}"
 
 
-def available_models(token: str | None = None) -> list[tuple[str, Path]]:
+def available_models(token: str | None = None) -> tuple[list[tuple[str, Path]], list[str]]:
     """(label, model path) of every trained model the app can read with: the shipped one first, then the
-    cached experiments, this workspace's runs and the runs shared on this server."""
+    cached experiments, this workspace's runs and the runs shared on this server; and a note for each run
+    that could not be read."""
     from lib.runs import experiment_runs
     from lib.workspaces import shared_runs, workspace_runs
 
-    runs, _ = experiment_runs()
+    runs, notes = experiment_runs()
     if token:
-        runs += workspace_runs(token)[0] + shared_runs(exclude=token)[0]
+        for found_runs, found_notes in (workspace_runs(token), shared_runs(exclude=token)):
+            runs, notes = runs + found_runs, notes + found_notes
     found = [(model_label(run), run.model_path) for run in runs
              if run.model_path.is_file() and run.metrics.get("status") != "failed"]
     found.sort(key=lambda item: item[0] != "Shipped LeNet-5")
-    return found
+    return found, notes

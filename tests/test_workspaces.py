@@ -189,3 +189,20 @@ def test_a_run_is_found_by_its_model_path(tmp_path):
     runs = [load_run(first), load_run(second)]
     assert run_for_model(second / "model.keras", runs).run_id == "b"
     assert run_for_model(tmp_path / "c" / "model.keras", runs) is None
+
+
+def test_draw_page_models_are_this_workspaces_and_shared_ones_with_notes_for_broken_runs(tmp_path, monkeypatch):
+    from lib.predict import available_models
+
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
+    alice, bob = new_token(), new_token()
+    make_run(workspace_dir(alice, tmp_path), "20260101-000000-mine", name="mine")
+    set_shared(make_run(workspace_dir(bob, tmp_path), "20260101-000000-theirs", name="theirs"), True)
+    make_run(workspace_dir(bob, tmp_path), "20260101-000001-private", name="private")
+    (make_run(workspace_dir(alice, tmp_path), "20260101-000002-broken") / "config.json").write_text("{")
+    models, notes = available_models(alice)
+    labels = [label for label, _ in models]
+    assert labels[0] == "Shipped LeNet-5"
+    assert "my runs: mine" in labels and "shared: theirs" in labels
+    assert not any("private" in label for label in labels)
+    assert any("20260101-000002-broken" in note for note in notes)

@@ -30,13 +30,20 @@ def shipped_classifier() -> Classifier:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _catalogue(token: str, fingerprint: tuple) -> list:
-    return [(label, str(path)) for label, path in available_models(token)]
+def _catalogue(token: str, fingerprint: tuple) -> tuple[list, list[str]]:
+    models, notes = available_models(token)
+    return [(label, str(path)) for label, path in models], notes
 
 
 def model_catalogue() -> list:
-    """(label, model path) of every model this workspace may read with, fresh the moment a run appears."""
-    return _catalogue(workspace_token(), listing_fingerprint())
+    """(label, model path) of every model this workspace may read with, fresh the moment a run appears.
+
+    Runs that could not be read are left out, each with a note in the sidebar.
+    """
+    models, notes = _catalogue(workspace_token(), listing_fingerprint())
+    for note in notes:
+        st.sidebar.caption(f"Skipped: {note}")
+    return models
 
 
 @st.cache_resource(show_spinner="Loading MNIST's test set...")
