@@ -134,8 +134,11 @@ def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: in
             rate = keras.optimizers.schedules.CosineDecay(0.0 if warmup else rate, decay_steps=total - warmup,
                                                           warmup_target=rate if warmup else None, warmup_steps=warmup)
         optimizer = build_optimizer(config.optimizer, rate)
+        # Several batches per graph call on one device; MirroredStrategy's multi-step function fails on the
+        # epoch's last, partial call (TensorFlow 2.21), so replicas take one batch per call.
+        per_call = steps_per_execution(config.batch_size) if strategy.num_replicas_in_sync == 1 else 1
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                      steps_per_execution=steps_per_execution(config.batch_size))
+                      steps_per_execution=per_call)
     return model
 
 

@@ -197,3 +197,12 @@ def go_to_page(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
     page.wait_for_selector(f'[data-testid="stMain"] h1:has-text("{title}")', timeout=60_000)
     wait_idle(page)
+
+
+def published_runs(server) -> list[Path]:
+    """Every run folder the server has published, in any workspace."""
+    root = server.runs_dir / "workspaces"
+    if not root.is_dir():
+        return []
+    return [run for workspace in root.iterdir() if workspace.is_dir() for run in workspace.iterdir()
+            if run.is_dir() and not run.name.startswith(".")]

@@ -6,7 +6,7 @@ import re
 import signal
 from pathlib import Path
 
-from tests.browser import find_in_main, open_page, set_number
+from tests.browser import find_in_main, open_page, published_runs, set_number
 
 
 def training_children(server_pid: int) -> list[int]:
@@ -52,23 +52,22 @@ def test_killing_the_training_process_fails_the_job_and_the_queue_moves_on(brows
     finally:
         context.close()
     # The killed run left nothing behind: no half-written folder, no run with 30 epochs.
-    runs = streamlit_server.runs_dir
-    assert not [path for path in runs.iterdir() if path.name.endswith(".partial")]
-    assert not [path for path in runs.iterdir() if not path.name.startswith(".")
-                and json.loads((path / "config.json").read_text())["epochs"] == 30]
+    workspaces = streamlit_server.runs_dir / "workspaces"
+    assert not list(workspaces.glob("*/.*.partial"))
+    assert not [path for path in published_runs(streamlit_server)
+                if json.loads((path / "config.json").read_text())["epochs"] == 30]
 
 
 def test_two_worker_demonstration_shows_both_workers_and_writes_one_run(app_page, streamlit_server, real_mnist_path):
     page = app_page
     open_page(page, "scaling")
-    before = {path.name for path in streamlit_server.runs_dir.iterdir()} if streamlit_server.runs_dir.exists() else set()
+    before = set(published_runs(streamlit_server))
     page.get_by_role("button", name="Start the two-worker demonstration").click()
     find_in_main(page, r"worker 0 \(chief\)[\s\S]*worker 1", timeout=60)
     find_in_main(page, r"worker 0 \(chief\)\s*Epoch \d/3, batch \d+/\d+[\s\S]*worker 1\s*Epoch \d/3, batch", timeout=180)
     text = find_in_main(page, r"Last run:\s*\w+", timeout=300).group(0)
     assert "finished" in text
-    new = [path for path in streamlit_server.runs_dir.iterdir() if path.name not in before
-           and not path.name.startswith(".")]
+    new = [path for path in published_runs(streamlit_server) if path not in before]
     assert len(new) == 1
     config = json.loads((new[0] / "config.json").read_text())
     assert config["strategy"] == "multiworker" and config["name"] == "two-worker demonstration"

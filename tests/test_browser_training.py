@@ -3,11 +3,11 @@
 import json
 import re
 
-from tests.browser import find_in_main, go_to_page, open_page, set_number, wait_idle
+from tests.browser import find_in_main, go_to_page, open_page, published_runs, set_number, wait_idle
 
 
 def epochs_done(page) -> int:
-    return int(find_in_main(page, r"Epochs done\s*(\d+)/20").group(1))
+    return int(find_in_main(page, r"Epochs done\s*(\d+)/60").group(1))
 
 
 def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app_page, streamlit_server,
@@ -15,15 +15,15 @@ def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app
     page = app_page
     open_page(page, "train")
     set_number(page, "Batch size", 32)
-    set_number(page, "Training images", 6000)
-    set_number(page, "Epochs", 20)
+    set_number(page, "Training images", 30000)
+    set_number(page, "Epochs", 60)
     page.get_by_role("button", name="Train", exact=True).click()
 
-    find_in_main(page, r"Epoch \d+/20, batch \d+/188", timeout=90)
-    find_in_main(page, r"Epochs done\s*1/20", timeout=120)
+    find_in_main(page, r"Epoch \d+/60, batch \d+/938", timeout=90)
+    find_in_main(page, r"Epochs done\s*[1-9]/60", timeout=120)
     page.wait_for_selector('[data-testid="stPlotlyChart"]')
     first_count = epochs_done(page)
-    find_in_main(page, rf"Epochs done\s*{first_count + 1}/20", timeout=120)  # the curves grow epoch by epoch
+    find_in_main(page, rf"Epochs done\s*{first_count + 1}/60", timeout=120)  # the curves grow epoch by epoch
 
     go_to_page(page, "Pooling")
     sidebar = page.locator('[data-testid="stSidebar"]')
@@ -32,7 +32,7 @@ def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app
     before_return = epochs_done_from_sidebar(sidebar.inner_text())
 
     go_to_page(page, "Train LeNet-5")
-    find_in_main(page, r"Epochs done\s*\d+/20", timeout=30)
+    find_in_main(page, r"Epochs done\s*\d+/60", timeout=30)
     assert epochs_done(page) >= before_return - 1
     page.get_by_role("button", name=re.compile("Stop")).wait_for(state="visible", timeout=30_000)
 
@@ -43,15 +43,15 @@ def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app
     page.get_by_role("button", name="Download this run (.zip)").wait_for(state="visible", timeout=30_000)
 
     # Other browser tests share this server's runs folder: find this test's run by its config.
-    (run,) = [path for path in streamlit_server.runs_dir.iterdir() if not path.name.startswith(".")
-              and json.loads((path / "config.json").read_text())["epochs"] == 20]
+    (run,) = [path for path in published_runs(streamlit_server)
+              if json.loads((path / "config.json").read_text())["epochs"] == 60]
     metrics = json.loads((run / "metrics.json").read_text())
-    assert metrics["status"] == "stopped" and 2 <= metrics["epochs_completed"] < 20
+    assert metrics["status"] == "stopped" and 2 <= metrics["epochs_completed"] < 60
     assert (run / "model.keras").exists()
 
 
 def epochs_done_from_sidebar(text: str) -> int:
-    return int(re.search(r"Training: epoch (\d+)/20", text).group(1)) - 1
+    return int(re.search(r"Training: epoch (\d+)/60", text).group(1)) - 1
 
 
 def test_a_second_session_waits_in_the_queue_and_sees_its_place(browser, app_page, real_mnist_path):
@@ -92,9 +92,9 @@ def test_book_preset_chart_gains_points_within_its_first_epoch(app_page, real_mn
         if done > 0:
             break
         points.append(count)
-        if len(set(points)) >= 3:
+        if len(set(points)) >= 2:
             break
         page.wait_for_timeout(700)
-    assert len(set(points)) >= 3 and points[-1] > points[0], points  # the chart grew while epoch 1 ran
+    assert len(set(points)) >= 2 and points[-1] > points[0], points  # the chart grew while epoch 1 ran
     page.get_by_role("button", name=re.compile("Stop")).click()
     find_in_main(page, r"Last run:\s*stopped", timeout=120)
