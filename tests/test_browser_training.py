@@ -57,9 +57,9 @@ def epochs_done_from_sidebar(text: str) -> int:
 def test_a_second_session_waits_in_the_queue_and_sees_its_place(browser, app_page, real_mnist_path):
     first = app_page
     open_page(first, "train")
-    set_number(first, "Epochs", 50)
+    set_number(first, "Epochs", 300)
     first.get_by_role("button", name="Train", exact=True).click()
-    find_in_main(first, r"Epoch \d+/50", timeout=90)
+    find_in_main(first, r"Epoch \d+/300", timeout=90)
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     second = context.new_page()
