@@ -287,8 +287,9 @@ class JobRegistry:
                     for process in processes:
                         process.request_stop()
                         process.enforce_stop()
-                elif any(not process.alive() for process in processes):
-                    # A worker of the demonstration died: its partner would wait for it for ever.
+                elif any(process.failed_early() for process in processes):
+                    # A worker of the demonstration died: its partner would wait for it for ever. (A worker
+                    # that finished normally is not a reason: the chief may still be saving the run.)
                     for process in processes:
                         process.kill()
                 time.sleep(WATCH_INTERVAL)

@@ -88,6 +88,11 @@ class TrainingProcess:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    def failed_early(self) -> bool:
+        """It has exited without finishing its run (killed, crashed, or an error before its end event)."""
+        return self.process is not None and self.process.poll() is not None and (
+            self.process.returncode != 0 or self.end is None)
+
     def _read(self) -> None:
         for line in self.process.stdout:
             try:

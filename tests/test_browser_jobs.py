@@ -65,8 +65,8 @@ def test_two_worker_demonstration_shows_both_workers_and_writes_one_run(app_page
     page.get_by_role("button", name="Start the two-worker demonstration").click()
     find_in_main(page, r"worker 0 \(chief\)[\s\S]*worker 1", timeout=60)
     find_in_main(page, r"worker 0 \(chief\)\s*Epoch \d/3, batch \d+/\d+[\s\S]*worker 1\s*Epoch \d/3, batch", timeout=180)
-    text = find_in_main(page, r"Last run:\s*\w+", timeout=300).group(0)
-    assert "finished" in text
+    text = find_in_main(page, r"Last run:\s*\w+[^\n]*", timeout=300).group(0)
+    assert "finished" in text, text
     new = [path for path in published_runs(streamlit_server) if path not in before]
     assert len(new) == 1
     config = json.loads((new[0] / "config.json").read_text())
