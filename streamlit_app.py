@@ -2,10 +2,12 @@
 
 import streamlit as st
 
+from lib.heap import freeze_loaded_modules
 from lib.navigation import pages_by_section
 from pages.shared.jobs import sidebar_job_status
 from pages.shared.workspace import ensure_workspace, show_workspace_link
 
+freeze_loaded_modules()  # what the last runs imported stays out of every later garbage collection
 st.set_page_config(page_title="CNN Lab", page_icon=":material/grid_on:", layout="wide")
 workspace = ensure_workspace()
 

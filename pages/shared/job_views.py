@@ -13,12 +13,10 @@ from pages.shared.jobs import registry
 
 # The live chart's moving average: batch-to-batch noise hidden, the trend kept.
 LIVE_SMOOTHING = 0.6
-# How often the live view redraws. Each redraw costs the server (and the browser) a script run and a chart;
-# on a one-core server every second was enough to slow other visitors' sliders down.
-LIVE_REFRESH_SECONDS = float(os.environ.get("CNN_LAB_LIVE_REFRESH", "2"))
-# A chart costs the browser a full redraw: every few seconds is live enough (one Book-preset epoch
-# takes longer than this even on a fast machine).
-LIVE_CHART_REFRESH_SECONDS = 4.0
+# How often the live view redraws its progress, and its charts (dearer for the browser to draw). Each redraw
+# is a script run on the server: cheap since lib.heap keeps garbage collections small (benchmarks/bench_server.py).
+LIVE_REFRESH_SECONDS = float(os.environ.get("CNN_LAB_LIVE_REFRESH", "1"))
+LIVE_CHART_REFRESH_SECONDS = float(os.environ.get("CNN_LAB_LIVE_CHART_REFRESH", "3"))
 LIVE_MAX_POINTS = 150
 
 

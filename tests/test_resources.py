@@ -1,0 +1,64 @@
+"""Sizing to the cores a process may use, and the server's cheap garbage collections."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from lib.resources import cgroup_cpu_limit, usable_cpus
+
+
+@pytest.mark.parametrize(("text", "cores"), [("200000 100000\n", 2.0), ("50000 100000", 0.5), ("max 100000", None),
+                                             ("", None), ("garbage", None), ("100 0", None)])
+def test_cgroup_quota_is_read_in_cores(tmp_path, text, cores):
+    path = tmp_path / "cpu.max"
+    path.write_text(text)
+    assert cgroup_cpu_limit(path) == cores
+
+
+def test_no_cgroup_file_means_no_quota(tmp_path):
+    assert cgroup_cpu_limit(tmp_path / "missing") is None
+
+
+def test_usable_cpus_takes_the_smaller_of_affinity_and_quota(tmp_path):
+    affinity = len(os.sched_getaffinity(0))
+    path = tmp_path / "cpu.max"
+    path.write_text("max 100000")
+    assert usable_cpus(path) == affinity
+    path.write_text("50000 100000")  # half a core still needs one thread
+    assert usable_cpus(path) == 1
+    path.write_text(f"{100000 * (affinity + 4)} 100000")  # a quota above the mask changes nothing
+    assert usable_cpus(path) == affinity
+
+
+def test_a_child_pinned_to_one_core_sizes_to_one(tmp_path):
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs two cores")
+    code = "from lib.resources import usable_cpus; print(usable_cpus())"
+    output = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=os.path.dirname(os.path.dirname(__file__)), check=True).stdout
+    assert output.strip() == "1"
+
+
+def test_freezing_keeps_imported_objects_out_of_later_collections():
+    """Run in a fresh interpreter: freezing is for the whole process."""
+    code = textwrap.dedent("""
+        import gc, sys, time
+        from lib.heap import freeze_loaded_modules
+        assert freeze_loaded_modules()              # first call: everything imported so far
+        assert not freeze_loaded_modules()          # nothing new imported: no collection, no freeze
+        frozen = gc.get_freeze_count()
+        import json, decimal, fractions             # new modules
+        assert freeze_loaded_modules() and gc.get_freeze_count() > frozen
+        kept = [[index] for index in range(200_000)]
+        freeze_loaded_modules()                     # no import since: these stay collectable
+        assert gc.get_freeze_count() < frozen + 150_000
+        cycle = []; cycle.append(cycle); del cycle  # garbage made after a freeze is still collected
+        assert gc.collect() >= 1
+        print("ok")
+    """)
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert output.stdout.strip() == "ok", output.stderr
