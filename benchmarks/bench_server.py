@@ -3,8 +3,10 @@
 Starts `streamlit run` (pinned to one core with `--one-core`, as a small
 Community Cloud app is), then in Chromium:
 1. idle: one browser moves the Convolution page's stride slider, many times;
+   and the Draw page is opened (once to load its model, then timed);
 2. training: another browser starts the Book preset on the Training page, and
-   `--sessions` browsers move sliders on the explorer pages at once;
+   `--sessions` browsers move sliders on the explorer pages at once; then the
+   Draw page is opened and timed again;
 3. after: the job is stopped, and the server's memory read again.
 It prints the slider rerun latency (median and p95) idle and while training,
 the server's resident memory before, during (highest) and after the job, and
@@ -36,6 +38,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 APP = '[data-testid="stApp"]'
 # Explorer pages and the slider each session moves there.
 EXPLORERS = [("convolution", "Stride s"), ("pooling", "Stride s"), ("conv_layer", "Stride s")]
+OPENED = "draw"  # the page timed as it opens, idle and while training
 
 
 def free_port() -> int:
@@ -92,6 +95,16 @@ async def open_page(context, url: str, path: str):
     return page
 
 
+async def time_open(browser, url: str, path: str) -> float:
+    """Seconds until a page opened in a new browser context has drawn and finished its script run."""
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    start = time.perf_counter()
+    await open_page(context, url, path)
+    seconds = time.perf_counter() - start
+    await context.close()
+    return seconds
+
+
 async def move_slider(page, label: str, moves: int, latencies: list[float], stop_at: float | None = None) -> None:
     thumb = page.locator('[data-testid="stSlider"]').filter(has_text=label).first.get_by_role("slider")
     for index in range(moves):
@@ -135,6 +148,8 @@ async def run(arguments) -> None:
             cpu_start, wall_start = cpu_seconds(server.pid), time.monotonic()
             await move_slider(watcher, "Stride s", arguments.moves, idle_latencies)
             idle_share = (cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - wall_start)
+            await time_open(browser, url, OPENED)  # its model, cached for the server from now on
+            opening = {"idle": await time_open(browser, url, OPENED)}
 
             trainer_context = await browser.new_context(viewport={"width": 1400, "height": 1000})
             trainer = await open_page(trainer_context, url, "train")
@@ -168,6 +183,7 @@ async def run(arguments) -> None:
             memory["during"] = max(peak)
             server_share = (cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - wall_start)
             shown = await exceptions([watcher, *(page for page, _ in sessions)])
+            opening["while training"] = await time_open(browser, url, OPENED)
 
             with contextlib.suppress(Exception):  # the job may have finished on its own meanwhile
                 await trainer.get_by_role("button", name="Stop (keeps the run so far)").click(timeout=15_000)
@@ -182,6 +198,7 @@ async def run(arguments) -> None:
     print(f"server on {cores}; {arguments.sessions} browser session(s) moving sliders while the Book preset trains")
     print(f"slider rerun, idle:           {summary(idle_latencies)}")
     print(f"slider rerun, while training: {summary(training_latencies)}")
+    print("opening the Draw page: " + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in opening.items()))
     print(f"server memory (RSS): before {memory['before']:.0f} MB, during at most {memory['during']:.0f} MB, "
           f"after {memory['after']:.0f} MB ({memory['after'] - memory['before']:+.0f} MB)")
     print(f"server process CPU: {idle_share:.0%} of a core idle, {server_share:.0%} while training "
