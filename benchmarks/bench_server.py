@@ -143,6 +143,8 @@ async def run(arguments) -> None:
             browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             first = await browser.new_context(viewport={"width": 1400, "height": 1000})
             await open_page(first, url, "")  # leave Streamlit's old pages/ mode once per server
+            await asyncio.sleep(1)
+            memory["home"] = rss_mb(server.pid)  # nothing has loaded TensorFlow yet
             watcher = await open_page(first, url, "convolution")
             idle_latencies: list[float] = []
             cpu_start, wall_start = cpu_seconds(server.pid), time.monotonic()
@@ -199,6 +201,8 @@ async def run(arguments) -> None:
     print(f"slider rerun, idle:           {summary(idle_latencies)}")
     print(f"slider rerun, while training: {summary(training_latencies)}")
     print("opening the Draw page: " + ", ".join(f"{phase} {seconds:.2f} s" for phase, seconds in opening.items()))
+    print(f"server memory (RSS): {memory['home']:.0f} MB with Home open (TensorFlow not loaded yet); "
+          "the Convolution and Draw pages load it")
     print(f"server memory (RSS): before {memory['before']:.0f} MB, during at most {memory['during']:.0f} MB, "
           f"after {memory['after']:.0f} MB ({memory['after'] - memory['before']:+.0f} MB)")
     print(f"server process CPU: {idle_share:.0%} of a core idle, {server_share:.0%} while training "

@@ -18,6 +18,11 @@ STRATEGIES = ("default", "mirrored", "multiworker")
 OPTIMIZERS = ("sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop", "adam")
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 SCHEDULES = ("none", "step", "exponential", "cosine")
+# Keras's own default learning rate for each optimizer (momentum and NAG are options of SGD). Kept here so
+# the Training page can show them without loading TensorFlow into the server; tests/test_training.py reads
+# them back from Keras, so a Keras release that changes one fails there.
+KERAS_DEFAULT_LEARNING_RATES = {"sgd": 0.01, "momentum": 0.01, "nag": 0.01, "adagrad": 0.001, "adadelta": 0.001,
+                                "rmsprop": 0.001, "adam": 0.001}
 
 
 def spec(default, help, *, choices=None, low=None, high=None, optional=False):

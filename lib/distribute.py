@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 from lib.config import STRATEGIES
 
@@ -89,6 +92,29 @@ def tensorflow_build() -> str:
         sentence += (" No GPU in use: on a machine with an NVIDIA GPU, install requirements-gpu.txt as the README says."
                      if not cuda else " It can use an NVIDIA GPU, but finds none on this machine.")
     return sentence
+
+
+def tensorflow_build_in_child(timeout: float = 120.0) -> str:
+    """`tensorflow_build` asked of a fresh process (at niceness 10, as training runs).
+
+    The answer is what a training process will see, and the server does not
+    load TensorFlow (some 500 MB) just to tell. Never raises: a failure is
+    said in the sentence.
+    """
+    code = "import os; os.nice(10); from lib.distribute import tensorflow_build; print(tensorflow_build())"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    try:
+        done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, env=env,
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"TensorFlow did not say which devices it sees within {timeout:g} s."
+    except OSError as error:
+        return f"TensorFlow could not be asked which devices it sees: {error}."
+    answer = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not answer:
+        said = done.stderr.strip().splitlines()
+        return "TensorFlow could not be asked which devices it sees" + (f": {said[-1]}" if said else ".")
+    return answer[-1]
 
 
 def evaluate_local(model, images, labels, batch_size: int = 1024):

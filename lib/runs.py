@@ -33,6 +33,9 @@ HISTORY_COLUMNS = ("epoch", "accuracy", "learning_rate", "loss", "seconds", "val
 
 # A run holding this file is shared with everyone on the server (see lib.workspaces).
 SHARED_FILE = "shared.json"
+# The model's layers as Keras summarizes them, written beside the model so a page can show them without loading
+# TensorFlow. Older runs and the cached experiments may lack it.
+LAYERS_FILE = "layers.json"
 # Run zips: the files they may hold and how large each may be once unpacked.
 RUN_FILES = ("config.json", "history.csv", "metrics.json")
 MAX_UNPACKED_BYTES = 5 * 2**20
@@ -128,6 +131,14 @@ class Run:
     @property
     def model_path(self) -> Path:
         return self.path / "model.keras"
+
+    def layers(self) -> list[dict] | None:
+        """The model's summary rows (layer, type, output shape, parameters), or None when the run has none."""
+        try:
+            rows = json.loads((self.path / LAYERS_FILE).read_text(encoding="utf-8"))["layers"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return rows if isinstance(rows, list) and all(isinstance(row, dict) for row in rows) else None
 
 
 class RunReadError(ValueError):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import gc
 import math
 import tempfile
@@ -29,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.config import OPTIMIZERS, TrainingConfig
+from lib.config import KERAS_DEFAULT_LEARNING_RATES, TrainingConfig
 from lib.data import as_model_input, load_mnist
 from lib.events import EndEvent, EvaluateEvent, Event, StartEvent
-from lib.runs import RunBuilder, make_run_id, runs_dir
+from lib.runs import LAYERS_FILE, RunBuilder, make_run_id, runs_dir
 
 ProgressCallback = Callable[[Event], None]
 # Images per graph call: enough to make steps_per_execution worth it (64 batches of 32), few enough that
@@ -81,13 +80,6 @@ def build_optimizer(name: str, learning_rate: float | None = None):
     return builders[name]()
 
 
-@functools.cache
-def default_learning_rates() -> dict[str, float]:
-    """Each optimizer's default learning rate, read from Keras itself."""
-    # Keras keeps the rate as a float32 variable: 0.01 reads back as 0.009999999776.
-    return {name: float(f"{float(build_optimizer(name).learning_rate):.6g}") for name in OPTIMIZERS}
-
-
 def schedule_function(config: TrainingConfig):
     """The per-epoch schedule for LearningRateScheduler, or None (none, or cosine, which works per batch)."""
     factor, every = config.lr_schedule_factor, config.lr_schedule_every
@@ -120,9 +112,7 @@ def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: in
 
     from lib.models import build_model
 
-    # Keras's default rate is read outside the strategy's scope: inside it, even a throwaway optimizer's
-    # variables are distributed ones, which cannot be read as a float.
-    rate = config.learning_rate if config.learning_rate is not None else default_learning_rates()[config.optimizer]
+    rate = config.learning_rate if config.learning_rate is not None else KERAS_DEFAULT_LEARNING_RATES[config.optimizer]
     if config.scale_learning_rate and strategy.num_replicas_in_sync > 1:
         rate *= strategy.num_replicas_in_sync
     with strategy.scope():
@@ -271,6 +261,7 @@ def _train_into(builder, config, data, on_progress, stop_event, strategy, chief,
     import keras
 
     from lib.callbacks import Progress
+    from lib.models import summary_rows
 
     if config.train_samples > len(data.x_train):
         raise ValueError(f"train_samples: {config.train_samples} asked for, but only {len(data.x_train)} are available")
@@ -296,6 +287,7 @@ def _train_into(builder, config, data, on_progress, stop_event, strategy, chief,
         metrics.update(_evaluate(model, data))
         if chief:
             model.save(builder.staging / "model.keras")
+            builder.write_json(LAYERS_FILE, {"layers": summary_rows(model)})
     if not chief:
         builder.discard()
         on_progress(EndEvent(status, f"{message} (this worker writes no run: the chief does)", ""))

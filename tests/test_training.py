@@ -7,8 +7,9 @@ import threading
 import numpy as np
 import pytest
 
-from lib.config import OPTIMIZERS, TrainingConfig
+from lib.config import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS, TrainingConfig
 from lib.events import BatchEvent, EpochEvent
+from lib.models import model_summary_rows
 from lib.runs import HISTORY_COLUMNS, RunStorageError, load_run
 
 keras = pytest.importorskip("keras")
@@ -32,8 +33,9 @@ def quick(**overrides) -> TrainingConfig:
 
 def assert_complete_run(path, epochs):
     names = set(os.listdir(path))
-    assert {"config.json", "history.csv", "metrics.json", "model.keras", "tb"} <= names
+    assert {"config.json", "history.csv", "metrics.json", "model.keras", "layers.json", "tb"} <= names
     run = load_run(path)
+    assert run.layers() == model_summary_rows(str(run.model_path))  # as the saved model summarizes itself
     assert len(run.history) == epochs
     assert (path / "history.csv").read_text().splitlines()[0] == ",".join(HISTORY_COLUMNS)
     metrics = run.metrics
@@ -70,6 +72,12 @@ def test_optimizers_are_built_as_the_book_builds_them():
     assert nag.nesterov and nag.momentum == pytest.approx(0.9)
     assert float(build_optimizer("adadelta").learning_rate) == pytest.approx(0.001)
     assert float(build_optimizer("adam", 0.01).learning_rate) == pytest.approx(0.01)
+
+
+def test_the_default_learning_rates_shown_are_keras_own():
+    assert set(KERAS_DEFAULT_LEARNING_RATES) == set(OPTIMIZERS)
+    for name, rate in KERAS_DEFAULT_LEARNING_RATES.items():
+        assert float(build_optimizer(name).learning_rate) == pytest.approx(rate), name
 
 
 def test_learning_rate_schedule_and_plateau_are_applied(digits, tmp_path):
@@ -226,3 +234,14 @@ def test_batch_events_carry_window_means_and_positions(digits, tmp_path):
     assert batches and all(0 <= event.accuracy <= 1 and np.isfinite(event.loss) for event in batches)
     positions = [event.position for event in batches]
     assert positions == sorted(positions) and positions[-1] == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{"layers": [{"layer": "conv1", "parameters": 156}]}', [{"layer": "conv1", "parameters": 156}]),
+    ('{"layers": "conv1"}', None), ('{"rows": []}', None), ("[1, 2]", None), ("{not json", None), (None, None)])
+def test_a_runs_layers_are_read_back_or_none(tmp_path, text, expected):
+    from lib.runs import LAYERS_FILE, Run
+
+    if text is not None:
+        (tmp_path / LAYERS_FILE).write_text(text)
+    assert Run(tmp_path, {}, [], {}).layers() == expected

@@ -128,11 +128,14 @@ def show_result(job):
     if run.history:
         figure, _ = curves_figure([Curves(run.label, PALETTE[0], run.history)], height=360)
         st.plotly_chart(figure, key="train_result_curves")
-    if run.model_path.exists():
-        from lib.models import model_summary_rows
+    layers = run.layers()
+    if layers is None and run.model_path.exists():
+        from lib.models import model_summary_rows  # loads TensorFlow: only runs written before layers.json
 
+        layers = model_summary_rows(str(run.model_path))
+    if layers:
         with st.expander("Model summary"):
-            st.dataframe(model_summary_rows(str(run.model_path)), hide_index=True)
+            st.dataframe(layers, hide_index=True)
     st.download_button("Download this run (.zip)", zip_run(run.path), file_name=f"{run.run_id}.zip",
                        mime="application/zip", key="train_download")
     for path, label in (("pages/training/history.py", "Compare it on the History page"),

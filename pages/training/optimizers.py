@@ -5,9 +5,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.config import FIELDS, OPTIMIZERS
+from lib.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
 from lib.optimizer_paths import SURFACES, UPDATE_RULES, loss_grid, summarize, trajectory
-from lib.training import ADADELTA_NOTE, default_learning_rates
+from lib.training import ADADELTA_NOTE
 from pages.shared.charts import OPTIMIZER_COLOURS
 
 NAMES = {"sgd": "SGD", "momentum": "Momentum", "nag": "Nesterov (NAG)", "adagrad": "Adagrad",
@@ -66,7 +66,7 @@ st.markdown(
     "gradient of f, and `apply_gradients` moves a variable of two numbers."
 )
 
-defaults = default_learning_rates()
+defaults = KERAS_DEFAULT_LEARNING_RATES
 for name in OPTIMIZERS:
     st.session_state.setdefault(f"opt_rate_{name}", defaults[name])
 if "opt_start_x" not in st.session_state:

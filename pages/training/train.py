@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib.config import FIELDS, PRESETS, TrainingConfig
-from lib.training import ADADELTA_NOTE, default_learning_rates
+from lib.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, PRESETS, TrainingConfig
+from lib.training import ADADELTA_NOTE
 from pages.shared.devices import tensorflow_build
 from pages.shared.job_views import show_live, show_result
 from pages.shared.jobs import current_job, owner, registry, submit
@@ -68,10 +68,10 @@ with model_col:
 with optim_col:
     st.markdown("**Optimizer**")
     optimizer = choice("optimizer", "Optimizer")
-    default_rate = st.checkbox(f"Keras's default learning rate ({default_learning_rates()[optimizer]:g})",
+    default_rate = st.checkbox(f"Keras's default learning rate ({KERAS_DEFAULT_LEARNING_RATES[optimizer]:g})",
                                key="train_default_rate")
     if default_rate or st.session_state[key("learning_rate")] is None:
-        st.session_state[key("learning_rate")] = default_learning_rates()[optimizer]
+        st.session_state[key("learning_rate")] = KERAS_DEFAULT_LEARNING_RATES[optimizer]
     number("learning_rate", "Learning rate", fmt="%.5f", disabled=default_rate)
     if optimizer == "adadelta":
         st.info(ADADELTA_NOTE)
