@@ -7,7 +7,9 @@ Community Cloud app is), then in Chromium:
 2. training: another browser starts the Book preset on the Training page, and
    `--sessions` browsers move sliders on the explorer pages at once; then the
    Draw page is opened and timed again;
-3. after: the job is stopped, and the server's memory read again.
+3. after: the job is stopped, and the server's memory read again. With
+   `--kill`, its training process is killed with SIGKILL halfway through step
+   2 instead, the sliders keep moving, and the trainer's page must say why.
 It prints the slider rerun latency (median and p95) idle and while training,
 the server's resident memory before, during (highest) and after the job, and
 whether any page showed an exception. Targets (issues 14 and 15): p95 while
@@ -24,6 +26,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -62,6 +65,17 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def training_processes(server_pid: int) -> list[int]:
+    """The server's child processes that run the training command line."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if parent == server_pid and b"lib.cli" in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+    return found
+
+
 def start_server(one_core: bool, runs: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
@@ -81,10 +95,32 @@ def start_server(one_core: bool, runs: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the server did not start")
 
 
+# Counts the script runs that end in a page, however briefly they ran: waiting to see "running" misses a
+# fast rerun (and then waits out its timeout), so the app's root is watched for each run's end instead.
+WATCH_RUNS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    window.cnnLabRunsEnded = 0;
+    if (window.cnnLabWatcher) window.cnnLabWatcher.disconnect();
+    window.cnnLabWatcher = new MutationObserver(records => {
+        for (const record of records) if (record.oldValue === "running") window.cnnLabRunsEnded += 1;
+    });
+    window.cnnLabWatcher.observe(app, {attributes: true, attributeOldValue: true,
+                                       attributeFilter: ["data-test-script-state"]});
+}"""
+RUN_ENDED = """() => window.cnnLabRunsEnded > 0 &&
+    document.querySelector('[data-testid="stApp"]').getAttribute("data-test-script-state") === "notRunning" """
+
+
 async def idle(page) -> None:
-    with contextlib.suppress(Exception):  # the rerun may have finished before we looked
-        await page.wait_for_selector(f'{APP}[data-test-script-state="running"]', timeout=1500)
+    """Wait until the page's script run has ended."""
     await page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=60_000)
+
+
+async def rerun(page, action, *arguments) -> None:
+    """Await `action(*arguments)` and wait for the script run it causes to end."""
+    await page.evaluate(WATCH_RUNS)
+    await action(*arguments)
+    await page.wait_for_function(RUN_ENDED, timeout=60_000)
 
 
 async def open_page(context, url: str, path: str):
@@ -112,8 +148,7 @@ async def move_slider(page, label: str, moves: int, latencies: list[float], stop
             return
         await thumb.focus()
         start = time.perf_counter()
-        await thumb.press("ArrowRight" if index % 2 == 0 else "ArrowLeft")
-        await idle(page)
+        await rerun(page, thumb.press, "ArrowRight" if index % 2 == 0 else "ArrowLeft")
         latencies.append(time.perf_counter() - start)
 
 
@@ -158,8 +193,7 @@ async def run(arguments) -> None:
             preset = trainer.get_by_role("combobox", name="Preset")
             await preset.click()
             await preset.fill("Book")
-            await preset.press("Enter")
-            await idle(trainer)
+            await rerun(trainer, preset.press, "Enter")
             await asyncio.sleep(2)
             memory["before"] = rss_mb(server.pid)  # the server as it is just before the job starts
             await trainer.get_by_role("button", name="Train", exact=True).click()
@@ -180,15 +214,28 @@ async def run(arguments) -> None:
 
             until = time.monotonic() + arguments.seconds
             cpu_start, wall_start = cpu_seconds(server.pid), time.monotonic()
-            await asyncio.gather(sample_memory(until), *(move_slider(page, label, arguments.moves, training_latencies,
+            killed = []
+
+            async def kill_training(after: float):
+                """Halfway through the phase, SIGKILL the training process; the sliders keep moving."""
+                await asyncio.sleep(after)
+                for child in training_processes(server.pid):
+                    os.kill(child, signal.SIGKILL)
+                    killed.append(child)
+
+            extra = [kill_training(min(arguments.seconds / 2, 8))] if arguments.kill else []
+            await asyncio.gather(*extra, sample_memory(until), *(move_slider(page, label, arguments.moves, training_latencies,
                                                                      until) for page, label in sessions))
             memory["during"] = max(peak)
             server_share = (cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - wall_start)
             shown = await exceptions([watcher, *(page for page, _ in sessions)])
             opening["while training"] = await time_open(browser, url, OPENED)
 
-            with contextlib.suppress(Exception):  # the job may have finished on its own meanwhile
-                await trainer.get_by_role("button", name="Stop (keeps the run so far)").click(timeout=15_000)
+            if arguments.kill:
+                await trainer.get_by_text("the training process was killed").wait_for(timeout=30_000)
+            else:
+                with contextlib.suppress(Exception):  # the job may have finished on its own meanwhile
+                    await trainer.get_by_role("button", name="Stop (keeps the run so far)").click(timeout=15_000)
             await trainer.get_by_text("Last run:").wait_for(timeout=180_000)
             await asyncio.sleep(3)
             memory["after"] = rss_mb(server.pid)
@@ -208,6 +255,9 @@ async def run(arguments) -> None:
     print(f"server process CPU: {idle_share:.0%} of a core idle, {server_share:.0%} while training "
           "(the training process is not counted)")
     print(f"exceptions shown on any page: {shown}")
+    if arguments.kill:
+        print(f"training process {killed} killed with SIGKILL midway: the job failed with its reason, and the "
+              "sliders' latencies above include the moves after it")
 
 
 def main() -> None:
@@ -215,6 +265,8 @@ def main() -> None:
     parser.add_argument("--one-core", action="store_true", help="pin the server (and its training) to core 0")
     parser.add_argument("--sessions", type=int, default=1, help="browsers moving sliders while the job trains")
     parser.add_argument("--moves", type=int, default=20, help="slider moves per browser and phase")
+    parser.add_argument("--kill", action="store_true",
+                        help="end the job by killing its training process (SIGKILL) instead of pressing Stop")
     parser.add_argument("--seconds", type=float, default=90, help="at most this long for the training phase")
     asyncio.run(run(parser.parse_args()))
 
