@@ -95,19 +95,27 @@ def start_server(one_core: bool, runs: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the server did not start")
 
 
-# Counts the script runs that end in a page, however briefly they ran: waiting to see "running" misses a
-# fast rerun (and then waits out its timeout), so the app's root is watched for each run's end instead.
+# Watches a page for the end of the script run an action causes. Seeing the "running" state is not enough: a
+# fast rerun can be missed by polling, and a busy browser can apply a run's start and end in one render, so
+# the page never shows "running" at all. A run counts as ended when the page is not running and either left
+# the running state or changed its content (the moved slider's own change aside).
 WATCH_RUNS = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    window.cnnLabRunsEnded = 0;
+    window.cnnLabRuns = {ended: 0, changed: 0};
     if (window.cnnLabWatcher) window.cnnLabWatcher.disconnect();
     window.cnnLabWatcher = new MutationObserver(records => {
-        for (const record of records) if (record.oldValue === "running") window.cnnLabRunsEnded += 1;
+        for (const record of records) {
+            if (record.attributeName === "data-test-script-state") {
+                if (record.oldValue === "running") window.cnnLabRuns.ended += 1;
+            } else {
+                const element = record.target.nodeType === 1 ? record.target : record.target.parentElement;
+                if (element && !element.closest('[data-testid="stSlider"]')) window.cnnLabRuns.changed += 1;
+            }
+        }
     });
-    window.cnnLabWatcher.observe(app, {attributes: true, attributeOldValue: true,
-                                       attributeFilter: ["data-test-script-state"]});
+    window.cnnLabWatcher.observe(document.body, {attributes: true, attributeOldValue: true, childList: true,
+                                                 characterData: true, subtree: true});
 }"""
-RUN_ENDED = """() => window.cnnLabRunsEnded > 0 &&
+RUN_ENDED = """() => (window.cnnLabRuns.ended > 0 || window.cnnLabRuns.changed > 0) &&
     document.querySelector('[data-testid="stApp"]').getAttribute("data-test-script-state") === "notRunning" """
 
 
@@ -141,6 +149,16 @@ async def time_open(browser, url: str, path: str) -> float:
     return seconds
 
 
+async def next_key(thumb, index: int) -> str:
+    """Right and left in turn, but never against an end of the slider (that would change nothing, and not rerun)."""
+    value, low, high = await thumb.evaluate("input => [input.valueAsNumber, Number(input.min), Number(input.max)]")
+    if value >= high:
+        return "ArrowLeft"
+    if value <= low:
+        return "ArrowRight"
+    return "ArrowRight" if index % 2 == 0 else "ArrowLeft"
+
+
 async def move_slider(page, label: str, moves: int, latencies: list[float], stop_at: float | None = None) -> None:
     thumb = page.locator('[data-testid="stSlider"]').filter(has_text=label).first.get_by_role("slider")
     for index in range(moves):
@@ -148,7 +166,7 @@ async def move_slider(page, label: str, moves: int, latencies: list[float], stop
             return
         await thumb.focus()
         start = time.perf_counter()
-        await rerun(page, thumb.press, "ArrowRight" if index % 2 == 0 else "ArrowLeft")
+        await rerun(page, thumb.press, await next_key(thumb, index))
         latencies.append(time.perf_counter() - start)
 
 
