@@ -36,6 +36,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from lib.process_runner import training_children
+
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 APP = '[data-testid="stApp"]'
@@ -63,17 +66,6 @@ def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of one process (not its children), in seconds."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def training_processes(server_pid: int) -> list[int]:
-    """The server's child processes that run the training command line."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            if parent == server_pid and b"lib.cli" in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
-    return found
 
 
 def start_server(one_core: bool, runs: Path) -> tuple[subprocess.Popen, str]:
@@ -237,7 +229,7 @@ async def run(arguments) -> None:
             async def kill_training(after: float):
                 """Halfway through the phase, SIGKILL the training process; the sliders keep moving."""
                 await asyncio.sleep(after)
-                for child in training_processes(server.pid):
+                for child in training_children(server.pid):
                     os.kill(child, signal.SIGKILL)
                     killed.append(child)
 

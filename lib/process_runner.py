@@ -56,6 +56,22 @@ def death_reason(returncode: int) -> str:
     return f"the training process exited with status {returncode}"
 
 
+def training_children(parent_pid: int) -> list[int]:
+    """The live training processes (`python -m lib.cli --events`) that process `parent_pid` started (Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+        if parent == parent_pid and b"lib.cli" in command and b"--events" in command:
+            found.append(int(entry.name))
+    return found
+
+
 class TrainingProcess:
     """One child training process: start it, feed its events to `on_event`, stop or kill it, read its outcome."""
 

@@ -112,21 +112,28 @@ def warm_up(browser, server: StreamlitServer) -> None:
     page.close()
 
 
+@contextlib.contextmanager
+def visitor(browser, app_url: str):
+    """A tab in a browser context of its own (a visitor with their own workspace), closed afterwards."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.app_url = app_url
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def app_page(browser, streamlit_server):
     """A fresh tab on the app; fails the test if any Streamlit exception is shown."""
     if not streamlit_server.warmed:
         warm_up(browser, streamlit_server)
         streamlit_server.warmed = True
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.app_url = streamlit_server.url
-    yield page
-    try:
+    with visitor(browser, streamlit_server.url) as page:
+        yield page
         assert page.locator(EXCEPTION_SELECTOR).count() == 0, page.locator(EXCEPTION_SELECTOR).first.inner_text()
-    finally:
-        context.close()
 
 
 def open_page(page, url_path: str = "") -> None:

@@ -4,25 +4,9 @@ import json
 import os
 import re
 import signal
-from pathlib import Path
 
-from tests.browser import find_in_main, open_page, published_runs, set_number
-
-
-def training_children(server_pid: int) -> list[int]:
-    """The server's training processes (python -m lib.cli --events)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if parent == server_pid and b"lib.cli" in command and b"--events" in command:
-            found.append(int(entry.name))
-    return found
+from lib.process_runner import training_children
+from tests.browser import find_in_main, open_page, published_runs, set_number, visitor
 
 
 def test_killing_the_training_process_fails_the_job_and_the_queue_moves_on(browser, app_page, streamlit_server,
@@ -34,10 +18,7 @@ def test_killing_the_training_process_fails_the_job_and_the_queue_moves_on(brows
     first.get_by_role("button", name="Train", exact=True).click()
     find_in_main(first, r"Epoch \d+/30, batch \d+/", timeout=120)
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    second = context.new_page()
-    second.app_url = first.app_url
-    try:
+    with visitor(browser, first.app_url) as second:
         open_page(second, "train")
         set_number(second, "Training images", 600)
         set_number(second, "Epochs", 1)
@@ -49,8 +30,6 @@ def test_killing_the_training_process_fails_the_job_and_the_queue_moves_on(brows
         find_in_main(first, r"Last run:\s*failed\.\s*Training failed: the training process was killed, most likely "
                             r"for lack of memory", timeout=60)
         find_in_main(second, r"Last run:\s*finished", timeout=180)  # the queued job started and finished
-    finally:
-        context.close()
     # The killed run left nothing behind: no half-written folder, no run with 30 epochs.
     workspaces = streamlit_server.runs_dir / "workspaces"
     assert not list(workspaces.glob("*/.*.partial"))

@@ -3,7 +3,7 @@
 import json
 import re
 
-from tests.browser import find_in_main, go_to_page, open_page, published_runs, set_number, wait_idle
+from tests.browser import find_in_main, go_to_page, open_page, published_runs, set_number, visitor, wait_idle
 
 
 def epochs_done(page) -> int:
@@ -61,17 +61,12 @@ def test_a_second_session_waits_in_the_queue_and_sees_its_place(browser, app_pag
     first.get_by_role("button", name="Train", exact=True).click()
     find_in_main(first, r"Epoch \d+/300", timeout=90)
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    second = context.new_page()
-    second.app_url = first.app_url
-    try:
+    with visitor(browser, first.app_url) as second:
         open_page(second, "train")
         second.get_by_role("button", name="Train", exact=True).click()
         find_in_main(second, r"Waiting in the queue: place 1 \(1 training now\)", timeout=60)
         second.get_by_role("button", name="Leave the queue").click()
         find_in_main(second, r"Last run:\s*cancelled", timeout=60)
-    finally:
-        context.close()
     first.get_by_role("button", name=re.compile("Stop")).click()
     find_in_main(first, r"Last run:\s*stopped", timeout=120)
 

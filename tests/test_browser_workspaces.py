@@ -3,7 +3,7 @@
 import re
 import secrets
 
-from tests.browser import find_in_main, go_to_page, main_text, open_page, set_number, wait_idle
+from tests.browser import find_in_main, go_to_page, main_text, open_page, set_number, visitor, wait_idle
 
 
 def run_options(page, text: str) -> list[str]:
@@ -40,10 +40,7 @@ def test_a_run_is_its_workspaces_own_until_shared(browser, app_page, real_mnist_
     wait_idle(alice)
     find_in_main(alice, rf"{name} \(")  # still there after a reload: the link is the workspace
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    bob = context.new_page()
-    bob.app_url = alice.app_url
-    try:
+    with visitor(browser, alice.app_url) as bob:
         open_page(bob, "history")
         assert name not in main_text(bob) and run_options(bob, name) == []
         assert not re.search(r"ws=" + token, bob.url), "a new browser gets a workspace of its own"
@@ -59,8 +56,6 @@ def test_a_run_is_its_workspaces_own_until_shared(browser, app_page, real_mnist_
         options = run_options(bob, name)
         assert len(options) == 1 and options[0].startswith(f"shared/{name}")
         assert "Share your runs" not in main_text(bob)  # Bob cannot unshare Alice's run
-    finally:
-        context.close()
 
 
 def test_a_malformed_workspace_link_gets_a_fresh_workspace_and_a_note(app_page):

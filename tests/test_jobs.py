@@ -83,6 +83,7 @@ def test_a_killed_child_is_a_failed_job_with_its_reason_and_the_queue_moves_on(f
     doomed = jobs.submit(config(200, samples=4000), owner="a")
     waiting = jobs.submit(config(1), owner="b")
     wait_for(lambda: doomed.batch_points)  # mid-epoch
+    assert process_runner.training_children(os.getpid()) == doomed.pids  # the one this process started
     os.kill(doomed.pids[0], signal.SIGKILL)
     wait_for(lambda: not doomed.active)
     assert doomed.status == "failed"
