@@ -14,11 +14,10 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from lib.config import ARCHITECTURES, STYLES
+from lib.config import ARCHITECTURES, KERAS_BATCH_NORM_MOMENTUM, STYLES
 
 INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
-
 
 
 def _regularizer(l1: float, l2: float):
@@ -31,58 +30,66 @@ def _regularizer(l1: float, l2: float):
     return None
 
 
-def _check_options(l1: float, l2: float, dropout: float) -> None:
+def _check_options(l1: float, l2: float, dropout: float, batch_norm_momentum: float) -> None:
     if l1 < 0:
         raise ValueError(f"l1 must be >= 0; got {l1}.")
     if l2 < 0:
         raise ValueError(f"l2 must be >= 0; got {l2}.")
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be in [0, 1); got {dropout}.")
+    # At 1 the moving statistics would never move from their start (mean 0, variance 1).
+    if not 0 <= batch_norm_momentum < 1:
+        raise ValueError(f"batch_norm_momentum must be in [0, 1); got {batch_norm_momentum}.")
 
 
-def _weighted(layer_class, name, regularizer, batch_norm, **kwargs):
+def _weighted(layer_class, name, regularizer, batch_norm, momentum, **kwargs):
     """A Conv2D or Dense layer with ReLU, and batch norm before the ReLU if asked.
 
     The book places batch normalization between the linear part of a layer and
     its activation, so the layer itself is built without an activation then.
+    `momentum` is how slowly the batch norm's moving mean and variance follow
+    the batches; evaluation and prediction normalize with those.
     """
     if not batch_norm:
         return [layer_class(activation="relu", kernel_regularizer=regularizer, name=name, **kwargs)]
     return [
         layer_class(kernel_regularizer=regularizer, name=name, **kwargs),
-        layers.BatchNormalization(name=f"{name}_bn"),
+        layers.BatchNormalization(momentum=momentum, name=f"{name}_bn"),
         layers.Activation("relu", name=f"{name}_relu"),
     ]
 
 
-def lenet5_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False) -> list:
+def lenet5_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
+                  batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM) -> list:
     """LeNet-5 as the book builds it, with its regularization options."""
-    _check_options(l1, l2, dropout)
+    _check_options(l1, l2, dropout, batch_norm_momentum)
     reg = _regularizer(l1, l2)
+    norm = (batch_norm, batch_norm_momentum)
     stack = [layers.Rescaling(1 / 255, name="scale")]
-    stack += _weighted(layers.Conv2D, "conv1", reg, batch_norm, filters=6, kernel_size=5, padding="same")
+    stack += _weighted(layers.Conv2D, "conv1", reg, *norm, filters=6, kernel_size=5, padding="same")
     stack.append(layers.MaxPooling2D(pool_size=2, name="pool1"))
     if dropout:
         stack.append(layers.Dropout(dropout, name="conv1_dropout"))
-    stack += _weighted(layers.Conv2D, "conv2", reg, batch_norm, filters=16, kernel_size=5, padding="valid")
+    stack += _weighted(layers.Conv2D, "conv2", reg, *norm, filters=16, kernel_size=5, padding="valid")
     stack.append(layers.MaxPooling2D(pool_size=2, name="pool2"))
     if dropout:
         stack.append(layers.Dropout(dropout, name="conv2_dropout"))
     stack.append(layers.Flatten(name="flatten"))
-    stack += _weighted(layers.Dense, "dense1", reg, batch_norm, units=120)
+    stack += _weighted(layers.Dense, "dense1", reg, *norm, units=120)
     if dropout:
         stack.append(layers.Dropout(dropout, name="dense1_dropout"))
-    stack += _weighted(layers.Dense, "dense2", reg, batch_norm, units=84)
+    stack += _weighted(layers.Dense, "dense2", reg, *norm, units=84)
     stack.append(layers.Dense(NUM_CLASSES, activation="softmax", kernel_regularizer=reg, name="output"))
     return stack
 
 
-def dense_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False) -> list:
+def dense_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
+                 batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM) -> list:
     """Chapter 2's first network: Flatten -> Dense(128, relu) -> Dense(10, softmax)."""
-    _check_options(l1, l2, dropout)
+    _check_options(l1, l2, dropout, batch_norm_momentum)
     reg = _regularizer(l1, l2)
     stack = [layers.Rescaling(1 / 255, name="scale"), layers.Flatten(name="flatten")]
-    stack += _weighted(layers.Dense, "dense1", reg, batch_norm, units=128)
+    stack += _weighted(layers.Dense, "dense1", reg, batch_norm, batch_norm_momentum, units=128)
     if dropout:
         stack.append(layers.Dropout(dropout, name="dense1_dropout"))
     stack.append(layers.Dense(NUM_CLASSES, activation="softmax", kernel_regularizer=reg, name="output"))
@@ -117,10 +124,14 @@ class SubclassedNet(keras.Model):
     `safe_mode=True` from nothing but its config.
     """
 
-    def __init__(self, architecture="lenet5", l1=0.0, l2=0.0, dropout=0.0, batch_norm=False, **kwargs):
+    def __init__(self, architecture="lenet5", l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
+                 batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, **kwargs):
+        # A model saved before batch_norm_momentum existed has no such key in its config and was built with
+        # Keras's default, which the default here restores.
         super().__init__(**kwargs)
         self.architecture = architecture
-        self.options = {"l1": l1, "l2": l2, "dropout": dropout, "batch_norm": batch_norm}
+        self.options = {"l1": l1, "l2": l2, "dropout": dropout, "batch_norm": batch_norm,
+                        "batch_norm_momentum": batch_norm_momentum}
         self.stack = LAYER_BUILDERS[architecture](**self.options)
 
     def build(self, input_shape):
@@ -180,14 +191,16 @@ class SimpleConvolutionLayer(keras.layers.Layer):
                 "stride": self.stride, "padding": self.padding}
 
 
-def build_model(architecture="lenet5", style="sequential", l1=0.0, l2=0.0, dropout=0.0, batch_norm=False) -> keras.Model:
+def build_model(architecture="lenet5", style="sequential", l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
+                batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM) -> keras.Model:
     """Build `architecture` ("lenet5" or "dense") in `style`, with its options."""
     if architecture not in LAYER_BUILDERS:
         raise ValueError(f"architecture must be one of {', '.join(ARCHITECTURES)}; got {architecture!r}.")
     builders = {"sequential": build_sequential, "functional": build_functional, "subclassed": build_subclassed}
     if style not in builders:
         raise ValueError(f"style must be one of {', '.join(STYLES)}; got {style!r}.")
-    return builders[style](architecture, l1=l1, l2=l2, dropout=dropout, batch_norm=batch_norm)
+    return builders[style](architecture, l1=l1, l2=l2, dropout=dropout, batch_norm=batch_norm,
+                           batch_norm_momentum=batch_norm_momentum)
 
 
 def summary_rows(model: keras.Model) -> list[dict]:

@@ -3,7 +3,9 @@
 import json
 import re
 
-from tests.browser import find_in_main, go_to_page, open_page, published_runs, set_number, visitor, wait_idle
+from playwright.sync_api import expect
+
+from tests.browser import find_in_main, go_to_page, main_text, open_page, published_runs, set_number, visitor, wait_idle, widget
 
 
 def epochs_done(page) -> int:
@@ -93,3 +95,33 @@ def test_book_preset_chart_gains_points_within_its_first_epoch(app_page, real_mn
     assert len(set(points)) >= 2 and points[-1] > points[0], points  # the chart grew while epoch 1 ran
     page.get_by_role("button", name=re.compile("Stop")).click()
     find_in_main(page, r"Last run:\s*stopped", timeout=120)
+
+
+def test_progress_shows_under_the_train_button_and_a_lagging_batch_norm_run_is_trained_again_in_one_click(
+        app_page, real_mnist_path):
+    page = app_page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, "train")  # a new workspace starts from Quick look
+    widget(page, "stCheckbox", "Batch normalization").locator("label").click()
+    wait_idle(page)
+    set_number(page, "Batch-norm momentum", 0.99)  # Keras's default: too slow for Quick look's 141 steps
+    train_button = page.get_by_role("button", name="Train", exact=True)
+    train_button.scroll_into_view_if_needed()
+    train_button.click()
+
+    progress = page.locator('[data-testid="stMain"] [data-testid="stProgress"]').first
+    progress.wait_for(state="visible", timeout=90_000)
+    box = progress.bounding_box()
+    assert box["y"] >= 0 and box["y"] + box["height"] <= 720, box  # where the learner who clicked is looking
+
+    find_in_main(page, r"Last run:\s*finished", timeout=120)
+    find_in_main(page, r"moving statistics had not caught up")
+    page.get_by_role("button", name="Train it again with momentum 0.9").click()
+    # The form now holds the settings the new run trains with.
+    expect(widget(page, "stNumberInput", "Batch-norm momentum").locator("input")).to_have_value("0.900", timeout=30_000)
+    find_in_main(page, r"Last run:\s*finished[\s\S]*?Test accuracy\s*9\d\.\d\d%", timeout=150)
+    wait_idle(page)
+    assert "had not caught up" not in main_text(page)
+
+    page.get_by_role("button", name="Compare it on the History page").click()
+    page.wait_for_selector('[data-testid="stMain"] h1:has-text("History")', timeout=60_000)

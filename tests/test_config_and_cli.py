@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from lib.cli import build_parser, flag
-from lib.config import FIELDS, TrainingConfig
+from lib.cli import build_parser, command_for, flag, parse_config
+from lib.config import FIELDS, KERAS_BATCH_NORM_MOMENTUM, PRESETS, TrainingConfig
 from lib.runs import load_run
 from tests.conftest import ROOT
 
@@ -18,6 +18,8 @@ from tests.conftest import ROOT
     ("epochs", 2.5, "epochs: must be a whole number"),
     ("l2", float("nan"), "l2: must be a finite number"),
     ("batch_norm", "yes", "batch_norm: must be true or false"),
+    ("batch_norm_momentum", 1.0, "batch_norm_momentum: must be between 0 and 0.999"),
+    ("batch_norm_momentum", -0.1, "batch_norm_momentum: must be between 0 and 0.999"),
 ])
 def test_out_of_range_values_are_refused_naming_the_field(field, value, message):
     with pytest.raises(ValueError, match=message):
@@ -68,3 +70,24 @@ def test_cli_writes_a_complete_run_on_real_mnist(real_mnist_path, tmp_path):
     assert run.config["optimizer"] == "adam" and run.metrics["status"] == "finished"
     assert run.metrics["test_accuracy"] > 0.7
     assert (run_path / "model.keras").exists() and (run_path / "tb").is_dir()
+
+
+def test_batch_norm_momentum_starts_at_keras_default_and_has_a_flag():
+    assert TrainingConfig().batch_norm_momentum == KERAS_BATCH_NORM_MOMENTUM == 0.99
+    config, _ = parse_config(build_parser(), ["--batch-norm", "--batch-norm-momentum", "0.95"])
+    assert config.batch_norm and config.batch_norm_momentum == 0.95
+    assert "--batch-norm-momentum 0.95" in command_for(config)
+
+
+def test_quick_look_preset_lowers_the_momentum_and_a_flag_overrides_it():
+    assert PRESETS["Quick look"]["batch_norm_momentum"] == 0.9
+    config, _ = parse_config(build_parser(), ["--preset", "Quick look", "--batch-norm"])
+    assert config.batch_norm_momentum == 0.9 and config.train_samples == 6000
+    config, _ = parse_config(build_parser(), ["--preset", "Quick look", "--batch-norm-momentum", "0.99"])
+    assert config.batch_norm_momentum == 0.99
+
+
+def test_cli_out_of_range_momentum_fails_with_one_line():
+    result = run_cli("--batch-norm-momentum", "1")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --batch-norm-momentum: must be between 0 and 0.999; got 1.0"

@@ -5,7 +5,14 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from lib.models import STYLES, build_model
+from lib.batch_norm import start_share
+from lib.config import KERAS_BATCH_NORM_MOMENTUM
+from lib.models import STYLES, SubclassedNet, build_model
+
+
+def batch_norm_layers(model) -> list:
+    stack = model.stack if isinstance(model, SubclassedNet) else model.layers
+    return [layer for layer in stack if isinstance(layer, keras.layers.BatchNormalization)]
 
 
 @pytest.mark.parametrize("style", STYLES)
@@ -77,3 +84,48 @@ def test_saved_model_loads_in_safe_mode_and_predicts_the_same(style, tmp_path):
     loaded = keras.saving.load_model(path)  # safe_mode stays on
     np.testing.assert_allclose(loaded(images), model(images), rtol=1e-5, atol=1e-6)
     assert loaded.count_params() == model.count_params()
+
+
+@pytest.mark.parametrize("architecture, count", [("lenet5", 4), ("dense", 1)])
+@pytest.mark.parametrize("style", STYLES)
+def test_every_batch_norm_layer_gets_the_momentum_asked_for(architecture, count, style):
+    model = build_model(architecture, style, batch_norm=True, batch_norm_momentum=0.9)
+    momenta = [layer.momentum for layer in batch_norm_layers(model)]
+    assert momenta == pytest.approx([0.9] * count)
+
+
+def test_the_default_momentum_is_keras_own():
+    assert keras.layers.BatchNormalization().momentum == pytest.approx(KERAS_BATCH_NORM_MOMENTUM)
+    (layer,) = batch_norm_layers(build_model("dense", "sequential", batch_norm=True))
+    assert layer.momentum == pytest.approx(KERAS_BATCH_NORM_MOMENTUM)
+
+
+def test_a_momentum_of_one_is_refused():
+    with pytest.raises(ValueError, match="batch_norm_momentum must be in"):
+        build_model("lenet5", batch_norm=True, batch_norm_momentum=1.0)
+
+
+def test_a_subclassed_model_saved_before_the_momentum_option_loads_with_keras_default():
+    old_config = {"name": "lenet5_subclassed", "trainable": True, "architecture": "lenet5", "l1": 0.0, "l2": 0.0,
+                  "dropout": 0.0, "batch_norm": True}
+    model = SubclassedNet.from_config(old_config)
+    assert [layer.momentum for layer in batch_norm_layers(model)] == pytest.approx([0.99] * 4)
+
+
+def test_a_saved_subclassed_model_keeps_its_momentum(tmp_path):
+    build_model("lenet5", "subclassed", batch_norm=True, batch_norm_momentum=0.9).save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    assert [layer.momentum for layer in batch_norm_layers(loaded)] == pytest.approx([0.9] * 4)
+
+
+@pytest.mark.parametrize("momentum, steps", [(0.99, 141), (0.9, 47), (0.5, 3)])
+def test_start_share_is_what_keras_moving_mean_keeps_of_its_start(momentum, steps):
+    # Every batch has mean 5: Keras's moving mean climbs from 0 towards 5, and what it still lacks is the share
+    # its start of 0 keeps.
+    layer = keras.layers.BatchNormalization(momentum=momentum)
+    batch = np.random.default_rng(0).normal(5.0, 1.0, (64, 3)).astype("float32")
+    batch += 5.0 - batch.mean(axis=0)
+    for _ in range(steps):
+        layer(batch, training=True)
+    moving_mean = keras.ops.convert_to_numpy(layer.moving_mean)
+    np.testing.assert_allclose(1 - moving_mean / 5.0, start_share(momentum, steps), rtol=1e-3, atol=1e-5)

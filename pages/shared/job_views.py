@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import os
+import shlex
+from collections.abc import Callable
 
 import streamlit as st
 
+from lib.batch_norm import BatchNormLag, diagnose_lag
+from lib.config import TrainingConfig
 from lib.navigation import page_exists
 from lib.runs import RunReadError, load_run, zip_run
 from pages.shared.charts import PALETTE, Curves, curves_figure
-from pages.shared.jobs import registry
+from pages.shared.jobs import registry, submit
+from pages.shared.ui import runs_locally
+
+HISTORY_PAGE = "pages/training/history.py"
+CANVAS_PAGE = "pages/draw/draw.py"
+# Set to a run id before switching to the History page, which then shows that run beside its nearest book run.
+HISTORY_FOCUS_KEY = "history_focus_run"
 
 # The live chart's moving average: batch-to-batch noise hidden, the trend kept.
 LIVE_SMOOTHING = 0.6
@@ -109,7 +119,13 @@ def show_live(job_id: str):
     charts()
 
 
-def show_result(job):
+def show_result(job, fill_form: Callable[[dict], None] | None = None):
+    """The finished job's run: metrics, curves, model summary, download and where to go next.
+
+    `fill_form`, given by a page with a training form, puts a config's values
+    into that form; the re-run offered for a lagging batch-norm run uses it, so
+    the form shows the settings the new run trains with.
+    """
     colour = {"finished": "green", "stopped": "orange"}.get(job.status, "red")
     st.markdown(f"**Last run:** :{colour}[{job.status}]. {job.message}")
     if not job.run_path:
@@ -125,6 +141,8 @@ def show_result(job):
     cols[1].metric("Parameters", f"{metrics['parameters']:,}")
     cols[2].metric("Time", format_seconds(metrics["wall_seconds"]))
     cols[3].metric("Epochs", metrics["epochs_completed"])
+    if (lag := diagnose_lag(run.config, run.history)) is not None:
+        show_batch_norm_lag(run, lag, fill_form)
     if run.history:
         figure, _ = curves_figure([Curves(run.label, PALETTE[0], run.history)], height=360)
         st.plotly_chart(figure, key="train_result_curves")
@@ -137,8 +155,39 @@ def show_result(job):
         with st.expander("Model summary"):
             st.dataframe(layers, hide_index=True)
     st.download_button("Download this run (.zip)", zip_run(run.path), file_name=f"{run.run_id}.zip",
-                       mime="application/zip", key="train_download")
-    for path, label in (("pages/training/history.py", "Compare it on the History page"),
-                        ("pages/draw/draw.py", "Try it on the canvas")):
-        if page_exists(path):
-            st.page_link(path, label=label)
+                       mime="application/zip", key="train_download",
+                       help="The model, its history, config and metrics, and its TensorBoard logs (folder tb).")
+    if runs_locally():
+        # Only someone at the server can open its folders or run a command there.
+        st.caption(f"The run is in `{run.path}`. To open its curves in TensorBoard:")
+        st.code(f"tensorboard --logdir {shlex.quote(str(run.path / 'tb'))}", language="bash", wrap_lines=True)
+    else:
+        st.caption("The download holds the run's TensorBoard logs (its folder tb): open them with TensorBoard "
+                   "on your own computer.")
+    next_left, next_right = st.columns(2)
+    if page_exists(HISTORY_PAGE) and next_left.button("Compare it on the History page", key="train_compare",
+                                                      icon=":material/show_chart:"):
+        # The History page reads this key and shows the run beside its nearest book run.
+        st.session_state[HISTORY_FOCUS_KEY] = run.run_id
+        st.switch_page(HISTORY_PAGE)
+    if page_exists(CANVAS_PAGE):
+        next_right.page_link(CANVAS_PAGE, label="Try it on the canvas", icon=":material/draw:")
+
+
+def show_batch_norm_lag(run, lag: BatchNormLag, fill_form: Callable[[dict], None] | None) -> None:
+    """Why validation lags training in this batch-norm run, and one click to train it again with a lower momentum."""
+    st.warning(lag.explanation(), icon=":material/info:")
+    values = {**run.config, "batch_norm_momentum": lag.suggested_momentum,
+              "name": f"{run.config.get('name') or 'batch norm'} (momentum {lag.suggested_momentum:g})"[:200]}
+    try:
+        config = TrainingConfig.from_dict(values)
+    except ValueError as error:  # a run written by another version of the app
+        st.caption(f"It cannot be trained again from here: {error}")
+        return
+    label = f"Train it again with momentum {lag.suggested_momentum:g}"
+    # The form is filled in the click's callback: by the time the script runs, its widgets may be drawn already.
+    on_click = (lambda: fill_form(config.to_dict())) if fill_form else None
+    clicked = st.button(label, key="train_rerun_momentum", type="primary", on_click=on_click,
+                        help="The same settings with only the batch-norm momentum lowered.")
+    if clicked and submit(config):
+        st.rerun()

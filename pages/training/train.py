@@ -2,26 +2,34 @@
 
 import streamlit as st
 
+from lib.batch_norm import momentum_note
 from lib.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, PRESETS, TrainingConfig
 from lib.training import ADADELTA_NOTE
 from pages.shared.devices import tensorflow_build
 from pages.shared.job_views import show_live, show_result
 from pages.shared.jobs import current_job, owner, registry, submit
+from pages.shared.ui import runs_locally
 
 
 def key(name: str) -> str:
     return f"train_{name}"
 
 
-def apply_preset():
-    values = {**TrainingConfig().to_dict(), **PRESETS[st.session_state.train_preset]}
+def fill_form(values: dict):
+    """Put a config's values into the form (called before its widgets are drawn: a preset's or a button's callback)."""
     for name, value in values.items():
         st.session_state[key(name)] = value
     st.session_state.train_default_rate = values["learning_rate"] is None
 
 
+def apply_preset():
+    fill_form({**TrainingConfig().to_dict(), **PRESETS[st.session_state.train_preset]})
+
+
 def number(name: str, label: str, step=None, fmt=None, disabled=False):
     meta, default = FIELDS[name].metadata, FIELDS[name].default
+    if key(name) not in st.session_state and default is not None:
+        st.session_state[key(name)] = default  # a form saved before this field existed
     is_int = isinstance(default, int) and not isinstance(default, bool)
     kind = int if is_int else float
     return st.number_input(label, kind(meta["low"]), kind(meta["high"]), step=step or (1 if is_int else None),
@@ -43,23 +51,28 @@ for saved_key, saved_value in st.session_state.get(SAVED_FORM, {}).items():
         st.session_state[saved_key] = saved_value
 
 st.title("Train LeNet-5")
-st.caption(f"Your runs are saved in your workspace, `{registry().owner_dir(owner())}` (the link is in the sidebar). "
+workspace = f", `{registry().owner_dir(owner())}`" if runs_locally() else ""
+st.caption(f"Your runs are saved in your workspace{workspace} (the link is in the sidebar). "
            "On Streamlit Community Cloud that disk is wiped whenever the app "
            "restarts: download the runs you want to keep.")
 
-
 job = current_job()
-if job is not None and job.active:
-    show_live(job.job_id)
-    st.divider()
-    st.caption("The settings below are for the next run; this one trains with the settings it started with.")
+busy = job is not None and job.active
+# The run's progress and result are drawn under the Train button, where the learner who clicked it is looking;
+# someone arriving at the top of the page is pointed there. The slot is drawn even when empty: an element
+# inserted above the form would renumber every widget below it, and the browser would lose its scroll position.
+pointer = st.empty()
+if busy:
+    pointer.info("A run is training: its progress and Stop are [under the Train button](#your-run).",
+                 icon=":material/model_training:")
 elif job is not None:
-    show_result(job)
-    st.divider()
+    pointer.caption(f"Your last run {job.status}: [its result is under the Train button](#your-run).")
 
-st.selectbox("Preset", list(PRESETS), key="train_preset", on_change=apply_preset,
-             help="Book: SGD, batch 32, all 60,000 images. Quick look: under a minute. Fast: LeNet-5 unchanged, "
-                  "Adam at batch 128 with warm-up and cosine decay, 99 % in four epochs. Small data: 200 images.")
+preset_help = ("Book: SGD, batch 32, all 60,000 images. Quick look: under a minute. Fast: LeNet-5 unchanged, "
+               "Adam at batch 128 with warm-up and cosine decay, 99 % in four epochs. Small data: 200 images. "
+               "Quick look and Small data lower batch norm's momentum to 0.9: their epochs are too short for "
+               "Keras's 0.99 (the note under Batch normalization says why).")
+st.selectbox("Preset", list(PRESETS), key="train_preset", on_change=apply_preset, help=preset_help)
 model_col, optim_col, data_col = st.columns(3)
 with model_col:
     st.markdown("**Model**")
@@ -88,7 +101,11 @@ with reg_col:
     number("l1", "L1 coefficient", step=0.001, fmt="%.4f")
     number("l2", "L2 coefficient", step=0.001, fmt="%.4f")
     number("dropout", "Dropout rate", step=0.05)
-    st.checkbox("Batch normalization", key=key("batch_norm"))
+    batch_norm = st.checkbox("Batch normalization", key=key("batch_norm"))
+    momentum = number("batch_norm_momentum", "Batch-norm momentum", step=0.01, fmt="%.3f", disabled=not batch_norm)
+    if batch_norm:
+        st.caption(momentum_note(momentum, st.session_state[key("train_samples")],
+                                 st.session_state[key("batch_size")], st.session_state[key("epochs")]))
 with stop_col:
     st.markdown("**Early stopping**")
     early = st.checkbox("EarlyStopping", key=key("early_stopping"))
@@ -122,7 +139,6 @@ st.session_state[SAVED_FORM] = {name: st.session_state[name]
                                 for name in [*map(key, FIELDS), "train_preset", "train_default_rate"]
                                 if name in st.session_state}
 
-busy = job is not None and job.active
 if st.button("Train", type="primary", key="train_start", disabled=busy,
              help="One run at a time per browser session: stop the current one first." if busy else None):
     try:
@@ -132,3 +148,12 @@ if st.button("Train", type="primary", key="train_start", disabled=busy,
         st.stop()
     if submit(config):
         st.rerun()
+
+if job is not None:
+    # A small heading, so the progress bar lands right under the button the learner has just clicked.
+    st.markdown("#### Your run")
+    if busy:
+        show_live(job.job_id)
+        st.caption("The settings above are for the next run; this one trains with the settings it started with.")
+    else:
+        show_result(job, fill_form=fill_form)
