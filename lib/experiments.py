@@ -20,7 +20,7 @@ import argparse
 import sys
 
 from lib.config import OPTIMIZERS, TrainingConfig
-from lib.runs import SAVED_MODELS
+from lib.runs import SAVED_MODELS, regularization_label
 
 
 def _optimizers() -> dict[str, TrainingConfig]:
@@ -44,7 +44,7 @@ def _regularizers() -> dict[str, TrainingConfig]:
         "l1-batch-norm": dict(l1=0.01, batch_norm=True),
         "l1-dropout-batch-norm": dict(l1=0.01, dropout=0.25, batch_norm=True),
     }
-    return {variant: TrainingConfig(name=f"200 samples: {variant.replace('-', ' + ')}", **common, **extra)
+    return {variant: TrainingConfig(name=f"200 samples: {regularization_label(extra)}", **common, **extra)
             for variant, extra in options.items()}
 
 

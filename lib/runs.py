@@ -22,6 +22,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from lib.config import KERAS_DEFAULT_LEARNING_RATES
+
 RUNS_DIR_ENV = "CNN_LAB_RUNS_DIR"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAVED_MODELS = REPO_ROOT / "saved_models"
@@ -39,6 +41,46 @@ LAYERS_FILE = "layers.json"
 # Run zips: the files they may hold and how large each may be once unpacked.
 RUN_FILES = ("config.json", "history.csv", "metrics.json")
 MAX_UNPACKED_BYTES = 5 * 2**20
+
+
+# The regularizers a config can turn on, in the order labels name them. Each name is one phrase: "batch norm"
+# is one regularizer, never "batch + norm".
+REGULARIZER_NAMES = {"l1": "l1", "l2": "l2", "dropout": "dropout", "batch_norm": "batch norm"}
+# Below this many training images a label says how many were used (all of MNIST's is the usual case).
+ALL_TRAINING_IMAGES = 60000
+
+
+def regularizer_names(config: dict) -> list[str]:
+    """The regularizers a run's config turns on, e.g. ["l1", "batch norm"]."""
+    return [name for key, name in REGULARIZER_NAMES.items() if config.get(key)]
+
+
+def regularization_label(config: dict) -> str:
+    """The regularizers joined with " + " ("l1 + dropout + batch norm"), or "no regularization"."""
+    return " + ".join(regularizer_names(config)) or "no regularization"
+
+
+def describe_config(config: dict) -> str:
+    """A run's recipe in a few words, e.g. "adam lr 0.001, 3 epochs on 6,000 images, batch norm".
+
+    The learning rate is the one used: Keras's default for the optimizer when the config leaves it unset.
+    Returns "" for a config that does not say what was trained (an upload without config.json).
+    """
+    optimizer, epochs = config.get("optimizer"), config.get("epochs")
+    if not optimizer or not epochs:
+        return ""
+    rate = config.get("learning_rate") or KERAS_DEFAULT_LEARNING_RATES.get(optimizer)
+    recipe = optimizer if rate is None else f"{optimizer} lr {rate:g}"
+    if config.get("lr_schedule") not in (None, "none"):
+        recipe += f" ({config['lr_schedule']})"
+    if config.get("model") not in (None, "lenet5"):
+        recipe = f"{config['model']}, {recipe}"
+    length = f"{epochs} epoch{'s' if epochs != 1 else ''}"
+    images = config.get("train_samples")
+    if images and images < ALL_TRAINING_IMAGES:
+        length += f" on {images:,} images"
+    regularizers = regularizer_names(config)
+    return ", ".join([recipe, length, *([" + ".join(regularizers)] if regularizers else [])])
 
 
 class RunStorageError(OSError):
@@ -126,7 +168,11 @@ class Run:
 
     @property
     def label(self) -> str:
-        return self.config.get("name") or self.run_id
+        """What the app calls the run: the name it was given, else its recipe, else (no config) its id.
+
+        Not unique: two runs of the same recipe share a label, so lists key runs by path or id and show this.
+        """
+        return self.config.get("name") or describe_config(self.config) or self.run_id
 
     @property
     def model_path(self) -> Path:

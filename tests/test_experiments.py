@@ -5,7 +5,7 @@ import pytest
 from lib.config import TrainingConfig
 from lib.experiments import EXPERIMENTS
 from lib.history import generalization_gap, summary_row
-from lib.runs import SAVED_MODELS, load_run
+from lib.runs import REGULARIZER_NAMES, SAVED_MODELS, load_run
 
 VARIANTS = [(name, variant) for name, make in EXPERIMENTS.items() for variant in make()]
 
@@ -38,3 +38,17 @@ def test_200_samples_without_regularization_overfit_with_a_large_gap():
     run = load_run(SAVED_MODELS / "regularizers" / "none")
     assert run.history[-1]["accuracy"] >= 0.99
     assert generalization_gap(run) > 0.1
+
+
+@pytest.mark.parametrize("name, variant", VARIANTS, ids=[f"{name}/{variant}" for name, variant in VARIANTS])
+def test_stored_label_is_the_one_the_experiment_definition_makes(name, variant):
+    run = load_run(SAVED_MODELS / name / variant, source="experiment")
+    assert run.config["name"] == run.label == EXPERIMENTS[name]()[variant].name
+
+
+def test_regularizer_labels_name_each_regularizer_whole_and_batch_norm_never_splits():
+    for variant, config in EXPERIMENTS["regularizers"]().items():
+        named = config.name.removeprefix("200 samples: ").split(" + ")
+        assert set(named) <= {*REGULARIZER_NAMES.values(), "no regularization"}, config.name
+        assert ("batch norm" in named) == config.batch_norm, config.name
+        assert len(named) == variant.count("-") + 1 - variant.count("batch-norm"), config.name

@@ -42,6 +42,19 @@ class Curves:
     stopped_epoch: int | None = None  # a dotted line where early stopping ended the run
 
 
+def epoch_tick_step(last_epoch: float, most_ticks: int = 10) -> int:
+    """A whole-number step between epoch ticks (1, 2, 5, 10, 20, 25, 50, ...) giving at most `most_ticks` ticks.
+
+    Plotly would tick a three-epoch run at 0.5, 1, 1.5...: epochs are counted, so every tick is a whole one.
+    """
+    scale = 1
+    while True:
+        for step in (1, 2, 5, 10, 20, 25, 50):
+            if step * scale * most_ticks >= last_epoch:
+                return step * scale
+        scale *= 100
+
+
 def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = False, show_train: bool = True,
                   height: int = 420) -> tuple[go.Figure, list[dict]]:
     """Loss and accuracy: training solid, validation dashed; and the plotted values as rows for a download.
@@ -81,7 +94,11 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
         if run.stopped_epoch:
             for col in (1, 2):
                 figure.add_vline(x=run.stopped_epoch, line=dict(color=run.colour, dash="dot"), row=1, col=col)
-    figure.update_yaxes(type="log" if log_loss else "linear", row=1, col=1)
-    figure.update_xaxes(title_text="epoch")
+    figure.update_yaxes(type="log" if log_loss else "linear", title_text="loss (log scale)" if log_loss else "loss",
+                        row=1, col=1)
+    figure.update_yaxes(title_text="accuracy", tickformat=".0%", row=1, col=2)
+    last_epoch = max([row.get("epoch") or 0 for run in runs for row in run.history]
+                     + [point["position"] for run in runs for point in run.batch_points], default=1)
+    figure.update_xaxes(title_text="epoch", tick0=0, dtick=epoch_tick_step(last_epoch))
     figure.update_layout(height=height, legend=dict(orientation="h", y=-0.2), margin=dict(t=40, b=10))
     return figure, plotted

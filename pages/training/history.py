@@ -1,12 +1,18 @@
 """History: the book's experiments, your own runs and the runs shared on this server, side by side."""
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from lib.history import (
+    MAX_DROP_FROM_BEST,
+    MAX_SWING,
+    STABILITY_WINDOW,
     differing_config,
+    nearest_book_run,
+    points,
     read_optimizers,
     read_regularization,
     run_from_upload,
@@ -15,16 +21,24 @@ from lib.history import (
 from lib.runs import RunReadError, experiment_runs, is_shared, set_shared
 from lib.workspaces import listing_fingerprint, shared_runs, workspace_runs
 from pages.shared.charts import Curves, curves_figure, run_colour
+from pages.shared.job_views import HISTORY_FOCUS_KEY
 from pages.shared.workspace import workspace_token
 
+# Each of the book's figures: its folder in saved_models/, the reader of its numbers, what it shows, and the
+# few runs it opens with. All of a set at once is 16 curves per chart: the few make its point readable.
 VIEWS = {
     "Optimizers": ("optimizers", read_optimizers,
                    "LeNet-5 on all 60,000 images, batch 32, 20 epochs: the seven optimizers of the book at Keras's "
-                   "default rates, and Adadelta at 1.0."),
+                   "default rates, and Adadelta at 1.0.",
+                   ("sgd", "momentum", "adam", "adadelta")),
     "Regularization on 200 samples": ("regularizers", read_regularization,
                                       "LeNet-5 trained on only 200 images for 300 epochs, validated on the 10,000 test "
-                                      "images: how much each regularizer closes the gap."),
+                                      "images: how much each regularizer closes the gap.",
+                                      ("none", "l2", "dropout", "batch-norm")),
 }
+STABILITY_HELP = (f"Unstable: over the last {STABILITY_WINDOW} epochs validation accuracy moves back and forth by "
+                  f"more than {points(MAX_SWING)} per epoch, or the run ends more than {points(MAX_DROP_FROM_BEST)} "
+                  "below its best epoch.")
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -52,9 +66,37 @@ def load_upload(data: bytes, name: str):
         return None, str(error)
 
 
-def apply_view(view: str):
-    folder = VIEWS[view][0]
-    st.session_state.history_selected = [key for key in catalogue if key.startswith(f"{folder}/")]
+def view_keys(view: str) -> list[str]:
+    """The catalogue keys of a view's runs, the ones it opens with first."""
+    folder, *_, opening = VIEWS[view]
+    keys = [key for key in catalogue if key.startswith(f"{folder}/")]
+    first = [f"{folder}/{variant}" for variant in opening if f"{folder}/{variant}" in keys]
+    return first + [key for key in keys if key not in first]
+
+
+def apply_view(view: str, everything: bool = False):
+    keys = view_keys(view)
+    st.session_state.history_selected = keys if everything else keys[:len(VIEWS[view][3])]
+
+
+def focus_on(run_id: str) -> None:
+    """Select a run of this workspace beside its nearest book run, and say why that one."""
+    key = f"my runs/{run_id}"
+    if key not in catalogue:
+        notes.append(f"The run {run_id} is not among this workspace's runs.")
+        return
+    nearest = nearest_book_run(catalogue[key], experiments)
+    if nearest is None:
+        st.session_state.history_selected = [key]
+        st.session_state.history_focus = ([key], "No book run was found to compare it with.")
+        return
+    book_key = next(key for key, run in catalogue.items() if run is nearest.run)
+    st.session_state.history_selected = [key, book_key]
+    st.session_state.history_focus = ([key, book_key], f"Your run is shown beside **{nearest.run.label}**, the book "
+                                      f"run nearest to it: {nearest.explanation()}.")
+    # The page opens where the Train page was scrolled to, often below the note: a toast is seen wherever.
+    st.toast(f"Your run beside {nearest.run.label}, the nearest book run: why, at the top of the page.",
+             icon=":material/compare_arrows:")
 
 
 st.title("Training history")
@@ -62,8 +104,9 @@ token = workspace_token()
 experiments, notes = load_experiments()
 mine, shared, workspace_notes = load_workspace(token, listing_fingerprint())
 notes = [*notes, *workspace_notes]
+# Keys are unique (a group and a run id); the list shows each run's label, with its id where two labels match.
 catalogue = {f"{run.path.parent.name}/{run.run_id}": run for run in experiments}
-catalogue.update({f"shared/{run.label} ({run.run_id})": run for run in shared})
+catalogue.update({f"shared/{run.run_id}": run for run in shared})
 catalogue.update({f"my runs/{run.run_id}": run for run in mine})
 
 with st.sidebar:
@@ -76,20 +119,28 @@ for upload in uploads or []:
         notes.append(f"Skipped upload {problem}")
     else:
         catalogue[f"upload/{upload.name}"] = run
+groups = {key: key.partition("/")[0] for key in catalogue}
+repeated = Counter((groups[key], run.label) for key, run in catalogue.items())
+shown_as = {key: f"{groups[key]}/{run.label}" + (f" ({run.run_id})" if repeated[groups[key], run.label] > 1 else "")
+            for key, run in catalogue.items()}
 
+if focus_run := st.session_state.pop(HISTORY_FOCUS_KEY, None):  # set by the Train page's "Compare it" button
+    focus_on(focus_run)
 st.markdown("**The book's figures**")
 view_columns = st.columns(len(VIEWS) + 1)
 for column_, view in zip(view_columns, VIEWS):
-    column_.button(view, on_click=apply_view, args=(view,), key=f"history_view_{view}",
-                   disabled=not any(key.startswith(f"{VIEWS[view][0]}/") for key in catalogue))
+    column_.button(view, on_click=apply_view, args=(view,), key=f"history_view_{view}", disabled=not view_keys(view))
 if "history_selected" not in st.session_state:
-    available = [view for view in VIEWS if any(key.startswith(f"{VIEWS[view][0]}/") for key in catalogue)]
+    available = [view for view in VIEWS if view_keys(view)]
     if available:
         apply_view(available[0])
     else:
         st.session_state.history_selected = list(catalogue)[:3]
 st.session_state.history_selected = [key for key in st.session_state.history_selected if key in catalogue]
-selected = st.multiselect("Runs to compare", list(catalogue), key="history_selected")
+selected = st.multiselect("Runs to compare", list(catalogue), key="history_selected", format_func=shown_as.get)
+focus_keys, focus_note = st.session_state.get("history_focus", ([], ""))
+if focus_note and all(key in selected for key in focus_keys):
+    st.info(focus_note, icon=":material/compare_arrows:")
 for note in notes:
     st.warning(note)
 if not selected:
@@ -97,11 +148,15 @@ if not selected:
     st.stop()
 runs = [catalogue[key] for key in selected]
 
-for view, (folder, reader, description) in VIEWS.items():
+for view, (folder, reader, description, _) in VIEWS.items():
     if all(key.startswith(f"{folder}/") for key in selected):
         st.markdown(f"**{view}.** {description}")
         for sentence in reader(runs):
             st.markdown(f"- {sentence}")
+        if len(selected) < len(everything := view_keys(view)):
+            st.button(f"Show all {len(everything)} runs", on_click=apply_view, args=(view, True),
+                      key="history_show_all", help=f"Only {len(selected)} of this figure's runs are drawn, so the "
+                      "chart stays readable; the others are in the list above too.")
 
 controls = st.columns(3)
 weight = controls[0].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="history_smoothing",
@@ -118,9 +173,12 @@ st.caption("Solid: training. Dashed: validation. Stars mark each run's best epoc
 
 table = pd.DataFrame([summary_row(run) for run in runs])
 st.subheader("Comparison")
-st.dataframe(table, hide_index=True, key="history_table",
-             column_config={key: st.column_config.NumberColumn(format="percent")
-                            for key in table.columns if "accuracy" in key})
+column_config = {key: st.column_config.NumberColumn(format="percent") for key in table.columns if "accuracy" in key}
+column_config["stability"] = st.column_config.TextColumn(help=STABILITY_HELP)
+column_config["val accuracy swing / epoch"] = st.column_config.NumberColumn(
+    format="percent", help=f"How far validation accuracy moves back and forth per epoch over the last "
+    f"{STABILITY_WINDOW} epochs, its climb or fall aside.")
+st.dataframe(table, hide_index=True, key="history_table", column_config=column_config)
 differences = differing_config(runs)
 if differences:
     st.markdown("**Settings that differ between these runs**")
