@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.heap import freeze_loaded_modules
 from lib.navigation import pages_by_section
+from pages.shared.guide import show_page_guide
 from pages.shared.jobs import sidebar_job_status
 from pages.shared.workspace import ensure_workspace, show_workspace_link
 
@@ -31,4 +32,5 @@ with st.sidebar:
 show_workspace_link(workspace)
 sidebar_job_status()
 
+show_page_guide(navigation.title)
 navigation.run()

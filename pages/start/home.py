@@ -1,32 +1,37 @@
-"""Home: what the lab teaches, and a link to every page."""
+"""Home: what the lab teaches, and the learner's route through every page in the book's order."""
 
 import streamlit as st
 
-from lib.navigation import pages_by_section
+from lib.navigation import route
 
 st.title("CNN Lab")
 st.markdown(
     """
 Learn convolutional neural networks by touching every idea of chapters 2 and 3
-of *Hands-On Computer Vision with TensorFlow 2*:
+of *Hands-On Computer Vision with TensorFlow 2*: every number on these pages is
+computed while you watch, with the same Keras and TensorFlow the book uses.
+"""
+)
 
-- **Keras basics**: data, models in three styles, losses, `compile` and `fit`.
-- **The operations of a CNN**: convolution, padding, stride, dilation and
-  pooling, with sliders over real images, computed exactly as TensorFlow does.
-- **LeNet-5 on MNIST**: train it live with the book's seven optimizers and its
-  regularizers, then compare runs side by side.
-- **Draw a digit** and watch a trained network read it.
+st.subheader("Your route through the book")
+st.caption("Take the pages in this order, the book's. Each page opens with one line on what to try there and what "
+           "you should see, and a link to the next step.")
+for page in route():
+    number, link = st.columns([1, 14], vertical_alignment="center")
+    number.markdown(f"### {page.step}")
+    with link:
+        st.page_link(page.path, label=f"{page.title}: {page.blurb}", icon=page.icon)
+        st.caption(f"{page.book.capitalize()}. {page.try_this}")
+
+st.subheader("Stuck?")
+st.markdown(
+    """
+- **Optimizers feel abstract?** The Optimizers page starts with gradient descent in one dimension: one
+  step is the learning rate times the slope, and you can watch a rate too small crawl and one too big diverge.
+- **Why not a dense network?** Why CNNs shifts real test digits by a few pixels and measures both networks.
+- **Why does LeNet-5 take 28 x 28 but a conv layer any size?** Keras basics' last tab answers chapter 2's
+  open questions by running them.
 """
 )
 st.page_link("pages/chapter2/keras_basics.py", icon=":material/help:",
-             label="Chapter 2's open questions, answered by running them (Keras basics, last tab): why a conv layer "
-                   "takes any input size, how metrics come from predictions, custom TensorBoard scalars.")
-
-st.subheader("Pages")
-for section, pages in pages_by_section().items():
-    others = [page for page in pages if page.path != "pages/start/home.py"]
-    if not others:
-        continue
-    st.markdown(f"**{section}**")
-    for page in others:
-        st.page_link(page.path, label=f"{page.title}: {page.blurb}", icon=page.icon)
+             label="Chapter 2's open questions, answered by running them (Keras basics, last tab)")

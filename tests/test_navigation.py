@@ -1,0 +1,48 @@
+"""The learner's route: every page on it once, in order, each with what to try, linked to the next."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.navigation import PAGES, next_on_route, page_by_title, route
+from tests.conftest import ROOT
+
+
+def test_route_takes_every_page_but_home_once_numbered_from_one():
+    steps = route()
+    assert sorted(page.path for page in steps) == sorted(page.path for page in PAGES if page.title != "Home")
+    assert [page.step for page in steps] == list(range(1, len(steps) + 1))
+
+
+def test_route_follows_the_sidebar_order():
+    assert [page for page in PAGES if page.step] == route()
+
+
+def test_every_step_says_what_to_try_and_where_it_is_in_the_book():
+    for page in route():
+        assert page.book, page.title
+        assert len(page.try_this) > 40 and page.try_this.endswith("."), page.title
+
+
+def test_next_on_route_walks_the_route_and_ends_at_its_last_page():
+    steps = route()
+    for here, following in zip(steps, steps[1:]):
+        assert next_on_route(here.path) == following
+    assert next_on_route(steps[-1].path) is None
+    assert next_on_route("pages/start/home.py") is None
+
+
+def test_page_by_title_finds_pages_and_nothing_else():
+    assert page_by_title("Pooling").path == "pages/operations/pooling.py"
+    assert page_by_title("No such page") is None
+
+
+@pytest.mark.parametrize("page", route()[:3], ids=[page.title for page in route()[:3]])
+def test_a_page_opens_with_its_step_and_what_to_try(page, tmp_path, monkeypatch):
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.run()
+    assert not any("Try this" in info.value for info in app.info), "Home is not a step"
+    app.switch_page(page.path)
+    app.run()
+    guide = [info.value for info in app.info if "Try this" in info.value]
+    assert guide and f"Step {page.step} of {len(route())}" in guide[0] and page.try_this in guide[0]
