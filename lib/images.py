@@ -9,6 +9,7 @@ All images come out as float arrays in 0-255, (H, W) for gray or (H, W, 3).
 
 from __future__ import annotations
 
+import base64
 import io
 import warnings
 from dataclasses import dataclass, field
@@ -155,20 +156,61 @@ def _fit(image: Image.Image) -> np.ndarray:
     return np.asarray(image, dtype=np.float64)
 
 
-def to_display(values: np.ndarray) -> np.ndarray:
-    """Stretch any float array to uint8 0-255 for display (min to 0, max to 255)."""
+def to_display(values: np.ndarray, value_range: tuple[float, float] | None = None) -> np.ndarray:
+    """Float values as uint8 gray: `value_range` (low, high) to 0-255, outside clipped; by default min to max."""
     values = np.asarray(values, dtype=np.float64)
     if values.size == 0:
         return values.astype(np.uint8)
-    low, high = float(values.min()), float(values.max())
+    low, high = value_range if value_range is not None else (float(values.min()), float(values.max()))
     if high == low:
         return np.full(values.shape, 128 if low else 0, dtype=np.uint8)
-    return np.round((values - low) / (high - low) * 255).astype(np.uint8)
+    return np.round(np.clip((values - low) / (high - low), 0, 1) * 255).astype(np.uint8)
 
 
-def enlarge(values: np.ndarray, size: int = 84) -> np.ndarray:
-    """A small map stretched to 0-255 and blown up with square pixels, its longer side `size`."""
-    image = Image.fromarray(to_display(values))
+def enlarge(values: np.ndarray, size: int = 84, value_range: tuple[float, float] | None = None) -> np.ndarray:
+    """A small map as gray 0-255 (see `to_display`) blown up with square pixels, its longer side `size`."""
+    return _blow_up(to_display(values, value_range), size)
+
+
+def _blow_up(pixels: np.ndarray, size: int) -> np.ndarray:
+    image = Image.fromarray(pixels)
     scale = size / max(image.size)
     shape = (max(1, round(image.size[0] * scale)), max(1, round(image.size[1] * scale)))
     return np.asarray(image.resize(shape, Image.Resampling.NEAREST))
+
+
+# ColorBrewer's RdBu, the scale for values that can be negative: dark red at the most negative, white at
+# zero, dark blue at the most positive. Plotly's colour bars and the images drawn here both read it from
+# this one list, so a colour means the same number on both.
+DIVERGING_COLOURS = ((103, 0, 31), (178, 24, 43), (214, 96, 77), (244, 165, 130), (253, 219, 199), (247, 247, 247),
+                     (209, 229, 240), (146, 197, 222), (67, 147, 195), (33, 102, 172), (5, 48, 97))
+
+
+def signed_reach(values: np.ndarray) -> float:
+    """The largest absolute value (1 when all are zero): a diverging scale runs from -reach to +reach."""
+    values = np.asarray(values, dtype=np.float64)
+    reach = float(np.nanmax(np.abs(values))) if values.size and not np.isnan(values).all() else 0.0
+    return reach or 1.0
+
+
+def signed_colours(values: np.ndarray, reach: float | None = None) -> np.ndarray:
+    """Values as RGB uint8 on the diverging scale: -reach dark red, 0 white, +reach dark blue, beyond clipped."""
+    values = np.asarray(values, dtype=np.float64)
+    reach = signed_reach(values) if reach is None else reach
+    position = np.clip((values / reach + 1) / 2, 0, 1) * (len(DIVERGING_COLOURS) - 1)
+    stops = np.array(DIVERGING_COLOURS, dtype=np.float64)
+    below = np.floor(position).astype(int).clip(0, len(stops) - 2)
+    fraction = (position - below)[..., np.newaxis]
+    return np.round(stops[below] * (1 - fraction) + stops[below + 1] * fraction).astype(np.uint8)
+
+
+def enlarge_signed(values: np.ndarray, size: int = 84, reach: float | None = None) -> np.ndarray:
+    """A small signed map on the diverging scale (see `signed_colours`), blown up with square pixels."""
+    return _blow_up(signed_colours(values, reach), size)
+
+
+def png_data_uri(pixels: np.ndarray) -> str:
+    """uint8 gray or RGB pixels as a PNG `data:` URI, for a chart to draw as one picture."""
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(pixels, dtype=np.uint8)).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -92,6 +92,25 @@ PRESETS = {
     "Identity": identity,
 }
 
+# What each preset does to an image, in a sentence for the page beside it.
+PRESET_EFFECTS = {
+    "Gaussian blur (book)": "a weighted average, heaviest in the centre: softens the image a little.",
+    "Edge detection (book)": "the centre against its neighbours: flat areas go to 0, every edge and detail stands out.",
+    "Box blur": "the plain average of the window: the larger k, the stronger the blur.",
+    "Sharpen": "twice the pixel minus the local average: details get crisper.",
+    "Sobel x (vertical edges)": "right side minus left side: blue where the image gets brighter to the right, "
+                                "red where it gets darker, white on flat areas. Vertical edges light up.",
+    "Sobel y (horizontal edges)": "bottom minus top: horizontal edges light up, blue where the image gets brighter "
+                                  "downwards, red where it gets darker.",
+    "Laplacian": "the pixel against its surroundings: 0 on flat areas and smooth slopes, strong at fine detail.",
+    "Emboss": "bottom right minus top left: the image looks lit from the top left.",
+    "Identity": "a single 1 in the centre: the output is the input.",
+}
+
+# The kernel a page starts with. A blur would look like its input at first sight; a gradient turns
+# the photo into edges, so the very first output shows what a convolution does.
+DEFAULT_PRESET = "Sobel x (vertical edges)"
+
 
 def preset(name: str, size: int = 3) -> np.ndarray:
     if name not in PRESETS:

@@ -85,3 +85,17 @@ def test_why_cnns_numbers_follow_the_sliders(app_page):
     nudge_slider(app_page, "Dense units", 1)
     assert "21,676,176" in main_text(app_page)  # 150,528 x 144 + 144
     assert "rounding error only" in main_text(app_page)
+
+
+def test_convolution_starts_with_an_edge_kernel_and_says_what_it_does(app_page):
+    open_page(app_page, "convolution")
+    assert app_page.get_by_role("combobox", name="Preset").input_value() == "Sobel x (vertical edges)"
+    assert "Vertical edges light up" in main_text(app_page)
+
+
+def test_explicit_padding_is_asked_for_only_when_chosen(app_page):
+    open_page(app_page, "convolution")
+    assert widget(app_page, "stSlider", "p (zero rows").count() == 0
+    choose_radio(app_page, "Padding", "explicit p")
+    assert "output 512 x 512" in shapes_line(app_page)  # p = 1 keeps a 3x3 kernel's output at 512
+    assert widget(app_page, "stSlider", "p (zero rows").count() == 1

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lib.kernels import PRESETS, SIZES, parse_kernel, preset
+from lib.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
 
 
 def test_book_gaussian_kernel_is_exact():
@@ -51,3 +51,17 @@ def test_parse_kernel_names_the_non_numeric_cell():
 def test_parse_kernel_refuses_infinity():
     with pytest.raises(ValueError, match="finite"):
         parse_kernel([["inf"]])
+
+
+def test_default_kernel_turns_a_step_edge_into_a_strong_line_and_flat_areas_into_zero():
+    from lib.images import pattern
+    from lib.ops import conv2d
+
+    output = conv2d(pattern("Step edge"), preset(DEFAULT_PRESET, 3))
+    flat = np.abs(output).max(axis=0) < 1e-9
+    assert flat.sum() == output.shape[1] - 2  # every column but the two the edge passes through
+    assert np.abs(output).max() >= 255  # the edge is as bright as a full pixel step, or more
+
+
+def test_every_preset_says_what_it_does():
+    assert set(PRESET_EFFECTS) == set(PRESETS)

@@ -1,5 +1,7 @@
 """The learner's route: every page on it once, in order, each with what to try, linked to the next."""
 
+import itertools
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -25,7 +27,7 @@ def test_every_step_says_what_to_try_and_where_it_is_in_the_book():
 
 def test_next_on_route_walks_the_route_and_ends_at_its_last_page():
     steps = route()
-    for here, following in zip(steps, steps[1:]):
+    for here, following in itertools.pairwise(steps):
         assert next_on_route(here.path) == following
     assert next_on_route(steps[-1].path) is None
     assert next_on_route("pages/start/home.py") is None

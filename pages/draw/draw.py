@@ -10,23 +10,23 @@ from lib.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
 from lib.images import ImageInputError, enlarge, load_upload
 from pages.draw.model_card import show_model_card
 from pages.shared.digits import classifier, model_catalogue, remember_drawing
-from pages.shared.ui import kernel_slices
+from pages.shared.ui import kernel_slices, map_grid
 
 st.title("Draw a digit")
 catalogue = dict(model_catalogue())
 if not catalogue:
     st.error("No trained model was found in saved_models/ or your runs. Train one on the Training page.")
     st.stop()
-with st.sidebar:
-    st.subheader("Model")
-    label = st.selectbox("Read with", list(catalogue), key="draw_model")
-    st.subheader("Preprocessing (as MNIST was made)")
-    crop = st.checkbox("Crop to the ink and scale to 20 px", True, key="draw_crop")
-    centre = st.checkbox("Centre by mass in 28x28", True, key="draw_centre")
-model = classifier(catalogue[label])
-
 source = st.radio("Input", ["Draw", "Photo of a digit"], horizontal=True, key="draw_source")
 left, right = st.columns([1, 1])
+# The preprocessing switches sit with the steps they switch, under the canvas; they are read first
+# because the digit is prepared with them.
+steps_area = st.container()
+with steps_area:
+    st.subheader("Preprocessing steps (as MNIST was made)")
+    crop_col, centre_col = st.columns(2)
+    crop = crop_col.checkbox("Crop to the ink and scale to 20 px", True, key="draw_crop")
+    centre = centre_col.checkbox("Centre by mass in 28x28", True, key="draw_centre")
 with left:
     try:
         if source == "Draw":
@@ -51,6 +51,8 @@ with left:
         message = str(problem)
 
 with right:
+    label = st.selectbox("Read with", list(catalogue), key="draw_model")
+    model = classifier(catalogue[label])
     if digit is None:
         st.info(message)
     else:
@@ -69,11 +71,12 @@ if digit is None:
     show_model_card(label, model)
     st.stop()
 
-st.subheader("Preprocessing steps")
-st.caption("Switch steps off in the sidebar to see how much each one matters to the prediction.")
-columns = st.columns(len(digit.steps))
-for column, (caption, image) in zip(columns, digit.steps):
-    column.image(enlarge(image, 112), caption=caption, width=112)
+with steps_area:
+    st.caption("Switch steps off above to see how much each one matters to the prediction. "
+               "Gray: black 0, white 255, the pixel values LeNet-5 is given.")
+    for column, (caption, image) in zip(st.columns(len(digit.steps)), digit.steps):
+        shown = enlarge(image, 112, (0, 255))  # its longer side 112 px, its shape kept
+        column.image(shown, caption=caption, width=shown.shape[1])
 
 if st.toggle("Compare models: read this drawing with every model", key="draw_compare"):
     rows = []
@@ -97,11 +100,11 @@ if not maps:
     st.caption("This model has no convolutional layers: it flattens the image straight away.")
 for name, activation in maps.items():
     st.markdown(f"**{name}**: {activation.shape[0]}x{activation.shape[1]}, {activation.shape[2]} channels")
-    st.image([enlarge(activation[:, :, channel], 72) for channel in range(activation.shape[2])],
-             caption=[f"{channel}" for channel in range(activation.shape[2])])
+    map_grid(activation, "", shared_scale=True)
 kernels = model.first_kernels()
 if kernels is not None:
     st.markdown("**The first layer's learned 5x5 kernels** (blue positive, red negative, white zero)")
-    st.plotly_chart(kernel_slices(kernels[:, :, np.newaxis, :], cell=72), key="draw_kernels", width="content")
+    st.plotly_chart(kernel_slices(kernels[:, :, np.newaxis, :], width=820, largest=110), key="draw_kernels",
+                    width="content")
 
 show_model_card(label, model)

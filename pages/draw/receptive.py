@@ -8,31 +8,30 @@ import streamlit as st
 from lib.predict import FEATURE_LAYERS, SHIPPED_MODEL
 from lib.receptive import field_steps, input_region, output_size, receptive_field_size
 from pages.shared.digits import classifier, digit_picker, model_catalogue
+from pages.shared.ui import GRAY, colour_bar
 
 
 def digit_with_box(digit: np.ndarray, box: tuple[int, int, int, int], title: str) -> go.Figure:
     top, left, bottom, right = box
-    figure = go.Figure(go.Heatmap(z=digit, colorscale="Greys_r", showscale=False, zmin=0, zmax=255,
+    figure = go.Figure(go.Heatmap(z=digit, colorscale=GRAY, zmin=0, zmax=255, colorbar=colour_bar("pixel value"),
                                   hovertemplate="row %{y}, column %{x}: %{z}<extra></extra>"))
     figure.add_shape(type="rect", x0=left - 0.5, x1=right - 0.5, y0=top - 0.5, y1=bottom - 0.5,
                      line=dict(color="#e4572e", width=3), fillcolor="rgba(228, 87, 46, 0.18)")
-    figure.update_layout(title=dict(text=title, font=dict(size=14)), width=420, height=440,
-                         margin=dict(l=30, r=10, t=50, b=10),
-                         yaxis=dict(range=[27.5, -0.5], constrain="domain", scaleanchor="x"),
-                         xaxis=dict(range=[-0.5, 27.5], side="top", constrain="domain"))
+    figure.update_layout(title=dict(text=title, font=dict(size=14)), height=470, margin=dict(l=50, r=10, t=90, b=10),
+                         yaxis=dict(range=[27.5, -0.5], constrain="domain", scaleanchor="x", title="row"),
+                         xaxis=dict(range=[-0.5, 27.5], side="top", constrain="domain", title="column"))
     return figure
 
 
 def feature_map_with_unit(values: np.ndarray, row: int, col: int, title: str) -> go.Figure:
-    figure = go.Figure(go.Heatmap(z=values, colorscale="Viridis", showscale=False,
+    figure = go.Figure(go.Heatmap(z=values, colorscale="Viridis", colorbar=colour_bar("activation"),
                                   hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>"))
     figure.add_shape(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
                      line=dict(color="#e4572e", width=3))
     rows, cols = values.shape
-    figure.update_layout(title=dict(text=title, font=dict(size=14)), width=300, height=320,
-                         margin=dict(l=30, r=10, t=50, b=10),
-                         yaxis=dict(range=[rows - 0.5, -0.5], constrain="domain", scaleanchor="x"),
-                         xaxis=dict(range=[-0.5, cols - 0.5], side="top", constrain="domain"))
+    figure.update_layout(title=dict(text=title, font=dict(size=14)), height=360, margin=dict(l=50, r=10, t=90, b=10),
+                         yaxis=dict(range=[rows - 0.5, -0.5], constrain="domain", scaleanchor="x", title="row"),
+                         xaxis=dict(range=[-0.5, cols - 0.5], side="top", constrain="domain", title="column"))
     return figure
 
 
@@ -42,9 +41,10 @@ st.markdown(
     "its 5 x 5 window; a unit one layer deeper sees the windows of all the conv1 units it combines, and so on. "
     "Pick a unit and its field is drawn over the digit."
 )
-with st.sidebar:
-    st.subheader("Digit")
+digit_col, model_col = st.columns(2)
+with digit_col:
     digit, caption = digit_picker("receptive")
+with model_col:
     catalogue = dict(model_catalogue())
     labels = [label for label, path in catalogue.items() if "dense" not in label.lower()]
     shipped = next((label for label in labels if catalogue[label] == str(SHIPPED_MODEL)), None)
@@ -78,7 +78,7 @@ st.markdown(f"**{layer_name} unit ({row}, {col}), map {channel}** = {value:.4f}.
             f"columns {left_edge}-{right_edge - 1} (**{bottom - top} x {right_edge - left_edge} pixels**; "
             f"the full field is {size} x {size}, clipped where it leaves the image).")
 picture, feature = st.columns([3, 2])
-picture.plotly_chart(digit_with_box(digit, box, f"{caption}: what the unit sees"), key="receptive_digit")
+picture.plotly_chart(digit_with_box(digit, box, f"{caption}:<br>what the unit sees"), key="receptive_digit")
 feature.plotly_chart(feature_map_with_unit(activation[:, :, channel], row, col,
                                            f"{layer_name} map {channel} ({out_h} x {out_w})"), key="receptive_map")
 

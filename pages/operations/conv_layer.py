@@ -5,16 +5,17 @@ import streamlit as st
 
 from lib.conv_layer import KERNEL_SIZES, MAX_KERNELS, layer_settings, learned_weights, preset_kernels, prove, random_weights
 from lib.formulas import output_size_latex
-from lib.images import enlarge, to_display
 from lib.kernels import PRESETS, SIZES
 from lib.ops import conv_layer, conv_layer_parameters, conv_layer_step
 from lib.predict import FEATURE_LAYERS
 from pages.shared.digits import digit_picker, shipped_classifier, show_digit
-from pages.shared.ui import image_picker, kernel_slices, number_grid, output_position
+from pages.shared.ui import image_picker, kernel_slices, map_grid, number_grid, output_position
 
 VOLUME_SOURCES = ("Image", "Digit", "LeNet-5 activations")
-KERNEL_SOURCES = ("Presets", "Random", "LeNet-5 conv1", "LeNet-5 conv2")
-LENET_INPUTS = {"conv1": "the digit itself (D = 1)", "conv2": "pool1's activations (D = 6)"}
+# How many channels the kernels of the shipped LeNet-5's conv layers read, known without loading it
+# (TensorFlow stays out of this page until a LeNet-5 choice needs it).
+LENET_DEPTHS = {"conv1": 1, "conv2": 6}
+LENET_INPUTS = {"conv1": "D = 1 (a digit or a gray image)", "conv2": "D = 6 (conv1's or pool1's activations)"}
 DEFAULT_PRESETS = ["Sobel x (vertical edges)", "Sobel y (horizontal edges)", "Edge detection (book)",
                    "Gaussian blur (book)", "Sharpen", "Laplacian", "Emboss", "Box blur"]
 
@@ -26,14 +27,6 @@ def use_lenet_settings(layer_name: str) -> None:
     st.session_state.layer_relu = settings["activation"] == "relu"
 
 
-def channel_images(volume: np.ndarray, label: str) -> None:
-    width = 112 if max(volume.shape[:2]) <= 64 else 180
-    st.image([enlarge(volume[:, :, d], width) if max(volume.shape[:2]) <= 64 else to_display(volume[:, :, d])
-              for d in range(volume.shape[2])],
-             caption=[f"{label} {d}: {volume[:, :, d].min():.2f} to {volume[:, :, d].max():.2f}"
-                      for d in range(volume.shape[2])], width=width)
-
-
 st.title("Conv layer")
 st.markdown(
     "A convolutional layer is **N neurons that share their weights across the image**: N kernels, each "
@@ -42,10 +35,11 @@ st.markdown(
     "applies the activation. The H x W x D input volume becomes an H' x W' x N output volume."
 )
 
-with st.sidebar:
-    st.subheader("Input volume")
-    source = st.radio("Input", VOLUME_SOURCES, key="layer_volume")
-    volume, volume_note = None, ""
+st.subheader("Input volume")
+choose_col, preview_col = st.columns(2)
+volume, volume_note, digit, feature_layer = None, "", None, None
+with choose_col:
+    source = st.radio("Input", VOLUME_SOURCES, horizontal=True, key="layer_volume")
     if source == "Image":
         pixels = image_picker("layer")
         if pixels is not None:
@@ -56,21 +50,29 @@ with st.sidebar:
         if digit is None:
             st.info(caption)
         elif source == "Digit":
-            show_digit(digit, caption)
             volume = digit[:, :, np.newaxis] / 255.0
             volume_note = "pixels / 255, as LeNet-5 sees them after its Rescaling layer"
         else:
-            show_digit(digit, caption)
             feature_layer = st.selectbox("Activations of", FEATURE_LAYERS, index=1, key="layer_activations")
             volume = shipped_classifier().feature_maps(digit)[feature_layer].astype(np.float64)
             volume_note = f"the shipped LeNet-5's {feature_layer} activations for {caption}"
+with preview_col:
+    if digit is not None:
+        show_digit(digit, caption)
 if volume is None:
-    st.info("Choose an input volume in the sidebar.")
     st.stop()
 height, width, depth = volume.shape
 
 st.subheader("Kernels")
-kernel_source = st.radio("Kernels", KERNEL_SOURCES, horizontal=True, key="layer_kernel_source")
+# Only the LeNet-5 layers whose kernels have as many channels as this input are offered.
+lenet_sources = [f"LeNet-5 {name}" for name, channels in LENET_DEPTHS.items() if channels == depth]
+kernel_sources = ["Presets", "Random", *lenet_sources]
+if st.session_state.get("layer_kernel_source") not in kernel_sources:
+    st.session_state.layer_kernel_source = "Presets"
+kernel_source = st.radio("Kernels", kernel_sources, horizontal=True, key="layer_kernel_source")
+if not lenet_sources:
+    st.caption(f"LeNet-5's own kernels: conv1's read {LENET_INPUTS['conv1']}, conv2's {LENET_INPUTS['conv2']}. "
+               f"This input has D = {depth}, so neither fits it; choose such an input to use them.")
 lenet_layer = kernel_source.removeprefix("LeNet-5 ") if kernel_source.startswith("LeNet-5") else None
 if kernel_source == "Presets":
     count_col, size_col = st.columns(2)
@@ -96,35 +98,31 @@ elif kernel_source == "Random":
 else:
     kernels, biases = learned_weights(shipped_classifier().model, lenet_layer)
     size, count = kernels.shape[0], kernels.shape[3]
-    if kernels.shape[2] != depth:
-        st.error(f"LeNet-5's {lenet_layer} has kernels of D = {kernels.shape[2]} channels: it reads "
-                 f"{LENET_INPUTS[lenet_layer]}, but this input has D = {depth}. Choose "
-                 f"{'Digit' if lenet_layer == 'conv1' else 'LeNet-5 activations of pool1'} in the sidebar.")
-        st.stop()
     st.button(f"Use {lenet_layer}'s own stride, padding and activation", on_click=use_lenet_settings,
               args=(lenet_layer,))
 
 stride_col, padding_col, p_col, relu_col = st.columns([3, 3, 2, 2])
 stride = stride_col.slider("Stride s", 1, 4, 1, key="layer_stride")
 padding_mode = padding_col.radio("Padding", ["valid", "same", "explicit p"], horizontal=True, key="layer_padding")
-explicit = p_col.slider("p", 0, 5, 1, key="layer_p", disabled=padding_mode != "explicit p")
+# p is asked for only when it is used.
+padding = p_col.slider("p", 0, 5, 1, key="layer_p") if padding_mode == "explicit p" else padding_mode
 relu = relu_col.toggle("ReLU activation", True, key="layer_relu")
-padding = explicit if padding_mode == "explicit p" else padding_mode
 activation = "relu" if relu else None
 
 parameters = conv_layer_parameters(size, depth, count)
 st.latex(rf"\text{{parameters}} = N\cdot(D\cdot k\cdot k + 1) = {count}\cdot({depth}\cdot{size}\cdot{size} + 1)"
          rf" = {parameters:,}")
 st.caption(f"{count * depth * size * size:,} weights and {count} biases, whatever the image size.")
-kernel_col, bias_col = st.columns([4, 1])
-kernel_col.plotly_chart(kernel_slices(kernels, f"{count} kernels (rows) x {depth} channel slices (columns)"),
-                        key="layer_kernels_chart", width="content")
-bias_col.dataframe({"kernel": list(range(count)), "bias": biases.round(4)}, hide_index=True, key="layer_biases")
+st.plotly_chart(kernel_slices(kernels, f"{count} kernels of {size} x {size} x {depth}"
+                                       + (f" (columns), their {depth} channel slices (rows)" if depth > 1 else ""),
+                              width=820), key="layer_kernels_chart", width="content")
+st.dataframe({f"b{n}": [round(float(bias), 4)] for n, bias in enumerate(biases)}, hide_index=True,
+             key="layer_biases")
 
 maps = conv_layer(volume, kernels, biases, stride, padding, activation=activation)
 st.subheader("Input volume and output volume")
 st.markdown(f"**Input volume:** {height} x {width} x {depth} ({volume_note})")
-channel_images(volume, "channel")
+map_grid(volume, "channel")
 if maps.size == 0:
     st.warning("The kernels do not fit in the padded input: the output is empty. Use more padding or a smaller k.")
     st.stop()
@@ -132,16 +130,20 @@ st.markdown(f"**Output volume:** {maps.shape[0]} x {maps.shape[1]} x {count}, on
             f"({count} output maps)")
 st.latex(r"H' = " + output_size_latex(height, size, stride, padding))
 st.latex(r"W' = " + output_size_latex(width, size, stride, padding))
-channel_images(maps, "map")
+map_grid(maps, "map")
 
 st.subheader("Step through one unit")
 row, col = output_position("layer", maps.shape[:2])
 n = int(st.number_input("Kernel n", 0, count - 1, 0, key="layer_unit_n"))
 step = conv_layer_step(volume, kernels, biases, row, col, n, stride, padding, activation=activation)
 shown = min(depth, 6)
-for d, column in enumerate(st.columns(shown)):
-    column.plotly_chart(number_grid(step.window.products[:, :, d], f"channel {d}: sum {step.channel_sums[d]:.3f}",
-                                    decimals=2, diverging=True), key=f"layer_products_{d}", width="content")
+for d in range(shown):
+    if d % 3 == 0:
+        row_columns = st.columns(3)
+    row_columns[d % 3].plotly_chart(number_grid(step.window.products[:, :, d], f"channel {d}: sum "
+                                                f"{step.channel_sums[d]:.3f}", decimals=2, diverging=True,
+                                                scale_title="pixel x weight", width=265),
+                                    key=f"layer_products_{d}", width="content")
 if depth > shown:
     st.caption(f"Channels {shown}-{depth - 1} are added the same way; all {depth} sums are in the line below.")
 sums = " + ".join(f"({value:.3f})" for value in step.channel_sums)
@@ -150,11 +152,11 @@ if activation == "relu":
     st.markdown(f"ReLU: max(0, {step.pre_activation:.4f}) = **{step.value:.4f}**")
 st.caption(f"The whole layer gives {maps[row, col, n]:.4f} at ({row}, {col}, {n}): the same number.")
 
-if lenet_layer:
-    expected_input = "Digit" if lenet_layer == "conv1" else "LeNet-5 activations"
+# What LeNet-5 itself feeds each of its conv layers, for the check against the Draw page's maps.
+own_input = {"conv1": source == "Digit", "conv2": source == "LeNet-5 activations" and feature_layer == "pool1"}
+if lenet_layer and own_input[lenet_layer]:
     own = layer_settings(shipped_classifier().model, lenet_layer)
-    if (source == expected_input and (stride, padding, activation) == (own["stride"], own["padding"], own["activation"])
-            and (lenet_layer == "conv1" or st.session_state.get("layer_activations") == "pool1")):
+    if (stride, padding, activation) == (own["stride"], own["padding"], own["activation"]):
         digit_maps = shipped_classifier().feature_maps(digit)[lenet_layer]
         st.success(f"Same as the Draw page's {lenet_layer} for this digit: largest difference "
                    f"{np.abs(digit_maps - maps).max():.1e}.")

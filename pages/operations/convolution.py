@@ -1,13 +1,13 @@
 """Convolution: a kernel slides over a real image, with every hyperparameter live."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lib.formulas import output_size_latex
-from lib.images import to_display
-from lib.kernels import PRESETS, SIZES, parse_kernel, preset
+from lib.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
 from lib.ops import conv2d, conv_output_size, conv_step, padded_input
-from pages.shared.ui import crop_picker, image_picker, number_grid, output_position, window_mask
+from pages.shared.ui import crop_picker, image_picker, number_grid, output_position, picture, short_number, window_mask
 
 CUSTOM = "Custom (edit the grid)"
 
@@ -27,15 +27,12 @@ st.markdown(
     "TensorFlow computes a cross-correlation (the kernel is not flipped); so does this page."
 )
 
-with st.sidebar:
-    st.subheader("Input")
-    pixels = image_picker("conv")
-
-left, right = st.columns([1, 1])
-with left:
+kernel_col, grid_col, settings_col = st.columns(3)
+with kernel_col:
     st.subheader("Kernel")
-    choice = st.selectbox("Preset", [*PRESETS, CUSTOM], key="conv_kernel")
+    choice = st.selectbox("Preset", [*PRESETS, CUSTOM], index=list(PRESETS).index(DEFAULT_PRESET), key="conv_kernel")
     size = st.select_slider("Kernel size k", SIZES, key="conv_size")
+    st.button("Book's example: edge kernel, stride 2", on_click=use_book_example)
     if choice == CUSTOM:
         st.caption("Type a number in every cell.")
         start = pd.DataFrame(preset("Edge detection (book)", size)).astype(str)
@@ -47,39 +44,50 @@ with left:
             st.error(f"{error} The output below waits for a valid kernel.")
     else:
         kernel = preset(choice, size)
-    st.button("Book's example: edge kernel, stride 2", on_click=use_book_example)
-with right:
+with settings_col:
     st.subheader("Hyperparameters")
     stride = st.slider("Stride s", 1, 4, 1, key="conv_stride")
-    padding_mode = st.radio("Padding", ["valid", "same", "explicit p"], horizontal=True, key="conv_padding")
-    explicit = st.slider("p (zero rows/columns on every side)", 0, 5, 1, key="conv_p",
-                         disabled=padding_mode != "explicit p")
     dilation = st.slider("Dilation d", 1, 3, 1, key="conv_dilation")
-    padding = explicit if padding_mode == "explicit p" else padding_mode
+    padding_mode = st.radio("Padding", ["valid", "same", "explicit p"], horizontal=True, key="conv_padding")
+    # p is asked for only when it is used.
+    padding = (st.slider("p (zero rows/columns on every side)", 0, 5, 1, key="conv_p")
+               if padding_mode == "explicit p" else padding_mode)
 if kernel is None:
     st.stop()
-st.plotly_chart(number_grid(kernel, f"Kernel {kernel.shape[0]}x{kernel.shape[1]}", decimals=2, diverging=True),
-                width="content", key="conv_kernel_chart")
+with grid_col:
+    whole = bool(np.all(kernel == np.round(kernel)))
+    label = "Custom kernel" if choice == CUSTOM else choice
+    st.plotly_chart(number_grid(kernel, f"{label}, {kernel.shape[0]}x{kernel.shape[1]}", decimals=0 if whole else 2,
+                                diverging=True, scale_title="weight", width=270),
+                    width="content", key="conv_kernel_chart")
+    if choice in PRESET_EFFECTS:
+        st.caption(f"**{choice}**: {PRESET_EFFECTS[choice]}")
 
+st.subheader("Input and output")
+picker_col, shapes_col = st.columns(2)
+with picker_col:
+    pixels = image_picker("conv")
 if pixels is None:
     st.stop()
-
 height, width = pixels.shape[:2]
 output = conv2d(pixels, kernel, stride, padding, dilation)
-st.subheader("Input and output")
+channels = f" x {pixels.shape[2]} channels (the kernel is applied to each and the results summed)" \
+    if pixels.ndim == 3 else ""
+shapes_col.markdown(f"**Shapes:** input {height} x {width}{channels} -> output {output.shape[0]} x {output.shape[1]}")
+shapes_col.caption("Below, both are drawn as wide as their column; the axes count their real rows and columns. "
+                   "The colour bars say which number each colour stands for.")
 col_in, col_out = st.columns(2)
-col_in.image(to_display(pixels), caption=f"Input {pixels.shape}", width=pixels.shape[1])
+col_in.plotly_chart(picture(pixels, f"Input {height} x {width}", scale_title="pixel value", value_range=(0, 255)),
+                    key="conv_input_picture")
 if output.size == 0:
     col_out.warning(
         f"The output is empty: the kernel spans {dilation * (kernel.shape[0] - 1) + 1} cells, "
         f"more than the padded {height}x{width} image holds. Use a smaller kernel or dilation, or more padding."
     )
 else:
-    # Shown at its real size in pixels, so a smaller output looks smaller.
-    col_out.image(to_display(output), width=max(output.shape[1], 1),
-                  caption=f"Output {output.shape}, values {output.min():.1f} to {output.max():.1f} (stretched to show)")
-channels = f" x {pixels.shape[2]} channels (the kernel is applied to each and the results summed)" if pixels.ndim == 3 else ""
-st.markdown(f"**Shapes:** input {height} x {width}{channels} -> output {output.shape[0]} x {output.shape[1]}")
+    values = f"values {short_number(output.min())} to {short_number(output.max())}"
+    col_out.plotly_chart(picture(output, f"Output {output.shape[0]} x {output.shape[1]}: {values}",
+                                 scale_title="output value"), key="conv_output_picture")
 st.latex(r"H_{out} = " + output_size_latex(height, kernel.shape[0], stride, padding, dilation))
 st.latex(r"W_{out} = " + output_size_latex(width, kernel.shape[1], stride, padding, dilation))
 
@@ -89,7 +97,8 @@ st.caption(f"The current kernel at stride {stride}, dilation {dilation}. SAME pa
 for column, mode in zip(st.columns(2), ["same", "valid"]):
     result = conv2d(pixels, kernel, stride, mode, dilation)
     if result.size:
-        column.image(to_display(result), caption=f"{mode.upper()}: {result.shape}", width="stretch")
+        column.plotly_chart(picture(result, f"{mode.upper()}: {result.shape}", scale_title="output value"),
+                            key=f"conv_{mode}_picture")
     else:
         column.warning(f"{mode.upper()}: empty output, the kernel does not fit.")
 
@@ -103,12 +112,14 @@ if 0 in crop_out:
 y, x = output_position("conv", crop_out)
 step = conv_step(crop, kernel, y, x, stride, padding, dilation)
 padded = padded_input(crop, kernel.shape, stride, padding, dilation)[:, :, 0]
-grid_left, grid_right = st.columns(2)
-grid_left.plotly_chart(number_grid(padded, f"Padded crop {padded.shape}: the window for output ({y}, {x})",
-                                   highlight=window_mask(padded.shape, step.rows, step.cols), decimals=0),
-                       key="conv_step_input")
+grid_left, grid_right = st.columns([3, 2])
+grid_left.plotly_chart(number_grid(padded, f"Padded crop {padded.shape[0]} x {padded.shape[1]}: the window for "
+                                   f"output ({y}, {x})", highlight=window_mask(padded.shape, step.rows, step.cols),
+                                   decimals=0, scale_title="pixel value", width=490),
+                       key="conv_step_input", width="content")
 grid_right.plotly_chart(number_grid(step.products[:, :, 0], "Pixel x kernel, cell by cell", decimals=1,
-                                    diverging=True), key="conv_step_products")
+                                    diverging=True, scale_title="product", width=320),
+                        key="conv_step_products", width="content")
 terms = " + ".join(f"({v:.1f})" for v in step.products[:, :, 0].ravel()[:6])
 more = " + ..." if step.products.size > 6 else ""
 st.markdown(f"**Output ({y}, {x})** = {terms}{more} = **{step.value:.2f}**")

@@ -1,11 +1,14 @@
 """Pooling: max and average over windows, with the book's two demonstrations."""
 
+import numpy as np
 import streamlit as st
 
 from lib.formulas import output_size_latex
-from lib.images import enlarge, to_display
 from lib.ops import conv_output_size, padded_input, pool2d, pool_step
-from pages.shared.ui import crop_picker, image_picker, number_grid, output_position, window_mask
+from pages.shared.ui import crop_picker, image_picker, number_grid, output_position, picture, window_mask
+
+# Half of the main area on a 1280-pixel screen: the widest an image may be drawn beside another.
+COLUMN_WIDTH = 400
 
 
 def book_halving():
@@ -28,41 +31,47 @@ st.markdown(
     "the window only selects or averages, so Keras counts 0 parameters for it."
 )
 
-with st.sidebar:
-    st.subheader("Input")
-    pixels = image_picker("pool", default_photo="Chelsea the cat")
-
-controls, demos = st.columns([2, 1])
-with controls:
+window_col, stride_col, demos_col = st.columns(3)
+with window_col:
     mode = st.radio("Operation", ["max", "avg"], horizontal=True, key="pool_mode",
                     format_func={"max": "Max pooling", "avg": "Average pooling"}.get)
     size = st.slider("Pool size k", 1, 10, 2, key="pool_size")
+with stride_col:
     if st.session_state.get("pool_stride", 2) > size:
         st.session_state.pool_stride = size
     stride = st.slider("Stride s (at most k, as TensorFlow requires)", 1, size, min(2, size), key="pool_stride")
     padding = st.radio("Padding", ["valid", "same"], horizontal=True, key="pool_padding")
-with demos:
+with demos_col:
     st.markdown("**The book's demonstrations**")
     st.button("2x2, stride 2: halves the image", on_click=book_halving)
     st.button("10x10 window: excessively large", on_click=book_too_large)
 
+st.subheader("Input and output")
+picker_col, shapes_col = st.columns(2)
+with picker_col:
+    pixels = image_picker("pool", default_photo="Chelsea the cat")
 if pixels is None:
     st.stop()
 
 height, width = pixels.shape[:2]
 output = pool2d(pixels, size, stride, padding, mode)
 col_in, col_out = st.columns(2)
-col_in.image(to_display(pixels), caption=f"Input {pixels.shape}", width=pixels.shape[1])
+# Both on the pixels' own 0-255 scale, so a value means the same gray in the input and the output.
+col_in.plotly_chart(picture(pixels, f"Input {height} x {width}", scale_title="pixel value", value_range=(0, 255)),
+                    key="pool_input_picture")
 if output.size == 0:
     col_out.warning(f"The output is empty: a {size}x{size} window does not fit in {height}x{width} without padding.")
 else:
     name = "Max" if mode == "max" else "Average"
-    # Blown up to the input's size with square pixels, so blocks show; and at its real size below.
-    col_out.image(enlarge(output, max(height, width)), width=width,
-                  caption=f"{name} pooled {output.shape}, each value drawn as a block")
-    col_out.image(to_display(output), width=max(output.shape[1], 1), caption="Real size")
-st.markdown(f"**Shapes:** {height} x {width} -> {output.shape[0]} x {output.shape[1]}"
-            f" ({height * width / max(output.shape[0] * output.shape[1], 1):.1f} times fewer values)")
+    # As wide as the input, so each output value is a visible block; and at its real size below.
+    col_out.plotly_chart(picture(output, f"{name} pooled {output.shape[0]} x {output.shape[1]}",
+                                 scale_title="pixel value", value_range=(0, 255)), key="pool_output_picture")
+    real_width = min(output.shape[1], COLUMN_WIDTH)
+    col_out.image(np.round(np.clip(output, 0, 255)).astype(np.uint8), width=real_width,
+                  caption="The output at its real size: one screen pixel per value" if real_width == output.shape[1]
+                  else f"The output, shrunk to {real_width} of its {output.shape[1]} columns to fit")
+shapes_col.markdown(f"**Shapes:** {height} x {width} -> {output.shape[0]} x {output.shape[1]}"
+                    f" ({height * width / max(output.shape[0] * output.shape[1], 1):.1f} times fewer values)")
 st.latex(r"H_{out} = " + output_size_latex(height, size, stride, padding))
 st.latex(r"W_{out} = " + output_size_latex(width, size, stride, padding))
 if size >= 8:
@@ -78,9 +87,10 @@ if 0 in crop_out:
 y, x = output_position("pool", crop_out)
 step = pool_step(crop, size, y, x, stride, padding, mode)
 padded = padded_input(crop, (size, size), stride, padding, value=float("nan"))[:, :, 0]
-st.plotly_chart(number_grid(padded, f"Crop {padded.shape} (blank cells are SAME padding, ignored)",
-                            highlight=window_mask(padded.shape, step.rows, step.cols), decimals=0),
-                key="pool_step_input")
+st.plotly_chart(number_grid(padded, f"Crop {padded.shape[0]} x {padded.shape[1]} (blank cells are SAME padding, "
+                            "ignored)", highlight=window_mask(padded.shape, step.rows, step.cols), decimals=0,
+                            scale_title="pixel value", width=820),
+                key="pool_step_input", width="content")
 values = step.patch[~(step.patch != step.patch)]  # drop padding (NaN) cells
 if mode == "max":
     st.markdown(f"**Output ({y}, {x})** = max of the {values.size} real cells in the window = **{step.value:.0f}**")

@@ -15,7 +15,7 @@ def show_page_guide(title: str) -> None:
     page = page_by_title(title)
     if page is None or not page.step:
         return
-    text, link = st.columns([6, 1], vertical_alignment="center")
+    text, link = st.columns([5, 2], vertical_alignment="center")
     text.info(f"**Step {page.step} of {len(route())}** ({page.book}). **Try this:** {page.try_this}",
               icon=":material/explore:")
     following = next_on_route(page.path)

@@ -1,0 +1,139 @@
+"""Every page at a projector's 1280 x 720: nothing runs off the right edge and no picture covers another."""
+
+from pathlib import Path
+
+import pytest
+
+from lib.navigation import PAGES
+from tests.browser import EXCEPTION_SELECTOR, open_page, warm_up
+
+VIEWPORT = {"width": 1280, "height": 720}
+# Pictures of every kind Streamlit draws: images, Plotly charts, canvases and component frames (the drawing canvas).
+PICTURES = ('[data-testid="stImage"] img, [data-testid="stPlotlyChart"] .js-plotly-plot, canvas, '
+            '[data-testid="stIFrame"], iframe, [data-testid="stVegaLiteChart"], [data-testid="stPyplot"] img')
+TOLERANCE_PX = 2  # sub-pixel rounding and 1 px borders are not overlaps
+
+# Widths in the page (whole document, the main area, its block container) against the width they have to show it.
+OVERFLOW_JS = """() => {
+  const measure = (name, element) => element && {name, scroll: element.scrollWidth, client: element.clientWidth};
+  return [measure("document", document.scrollingElement),
+          measure("main area", document.querySelector('[data-testid="stMain"]')),
+          measure("main block container", document.querySelector('[data-testid="stMainBlockContainer"]'))]
+         .filter(Boolean);
+}"""
+
+# Bounding boxes of the visible pictures in the main area, leaving out any picture inside another.
+PICTURES_JS = """(selector) => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const all = [...main.querySelectorAll(selector)].filter(element => {
+    const style = getComputedStyle(element), box = element.getBoundingClientRect();
+    // A data grid draws its cells on stacked canvases of its own: a table, not a picture.
+    const grid = element.closest('[data-testid="stDataFrame"], [data-testid="stDataEditor"]');
+    return !grid && box.width > 0 && box.height > 0 && style.visibility !== "hidden" && style.display !== "none";
+  });
+  const outer = all.filter(element => !all.some(other => other !== element && other.contains(element)));
+  return outer.map(element => {
+    const box = element.getBoundingClientRect();
+    const chart = element.closest('[data-testid="stPlotlyChart"]');
+    const title = element.querySelector && element.querySelector('.gtitle');
+    const figure = element.closest('[data-testid="stImageContainer"]');
+    const caption = figure && figure.querySelector('[data-testid="stImageCaption"]');
+    const label = (title && title.textContent) || (caption && `image "${caption.textContent}"`)
+                  || element.getAttribute("title") || (chart ? "plotly chart" : element.tagName.toLowerCase());
+    return {label, left: box.left + scrollX, top: box.top + scrollY, right: box.right + scrollX,
+            bottom: box.bottom + scrollY};
+  });
+}"""
+
+
+def overlap(a: dict, b: dict) -> tuple[float, float]:
+    return (min(a["right"], b["right"]) - max(a["left"], b["left"]),
+            min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]))
+
+
+def overlapping_pairs(boxes: list[dict]) -> list[str]:
+    pairs = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            width, height = overlap(a, b)
+            if width > TOLERANCE_PX and height > TOLERANCE_PX:
+                pairs.append(f"{a['label']!r} and {b['label']!r} overlap by {width:.0f} x {height:.0f} px")
+    return pairs
+
+
+def test_overlap_counts_only_boxes_that_share_more_than_the_tolerance():
+    left = {"label": "a", "left": 0, "top": 0, "right": 100, "bottom": 100}
+    touching = {"label": "b", "left": 99, "top": 0, "right": 200, "bottom": 100}
+    covering = {"label": "c", "left": 50, "top": 50, "right": 150, "bottom": 150}
+    assert overlapping_pairs([left, touching]) == []
+    assert overlapping_pairs([left, covering]) == ["'a' and 'c' overlap by 50 x 50 px"]
+
+
+@pytest.fixture(scope="module")
+def projector(browser, streamlit_server):
+    """One 1280 x 720 tab that visits the pages in turn."""
+    if not streamlit_server.warmed:
+        warm_up(browser, streamlit_server)
+        streamlit_server.warmed = True
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.app_url = streamlit_server.url
+    yield page
+    context.close()
+
+
+def url_path(spec) -> str:
+    return "" if spec.default else Path(spec.path).stem
+
+
+@pytest.fixture(scope="module")
+def projected(request, projector):
+    """The projector tab on the page given as the parameter; one fixture for every test, so that a page is
+    opened once for all the tests that look at it and the tab is always on the page the test names."""
+    open_page(projector, url_path(request.param))
+    projector.wait_for_timeout(500)  # Plotly and images settle their size after the run ends
+    assert projector.locator(EXCEPTION_SELECTOR).count() == 0, projector.locator(EXCEPTION_SELECTOR).first.inner_text()
+    return projector
+
+
+every_page = pytest.mark.parametrize("projected", PAGES, indirect=True, ids=[spec.title for spec in PAGES])
+
+
+@every_page
+def test_page_has_no_horizontal_scroll_at_1280_by_720(projected):
+    too_wide = [f"{width['name']}: {width['scroll']} px of content in {width['client']} px"
+                for width in projected.evaluate(OVERFLOW_JS) if width["scroll"] > width["client"] + 1]
+    assert not too_wide, too_wide
+
+
+@every_page
+def test_no_picture_overlaps_another_at_1280_by_720(projected):
+    assert not overlapping_pairs(projected.evaluate(PICTURES_JS, PICTURES))
+
+
+# The operation explorers and the Try-it pages: their own controls, and a colour scale on every heatmap.
+EXPLORERS = [spec for spec in PAGES if spec.path in (
+    "pages/operations/convolution.py", "pages/operations/conv_layer.py", "pages/operations/pooling.py",
+    "pages/draw/draw.py", "pages/draw/receptive.py")]
+CONTROLS = ", ".join(f'[data-testid="{kind}"]' for kind in
+                     ("stRadio", "stSelectbox", "stSlider", "stCheckbox", "stNumberInput", "stFileUploader",
+                      "stMultiSelect", "stSelectSlider", "stToggle"))
+# Plotly draws a heatmap in a layer of class "hm" and an image trace in one of class "im".
+HEATMAPS_WITHOUT_SCALE_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')]
+  .filter(plot => plot.querySelector('.hm, .im') && !plot.querySelector('.colorbar'))
+  .map(plot => (plot.querySelector('.gtitle') || {}).textContent || "untitled chart")"""
+
+every_explorer = pytest.mark.parametrize("projected", EXPLORERS, indirect=True, ids=[spec.title for spec in EXPLORERS])
+
+
+@every_explorer
+def test_explorer_controls_are_in_the_main_area_not_below_the_sidebar_links(projected):
+    sidebar_controls = projected.locator(f'[data-testid="stSidebar"] :is({CONTROLS})')
+    assert sidebar_controls.count() == 0, sidebar_controls.all_inner_texts()
+    assert projected.locator(f'[data-testid="stMain"] :is({CONTROLS})').count() > 0
+
+
+@every_explorer
+def test_every_heatmap_on_an_explorer_has_a_colour_scale(projected):
+    assert not projected.evaluate(HEATMAPS_WITHOUT_SCALE_JS)
