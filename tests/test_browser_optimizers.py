@@ -1,6 +1,9 @@
 """The Optimizers, Dropout and batch norm, and Keras basics open-questions views in Chromium."""
 
-from tests.browser import find_in_main, open_page, set_number, wait_idle
+from lib.config import KERAS_DEFAULT_LEARNING_RATES
+from lib.optimizer_captions import OPTIMIZER_NAMES, describe_paths, primer_caption
+from lib.optimizer_paths import PRIMER_RATES, SURFACES, gradient_descent_1d
+from tests.browser import choose_radio, find_in_main, main_text, nudge_slider, open_page, set_number, wait_idle, widget
 
 
 def table_cells(page) -> list[str]:
@@ -10,35 +13,102 @@ def table_cells(page) -> list[str]:
     return grid.locator("td").all_inner_texts()
 
 
+def table_rates(page) -> dict[str, str]:
+    """Each optimizer's learning rate as the results table shows it."""
+    cells = table_cells(page)
+    return {name: cells[cells.index(name) + 1] for name in OPTIMIZER_NAMES.values()}
+
+
 def chart_points(page) -> str:
-    return page.locator('[data-testid="stPlotlyChart"] .scatterlayer').first.inner_html()
+    return page.locator('.st-key-opt_chart .scatterlayer').first.inner_html()
 
 
-def test_changing_a_learning_rate_changes_its_path_and_the_table(app_page):
+def choose_surface(page, title: str) -> None:
+    field = widget(page, "stSelectbox", "Surface").locator("input")
+    field.click()
+    field.fill(title)
+    field.press("Enter")
+    wait_idle(page)
+
+
+def expected_caption(surface_name: str, rates: dict) -> list[str]:
+    """The caption lib.optimizer_captions writes for these rates, on Keras paths computed here."""
+    from lib.optimizer_paths import trajectory
+
+    paths = {name: trajectory(name, surface_name, SURFACES[surface_name].start, 200, rates[name]) for name in rates}
+    return describe_paths(surface_name, paths, rates, 200)
+
+
+def test_each_surface_opens_with_its_suited_rates_and_their_caption(app_page):
+    open_page(app_page, "optimizers")
+    for surface_name in ("bowl", "rosenbrock"):
+        if surface_name != "bowl":
+            choose_surface(app_page, SURFACES[surface_name].title)
+        suited = SURFACES[surface_name].suited_rates
+        assert table_rates(app_page) == {OPTIMIZER_NAMES[name]: f"{rate:g}" for name, rate in suited.items()}
+        text = main_text(app_page)
+        for sentence in expected_caption(surface_name, suited):
+            assert sentence in text, sentence
+    assert "Finding the valley is quick" in text
+
+
+def test_keras_defaults_are_one_click_away_with_their_own_caption_and_explanation(app_page):
+    open_page(app_page, "optimizers")
+    choose_radio(app_page, "Learning rates", "Keras's defaults")
+    assert table_rates(app_page) == {OPTIMIZER_NAMES[name]: f"{rate:g}" for name, rate in
+                                     KERAS_DEFAULT_LEARNING_RATES.items()}
+    text = main_text(app_page)
+    sentences = expected_caption("bowl", KERAS_DEFAULT_LEARNING_RATES)
+    assert any(sentence.startswith("SGD at η = 0.01 does not zig-zag") for sentence in sentences)
+    for sentence in sentences:
+        assert sentence in text, sentence
+    assert "zig-zags across the valley" not in text
+    assert "at the start the gradient is 31.3 long and the minimum is 4.74 away" in text  # the expander opened
+    choose_radio(app_page, "Learning rates", "Rates that suit this surface")
+    assert table_rates(app_page)["SGD"] == "0.09"
+    find_in_main(app_page, r"SGD zig-zags across the valley")
+
+
+def test_changing_a_learning_rate_changes_its_path_the_table_and_the_caption(app_page):
     open_page(app_page, "optimizers")
     before_cells = table_cells(app_page)
     before_chart = chart_points(app_page)
-    set_number(app_page, "SGD", 0.09)
+    set_number(app_page, "SGD", 0.04)
     cells = table_cells(app_page)
     sgd = cells[cells.index("SGD"): cells.index("SGD") + 6]
-    assert sgd[1] == "0.09"
+    assert sgd[1] == "0.04"
     assert sgd != before_cells[before_cells.index("SGD"): before_cells.index("SGD") + 6]
     # Only SGD's row changed: the other optimizers kept their rates and results.
     assert cells[6:] == before_cells[6:]
     assert chart_points(app_page) != before_chart
+    # The caption follows the new rate, and the rate set is now the learner's own.
+    find_in_main(app_page, r"SGD at η = 0.04 does not zig-zag: each step multiplies y by 1 − 20η = 0.2")
+    assert widget(app_page, "stRadio", "Learning rates").get_by_role("radio", name="Your own").is_checked()
 
 
 def test_a_rate_too_large_is_drawn_until_it_diverges(app_page):
     open_page(app_page, "optimizers")
     set_number(app_page, "SGD", 0.5)
     find_in_main(app_page, r"SGD at rate 0.5 diverged: step \d+ left the finite numbers")
+    find_in_main(app_page, r"SGD diverged: SGD at step \d+ left the finite numbers")
 
 
 def test_out_of_range_rate_cannot_be_entered(app_page):
     open_page(app_page, "optimizers")
     set_number(app_page, "Adam", 50)
     cells = table_cells(app_page)
-    assert cells[cells.index("Adam") + 1] == "0.001"  # the widget refused 50: Adam keeps Keras's default
+    assert cells[cells.index("Adam") + 1] == "0.2"  # the widget refused 50: Adam keeps the bowl's suited rate
+
+
+def test_primer_shows_three_rates_and_redraws_the_learners_own(app_page):
+    open_page(app_page, "optimizers")
+    text = main_text(app_page)
+    for name, rate in PRIMER_RATES.items():
+        assert primer_caption(rate, gradient_descent_1d(rate)) in text, name
+    nudge_slider(app_page, "Your learning rate", 30)  # 0.80 -> 1.10
+    find_in_main(app_page, "Yours: η = 1.1")
+    assert primer_caption(1.1, gradient_descent_1d(1.1)) in main_text(app_page)
+    assert main_text(app_page).count("It diverges.") == 2
 
 
 def test_dropout_button_draws_a_new_mask_and_test_time_never_changes(app_page):

@@ -1,10 +1,21 @@
-"""Optimizer paths on toy surfaces against a plain Keras loop, step for step."""
+"""Optimizer paths on toy surfaces against a plain Keras loop, step for step; the claim checks; the 1-D primer."""
 
 import numpy as np
 import pytest
 
 from lib.config import OPTIMIZERS
-from lib.optimizer_paths import SURFACES, summarize, surface, trajectory
+from lib.optimizer_paths import (
+    PRIMER_RATES,
+    SURFACES,
+    direction_changes,
+    gradient_descent_1d,
+    nearest_minimum,
+    steps_to_arrive,
+    steps_within,
+    summarize,
+    surface,
+    trajectory,
+)
 from lib.training import build_optimizer
 
 tf = pytest.importorskip("tensorflow")
@@ -98,3 +109,55 @@ def test_learning_rate_out_of_range_is_refused_naming_the_field(rate):
 def test_bad_step_counts_are_refused(steps):
     with pytest.raises(ValueError, match="steps"):
         trajectory("sgd", "bowl", (1.0, 1.0), steps)
+
+
+
+def test_direction_changes_counts_reversals_along_one_axis_and_skips_short_steps():
+    # Along x: +1, -0.8, +0.8, then a jitter of +-1e-5; along y: always up.
+    path = np.array([[0, 0], [1, 1], [0.2, 2], [1, 3], [1 + 1e-5, 4], [1, 5]], dtype=float)
+    assert direction_changes(path, 0) == 2
+    assert direction_changes(path, 1) == 0
+    assert direction_changes(path, 0, tolerance=0.9) == 0  # only the first step, 1 long, is longer than 0.9
+
+
+def test_arrival_lingering_and_nearest_minimum_measure_the_path():
+    path = trajectory("sgd", "bowl", (-4.5, 1.5), 100, 0.09)
+    arrival = steps_to_arrive("bowl", path)
+    distances = np.linalg.norm(path, axis=1)
+    assert distances[arrival] <= 0.01 < distances[:arrival].min()
+    assert steps_within(path, (0.0, 0.0), 0.01) == int(np.sum(distances <= 0.01)) == 101 - arrival
+    index, distance = nearest_minimum("two minima", (0.9, 0.1))
+    assert SURFACES["two minima"].minima[index][0] > 0 and distance < 0.15
+    assert nearest_minimum("saddle", (0.0, 0.0)) is None
+
+
+def keras_sgd_1d(learning_rate, steps, start):
+    """The reference for the primer: Keras's SGD on f(x) = x^2, one float64 variable."""
+    optimizer = build_optimizer("sgd", learning_rate)
+    variable = tf.Variable(float(start), dtype=tf.float64)
+    points = [float(start)]
+    for _ in range(steps):
+        with tf.GradientTape() as tape:
+            loss = variable * variable
+        optimizer.apply_gradients([(tape.gradient(loss, variable), variable)])
+        points.append(float(variable.numpy()))
+    return np.array(points)
+
+
+@pytest.mark.parametrize("rate", [0.02, 0.3, 0.8, 1.05])
+def test_primer_gradient_descent_matches_keras_sgd(rate):
+    np.testing.assert_allclose(gradient_descent_1d(rate, 10, 4.0), keras_sgd_1d(rate, 10, 4.0), rtol=1e-6)
+
+
+def test_primer_rates_crawl_converge_and_diverge_in_the_same_steps():
+    small, right, big = (gradient_descent_1d(PRIMER_RATES[name]) for name in ("too small", "about right", "too big"))
+    assert len(small) == len(right) == len(big)
+    assert abs(small[-1]) > 0.5 * abs(small[0])  # still more than halfway from the minimum
+    assert abs(right[-1]) < 1e-3 * abs(right[0])
+    assert np.all(np.diff(np.abs(big)) > 0) and abs(big[-1]) > 2 * abs(big[0])  # every step farther out
+
+
+@pytest.mark.parametrize("rate", [0.0, -0.5, float("nan")])
+def test_primer_refuses_a_rate_that_is_not_positive(rate):
+    with pytest.raises(ValueError, match="learning_rate"):
+        gradient_descent_1d(rate)
