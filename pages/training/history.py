@@ -109,8 +109,7 @@ catalogue = {f"{run.path.parent.name}/{run.run_id}": run for run in experiments}
 catalogue.update({f"shared/{run.run_id}": run for run in shared})
 catalogue.update({f"my runs/{run.run_id}": run for run in mine})
 
-with st.sidebar:
-    st.subheader("Add history files")
+with st.expander("Add history files: a Keras CSVLogger CSV or a run .zip", icon=":material/upload:"):
     uploads = st.file_uploader("Keras CSVLogger CSV, or a run .zip from the Training page", type=["csv", "zip"],
                                accept_multiple_files=True, key="history_uploads")
 for upload in uploads or []:
