@@ -16,6 +16,9 @@ from lib.data import as_model_input
 
 BOOK_Y_TRUE = [1, 2]
 BOOK_Y_PRED = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
+# The book's accuracy example: one of three predictions is wrong, so the metric reads 2/3.
+BOOK_METRIC_TRUE = [1, 0, 1]
+BOOK_METRIC_PRED = [1, 0, 0]
 
 
 def source_of(*objects) -> str:
@@ -125,10 +128,24 @@ def input_size_experiment(lenet, dense, digit: np.ndarray, size: int = 64) -> di
             "dense_parameters": dense.count_params(), "dense_error": dense_error}
 
 
+def parse_labels(text: str) -> list[int]:
+    """Whole numbers typed as "1, 0, 1"; ValueError naming the first entry that is not one."""
+    labels = []
+    for part in text.split(","):
+        try:
+            labels.append(int(part))
+        except ValueError:
+            raise ValueError(f"{part.strip()!r} is not a whole number; type them separated by commas.") from None
+    return labels
+
+
 def accuracy_updates(labels, predicted) -> list[dict]:
     """keras.metrics.Accuracy fed one prediction at a time: the running result after each update_state."""
     import keras
 
+    if len(labels) != len(predicted) or not len(labels):
+        raise ValueError(f"Give one prediction per ground-truth label: {len(labels)} labels, "
+                         f"{len(predicted)} predictions.")
     accuracy = keras.metrics.Accuracy()
     rows = []
     for index, (truth, guess) in enumerate(zip(labels, predicted)):
@@ -136,6 +153,12 @@ def accuracy_updates(labels, predicted) -> list[dict]:
         rows.append({"update": index + 1, "ground truth": int(truth), "prediction": int(guess),
                      "correct": bool(truth == guess), "accuracy.result()": float(accuracy.result())})
     return rows
+
+
+def first_mistake(labels, predicted) -> int | None:
+    """The index of the first prediction that differs from its label, or None when all are right."""
+    wrong = np.flatnonzero(np.asarray(labels) != np.asarray(predicted))
+    return int(wrong[0]) if wrong.size else None
 
 
 def write_and_read_scalars(log_dir, name: str, values) -> list[tuple[int, float]]:

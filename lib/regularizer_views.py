@@ -80,6 +80,30 @@ class BatchNormStages:
     beta: float
     moving_mean: float
     moving_variance: float
+    gammas: np.ndarray  # the layer's gamma for every feature, (features,)
+    betas: np.ndarray  # and its beta
+
+    @property
+    def passed_normalized(self) -> float:
+        """The share of normalized values the ReLU after batch norm would pass, were gamma 1 and beta 0."""
+        return float((self.normalized > 0).mean())
+
+    @property
+    def passed_after(self) -> float:
+        """The share the ReLU does pass: of the values after gamma and beta."""
+        return float((self.after > 0).mean())
+
+
+def batch_norm_parameters(model, layer_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(gamma, beta) of every feature of the batch norm layer after `layer_name`, as trained."""
+    gamma, beta, _, _ = _layer(model, f"{layer_name}_bn").get_weights()
+    return gamma, beta
+
+
+def most_changed_feature(model, layer_name: str) -> int:
+    """The feature whose gamma and beta training moved furthest from where they start (1 and 0)."""
+    gamma, beta = batch_norm_parameters(model, layer_name)
+    return int(np.argmax(np.abs(gamma - 1) + np.abs(beta)))
 
 
 def batch_norm_stages(model, images: np.ndarray, layer_name: str = "dense1", feature: int = 0) -> BatchNormStages:
@@ -95,9 +119,9 @@ def batch_norm_stages(model, images: np.ndarray, layer_name: str = "dense1", fea
     copy = keras.layers.BatchNormalization.from_config(bn.get_config())
     copy.build(before.shape)
     copy.set_weights(bn.get_weights())
-    gamma, beta, moving_mean, moving_variance = (weight[feature] for weight in bn.get_weights())
+    gammas, betas, moving_means, moving_variances = bn.get_weights()
     after = np.asarray(copy(before, training=True))
-    normalized = (after - beta) / gamma
+    normalized = (after - betas) / gammas
     return BatchNormStages(before[..., feature].ravel(), normalized[..., feature].ravel(),
-                           after[..., feature].ravel(), float(gamma), float(beta), float(moving_mean),
-                           float(moving_variance))
+                           after[..., feature].ravel(), float(gammas[feature]), float(betas[feature]),
+                           float(moving_means[feature]), float(moving_variances[feature]), gammas, betas)

@@ -1,4 +1,8 @@
-"""The explorer pages run on numpy alone: rendering them never imports TensorFlow."""
+"""The explorer pages run on numpy alone: rendering them never imports TensorFlow.
+
+Why CNNs has one part that needs trained models, the shift experiment; it loads TensorFlow only after its
+button is pressed (tests/test_why_cnns.py presses it), so opening the page stays TensorFlow-free.
+"""
 
 import subprocess
 import sys

@@ -78,6 +78,58 @@ def test_accuracy_metric_runs_from_predictions_one_update_at_a_time():
     assert [row["accuracy.result()"] for row in rows] == pytest.approx([1.0, 0.5, 2 / 3, 0.75])
 
 
+def test_books_metric_example_ends_at_two_thirds():
+    from lib.keras_basics import BOOK_METRIC_PRED, BOOK_METRIC_TRUE, accuracy_updates
+
+    rows = accuracy_updates(BOOK_METRIC_TRUE, BOOK_METRIC_PRED)
+    assert [row["accuracy.result()"] for row in rows] == pytest.approx([1.0, 1.0, 2 / 3])
+    assert [row["correct"] for row in rows] == [True, True, False]
+
+
+def test_accuracy_refuses_predictions_that_do_not_pair_with_labels():
+    from lib.keras_basics import accuracy_updates
+
+    with pytest.raises(ValueError, match="3 labels, 2 predictions"):
+        accuracy_updates([1, 0, 1], [1, 0])
+
+
+def test_typed_labels_name_the_entry_that_is_not_a_number():
+    from lib.keras_basics import parse_labels
+
+    assert parse_labels(" 1, 0,1 ") == [1, 0, 1]
+    with pytest.raises(ValueError, match="'x' is not a whole number"):
+        parse_labels("1, x")
+
+
+def test_first_mistake_is_the_first_prediction_off_its_label():
+    from lib.keras_basics import first_mistake
+
+    assert first_mistake([3, 1, 4, 1, 5], [3, 1, 4, 7, 0]) == 3
+    assert first_mistake([3, 1], [3, 1]) is None
+
+
+def test_open_questions_start_from_the_books_accuracy_example(tmp_path, monkeypatch):
+    app = open_basics(tmp_path, monkeypatch)
+    table = next(frame.value for frame in app.dataframe if "accuracy.result()" in frame.value.columns)
+    assert table["accuracy.result()"].tolist() == pytest.approx([1.0, 1.0, 2 / 3])
+    assert "After 3 updates: **66.67%**" in markdown_text(app)
+    app.text_input(key="basics_metric_pred").set_value("1, 0, 1").run()
+    assert "After 3 updates: **100.00%**" in markdown_text(app)
+
+
+def test_train_button_trains_with_the_rate_in_the_box(tmp_path, monkeypatch):
+    import pages.shared.jobs
+
+    submitted = []
+    monkeypatch.setattr(pages.shared.jobs, "submit", lambda config, demo_workers=0: submitted.append(config))
+    app = open_basics(tmp_path, monkeypatch)
+    app.number_input(key="basics_rate").set_value(0.25).run()
+    app.button(key="basics_train").click().run()
+    assert not app.exception
+    assert [config.learning_rate for config in submitted] == [0.25]
+    assert submitted[0].optimizer == "sgd" and submitted[0].model == "dense"
+
+
 def test_custom_scalars_are_read_back_by_tensorboard(tmp_path):
     from lib.keras_basics import write_and_read_scalars
 

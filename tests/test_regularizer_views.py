@@ -75,3 +75,62 @@ def test_showing_batch_norm_leaves_the_model_unchanged(batch_norm_model, digits)
 def test_a_layer_that_is_not_dropout_is_refused(dropout_model, digits):
     with pytest.raises(ValueError, match="not a Dropout layer"):
         dropout_draw(dropout_model, digits[0], True, dropout="dense2")
+
+
+def test_gamma_and_beta_are_the_layers_own_per_feature_weights(batch_norm_model, digits):
+    from lib.regularizer_views import batch_norm_parameters
+
+    layer = batch_norm_model.get_layer("conv2_bn")
+    gamma, beta = batch_norm_parameters(batch_norm_model, "conv2")
+    np.testing.assert_array_equal(gamma, keras.ops.convert_to_numpy(layer.gamma))
+    np.testing.assert_array_equal(beta, keras.ops.convert_to_numpy(layer.beta))
+    stages = batch_norm_stages(batch_norm_model, digits, "conv2", 3)
+    np.testing.assert_array_equal(stages.gammas, gamma)
+    assert stages.gamma == gamma[3] and stages.beta == beta[3]
+
+
+def test_the_feature_gamma_and_beta_moved_furthest_is_found():
+    from lib.models import build_model
+    from lib.regularizer_views import most_changed_feature
+
+    model = build_model("lenet5", batch_norm=True)
+    layer = model.get_layer("dense2_bn")
+    gamma, beta, mean, variance = layer.get_weights()
+    gamma[7], beta[30] = 1.2, -0.1  # unit 7 moved 0.2 from its start, unit 30 only 0.1
+    layer.set_weights([gamma, beta, mean, variance])
+    assert most_changed_feature(model, "dense2") == 7
+
+
+def test_beta_moves_where_the_models_own_relu_cuts(batch_norm_model, digits):
+    stages = batch_norm_stages(batch_norm_model, digits, "dense2", 0)
+    relu = batch_norm_model.get_layer("dense2_relu")
+    assert stages.passed_after == pytest.approx(float((np.asarray(relu(stages.after)) > 0).mean()))
+    # A larger beta shifts every value right, so the ReLU passes more of them than of the normalized values.
+    larger = batch_norm_stages(batch_norm_model, digits, "dense2", int(np.argmax(stages.betas)))
+    assert larger.beta > 0.03 and larger.passed_after > larger.passed_normalized
+
+
+def used_axes(trace) -> tuple[str, str]:
+    # A trace names its axes "x", "x2"...; the layout keys them "xaxis", "xaxis2"...
+    return tuple(f"{axis}axis{trace.get(axis + 'axis', axis)[1:]}" for axis in ("x", "y"))
+
+
+def test_page_charts_have_axis_titles_and_heatmaps_colour_scales(real_mnist_path, tmp_path, monkeypatch):
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    app.run()
+    app.switch_page("pages/training/regularizers.py")
+    app.run()
+    assert not app.exception
+    charts = [json.loads(element.proto.spec) for element in app.get("plotly_chart")]
+    assert len(charts) == 5  # two dropout strips, the three stages, gamma and beta, normalized against after
+    for chart in charts:
+        for trace in chart["data"]:
+            for axis in used_axes(trace):
+                assert chart["layout"].get(axis, {}).get("title", {}).get("text"), (axis, chart["layout"].get("title"))
+            if trace["type"] == "heatmap":
+                assert trace.get("showscale", True) and trace["colorbar"]["title"]["text"]

@@ -1,5 +1,7 @@
 """Keras basics (chapter 2), live: data, models, losses, compile and fit, callbacks, saving."""
 
+import shlex
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -30,11 +32,12 @@ from lib.models import (
     lenet5_layers,
     summary_rows,
 )
-from lib.runs import SAVED_MODELS, Run, RunReadError, load_run
+from lib.runs import SAVED_MODELS, Run, RunReadError, load_run, zip_run
 from pages.chapter2.callbacks_text import CALLBACKS
 from pages.chapter2.open_questions import show_open_questions
 from pages.shared.job_views import show_live, show_result
 from pages.shared.jobs import current_job, owner, registry, submit
+from pages.shared.ui import runs_locally
 
 SHIPPED = SAVED_MODELS / "shipped" / "lenet5"
 
@@ -54,6 +57,35 @@ def mnist():
 @st.cache_resource(show_spinner=False)
 def shipped_model():
     return keras.saving.load_model(shipped_run().model_path)
+
+
+def show_rate_used(job) -> None:
+    """The learning rate the run's config.json asked for, and the one its optimizer reported in history.csv."""
+    if not job.run_path:
+        return
+    try:
+        run = load_run(job.run_path)
+    except RunReadError:  # show_result has said why already
+        return
+    asked = run.config.get("learning_rate")
+    used = run.history[-1].get("learning_rate") if run.history else None
+    text = (f"This run's config.json asks for learning rate **{asked:g}**" if asked is not None else
+            "This run's config.json leaves the learning rate to Keras's default")
+    if used is not None:
+        text += f"; its optimizer reported **{used:g}** in the last epoch's history row"
+    st.markdown(text + ".")
+
+
+def show_run_download(job) -> None:
+    """The last run's zip (model, history, TensorBoard logs), for a visitor who cannot reach the server's folders."""
+    if job is None or job.active or not job.run_path:
+        st.caption("Train the dense network on the compile and fit tab, and its download appears here.")
+        return
+    path = Path(job.run_path)
+    if path.is_dir():
+        st.download_button(f"Download the last run, {path.name} (.zip)", lambda: zip_run(path),
+                           file_name=f"{path.name}.zip", mime="application/zip", on_click="ignore",
+                           key="basics_run_download")
 
 
 st.title("Keras basics")
@@ -118,11 +150,13 @@ with loss_tab:
                     "points to: both are -log p(true class).")
 
 with fit_tab:
-    rate = st.number_input("Learning rate for SGD(learning_rate=...)", 0.0001, 1.0, 0.1, key="basics_rate")
+    rate = st.number_input("Learning rate for SGD(learning_rate=...)", 0.0001, 1.0, 0.1, step=0.01, format="%.4f",
+                           key="basics_rate")
     comparison = optimizer_string_vs_object(rate)
     st.markdown(f"`optimizer=\"sgd\"` builds `{comparison['string_class']}` with Keras's defaults: learning rate "
                 f"{comparison['string_rate']:g}, momentum {comparison['string_momentum']:g}. "
-                f"`keras.optimizers.SGD(learning_rate={rate:g})` sets it: {comparison['object_rate']:g}.")
+                f"`keras.optimizers.SGD(learning_rate={rate:g})` sets it: {comparison['object_rate']:g}. "
+                "The dense network below trains with this rate.")
     st.markdown("`fit(x, y, epochs, batch_size, validation_data, verbose)`: **epochs** are passes over the data, "
                 "**batch_size** the images per gradient step, **validation_data** images the model never trains "
                 "on, checked after each epoch, and **verbose** how much Keras prints (0 silent, 1 progress bar, "
@@ -134,11 +168,12 @@ with fit_tab:
     else:
         if job is not None and job.config.model == "dense":
             show_result(job)
+            show_rate_used(job)
             shipped = shipped_run().metrics
             if "test_accuracy" in shipped:
                 st.markdown(f"The shipped LeNet-5 reaches **{shipped['test_accuracy']:.2%}** on the same test set.")
-        if st.button("Train the dense network", key="basics_train"):
-            config = TrainingConfig(model="dense", optimizer="sgd", batch_size=32, epochs=epochs,
+        if st.button(f"Train the dense network with SGD(learning_rate={rate:g})", key="basics_train"):
+            config = TrainingConfig(model="dense", optimizer="sgd", learning_rate=rate, batch_size=32, epochs=epochs,
                                     name="Keras basics: dense network")
             if submit(config):
                 st.rerun()
@@ -146,8 +181,14 @@ with fit_tab:
 with callback_tab:
     for name, (what, option) in CALLBACKS.items():
         st.markdown(f"**{name}**: {what} On the Training page: *{option}*.")
-    st.markdown("Every run keeps its TensorBoard logs in its `tb/` folder. To open them all:")
-    st.code(f"tensorboard --logdir {registry().owner_dir(owner())}", language="bash")
+    if runs_locally():
+        # Only someone at the server can run a command there or open its folders.
+        st.markdown("Every run keeps its TensorBoard logs in its `tb/` folder. To open them all:")
+        st.code(f"tensorboard --logdir {shlex.quote(str(registry().owner_dir(owner())))}", language="bash")
+    else:
+        st.markdown("Every run keeps its TensorBoard logs in its `tb/` folder, and a run's download holds that "
+                    "folder: unpack it on your own computer and run `tensorboard --logdir` on it.")
+        show_run_download(current_job())
 
 with save_tab:
     st.markdown("`model.save(\"model.keras\")` writes architecture, weights and optimizer state in one file; "

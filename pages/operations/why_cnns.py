@@ -1,12 +1,66 @@
-"""Why CNNs: parameter explosion in dense layers, and the spatial locality they ignore."""
+"""Why CNNs: parameter explosion in dense layers, the spatial locality they ignore, and shifted digits.
+
+The page runs on numpy alone until the learner asks for the shift experiment,
+which loads TensorFlow and two trained models.
+"""
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.images import to_display
-from lib.why_cnns import conv_params, dense_params, parameter_growth, shuffle_demo
+from lib.data import MnistUnavailableError
+from lib.images import enlarge, to_display
+from lib.predict import SHIPPED_MODEL
+from lib.runs import SAVED_MODELS
+from lib.why_cnns import (
+    accuracy_under_shift,
+    conv_params,
+    dense_params,
+    parameter_growth,
+    shift_caption,
+    shift_images,
+    shuffle_demo,
+)
+from pages.shared.charts import PALETTE
+from pages.shared.digits import classifier, mnist_test
 from pages.shared.ui import image_picker
+
+DENSE_BASELINE = SAVED_MODELS / "baseline" / "dense-sgd" / "model.keras"
+SHIFT_DIGITS = 1000
+SHIFTS = tuple(range(7))
+SHIFT_SHOWN = "why_shift_shown"
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def shift_accuracies(count: int, shifts: tuple[int, ...]) -> dict[str, list[float]]:
+    """Both trained models on the first `count` MNIST test digits, moved by each shift."""
+    x_test, y_test = mnist_test()
+    return {name: accuracy_under_shift(classifier(str(path)), x_test[:count], y_test[:count], shifts)
+            for name, path in (("LeNet-5", SHIPPED_MODEL), ("dense", DENSE_BASELINE))}
+
+
+def show_shift_experiment() -> None:
+    """One digit moved, then both models' accuracy against the shift, with a caption written from the numbers."""
+    try:
+        x_test, _ = mnist_test()
+    except MnistUnavailableError as error:
+        st.info(f"This experiment needs MNIST's test set, which is not at hand: {error}")
+        return
+    st.image([enlarge(shift_images(x_test[:1], 0, shift)[0], 84) for shift in SHIFTS],
+             caption=[f"moved {shift} right" for shift in SHIFTS])
+    with st.spinner("Loading TensorFlow and both models, then reading the shifted digits..."):
+        accuracies = shift_accuracies(SHIFT_DIGITS, SHIFTS)
+    figure = go.Figure([
+        go.Scatter(x=SHIFTS, y=accuracies["LeNet-5"], name="LeNet-5 (shipped)", mode="lines+markers",
+                   line=dict(color=PALETTE[0])),
+        go.Scatter(x=SHIFTS, y=accuracies["dense"], name="Dense network (chapter 2)", mode="lines+markers",
+                   line=dict(color=PALETTE[1])),
+    ])
+    figure.update_layout(xaxis_title="shift (pixels)", yaxis_title="test accuracy", height=380,
+                         yaxis=dict(range=[0, 1.02], tickformat=".0%"), margin=dict(t=30))
+    st.plotly_chart(figure, key="why_shift_chart")
+    st.caption(shift_caption(SHIFTS, accuracies["LeNet-5"], accuracies["dense"], SHIFT_DIGITS))
+
 
 st.title("Why CNNs")
 
@@ -29,8 +83,9 @@ st.markdown(
 )
 rows = pd.DataFrame(parameter_growth(range(8, 513, 8), channels, units, kernel, filters))
 figure = go.Figure([
-    go.Scatter(x=rows["side"], y=rows["dense"], name=f"Dense, {units} units"),
-    go.Scatter(x=rows["side"], y=rows["conv"], name=f"Conv {kernel}x{kernel}, {filters} filters"),
+    go.Scatter(x=rows["side"], y=rows["dense"], name=f"Dense, {units} units", line=dict(color=PALETTE[1])),
+    go.Scatter(x=rows["side"], y=rows["conv"], name=f"Conv {kernel}x{kernel}, {filters} filters",
+               line=dict(color=PALETTE[0])),
 ])
 figure.update_layout(xaxis_title=f"Image side (pixels, {channels} channel{'s' if channels > 1 else ''})",
                      yaxis_title="Parameters", yaxis_type="log", height=400, margin=dict(t=30))
@@ -38,29 +93,44 @@ st.plotly_chart(figure, key="why_growth")
 
 st.header("2. Dense layers ignore where pixels are")
 st.markdown(
-    "Shuffle the pixels of an image, the same way for every image. A dense network loses nothing: "
-    "it can learn the same weights, shuffled the same way, and compute exactly the same outputs. "
-    "A convolution cannot: it looks at neighbourhoods, and the shuffle destroyed them."
+    "Shuffle the pixels of every image the same way. A dense network learns the shuffled digits as well as the "
+    "ordered ones, because it never used which pixels are neighbours: its weights, shuffled the same way, compute "
+    "exactly the same outputs. That is what it lacks: nothing in it knows that two pixels sit side by side, so it "
+    "cannot reason about strokes and shapes, only about the value at each fixed position. "
+    "A convolution cannot learn the shuffled image: it looks at neighbourhoods, and the shuffle destroyed them."
 )
 with st.sidebar:
     st.subheader("Image for the shuffle")
     pixels = image_picker("why", default_photo="Coins", allow_colour=False)
-if pixels is None:
-    st.stop()
-# A small version keeps the dense product cheap and the pixels visible.
-step = max(1, max(pixels.shape) // 96)
-small = pixels[::step, ::step]
-demo = shuffle_demo(small)
-columns = st.columns(4)
-columns[0].image(to_display(small), caption=f"Original {small.shape}", width="stretch")
-columns[1].image(to_display(demo["shuffled"]), caption="Pixels shuffled", width="stretch")
-columns[2].image(to_display(demo["conv_original"]), caption="Edge kernel on the original", width="stretch")
-columns[3].image(to_display(demo["conv_restored"]), caption="Edge kernel on the shuffled image, unshuffled",
-                 width="stretch")
+if pixels is not None:
+    # A small version keeps the dense product cheap and the pixels visible.
+    step = max(1, max(pixels.shape) // 96)
+    small = pixels[::step, ::step]
+    demo = shuffle_demo(small)
+    columns = st.columns(4)
+    columns[0].image(to_display(small), caption=f"Original {small.shape}", width="stretch")
+    columns[1].image(to_display(demo["shuffled"]), caption="Pixels shuffled", width="stretch")
+    columns[2].image(to_display(demo["conv_original"]), caption="Edge kernel on the original", width="stretch")
+    columns[3].image(to_display(demo["conv_restored"]), caption="Edge kernel on the shuffled image, unshuffled",
+                     width="stretch")
+    st.markdown(
+        f"- **Dense layer** (16 units) on the original, and with shuffled weights on the shuffled image: the outputs "
+        f"differ by at most **{demo['dense_max_difference']:.2e}** (outputs reach {demo['dense_scale']:.0f}), "
+        "rounding error only. The shuffle changed nothing it could use.\n"
+        f"- **Convolution**: even after putting the pixels back in order, its output differs from the original's "
+        f"edge map by **{demo['conv_relative_difference']:.0%}** on average. The neighbourhoods are gone."
+    )
+
+st.header("3. What neighbourhoods buy: digits that move")
 st.markdown(
-    f"- **Dense layer** (16 units) on the original, and with shuffled weights on the shuffled image: the outputs "
-    f"differ by at most **{demo['dense_max_difference']:.2e}** (outputs reach {demo['dense_scale']:.0f}), "
-    "rounding error only.\n"
-    f"- **Convolution**: even after putting the pixels back in order, its output differs from the original's "
-    f"edge map by **{demo['conv_relative_difference']:.0%}** on average. The neighbourhoods are gone."
+    "The dense network ties each weight to one pixel position, so a stroke two pixels to the right meets weights "
+    "that never saw it. LeNet-5 slides the same small kernels over every position and pools their answers, so it "
+    "finds the stroke where it is; its last layers are dense too, so it has a limit as well. Here both trained "
+    "models read the same MNIST test digits, moved by 0 to 6 pixels (right, left, down and up, averaged), with "
+    "the vacated pixels left black."
 )
+if st.session_state.get(SHIFT_SHOWN) or st.button(
+        f"Measure both models on {SHIFT_DIGITS:,} shifted test digits", key="why_shift_run",
+        help="Loads TensorFlow, the shipped LeNet-5 and the dense baseline (chapter 2) the first time."):
+    st.session_state[SHIFT_SHOWN] = True
+    show_shift_experiment()

@@ -14,14 +14,12 @@ computed while you watch, with the same Keras and TensorFlow the book uses.
 )
 
 st.subheader("Your route through the book")
-st.caption("Take the pages in this order, the book's. Each page opens with one line on what to try there and what "
-           "you should see, and a link to the next step.")
+st.caption("Take the pages in this order: chapter 2's Keras, chapter 3's operations, then LeNet-5 trained and refined "
+           "as the book does it, and last a trained network to play with. Each page opens with one line on what to "
+           "try there and what you should see, and a link to the next step.")
 for page in route():
-    number, link = st.columns([1, 14], vertical_alignment="center")
-    number.markdown(f"### {page.step}")
-    with link:
-        st.page_link(page.path, label=f"{page.title}: {page.blurb}", icon=page.icon)
-        st.caption(f"{page.book.capitalize()}. {page.try_this}")
+    st.page_link(page.path, label=f"{page.step}. {page.title}: {page.blurb}", icon=page.icon)
+    st.caption(f"{page.book.capitalize()}. {page.try_this}")
 
 st.subheader("Stuck?")
 st.markdown(
