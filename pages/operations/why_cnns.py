@@ -99,9 +99,8 @@ st.markdown(
     "cannot reason about strokes and shapes, only about the value at each fixed position. "
     "A convolution cannot learn the shuffled image: it looks at neighbourhoods, and the shuffle destroyed them."
 )
-with st.sidebar:
-    st.subheader("Image for the shuffle")
-    pixels = image_picker("why", default_photo="Coins", allow_colour=False)
+st.markdown("**Image for the shuffle**")
+pixels = image_picker("why", default_photo="Coins", allow_colour=False)
 if pixels is not None:
     # A small version keeps the dense product cheap and the pixels visible.
     step = max(1, max(pixels.shape) // 96)

@@ -78,14 +78,15 @@ st.markdown("The regularization experiments on the History page trained LeNet-5 
             "normalization. Here are those trained models from the inside, on real digits.")
 
 st.subheader("Dropout")
-with st.sidebar:
-    st.subheader("Digit")
+picker, preview = st.columns([2, 1])
+with picker:
     digit, caption = digit_picker("regularizers")
 if digit is None:
     st.info(caption)
 else:
     dropout_model = regularization_model(str(DROPOUT_MODEL))
-    show_digit(digit, caption, size=84)
+    with preview:
+        show_digit(digit, caption, size=84)
     st.button("Draw a new dropout mask", key="regularizers_new_mask")  # a click reruns, and a rerun draws anew
     training = dropout_draw(dropout_model, digit, training=True)
     testing = dropout_draw(dropout_model, digit, training=False)
