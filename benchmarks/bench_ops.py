@@ -1,4 +1,4 @@
-"""How long lib.ops takes on a 512x512 image: the explorer sliders must feel live.
+"""How long lib.explore.ops takes on a 512x512 image: the explorer sliders must feel live.
 
 Targets: a 5x5 convolution over 512x512 in at most 30 ms (issue 3); a whole
 conv layer, N = 8 kernels of 5x5 over a 512x512x3 volume, in at most 150 ms
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lib.ops import conv2d, conv_layer, pool2d
+from lib.explore.ops import conv2d, conv_layer, pool2d
 
 
 def measure(function, repeats=30):

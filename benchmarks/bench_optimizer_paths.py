@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lib.config import OPTIMIZERS
-from lib.optimizer_paths import SURFACES, trajectory
+from lib.engine.config import OPTIMIZERS
+from lib.keras_views.optimizer_paths import SURFACES, trajectory
 
 
 def main():

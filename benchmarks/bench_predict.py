@@ -11,13 +11,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lib.drawing import preprocess_drawing
-from lib.predict import Classifier
+from lib.explore.drawing import preprocess_drawing
+from lib.keras_views.predict import Classifier
+from lib.runs.store import SHIPPED_MODEL
 from tests.digit_strokes import DIGITS, place, rasterize
 
 
 def main():
-    classifier = Classifier(ROOT / "saved_models" / "shipped" / "lenet5" / "model.keras")
+    classifier = Classifier(SHIPPED_MODEL)
     canvases = [rasterize(place(strokes[0], 0.5, 0.2, 0.2)) for strokes in DIGITS.values()]
     timings = {"preprocess": [], "predict": [], "both": []}
     for _ in range(20):

@@ -43,8 +43,8 @@ def seed_recipe(epochs: int) -> dict:
     """The seed's engine: float32 copies of the whole set, numpy into fit, SGD at batch 32."""
     import keras
 
-    from lib.data import as_model_input, load_mnist
-    from lib.models import build_model
+    from lib.engine.data import as_model_input, load_mnist
+    from lib.engine.models import build_model
 
     (x_train, y_train), (x_test, y_test) = load_mnist()
     before = rss_mb()
@@ -71,9 +71,9 @@ def engine(preset: str, epochs: int | None, seed: int) -> dict:
 
     import keras  # noqa: F401 - TensorFlow and Keras are loaded before the baseline, as in seed_recipe
 
-    from lib.config import PRESETS, TrainingConfig
-    from lib.data import load_mnist
-    from lib.training import Dataset, train
+    from lib.engine.config import PRESETS, TrainingConfig
+    from lib.engine.data import load_mnist
+    from lib.engine.training import Dataset, train
 
     (x_train, y_train), (x_test, y_test) = load_mnist()
     data = Dataset(x_train, y_train, x_test, y_test)

@@ -17,8 +17,8 @@ import sys
 import threading
 from pathlib import Path
 
-from lib.config import FIELDS, PRESETS, TrainingConfig
-from lib.events import EndEvent, EpochEvent, StartEvent, to_json
+from lib.engine.config import FIELDS, PRESETS, TrainingConfig
+from lib.engine.events import EndEvent, EpochEvent, StartEvent, to_json
 
 
 def flag(name: str) -> str:
@@ -125,15 +125,15 @@ def main(argv=None) -> int:
     out, split = options["out"], options["split_cpu"]
     if options["nice"]:
         os.nice(options["nice"])
-    from lib.data import MnistUnavailableError
-    from lib.resources import size_tensorflow_threads
-    from lib.runs import RunStorageError
-    from lib.training import ADADELTA_NOTE, train
+    from lib.engine.data import MnistUnavailableError
+    from lib.engine.resources import size_tensorflow_threads
+    from lib.engine.training import ADADELTA_NOTE, train
+    from lib.runs.store import RunStorageError
 
     # Thread pools sized to the cores this process may use, before TensorFlow starts any.
     size_tensorflow_threads()
     if split:
-        from lib.distribute import split_cpu
+        from lib.engine.distribute import split_cpu
 
         split_cpu(split)
     if config.optimizer == "adadelta" and config.learning_rate is None:

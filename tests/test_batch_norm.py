@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from lib.batch_norm import FORGOTTEN, diagnose_lag, momentum_note, start_share, steps_per_epoch, suggested_momentum
-from lib.config import PRESETS, TrainingConfig
-from lib.runs import load_run
+from lib.engine.batch_norm import FORGOTTEN, diagnose_lag, momentum_note, start_share, steps_per_epoch, suggested_momentum
+from lib.engine.config import PRESETS, TrainingConfig
+from lib.runs.store import load_run
 from tests.conftest import ROOT
 
 # The last epoch of `python -m lib.cli --preset "Quick look" --batch-norm`, measured at two momenta

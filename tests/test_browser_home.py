@@ -1,6 +1,6 @@
 """The app in a real browser: the Home page opens and links to every page."""
 
-from lib.navigation import PAGES
+from lib.server.navigation import PAGES
 from tests.browser import open_page
 
 
@@ -17,7 +17,7 @@ def test_home_page_links_to_every_other_page(app_page):
 
 
 def test_home_lists_the_route_in_the_books_order_and_each_page_says_what_to_try(app_page):
-    from lib.navigation import route
+    from lib.server.navigation import route
 
     open_page(app_page)
     main = app_page.locator('[data-testid="stMain"]')

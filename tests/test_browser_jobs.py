@@ -5,7 +5,7 @@ import os
 import re
 import signal
 
-from lib.process_runner import training_children
+from lib.server.process_runner import training_children
 from tests.browser import find_in_main, open_page, published_runs, set_number, visitor
 
 

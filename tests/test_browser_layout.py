@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.navigation import PAGES
+from lib.server.navigation import PAGES
 from tests.browser import EXCEPTION_SELECTOR, open_page, warm_up
 
 VIEWPORT = {"width": 1280, "height": 720}

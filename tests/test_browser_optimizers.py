@@ -1,8 +1,8 @@
 """The Optimizers, Dropout and batch norm, and Keras basics open-questions views in Chromium."""
 
-from lib.config import KERAS_DEFAULT_LEARNING_RATES
-from lib.optimizer_captions import OPTIMIZER_NAMES, describe_paths, primer_caption
-from lib.optimizer_paths import PRIMER_RATES, SURFACES, gradient_descent_1d
+from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES
+from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES, describe_paths, primer_caption
+from lib.keras_views.optimizer_paths import PRIMER_RATES, SURFACES, gradient_descent_1d
 from tests.browser import choose_radio, find_in_main, main_text, nudge_slider, open_page, set_number, wait_idle, widget
 
 
@@ -32,8 +32,8 @@ def choose_surface(page, title: str) -> None:
 
 
 def expected_caption(surface_name: str, rates: dict) -> list[str]:
-    """The caption lib.optimizer_captions writes for these rates, on Keras paths computed here."""
-    from lib.optimizer_paths import trajectory
+    """The caption lib.keras_views.optimizer_captions writes for these rates, on Keras paths computed here."""
+    from lib.keras_views.optimizer_paths import trajectory
 
     paths = {name: trajectory(name, surface_name, SURFACES[surface_name].start, 200, rates[name]) for name in rates}
     return describe_paths(surface_name, paths, rates, 200)

@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from lib.cli import build_parser, command_for, flag, parse_config
-from lib.config import FIELDS, KERAS_BATCH_NORM_MOMENTUM, PRESETS, TrainingConfig
-from lib.runs import load_run
+from lib.engine.config import FIELDS, KERAS_BATCH_NORM_MOMENTUM, PRESETS, TrainingConfig
+from lib.runs.store import load_run
 from tests.conftest import ROOT
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lib.data import MnistUnavailableError, as_model_input, load_mnist
+from lib.engine.data import MnistUnavailableError, as_model_input, load_mnist
 
 
 def test_load_mnist_reads_the_file_named_by_mnist_path(small_mnist_npz, monkeypatch):

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib.images import DIVERGING_COLOURS, png_data_uri, signed_colours, to_display
-from pages.shared.ui import kernel_slices, number_grid, picture
+from lib.explore.images import DIVERGING_COLOURS, png_data_uri, signed_colours, to_display
+from ui.widgets import kernel_slices, number_grid, picture
 
 
 def test_signed_colours_put_white_at_zero_and_the_scale_ends_at_plus_and_minus_reach():

@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 
-from lib.runs import load_run
+from lib.runs.store import load_run
 from tests.browser import free_port
 from tests.conftest import ROOT
 
@@ -56,7 +56,7 @@ def test_two_workers_train_in_sync_and_only_the_chief_writes(real_mnist_path, tm
 
 
 def test_a_child_says_which_tensorflow_and_devices_without_loading_it_here():
-    code = ("import sys; from lib.distribute import tensorflow_build_in_child; print(tensorflow_build_in_child()); "
+    code = ("import sys; from lib.engine.distribute import tensorflow_build_in_child; print(tensorflow_build_in_child()); "
             "print('tensorflow' in sys.modules)")
     sentence, loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                                       check=True).stdout.strip().splitlines()[-2:]
@@ -65,6 +65,6 @@ def test_a_child_says_which_tensorflow_and_devices_without_loading_it_here():
 
 
 def test_a_child_that_does_not_answer_in_time_is_said_in_words():
-    from lib.distribute import tensorflow_build_in_child
+    from lib.engine.distribute import tensorflow_build_in_child
 
     assert tensorflow_build_in_child(timeout=0.01) == "TensorFlow did not say which devices it sees within 0.01 s."

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lib.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
+from lib.explore.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
 from tests.digit_strokes import DIGITS, place, rasterize
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lib.events import BatchEvent, EndEvent, EpochEvent, EvaluateEvent, StartEvent, from_json, to_json
+from lib.engine.events import BatchEvent, EndEvent, EpochEvent, EvaluateEvent, StartEvent, from_json, to_json
 
 
 @pytest.mark.parametrize("event", [

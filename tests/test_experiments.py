@@ -2,10 +2,10 @@
 
 import pytest
 
-from lib.config import TrainingConfig
-from lib.experiments import EXPERIMENTS
-from lib.history import generalization_gap, summary_row
-from lib.runs import REGULARIZER_NAMES, SAVED_MODELS, load_run
+from lib.engine.config import TrainingConfig
+from lib.runs.comparison import generalization_gap, summary_row
+from lib.runs.experiments import EXPERIMENTS
+from lib.runs.store import REGULARIZER_NAMES, SAVED_MODELS, load_run
 
 VARIANTS = [(name, variant) for name, make in EXPERIMENTS.items() for variant in make()]
 

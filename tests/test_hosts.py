@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.hosts import is_local_host
+from lib.server.hosts import is_local_host
 from tests.conftest import ROOT
 
 

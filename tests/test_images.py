@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib.images import MAX_SIDE, PATTERNS, SAMPLE_PHOTOS, ImageInputError, load_upload, pattern, sample_photo, to_gray
+from lib.explore.images import MAX_SIDE, PATTERNS, SAMPLE_PHOTOS, ImageInputError, load_upload, pattern, sample_photo, to_gray
 
 
 def encode(image: Image.Image, fmt="PNG", **options) -> bytes:

@@ -9,12 +9,12 @@ import time
 import numpy as np
 import pytest
 
-from lib import process_runner
-from lib.config import TrainingConfig
-from lib.distribute import free_ports, local_cluster
-from lib.events import BatchEvent, EndEvent, StartEvent
-from lib.jobs import JobRegistry
-from lib.process_runner import TrainingProcess, death_reason
+from lib.engine.config import TrainingConfig
+from lib.engine.distribute import free_ports, local_cluster
+from lib.engine.events import BatchEvent, EndEvent, StartEvent
+from lib.server import process_runner
+from lib.server.jobs import JobRegistry
+from lib.server.process_runner import TrainingProcess, death_reason
 
 pytest.importorskip("keras")
 
@@ -150,7 +150,7 @@ def test_a_config_the_command_line_refuses_never_starts(fake_mnist, tmp_path):
 def test_process_runner_reads_events_and_ignores_other_lines(fake_mnist, tmp_path):
     events = []
     process = TrainingProcess(config(1), tmp_path, "run-1", events.append, {"MNIST_PATH": str(fake_mnist)})
-    script = ("import sys\nfrom lib.events import *\n"
+    script = ("import sys\nfrom lib.engine.events import *\n"
               "print('TensorFlow says hello')\n"
               "print(to_json(StartEvent('run-1', 1, 2, 10, 'default', 1)))\n"
               "print('{not json')\nprint('{\"kind\": \"lunch\"}')\n"
@@ -206,8 +206,8 @@ def test_two_worker_demonstration_is_one_job_and_writes_one_run(fake_mnist, tmp_
 
 
 def test_a_workspace_may_not_queue_a_second_job_and_the_wait_is_estimated(fake_mnist, tmp_path):
-    from lib.jobs import JobLimitError
-    from lib.workspaces import new_token
+    from lib.runs.workspaces import new_token
+    from lib.server.jobs import JobLimitError
 
     jobs = registry(fake_mnist, tmp_path, max_running=1)
     alice, bob = new_token(), new_token()

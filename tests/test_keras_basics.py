@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 keras = pytest.importorskip("keras")
-from lib.keras_basics import crossentropy_pair, parameter_arithmetic
-from lib.models import build_model
+from lib.engine.models import build_model
+from lib.keras_views.keras_basics import crossentropy_pair, parameter_arithmetic
 
 
 def test_book_loss_example_agrees_between_sparse_and_categorical():
@@ -59,7 +59,7 @@ def test_page_follows_the_learning_rate_and_the_models(tmp_path, monkeypatch):
 
 
 def test_conv1_takes_any_size_and_the_dense_network_refuses_with_keras_message():
-    from lib.keras_basics import input_size_experiment
+    from lib.keras_views.keras_basics import input_size_experiment
 
     lenet = keras.saving.load_model(ROOT / "saved_models/shipped/lenet5/model.keras")
     dense = keras.saving.load_model(ROOT / "saved_models/baseline/dense-sgd/model.keras")
@@ -72,14 +72,14 @@ def test_conv1_takes_any_size_and_the_dense_network_refuses_with_keras_message()
 
 
 def test_accuracy_metric_runs_from_predictions_one_update_at_a_time():
-    from lib.keras_basics import accuracy_updates
+    from lib.keras_views.keras_basics import accuracy_updates
 
     rows = accuracy_updates([1, 2, 3, 4], [1, 0, 3, 4])
     assert [row["accuracy.result()"] for row in rows] == pytest.approx([1.0, 0.5, 2 / 3, 0.75])
 
 
 def test_books_metric_example_ends_at_two_thirds():
-    from lib.keras_basics import BOOK_METRIC_PRED, BOOK_METRIC_TRUE, accuracy_updates
+    from lib.keras_views.keras_basics import BOOK_METRIC_PRED, BOOK_METRIC_TRUE, accuracy_updates
 
     rows = accuracy_updates(BOOK_METRIC_TRUE, BOOK_METRIC_PRED)
     assert [row["accuracy.result()"] for row in rows] == pytest.approx([1.0, 1.0, 2 / 3])
@@ -87,14 +87,14 @@ def test_books_metric_example_ends_at_two_thirds():
 
 
 def test_accuracy_refuses_predictions_that_do_not_pair_with_labels():
-    from lib.keras_basics import accuracy_updates
+    from lib.keras_views.keras_basics import accuracy_updates
 
     with pytest.raises(ValueError, match="3 labels, 2 predictions"):
         accuracy_updates([1, 0, 1], [1, 0])
 
 
 def test_typed_labels_name_the_entry_that_is_not_a_number():
-    from lib.keras_basics import parse_labels
+    from lib.keras_views.keras_basics import parse_labels
 
     assert parse_labels(" 1, 0,1 ") == [1, 0, 1]
     with pytest.raises(ValueError, match="'x' is not a whole number"):
@@ -102,7 +102,7 @@ def test_typed_labels_name_the_entry_that_is_not_a_number():
 
 
 def test_first_mistake_is_the_first_prediction_off_its_label():
-    from lib.keras_basics import first_mistake
+    from lib.keras_views.keras_basics import first_mistake
 
     assert first_mistake([3, 1, 4, 1, 5], [3, 1, 4, 7, 0]) == 3
     assert first_mistake([3, 1], [3, 1]) is None
@@ -118,10 +118,10 @@ def test_open_questions_start_from_the_books_accuracy_example(tmp_path, monkeypa
 
 
 def test_train_button_trains_with_the_rate_in_the_box(tmp_path, monkeypatch):
-    import pages.shared.jobs
+    import ui.jobs
 
     submitted = []
-    monkeypatch.setattr(pages.shared.jobs, "submit", lambda config, demo_workers=0: submitted.append(config))
+    monkeypatch.setattr(ui.jobs, "submit", lambda config, demo_workers=0: submitted.append(config))
     app = open_basics(tmp_path, monkeypatch)
     app.number_input(key="basics_rate").set_value(0.25).run()
     app.button(key="basics_train").click().run()
@@ -131,7 +131,7 @@ def test_train_button_trains_with_the_rate_in_the_box(tmp_path, monkeypatch):
 
 
 def test_custom_scalars_are_read_back_by_tensorboard(tmp_path):
-    from lib.keras_basics import write_and_read_scalars
+    from lib.keras_views.keras_basics import write_and_read_scalars
 
     points = write_and_read_scalars(tmp_path, "running_accuracy", [0.5, 0.25, 1.0])
     assert points == [(0, 0.5), (1, 0.25), (2, 1.0)]

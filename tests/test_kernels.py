@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lib.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
+from lib.explore.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
 
 
 def test_book_gaussian_kernel_is_exact():
@@ -54,8 +54,8 @@ def test_parse_kernel_refuses_infinity():
 
 
 def test_default_kernel_turns_a_step_edge_into_a_strong_line_and_flat_areas_into_zero():
-    from lib.images import pattern
-    from lib.ops import conv2d
+    from lib.explore.images import pattern
+    from lib.explore.ops import conv2d
 
     output = conv2d(pattern("Step edge"), preset(DEFAULT_PRESET, 3))
     flat = np.abs(output).max(axis=0) < 1e-9

@@ -5,9 +5,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from lib.batch_norm import start_share
-from lib.config import KERAS_BATCH_NORM_MOMENTUM
-from lib.models import STYLES, SubclassedNet, build_model
+from lib.engine.batch_norm import start_share
+from lib.engine.config import KERAS_BATCH_NORM_MOMENTUM
+from lib.engine.models import STYLES, SubclassedNet, build_model
 
 
 def batch_norm_layers(model) -> list:

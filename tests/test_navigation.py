@@ -5,7 +5,7 @@ import itertools
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.navigation import PAGES, next_on_route, page_by_title, route
+from lib.server.navigation import PAGES, next_on_route, page_by_title, route
 from tests.conftest import ROOT
 
 

@@ -1,9 +1,9 @@
-"""lib.ops against TensorFlow itself, on a seeded sweep of random cases."""
+"""lib.explore.ops against TensorFlow itself, on a seeded sweep of random cases."""
 
 import numpy as np
 import pytest
 
-from lib.ops import conv2d, conv_output_size, conv_step, padding_amounts, pool2d, pool_step
+from lib.explore.ops import conv2d, conv_output_size, conv_step, padding_amounts, pool2d, pool_step
 
 tf = pytest.importorskip("tensorflow")
 

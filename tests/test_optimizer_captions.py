@@ -9,14 +9,14 @@ import functools
 import numpy as np
 import pytest
 
-from lib.config import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
-from lib.optimizer_captions import (
+from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
+from lib.keras_views.optimizer_captions import (
     SCALE_FREE,
     defaults_explanation,
     describe_paths,
     primer_caption,
 )
-from lib.optimizer_paths import (
+from lib.keras_views.optimizer_paths import (
     PRIMER_RATES,
     SURFACES,
     direction_changes,

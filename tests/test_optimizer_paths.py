@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from lib.config import OPTIMIZERS
-from lib.optimizer_paths import (
+from lib.engine.config import OPTIMIZERS
+from lib.engine.training import build_optimizer
+from lib.keras_views.optimizer_paths import (
     PRIMER_RATES,
     SURFACES,
     direction_changes,
@@ -16,7 +17,6 @@ from lib.optimizer_paths import (
     surface,
     trajectory,
 )
-from lib.training import build_optimizer
 
 tf = pytest.importorskip("tensorflow")
 

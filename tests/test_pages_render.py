@@ -3,7 +3,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.navigation import PAGES
+from lib.server.navigation import PAGES
 from tests.conftest import ROOT
 
 # The first render of a page that imports TensorFlow takes several seconds.

@@ -8,7 +8,7 @@ no other pixel has one: the pixels with a nonzero gradient are the field.
 import numpy as np
 import pytest
 
-from lib.receptive import field_steps, input_region, output_size, receptive_field_size
+from lib.explore.receptive import field_steps, input_region, output_size, receptive_field_size
 from tests.conftest import ROOT
 
 keras = pytest.importorskip("keras")
@@ -134,7 +134,7 @@ def test_unknown_layer_and_outside_unit_are_refused(lenet5):
 
 
 def test_subclassed_and_functional_models_give_the_same_fields():
-    from lib.models import build_model
+    from lib.engine.models import build_model
 
     regions = {style: input_region(build_model("lenet5", style), "conv2", 3, 4)
                for style in ("sequential", "functional", "subclassed")}

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lib.regularizer_views import batch_norm_stages, dropout_draw
+from lib.keras_views.regularizer_views import batch_norm_stages, dropout_draw
 from tests.conftest import ROOT
 
 keras = pytest.importorskip("keras")
@@ -78,7 +78,7 @@ def test_a_layer_that_is_not_dropout_is_refused(dropout_model, digits):
 
 
 def test_gamma_and_beta_are_the_layers_own_per_feature_weights(batch_norm_model, digits):
-    from lib.regularizer_views import batch_norm_parameters
+    from lib.keras_views.regularizer_views import batch_norm_parameters
 
     layer = batch_norm_model.get_layer("conv2_bn")
     gamma, beta = batch_norm_parameters(batch_norm_model, "conv2")
@@ -90,8 +90,8 @@ def test_gamma_and_beta_are_the_layers_own_per_feature_weights(batch_norm_model,
 
 
 def test_the_feature_gamma_and_beta_moved_furthest_is_found():
-    from lib.models import build_model
-    from lib.regularizer_views import most_changed_feature
+    from lib.engine.models import build_model
+    from lib.keras_views.regularizer_views import most_changed_feature
 
     model = build_model("lenet5", batch_norm=True)
     layer = model.get_layer("dense2_bn")

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from lib.resources import cgroup_cpu_limit, usable_cpus
+from lib.engine.resources import cgroup_cpu_limit, usable_cpus
 
 
 @pytest.mark.parametrize(("text", "cores"), [("200000 100000\n", 2.0), ("50000 100000", 0.5), ("max 100000", None),
@@ -36,7 +36,7 @@ def test_usable_cpus_takes_the_smaller_of_affinity_and_quota(tmp_path):
 def test_a_child_pinned_to_one_core_sizes_to_one(tmp_path):
     if len(os.sched_getaffinity(0)) < 2:
         pytest.skip("needs two cores")
-    code = "from lib.resources import usable_cpus; print(usable_cpus())"
+    code = "from lib.engine.resources import usable_cpus; print(usable_cpus())"
     output = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.dirname(__file__)), check=True).stdout
     assert output.strip() == "1"
@@ -46,7 +46,7 @@ def test_freezing_keeps_imported_objects_out_of_later_collections():
     """Run in a fresh interpreter: freezing is for the whole process."""
     code = textwrap.dedent("""
         import gc, sys, time
-        from lib.heap import freeze_loaded_modules
+        from lib.server.heap import freeze_loaded_modules
         assert freeze_loaded_modules()              # first call: everything imported so far
         assert not freeze_loaded_modules()          # nothing new imported: no collection, no freeze
         frozen = gc.get_freeze_count()

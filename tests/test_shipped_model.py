@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from lib.runs import SAVED_MODELS, load_run
+from lib.runs.store import SAVED_MODELS, load_run
 
 SHIPPED = SAVED_MODELS / "shipped" / "lenet5"
 
@@ -19,8 +19,8 @@ def test_shipped_run_is_complete_and_records_its_config():
 
 def test_shipped_model_reaches_99_percent_on_the_mnist_test_set(real_mnist_path):
     pytest.importorskip("keras")
-    from lib.data import load_mnist
-    from lib.predict import Classifier
+    from lib.engine.data import load_mnist
+    from lib.keras_views.predict import Classifier
 
     (_, _), (x_test, y_test) = load_mnist(real_mnist_path)
     accuracy = float((Classifier(SHIPPED / "model.keras").predict_batches(x_test).argmax(axis=1) == y_test).mean())
@@ -31,8 +31,8 @@ def test_shipped_model_reaches_99_percent_on_the_mnist_test_set(real_mnist_path)
 
 def test_shipped_model_reads_generated_drawings_of_every_digit():
     pytest.importorskip("keras")
-    from lib.drawing import preprocess_drawing
-    from lib.predict import Classifier
+    from lib.explore.drawing import preprocess_drawing
+    from lib.keras_views.predict import Classifier
     from tests.digit_strokes import DIGITS, PLACEMENTS, place, rasterize
 
     classifier = Classifier(SHIPPED / "model.keras")

@@ -7,13 +7,13 @@ import threading
 import numpy as np
 import pytest
 
-from lib.config import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS, PRESETS, TrainingConfig
-from lib.events import BatchEvent, EpochEvent
-from lib.models import model_summary_rows
-from lib.runs import HISTORY_COLUMNS, RunStorageError, load_run
+from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS, PRESETS, TrainingConfig
+from lib.engine.events import BatchEvent, EpochEvent
+from lib.engine.models import model_summary_rows
+from lib.runs.store import HISTORY_COLUMNS, RunStorageError, load_run
 
 keras = pytest.importorskip("keras")
-from lib.training import Dataset, build_optimizer, train
+from lib.engine.training import Dataset, build_optimizer, train
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +176,7 @@ def test_cosine_schedule_refuses_reduce_lr_on_plateau():
 
 
 def test_steps_per_execution_still_stops_at_the_next_execution(digits, tmp_path):
-    from lib.training import steps_per_execution
+    from lib.engine.training import steps_per_execution
 
     stop, seen = threading.Event(), []
 
@@ -193,7 +193,7 @@ def test_steps_per_execution_still_stops_at_the_next_execution(digits, tmp_path)
 
 
 def test_stop_in_a_long_epoch_ends_it_within_one_execution(tmp_path):
-    from lib.training import steps_per_execution
+    from lib.engine.training import steps_per_execution
 
     rng = np.random.default_rng(3)
     data = Dataset(rng.integers(0, 255, (4000, 28, 28), dtype=np.uint8), rng.integers(0, 10, 4000).astype(np.uint8),
@@ -213,7 +213,7 @@ def test_stop_in_a_long_epoch_ends_it_within_one_execution(tmp_path):
 
 
 def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(digits, tmp_path):
-    from lib.history import run_from_upload
+    from lib.runs.comparison import run_from_upload
 
     result = train(quick(epochs=2), data=digits, out_dir=tmp_path)
     text = (result.path / "history.csv").read_text()
@@ -240,7 +240,7 @@ def test_batch_events_carry_window_means_and_positions(digits, tmp_path):
     ('{"layers": [{"layer": "conv1", "parameters": 156}]}', [{"layer": "conv1", "parameters": 156}]),
     ('{"layers": "conv1"}', None), ('{"rows": []}', None), ("[1, 2]", None), ("{not json", None), (None, None)])
 def test_a_runs_layers_are_read_back_or_none(tmp_path, text, expected):
-    from lib.runs import LAYERS_FILE, Run
+    from lib.runs.store import LAYERS_FILE, Run
 
     if text is not None:
         (tmp_path / LAYERS_FILE).write_text(text)

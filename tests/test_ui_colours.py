@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from lib.kernels import preset
-from pages.shared.ui import kernel_slices, number_grid
+from lib.explore.kernels import preset
+from ui.widgets import kernel_slices, number_grid
 
 
 def test_all_positive_blur_kernel_is_drawn_on_a_scale_centred_on_zero():

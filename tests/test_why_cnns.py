@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from lib.why_cnns import accuracy_under_shift, shift_caption, shift_images
+from lib.explore.why_cnns import accuracy_under_shift, shift_caption, shift_images
 from tests.conftest import ROOT
 
 SHIPPED = ROOT / "saved_models/shipped/lenet5"
@@ -68,7 +68,7 @@ def mnist_test_set():
     path = os.environ.get("MNIST_PATH")
     if not path or not os.path.isfile(path):
         pytest.skip("needs the real MNIST: set MNIST_PATH to mnist.npz")
-    from lib.data import load_mnist
+    from lib.engine.data import load_mnist
 
     return load_mnist(path)[1]
 
@@ -76,7 +76,7 @@ def mnist_test_set():
 @pytest.fixture(scope="module")
 def readers():
     pytest.importorskip("keras")
-    from lib.predict import Classifier
+    from lib.keras_views.predict import Classifier
 
     return {"LeNet-5": Classifier(SHIPPED / "model.keras"), "dense": Classifier(DENSE / "model.keras")}
 

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from lib.runs import (
+from lib.runs.store import (
     MAX_UNPACKED_BYTES,
     RunReadError,
     RunStorageError,
@@ -20,7 +20,7 @@ from lib.runs import (
     set_shared,
     zip_run,
 )
-from lib.workspaces import (
+from lib.runs.workspaces import (
     check_disk_cap,
     enforce_run_limit,
     listing_fingerprint,
@@ -178,7 +178,7 @@ def test_zip_members_that_unpack_huge_are_refused():
 
 
 def test_uploads_over_the_size_limit_get_a_clear_message():
-    from lib.history import MAX_UPLOAD_BYTES, run_from_upload
+    from lib.runs.comparison import MAX_UPLOAD_BYTES, run_from_upload
 
     with pytest.raises(RunReadError, match="larger than"):
         run_from_upload(b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv")
@@ -192,7 +192,7 @@ def test_a_run_is_found_by_its_model_path(tmp_path):
 
 
 def test_draw_page_models_are_this_workspaces_and_shared_ones_with_notes_for_broken_runs(tmp_path, monkeypatch):
-    from lib.predict import available_models
+    from lib.keras_views.predict import available_models
 
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
     alice, bob = new_token(), new_token()

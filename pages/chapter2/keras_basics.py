@@ -10,10 +10,19 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from lib.config import TrainingConfig
-from lib.data import MnistUnavailableError, load_mnist
-from lib.images import enlarge
-from lib.keras_basics import (
+from lib.engine.config import TrainingConfig
+from lib.engine.data import MnistUnavailableError, load_mnist
+from lib.engine.models import (
+    SubclassedNet,
+    build_functional,
+    build_model,
+    build_sequential,
+    dense_layers,
+    lenet5_layers,
+    summary_rows,
+)
+from lib.explore.images import enlarge
+from lib.keras_views.keras_basics import (
     BOOK_Y_PRED,
     BOOK_Y_TRUE,
     crossentropy_pair,
@@ -23,23 +32,14 @@ from lib.keras_basics import (
     parameter_arithmetic,
     source_of,
 )
-from lib.models import (
-    SubclassedNet,
-    build_functional,
-    build_model,
-    build_sequential,
-    dense_layers,
-    lenet5_layers,
-    summary_rows,
-)
-from lib.runs import SAVED_MODELS, Run, RunReadError, load_run, zip_run
-from pages.chapter2.callbacks_text import CALLBACKS
-from pages.chapter2.open_questions import show_open_questions
-from pages.shared.job_views import show_live, show_result
-from pages.shared.jobs import current_job, owner, registry, submit
-from pages.shared.ui import runs_locally
+from lib.runs.store import Run, RunReadError, book_run_path, load_run, zip_run
+from ui.callbacks_text import CALLBACKS
+from ui.job_views import show_live, show_result
+from ui.jobs import current_job, owner, registry, submit
+from ui.open_questions import show_open_questions
+from ui.widgets import runs_locally
 
-SHIPPED = SAVED_MODELS / "shipped" / "lenet5"
+SHIPPED = book_run_path("shipped")
 
 
 def shipped_run() -> Run:

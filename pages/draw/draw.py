@@ -6,11 +6,11 @@ import plotly.express as px
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from lib.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
-from lib.images import ImageInputError, enlarge, load_upload
-from pages.draw.model_card import show_model_card
-from pages.shared.digits import classifier, model_catalogue, remember_drawing
-from pages.shared.ui import kernel_slices, map_grid
+from lib.explore.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
+from lib.explore.images import ImageInputError, enlarge, load_upload
+from ui.digits import classifier, model_catalogue, remember_drawing
+from ui.model_card import show_model_card
+from ui.widgets import kernel_slices, map_grid
 
 st.title("Draw a digit")
 catalogue = dict(model_catalogue())

@@ -5,10 +5,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.predict import FEATURE_LAYERS, SHIPPED_MODEL
-from lib.receptive import field_steps, input_region, output_size, receptive_field_size
-from pages.shared.digits import classifier, digit_picker, model_catalogue
-from pages.shared.ui import GRAY, colour_bar
+from lib.explore.receptive import field_steps, input_region, output_size, receptive_field_size
+from lib.keras_views.predict import FEATURE_LAYERS
+from lib.runs.store import SHIPPED_MODEL
+from ui.digits import classifier, digit_picker, model_catalogue
+from ui.widgets import GRAY, colour_bar
 
 
 def digit_with_box(digit: np.ndarray, box: tuple[int, int, int, int], title: str) -> go.Figure:

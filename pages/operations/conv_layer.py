@@ -3,13 +3,21 @@
 import numpy as np
 import streamlit as st
 
-from lib.conv_layer import KERNEL_SIZES, MAX_KERNELS, layer_settings, learned_weights, preset_kernels, prove, random_weights
-from lib.formulas import output_size_latex
-from lib.kernels import PRESETS, SIZES
-from lib.ops import conv_layer, conv_layer_parameters, conv_layer_step
-from lib.predict import FEATURE_LAYERS
-from pages.shared.digits import digit_picker, shipped_classifier, show_digit
-from pages.shared.ui import image_picker, kernel_slices, map_grid, number_grid, output_position
+from lib.explore.formulas import output_size_latex
+from lib.explore.kernels import PRESETS, SIZES
+from lib.explore.ops import conv_layer, conv_layer_parameters, conv_layer_step
+from lib.keras_views.layer_weights import (
+    KERNEL_SIZES,
+    MAX_KERNELS,
+    layer_settings,
+    learned_weights,
+    preset_kernels,
+    prove,
+    random_weights,
+)
+from lib.keras_views.predict import FEATURE_LAYERS
+from ui.digits import digit_picker, shipped_classifier, show_digit
+from ui.widgets import image_picker, kernel_slices, map_grid, number_grid, output_position
 
 VOLUME_SOURCES = ("Image", "Digit", "LeNet-5 activations")
 # How many channels the kernels of the shipped LeNet-5's conv layers read, known without loading it

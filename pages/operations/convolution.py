@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib.formulas import output_size_latex
-from lib.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
-from lib.ops import conv2d, conv_output_size, conv_step, padded_input
-from pages.shared.ui import crop_picker, image_picker, number_grid, output_position, picture, short_number, window_mask
+from lib.explore.formulas import output_size_latex
+from lib.explore.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
+from lib.explore.ops import conv2d, conv_output_size, conv_step, padded_input
+from ui.widgets import crop_picker, image_picker, number_grid, output_position, picture, short_number, window_mask
 
 CUSTOM = "Custom (edit the grid)"
 

@@ -8,11 +8,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.data import MnistUnavailableError
-from lib.images import enlarge, to_display
-from lib.predict import SHIPPED_MODEL
-from lib.runs import SAVED_MODELS
-from lib.why_cnns import (
+from lib.engine.data import MnistUnavailableError
+from lib.explore.images import enlarge, to_display
+from lib.explore.why_cnns import (
     accuracy_under_shift,
     conv_params,
     dense_params,
@@ -21,11 +19,12 @@ from lib.why_cnns import (
     shift_images,
     shuffle_demo,
 )
-from pages.shared.charts import PALETTE
-from pages.shared.digits import classifier, mnist_test
-from pages.shared.ui import image_picker
+from lib.runs.store import SHIPPED_MODEL, book_model_path
+from ui.charts import PALETTE
+from ui.digits import classifier, mnist_test
+from ui.widgets import image_picker
 
-DENSE_BASELINE = SAVED_MODELS / "baseline" / "dense-sgd" / "model.keras"
+DENSE_BASELINE = book_model_path("dense baseline")
 SHIFT_DIGITS = 1000
 SHIFTS = tuple(range(7))
 SHIFT_SHOWN = "why_shift_shown"

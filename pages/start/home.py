@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.navigation import route
+from lib.server.navigation import route
 
 st.title("CNN Lab")
 st.markdown(

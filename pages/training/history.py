@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib.history import (
+from lib.runs.comparison import (
     MAX_DROP_FROM_BEST,
     MAX_SWING,
     STABILITY_WINDOW,
@@ -18,11 +18,11 @@ from lib.history import (
     run_from_upload,
     summary_row,
 )
-from lib.runs import RunReadError, experiment_runs, is_shared, set_shared
-from lib.workspaces import listing_fingerprint, shared_runs, workspace_runs
-from pages.shared.charts import Curves, curves_figure, run_colour
-from pages.shared.job_views import HISTORY_FOCUS_KEY
-from pages.shared.workspace import workspace_token
+from lib.runs.store import RunReadError, experiment_runs, is_shared, set_shared
+from lib.runs.workspaces import listing_fingerprint, shared_runs, workspace_runs
+from ui.charts import Curves, curves_figure, run_colour
+from ui.job_views import HISTORY_FOCUS_KEY
+from ui.workspace import workspace_token
 
 # Each of the book's figures: its folder in saved_models/, the reader of its numbers, what it shows, and the
 # few runs it opens with. All of a set at once is 16 curves per chart: the few make its point readable.

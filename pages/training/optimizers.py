@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
-from lib.optimizer_captions import OPTIMIZER_NAMES as NAMES
-from lib.optimizer_captions import defaults_explanation, describe_paths, primer_caption
-from lib.optimizer_paths import (
+from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
+from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES as NAMES
+from lib.keras_views.optimizer_captions import defaults_explanation, describe_paths, primer_caption
+from lib.keras_views.optimizer_paths import (
     PRIMER_FORMULA,
     PRIMER_RATES,
     PRIMER_STEPS,
@@ -19,7 +19,7 @@ from lib.optimizer_paths import (
     summarize,
     trajectory,
 )
-from pages.shared.optimizer_views import primer_figure, surface_figure
+from ui.optimizer_views import primer_figure, surface_figure
 
 LOW, HIGH = FIELDS["learning_rate"].metadata["low"], FIELDS["learning_rate"].metadata["high"]
 RATE_SETS = {"suited": "Rates that suit this surface", "keras": "Keras's defaults", "own": "Your own"}

@@ -6,15 +6,15 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from lib.data import MnistUnavailableError
-from lib.regularizer_views import batch_norm_stages, dropout_draw, most_changed_feature
-from lib.runs import SAVED_MODELS
-from pages.shared.charts import PALETTE
-from pages.shared.digits import digit_picker, mnist_test, show_digit
-from pages.shared.ui import colour_bar
+from lib.engine.data import MnistUnavailableError
+from lib.keras_views.regularizer_views import batch_norm_stages, dropout_draw, most_changed_feature
+from lib.runs.store import book_model_path
+from ui.charts import PALETTE
+from ui.digits import digit_picker, mnist_test, show_digit
+from ui.widgets import colour_bar
 
-DROPOUT_MODEL = SAVED_MODELS / "regularizers" / "dropout" / "model.keras"
-BATCH_NORM_MODEL = SAVED_MODELS / "regularizers" / "batch-norm" / "model.keras"
+DROPOUT_MODEL = book_model_path("dropout")
+BATCH_NORM_MODEL = book_model_path("batch norm")
 BATCH_NORM_LAYERS = {"conv1": 6, "conv2": 16, "dense1": 120, "dense2": 84}
 
 

@@ -6,11 +6,11 @@ from dataclasses import replace
 import streamlit as st
 
 from lib.cli import command_for
-from lib.config import TrainingConfig
-from lib.distribute import tf_config
-from pages.shared.devices import tensorflow_build
-from pages.shared.job_views import show_live, show_result
-from pages.shared.jobs import current_job, submit
+from lib.engine.config import TrainingConfig
+from lib.engine.distribute import tf_config
+from ui.devices import tensorflow_build
+from ui.job_views import show_live, show_result
+from ui.jobs import current_job, submit
 
 # The demonstration is short: two workers share this server's cores.
 DEMO_EPOCHS = 3

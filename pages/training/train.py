@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lib.batch_norm import momentum_note
-from lib.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, PRESETS, TrainingConfig
-from lib.training import ADADELTA_NOTE
-from pages.shared.devices import tensorflow_build
-from pages.shared.job_views import show_live, show_result
-from pages.shared.jobs import current_job, owner, registry, submit
-from pages.shared.ui import runs_locally
+from lib.engine.batch_norm import momentum_note
+from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, PRESETS, TrainingConfig
+from lib.engine.training import ADADELTA_NOTE
+from ui.devices import tensorflow_build
+from ui.job_views import show_live, show_result
+from ui.jobs import current_job, owner, registry, submit
+from ui.widgets import runs_locally
 
 
 def key(name: str) -> str:

@@ -1,0 +1,156 @@
+"""One `TrainingConfig` shared by the Training page, the command line and saved runs.
+
+Each field carries its own range and help text in its metadata, so the form,
+the CLI flags and `validate` all read the same limits and can never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from dataclasses import dataclass, field
+
+# The one list of each choice: lib.engine.models, lib.engine.distribute, the form and the CLI all read these.
+ARCHITECTURES = ("lenet5", "dense")
+STYLES = ("sequential", "functional", "subclassed")
+STRATEGIES = ("default", "mirrored", "multiworker")
+OPTIMIZERS = ("sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop", "adam")
+MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
+SCHEDULES = ("none", "step", "exponential", "cosine")
+# Keras's own default learning rate for each optimizer (momentum and NAG are options of SGD). Kept here so
+# the Training page can show them without loading TensorFlow into the server; tests/test_training.py reads
+# them back from Keras, so a Keras release that changes one fails there.
+KERAS_DEFAULT_LEARNING_RATES = {"sgd": 0.01, "momentum": 0.01, "nag": 0.01, "adagrad": 0.001, "adadelta": 0.001,
+                                "rmsprop": 0.001, "adam": 0.001}
+# Keras's default BatchNormalization momentum, kept here for the same reason (tests/test_models.py checks it).
+KERAS_BATCH_NORM_MOMENTUM = 0.99
+
+
+def spec(default, help, *, choices=None, low=None, high=None, optional=False):
+    """A dataclass field with its allowed values recorded for the form, the CLI and validation."""
+    return field(default=default, metadata={"help": help, "choices": choices, "low": low, "high": high,
+                                            "optional": optional})
+
+
+@dataclass
+class TrainingConfig:
+    # What to train. LeNet-5 is the book's chapter-3 network; "dense" is the
+    # chapter-2 Flatten-Dense-Dense baseline.
+    model: str = spec("lenet5", "network to train", choices=ARCHITECTURES)
+    style: str = spec("sequential", "Keras API style used to build it", choices=STYLES)
+    # How to train. learning_rate None means Keras's own default for the optimizer,
+    # which is what the book uses.
+    optimizer: str = spec("sgd", "optimizer, built as the book builds it", choices=OPTIMIZERS)
+    learning_rate: float | None = spec(None, "learning rate (default: Keras's default for the optimizer)",
+                                       low=1e-6, high=10.0, optional=True)
+    batch_size: int = spec(32, "samples per gradient step (the global batch)", low=1, high=8192)
+    epochs: int = spec(5, "passes over the training samples", low=1, high=1000)
+    # The book trains on all 60,000 images; its regularization notebook on 200.
+    train_samples: int = spec(60000, "training images used, from the start of MNIST's training set", low=10, high=60000)
+    # Regularization, placed as the book places it (see lib.engine.models).
+    l1: float = spec(0.0, "L1 kernel regularization coefficient", low=0.0, high=1.0)
+    l2: float = spec(0.0, "L2 kernel regularization coefficient", low=0.0, high=1.0)
+    dropout: float = spec(0.0, "dropout rate after each conv block and Dense(120)", low=0.0, high=0.9)
+    batch_norm: bool = spec(False, "batch normalization before each ReLU")
+    # Evaluation normalizes with moving averages of the batch statistics, which average over about
+    # 1 / (1 - momentum) steps and start from mean 0, variance 1: a run of a few hundred steps needs a
+    # lower momentum than Keras's 0.99, or its test accuracy is measured with statistics that never caught up.
+    batch_norm_momentum: float = spec(KERAS_BATCH_NORM_MOMENTUM, "batch normalization: momentum of the moving "
+                                      "mean and variance that evaluation uses (they average over about "
+                                      "1/(1-momentum) steps)", low=0.0, high=0.999)
+    # Callbacks.
+    early_stopping: bool = spec(False, "stop when the monitored value stops improving")
+    early_stopping_monitor: str = spec("val_loss", "value early stopping watches", choices=MONITORS)
+    early_stopping_patience: int = spec(5, "epochs without improvement before stopping", low=0, high=1000)
+    early_stopping_restore_best: bool = spec(True, "restore the weights of the best epoch when stopping")
+    reduce_lr_on_plateau: bool = spec(False, "divide the learning rate when val_loss plateaus")
+    reduce_lr_factor: float = spec(0.5, "factor ReduceLROnPlateau multiplies the learning rate by", low=0.01, high=0.99)
+    reduce_lr_patience: int = spec(2, "epochs of plateau before ReduceLROnPlateau acts", low=0, high=1000)
+    lr_schedule: str = spec("none", "learning-rate schedule: none, step (multiply every N epochs), exponential, "
+                            "or cosine (warm up, then decay to zero along a cosine, every batch)", choices=SCHEDULES)
+    lr_schedule_factor: float = spec(0.5, "factor the schedule multiplies the learning rate by", low=0.01, high=1.0)
+    lr_schedule_every: int = spec(5, "epochs between steps of the step schedule", low=1, high=1000)
+    # Adam at a high rate from random weights can jump somewhere it never recovers
+    # from; a short linear warm-up lets the first steps find their footing.
+    warmup_epochs: float = spec(0.5, "cosine schedule: epochs of linear warm-up from 0 to the learning rate",
+                                low=0.0, high=100.0)
+    # Where to train (see lib.engine.distribute): one device, all local GPUs (or the
+    # devices named), or several machines described by TF_CONFIG.
+    strategy: str = spec("default", "tf.distribute strategy", choices=STRATEGIES)
+    devices: str = spec("", "comma-separated devices for mirrored, e.g. /gpu:0,/gpu:1 (default: all local GPUs)")
+    scale_learning_rate: bool = spec(False, "multiply the learning rate by the number of replicas")
+    seed: int = spec(42, "random seed for weights and shuffling", low=0, high=2**31 - 1)
+    name: str = spec("", "a label for the run (any text; the run id is made safe from it)")
+
+    def validate(self) -> TrainingConfig:
+        """Raise ValueError naming the first field whose value is not allowed."""
+        for item in dataclasses.fields(self):
+            check_field(item, getattr(self, item.name))
+        if self.lr_schedule == "cosine" and self.reduce_lr_on_plateau:
+            raise ValueError("reduce_lr_on_plateau: cannot be combined with the cosine schedule, which sets the "
+                             "rate of every batch itself")
+        return self
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> TrainingConfig:
+        """Build and validate a config; unknown keys are an error, missing ones take defaults."""
+        known = {item.name for item in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown config field(s): {', '.join(unknown)}")
+        return cls(**values).validate()
+
+
+def check_field(item: dataclasses.Field, value) -> None:
+    meta, name = item.metadata, item.name
+    if value is None:
+        if meta.get("optional"):
+            return
+        raise ValueError(f"{name}: a value is required")
+    if item.type in ("bool",) or isinstance(item.default, bool):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name}: must be true or false, got {value!r}")
+        return
+    if meta.get("choices"):
+        if value not in meta["choices"]:
+            raise ValueError(f"{name}: must be one of {', '.join(meta['choices'])}; got {value!r}")
+        return
+    if isinstance(item.default, str):
+        if not isinstance(value, str) or len(value) > 200:
+            raise ValueError(f"{name}: must be text of at most 200 characters")
+        return
+    wants_int = isinstance(item.default, int)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name}: must be a number; got {value!r}")
+    if wants_int and int(value) != value:
+        raise ValueError(f"{name}: must be a whole number; got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: must be a finite number; got {value!r}")
+    low, high = meta.get("low"), meta.get("high")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{name}: must be between {low:g} and {high:g}; got {value!r}")
+
+
+FIELDS = {item.name: item for item in dataclasses.fields(TrainingConfig)}
+
+# Starting points for the Training page, as the book runs them. The short ones lower batch norm's momentum
+# (used only when batch normalization is ticked) to what lib.engine.batch_norm.suggested_momentum gives for their
+# epoch: at 0.99 the moving statistics need ~460 steps to forget their start, Quick look's epoch has 47 and
+# Small data's 7, so their validation would lag for most of the run (Quick look + batch norm tested 26 %
+# at 0.99, 96 % at 0.9).
+PRESETS = {
+    "Book": dict(optimizer="sgd", batch_size=32, train_samples=60000, epochs=10),
+    "Quick look": dict(optimizer="adam", batch_size=128, train_samples=6000, epochs=3, batch_norm_momentum=0.9),
+    # Unchanged LeNet-5: Adam at batch 128 with a half-epoch warm-up and cosine decay reaches 99 % in four
+    # epochs (benchmarks/bench_training.py measures it against the book's recipe).
+    "Fast": dict(optimizer="adam", learning_rate=0.004, batch_size=128, train_samples=60000, epochs=4,
+                 lr_schedule="cosine", warmup_epochs=0.5),
+    "Small data": dict(optimizer="sgd", batch_size=32, train_samples=200, epochs=100, batch_norm_momentum=0.9),
+}

@@ -1,0 +1,179 @@
+"""The computations behind the Keras basics page (chapter 2): nothing on it is typed in.
+
+Source code shown on the page is read from lib.engine.models with `inspect`, so the
+page cannot drift from the code that trains; losses, parameter arithmetic and
+histograms are computed here from real arrays and real Keras objects.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import numpy as np
+
+from lib.engine.data import as_model_input
+
+BOOK_Y_TRUE = [1, 2]
+BOOK_Y_PRED = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
+# The book's accuracy example: one of three predictions is wrong, so the metric reads 2/3.
+BOOK_METRIC_TRUE = [1, 0, 1]
+BOOK_METRIC_PRED = [1, 0, 0]
+
+
+def source_of(*objects) -> str:
+    """The real source code of functions or classes, one after another."""
+    return "\n\n".join(inspect.getsource(item) for item in objects)
+
+
+def normalization_histograms(images: np.ndarray, bins: int = 32) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Pixel histograms of raw images, scaled to [0, 1] and to [-1, 1]: (counts, bin edges) each."""
+    raw = images.astype(np.float64).ravel()
+    versions = {"raw 0-255": raw, "scaled to [0, 1]": raw / 255.0, "scaled to [-1, 1]": raw / 127.5 - 1.0}
+    return {name: np.histogram(values, bins=bins) for name, values in versions.items()}
+
+
+def parameter_arithmetic(model) -> list[dict]:
+    """Per layer with weights: the count spelled out (inputs x units + biases = total), from the real layer."""
+    rows = []
+    for layer in getattr(model, "stack", None) or model.layers:
+        weights = layer.get_weights()
+        if not weights:
+            continue
+        kernel = weights[0]
+        biases = weights[1].size if len(weights) > 1 and layer.__class__.__name__ in ("Dense", "Conv2D") else 0
+        if layer.__class__.__name__ == "Dense":
+            formula = f"{kernel.shape[0]:,} x {kernel.shape[1]:,} + {biases:,}"
+        elif layer.__class__.__name__ == "Conv2D":
+            kh, kw, channels, filters = kernel.shape
+            formula = f"{kh} x {kw} x {channels} x {filters} + {biases}"
+        else:
+            formula = " + ".join(f"{w.size}" for w in weights) + " (scale, offset, moving mean, moving variance)"
+        rows.append({"layer": layer.name, "type": layer.__class__.__name__, "arithmetic": formula,
+                     "parameters": layer.count_params()})
+    return rows
+
+
+def crossentropy_pair(y_true: list[int], y_pred: list[list[float]]) -> dict:
+    """Sparse categorical cross-entropy on integer labels and categorical on one-hot labels, per sample.
+
+    They agree because the one-hot vector picks out exactly the predicted
+    probability of the true class: both are -log(p[true class]).
+    """
+    import keras
+
+    labels = np.asarray(y_true)
+    predictions = np.asarray(y_pred, dtype=np.float32)
+    if predictions.ndim != 2 or len(labels) != len(predictions):
+        raise ValueError("Give one row of predicted probabilities per label.")
+    if labels.min() < 0 or labels.max() >= predictions.shape[1]:
+        raise ValueError(f"Labels must be between 0 and {predictions.shape[1] - 1}.")
+    if np.any(predictions < 0):
+        raise ValueError("Probabilities cannot be negative.")
+    one_hot = np.eye(predictions.shape[1], dtype=np.float32)[labels]
+    sparse = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(labels, predictions))
+    categorical = keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(one_hot, predictions))
+    # Keras rescales each row to sum to 1 and clips away exact zeros (epsilon) before the log.
+    normalised = predictions / predictions.sum(axis=1, keepdims=True)
+    by_hand = -np.log(np.clip(normalised[np.arange(len(labels)), labels], keras.config.epsilon(),
+                              1 - keras.config.epsilon()))
+    return {"one_hot": one_hot, "sparse": sparse, "categorical": categorical, "by_hand": by_hand,
+            "sparse_mean": float(sparse.mean()), "categorical_mean": float(categorical.mean())}
+
+
+def optimizer_string_vs_object(learning_rate: float) -> dict:
+    """What optimizer="sgd" builds (Keras's defaults) next to SGD(learning_rate=...)."""
+    import keras
+
+    from_string = keras.optimizers.get("sgd")
+    explicit = keras.optimizers.SGD(learning_rate=learning_rate)
+    return {"string_class": type(from_string).__name__, "string_rate": float(from_string.learning_rate),
+            "string_momentum": float(from_string.momentum), "object_rate": float(explicit.learning_rate)}
+
+
+def layer_weights(trained, name: str = "conv1") -> dict:
+    """get_weights() of a real trained layer, and set_weights copying it into a fresh, untrained LeNet-5.
+
+    The trained model itself is only read, never changed.
+    """
+    from lib.engine.models import build_model
+
+    kernel, bias = trained.get_layer(name).get_weights()
+    fresh = build_model("lenet5", "sequential").get_layer(name)
+    before = bool(np.array_equal(fresh.get_weights()[0], kernel))
+    fresh.set_weights([kernel, bias])
+    after = bool(np.array_equal(fresh.get_weights()[0], kernel))
+    return {"kernel_shape": kernel.shape, "bias_shape": bias.shape, "kernel_sample": kernel[:, :, 0, 0],
+            "bias": bias, "equal_before": before, "equal_after": after}
+
+
+def input_size_experiment(lenet, dense, digit: np.ndarray, size: int = 64) -> dict:
+    """LeNet-5's own conv1 on the 28 x 28 digit and on the digit enlarged to size x size, and the dense
+    baseline given the larger image: conv1 works at any size with the same weights; the dense network cannot.
+    """
+    from PIL import Image
+
+    large = np.asarray(Image.fromarray(np.asarray(digit, np.uint8)).resize((size, size), Image.Resampling.LANCZOS))
+    conv1 = lenet.get_layer("conv1")
+    scale = lenet.get_layer("scale")
+    batches = {(28, 28): as_model_input(digit), (size, size): large[np.newaxis, :, :, np.newaxis].astype(np.float32)}
+    maps = {shape: np.asarray(conv1(scale(batch)))[0] for shape, batch in batches.items()}
+    try:
+        dense(batches[(size, size)])
+        dense_error = None
+    except Exception as error:  # Keras's own message is the lesson; show whatever it raises
+        # Keras colours parts of its messages for terminals; the page shows plain text.
+        dense_error = re.sub(r"\x1b\[[0-9;]*m", "", f"{type(error).__name__}: {error}")
+    return {"large": large, "maps": maps, "conv1_parameters": conv1.count_params(),
+            "dense_parameters": dense.count_params(), "dense_error": dense_error}
+
+
+def parse_labels(text: str) -> list[int]:
+    """Whole numbers typed as "1, 0, 1"; ValueError naming the first entry that is not one."""
+    labels = []
+    for part in text.split(","):
+        try:
+            labels.append(int(part))
+        except ValueError:
+            raise ValueError(f"{part.strip()!r} is not a whole number; type them separated by commas.") from None
+    return labels
+
+
+def accuracy_updates(labels, predicted) -> list[dict]:
+    """keras.metrics.Accuracy fed one prediction at a time: the running result after each update_state."""
+    import keras
+
+    if len(labels) != len(predicted) or not len(labels):
+        raise ValueError(f"Give one prediction per ground-truth label: {len(labels)} labels, "
+                         f"{len(predicted)} predictions.")
+    accuracy = keras.metrics.Accuracy()
+    rows = []
+    for index, (truth, guess) in enumerate(zip(labels, predicted)):
+        accuracy.update_state([int(truth)], [int(guess)])
+        rows.append({"update": index + 1, "ground truth": int(truth), "prediction": int(guess),
+                     "correct": bool(truth == guess), "accuracy.result()": float(accuracy.result())})
+    return rows
+
+
+def first_mistake(labels, predicted) -> int | None:
+    """The index of the first prediction that differs from its label, or None when all are right."""
+    wrong = np.flatnonzero(np.asarray(labels) != np.asarray(predicted))
+    return int(wrong[0]) if wrong.size else None
+
+
+def write_and_read_scalars(log_dir, name: str, values) -> list[tuple[int, float]]:
+    """Write `values` as a custom TensorBoard scalar (tf.summary.scalar, one per step) into `log_dir`,
+    then read them back with TensorBoard's own event reader."""
+    import tensorflow as tf
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.util import tensor_util
+
+    writer = tf.summary.create_file_writer(str(log_dir))
+    with writer.as_default():
+        for step, value in enumerate(values):
+            tf.summary.scalar(name, float(value), step=step)
+    writer.flush()
+    writer.close()
+    events = EventAccumulator(str(log_dir), size_guidance={"tensors": 0})
+    events.Reload()
+    return [(event.step, float(tensor_util.make_ndarray(event.tensor_proto))) for event in events.Tensors(name)]

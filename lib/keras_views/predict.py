@@ -1,0 +1,91 @@
+"""Loading trained models once and reading digits with them, safely from many sessions.
+
+`Classifier` wraps a saved model with a compiled, warmed-up `tf.function` for
+prediction: `model.predict` is slow for one image and not meant to be called
+from several threads at once, while a traced function is both fast and safe.
+It also exposes what the Draw page shows inside the network.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from lib.engine.data import as_model_input
+from lib.runs.store import SHIPPED_MODEL
+
+FEATURE_LAYERS = ("conv1", "pool1", "conv2", "pool2")
+
+
+class Classifier:
+    def __init__(self, path: str | Path):
+        import keras
+        import tensorflow as tf
+
+        self.path = Path(path)
+        self.model = keras.saving.load_model(self.path)  # safe_mode stays on
+        self.layers = list(getattr(self.model, "stack", None) or
+                           [layer for layer in self.model.layers if not isinstance(layer, keras.layers.InputLayer)])
+        names = [layer.name for layer in self.layers]
+        # After a batch-normalized conv the activation is its own layer; show what follows the ReLU.
+        self.feature_names = [f"{name}_relu" if f"{name}_relu" in names else name
+                              for name in FEATURE_LAYERS if name in names]
+        inputs = keras.Input(shape=(28, 28, 1))
+        x, outputs = inputs, {}
+        for layer in self.layers:  # re-wire the same layers (same weights) to expose inner outputs
+            x = layer(x)
+            outputs[layer.name] = x
+        self._inside = keras.Model(inputs, [outputs.get("output", x),
+                                            *(outputs[name] for name in self.feature_names)])
+        signature = [tf.TensorSpec((None, 28, 28, 1), tf.float32)]
+        self._probabilities = tf.function(lambda batch: self.model(batch, training=False), input_signature=signature)
+        self._inside_fn = tf.function(lambda batch: self._inside(batch, training=False), input_signature=signature)
+        self._lock = threading.Lock()
+        self.predict_proba(np.zeros((1, 28, 28), np.uint8))  # trace once now, not on a user's first drawing
+        self._inside_fn(as_model_input(np.zeros((1, 28, 28), np.uint8)))
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        """Class probabilities for raw 0-255 images (28, 28) or (n, 28, 28)."""
+        return self._probabilities(as_model_input(images)).numpy()
+
+    def predict_batches(self, images: np.ndarray, batch_size: int = 2000) -> np.ndarray:
+        return np.concatenate([self.predict_proba(images[i: i + batch_size]) for i in range(0, len(images), batch_size)])
+
+    def feature_maps(self, image: np.ndarray) -> dict[str, np.ndarray]:
+        """Activations (h, w, channels) of the conv and pooling layers for one image."""
+        results = self._inside_fn(as_model_input(image))
+        return {name: tensor.numpy()[0] for name, tensor in zip(self.feature_names, results[1:])}
+
+    def first_kernels(self) -> np.ndarray | None:
+        """The learned kernels of the first conv layer, (kh, kw, filters), or None for a dense network."""
+        for layer in self.layers:
+            if layer.name == "conv1":
+                return layer.get_weights()[0][:, :, 0, :]
+        return None
+
+
+def model_label(run) -> str:
+    """How a run's model is named in the app's lists."""
+    if run.source == "experiment":
+        group = run.path.parent.name
+        return run.label if run.model_path == SHIPPED_MODEL else f"{group}: {run.label}"
+    return f"{'my runs' if run.source == 'user' else 'shared'}: {run.label}"
+
+
+def available_models(token: str | None = None) -> tuple[list[tuple[str, Path]], list[str]]:
+    """(label, model path) of every trained model the app can read with: the shipped one first, then the
+    cached experiments, this workspace's runs and the runs shared on this server; and a note for each run
+    that could not be read."""
+    from lib.runs.store import experiment_runs
+    from lib.runs.workspaces import shared_runs, workspace_runs
+
+    runs, notes = experiment_runs()
+    if token:
+        for found_runs, found_notes in (workspace_runs(token), shared_runs(exclude=token)):
+            runs, notes = runs + found_runs, notes + found_notes
+    found = [(model_label(run), run.model_path) for run in runs
+             if run.model_path.is_file() and run.metrics.get("status") != "failed"]
+    found.sort(key=lambda item: item[1] != SHIPPED_MODEL)
+    return found, notes

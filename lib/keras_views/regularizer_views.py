@@ -1,0 +1,127 @@
+"""Dropout and batch normalization at work inside the cached regularization experiments' LeNet-5s.
+
+Every number comes from the trained Keras layers themselves: dropout's masks
+are drawn by the model's own `Dropout` layer called with `training=True`, and
+batch norm's three stages are the layer's own outputs. The saved models are
+only read: batch norm runs on a copy of its layer, because `training=True`
+would otherwise move the model's moving averages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lib.engine.data import as_model_input
+
+
+def _layers(model) -> list:
+    return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+
+
+def _output_of(model, layer_name: str, images: np.ndarray) -> np.ndarray:
+    """Run the layers up to and including `layer_name` in inference mode."""
+    x = as_model_input(images)
+    for layer in _layers(model):
+        x = layer(x, training=False)
+        if layer.name == layer_name:
+            return np.asarray(x)
+    raise ValueError(f"The model has no layer {layer_name!r}.")
+
+
+def _layer(model, name: str):
+    for layer in _layers(model):
+        if layer.name == name:
+            return layer
+    raise ValueError(f"The model has no layer {name!r}; it has {', '.join(layer.name for layer in _layers(model))}.")
+
+
+@dataclass(frozen=True)
+class DropoutDraw:
+    rate: float
+    activations: np.ndarray  # the Dense layer's outputs, (units,): what test time uses, never changing
+    output: np.ndarray  # the Dropout layer's output: zeros where dropped, the rest times 1 / (1 - rate)
+    dropped: np.ndarray  # bool (units,)
+
+    @property
+    def scale(self) -> float:
+        return 1.0 / (1.0 - self.rate)
+
+
+def dropout_draw(model, image: np.ndarray, training: bool, dense: str = "dense1",
+                 dropout: str = "dense1_dropout") -> DropoutDraw:
+    """The activations of `dense` for one image, passed through the model's `dropout` layer.
+
+    With training=True each call draws a fresh mask; with training=False the
+    layer passes the activations through unchanged, as at test time.
+    """
+    layer = _layer(model, dropout)
+    if type(layer).__name__ != "Dropout":
+        raise ValueError(f"Layer {dropout!r} is a {type(layer).__name__}, not a Dropout layer.")
+    activations = _output_of(model, dense, image[np.newaxis])[0]
+    # A unit that ReLU already set to zero looks the same dropped or kept, so the layer is fed 1 there: its
+    # output then shows Keras's mask for every unit, and those units go back to zero afterwards.
+    probe = np.where(activations == 0, 1.0, activations).astype(np.float32)
+    passed = np.asarray(layer(probe[np.newaxis], training=training))[0]
+    dropped = passed == 0
+    output = np.where(activations == 0, 0.0, passed)
+    return DropoutDraw(float(layer.rate), activations, output, dropped)
+
+
+@dataclass(frozen=True)
+class BatchNormStages:
+    """One feature over a batch: before batch norm, normalized, then scaled by gamma and shifted by beta."""
+
+    before: np.ndarray
+    normalized: np.ndarray
+    after: np.ndarray
+    gamma: float
+    beta: float
+    moving_mean: float
+    moving_variance: float
+    gammas: np.ndarray  # the layer's gamma for every feature, (features,)
+    betas: np.ndarray  # and its beta
+
+    @property
+    def passed_normalized(self) -> float:
+        """The share of normalized values the ReLU after batch norm would pass, were gamma 1 and beta 0."""
+        return float((self.normalized > 0).mean())
+
+    @property
+    def passed_after(self) -> float:
+        """The share the ReLU does pass: of the values after gamma and beta."""
+        return float((self.after > 0).mean())
+
+
+def batch_norm_parameters(model, layer_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(gamma, beta) of every feature of the batch norm layer after `layer_name`, as trained."""
+    gamma, beta, _, _ = _layer(model, f"{layer_name}_bn").get_weights()
+    return gamma, beta
+
+
+def most_changed_feature(model, layer_name: str) -> int:
+    """The feature whose gamma and beta training moved furthest from where they start (1 and 0)."""
+    gamma, beta = batch_norm_parameters(model, layer_name)
+    return int(np.argmax(np.abs(gamma - 1) + np.abs(beta)))
+
+
+def batch_norm_stages(model, images: np.ndarray, layer_name: str = "dense1", feature: int = 0) -> BatchNormStages:
+    """The pre-activations of `layer_name` (a Conv2D or Dense followed by `<name>_bn`) for one feature (unit or
+    channel) over a batch, and what the batch norm layer makes of them in training mode."""
+    import keras
+
+    bn = _layer(model, f"{layer_name}_bn")
+    before = _output_of(model, layer_name, images)
+    if not 0 <= feature < before.shape[-1]:
+        raise ValueError(f"feature must be 0-{before.shape[-1] - 1} for {layer_name}; got {feature}.")
+    # A copy of the layer, so that training=True cannot move the saved model's moving averages.
+    copy = keras.layers.BatchNormalization.from_config(bn.get_config())
+    copy.build(before.shape)
+    copy.set_weights(bn.get_weights())
+    gammas, betas, moving_means, moving_variances = bn.get_weights()
+    after = np.asarray(copy(before, training=True))
+    normalized = (after - betas) / gammas
+    return BatchNormStages(before[..., feature].ravel(), normalized[..., feature].ravel(),
+                           after[..., feature].ravel(), float(gammas[feature]), float(betas[feature]),
+                           float(moving_means[feature]), float(moving_variances[feature]), gammas, betas)

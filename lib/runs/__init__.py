@@ -1,0 +1,4 @@
+"""Runs on disk: the one reader of run folders, workspaces and sharing, comparisons, the book's experiments.
+
+May import lib.explore and lib.engine. lib.runs.store alone knows the layout of runs/ and saved_models/.
+"""

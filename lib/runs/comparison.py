@@ -1,0 +1,388 @@
+"""Reading, smoothing and summarising training histories for the History page.
+
+Sources: the cached experiments in saved_models/, the user's runs, and uploads
+(a Keras CSVLogger file, or a run zip downloaded from the Training page). A
+malformed source is skipped with a note naming it; the rest still load.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES
+from lib.runs.store import Run, RunReadError, parse_history_csv, regularizer_names, run_from_zip
+
+THRESHOLDS = (0.97, 0.98, 0.99)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# A run is unstable when, over its last STABILITY_WINDOW epochs, its validation accuracy moves back and forth
+# by more than MAX_SWING per epoch, or when it ends more than MAX_DROP_FROM_BEST below its best epoch. On the
+# cached experiments this splits cleanly: steady runs swing at most 1.2 points per epoch (L1 alone) and end
+# within 0.7 points of their best; the unstable ones swing 5 to 13 points or end 15 to 34 points below it.
+STABILITY_WINDOW = 10
+MAX_SWING = 0.02
+MAX_DROP_FROM_BEST = 0.05
+
+
+def run_from_upload(data: bytes, name: str) -> Run:
+    """A Run from an uploaded CSVLogger CSV or run zip; RunReadError names what is wrong."""
+    if not data:
+        raise RunReadError(f"{name} is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise RunReadError(f"{name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
+    if name.lower().endswith(".zip"):
+        return run_from_zip(data, name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RunReadError(f"{name} is not a text CSV file.") from error
+    history = parse_history_csv(text, name)
+    return Run(Path(name), {"name": Path(name).stem}, history, {}, source="upload")
+
+
+def smooth(values, weight: float) -> list[float | None]:
+    """Exponential moving average with bias correction (as TensorBoard's debiased smoothing).
+
+    Without correction the average starts at zero and drags early points down;
+    dividing by 1 - weight**t removes that start-up bias. Missing values stay missing.
+    """
+    if not 0 <= weight < 1:
+        raise ValueError(f"smoothing weight must be in [0, 1); got {weight}")
+    average, steps, result = 0.0, 0, []
+    for value in values:
+        if value is None or not np.isfinite(value):
+            result.append(None)
+            continue
+        steps += 1
+        average = weight * average + (1 - weight) * value
+        result.append(average / (1 - weight ** steps))
+    return result
+
+
+def column(run: Run, key: str) -> list[float | None]:
+    return [row.get(key) for row in run.history]
+
+
+def best_epoch(run: Run) -> int | None:
+    """The epoch of the best validation accuracy (or, without it, the lowest validation/training loss)."""
+    for key, pick in (("val_accuracy", np.nanargmax), ("val_loss", np.nanargmin), ("loss", np.nanargmin)):
+        values = np.array([np.nan if v is None else v for v in column(run, key)], dtype=float)
+        if values.size and not np.all(np.isnan(values)):
+            return int(run.history[int(pick(values))]["epoch"])
+    return None
+
+
+def epochs_to_reach(run: Run, threshold: float, key: str = "val_accuracy") -> int | None:
+    for row in run.history:
+        if row.get(key) is not None and row[key] >= threshold:
+            return int(row["epoch"])
+    return None
+
+
+def swing(values: list[float | None], last: int = STABILITY_WINDOW) -> float | None:
+    """How far a curve moves back and forth per epoch over its last epochs, trend aside.
+
+    The sum of the epoch-to-epoch changes' sizes, less the size of the net change, per change: a curve that
+    only climbs (or only falls) swings 0 however steep it is; one that goes up 10 and down 10 swings 10 per
+    change. None with fewer than two values.
+    """
+    points = [value for value in values if value is not None and np.isfinite(value)][-last:]
+    if len(points) < 2:
+        return None
+    changes = np.diff(points)
+    return float((np.abs(changes).sum() - abs(points[-1] - points[0])) / len(changes))
+
+
+@dataclass
+class Stability:
+    """Whether a run's validation accuracy settled: the numbers the verdict is read from."""
+
+    swing: float  # back-and-forth per epoch over the last STABILITY_WINDOW epochs (see `swing`)
+    best: float  # the best validation accuracy
+    final: float  # the last one
+
+    @property
+    def drop_from_best(self) -> float:
+        return self.best - self.final
+
+    @property
+    def unstable(self) -> bool:
+        return self.swing > MAX_SWING or self.drop_from_best > MAX_DROP_FROM_BEST
+
+    def reason(self, window: bool = True) -> str:
+        """What makes the run unstable, in numbers, and where it ends ("swings 7.2 points per epoch ...")."""
+        over = f" over its last {STABILITY_WINDOW} epochs" if window else ""
+        parts = [f"swings {points(self.swing)} per epoch{over}"] if self.swing > MAX_SWING else []
+        ending = f"ends at {self.final:.2%}"
+        if self.drop_from_best > MAX_DROP_FROM_BEST:
+            ending += f", {points(self.drop_from_best)} below its best"
+        return " and ".join([*parts, ending])
+
+
+def points(difference: float) -> str:
+    """A difference of accuracies in percentage points: 0.072 -> '7.2 points', 0.02 -> '2 points'."""
+    return f"{difference * 100:.1f}".removesuffix(".0") + " points"
+
+
+def stability(run: Run) -> Stability | None:
+    """The run's validation-accuracy stability, or None when it has fewer than two validated epochs."""
+    values = [value for value in column(run, "val_accuracy") if value is not None and np.isfinite(value)]
+    moved = swing(values)
+    if moved is None:
+        return None
+    return Stability(moved, float(max(values)), float(values[-1]))
+
+
+def summary_row(run: Run) -> dict:
+    """One line of the comparison table: the best epoch and the final one side by side."""
+    best = best_epoch(run)
+    best_row = next((row for row in run.history if row.get("epoch") == best), {})
+    last = run.history[-1] if run.history else {}
+    seconds = [row["seconds"] for row in run.history if row.get("seconds") is not None]
+    steadiness = stability(run)
+    row = {
+        "run": run.label, "source": run.source, "epochs": len(run.history),
+        "best val accuracy": best_row.get("val_accuracy"), "best epoch": best,
+        "final val accuracy": last.get("val_accuracy"),
+        "stability": None if steadiness is None else "unstable" if steadiness.unstable else "steady",
+        "val accuracy swing / epoch": None if steadiness is None else steadiness.swing,
+        "final accuracy": last.get("accuracy"), "final loss": last.get("loss"), "final val loss": last.get("val_loss"),
+    }
+    for threshold in THRESHOLDS:
+        row[f"epochs to {threshold:.0%}"] = epochs_to_reach(run, threshold)
+    row["seconds / epoch"] = round(float(np.mean(seconds)), 2) if seconds else None
+    row["parameters"] = run.metrics.get("parameters")
+    row["test accuracy"] = run.metrics.get("test_accuracy")
+    row["early stop at"] = run.metrics.get("early_stopped_epoch")
+    return row
+
+
+# Settings that take effect only when another one is on: a run that does not use one has None for it, so a
+# batch-norm momentum left at its default in a run without batch norm is no difference.
+USED_ONLY_WHEN = {
+    "batch_norm_momentum": lambda values: values["batch_norm"],
+    "warmup_epochs": lambda values: values["lr_schedule"] == "cosine",
+    "lr_schedule_factor": lambda values: values["lr_schedule"] in ("step", "exponential"),
+    "lr_schedule_every": lambda values: values["lr_schedule"] == "step",
+    "early_stopping_monitor": lambda values: values["early_stopping"],
+    "early_stopping_patience": lambda values: values["early_stopping"],
+    "early_stopping_restore_best": lambda values: values["early_stopping"],
+    "reduce_lr_factor": lambda values: values["reduce_lr_on_plateau"],
+    "reduce_lr_patience": lambda values: values["reduce_lr_on_plateau"],
+    "devices": lambda values: values["strategy"] == "mirrored",
+}
+
+
+def settings(config: dict) -> dict:
+    """A run's config as it trained: missing fields (a run from an older version) take their defaults, an unset
+    learning rate is Keras's default for the optimizer, and a setting the run does not use is None. A config that
+    does not say what was trained (an uploaded CSV's) is returned as it is: defaults would be guesses."""
+    if "optimizer" not in config:
+        return dict(config)
+    values = {name: config.get(name, item.default) for name, item in FIELDS.items()}
+    values |= {key: value for key, value in config.items() if key not in FIELDS}
+    if values["learning_rate"] is None:
+        values["learning_rate"] = KERAS_DEFAULT_LEARNING_RATES.get(values["optimizer"])
+    for name, used in USED_ONLY_WHEN.items():
+        if not used(values):
+            values[name] = None
+    return values
+
+
+def differing_config(runs: list[Run]) -> dict[str, list]:
+    """Settings whose values differ between the runs (the name aside), with each run's value (see `settings`)."""
+    values = [settings(run.config) for run in runs]
+    keys = sorted({key for value in values for key in value} - {"name"})
+    return {key: [value.get(key) for value in values] for key in keys
+            if len({json.dumps(value.get(key)) for value in values}) > 1}
+
+
+def generalization_gap(run: Run, last: int = STABILITY_WINDOW) -> float | None:
+    """Mean train accuracy minus validation accuracy over the last epochs: overfitting shows as a large gap."""
+    rows = [row for row in run.history[-last:] if row.get("accuracy") is not None and row.get("val_accuracy") is not None]
+    if not rows:
+        return None
+    return float(np.mean([row["accuracy"] - row["val_accuracy"] for row in rows]))
+
+
+def is_unstable(run: Run) -> bool:
+    steadiness = stability(run)
+    return steadiness is not None and steadiness.unstable
+
+
+def short_names(runs: list[Run]) -> dict[Path, str]:
+    """Each run's label (by path) without the "group: " prefix that all of them share, for sentences."""
+    labels = {run.path: run.label for run in runs}
+    prefixes = {label.partition(": ")[0] for label in labels.values() if ": " in label}
+    if len(prefixes) == 1 and all(": " in label for label in labels.values()):
+        return {path: label.partition(": ")[2] for path, label in labels.items()}
+    return labels
+
+
+def best_and_final(run: Run) -> str:
+    """'85.51% at epoch 287, final 85.41%': a run's best validation epoch and where it ended, side by side."""
+    row = summary_row(run)
+    text = f"{row['best val accuracy']:.2%} at epoch {row['best epoch']}"
+    return text if row["final val accuracy"] is None else f"{text}, final {row['final val accuracy']:.2%}"
+
+
+def best_run_sentence(runs: list[Run], names: dict[Path, str]) -> str | None:
+    """Which run validates best, preferring a steady one: a peak in a run that swings is luck, not a result."""
+    scored = [run for run in runs if summary_row(run)["best val accuracy"] is not None]
+    if not scored:
+        return None
+
+    def peak(run):
+        return summary_row(run)["best val accuracy"]
+
+    best = max(scored, key=peak)
+    row = summary_row(best)
+    where = f"{row['best val accuracy']:.2%} at epoch {row['best epoch']}"
+    if not is_unstable(best):
+        ends = "" if row["final val accuracy"] is None else f"; it ends at {row['final val accuracy']:.2%}"
+        return f"The best validation accuracy, {where}, comes from {names[best.path]}{ends}."
+    sentence = (f"The highest single epoch, {where}, comes from {names[best.path]}, but that run is unstable: "
+                f"it {stability(best).reason()}.")
+    steady = [run for run in scored if not is_unstable(run)]
+    if steady:
+        runner_up = max(steady, key=peak)
+        sentence += f" Of the steady runs, {names[runner_up.path]} is best: {best_and_final(runner_up)}."
+    return sentence
+
+
+def unstable_sentence(runs: list[Run], names: dict[Path, str]) -> str | None:
+    unstable = [run for run in runs if is_unstable(run)]
+    if not unstable:
+        return None
+    named = "; ".join(f"{names[run.path]} {stability(run).reason(window=False)}" for run in unstable)
+    verb = "is" if len(unstable) == 1 else "are"
+    return (f"{len(unstable)} of {len(runs)} runs {verb} unstable (validation accuracy swinging more than "
+            f"{points(MAX_SWING)} per epoch over the last {STABILITY_WINDOW} epochs, or ending more than "
+            f"{points(MAX_DROP_FROM_BEST)} below its best): {named}.")
+
+
+def read_optimizers(runs: list[Run]) -> list[str]:
+    """Sentences about an optimizer comparison, read from the data."""
+    if not runs:
+        return []
+    names = short_names(runs)
+    sentences = []
+    reached = [(run, summary_row(run)["epochs to 99%"]) for run in runs if summary_row(run)["epochs to 99%"]]
+    if reached:
+        fastest, epoch = min(reached, key=lambda item: item[1])
+        sentences.append(f"{len(reached)} of {len(runs)} runs reached 99% validation accuracy; "
+                         f"{names[fastest.path]} got there first, at epoch {epoch}.")
+    else:
+        sentences.append(f"None of the {len(runs)} runs reached 99% validation accuracy.")
+    scored = [run for run in runs if summary_row(run)["best val accuracy"] is not None]
+    sentences.append(best_run_sentence(scored, names))
+    if len(scored) > 1:
+        worst = min(scored, key=lambda run: summary_row(run)["best val accuracy"])
+        sentences.append(f"The lowest is {names[worst.path]}: {best_and_final(worst)}.")
+    sentences.append(unstable_sentence(runs, names))
+    return [sentence for sentence in sentences if sentence]
+
+
+def read_regularization(runs: list[Run]) -> list[str]:
+    """Sentences about a small-data regularization comparison, read from the data.
+
+    The gap is read from the steady runs only: a run whose validation accuracy swings has a gap that swings too.
+    """
+    gapped = [(run, generalization_gap(run)) for run in runs]
+    gapped = [(run, gap) for run, gap in gapped if gap is not None]
+    if not gapped:
+        return []
+    names = short_names([run for run, _ in gapped])
+    steady = [(run, gap) for run, gap in gapped if not is_unstable(run)]
+    sentences = []
+    if steady:
+        (widest, wide_gap), (narrowest, narrow_gap) = (max(steady, key=lambda item: item[1]),
+                                                       min(steady, key=lambda item: item[1]))
+        among = "" if len(steady) == len(gapped) else "Of the steady runs, "
+        sentences.append(f"{among}over the last {STABILITY_WINDOW} epochs, {names[widest.path]} shows the widest "
+                         f"train/validation gap ({points(wide_gap)}: train {_final(widest, 'accuracy')}, "
+                         f"validation {_final(widest, 'val_accuracy')}) and {names[narrowest.path]} the narrowest "
+                         f"({points(narrow_gap)}: train {_final(narrowest, 'accuracy')}, "
+                         f"validation {_final(narrowest, 'val_accuracy')}).")
+        overfit = [names[run.path] for run, gap in steady if gap > 0.1]
+        if overfit:
+            sentences.append(f"{len(overfit)} of {len(steady)}{' steady' if among else ''} runs overfit (train "
+                             f"accuracy more than 10 points above validation): {', '.join(overfit)}.")
+    sentences.append(best_run_sentence([run for run, _ in gapped], names))
+    sentences.append(unstable_sentence([run for run, _ in gapped], names))
+    return [sentence[0].upper() + sentence[1:] for sentence in sentences if sentence]
+
+
+def _final(run: Run, key: str) -> str:
+    value = run.history[-1].get(key) if run.history else None
+    return "-" if value is None else f"{value:.1%}"
+
+
+# What a run's recipe is made of, for finding the book run nearest to a learner's: the settings that change
+# what is learned. Where and how it ran (strategy, devices, Keras style, seed) and its name are left out.
+RECIPE_FIELDS = ("model", "optimizer", "learning_rate", "batch_size", "epochs", "train_samples", "l1", "l2",
+                 "dropout", "batch_norm", "batch_norm_momentum", "early_stopping", "reduce_lr_on_plateau",
+                 "lr_schedule")
+FIELD_NAMES = {"learning_rate": "learning rate", "batch_size": "batch size", "train_samples": "training images",
+               "batch_norm": "batch norm", "batch_norm_momentum": "batch-norm momentum",
+               "early_stopping": "early stopping", "reduce_lr_on_plateau": "reduce-on-plateau",
+               "lr_schedule": "schedule"}
+
+
+def recipe(config: dict) -> dict:
+    """The recipe fields of a config as it trained (see `settings`)."""
+    values = settings(config)
+    return {name: values[name] for name in RECIPE_FIELDS}
+
+
+@dataclass
+class NearestRun:
+    """The book run nearest to a run, and how the two recipes differ."""
+
+    run: Run
+    differences: dict[str, tuple]  # field -> (the book run's value, the run's value)
+    same_optimizer_and_regularizers: bool
+
+    def explanation(self) -> str:
+        """Why this book run was picked, in a clause: "same optimizer and regularizers; 1 setting differs: ..."."""
+        same = "same optimizer and regularizers" if self.same_optimizer_and_regularizers else ""
+        if not self.differences:
+            return "the same settings as yours"
+        count = len(self.differences)
+        listed = ", ".join(f"{FIELD_NAMES.get(name, name)} {_setting(theirs)} (yours {_setting(yours)})"
+                           for name, (theirs, yours) in self.differences.items())
+        differ = f"{count} setting{'s differ' if count > 1 else ' differs'}: {listed}"
+        return f"{same}; {differ}" if same else differ
+
+
+def nearest_book_run(run: Run, book_runs: list[Run]) -> NearestRun | None:
+    """The book run whose recipe differs from `run`'s in the fewest fields (see RECIPE_FIELDS).
+
+    Ties go to a run with the same optimizer and the same regularizers, then to the first by id.
+    None when there is no other run to compare with.
+    """
+    mine = recipe(run.config)
+    candidates = []
+    for book in book_runs:
+        if book.path == run.path:
+            continue
+        theirs = recipe(book.config)
+        # A setting one of the two does not use is no extra difference: batch norm on or off is one, not two.
+        differences = {name: (theirs[name], mine[name]) for name in RECIPE_FIELDS
+                       if theirs[name] != mine[name] and None not in (theirs[name], mine[name])}
+        same = theirs["optimizer"] == mine["optimizer"] and regularizer_names(theirs) == regularizer_names(mine)
+        candidates.append(((len(differences), not same, str(book.path)), NearestRun(book, differences, same)))
+    return min(candidates, key=lambda item: item[0])[1] if candidates else None
+
+
+def _setting(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -1,0 +1,159 @@
+"""Workspaces: each browser's own runs on a shared server, the gallery of shared runs, and the limits.
+
+A workspace is a random token (32 hex characters) that the app keeps in the
+page's URL; whoever has the link has the workspace. Its runs live in
+`<runs folder>/workspaces/<token>/`. A token is checked before anything is
+done with it and only a checked one ever becomes part of a path.
+
+Limits, each an environment variable (see the README's settings table):
+runs kept per workspace (the oldest unshared run goes first), and a cap on
+the disk all runs may fill, checked before a job is queued.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import time
+from pathlib import Path
+
+from lib.runs.store import Run, RunStorageError, is_shared, list_runs, runs_dir
+
+TOKEN_LENGTH = 32
+TOKEN_PATTERN = re.compile(rf"[0-9a-f]{{{TOKEN_LENGTH}}}")
+WORKSPACES = "workspaces"
+RUNS_PER_WORKSPACE_ENV = "CNN_LAB_RUNS_PER_WORKSPACE"
+DISK_CAP_ENV = "CNN_LAB_DISK_CAP_MB"
+# Hidden folders a crash can leave behind: a run being assembled, or one being replaced.
+STALE_SUFFIXES = (".partial",)
+STALE_MARKERS = (".retired-",)
+STALE_AFTER_SECONDS = 3600
+
+
+def new_token() -> str:
+    return secrets.token_hex(TOKEN_LENGTH // 2)
+
+
+def valid_token(value) -> str | None:
+    """The token if `value` is exactly 32 lowercase hex characters, else None."""
+    if isinstance(value, str) and len(value) == TOKEN_LENGTH and TOKEN_PATTERN.fullmatch(value):
+        return value
+    return None
+
+
+def workspaces_root(root: Path | None = None) -> Path:
+    return (root or runs_dir()) / WORKSPACES
+
+
+def workspace_dir(token: str, root: Path | None = None) -> Path:
+    """The folder of a workspace's runs; ValueError for anything but a valid token."""
+    if valid_token(token) is None:
+        raise ValueError("A workspace token is 32 hexadecimal characters.")
+    return workspaces_root(root) / token
+
+
+def workspace_runs(token: str, root: Path | None = None) -> tuple[list[Run], list[str]]:
+    """This workspace's runs, newest first, and notes on any that could not be read."""
+    return list_runs(workspace_dir(token, root), source="user")
+
+
+def shared_runs(exclude: str | None = None, root: Path | None = None) -> tuple[list[Run], list[str]]:
+    """Every workspace's shared runs (except `exclude`'s own), marked as shared, newest first."""
+    runs, notes = [], []
+    base = workspaces_root(root)
+    if not base.is_dir():
+        return runs, notes
+    for folder in sorted(base.iterdir()):
+        if not folder.is_dir() or valid_token(folder.name) is None or folder.name == exclude:
+            continue
+        found, skipped = list_runs(folder, source="shared")
+        runs += [run for run in found if is_shared(run.path)]
+        notes += skipped
+    runs.sort(key=lambda run: run.run_id, reverse=True)
+    return runs, notes
+
+
+def owns(token: str, run: Run, root: Path | None = None) -> bool:
+    """Whether `run` is one of this workspace's runs."""
+    try:
+        return run.path.resolve().parent == workspace_dir(token, root).resolve()
+    except (OSError, ValueError):
+        return False
+
+
+def runs_per_workspace() -> int:
+    return max(1, int(os.environ.get(RUNS_PER_WORKSPACE_ENV, "20")))
+
+
+def disk_cap_bytes() -> int:
+    return int(float(os.environ.get(DISK_CAP_ENV, "1024")) * 2**20)
+
+
+def enforce_run_limit(token: str, keep: int | None = None, root: Path | None = None) -> list[str]:
+    """Delete this workspace's oldest unshared runs beyond `keep`; return the labels of those deleted."""
+    keep = keep or runs_per_workspace()
+    runs, _ = workspace_runs(token, root)
+    unshared = [run for run in sorted(runs, key=lambda run: run.run_id) if not is_shared(run.path)]
+    removed = []
+    for run in unshared[: max(0, len(runs) - keep)]:
+        shutil.rmtree(run.path, ignore_errors=True)
+        removed.append(run.label)
+    return removed
+
+
+def folder_bytes(folder: Path) -> int:
+    total = 0
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                continue
+    return total
+
+
+def check_disk_cap(root: Path | None = None) -> None:
+    """Raise RunStorageError, in words, when all runs together already fill the disk cap."""
+    used, cap = folder_bytes(root or runs_dir()), disk_cap_bytes()
+    if used >= cap:
+        raise RunStorageError(f"The runs on this server already fill {used / 2**20:.0f} MB of the {cap / 2**20:.0f} MB "
+                              "allowed, so no new run can be stored. Delete some of your runs, or ask whoever "
+                              f"runs the server to raise {DISK_CAP_ENV}.")
+
+
+def remove_stale(root: Path | None = None, older_than: float = STALE_AFTER_SECONDS, now: float | None = None) -> list[Path]:
+    """Remove half-written (.partial) and half-replaced (.retired) run folders a crash left behind."""
+    root = root or runs_dir()
+    now = now or time.time()
+    folders = [root, *(workspaces_root(root).iterdir() if workspaces_root(root).is_dir() else [])]
+    removed = []
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            stale = path.name.startswith(".") and (path.name.endswith(STALE_SUFFIXES)
+                                                    or any(marker in path.name for marker in STALE_MARKERS))
+            try:
+                old = now - path.stat().st_mtime > older_than
+            except OSError:
+                continue
+            if stale and old and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
+def listing_fingerprint(root: Path | None = None) -> tuple:
+    """Changes whenever a run is added, removed, shared or unshared in any workspace: a cache key for lists."""
+    base = workspaces_root(root)
+    if not base.is_dir():
+        return ()
+    stamps = []
+    for folder in base.iterdir():
+        with contextlib.suppress(OSError):
+            stamps.append((folder.name, folder.stat().st_mtime_ns))
+            stamps += [(run.name, run.stat().st_mtime_ns) for run in folder.iterdir()]
+    return tuple(sorted(stamps))

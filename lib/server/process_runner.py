@@ -1,0 +1,178 @@
+"""A training run in a child process: the project's own command line, watched from the app.
+
+`TrainingProcess` starts `python -m lib.cli --events` with a job's config,
+at a lower scheduling priority than the server, and reads the engine's typed
+events from its stdout, one JSON object per line (anything else is logged and
+ignored). Stop is a "stop" line on its stdin; a child that has not stopped
+`STOP_GRACE_SECONDS` later is killed. However the child ends, `outcome`
+says what happened in plain words, and a run folder it left half-written is
+removed: a killed or crashed child costs its job, never the app.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lib import REPO_ROOT
+from lib.engine.config import TrainingConfig
+from lib.engine.events import EndEvent, Event, from_json
+
+ROOT = REPO_ROOT
+STOP_GRACE_SECONDS = 10.0
+# The server keeps its priority; training gives way to a visitor's slider. The child gets a process group
+# of its own (to be killed whole) but stays in the server's session: Linux's autogroup scheduling shares the
+# CPU evenly between sessions whatever their niceness, so a child in a session of its own would not yield.
+CHILD_NICENESS = 10
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    status: str  # finished, stopped or failed
+    message: str
+    path: str  # the run folder, or "" when none was written
+
+
+def death_reason(returncode: int) -> str:
+    """What a child's exit status means, for a person."""
+    if returncode == -signal.SIGKILL:
+        return "the training process was killed, most likely for lack of memory"
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"the training process died of {name}"
+    return f"the training process exited with status {returncode}"
+
+
+def training_children(parent_pid: int) -> list[int]:
+    """The live training processes (`python -m lib.cli --events`) that process `parent_pid` started (Linux)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+        if parent == parent_pid and b"lib.cli" in command and b"--events" in command:
+            found.append(int(entry.name))
+    return found
+
+
+class TrainingProcess:
+    """One child training process: start it, feed its events to `on_event`, stop or kill it, read its outcome."""
+
+    def __init__(self, config: TrainingConfig, out_dir: Path, run_id: str, on_event: Callable[[Event], None],
+                 env: dict | None = None, niceness: int = CHILD_NICENESS):
+        from lib.cli import config_flags
+
+        config.validate()  # a config the command line would refuse never starts a process
+        self.out_dir, self.run_id, self.on_event = Path(out_dir), run_id, on_event
+        self.command = [sys.executable, "-m", "lib.cli", *config_flags(config), "--out", str(self.out_dir),
+                        "--run-id", run_id, "--events", "--nice", str(niceness)]
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.end: EndEvent | None = None
+        self.stop_requested_at: float | None = None
+        self.killed_after_stop = False
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in outcome()
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1,
+                                        process_group=0)
+        self._reader = threading.Thread(target=self._read, name=f"events-{self.run_id}", daemon=True)
+        self._reader.start()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def failed_early(self) -> bool:
+        """It has exited without finishing its run (killed, crashed, or an error before its end event)."""
+        return self.process is not None and self.process.poll() is not None and (
+            self.process.returncode != 0 or self.end is None)
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            try:
+                event = from_json(line)
+            except ValueError as problem:
+                log.info("ignored a line from training process %s that is not an event (%s)", self.pid, problem)
+                continue
+            if isinstance(event, EndEvent):
+                self.end = event
+            self.on_event(event)
+
+    def request_stop(self) -> None:
+        """Ask the child to stop after its current batches; it keeps the partial run."""
+        if self.stop_requested_at is not None or not self.alive():
+            return
+        self.stop_requested_at = time.monotonic()
+        try:
+            self.process.stdin.write("stop\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # it is already on its way out
+
+    def enforce_stop(self) -> None:
+        """Kill a child that was asked to stop STOP_GRACE_SECONDS ago and is still running."""
+        if (self.stop_requested_at is not None and self.alive()
+                and time.monotonic() - self.stop_requested_at > STOP_GRACE_SECONDS):
+            self.killed_after_stop = True
+            self.kill()
+
+    def kill(self) -> None:
+        if self.alive():
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+    def wait(self) -> int:
+        returncode = self.process.wait()
+        self._reader.join(timeout=5)
+        return returncode
+
+    def stderr_tail(self, lines: int = 3) -> str:
+        self._stderr.seek(0)
+        text = [line.strip() for line in self._stderr.read().splitlines() if line.strip()]
+        return " ".join(text[-lines:])
+
+    def remove_partial(self) -> None:
+        """Remove the half-written run folder the child was assembling, if any."""
+        for partial in self.out_dir.glob(f".{self.run_id}.*.partial"):
+            shutil.rmtree(partial, ignore_errors=True)
+
+    def outcome(self) -> Outcome:
+        """After the child has exited: what became of the run."""
+        returncode = self.wait()
+        try:
+            if self.end is not None:  # the child finished its run and said how, whatever it did after
+                return Outcome(self.end.status, self.end.message, self.end.path)
+            self.remove_partial()
+            if self.killed_after_stop:
+                return Outcome("stopped", f"The training process did not stop within {STOP_GRACE_SECONDS:g} s of the "
+                                          "request and was ended; its unfinished run was removed.", "")
+            reason = death_reason(returncode)
+            detail = self.stderr_tail()
+            message = f"Training failed: {reason}." + (f" It said: {detail}" if detail and returncode > 0 else "")
+            return Outcome("failed", message, "")
+        finally:
+            self._stderr.close()
+            if self.process.stdin:
+                self.process.stdin.close()

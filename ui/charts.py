@@ -1,0 +1,104 @@
+"""The app's one loss-and-accuracy chart and its colours, for the Training and History pages. Not a page itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lib.engine.config import OPTIMIZERS
+from lib.runs.comparison import smooth
+
+# One colour per run, the same on every chart of the app.
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
+           "#bcbd22"]
+# Each of the book's optimizers has its own colour on the Optimizers page and on History's optimizer runs;
+# Adadelta at 1.0 (a run, not an optimizer) has one too.
+OPTIMIZER_COLOURS = dict(zip(OPTIMIZERS, PALETTE))
+ADADELTA_1_COLOUR = PALETTE[7]
+METRICS = ("loss", "accuracy")
+
+
+def run_colour(run, index: int) -> str:
+    """A run's colour: its optimizer's for the book's optimizer runs, otherwise by its place in the list."""
+    if run.path.parent.name == "optimizers":
+        if run.run_id == "adadelta-lr1":
+            return ADADELTA_1_COLOUR
+        return OPTIMIZER_COLOURS.get(run.config.get("optimizer"), PALETTE[index % len(PALETTE)])
+    return PALETTE[index % len(PALETTE)]
+
+
+@dataclass
+class Curves:
+    """What one run contributes to the chart."""
+
+    label: str
+    colour: str
+    history: list[dict]  # one row per epoch, epochs counted from 1
+    # Training loss and accuracy within epochs ({"position": epochs, "loss", "accuracy"}), while a job runs.
+    batch_points: list[dict] = field(default_factory=list)
+    best_epoch: int | None = None  # starred
+    stopped_epoch: int | None = None  # a dotted line where early stopping ended the run
+
+
+def epoch_tick_step(last_epoch: float, most_ticks: int = 10) -> int:
+    """A whole-number step between epoch ticks (1, 2, 5, 10, 20, 25, 50, ...) giving at most `most_ticks` ticks.
+
+    Plotly would tick a three-epoch run at 0.5, 1, 1.5...: epochs are counted, so every tick is a whole one.
+    """
+    scale = 1
+    while True:
+        for step in (1, 2, 5, 10, 20, 25, 50):
+            if step * scale * most_ticks >= last_epoch:
+                return step * scale
+        scale *= 100
+
+
+def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = False, show_train: bool = True,
+                  height: int = 420) -> tuple[go.Figure, list[dict]]:
+    """Loss and accuracy: training solid, validation dashed; and the plotted values as rows for a download.
+
+    Training comes per batch when a run has batch points (its validation
+    still per epoch), otherwise per epoch. `smoothing` is the weight of the
+    bias-corrected moving average applied to every curve.
+    """
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    plotted = []
+    for run in runs:
+        epochs = [row.get("epoch") for row in run.history]
+        for col, metric in enumerate(METRICS, start=1):
+            series = []
+            if show_train and run.batch_points:
+                series.append(("train", [point["position"] for point in run.batch_points],
+                               [point[metric] for point in run.batch_points], "solid", "lines"))
+            elif show_train:
+                series.append(("train", epochs, [row.get(metric) for row in run.history], "solid", "lines"))
+            series.append(("validation", epochs, [row.get(f"val_{metric}") for row in run.history], "dash",
+                           "lines+markers" if run.batch_points else "lines"))
+            for name, xs, values, dash, mode in series:
+                values = smooth(values, smoothing)
+                if all(value is None for value in values):
+                    continue
+                figure.add_trace(go.Scatter(x=xs, y=values, name=f"{run.label} ({name})", mode=mode,
+                                            legendgroup=run.label, line=dict(color=run.colour, dash=dash),
+                                            showlegend=col == 1), row=1, col=col)
+                series_name = metric if name == "train" else f"val_{metric}"
+                plotted += [{"run": run.label, "series": series_name, "epoch": x, "value": value}
+                            for x, value in zip(xs, values)]
+                if name == "validation" and run.best_epoch in epochs:
+                    figure.add_trace(go.Scatter(x=[run.best_epoch], y=[values[epochs.index(run.best_epoch)]],
+                                                mode="markers", showlegend=False,
+                                                marker=dict(color=run.colour, size=11, symbol="star"),
+                                                hovertext=f"{run.label}: best epoch {run.best_epoch}"), row=1, col=col)
+        if run.stopped_epoch:
+            for col in (1, 2):
+                figure.add_vline(x=run.stopped_epoch, line=dict(color=run.colour, dash="dot"), row=1, col=col)
+    figure.update_yaxes(type="log" if log_loss else "linear", title_text="loss (log scale)" if log_loss else "loss",
+                        row=1, col=1)
+    figure.update_yaxes(title_text="accuracy", tickformat=".0%", row=1, col=2)
+    last_epoch = max([row.get("epoch") or 0 for run in runs for row in run.history]
+                     + [point["position"] for run in runs for point in run.batch_points], default=1)
+    figure.update_xaxes(title_text="epoch", tick0=0, dtick=epoch_tick_step(last_epoch))
+    figure.update_layout(height=height, legend=dict(orientation="h", y=-0.2), margin=dict(t=40, b=10))
+    return figure, plotted

@@ -1,0 +1,193 @@
+"""The views of a training job: live progress with Stop, and the result. Not a page itself."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Callable
+
+import streamlit as st
+
+from lib.engine.batch_norm import BatchNormLag, diagnose_lag
+from lib.engine.config import TrainingConfig
+from lib.runs.store import RunReadError, load_run, zip_run
+from lib.server.navigation import page_exists
+from ui.charts import PALETTE, Curves, curves_figure
+from ui.jobs import registry, submit
+from ui.widgets import runs_locally
+
+HISTORY_PAGE = "pages/training/history.py"
+CANVAS_PAGE = "pages/draw/draw.py"
+# Set to a run id before switching to the History page, which then shows that run beside its nearest book run.
+HISTORY_FOCUS_KEY = "history_focus_run"
+
+# The live chart's moving average: batch-to-batch noise hidden, the trend kept.
+LIVE_SMOOTHING = 0.6
+# How often the live view redraws its progress, and its charts (dearer for the browser to draw). Each redraw
+# is a script run on the server: cheap since lib.server.heap keeps garbage collections small (benchmarks/bench_server.py).
+LIVE_REFRESH_SECONDS = float(os.environ.get("CNN_LAB_LIVE_REFRESH", "1"))
+LIVE_CHART_REFRESH_SECONDS = float(os.environ.get("CNN_LAB_LIVE_CHART_REFRESH", "3"))
+LIVE_MAX_POINTS = 150
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating..."
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def thinned(points: list[dict], most: int = LIVE_MAX_POINTS) -> list[dict]:
+    """Every k-th point (and the last), so a long run's live chart stays cheap to send and to draw."""
+    if len(points) <= most:
+        return points
+    step = -(-len(points) // most)
+    return points[::step] + ([points[-1]] if (len(points) - 1) % step else [])
+
+
+def progress_text(progress, epochs: int) -> str:
+    if progress.phase == "waiting":
+        return "Starting the training process (it loads TensorFlow and MNIST)..."
+    if progress.phase == "evaluating":
+        return "Evaluating on the test set..."
+    if progress.phase == "done":
+        return "Done."
+    return f"Epoch {min(progress.epoch, epochs)}/{epochs}, batch {progress.batch}/{progress.batches}"
+
+
+def show_progress(job) -> None:
+    st.progress(job.batch / job.batches if job.batches else 0.0, text=progress_text(job.chief, job.epochs))
+    rate = job.history[-1]["learning_rate"] if job.history else None
+    left, middle, right = st.columns(3)
+    left.metric("Epochs done", f"{len(job.history)}/{job.epochs}")
+    middle.metric("Learning rate", f"{rate:.3g}" if rate else "-")
+    right.metric("Time left", format_seconds(job.seconds_left()))
+
+
+def show_worker(worker, epochs: int) -> None:
+    """One worker of the multi-worker demonstration: its own progress and curves."""
+    st.markdown(f"**{worker.label}**")
+    st.progress(worker.batch / worker.batches if worker.batches else 0.0, text=progress_text(worker, epochs))
+    if worker.history:
+        last = worker.history[-1]
+        st.caption(f"Epoch {last['epoch']}: loss {last.get('loss', 0):.4f}, accuracy {last.get('accuracy', 0):.4f}")
+    if worker.history or worker.batch_points:
+        figure, _ = curves_figure([Curves(worker.label, PALETTE[0], worker.history, thinned(worker.batch_points))],
+                                  smoothing=LIVE_SMOOTHING, height=280)
+        st.plotly_chart(figure, key=f"demo_curves_{worker.label}", config={"staticPlot": True})
+
+
+def show_live(job_id: str):
+    """Progress and Stop, redrawn every LIVE_REFRESH_SECONDS; the charts, dearer to draw, less often."""
+
+    @st.fragment(run_every=LIVE_REFRESH_SECONDS)
+    def live():
+        job = registry().get(job_id)
+        registry().heartbeat(job_id)
+        if not job.active:
+            st.rerun()
+        if job.status == "queued":
+            wait = registry().wait_estimate(job_id)
+            st.info(f"Waiting in the queue: place {registry().queue_position(job_id)} "
+                    f"({registry().running_count()} training now). It starts by itself"
+                    + (f", in about {format_seconds(wait)}." if wait is not None else "."))
+        else:
+            show_progress(job)
+            if not job.demo_workers and job.batch_points:
+                st.caption(f"Training loss and accuracy as the batches go ({len(job.batch_points)} points so far, "
+                           "smoothed), validation after each epoch.")
+        label = "Stop (keeps the run so far)" if job.status == "running" else "Leave the queue"
+        if st.button(label, key="train_stop", disabled=job.stop_event.is_set()):
+            registry().stop(job_id)
+            st.rerun(scope="fragment")
+
+    @st.fragment(run_every=LIVE_CHART_REFRESH_SECONDS)
+    def charts():
+        job = registry().get(job_id)
+        if job.status != "running":
+            return
+        if job.demo_workers:
+            for column, worker in zip(st.columns(len(job.workers)), job.workers):
+                with column:
+                    show_worker(worker, job.epochs)
+        elif job.history or job.batch_points:
+            figure, _ = curves_figure([Curves("this run", PALETTE[0], job.history, thinned(job.batch_points))],
+                                      smoothing=LIVE_SMOOTHING, height=360)
+            st.plotly_chart(figure, key="train_live_curves", config={"staticPlot": True})
+
+    live()
+    charts()
+
+
+def show_result(job, fill_form: Callable[[dict], None] | None = None):
+    """The finished job's run: metrics, curves, model summary, download and where to go next.
+
+    `fill_form`, given by a page with a training form, puts a config's values
+    into that form; the re-run offered for a lagging batch-norm run uses it, so
+    the form shows the settings the new run trains with.
+    """
+    colour = {"finished": "green", "stopped": "orange"}.get(job.status, "red")
+    st.markdown(f"**Last run:** :{colour}[{job.status}]. {job.message}")
+    if not job.run_path:
+        return
+    try:
+        run = load_run(job.run_path)
+    except RunReadError as error:
+        st.warning(f"The run can no longer be read: {error}")
+        return
+    metrics = run.metrics
+    cols = st.columns(4)
+    cols[0].metric("Test accuracy", f"{metrics['test_accuracy']:.2%}" if "test_accuracy" in metrics else "-")
+    cols[1].metric("Parameters", f"{metrics['parameters']:,}")
+    cols[2].metric("Time", format_seconds(metrics["wall_seconds"]))
+    cols[3].metric("Epochs", metrics["epochs_completed"])
+    if (lag := diagnose_lag(run.config, run.history)) is not None:
+        show_batch_norm_lag(run, lag, fill_form)
+    if run.history:
+        figure, _ = curves_figure([Curves(run.label, PALETTE[0], run.history)], height=360)
+        st.plotly_chart(figure, key="train_result_curves")
+    layers = run.layers()
+    if layers is None and run.model_path.exists():
+        from lib.engine.models import model_summary_rows  # loads TensorFlow: only runs written before layers.json
+
+        layers = model_summary_rows(str(run.model_path))
+    if layers:
+        with st.expander("Model summary"):
+            st.dataframe(layers, hide_index=True)
+    st.download_button("Download this run (.zip)", zip_run(run.path), file_name=f"{run.run_id}.zip",
+                       mime="application/zip", key="train_download",
+                       help="The model, its history, config and metrics, and its TensorBoard logs (folder tb).")
+    if runs_locally():
+        # Only someone at the server can open its folders or run a command there.
+        st.caption(f"The run is in `{run.path}`. To open its curves in TensorBoard:")
+        st.code(f"tensorboard --logdir {shlex.quote(str(run.path / 'tb'))}", language="bash", wrap_lines=True)
+    else:
+        st.caption("The download holds the run's TensorBoard logs (its folder tb): open them with TensorBoard "
+                   "on your own computer.")
+    next_left, next_right = st.columns(2)
+    if page_exists(HISTORY_PAGE) and next_left.button("Compare it on the History page", key="train_compare",
+                                                      icon=":material/show_chart:"):
+        # The History page reads this key and shows the run beside its nearest book run.
+        st.session_state[HISTORY_FOCUS_KEY] = run.run_id
+        st.switch_page(HISTORY_PAGE)
+    if page_exists(CANVAS_PAGE):
+        next_right.page_link(CANVAS_PAGE, label="Try it on the canvas", icon=":material/draw:")
+
+
+def show_batch_norm_lag(run, lag: BatchNormLag, fill_form: Callable[[dict], None] | None) -> None:
+    """Why validation lags training in this batch-norm run, and one click to train it again with a lower momentum."""
+    st.warning(lag.explanation(), icon=":material/info:")
+    values = {**run.config, "batch_norm_momentum": lag.suggested_momentum,
+              "name": f"{run.config.get('name') or 'batch norm'} (momentum {lag.suggested_momentum:g})"[:200]}
+    try:
+        config = TrainingConfig.from_dict(values)
+    except ValueError as error:  # a run written by another version of the app
+        st.caption(f"It cannot be trained again from here: {error}")
+        return
+    label = f"Train it again with momentum {lag.suggested_momentum:g}"
+    # The form is filled in the click's callback: by the time the script runs, its widgets may be drawn already.
+    on_click = (lambda: fill_form(config.to_dict())) if fill_form else None
+    clicked = st.button(label, key="train_rerun_momentum", type="primary", on_click=on_click,
+                        help="The same settings with only the batch-norm momentum lowered.")
+    if clicked and submit(config):
+        st.rerun()

@@ -1,0 +1,148 @@
+"""The Keras basics page's last tab: three things chapter 2 states, answered by running them. Not a page itself."""
+
+import shlex
+import shutil
+import tempfile
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lib.engine.data import MnistUnavailableError
+from lib.explore.images import enlarge
+from lib.keras_views.keras_basics import (
+    BOOK_METRIC_PRED,
+    BOOK_METRIC_TRUE,
+    accuracy_updates,
+    first_mistake,
+    input_size_experiment,
+    parse_labels,
+    write_and_read_scalars,
+)
+from lib.runs.store import book_model_path, zip_run
+from ui.digits import digit_picker, mnist_test, shipped_classifier
+from ui.widgets import runs_locally
+
+DENSE_BASELINE = book_model_path("dense baseline")
+
+
+@st.cache_resource(show_spinner=False)
+def dense_baseline():
+    return keras.saving.load_model(DENSE_BASELINE)
+
+
+def show_input_sizes(lenet) -> None:
+    st.markdown("#### A conv layer takes any input size; a dense layer does not")
+    digit, caption = digit_picker("basics_sizes")
+    if digit is None:
+        st.info(caption)
+        return
+    result = input_size_experiment(lenet, dense_baseline(), digit)
+    small, large = result["maps"].values()
+    columns = st.columns(2)
+    for column, image, maps, title in ((columns[0], digit, small, "28 x 28"), (columns[1], result["large"], large,
+                                                                               "64 x 64 (enlarged)")):
+        column.image(enlarge(image, 112), caption=f"{caption}, {title}", width=112)
+        column.image([enlarge(maps[:, :, channel], 64) for channel in range(maps.shape[2])],
+                     caption=[f"map {channel}" for channel in range(maps.shape[2])])
+        column.markdown(f"LeNet-5's `conv1` gives maps of **{maps.shape[0]} x {maps.shape[1]} x {maps.shape[2]}**.")
+    st.markdown(f"The same `conv1`, with the same **{result['conv1_parameters']} parameters**, ran on both: its "
+                "kernels slide over whatever image they are given. The dense baseline "
+                f"({result['dense_parameters']:,} parameters) flattens its input into one long vector, and its first "
+                "Dense layer has one weight per pixel of a 28 x 28 image. Given the 64 x 64 image, Keras says:")
+    st.code(result["dense_error"] or "(no error: this model accepted the larger image)", language="text", wrap_lines=True)
+
+
+METRIC_SOURCES = ("The book's example", "The shipped LeNet-5 on MNIST test digits")
+
+
+@st.cache_data(max_entries=1, show_spinner="Reading MNIST's test set with the shipped LeNet-5...")
+def shipped_test_predictions() -> np.ndarray:
+    x_test, _ = mnist_test()
+    return shipped_classifier().predict_batches(x_test).argmax(axis=1)
+
+
+def shipped_batch() -> tuple[list[int], list[int]] | None:
+    """Ground truth and the shipped model's predictions for a batch of test digits the learner picks."""
+    try:
+        _, y_test = mnist_test()
+    except MnistUnavailableError as error:
+        st.info(f"This part needs MNIST's test set, which is not at hand: {error}")
+        return None
+    predicted = shipped_test_predictions()
+    # The model reads 99 % of the digits right: start a few digits before its first mistake, so the batch has one.
+    mistake = first_mistake(y_test, predicted)
+    left, right = st.columns(2)
+    start = left.number_input("First test image", 0, len(y_test) - 32, max(0, (mistake or 0) - 5),
+                              key="basics_metric_start")
+    count = right.slider("Images in the batch", 2, 32, 12, key="basics_metric_count")
+    labels, guesses = y_test[start: start + count], predicted[start: start + count]
+    wrong = [str(start + index) for index in np.flatnonzero(labels != guesses)]
+    where = (f"It misreads test digit{'s' if len(wrong) > 1 else ''} {', '.join(wrong)}." if wrong else
+             "It reads every digit of this batch right, so the accuracy stays at 100 %.")
+    st.caption(f"The shipped LeNet-5's predictions for test digits {start}-{start + count - 1}. {where}")
+    return labels.tolist(), guesses.tolist()
+
+
+def show_accuracy_metric() -> None:
+    st.markdown("#### Metrics are computed from the model's predictions")
+    source = st.radio("Predictions", METRIC_SOURCES, horizontal=True, key="basics_metric_source")
+    if source == METRIC_SOURCES[0]:
+        left, right = st.columns(2)
+        truth_text = left.text_input("Ground truth", ", ".join(map(str, BOOK_METRIC_TRUE)), key="basics_metric_truth")
+        guess_text = right.text_input("Predictions", ", ".join(map(str, BOOK_METRIC_PRED)), key="basics_metric_pred")
+        try:
+            labels, predicted = parse_labels(truth_text), parse_labels(guess_text)
+            rows = accuracy_updates(labels, predicted)
+        except ValueError as error:
+            st.error(f"Cannot compute the accuracy: {error}")
+            return
+    else:
+        batch = shipped_batch()
+        if batch is None:
+            return
+        labels, predicted = batch
+        rows = accuracy_updates(labels, predicted)
+    st.code("accuracy = keras.metrics.Accuracy()\nfor truth, prediction in zip(ground_truth, predictions):\n"
+            "    accuracy.update_state([truth], [prediction])\n    print(accuracy.result())", language="python")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="basics_metric_table")
+    correct = sum(row["correct"] for row in rows)
+    st.markdown(f"After {len(rows)} updates: **{rows[-1]['accuracy.result()']:.2%}**, the share of predictions equal to "
+                f"the ground truth ({correct} of {len(rows)}). `fit` and `evaluate` do the same with every batch.")
+    show_custom_scalars(rows)
+
+
+def show_custom_scalars(rows: list[dict]) -> None:
+    st.markdown("#### Custom TensorBoard scalars")
+    st.markdown("The book logs its own values with `tf.summary`. Here the running accuracy above is written, one "
+                "scalar per update, and read back with TensorBoard's own event reader:")
+    st.code("writer = tf.summary.create_file_writer(log_dir)\nwith writer.as_default():\n"
+            "    for step, value in enumerate(values):\n"
+            "        tf.summary.scalar(\"running_accuracy\", value, step=step)", language="python")
+    # One folder per session, emptied before each write, so the reader sees this batch's scalars only.
+    log_dir = st.session_state.setdefault("basics_scalar_dir", tempfile.mkdtemp(prefix="cnn-lab-scalars-"))
+    shutil.rmtree(log_dir, ignore_errors=True)
+    points = write_and_read_scalars(log_dir, "running_accuracy", [row["accuracy.result()"] for row in rows])
+    figure = go.Figure(go.Scatter(x=[step for step, _ in points], y=[value for _, value in points],
+                                  mode="lines+markers"))
+    figure.update_layout(height=260, margin=dict(t=30, b=10), xaxis_title="step", yaxis_title="running_accuracy",
+                         yaxis=dict(range=[0, 1.05]))
+    st.plotly_chart(figure, key="basics_scalar_chart")
+    if runs_locally():
+        # Only someone at the server can open its folders or run a command there.
+        st.caption(f"{len(points)} scalars read back from {log_dir}. Open them in TensorBoard with:")
+        st.code(f"tensorboard --logdir {shlex.quote(log_dir)}", language="bash")
+    else:
+        st.caption(f"{len(points)} scalars read back. Download the event file and open it with TensorBoard on your "
+                   "own computer: `tensorboard --logdir` the unpacked folder.")
+        st.download_button("Download the scalars (.zip)", lambda: zip_run(Path(log_dir)),
+                           file_name="running-accuracy-scalars.zip", mime="application/zip",
+                           on_click="ignore", key="basics_scalar_download")
+
+
+def show_open_questions() -> None:
+    show_input_sizes(shipped_classifier().model)
+    show_accuracy_metric()

@@ -1,0 +1,83 @@
+"""The Optimizers page's two pictures: the primer's steps down a parabola, and the paths on a surface. Not a page."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES
+from lib.keras_views.optimizer_paths import SURFACES, primer_loss
+from ui.charts import OPTIMIZER_COLOURS
+
+PRIMER_COLOUR = "#1f77b4"
+
+
+def primer_figure(runs: dict[str, np.ndarray]) -> go.Figure:
+    """One panel per run (title: its iterates), the parabola with an arrow for every step between iterates."""
+    titles = list(runs)
+    columns = 2
+    rows = -(-len(runs) // columns)
+    figure = make_subplots(rows=rows, cols=columns, subplot_titles=titles, vertical_spacing=0.2,
+                           horizontal_spacing=0.12)
+    for index, path in enumerate(runs.values()):
+        row, col = index // columns + 1, index % columns + 1
+        reach = max(4.5, 1.1 * float(np.abs(path).max()))
+        curve = np.linspace(-reach, reach, 201)
+        figure.add_trace(go.Scatter(x=curve, y=primer_loss(curve), mode="lines", line=dict(color="#999999"),
+                                    showlegend=False, hoverinfo="skip"), row=row, col=col)
+        figure.add_trace(go.Scatter(x=path, y=primer_loss(path), mode="markers", showlegend=False,
+                                    marker=dict(color=PRIMER_COLOUR, size=7),
+                                    hovertemplate="step %{text}: x = %{x:.3g}<extra></extra>",
+                                    text=list(range(len(path)))), row=row, col=col)
+        suffix = "" if index == 0 else str(index + 1)
+        for before, after in pairwise(path):
+            figure.add_annotation(x=after, y=primer_loss(after), ax=before, ay=primer_loss(before),
+                                  xref=f"x{suffix}", yref=f"y{suffix}", axref=f"x{suffix}", ayref=f"y{suffix}",
+                                  showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.5,
+                                  arrowcolor=PRIMER_COLOUR, text="")
+    figure.update_xaxes(title_text="x", title_standoff=4)
+    figure.update_yaxes(title_text="loss f(x) = x²", title_standoff=4)
+    figure.update_layout(height=330 * rows, margin=dict(t=40, b=10, l=10, r=10))
+    return figure
+
+
+def _colour_ticks(values: np.ndarray) -> tuple[list[float], list[str]]:
+    """Where real heights fall on the signed-log colour scale, so the colour bar reads in f, not in log f."""
+    low, high = float(values.min()), float(values.max())
+    magnitudes = (1, 3, 10, 30, 100, 300, 1000, 3000, 10000)
+    heights = [-height for height in reversed(magnitudes)] + [0, *magnitudes]
+    heights = [height for height in heights if low - 0.5 <= height <= high]
+    return [float(np.sign(height) * np.log1p(abs(height))) for height in heights], [f"{height:g}" for height in heights]
+
+
+def surface_figure(surface_name: str, grid: tuple, paths: dict[str, np.ndarray], step: int) -> go.Figure:
+    """The surface's contours with a colour scale in f, its minima, and each path drawn up to `step`."""
+    chosen = SURFACES[surface_name]
+    xs, ys, values = grid
+    # Contours of a signed log of the height, so the narrow valleys show as well as the walls.
+    shaded = np.sign(values) * np.log1p(np.abs(values))
+    tick_values, tick_text = _colour_ticks(values)
+    figure = go.Figure(go.Contour(
+        x=xs, y=ys, z=shaded, colorscale="Greys", ncontours=30, contours=dict(coloring="heatmap"), opacity=0.55,
+        hoverinfo="skip", showscale=True,
+        colorbar=dict(title=dict(text="f(x, y)", side="right"), tickvals=tick_values, ticktext=tick_text,
+                      thickness=14)))
+    if chosen.minima:
+        minima = np.asarray(chosen.minima)
+        figure.add_trace(go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum" if len(minima) == 1
+                                    else "minima", marker=dict(symbol="x", size=14, color="black")))
+    for name, path in paths.items():
+        shown = path[: step + 1]
+        colour = OPTIMIZER_COLOURS[name]
+        figure.add_trace(go.Scatter(x=shown[:, 0], y=shown[:, 1], mode="lines", line=dict(color=colour, width=2.5),
+                                    name=OPTIMIZER_NAMES[name], legendgroup=name))
+        figure.add_trace(go.Scatter(x=shown[-1:, 0], y=shown[-1:, 1], mode="markers", showlegend=False,
+                                    marker=dict(color=colour, size=11, line=dict(color="white", width=1.5)),
+                                    legendgroup=name, hovertext=f"{OPTIMIZER_NAMES[name]}: step {len(shown) - 1}"))
+    figure.update_layout(height=580, margin=dict(t=30, b=10), legend=dict(orientation="h", y=-0.14),
+                         xaxis=dict(range=chosen.x_range, title="x"),
+                         yaxis=dict(range=chosen.y_range, title="y"))
+    return figure

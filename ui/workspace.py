@@ -1,0 +1,54 @@
+"""This browser's workspace: a token in the URL, kept across pages and reloads. Not a page itself.
+
+The entry file calls `ensure_workspace` on every run, before the page: page
+navigation clears the URL's query parameters, so the token is set again each
+time. A malformed token (wrong length, not hex, a path, 10 kB of text) is
+never used: the browser gets a fresh workspace and a note saying so.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.runs.workspaces import new_token, valid_token
+
+PARAM = "ws"
+TOKEN_KEY = "workspace_token"
+NOTE_KEY = "workspace_note"
+
+
+def ensure_workspace() -> str:
+    """The workspace token of this browser, taken from the URL or made, and written back into the URL."""
+    given = st.query_params.get(PARAM)
+    token = st.session_state.get(TOKEN_KEY)
+    if given is not None and given != token:
+        token = valid_token(given)
+        if token is None:
+            st.session_state[NOTE_KEY] = ("The workspace link in the address was not a valid one, so this browser "
+                                          "has a fresh, empty workspace.")
+    if token is None:
+        token = new_token()
+    st.session_state[TOKEN_KEY] = token
+    if st.query_params.get(PARAM) != token:
+        st.query_params[PARAM] = token
+    return token
+
+
+def workspace_token() -> str:
+    return st.session_state.get(TOKEN_KEY) or ensure_workspace()
+
+
+def workspace_link(token: str) -> str:
+    url = (st.context.url or "").split("?")[0].rstrip("/")
+    return f"{url}/?{PARAM}={token}" if url else f"?{PARAM}={token}"
+
+
+def show_workspace_link(token: str) -> None:
+    with st.sidebar.expander("Your workspace"):
+        note = st.session_state.pop(NOTE_KEY, None)
+        if note:
+            st.warning(note)
+        st.caption("Your runs are kept in this workspace. Bookmark or copy this link (the copy button is at its "
+                   "right) to come back to them. Whoever has the link has the workspace: they can see, share and "
+                   "train in it.")
+        st.code(workspace_link(token), language=None, wrap_lines=True)
