@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from lib.heap import freeze_loaded_modules
-from lib.navigation import pages_by_section
-from pages.shared.guide import show_page_guide
-from pages.shared.jobs import sidebar_job_status
-from pages.shared.workspace import ensure_workspace, show_workspace_link
+from lib.server.heap import freeze_loaded_modules
+from lib.server.navigation import pages_by_section
+from ui.guide import show_page_guide
+from ui.jobs import sidebar_job_status
+from ui.workspace import ensure_workspace, show_workspace_link
 
 freeze_loaded_modules()  # what the last runs imported stays out of every later garbage collection
 st.set_page_config(page_title="CNN Lab", page_icon=":material/grid_on:", layout="wide")
