@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need (Python packages and Debian's Chromium),
-# then run the whole test suite with pytest. Exits non-zero if any test fails.
+# then check the code with ruff and run the whole test suite with pytest. Exits non-zero if
+# ruff finds a problem or any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -9,4 +10,6 @@ install_chromium
 if [ -z "${MNIST_PATH:-}" ] && [ -f ../shared/data/mnist.npz ]; then
   export MNIST_PATH="$(cd ../shared/data && pwd)/mnist.npz"
 fi
+# Lint first: it takes a second, and a style slip should not wait for the slow tests to be found.
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

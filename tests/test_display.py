@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from lib.explore.images import DIVERGING_COLOURS, png_data_uri, signed_colours, to_display
-from ui.widgets import kernel_slices, number_grid, picture
+from ui.pictures import kernel_slices, number_grid, picture
 
 
 def test_signed_colours_put_white_at_zero_and_the_scale_ends_at_plus_and_minus_reach():

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from lib.explore.ops import conv2d, conv_output_size, conv_step, padding_amounts, pool2d, pool_step
 
@@ -120,3 +122,46 @@ def test_bad_arguments_raise_value_error(bad):
     arguments = {"stride": 1, "padding": "valid", "dilation": 1, **bad}
     with pytest.raises(ValueError):
         conv2d(np.ones((5, 5)), np.ones((3, 3)), **arguments)
+
+
+# Properties over small random geometries: the shape each op returns is the one conv_output_size promises,
+# and the one TensorFlow gives. Few examples, since each calls TensorFlow.
+PROPERTY_SETTINGS = settings(max_examples=30, deadline=None)
+
+
+@st.composite
+def _conv_geometry(draw):
+    kh, kw = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    dilation = draw(st.integers(1, 3))
+    padding = draw(st.sampled_from(["valid", "same", 0, 1, 2, 3]))
+    h, w = draw(st.integers(1, 16)), draw(st.integers(1, 16))
+    stride = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    return h, w, kh, kw, stride, padding, dilation
+
+
+@PROPERTY_SETTINGS
+@given(_conv_geometry(), st.sampled_from([1, 3]))
+def test_conv2d_output_shape_is_conv_output_size_and_tensorflows(geometry, channels):
+    h, w, kh, kw, stride, padding, dilation = geometry
+    expected = (conv_output_size(h, kh, stride[0], padding, dilation), conv_output_size(w, kw, stride[1], padding, dilation))
+    image, kernel = np.ones((h, w, channels)), np.ones((kh, kw, channels))
+    assert conv2d(image, kernel, stride, padding, dilation).shape == expected
+    # TensorFlow refuses a kernel that does not fit rather than return an empty map; compare where it fits.
+    assume(0 not in expected)
+    found = tf.nn.conv2d(image[None], kernel[..., None], strides=stride, padding=_tf_padding(padding),
+                         dilations=dilation).shape[1:3]
+    assert tuple(found) == expected
+
+
+@PROPERTY_SETTINGS
+@given(st.integers(1, 16), st.integers(1, 16), st.integers(1, 5), st.sampled_from(["valid", "same"]),
+       st.sampled_from(["max", "avg"]), st.data())
+def test_pool2d_output_shape_is_conv_output_size_and_tensorflows(h, w, size, padding, mode, data):
+    stride = data.draw(st.integers(1, size), label="stride")
+    expected = (conv_output_size(h, size, stride, padding), conv_output_size(w, size, stride, padding))
+    image = np.arange(h * w, dtype=np.float64).reshape(h, w, 1)
+    assert pool2d(image, size, stride, padding, mode).shape[:2] == expected
+    assume(0 not in expected)
+    found = tf.nn.pool(image[None], (size, size), "MAX" if mode == "max" else "AVG", strides=(stride, stride),
+                       padding=padding.upper()).shape[1:3]
+    assert tuple(found) == expected

@@ -3,7 +3,7 @@
 import numpy as np
 
 from lib.explore.kernels import preset
-from ui.widgets import kernel_slices, number_grid
+from ui.pictures import kernel_slices, number_grid
 
 
 def test_all_positive_blur_kernel_is_drawn_on_a_scale_centred_on_zero():

@@ -5,7 +5,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -23,15 +22,11 @@ from lib.keras_views.keras_basics import (
     write_and_read_scalars,
 )
 from lib.runs.store import book_model_path, zip_run
-from ui.digits import digit_picker, mnist_test, shipped_classifier
+from ui.digits import digit_picker, mnist_test
+from ui.models import keras_model, shipped_classifier
 from ui.widgets import runs_locally
 
 DENSE_BASELINE = book_model_path("dense baseline")
-
-
-@st.cache_resource(show_spinner=False)
-def dense_baseline():
-    return keras.saving.load_model(DENSE_BASELINE)
 
 
 def show_input_sizes(lenet) -> None:
@@ -40,7 +35,7 @@ def show_input_sizes(lenet) -> None:
     if digit is None:
         st.info(caption)
         return
-    result = input_size_experiment(lenet, dense_baseline(), digit)
+    result = input_size_experiment(lenet, keras_model(str(DENSE_BASELINE)), digit)
     small, large = result["maps"].values()
     columns = st.columns(2)
     for column, image, maps, title in ((columns[0], digit, small, "28 x 28"), (columns[1], result["large"], large,

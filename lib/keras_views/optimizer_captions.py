@@ -1,12 +1,10 @@
 """What the Optimizers page says under its pictures, every sentence computed from the paths it describes.
 
-A caption here is never a fixed lesson: `describe_paths` measures the paths
-the page draws with the claim checks of lib.keras_views.optimizer_paths (direction
-changes, steps to arrive, steps near a point, the minimum a path ends in) and
-words what they show, so a learner who changes a rate reads what that rate
-did. `defaults_explanation` says, with this surface's numbers, why Keras's
-default rates suit a network and not a toy surface; `primer_caption` words
-one path of the one-dimensional primer.
+A caption here is never a fixed lesson: `describe_paths` measures the paths the page draws with the claim checks
+of lib.keras_views.optimizer_paths (direction changes, steps to arrive, steps near a point, the minimum a path
+ends in) and words what they show, so a learner who changes a rate reads what that rate did.
+`defaults_explanation` says, with this surface's numbers, why Keras's default rates suit a network and not a toy
+surface; `primer_caption` words one path of the one-dimensional primer.
 """
 
 from __future__ import annotations
@@ -93,8 +91,7 @@ def describe_paths(surface_name: str, paths: dict[str, np.ndarray], rates: dict[
     diverged = [name for name in paths if name not in finished]
     if diverged:
         where = join([f"{OPTIMIZER_NAMES[name]} at step {len(paths[name])}" for name in diverged])
-        sentences.append(f"{_names(diverged)} diverged: {where} left the finite numbers (see the warnings under "
-                         "the table).")
+        sentences.append(f"{_names(diverged)} diverged: {where} left the finite numbers (see the warnings under the table).")
     if slow:
         sentences.append(_stalled(surface_name, {name: finished[name] for name in slow}, rates, steps))
     return sentences
@@ -105,10 +102,9 @@ def _stalled(surface_name: str, paths: dict, rates: dict, steps: int) -> str:
     moved = [f"{distance_travelled(path):.2g}" for path in paths.values()]
     rate = join(sorted({f"{rates[name]:g}" for name in paths}))
     longest = max(float(np.abs(np.diff(path, axis=0)).max()) / rates[name] for name, path in paths.items())
-    sentence = (f"At Keras's default rate of {rate}, {_names(paths)} moved only {join(moved)} from the start in "
-                f"{steps} steps, with {label} {distance:.3g} away: they divide each "
-                "gradient by its own running size, so a step's length is set by η, not by the slope; none of "
-                f"theirs here is longer than {longest:.2g} η along either axis.")
+    sentence = (f"At Keras's default rate of {rate}, {_names(paths)} moved only {join(moved)} from the start in {steps} "
+                f"steps, with {label} {distance:.3g} away: they divide each gradient by its own running size, so a step's "
+                f"length is set by η, not by the slope; none of theirs here is longer than {longest:.2g} η along either axis.")
     return sentence + (f" {ADADELTA_NOTE}" if "adadelta" in paths else "")
 
 
@@ -150,8 +146,7 @@ def _bowl(paths: dict, rates: dict, steps: int) -> list[str]:
             else:
                 crawl = (f"it comes {near} only at step {reached}" if reached is not None
                          else f"after {steps} steps x is still {paths['sgd'][-1, 0]:.2g}")
-                sentence += (f" Along the gentle x axis each step keeps 1 − 2η = {1 - 2 * rate:.2g} of x, so it "
-                             f"crawls: {crawl}.")
+                sentence += f" Along the gentle x axis each step keeps 1 − 2η = {1 - 2 * rate:.2g} of x, so it crawls: {crawl}."
         else:
             sentence = f"SGD's path visibly changes direction {sgd_changes} times along y on its way down."
         sentences.append(sentence)
@@ -160,18 +155,16 @@ def _bowl(paths: dict, rates: dict, steps: int) -> list[str]:
         changes = [_turns("bowl", way_down[name], 1) for name in scale_free]
         straighter = sgd_changes is not None and sgd_changes >= 3 and max(changes) < sgd_changes
         against = f", against SGD's {sgd_changes}" if straighter else ""
-        sentences.append(
-            f"{_names(scale_free)} divide each axis's gradient by its own running size, so the steep axis gets no "
-            f"bigger steps than the gentle one: on the way down their paths visibly change direction along y "
-            f"{_counts(changes)}{against} ({near}: {arrivals(scale_free)}).")
+        sentences.append(f"{_names(scale_free)} divide each axis's gradient by its own running size, so the steep axis gets "
+                         "no bigger steps than the gentle one: on the way down their paths visibly change direction along "
+                         f"y {_counts(changes)}{against} ({near}: {arrivals(scale_free)}).")
     carried = [name for name in MOMENTUM if name in paths]
     if carried:
         across = [_turns("bowl", way_down[name], 1) for name in carried]
         along = [_turns("bowl", way_down[name], 0) for name in carried]
-        sentences.append(
-            f"{_names(carried)} keep their speed{', so they overshoot and swing back' if max(across + along) else ''}: "
-            f"on the way down their paths visibly change direction along y {_counts(across)} and along x "
-            f"{_counts(along)} ({near}: {arrivals(carried)}).")
+        sentences.append(f"{_names(carried)} keep their speed{', so they overshoot and swing back' if max(across + along) else ''}"
+                         f": on the way down their paths visibly change direction along y {_counts(across)} and along x "
+                         f"{_counts(along)} ({near}: {arrivals(carried)}).")
     return sentences
 
 
@@ -206,9 +199,8 @@ def _rosenbrock(paths: dict, rates: dict, steps: int) -> list[str]:
     else:
         closest = min(paths, key=lambda name: distances[name][-1])
         carried = " (momentum carries its speed along the floor)" if closest in MOMENTUM else ""
-        sentences.append(f"Following its bend is slow: after {steps} steps none is within {NEAR:g} of the minimum at "
-                         f"(1, 1); the closest, {OPTIMIZER_NAMES[closest]}{carried}, is still "
-                         f"{distances[closest][-1]:.2f} away.")
+        sentences.append(f"Following its bend is slow: after {steps} steps none is within {NEAR:g} of the minimum at (1, 1); "
+                         f"the closest, {OPTIMIZER_NAMES[closest]}{carried}, is still {distances[closest][-1]:.2f} away.")
     return sentences
 
 
@@ -262,15 +254,13 @@ def _two_minima(paths: dict, rates: dict, steps: int) -> list[str]:
                 how = "carries its speed over" if one else "carry their speed over"
             else:
                 how = "crosses" if one else "cross"
-            sentences.append(f"{_names(settled)} {how} the hump at x = {HUMP_X:.2f} and settle{'s' if one else ''} "
-                             f"in {which}.")
+            sentences.append(f"{_names(settled)} {how} the hump at x = {HUMP_X:.2f} and settle{'s' if one else ''} in {which}.")
         else:
-            sentences.append(f"{_names(settled)} stop{'s' if one else ''} in {which}, on the start's side of the "
-                             "hump.")
+            sentences.append(f"{_names(settled)} stop{'s' if one else ''} in {which}, on the start's side of the hump.")
     travelling = [name for name, (_, distance) in ends.items() if distance > NEAR]
     if travelling:
-        sentences.append(f"After {steps} steps {_names(travelling)} {'is' if len(travelling) == 1 else 'are'} still "
-                         f"more than {NEAR:g} from either minimum.")
+        sentences.append(f"After {steps} steps {_names(travelling)} {'is' if len(travelling) == 1 else 'are'} still more than "
+                         f"{NEAR:g} from either minimum.")
     return sentences
 
 

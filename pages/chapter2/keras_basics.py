@@ -3,7 +3,6 @@
 import shlex
 from pathlib import Path
 
-import keras
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -12,30 +11,21 @@ from plotly.subplots import make_subplots
 
 from lib.engine.config import TrainingConfig
 from lib.engine.data import MnistUnavailableError, load_mnist
-from lib.engine.models import (
-    SubclassedNet,
-    build_functional,
-    build_model,
-    build_sequential,
-    dense_layers,
-    lenet5_layers,
-    summary_rows,
-)
 from lib.explore.images import enlarge
 from lib.keras_views.keras_basics import (
     BOOK_Y_PRED,
     BOOK_Y_TRUE,
     crossentropy_pair,
     layer_weights,
+    model_styles,
     normalization_histograms,
     optimizer_string_vs_object,
-    parameter_arithmetic,
-    source_of,
 )
 from lib.runs.store import Run, RunReadError, book_run_path, load_run, zip_run
 from ui.callbacks_text import CALLBACKS
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
+from ui.models import keras_model
 from ui.open_questions import show_open_questions
 from ui.widgets import runs_locally
 
@@ -49,14 +39,14 @@ def shipped_run() -> Run:
         return Run(SHIPPED, {}, [], {}, source="experiment")
 
 
-@st.cache_resource(show_spinner="Loading MNIST...")
+@st.cache_resource(max_entries=1, show_spinner="Loading MNIST...")
 def mnist():
     return load_mnist()
 
 
-@st.cache_resource(show_spinner=False)
-def shipped_model():
-    return keras.saving.load_model(shipped_run().model_path)
+@st.cache_data(max_entries=1, show_spinner="Building the three models...")
+def built_models() -> list[dict]:
+    return model_styles()
 
 
 def show_rate_used(job) -> None:
@@ -116,19 +106,15 @@ with data_tab:
                     f"`x[..., np.newaxis]` adds the channel axis: {batch[..., np.newaxis].shape}.")
 
 with model_tab:
-    for title, architecture, style, code in (
-        ("Dense network, Sequential", "dense", "sequential", source_of(build_sequential, dense_layers)),
-        ("Dense network, Functional", "dense", "functional", source_of(build_functional)),
-        ("LeNet-5, subclassed keras.Model", "lenet5", "subclassed", source_of(SubclassedNet, lenet5_layers)),
-    ):
-        model = build_model(architecture, style)
-        with st.expander(f"{title}: {model.count_params():,} parameters", expanded=style == "sequential"):
-            st.code(code, language="python")
-            st.dataframe(pd.DataFrame(summary_rows(model)), hide_index=True, key=f"basics_summary_{style}")
-            rows = parameter_arithmetic(model)
+    for example in built_models():
+        style, total = example["style"], example["parameters"]
+        with st.expander(f"{example['title']}: {total:,} parameters", expanded=style == "sequential"):
+            st.code(example["code"], language="python")
+            st.dataframe(pd.DataFrame(example["summary"]), hide_index=True, key=f"basics_summary_{style}")
+            rows = example["arithmetic"]
             terms = " + ".join(f"{row['parameters']:,}" for row in rows)
             lines = [f"- `{row['layer']}`: {row['arithmetic']} = **{row['parameters']:,}**" for row in rows]
-            st.markdown("\n".join(lines) + f"\n\nTotal: {terms} = **{model.count_params():,}**")
+            st.markdown("\n".join(lines) + f"\n\nTotal: {terms} = **{total:,}**")
 
 with loss_tab:
     st.markdown("Edit the labels and predicted probabilities; the two losses are computed by Keras itself.")
@@ -196,7 +182,7 @@ with save_tab:
                 "`.keras` file back. It keeps `safe_mode=True`: a saved file could otherwise carry Python code "
                 "(a `Lambda` layer) that runs when loaded; safe mode refuses it, so a downloaded model cannot "
                 "run code on your machine.")
-    weights = layer_weights(shipped_model())
+    weights = layer_weights(keras_model(str(shipped_run().model_path)))
     st.markdown(f"`get_weights()` of the shipped model's `conv1`: kernel {weights['kernel_shape']}, bias "
                 f"{weights['bias_shape']}. A fresh LeNet-5 has different weights (equal: {weights['equal_before']}); "
                 f"after `set_weights` it holds the trained ones (equal: {weights['equal_after']}).")

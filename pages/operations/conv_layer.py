@@ -17,7 +17,8 @@ from lib.keras_views.layer_weights import (
 )
 from lib.keras_views.predict import FEATURE_LAYERS
 from ui.digits import digit_picker, shipped_classifier, show_digit
-from ui.widgets import image_picker, kernel_slices, map_grid, number_grid, output_position
+from ui.pictures import kernel_slices, map_grid, number_grid
+from ui.widgets import image_picker, output_position
 
 VOLUME_SOURCES = ("Image", "Digit", "LeNet-5 activations")
 # How many channels the kernels of the shipped LeNet-5's conv layers read, known without loading it

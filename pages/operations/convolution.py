@@ -7,7 +7,8 @@ import streamlit as st
 from lib.explore.formulas import output_size_latex
 from lib.explore.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
 from lib.explore.ops import conv2d, conv_output_size, conv_step, padded_input
-from ui.widgets import crop_picker, image_picker, number_grid, output_position, picture, short_number, window_mask
+from ui.pictures import number_grid, picture, short_number
+from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
 CUSTOM = "Custom (edit the grid)"
 

@@ -5,7 +5,8 @@ import streamlit as st
 
 from lib.explore.formulas import output_size_latex
 from lib.explore.ops import conv_output_size, padded_input, pool2d, pool_step
-from ui.widgets import crop_picker, image_picker, number_grid, output_position, picture, window_mask
+from ui.pictures import number_grid, picture
+from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
 # Half of the main area on a 1280-pixel screen: the widest an image may be drawn beside another.
 COLUMN_WIDTH = 400

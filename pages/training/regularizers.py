@@ -1,6 +1,5 @@
 """Dropout and batch norm at work: real activations of the cached regularization experiments' LeNet-5s."""
 
-import keras
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -11,16 +10,12 @@ from lib.keras_views.regularizer_views import batch_norm_stages, dropout_draw, m
 from lib.runs.store import book_model_path
 from ui.charts import PALETTE
 from ui.digits import digit_picker, mnist_test, show_digit
-from ui.widgets import colour_bar
+from ui.models import keras_model
+from ui.pictures import colour_bar
 
 DROPOUT_MODEL = book_model_path("dropout")
 BATCH_NORM_MODEL = book_model_path("batch norm")
 BATCH_NORM_LAYERS = {"conv1": 6, "conv2": 16, "dense1": 120, "dense2": 84}
-
-
-@st.cache_resource(show_spinner="Loading the model...")
-def regularization_model(path: str):
-    return keras.saving.load_model(path)
 
 
 def activation_strip(values: np.ndarray, dropped: np.ndarray, title: str, top: float) -> go.Figure:
@@ -84,7 +79,7 @@ with picker:
 if digit is None:
     st.info(caption)
 else:
-    dropout_model = regularization_model(str(DROPOUT_MODEL))
+    dropout_model = keras_model(str(DROPOUT_MODEL))
     with preview:
         show_digit(digit, caption, size=84)
     st.button("Draw a new dropout mask", key="regularizers_new_mask")  # a click reruns, and a rerun draws anew
@@ -112,7 +107,7 @@ try:
 except MnistUnavailableError as error:
     st.info(f"This part needs a batch of MNIST test digits, which are not at hand: {error}")
     st.stop()
-norm_model = regularization_model(str(BATCH_NORM_MODEL))
+norm_model = keras_model(str(BATCH_NORM_MODEL))
 left, right = st.columns(2)
 layer_name = left.selectbox("Layer", list(BATCH_NORM_LAYERS), index=3, key="regularizers_bn_layer")
 unit_word = "channel" if layer_name.startswith("conv") else "unit"
