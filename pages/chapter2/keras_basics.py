@@ -98,8 +98,10 @@ with data_tab:
         for index, (counts, edges) in enumerate(histograms.values(), start=1):
             figure.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, showlegend=False), row=1, col=index)
         figure.update_yaxes(type="log")
-        figure.update_layout(height=280, margin=dict(t=40, b=10), title_text="Pixel values of 2,000 training images",
-                             title_font_size=14)
+        figure.update_yaxes(title_text="pixels (log scale)", col=1)
+        figure.update_xaxes(title_text="pixel value")
+        figure.update_layout(height=300, margin=dict(t=30, b=10))
+        st.markdown("**Pixel values of 2,000 training images**, raw and after each normalization")
         st.plotly_chart(figure, key="basics_histogram")
         batch = x_train[:32]
         st.markdown(f"Conv2D expects `(batch, height, width, channels)`. A batch of 32 images is {batch.shape}; "
