@@ -4,12 +4,18 @@ import streamlit as st
 
 from lib.server.heap import freeze_loaded_modules
 from lib.server.navigation import pages_by_section
+from lib.settings import SettingsError, settings
 from ui.guide import show_page_guide
 from ui.jobs import sidebar_job_status
 from ui.workspace import ensure_workspace, show_workspace_link
 
 freeze_loaded_modules()  # what the last runs imported stays out of every later garbage collection
 st.set_page_config(page_title="CNN Lab", page_icon=":material/grid_on:", layout="wide")
+try:  # a CNN_LAB_* value that is not allowed stops every page here, in one line (see lib.settings)
+    settings()
+except SettingsError as error:
+    st.error(str(error))
+    st.stop()
 workspace = ensure_workspace()
 
 navigation = st.navigation(

@@ -1,9 +1,13 @@
-"""The job registry and its training processes: one at a time, a queue, stop, kill, dead children, limits."""
+"""The job registry and its training processes: one at a time, a queue, stop, kill, dead children, limits.
+
+The queue logic is tested first, in milliseconds, with a stand-in process; then real training processes.
+"""
 
 import os
 import signal
 import socket
 import sys
+import threading
 import time
 
 import numpy as np
@@ -12,9 +16,13 @@ import pytest
 from lib.engine.config import TrainingConfig
 from lib.engine.distribute import free_ports, local_cluster
 from lib.engine.events import BatchEvent, EndEvent, StartEvent
+from lib.runs.store import RunStorageError
+from lib.runs.workspaces import new_token
+from lib.server import jobs as jobs_module
 from lib.server import process_runner
-from lib.server.jobs import JobRegistry
-from lib.server.process_runner import TrainingProcess, death_reason
+from lib.server.jobs import RUN_RESERVE_BYTES, JobLimitError, JobRegistry
+from lib.server.process_runner import Outcome, TrainingProcess, death_reason
+from lib.settings import ServerSettings
 
 pytest.importorskip("keras")
 
@@ -37,8 +45,232 @@ def fake_mnist(tmp_path_factory):
     return path
 
 
-def registry(fake_mnist, tmp_path, **options) -> JobRegistry:
-    return JobRegistry(out_dir=lambda: tmp_path, env={"MNIST_PATH": str(fake_mnist)}, **options)
+# --- the queue, with a stand-in process ---------------------------------------------------------------------
+
+
+class FakeProcess:
+    """Stands in for TrainingProcess: it runs until the test finishes it, and stops as soon as it is asked."""
+
+    def __init__(self, config, out_dir, run_id, on_event, env=None):
+        self.config, self.out_dir, self.run_id, self.on_event = config, out_dir, run_id, on_event
+        self.pid = None
+        self.result: Outcome | None = None
+        self.stop_requested = False
+
+    def start(self):
+        self.pid = 4242
+
+    def alive(self):
+        return self.pid is not None and self.result is None
+
+    def failed_early(self):
+        return False
+
+    def request_stop(self):
+        self.stop_requested = True
+        self.finish("stopped")
+
+    def enforce_stop(self):
+        pass
+
+    def kill(self):
+        self.finish("failed")
+
+    def finish(self, status="finished", run_bytes=0):
+        """End the 'training'; with `run_bytes`, publish a run folder of that size as the real process would."""
+        if self.result is not None:
+            return
+        path = ""
+        if run_bytes:
+            folder = self.out_dir / self.run_id
+            folder.mkdir(parents=True)
+            (folder / "model.keras").write_bytes(b"x" * run_bytes)
+            path = str(folder)
+        self.result = Outcome(status, f"{status} by the test", path)
+
+    def outcome(self):
+        return self.result
+
+
+@pytest.fixture
+def made(monkeypatch):
+    """The stand-in processes the registry has made, oldest first; whatever still runs is ended afterwards."""
+    monkeypatch.setattr(jobs_module, "WATCH_INTERVAL", 0.001)
+    processes = []
+    yield processes
+    for process in processes:
+        process.kill()
+
+
+def fast_registry(tmp_path, made, **limits) -> JobRegistry:
+    def factory(*arguments):
+        made.append(FakeProcess(*arguments))
+        return made[-1]
+
+    limits = {"jobs_per_workspace": 10, **limits}
+    return JobRegistry(out_dir=lambda: tmp_path, settings=ServerSettings(**limits), process_factory=factory)
+
+
+def quick(name="") -> TrainingConfig:
+    return TrainingConfig(epochs=1, train_samples=10, name=name)
+
+
+def test_jobs_beyond_max_jobs_wait_and_start_in_the_order_they_came(tmp_path, made):
+    jobs = fast_registry(tmp_path, made, max_jobs=2)
+    first, second, third, fourth = (jobs.submit(quick(name), owner=name) for name in "abcd")
+    assert [job.status for job in (first, second, third, fourth)] == ["running", "running", "queued", "queued"]
+    assert jobs.queue_position(third.job_id) == 1 and jobs.queue_position(fourth.job_id) == 2
+    wait_for(lambda: len(made) == 2, timeout=5)
+    made[0].finish()
+    wait_for(lambda: third.status == "running", timeout=5)
+    assert first.status == "finished" and fourth.status == "queued" and jobs.queue_position(fourth.job_id) == 1
+    wait_for(lambda: len(made) == 3, timeout=5)
+    assert [process.config.name for process in made] == [first.config.name, second.config.name, "c"]
+
+
+def test_a_workspace_may_queue_another_job_once_its_last_one_ends(tmp_path, made):
+    jobs = fast_registry(tmp_path, made, jobs_per_workspace=1)
+    first = jobs.submit(quick(), owner="a")
+    with pytest.raises(JobLimitError, match="already has 1 job"):
+        jobs.submit(quick(), owner="a")
+    jobs.submit(quick(), owner="b")  # another workspace is not held back
+    wait_for(lambda: made, timeout=5)
+    made[0].finish()
+    wait_for(lambda: not first.active, timeout=5)
+    assert jobs.submit(quick(), owner="a").active
+
+
+def test_stop_takes_a_queued_job_off_the_queue_and_asks_a_running_one_to_stop(tmp_path, made):
+    jobs = fast_registry(tmp_path, made, max_jobs=1)
+    running, queued = jobs.submit(quick(), owner="a"), jobs.submit(quick(), owner="b")
+    jobs.stop(queued.job_id)
+    assert queued.status == "cancelled" and jobs.queue_position(queued.job_id) == 0
+    wait_for(lambda: made, timeout=5)
+    jobs.stop(running.job_id)
+    wait_for(lambda: not running.active, timeout=5)
+    assert running.status == "stopped" and made[0].stop_requested and len(made) == 1
+
+
+def test_a_running_job_whose_browser_went_away_is_stopped(tmp_path, made):
+    jobs = fast_registry(tmp_path, made, abandon_seconds=0.05)
+    job = jobs.submit(quick(), owner="gone")
+    wait_for(lambda: not job.active, timeout=5)
+    assert job.status == "stopped" and "went away" in job.message
+
+
+def test_a_queued_job_whose_browser_went_away_leaves_the_queue(tmp_path, made):
+    jobs = fast_registry(tmp_path, made, max_jobs=1, abandon_seconds=0.2)
+    running, waiting = jobs.submit(quick(), owner="a"), jobs.submit(quick(), owner="gone")
+    for _ in range(30):  # the running job's browser is there; the queued one's is not
+        jobs.heartbeat(running.job_id)
+        time.sleep(0.01)
+    made[0].finish()
+    wait_for(lambda: not waiting.active, timeout=5)
+    assert waiting.status == "cancelled" and "went away while it waited" in waiting.message and len(made) == 1
+
+
+def test_a_job_over_its_time_limit_is_stopped_though_its_browser_is_there(tmp_path, made):
+    jobs = fast_registry(tmp_path, made, max_train_seconds=0.1)
+    job = jobs.submit(quick(), owner="a")
+    while job.active:
+        jobs.heartbeat(job.job_id)
+        time.sleep(0.01)
+    assert job.status == "stopped" and "limit" in job.message
+
+
+def test_a_process_that_cannot_start_fails_its_job_and_the_next_one_starts(tmp_path, made):
+    jobs = fast_registry(tmp_path, made, max_jobs=1)
+    fake_start = FakeProcess.start
+
+    def refuse_once(process):
+        if len(made) == 1:
+            raise OSError("no more processes")
+        fake_start(process)
+
+    FakeProcess.start = refuse_once
+    try:
+        doomed, after = jobs.submit(quick(), owner="a"), jobs.submit(quick(), owner="b")
+        wait_for(lambda: after.status == "running" and len(made) == 2, timeout=5)
+    finally:
+        FakeProcess.start = fake_start
+    assert doomed.status == "failed" and doomed.message == "no more processes"
+
+
+def submit_together(jobs, owners) -> tuple[list, list]:
+    """Submit one job per owner from as many threads at once; the jobs accepted and the errors raised."""
+    barrier, accepted, refused = threading.Barrier(len(owners)), [], []
+
+    def press_train(owner):
+        barrier.wait()
+        try:
+            accepted.append(jobs.submit(quick(), owner=owner))
+        except (JobLimitError, RunStorageError) as error:
+            refused.append(error)
+
+    threads = [threading.Thread(target=press_train, args=(owner,)) for owner in owners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return accepted, refused
+
+
+def slow_walks(monkeypatch) -> list:
+    """Every check walks the runs folder, slowly, as a big one would; returns the list of walks made."""
+    walks = []
+
+    def slow_folder_bytes(folder):
+        walks.append(folder)
+        time.sleep(0.02)
+        return real_folder_bytes(folder)
+
+    real_folder_bytes = jobs_module.folder_bytes
+    monkeypatch.setattr(jobs_module, "folder_bytes", slow_folder_bytes)
+    return walks
+
+
+def test_tabs_pressing_train_together_get_no_more_jobs_than_the_workspace_limit(tmp_path, made, monkeypatch):
+    slow_walks(monkeypatch)
+    monkeypatch.setattr(jobs_module, "DISK_MEASURE_SECONDS", 0.0)
+    jobs = fast_registry(tmp_path, made, jobs_per_workspace=2)
+    token = new_token()
+    accepted, refused = submit_together(jobs, [token] * 8)
+    assert len(accepted) == 2 and len(refused) == 6
+    assert all(isinstance(error, JobLimitError) for error in refused)
+
+
+def test_jobs_submitted_together_stop_at_the_disk_cap(tmp_path, made, monkeypatch):
+    slow_walks(monkeypatch)
+    monkeypatch.setattr(jobs_module, "DISK_MEASURE_SECONDS", 0.0)
+    (tmp_path / "old-run").mkdir()
+    (tmp_path / "old-run" / "model.keras").write_bytes(b"x" * 2**20)
+    # Room for two and a half runs beside the old one: the first three jobs start while it is not full.
+    cap = 2**20 + 2.5 * RUN_RESERVE_BYTES
+    jobs = fast_registry(tmp_path, made, disk_cap_mb=cap / 2**20)
+    accepted, refused = submit_together(jobs, [new_token() for _ in range(8)])
+    assert len(accepted) == 3 and len(refused) == 5
+    assert all(isinstance(error, RunStorageError) and "counting room for the 3 run(s)" in str(error)
+               for error in refused)
+
+
+def test_a_published_run_counts_toward_the_disk_cap_without_a_new_walk(tmp_path, made, monkeypatch):
+    walks = slow_walks(monkeypatch)
+    jobs = fast_registry(tmp_path, made, disk_cap_mb=3)
+    job = jobs.submit(quick(), owner="a")
+    wait_for(lambda: made, timeout=5)
+    made[0].finish(run_bytes=3 * 2**20)
+    wait_for(lambda: not job.active, timeout=5)
+    with pytest.raises(RunStorageError, match="already fill 3 MB of the 3 MB allowed"):
+        jobs.submit(quick(), owner="a")
+    assert len(walks) == 2  # one of the runs folder, before the first job; one of the run it published
+
+
+# --- real training processes ---------------------------------------------------------------------------------
+
+
+def registry(fake_mnist, tmp_path, **limits) -> JobRegistry:
+    """A registry of real training processes; `limits` are ServerSettings fields."""
+    return JobRegistry(out_dir=lambda: tmp_path, env={"MNIST_PATH": str(fake_mnist)}, settings=ServerSettings(**limits))
 
 
 def config(epochs, samples=512) -> TrainingConfig:
@@ -57,7 +289,7 @@ def published(tmp_path) -> list:
 
 
 def test_one_job_runs_and_the_next_waits_its_turn(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path, max_running=1)
+    jobs = registry(fake_mnist, tmp_path, max_jobs=1)
     first = jobs.submit(config(2), owner="a")
     second = jobs.submit(config(1), owner="b")
     assert first.status == "running" and second.status == "queued"
@@ -79,7 +311,7 @@ def test_stopping_a_running_job_keeps_its_run(fake_mnist, tmp_path):
 
 
 def test_a_killed_child_is_a_failed_job_with_its_reason_and_the_queue_moves_on(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path, max_running=1)
+    jobs = registry(fake_mnist, tmp_path, max_jobs=1)
     doomed = jobs.submit(config(200, samples=4000), owner="a")
     waiting = jobs.submit(config(1), owner="b")
     wait_for(lambda: doomed.batch_points)  # mid-epoch
@@ -105,36 +337,10 @@ def test_a_child_that_ignores_stop_is_killed_and_leaves_nothing(fake_mnist, tmp_
     assert job.run_path is None and published(tmp_path) == []
 
 
-def test_a_queued_job_can_leave_the_queue(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path, max_running=1)
-    running = jobs.submit(config(200, samples=4000), owner="a")
-    queued = jobs.submit(config(1), owner="b")
-    jobs.stop(queued.job_id)
-    assert queued.status == "cancelled" and jobs.queue_position(queued.job_id) == 0
-    jobs.stop(running.job_id)
-    wait_for(lambda: not running.active)
-
-
-def test_an_abandoned_job_stops_by_itself(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path, abandon_after=3)
-    job = jobs.submit(config(500, samples=4000), owner="gone")
-    wait_for(lambda: not job.active)
-    assert job.status == "stopped" and "went away" in job.message
-
-
-def test_a_job_over_its_time_limit_is_stopped(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path, max_seconds=8)
-    job = jobs.submit(config(500, samples=4000), owner="a")
-    while job.active:
-        jobs.heartbeat(job.job_id)
-        time.sleep(0.1)
-    assert job.status == "stopped" and "limit" in job.message and job.run_path
-
-
 def test_a_job_that_fails_reports_why(fake_mnist, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    jobs = JobRegistry(out_dir=lambda: blocker, env={"MNIST_PATH": str(fake_mnist)})
+    jobs = JobRegistry(out_dir=lambda: blocker, env={"MNIST_PATH": str(fake_mnist)}, settings=ServerSettings())
     job = jobs.submit(config(1), owner="a")
     wait_for(lambda: not job.active)
     assert job.status == "failed" and "Cannot write runs" in job.message
@@ -191,7 +397,7 @@ def test_free_ports_skip_a_port_already_taken():
 
 
 def test_two_worker_demonstration_is_one_job_and_writes_one_run(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path, max_running=1)
+    jobs = registry(fake_mnist, tmp_path, max_jobs=1)
     demo = jobs.submit(TrainingConfig(epochs=2, train_samples=512, batch_size=32, strategy="multiworker"),
                        owner="a", demo_workers=2)
     after = jobs.submit(config(1), owner="b")
@@ -206,10 +412,7 @@ def test_two_worker_demonstration_is_one_job_and_writes_one_run(fake_mnist, tmp_
 
 
 def test_a_workspace_may_not_queue_a_second_job_and_the_wait_is_estimated(fake_mnist, tmp_path):
-    from lib.runs.workspaces import new_token
-    from lib.server.jobs import JobLimitError
-
-    jobs = registry(fake_mnist, tmp_path, max_running=1)
+    jobs = registry(fake_mnist, tmp_path, max_jobs=1)
     alice, bob = new_token(), new_token()
     running = jobs.submit(config(200, samples=4000), owner=alice)
     with pytest.raises(JobLimitError, match="already has 1 job"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 from collections.abc import Callable
 
@@ -12,6 +11,7 @@ from lib.engine.batch_norm import BatchNormLag, diagnose_lag
 from lib.engine.config import TrainingConfig
 from lib.runs.store import RunReadError, load_run, zip_run
 from lib.server.navigation import page_exists
+from lib.settings import settings
 from ui.charts import PALETTE, Curves, curves_figure
 from ui.jobs import registry, submit
 from ui.widgets import runs_locally
@@ -23,10 +23,9 @@ HISTORY_FOCUS_KEY = "history_focus_run"
 
 # The live chart's moving average: batch-to-batch noise hidden, the trend kept.
 LIVE_SMOOTHING = 0.6
-# How often the live view redraws its progress, and its charts (dearer for the browser to draw). Each redraw
-# is a script run on the server: cheap since lib.server.heap keeps garbage collections small (benchmarks/bench_server.py).
-LIVE_REFRESH_SECONDS = float(os.environ.get("CNN_LAB_LIVE_REFRESH", "1"))
-LIVE_CHART_REFRESH_SECONDS = float(os.environ.get("CNN_LAB_LIVE_CHART_REFRESH", "3"))
+# How often the live view redraws its progress, and its charts (dearer for the browser to draw), are settings
+# (lib.settings: live_refresh_seconds, live_chart_refresh_seconds). Each redraw is a script run on the server:
+# cheap since lib.server.heap keeps garbage collections small (benchmarks/bench_server.py).
 LIVE_MAX_POINTS = 150
 
 
@@ -78,9 +77,9 @@ def show_worker(worker, epochs: int) -> None:
 
 
 def show_live(job_id: str):
-    """Progress and Stop, redrawn every LIVE_REFRESH_SECONDS; the charts, dearer to draw, less often."""
+    """Progress and Stop, redrawn every few seconds (a setting); the charts, dearer to draw, less often."""
 
-    @st.fragment(run_every=LIVE_REFRESH_SECONDS)
+    @st.fragment(run_every=settings().live_refresh_seconds)
     def live():
         job = registry().get(job_id)
         registry().heartbeat(job_id)
@@ -101,7 +100,7 @@ def show_live(job_id: str):
             registry().stop(job_id)
             st.rerun(scope="fragment")
 
-    @st.fragment(run_every=LIVE_CHART_REFRESH_SECONDS)
+    @st.fragment(run_every=settings().live_chart_refresh_seconds)
     def charts():
         job = registry().get(job_id)
         if job.status != "running":

@@ -5,7 +5,7 @@ page's URL; whoever has the link has the workspace. Its runs live in
 `<runs folder>/workspaces/<token>/`. A token is checked before anything is
 done with it and only a checked one ever becomes part of a path.
 
-Limits, each an environment variable (see the README's settings table):
+Limits, each a setting (lib.settings, and the README's settings table):
 runs kept per workspace (the oldest unshared run goes first), and a cap on
 the disk all runs may fill, checked before a job is queued.
 """
@@ -21,12 +21,12 @@ import time
 from pathlib import Path
 
 from lib.runs.store import Run, RunStorageError, is_shared, list_runs, runs_dir
+from lib.settings import settings
 
 TOKEN_LENGTH = 32
 TOKEN_PATTERN = re.compile(rf"[0-9a-f]{{{TOKEN_LENGTH}}}")
 WORKSPACES = "workspaces"
-RUNS_PER_WORKSPACE_ENV = "CNN_LAB_RUNS_PER_WORKSPACE"
-DISK_CAP_ENV = "CNN_LAB_DISK_CAP_MB"
+DISK_CAP_ENV = "CNN_LAB_DISK_CAP_MB"  # named in the message that refuses a job when the disk is full
 # Hidden folders a crash can leave behind: a run being assembled, or one being replaced.
 STALE_SUFFIXES = (".partial",)
 STALE_MARKERS = (".retired-",)
@@ -85,11 +85,11 @@ def owns(token: str, run: Run, root: Path | None = None) -> bool:
 
 
 def runs_per_workspace() -> int:
-    return max(1, int(os.environ.get(RUNS_PER_WORKSPACE_ENV, "20")))
+    return settings().runs_per_workspace
 
 
 def disk_cap_bytes() -> int:
-    return int(float(os.environ.get(DISK_CAP_ENV, "1024")) * 2**20)
+    return settings().disk_cap_bytes
 
 
 def enforce_run_limit(token: str, keep: int | None = None, root: Path | None = None) -> list[str]:
@@ -115,13 +115,19 @@ def folder_bytes(folder: Path) -> int:
     return total
 
 
+def disk_full_error(used: int, cap: int, pending: int = 0) -> RunStorageError:
+    """The refusal of a new job when `used` bytes (counting room kept for `pending` runs in training) fill `cap`."""
+    counting = f", counting room for the {pending} run(s) queued or training" if pending else ""
+    return RunStorageError(f"The runs on this server already fill {used / 2**20:.0f} MB of the {cap / 2**20:.0f} MB "
+                           f"allowed{counting}, so no new run can be stored. Delete some of your runs, or ask whoever "
+                           f"runs the server to raise {DISK_CAP_ENV}.")
+
+
 def check_disk_cap(root: Path | None = None) -> None:
     """Raise RunStorageError, in words, when all runs together already fill the disk cap."""
     used, cap = folder_bytes(root or runs_dir()), disk_cap_bytes()
     if used >= cap:
-        raise RunStorageError(f"The runs on this server already fill {used / 2**20:.0f} MB of the {cap / 2**20:.0f} MB "
-                              "allowed, so no new run can be stored. Delete some of your runs, or ask whoever "
-                              f"runs the server to raise {DISK_CAP_ENV}.")
+        raise disk_full_error(used, cap)
 
 
 def remove_stale(root: Path | None = None, older_than: float = STALE_AFTER_SECONDS, now: float | None = None) -> list[Path]:

@@ -3,169 +3,95 @@
 The Streamlit app keeps one `JobRegistry` per server (in `st.cache_resource`).
 Each job trains in a child process running the project's command line (see
 lib.server.process_runner), watched by a thread of the registry that records its
-progress here; pages only read snapshots, so a user can leave the Training
+progress (lib.server.job_state); pages only read snapshots, so a user can leave the Training
 page and come back to find the job still running, and a crash or an
-out-of-memory kill ends that job alone. At most `max_running` jobs train at
-once (one by default: a small server has one or two cores); the rest wait in
-a queue. A job whose browser session stops checking in is stopped after
-`abandon_after` seconds, and no job runs longer than `max_seconds`.
+out-of-memory kill ends that job alone. The limits are settings (lib.settings):
+at most `max_jobs` jobs train at once (one by default: a small server has one
+or two cores); the rest wait in a queue. A job whose browser session stops
+checking in is stopped after `abandon_seconds`, and no job runs longer than
+`max_train_seconds`.
 
 A job is one training process, or, for the multi-worker demonstration, two
 worker processes on this machine that train together; the first (the chief)
-writes the run.
+writes the run. The registry makes its processes through a factory
+(`TrainingProcess` by default), so its queue logic is tested with a stand-in
+in milliseconds.
+
+A new job is checked against the limits and added to the queue under one
+lock, so two tabs pressing Train together cannot both slip past a limit. The
+disk cap counts a total the registry keeps: the runs folder is walked (slowly,
+outside the lock) at most every `DISK_MEASURE_SECONDS`, each job queued or
+training keeps room for its run, and a run a job publishes is added at once.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lib.engine.config import TrainingConfig
-from lib.engine.events import BatchEvent, EpochEvent, EvaluateEvent, Event, StartEvent
 from lib.runs.store import make_run_id, runs_dir
-from lib.runs.workspaces import check_disk_cap, enforce_run_limit, runs_per_workspace, valid_token, workspace_dir
+from lib.runs.workspaces import (
+    disk_full_error,
+    enforce_run_limit,
+    folder_bytes,
+    runs_per_workspace,
+    valid_token,
+    workspace_dir,
+)
+from lib.server.job_state import Job, WorkerProgress, record
+from lib.server.process_runner import Outcome, TrainingProcess
+from lib.settings import ServerSettings
+from lib.settings import settings as current_settings
 
-ACTIVE = ("queued", "running")
-# Batch events arrive a few times a second; a long run keeps the latest this many for its live chart.
-MAX_BATCH_POINTS = 2000
 WATCH_INTERVAL = 0.1
-
-
-@dataclass
-class WorkerProgress:
-    """What one training process has reported."""
-
-    label: str
-    epoch: int = 0
-    batch: int = 0
-    batches: int = 0
-    parameters: int = 0
-    phase: str = "waiting"  # waiting, training, evaluating, done
-    history: list[dict] = field(default_factory=list)
-    # Training loss and accuracy between batch events ({"position": epochs, "loss", "accuracy"}), newest last.
-    batch_points: list[dict] = field(default_factory=list)
-
-
-@dataclass
-class Job:
-    job_id: str
-    config: TrainingConfig
-    owner: str
-    created: float = field(default_factory=time.time)
-    status: str = "queued"  # queued, running, finished, stopped, failed, cancelled
-    message: str = ""
-    workers: list[WorkerProgress] = field(default_factory=lambda: [WorkerProgress("training")])
-    started: float | None = None
-    finished: float | None = None
-    run_path: str | None = None
-    pids: list[int] = field(default_factory=list)
-    last_seen: float = field(default_factory=time.monotonic)
-    stop_event: threading.Event = field(default_factory=threading.Event)
-    demo_workers: int = 0  # 2 for the multi-worker demonstration, 0 for an ordinary job
-
-    @property
-    def active(self) -> bool:
-        return self.status in ACTIVE
-
-    # The chief's progress is the job's progress.
-    @property
-    def chief(self) -> WorkerProgress:
-        return self.workers[0]
-
-    @property
-    def epoch(self) -> int:
-        return self.chief.epoch
-
-    @property
-    def epochs(self) -> int:
-        return self.config.epochs
-
-    @property
-    def batch(self) -> int:
-        return self.chief.batch
-
-    @property
-    def batches(self) -> int:
-        return self.chief.batches
-
-    @property
-    def phase(self) -> str:
-        return self.chief.phase
-
-    @property
-    def history(self) -> list[dict]:
-        return self.chief.history
-
-    @property
-    def batch_points(self) -> list[dict]:
-        return self.chief.batch_points
-
-    def seconds_left(self) -> float | None:
-        """Time left, from the pace so far; None until a batch has run."""
-        if self.status != "running" or self.started is None or not self.batches:
-            return None
-        done = (self.epoch - 1) * self.batches + self.batch
-        total = self.epochs * self.batches
-        if done <= 0:
-            return None
-        elapsed = time.time() - self.started
-        return elapsed / done * (total - done)
-
-
-def record(progress: WorkerProgress, event: Event) -> None:
-    """Fold one of a process's events into its progress."""
-    if isinstance(event, StartEvent):
-        progress.batches, progress.parameters, progress.epoch, progress.phase = event.batches, event.parameters, 1, "training"
-    elif isinstance(event, BatchEvent):
-        progress.epoch, progress.batch = event.epoch, event.batch
-        progress.batch_points = [*progress.batch_points[-(MAX_BATCH_POINTS - 1):],
-                                 {"position": event.position, "loss": event.loss, "accuracy": event.accuracy}]
-    elif isinstance(event, EpochEvent):
-        progress.history = [*progress.history, event.row]
-        progress.epoch, progress.batch = event.row["epoch"] + 1, 0
-    elif isinstance(event, EvaluateEvent):
-        progress.phase = "evaluating"
+# The runs folder is walked again after this long; between walks the registry keeps the total up to date itself.
+DISK_MEASURE_SECONDS = 60.0
+# Room kept on the disk for each job's run until it is published: the Training page's models save in under
+# 1 MB (saved_models/baseline is 0.8 MB with its TensorBoard logs).
+RUN_RESERVE_BYTES = 2 * 2**20
 
 
 class JobLimitError(ValueError):
     """A job that the server's limits do not allow now; the message says which limit and what to do."""
 
 
+# Makes one child process: (config, out_dir, run_id, on_event, env) -> an object with TrainingProcess's methods
+# start, pid, alive, failed_early, request_stop, enforce_stop, kill and outcome.
+ProcessFactory = Callable[..., TrainingProcess]
+
+
 class JobRegistry:
     def __init__(self, out_dir: Callable[[], Path] | None = None, env: dict | None = None,
-                 max_running: int | None = None, abandon_after: float | None = None, max_seconds: float | None = None,
-                 jobs_per_owner: int | None = None):
+                 settings: ServerSettings | None = None, process_factory: ProcessFactory = TrainingProcess):
+        limits = settings or current_settings()
         self._out_dir = out_dir or runs_dir
         self._env = env or {}
-        self.max_running = max_running or int(os.environ.get("CNN_LAB_MAX_JOBS", "1"))
-        self.abandon_after = abandon_after or float(os.environ.get("CNN_LAB_ABANDON_SECONDS", "600"))
-        # A shared server: one visitor's run may not hold the training slot for hours.
-        self.max_seconds = max_seconds or float(os.environ.get("CNN_LAB_MAX_TRAIN_SECONDS", "1800"))
-        self.jobs_per_owner = jobs_per_owner or int(os.environ.get("CNN_LAB_JOBS_PER_WORKSPACE", "1"))
+        self._make_process = process_factory
+        self.max_running, self.jobs_per_owner = limits.max_jobs, limits.jobs_per_workspace
+        self.abandon_after, self.max_seconds = limits.abandon_seconds, limits.max_train_seconds
+        self.disk_cap = limits.disk_cap_bytes
         self._jobs: dict[str, Job] = {}
         self._queue: list[str] = []
         self._lock = threading.Lock()
+        self._disk_used = 0
+        self._disk_measured_at: float | None = None  # None: walk the runs folder before the next check
+        self._disk_changes = 0  # counts the registry's own updates, so a walk they overtook is not trusted
 
     # --- what pages call -------------------------------------------------
     def submit(self, config: TrainingConfig, owner: str, demo_workers: int = 0) -> Job:
         """Queue a job; `demo_workers=2` trains it on two local worker processes with MultiWorkerMirroredStrategy."""
         config.validate()
-        with self._lock:
-            mine = sum(job.owner == owner and job.active for job in self._jobs.values())
-        if mine >= self.jobs_per_owner:
-            raise JobLimitError(f"This workspace already has {mine} job(s) queued or training, the most allowed "
-                                "per workspace on this server: stop it or wait for it to finish.")
-        check_disk_cap(self._out_dir())
+        self._measure_disk()
         job = Job(uuid.uuid4().hex[:12], config, owner, demo_workers=demo_workers)
         if demo_workers:
             job.workers = [WorkerProgress(f"worker {index}{' (chief)' if index == 0 else ''}")
                            for index in range(demo_workers)]
-        with self._lock:
+        with self._lock:  # checked and added in one step: a concurrent submit sees this job
+            self._check_limits(owner)
             self._jobs[job.job_id] = job
             self._queue.append(job.job_id)
         self._dispatch()
@@ -225,6 +151,34 @@ class JobRegistry:
         with self._lock:
             return sum(job.status == "running" for job in self._jobs.values())
 
+    def owner_dir(self, owner: str) -> Path:
+        """Where an owner's runs go: its workspace's folder when the owner is a workspace token."""
+        return workspace_dir(owner, self._out_dir()) if valid_token(owner) else self._out_dir()
+
+    # --- limits, under the lock --------------------------------------------
+    def _check_limits(self, owner: str) -> None:
+        """Raise JobLimitError or RunStorageError when a new job of `owner` is not allowed now. Hold the lock."""
+        mine = sum(job.owner == owner and job.active for job in self._jobs.values())
+        if mine >= self.jobs_per_owner:
+            raise JobLimitError(f"This workspace already has {mine} job(s) queued or training, the most allowed "
+                                "per workspace on this server: stop it or wait for it to finish.")
+        pending = sum(job.active for job in self._jobs.values())
+        used = self._disk_used + pending * RUN_RESERVE_BYTES
+        if used >= self.disk_cap:
+            raise disk_full_error(used, self.disk_cap, pending)
+
+    def _measure_disk(self) -> None:
+        """Walk the runs folder when the last walk is stale; the walk is slow, so it never holds the lock."""
+        with self._lock:
+            measured, changes = self._disk_measured_at, self._disk_changes
+        if measured is not None and time.monotonic() - measured < DISK_MEASURE_SECONDS:
+            return
+        used = folder_bytes(self._out_dir())
+        with self._lock:
+            self._disk_used = used
+            # A run published during the walk may be missing from it: walk again next time.
+            self._disk_measured_at = time.monotonic() if changes == self._disk_changes else None
+
     # --- inside -------------------------------------------------------------
     def _dispatch(self) -> None:
         with self._lock:
@@ -244,10 +198,6 @@ class JobRegistry:
         for job in starting:
             threading.Thread(target=self._run, args=(job,), name=f"job-{job.job_id}", daemon=True).start()
 
-    def owner_dir(self, owner: str) -> Path:
-        """Where an owner's runs go: its workspace's folder when the owner is a workspace token."""
-        return workspace_dir(owner, self._out_dir()) if valid_token(owner) else self._out_dir()
-
     def _limit_reached(self, job: Job) -> str | None:
         if time.monotonic() - job.last_seen > self.abandon_after:
             return "Stopped: its browser session went away."
@@ -255,24 +205,24 @@ class JobRegistry:
             return f"Stopped: it reached the limit of {self.max_seconds / 60:g} minutes per job."
         return None
 
-    def _processes(self, job: Job):
+    def _processes(self, job: Job) -> list:
         from lib.engine.distribute import local_cluster
-        from lib.server.process_runner import TrainingProcess
 
         run_id = make_run_id(job.config.name)
         out = self.owner_dir(job.owner)
         if not job.demo_workers:
-            return [TrainingProcess(job.config, out, run_id, lambda event: record(job.chief, event), self._env)]
+            return [self._make_process(job.config, out, run_id, lambda event: record(job.chief, event), self._env)]
         processes = []
         for index, tf_config in enumerate(local_cluster(job.demo_workers)):
             # Only the chief writes a run; the others assemble theirs in a folder of their own and discard it.
             progress = job.workers[index]
-            processes.append(TrainingProcess(job.config, out, run_id,
-                                             lambda event, progress=progress: record(progress, event),
-                                             {**self._env, "TF_CONFIG": tf_config}))
+            processes.append(self._make_process(job.config, out, run_id,
+                                                lambda event, progress=progress: record(progress, event),
+                                                {**self._env, "TF_CONFIG": tf_config}))
         return processes
 
     def _run(self, job: Job) -> None:
+        """A job's thread: start its processes, watch them until they end, then record what became of the run."""
         processes = []
         try:
             processes = self._processes(job)
@@ -280,29 +230,10 @@ class JobRegistry:
                 process.start()
             job.pids = [process.pid for process in processes]
             while any(process.alive() for process in processes):
-                if not job.stop_event.is_set() and (reason := self._limit_reached(job)):
-                    job.message = reason
-                    job.stop_event.set()
-                if job.stop_event.is_set():
-                    for process in processes:
-                        process.request_stop()
-                        process.enforce_stop()
-                elif any(process.failed_early() for process in processes):
-                    # A worker of the demonstration died: its partner would wait for it for ever. (A worker
-                    # that finished normally is not a reason: the chief may still be saving the run.)
-                    for process in processes:
-                        process.kill()
+                self._watch(job, processes)
                 time.sleep(WATCH_INTERVAL)
-            outcome = processes[0].outcome()
-            for process in processes[1:]:
-                process.outcome()
-            job.status, job.run_path = outcome.status, outcome.path or None
-            job.message = job.message if job.message and outcome.status == "stopped" else outcome.message
-            if valid_token(job.owner) and job.run_path:
-                removed = enforce_run_limit(job.owner, root=self._out_dir())
-                if removed:
-                    job.message += (f" This workspace keeps {runs_per_workspace()} runs, so its oldest unshared "
-                                    f"run{'s' if len(removed) > 1 else ''} went: {', '.join(removed)}.")
+            outcomes = [process.outcome() for process in processes]
+            self._finish(job, outcomes[0])
         except Exception as error:  # Reported to the user on the page, never a traceback.
             for process in processes:
                 process.kill()
@@ -312,3 +243,34 @@ class JobRegistry:
                 progress.phase = "done"
             job.finished = time.time()
             self._dispatch()
+
+    def _watch(self, job: Job, processes: list) -> None:
+        """One look at a job's live processes: stop them at a limit or on request, kill them if a worker died."""
+        if not job.stop_event.is_set() and (reason := self._limit_reached(job)):
+            job.message = reason
+            job.stop_event.set()
+        if job.stop_event.is_set():
+            for process in processes:
+                process.request_stop()
+                process.enforce_stop()
+        elif any(process.failed_early() for process in processes):
+            # A worker of the demonstration died: its partner would wait for it for ever. (A worker
+            # that finished normally is not a reason: the chief may still be saving the run.)
+            for process in processes:
+                process.kill()
+
+    def _finish(self, job: Job, outcome: Outcome) -> None:
+        """Record the chief's outcome; a published run joins the disk total, and old runs beyond the limit go."""
+        size = folder_bytes(Path(outcome.path)) if outcome.path else 0
+        job.message = job.message if job.message and outcome.status == "stopped" else outcome.message
+        with self._lock:  # the run's bytes replace the room the job kept, in one step
+            job.status, job.run_path = outcome.status, outcome.path or None
+            self._disk_used += size
+            self._disk_changes += 1
+        if valid_token(job.owner) and job.run_path:
+            removed = enforce_run_limit(job.owner, root=self._out_dir())
+            if removed:
+                with self._lock:
+                    self._disk_measured_at = None  # the next check walks the folder again
+                job.message += (f" This workspace keeps {runs_per_workspace()} runs, so its oldest unshared "
+                                f"run{'s' if len(removed) > 1 else ''} went: {', '.join(removed)}.")

@@ -1,0 +1,146 @@
+"""The server's settings: every `CNN_LAB_*` environment variable, read and checked in one place.
+
+A basic of lib, like REPO_ROOT: every group may import it, and no other module
+reads a `CNN_LAB_*` variable (tests/test_settings.py checks). Each field of
+`ServerSettings` carries its variable, its meaning and its allowed range in
+its metadata, so the parser, the error messages and the README's settings
+table describe the same thing. A value that is not allowed raises
+`SettingsError`, whose message is one line naming the variable, the value and
+what is allowed; the server checks at start (`python -m lib.settings`, run by
+scripts/run.sh, and the entry file), so a bad value stops it there with that
+line instead of a traceback on some page later.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from lib import REPO_ROOT
+
+PREFIX = "CNN_LAB_"
+DEFAULT_RUNS_DIR = REPO_ROOT / "runs"
+
+
+class SettingsError(ValueError):
+    """A `CNN_LAB_*` variable holds a value that is not allowed; the message is one line saying which and why."""
+
+
+def setting(default, env: str, meaning: str, *, minimum: float | None = None, above: bool = False):
+    """A field read from `env`; numbers must be at least `minimum` (or, with `above`, greater than it)."""
+    return field(default=default, metadata={"env": env, "meaning": meaning, "minimum": minimum, "above": above})
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    # A Path is immutable, so one default shared by every instance is safe.
+    runs_dir: Path = setting(DEFAULT_RUNS_DIR, "CNN_LAB_RUNS_DIR", "the folder runs are written to")  # noqa: RUF009
+    # One by default: a small server has one or two cores, and two trainings at once each take twice as long.
+    max_jobs: int = setting(1, "CNN_LAB_MAX_JOBS", "trainings that may run at once", minimum=1)
+    jobs_per_workspace: int = setting(1, "CNN_LAB_JOBS_PER_WORKSPACE", "jobs one workspace may have queued or "
+                                      "training", minimum=1)
+    abandon_seconds: float = setting(600.0, "CNN_LAB_ABANDON_SECONDS", "seconds a job's browser may be gone",
+                                     minimum=0, above=True)
+    # A shared server: one visitor's run may not hold the training slot for hours.
+    max_train_seconds: float = setting(1800.0, "CNN_LAB_MAX_TRAIN_SECONDS", "seconds one job may train",
+                                       minimum=0, above=True)
+    runs_per_workspace: int = setting(20, "CNN_LAB_RUNS_PER_WORKSPACE", "runs a workspace keeps", minimum=1)
+    disk_cap_mb: float = setting(1024.0, "CNN_LAB_DISK_CAP_MB", "megabytes all runs may fill", minimum=0, above=True)
+    # Each redraw is a script run on the server; faster than a few a second only loads it.
+    live_refresh_seconds: float = setting(1.0, "CNN_LAB_LIVE_REFRESH", "seconds between redraws of a job's "
+                                          "progress", minimum=0.1)
+    live_chart_refresh_seconds: float = setting(3.0, "CNN_LAB_LIVE_CHART_REFRESH", "seconds between redraws of "
+                                                "a job's live chart", minimum=0.1)
+
+    def __post_init__(self):
+        for spec in fields(self):
+            check(spec, getattr(self, spec.name), getattr(self, spec.name))
+
+    @property
+    def disk_cap_bytes(self) -> int:
+        return int(self.disk_cap_mb * 2**20)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> ServerSettings:
+        """The settings `environ` holds; an unset or empty variable means its default. SettingsError if not allowed."""
+        values = {}
+        for spec in fields(cls):
+            raw = environ.get(spec.metadata["env"], "").strip()
+            if raw:
+                values[spec.name] = parse(spec, raw)
+        return cls(**values)
+
+
+def allowed(spec) -> str:
+    """What a field accepts, in words."""
+    if spec.type in ("Path", Path):
+        return "a folder path"
+    kind = "a whole number" if spec.type in ("int", int) else "a finite number"
+    minimum = spec.metadata["minimum"]
+    if minimum is None:
+        return kind
+    return f"{kind} {'above' if spec.metadata['above'] else 'of at least'} {minimum:g}"
+
+
+def refusal(spec, raw) -> SettingsError:
+    default = f"{spec.default:g}" if isinstance(spec.default, (int, float)) else spec.default
+    return SettingsError(f"{spec.metadata['env']}={str(raw)!r} is not allowed: {spec.metadata['meaning']} must be "
+                         f"{allowed(spec)} (default {default}).")
+
+
+def parse(spec, raw: str):
+    """The value of one variable, as its field's type; SettingsError for text that is not one."""
+    if spec.type in ("Path", Path):
+        return Path(raw)
+    try:
+        value = int(raw) if spec.type in ("int", int) else float(raw)
+    except ValueError:
+        raise refusal(spec, raw) from None
+    check(spec, value, raw)
+    return value
+
+
+def check(spec, value, raw) -> None:
+    """SettingsError when `value` is outside its field's range."""
+    if spec.type in ("Path", Path):
+        if not str(value).strip():
+            raise refusal(spec, raw)
+        return
+    minimum = spec.metadata["minimum"]
+    too_small = minimum is not None and (value <= minimum if spec.metadata["above"] else value < minimum)
+    if not math.isfinite(value) or too_small:
+        raise refusal(spec, raw)
+
+
+def settings(environ: Mapping[str, str] | None = None) -> ServerSettings:
+    """The settings of this process's environment (or of `environ`).
+
+    Parsed once for each distinct set of `CNN_LAB_*` values, so a test that changes a variable (monkeypatch.setenv)
+    is seen at the next call without any cache to clear.
+    """
+    environ = os.environ if environ is None else environ
+    return _parsed(tuple(sorted((name, value) for name, value in environ.items() if name.startswith(PREFIX))))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(items: tuple[tuple[str, str], ...]) -> ServerSettings:
+    return ServerSettings.from_env(dict(items))
+
+
+def main() -> int:
+    """Check the environment's settings: say what is wrong in one line and exit 1, or exit 0 quietly."""
+    try:
+        settings()
+    except SettingsError as error:
+        print(f"CNN Lab cannot start: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

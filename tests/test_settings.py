@@ -1,0 +1,127 @@
+"""The server's settings: one reader of every CNN_LAB_* variable, and a bad value stops the server in one line."""
+
+import dataclasses
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.settings import ServerSettings, SettingsError, settings
+from tests.conftest import ROOT
+
+
+def test_unset_and_empty_variables_mean_the_defaults():
+    assert ServerSettings.from_env({}) == ServerSettings()
+    assert ServerSettings.from_env({"CNN_LAB_MAX_JOBS": " ", "CNN_LAB_RUNS_DIR": ""}) == ServerSettings()
+
+
+def test_every_variable_is_read_as_its_type():
+    values = ServerSettings.from_env({"CNN_LAB_RUNS_DIR": "/tmp/runs", "CNN_LAB_MAX_JOBS": "3",
+                                      "CNN_LAB_ABANDON_SECONDS": "90.5", "CNN_LAB_DISK_CAP_MB": "2e3",
+                                      "CNN_LAB_LIVE_REFRESH": "0.5"})
+    assert values.runs_dir == Path("/tmp/runs") and values.max_jobs == 3
+    assert values.abandon_seconds == 90.5 and values.disk_cap_bytes == 2000 * 2**20 and values.live_refresh_seconds == 0.5
+
+
+def test_every_field_names_a_variable_of_its_own():
+    names = [field.metadata["env"] for field in dataclasses.fields(ServerSettings)]
+    assert len(set(names)) == len(names) and all(name.startswith("CNN_LAB_") for name in names)
+
+
+@pytest.mark.parametrize(("name", "value", "allowed"), [
+    ("CNN_LAB_MAX_JOBS", "0", "a whole number of at least 1"),  # 0 would queue every job for ever
+    ("CNN_LAB_MAX_JOBS", "abc", "a whole number of at least 1"),
+    ("CNN_LAB_JOBS_PER_WORKSPACE", "1.5", "a whole number of at least 1"),
+    ("CNN_LAB_RUNS_PER_WORKSPACE", "-2", "a whole number of at least 1"),
+    ("CNN_LAB_ABANDON_SECONDS", "0", "a finite number above 0"),
+    ("CNN_LAB_MAX_TRAIN_SECONDS", "nan", "a finite number above 0"),
+    ("CNN_LAB_DISK_CAP_MB", "inf", "a finite number above 0"),
+    ("CNN_LAB_LIVE_REFRESH", "0.01", "a finite number of at least 0.1"),
+    ("CNN_LAB_LIVE_CHART_REFRESH", "soon", "a finite number of at least 0.1"),
+])
+def test_a_value_not_allowed_is_one_line_naming_the_variable_the_value_and_the_range(name, value, allowed):
+    with pytest.raises(SettingsError) as caught:
+        ServerSettings.from_env({name: value})
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{name}={value!r} is not allowed")
+    assert allowed in message
+
+
+def test_settings_built_in_code_are_checked_too():
+    with pytest.raises(SettingsError, match="CNN_LAB_MAX_JOBS='0'"):
+        ServerSettings(max_jobs=0)
+
+
+def test_settings_follow_the_environment_as_it_changes(monkeypatch):
+    monkeypatch.setenv("CNN_LAB_MAX_JOBS", "2")
+    assert settings().max_jobs == 2
+    monkeypatch.setenv("CNN_LAB_MAX_JOBS", "4")
+    assert settings().max_jobs == 4
+    assert settings({"CNN_LAB_MAX_JOBS": "5"}).max_jobs == 5
+
+
+def check_settings(env: dict) -> subprocess.CompletedProcess:
+    clean = {name: value for name, value in os.environ.items() if not name.startswith("CNN_LAB_")}
+    return subprocess.run([sys.executable, "-m", "lib.settings"], cwd=ROOT, env={**clean, **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_the_start_up_check_prints_one_line_and_fails_on_a_bad_value():
+    result = check_settings({"CNN_LAB_MAX_JOBS": "abc"})
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "CNN_LAB_MAX_JOBS='abc' is not allowed" in lines[0]
+
+
+def test_the_start_up_check_passes_quietly_on_good_values():
+    result = check_settings({"CNN_LAB_MAX_JOBS": "2"})
+    assert result.returncode == 0 and result.stdout == result.stderr == ""
+
+
+def test_run_script_checks_the_settings_before_starting_the_server():
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    assert script.index("-m lib.settings") < script.index("streamlit run")
+
+
+def test_the_app_shows_a_bad_setting_in_one_line_and_nothing_else(monkeypatch, tmp_path):
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("CNN_LAB_MAX_JOBS", "0")
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert [error.value for error in app.error] == [
+        "CNN_LAB_MAX_JOBS='0' is not allowed: trainings that may run at once must be a whole number of at least 1 "
+        "(default 1)."]
+    assert not app.title  # no page ran
+
+
+# A read of the environment: os.environ[...], os.environ.get(...), os.getenv(...), environ.get(...).
+ENVIRONMENT_READ = re.compile(r"environ\s*(\[|\.get\b)|getenv\s*\(")
+
+
+def test_no_module_but_lib_settings_reads_a_cnn_lab_variable():
+    files = [path for folder in ("lib", "ui", "pages") for path in (ROOT / folder).rglob("*.py")]
+    files.append(ROOT / "streamlit_app.py")
+    offenders = []
+    for path in files:
+        if path == ROOT / "lib" / "settings.py":
+            continue
+        text = path.read_text()
+        # Names bound to a variable's name (RUNS_DIR_ENV = "CNN_LAB_RUNS_DIR") count as the variable itself.
+        aliases = re.findall(r"(\w+)\s*=\s*[\"']CNN_LAB_", text)
+        for number, line in enumerate(text.splitlines(), 1):
+            if ENVIRONMENT_READ.search(line) and ("CNN_LAB_" in line or any(re.search(rf"\b{alias}\b", line)
+                                                                           for alias in aliases)):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_the_readme_settings_table_lists_every_variable():
+    readme = (ROOT / "README.md").read_text()
+    missing = [field.metadata["env"] for field in dataclasses.fields(ServerSettings)
+               if f"| `{field.metadata['env']}` |" not in readme]
+    assert missing == []
