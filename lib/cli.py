@@ -17,12 +17,8 @@ import sys
 import threading
 from pathlib import Path
 
-from lib.engine.config import FIELDS, PRESETS, TrainingConfig
-from lib.engine.events import EndEvent, EpochEvent, StartEvent, to_json
-
-
-def flag(name: str) -> str:
-    return "--" + name.replace("_", "-")
+from lib.engine.config import FIELDS, PRESETS, TrainingConfig, flag
+from lib.engine.events import progress_printer, to_json
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -55,27 +51,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--nice", type=int, default=0, metavar="N",
                         help="lower this process's scheduling priority by N (0-19) before training")
     return parser
-
-
-def progress_printer(keras_bar: bool):
-    """Prints the engine's events; the epoch lines only when Keras's own progress bar is not shown."""
-
-    def print_progress(event) -> None:
-        if isinstance(event, StartEvent):
-            print(f"run {event.run_id}: {event.parameters:,} parameters, {event.batches} batches per epoch, "
-                  f"strategy {event.strategy} with {event.replicas} replica(s) in sync", flush=True)
-        elif isinstance(event, EpochEvent) and not keras_bar:
-            row = event.row
-            parts = [f"epoch {row['epoch']}/{event.epochs}"]
-            parts += [f"{key} {row[key]:.4f}" for key in ("loss", "accuracy", "val_loss", "val_accuracy") if key in row]
-            parts += [f"lr {row['learning_rate']:.3g}", f"{row['seconds']:.1f} s"]
-            print("  ".join(parts), flush=True)
-        elif isinstance(event, EndEvent):
-            print(f"{event.status}: {event.message}", flush=True)
-            if event.path:
-                print(f"run written to {event.path}", flush=True)
-
-    return print_progress
 
 
 def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingConfig, dict]:
@@ -128,7 +103,7 @@ def main(argv=None) -> int:
     from lib.engine.data import MnistUnavailableError
     from lib.engine.resources import size_tensorflow_threads
     from lib.engine.training import ADADELTA_NOTE, train
-    from lib.runs.store import RunStorageError
+    from lib.runs.store import RunStorageError, runs_dir
 
     # Thread pools sized to the cores this process may use, before TensorFlow starts any.
     size_tensorflow_threads()
@@ -143,34 +118,12 @@ def main(argv=None) -> int:
     if options["events"]:
         on_progress, stop = print_event, stop_on_request()
     try:
-        result = train(config, out_dir=out, on_progress=on_progress, stop_event=stop, verbose=1 if keras_bar else 0,
+        result = train(config, out_dir=out or runs_dir(), on_progress=on_progress, stop_event=stop, verbose=1 if keras_bar else 0,
                        run_id=options["run_id"])
     except (MnistUnavailableError, RunStorageError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0 if result.status != "failed" else 1
-
-
-def config_flags(config: TrainingConfig) -> list[str]:
-    """The flags that make the command line train `config`: only those that differ from the defaults."""
-    defaults = TrainingConfig()
-    flags = []
-    for name in FIELDS:
-        value, default = getattr(config, name), getattr(defaults, name)
-        if value == default:
-            continue
-        if isinstance(default, bool):
-            flags.append(flag(name) if value else "--no-" + flag(name)[2:])
-        else:
-            flags += [flag(name), str(value)]
-    return flags
-
-
-def command_for(config: TrainingConfig, out: str | None = None) -> str:
-    """The `python -m lib.cli` command that trains `config`, to copy into a shell."""
-    import shlex
-
-    return shlex.join(["python", "-m", "lib.cli", *config_flags(config), *(["--out", out] if out else [])])
 
 
 if __name__ == "__main__":

@@ -53,18 +53,3 @@ def test_two_workers_train_in_sync_and_only_the_chief_writes(real_mnist_path, tm
     assert (run_path / "model.keras").exists() and (run_path / "tb").is_dir()
     assert not outputs[1].exists(), "the non-chief worker must write nothing"
     assert "this worker writes no run" in logs[1]
-
-
-def test_a_child_says_which_tensorflow_and_devices_without_loading_it_here():
-    code = ("import sys; from lib.engine.distribute import tensorflow_build_in_child; print(tensorflow_build_in_child()); "
-            "print('tensorflow' in sys.modules)")
-    sentence, loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                                      check=True).stdout.strip().splitlines()[-2:]
-    assert sentence.startswith("TensorFlow 2.") and "CPU:0" in sentence, sentence
-    assert loaded == "False"
-
-
-def test_a_child_that_does_not_answer_in_time_is_said_in_words():
-    from lib.engine.distribute import tensorflow_build_in_child
-
-    assert tensorflow_build_in_child(timeout=0.01) == "TensorFlow did not say which devices it sees within 0.01 s."

@@ -129,3 +129,45 @@ def test_start_share_is_what_keras_moving_mean_keeps_of_its_start(momentum, step
         layer(batch, training=True)
     moving_mean = keras.ops.convert_to_numpy(layer.moving_mean)
     np.testing.assert_allclose(1 - moving_mean / 5.0, start_share(momentum, steps), rtol=1e-3, atol=1e-5)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_model_layers_are_the_shared_list_in_order_without_the_input_layer(style):
+    from lib.engine.models import lenet5_layers, model_layers
+
+    names = [layer.name for layer in model_layers(build_model("lenet5", style, dropout=0.2, batch_norm=True))]
+    assert names == [layer.name for layer in lenet5_layers(dropout=0.2, batch_norm=True)]
+    assert names[0] == "scale" and names[-1] == "output"
+
+
+def test_a_subclassed_model_is_read_through_its_stack():
+    from lib.engine.models import model_layers
+
+    model = build_model("dense", "subclassed")
+    assert isinstance(model, SubclassedNet) and model_layers(model) == list(model.stack)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_find_layer_returns_the_layer_holding_the_weights(style):
+    from lib.engine.models import find_layer
+
+    model = build_model("lenet5", style)
+    conv1 = find_layer(model, "conv1")
+    assert conv1.name == "conv1" and conv1.get_weights()[0].shape == (5, 5, 1, 6)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_find_layer_names_the_layers_a_model_has_when_one_is_missing(style):
+    from lib.engine.models import find_layer
+
+    with pytest.raises(ValueError, match="no layer 'conv7'; it has scale, flatten, dense1, output"):
+        find_layer(build_model("dense", style), "conv7")
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_summary_rows_are_the_same_in_every_style(style):
+    from lib.engine.models import summary_rows
+
+    rows = summary_rows(build_model("lenet5", style))
+    assert [row["layer"] for row in rows][:2] == ["scale", "conv1"]
+    assert sum(row["parameters"] for row in rows) == 61706

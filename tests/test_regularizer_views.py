@@ -134,3 +134,20 @@ def test_page_charts_have_axis_titles_and_heatmaps_colour_scales(real_mnist_path
                 assert chart["layout"].get(axis, {}).get("title", {}).get("text"), (axis, chart["layout"].get("title"))
             if trace["type"] == "heatmap":
                 assert trace.get("showscale", True) and trace["colorbar"]["title"]["text"]
+
+
+def test_a_subclassed_model_is_read_through_its_stack_like_the_same_functional_one(digits):
+    from lib.engine.models import build_model, find_layer, model_layers
+
+    options = dict(dropout=0.25, batch_norm=True)
+    subclassed, functional = build_model("lenet5", "subclassed", **options), build_model("lenet5", "functional", **options)
+    rng = np.random.default_rng(3)
+    for layer in model_layers(subclassed):
+        layer.set_weights([rng.normal(0, 0.1, w.shape).astype(np.float32) for w in layer.get_weights()])
+        find_layer(functional, layer.name).set_weights(layer.get_weights())
+    ours = dropout_draw(subclassed, digits[0], training=False)
+    theirs = dropout_draw(functional, digits[0], training=False)
+    assert ours.activations.any()
+    np.testing.assert_allclose(ours.activations, theirs.activations, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(batch_norm_stages(subclassed, digits, "dense1", 3).before,
+                               batch_norm_stages(functional, digits, "dense1", 3).before, rtol=1e-5, atol=1e-6)

@@ -1,4 +1,5 @@
-"""Sizing to the cores a process may use, and the server's cheap garbage collections."""
+"""Sizing to the cores a process may use, the TensorFlow build and devices said in words, and the server's cheap
+garbage collections."""
 
 import os
 import subprocess
@@ -8,6 +9,7 @@ import textwrap
 import pytest
 
 from lib.engine.resources import cgroup_cpu_limit, usable_cpus
+from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize(("text", "cores"), [("200000 100000\n", 2.0), ("50000 100000", 0.5), ("max 100000", None),
@@ -62,3 +64,18 @@ def test_freezing_keeps_imported_objects_out_of_later_collections():
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.dirname(__file__)))
     assert output.stdout.strip() == "ok", output.stderr
+
+
+def test_a_child_says_which_tensorflow_and_devices_without_loading_it_here():
+    code = ("import sys; from lib.engine.resources import tensorflow_build_in_child; print(tensorflow_build_in_child()); "
+            "print('tensorflow' in sys.modules)")
+    sentence, loaded = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                                      check=True).stdout.strip().splitlines()[-2:]
+    assert sentence.startswith("TensorFlow 2.") and "CPU:0" in sentence, sentence
+    assert loaded == "False"
+
+
+def test_a_child_that_does_not_answer_in_time_is_said_in_words():
+    from lib.engine.resources import tensorflow_build_in_child
+
+    assert tensorflow_build_in_child(timeout=0.01) == "TensorFlow did not say which devices it sees within 0.01 s."

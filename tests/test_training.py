@@ -213,7 +213,7 @@ def test_stop_in_a_long_epoch_ends_it_within_one_execution(tmp_path):
 
 
 def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(digits, tmp_path):
-    from lib.runs.comparison import run_from_upload
+    from lib.runs.archive import run_from_upload
 
     result = train(quick(epochs=2), data=digits, out_dir=tmp_path)
     text = (result.path / "history.csv").read_text()

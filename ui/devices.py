@@ -8,6 +8,6 @@ import streamlit as st
 
 @st.cache_resource(show_spinner="Asking TensorFlow which devices it sees...")
 def tensorflow_build() -> str:
-    from lib.engine.distribute import tensorflow_build_in_child
+    from lib.engine.resources import tensorflow_build_in_child
 
     return tensorflow_build_in_child()

@@ -2,6 +2,9 @@
 
 Each field carries its own range and help text in its metadata, so the form,
 the CLI flags and `validate` all read the same limits and can never disagree.
+`config_flags` and `command_for` write a config back as the flags of
+`python -m lib.cli`, for the training process the server starts and the
+commands pages show.
 """
 
 from __future__ import annotations
@@ -154,3 +157,30 @@ PRESETS = {
                  lr_schedule="cosine", warmup_epochs=0.5),
     "Small data": dict(optimizer="sgd", batch_size=32, train_samples=200, epochs=100, batch_norm_momentum=0.9),
 }
+
+
+def flag(name: str) -> str:
+    """The command-line flag of a config field: `batch_size` is `--batch-size`."""
+    return "--" + name.replace("_", "-")
+
+
+def config_flags(config: TrainingConfig) -> list[str]:
+    """The flags that make the command line train `config`: only those that differ from the defaults."""
+    defaults = TrainingConfig()
+    flags = []
+    for name in FIELDS:
+        value, default = getattr(config, name), getattr(defaults, name)
+        if value == default:
+            continue
+        if isinstance(default, bool):
+            flags.append(flag(name) if value else "--no-" + flag(name)[2:])
+        else:
+            flags += [flag(name), str(value)]
+    return flags
+
+
+def command_for(config: TrainingConfig, out: str | None = None) -> str:
+    """The `python -m lib.cli` command that trains `config`, to copy into a shell."""
+    import shlex
+
+    return shlex.join(["python", "-m", "lib.cli", *config_flags(config), *(["--out", out] if out else [])])

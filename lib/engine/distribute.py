@@ -11,16 +11,17 @@ fails while building the model from the first distributed batch, so
 (`strategy.run` over `experimental_distribute_dataset`), keeping the Keras
 model, optimizer, loss and callbacks, so progress, early stopping, learning-rate
 callbacks, TensorBoard and the run folder behave exactly as with `fit`.
+
+It also finds free loopback ports and writes the TF_CONFIG of a cluster of
+workers on this machine. Which devices TensorFlow sees is lib.engine.resources'
+business; evaluation, lib.engine.evaluation's.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 
-from lib import REPO_ROOT
 from lib.engine.config import STRATEGIES
 
 
@@ -59,85 +60,12 @@ def is_chief(strategy) -> bool:
     return resolver.task_type == "worker" and resolver.task_id == 0 and "chief" not in cluster
 
 
-def device_names() -> list[str]:
-    """The devices TensorFlow sees on this machine, e.g. ['/physical_device:CPU:0']."""
-    import tensorflow as tf
-
-    return [device.name for device in tf.config.list_physical_devices()]
-
-
-# The wheels that install TensorFlow: requirements.txt's CPU-only one on Linux x86_64, the full one elsewhere,
-# and the full one with its CUDA libraries from requirements-gpu.txt.
-TENSORFLOW_PACKAGES = ("tensorflow-cpu", "tensorflow", "tensorflow-gpu", "tf-nightly")
-
-
-def tensorflow_build() -> str:
-    """One sentence: which TensorFlow package is installed, whether it can use a GPU, and what it sees."""
-    from importlib import metadata
-
-    import tensorflow as tf
-
-    installed = []
-    for name in TENSORFLOW_PACKAGES:
-        try:
-            installed.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            continue
-    cuda = tf.test.is_built_with_cuda()
-    gpus = tf.config.list_physical_devices("GPU")
-    build = "built with CUDA" if cuda else "a CPU-only build"
-    devices = ", ".join(name.replace("/physical_device:", "") for name in device_names())
-    sentence = f"TensorFlow {tf.__version__} ({', '.join(installed) or 'package unknown'}; {build}) sees {devices}."
-    if not gpus:
-        sentence += (" No GPU in use: on a machine with an NVIDIA GPU, install requirements-gpu.txt as the README says."
-                     if not cuda else " It can use an NVIDIA GPU, but finds none on this machine.")
-    return sentence
-
-
-def tensorflow_build_in_child(timeout: float = 120.0) -> str:
-    """`tensorflow_build` asked of a fresh process (at niceness 10, as training runs).
-
-    The answer is what a training process will see, and the server does not
-    load TensorFlow (some 500 MB) just to tell. Never raises: a failure is
-    said in the sentence.
-    """
-    code = "import os; os.nice(10); from lib.engine.distribute import tensorflow_build; print(tensorflow_build())"
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    try:
-        done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env,
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return f"TensorFlow did not say which devices it sees within {timeout:g} s."
-    except OSError as error:
-        return f"TensorFlow could not be asked which devices it sees: {error}."
-    answer = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not answer:
-        said = done.stderr.strip().splitlines()
-        return "TensorFlow could not be asked which devices it sees" + (f": {said[-1]}" if said else ".")
-    return answer[-1]
-
-
-def evaluate_local(model, images, labels, batch_size: int = 1024):
-    """Loss (cross-entropy plus regularization, as Keras reports it), accuracy and probabilities.
-
-    Runs on this process alone: every worker holds the same weights, so no
-    collective communication is needed to validate.
-    """
-    import keras
-    import numpy as np
-
-    probabilities = np.concatenate([keras.ops.convert_to_numpy(model(images[i: i + batch_size], training=False))
-                                    for i in range(0, len(images), batch_size)])
-    crossentropy = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(labels, probabilities))
-    regularization = sum(float(keras.ops.convert_to_numpy(loss)) for loss in model.losses)
-    accuracy = float((probabilities.argmax(axis=1) == labels).mean())
-    return float(crossentropy.mean()) + regularization, accuracy, probabilities
-
-
 def custom_fit(model, strategy, x, y, x_val, y_val, batch_size: int, epochs: int, callbacks, seed: int) -> None:
     """`model.fit`'s job for any strategy: distributed steps, local validation, Keras callbacks."""
     import keras
     import tensorflow as tf
+
+    from lib.engine.evaluation import evaluate_local
 
     callback_list = keras.callbacks.CallbackList(callbacks, model=model)
     options = tf.data.Options()

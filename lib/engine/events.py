@@ -1,7 +1,8 @@
 """The training engine's progress events: what `train` reports while it runs, one class per kind.
 
-The engine builds them, the CLI prints them, the job registry records them and
-a training process sends them up its pipe as JSON (`to_json` / `from_json`).
+The engine builds them, the CLI and the experiments print them for a person
+(`progress_printer`), the job registry records them and a training process
+sends them up its pipe as JSON (`to_json` / `from_json`).
 Every event knows its `kind`; `from_json` refuses anything that is not one.
 """
 
@@ -95,3 +96,24 @@ def from_json(line: str) -> Event:
         return cls(**data)
     except TypeError as error:
         raise ValueError(f"malformed {cls.kind} event: {error}") from None
+
+
+def progress_printer(keras_bar: bool):
+    """Prints the engine's events; the epoch lines only when Keras's own progress bar is not shown."""
+
+    def print_progress(event) -> None:
+        if isinstance(event, StartEvent):
+            print(f"run {event.run_id}: {event.parameters:,} parameters, {event.batches} batches per epoch, "
+                  f"strategy {event.strategy} with {event.replicas} replica(s) in sync", flush=True)
+        elif isinstance(event, EpochEvent) and not keras_bar:
+            row = event.row
+            parts = [f"epoch {row['epoch']}/{event.epochs}"]
+            parts += [f"{key} {row[key]:.4f}" for key in ("loss", "accuracy", "val_loss", "val_accuracy") if key in row]
+            parts += [f"lr {row['learning_rate']:.3g}", f"{row['seconds']:.1f} s"]
+            print("  ".join(parts), flush=True)
+        elif isinstance(event, EndEvent):
+            print(f"{event.status}: {event.message}", flush=True)
+            if event.path:
+                print(f"run written to {event.path}", flush=True)
+
+    return print_progress

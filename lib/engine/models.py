@@ -203,11 +203,32 @@ def build_model(architecture="lenet5", style="sequential", l1=0.0, l2=0.0, dropo
                            batch_norm_momentum=batch_norm_momentum)
 
 
+def model_layers(model: keras.Model) -> list:
+    """The model's layers in the order they run, without its InputLayer.
+
+    Sequential and functional models list them in `model.layers`; a subclassed
+    model built here keeps them in its `stack` (its `layers` attribute tracks
+    them too, but in attribute order, not necessarily the order `call` runs them).
+    """
+    stack = getattr(model, "stack", None)
+    if stack:
+        return list(stack)
+    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+
+
+def find_layer(model: keras.Model, name: str):
+    """The model's layer called `name`; ValueError naming the layers it has otherwise."""
+    found = model_layers(model)
+    for layer in found:
+        if layer.name == name:
+            return layer
+    raise ValueError(f"The model has no layer {name!r}; it has {', '.join(layer.name for layer in found)}.")
+
+
 def summary_rows(model: keras.Model) -> list[dict]:
     """The rows of `model.summary()` as plain dicts: layer, type, output shape, parameters."""
-    layers_list = model.stack if isinstance(model, SubclassedNet) else model.layers
     rows = []
-    for layer in layers_list:
+    for layer in model_layers(model):
         try:
             shape = str(tuple(layer.output.shape))
         except (AttributeError, ValueError):

@@ -6,13 +6,21 @@ two). TensorFlow sizes its thread pools from the cores it sees, so on such a
 machine dozens of threads fight over one core, and the app's own requests
 wait behind them. `usable_cpus` takes the smaller of the CPU affinity mask and
 the cgroup v2 quota (`cpu.max`, "max" when unlimited).
+
+It also says, in one sentence, which TensorFlow build is installed and which
+devices it sees (`tensorflow_build`), asked of a child process so that the
+app's server never loads TensorFlow to tell (`tensorflow_build_in_child`).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import subprocess
+import sys
 from pathlib import Path
+
+from lib import REPO_ROOT
 
 CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 
@@ -54,3 +62,61 @@ def size_tensorflow_threads(cores: int | None = None) -> int:
     tf.config.threading.set_intra_op_parallelism_threads(cores)
     tf.config.threading.set_inter_op_parallelism_threads(min(2, cores))
     return cores
+
+
+def device_names() -> list[str]:
+    """The devices TensorFlow sees on this machine, e.g. ['/physical_device:CPU:0']."""
+    import tensorflow as tf
+
+    return [device.name for device in tf.config.list_physical_devices()]
+
+
+# The wheels that install TensorFlow: requirements.txt's CPU-only one on Linux x86_64, the full one elsewhere,
+# and the full one with its CUDA libraries from requirements-gpu.txt.
+TENSORFLOW_PACKAGES = ("tensorflow-cpu", "tensorflow", "tensorflow-gpu", "tf-nightly")
+
+
+def tensorflow_build() -> str:
+    """One sentence: which TensorFlow package is installed, whether it can use a GPU, and what it sees."""
+    from importlib import metadata
+
+    import tensorflow as tf
+
+    installed = []
+    for name in TENSORFLOW_PACKAGES:
+        try:
+            installed.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            continue
+    cuda = tf.test.is_built_with_cuda()
+    gpus = tf.config.list_physical_devices("GPU")
+    build = "built with CUDA" if cuda else "a CPU-only build"
+    devices = ", ".join(name.replace("/physical_device:", "") for name in device_names())
+    sentence = f"TensorFlow {tf.__version__} ({', '.join(installed) or 'package unknown'}; {build}) sees {devices}."
+    if not gpus:
+        sentence += (" No GPU in use: on a machine with an NVIDIA GPU, install requirements-gpu.txt as the README says."
+                     if not cuda else " It can use an NVIDIA GPU, but finds none on this machine.")
+    return sentence
+
+
+def tensorflow_build_in_child(timeout: float = 120.0) -> str:
+    """`tensorflow_build` asked of a fresh process (at niceness 10, as training runs).
+
+    The answer is what a training process will see, and the server does not
+    load TensorFlow (some 500 MB) just to tell. Never raises: a failure is
+    said in the sentence.
+    """
+    code = "import os; os.nice(10); from lib.engine.resources import tensorflow_build; print(tensorflow_build())"
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    try:
+        done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return f"TensorFlow did not say which devices it sees within {timeout:g} s."
+    except OSError as error:
+        return f"TensorFlow could not be asked which devices it sees: {error}."
+    answer = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not answer:
+        said = done.stderr.strip().splitlines()
+        return "TensorFlow could not be asked which devices it sees" + (f": {said[-1]}" if said else ".")
+    return answer[-1]

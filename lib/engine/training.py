@@ -1,10 +1,12 @@
-"""The training engine: one function that the page, the CLI, the experiments and tests call.
+"""The training engine: one function that the command line, the experiments and tests call.
 
-`train(config)` builds the model and optimizer the config names, fits it with
-the callbacks it asks for, reports progress through `on_progress` as the typed
-events of lib.engine.events, honours a stop request, and writes a complete run folder
-(see lib.runs.store). It never imports Streamlit; the caller decides how to show
-progress.
+`train(config, out_dir)` builds the model and optimizer the config names, fits
+it with the callbacks it asks for, reports progress through `on_progress` as
+the typed events of lib.engine.events, honours a stop request, and writes a
+complete run folder under `out_dir` (through lib.engine.run_files). The
+Training page reaches it through the command line, in a child process
+(lib.server.process_runner). It never imports Streamlit; the caller decides how
+to show progress.
 
 It is fast and light with what Keras offers: `fit` reads a `tf.data` pipeline
 over the uint8 images (shuffled anew each epoch, cast inside the graph; the
@@ -31,7 +33,7 @@ import numpy as np
 from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, TrainingConfig
 from lib.engine.data import as_model_input, load_mnist
 from lib.engine.events import EndEvent, EvaluateEvent, Event, StartEvent
-from lib.runs.store import LAYERS_FILE, RunBuilder, make_run_id, runs_dir
+from lib.engine.run_files import CONFIG_FILE, LAYERS_FILE, METRICS_FILE, RunBuilder, make_run_id
 
 ProgressCallback = Callable[[Event], None]
 # Images per graph call: enough to make steps_per_execution worth it (64 batches of 32), few enough that
@@ -96,12 +98,6 @@ def load_dataset(config: TrainingConfig) -> Dataset:
     return Dataset(x_train[: config.train_samples], y_train[: config.train_samples], x_test, y_test)
 
 
-def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, classes: int = 10) -> list[list[int]]:
-    matrix = np.zeros((classes, classes), dtype=np.int64)
-    np.add.at(matrix, (labels.astype(int), predictions.astype(int)), 1)
-    return matrix.tolist()
-
-
 def steps_per_execution(batch_size: int) -> int:
     return max(1, IMAGES_PER_EXECUTION // batch_size)
 
@@ -151,10 +147,10 @@ def image_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuff
             .prefetch(2).with_options(options))
 
 
-def train(config: TrainingConfig, data: Dataset | None = None, out_dir: Path | None = None,
+def train(config: TrainingConfig, out_dir: Path, data: Dataset | None = None,
           on_progress: ProgressCallback | None = None, stop_event: threading.Event | None = None,
           run_id: str | None = None, replace: bool = False, verbose: int = 0) -> TrainingResult:
-    """Train as `config` says and write a run folder under `out_dir` (default: runs_dir()).
+    """Train as `config` says and write a run folder under `out_dir` (the CLI's --out, or the app's runs folder).
 
     With `replace`, a run of the same id already there is swapped out for the
     new one. In a multi-worker run only the chief writes a run; the other
@@ -168,7 +164,7 @@ def train(config: TrainingConfig, data: Dataset | None = None, out_dir: Path | N
     # The strategy comes first: MultiWorkerMirroredStrategy must exist before any other TensorFlow work.
     strategy = make_strategy(config.strategy, config.devices)
     chief = is_chief(strategy)
-    root = Path(out_dir) if out_dir is not None else runs_dir()
+    root = Path(out_dir)
     # Fail on an unwritable folder before spending any time on training.
     builder = RunBuilder(root if chief else Path(tempfile.mkdtemp(prefix="cnn-lab-worker-")),
                          run_id or make_run_id(config.name))
@@ -207,7 +203,7 @@ def _training_callbacks(config: TrainingConfig, builder: RunBuilder, progress) -
         callbacks.append(keras.callbacks.ReduceLROnPlateau(
             monitor="val_loss", factor=config.reduce_lr_factor, patience=config.reduce_lr_patience))
     # EpochColumns fills in learning_rate and seconds before CSVLogger writes the epoch's line.
-    callbacks += [EpochColumns(), keras.callbacks.CSVLogger(str(builder.staging / "history.csv")),
+    callbacks += [EpochColumns(), keras.callbacks.CSVLogger(str(builder.history_path)),
                   keras.callbacks.TensorBoard(log_dir=str(builder.tensorboard_dir), write_graph=False,
                                               update_freq="epoch", profile_batch=0),
                   progress]
@@ -249,18 +245,11 @@ def _outcome(config, progress, early_stopping, error_message) -> tuple[str, str]
     return "finished", f"Trained {len(progress.rows)} epoch(s)."
 
 
-def _evaluate(model, data: Dataset) -> dict:
-    from lib.engine.distribute import evaluate_local
-
-    loss, accuracy, probabilities = evaluate_local(model, as_model_input(data.x_val), data.y_val)
-    return {"test_loss": float(loss), "test_accuracy": float(accuracy),
-            "confusion_matrix": confusion_matrix(data.y_val, probabilities.argmax(axis=1))}
-
-
 def _train_into(builder, config, data, on_progress, stop_event, strategy, chief, replace, verbose) -> TrainingResult:
     import keras
 
     from lib.engine.callbacks import Progress
+    from lib.engine.evaluation import evaluation_metrics
     from lib.engine.models import summary_rows
 
     if config.train_samples > len(data.x_train):
@@ -284,9 +273,9 @@ def _train_into(builder, config, data, on_progress, stop_event, strategy, chief,
                "keras_version": keras.__version__}
     if status != "failed":
         on_progress(EvaluateEvent())
-        metrics.update(_evaluate(model, data))
+        metrics.update(evaluation_metrics(model, data.x_val, data.y_val))
         if chief:
-            model.save(builder.staging / "model.keras")
+            model.save(builder.model_path)
             builder.write_json(LAYERS_FILE, {"layers": summary_rows(model)})
     if not chief:
         builder.discard()
@@ -299,8 +288,8 @@ def _train_into(builder, config, data, on_progress, stop_event, strategy, chief,
 
 def _write_run(builder: RunBuilder, config: TrainingConfig, metrics: dict, replace: bool) -> Path:
     """history.csv is already there (CSVLogger wrote it epoch by epoch); add the rest and publish."""
-    if not (builder.staging / "history.csv").exists():  # no epoch ended at all
+    if not builder.history_path.exists():  # no epoch ended at all
         builder.write_history([])
-    builder.write_json("config.json", config.to_dict())
-    builder.write_json("metrics.json", metrics)
+    builder.write_json(CONFIG_FILE, config.to_dict())
+    builder.write_json(METRICS_FILE, metrics)
     return builder.publish(replace=replace)

@@ -18,7 +18,8 @@ import numpy as np
 PADDINGS = ("valid", "same")
 
 
-def _pair(value, name: str) -> tuple[int, int]:
+def as_pair(value, name: str) -> tuple[int, int]:
+    """(rows, columns) from one number or a pair, as Keras accepts kernel sizes and strides; `name` is for the error."""
     pair = (value, value) if np.isscalar(value) else tuple(value)
     if len(pair) != 2 or any(int(v) != v or v < 1 for v in pair):
         raise ValueError(f"{name} must be a positive int or a pair of them; got {value!r}.")
@@ -94,8 +95,8 @@ def _window_views(padded, kh, kw, stride, dilation, out_h, out_w):
 
 def _geometry(shape_hw, kernel_hw, stride, padding, dilation):
     _check_padding(padding)
-    stride = _pair(stride, "stride")
-    dilation = _pair(dilation, "dilation")
+    stride = as_pair(stride, "stride")
+    dilation = as_pair(dilation, "dilation")
     out = tuple(conv_output_size(n, k, s, padding, d) for n, k, s, d in zip(shape_hw, kernel_hw, stride, dilation))
     pads = tuple(padding_amounts(n, k, s, padding, d) for n, k, s, d in zip(shape_hw, kernel_hw, stride, dilation))
     return stride, dilation, out, pads
@@ -137,8 +138,8 @@ def pool2d(image, size, stride=None, padding="valid", mode="max") -> np.ndarray:
         raise ValueError(f"mode must be 'max' or 'avg'; got {mode!r}.")
     if not isinstance(padding, str):
         raise ValueError(f"pooling padding must be 'valid' or 'same'; got {padding!r}.")
-    size = _pair(size, "size")
-    stride = size if stride is None else _pair(stride, "stride")
+    size = as_pair(size, "size")
+    stride = size if stride is None else as_pair(stride, "stride")
     if stride[0] > size[0] or stride[1] > size[1]:
         # tf.nn.pool refuses this too: CPU and GPU kernels disagree on it.
         raise ValueError(f"pooling stride {stride} may not exceed the pool size {size}.")
@@ -215,7 +216,7 @@ def conv_step(image, kernel, out_y, out_x, stride=1, padding="valid", dilation=1
 
 def pool_step(image, size, out_y, out_x, stride=None, padding="valid", mode="max") -> WindowStep:
     """The window and the value behind one pooling output (first channel)."""
-    size = _pair(size, "size")
+    size = as_pair(size, "size")
     stride = size if stride is None else stride
     image = _as_hwc(image)[:, :, :1]
     top, left, rows, cols = window_at(image, size, out_y, out_x, stride, padding)

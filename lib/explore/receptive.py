@@ -2,7 +2,9 @@
 
 Everything is read from the Keras model's own layers (kernel size, stride,
 padding and dilation of every convolution and pooling layer), so it follows
-whatever model the app loads. Two views of the same geometry:
+whatever model the app loads. Every function takes the layers in the order
+they run (lib.engine.models.model_layers gives them for any style of model)
+and the input's height and width. Two views of the same geometry:
 
 - `receptive_field_size` runs the textbook recursion over the layers,
   r_l = r_(l-1) + (k_l - 1) * j_(l-1) and j_l = j_(l-1) * s_l (k the dilated
@@ -14,14 +16,14 @@ whatever model the app loads. Two views of the same geometry:
 
 Layers that act on each position alone (rescaling, batch norm, activations,
 dropout) leave the geometry as it is; a layer after Flatten has no spatial
-units. This module needs a model but never imports TensorFlow itself.
+units. This module reads Keras layers but never imports TensorFlow itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lib.explore.ops import conv_output_size, dilated_size, padding_amounts
+from lib.explore.ops import as_pair, conv_output_size, dilated_size, padding_amounts
 
 
 @dataclass(frozen=True)
@@ -48,36 +50,14 @@ class FieldStep:
     jump: int  # j_l
 
 
-def _pair(value) -> tuple[int, int]:
-    return (int(value), int(value)) if isinstance(value, int) else (int(value[0]), int(value[1]))
-
-
-def model_layers(model) -> list:
-    """The model's layers in order, without its input layer (a subclassed model's `stack` if it has one)."""
-    stack = getattr(model, "stack", None)
-    if stack:
-        return list(stack)
-    return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-
-
-def _input_size(model) -> tuple[int, int]:
-    try:
-        shape = model.inputs[0].shape
-    except (AttributeError, IndexError, TypeError, ValueError):
-        shape = getattr(model, "_build_shapes_dict", {}).get("input_shape")
-    if shape is None or len(shape) != 4 or None in tuple(shape)[1:3]:
-        raise ValueError("The model's input must be images of a fixed size (batch, height, width, channels).")
-    return int(shape[1]), int(shape[2])
-
-
 def _geometry(layer, size: tuple[int, int]) -> LayerGeometry:
     config = layer.get_config()
     name = layer.name
     if "kernel_size" in config or "pool_size" in config:
         kind = "conv" if "kernel_size" in config else "pool"
-        window = _pair(config.get("kernel_size") or config["pool_size"])
-        stride = _pair(config.get("strides") or window)
-        dilation = _pair(config.get("dilation_rate", 1))
+        window = as_pair(config.get("kernel_size") or config["pool_size"], "kernel size")
+        stride = as_pair(config.get("strides") or window, "stride")
+        dilation = as_pair(config.get("dilation_rate", 1), "dilation")
         padding = config.get("padding", "valid")
         span = tuple(dilated_size(k, d) for k, d in zip(window, dilation))
         before = tuple(padding_amounts(n, k, s, padding)[0] for n, k, s in zip(size, span, stride))
@@ -92,12 +72,12 @@ def _geometry(layer, size: tuple[int, int]) -> LayerGeometry:
     return LayerGeometry(name, "pointwise", (1, 1), (1, 1), (0, 0), size, size)
 
 
-def layer_geometries(model, layer_name: str) -> list[LayerGeometry]:
-    """The geometry of every layer from the input up to and including `layer_name`."""
-    size = _input_size(model)
+def layer_geometries(layers: list, input_size: tuple[int, int], layer_name: str) -> list[LayerGeometry]:
+    """The geometry of every layer from the input (`input_size`: height, width) up to and including `layer_name`."""
+    size = (int(input_size[0]), int(input_size[1]))
     geometries, shape = [], None
     spatial = []
-    for layer in model_layers(model):
+    for layer in layers:
         kind = type(layer).__name__
         if kind in ("Flatten", "Dense", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "Reshape"):
             shape = "flat"
@@ -116,14 +96,14 @@ def layer_geometries(model, layer_name: str) -> list[LayerGeometry]:
     raise ValueError(f"The model has no layer {layer_name!r}; layers with a receptive field: {', '.join(spatial)}.")
 
 
-def output_size(model, layer_name: str) -> tuple[int, int]:
+def output_size(layers: list, input_size: tuple[int, int], layer_name: str) -> tuple[int, int]:
     """Height and width of the layer's feature maps."""
-    return layer_geometries(model, layer_name)[-1].out_size
+    return layer_geometries(layers, input_size, layer_name)[-1].out_size
 
 
-def input_region(model, layer_name: str, row: int, col: int) -> tuple[int, int, int, int]:
+def input_region(layers: list, input_size: tuple[int, int], layer_name: str, row: int, col: int) -> tuple[int, int, int, int]:
     """The box (top, left, bottom, right) of input pixels unit (row, col) of the layer sees; bottom and right exclusive."""
-    geometries = layer_geometries(model, layer_name)
+    geometries = layer_geometries(layers, input_size, layer_name)
     out_h, out_w = geometries[-1].out_size
     if not (0 <= row < out_h and 0 <= col < out_w):
         raise ValueError(f"Unit ({row}, {col}) is outside {layer_name}'s {out_h} x {out_w} maps.")
@@ -139,10 +119,10 @@ def input_region(model, layer_name: str, row: int, col: int) -> tuple[int, int, 
     return top, left, bottom + 1, right + 1
 
 
-def field_steps(model, layer_name: str) -> list[FieldStep]:
+def field_steps(layers: list, input_size: tuple[int, int], layer_name: str) -> list[FieldStep]:
     """The recursion r_l = r_(l-1) + (k_l - 1) j_(l-1), j_l = j_(l-1) s_l, layer by layer (rows axis)."""
     size, jump, steps = 1, 1, []
-    for geometry in layer_geometries(model, layer_name):
+    for geometry in layer_geometries(layers, input_size, layer_name):
         if geometry.kind not in ("conv", "pool"):
             continue
         size += (geometry.kernel[0] - 1) * jump
@@ -151,10 +131,10 @@ def field_steps(model, layer_name: str) -> list[FieldStep]:
     return steps
 
 
-def receptive_field_size(model, layer_name: str):
+def receptive_field_size(layers: list, input_size: tuple[int, int], layer_name: str):
     """The side of a unit's receptive field away from the edges: an int, or (rows, cols) when they differ."""
     sizes, jumps = [1, 1], [1, 1]
-    for geometry in layer_geometries(model, layer_name):
+    for geometry in layer_geometries(layers, input_size, layer_name):
         for axis in range(2):
             sizes[axis] += (geometry.kernel[axis] - 1) * jumps[axis]
             jumps[axis] *= geometry.stride[axis]

@@ -104,13 +104,9 @@ def accuracy_under_shift(classifier, images: np.ndarray, labels: np.ndarray, shi
     """For each shift s: the share of `images` the classifier reads right when each is moved s pixels,
     averaged over moving them right, left, down and up.
 
-    `classifier` is a path to a saved model or an object with `predict_proba` of raw 0-255 images
-    (lib.keras_views.predict.Classifier); a path loads TensorFlow.
+    `classifier` is any object with `predict_proba` of raw 0-255 images (lib.keras_views.predict.Classifier is
+    one); this module stays free of TensorFlow, so its caller loads the model.
     """
-    if isinstance(classifier, (str, bytes)) or hasattr(classifier, "__fspath__"):
-        from lib.keras_views.predict import Classifier
-
-        classifier = Classifier(classifier)
     labels = np.asarray(labels)
     if len(images) != len(labels) or not len(labels):
         raise ValueError(f"Give one label per image: {len(images)} images, {len(labels)} labels.")

@@ -33,10 +33,42 @@ def normalization_histograms(images: np.ndarray, bins: int = 32) -> dict[str, tu
     return {name: np.histogram(values, bins=bins) for name, values in versions.items()}
 
 
+# The three ways chapter 2 builds a model: (title, architecture, style).
+MODEL_STYLES = (("Dense network, Sequential", "dense", "sequential"),
+                ("Dense network, Functional", "dense", "functional"),
+                ("LeNet-5, subclassed keras.Model", "lenet5", "subclassed"))
+
+
+def model_styles() -> list[dict]:
+    """Each of the book's three ways to build a model, built for real: its title, style, the source code that
+    builds it, its summary rows, its parameter arithmetic and its total parameter count."""
+    from lib.engine.models import (
+        SubclassedNet,
+        build_functional,
+        build_model,
+        build_sequential,
+        dense_layers,
+        lenet5_layers,
+        summary_rows,
+    )
+
+    sources = {"sequential": (build_sequential, dense_layers), "functional": (build_functional,),
+               "subclassed": (SubclassedNet, lenet5_layers)}
+    styles = []
+    for title, architecture, style in MODEL_STYLES:
+        model = build_model(architecture, style)
+        styles.append({"title": title, "style": style, "code": source_of(*sources[style]),
+                       "summary": summary_rows(model), "arithmetic": parameter_arithmetic(model),
+                       "parameters": model.count_params()})
+    return styles
+
+
 def parameter_arithmetic(model) -> list[dict]:
     """Per layer with weights: the count spelled out (inputs x units + biases = total), from the real layer."""
+    from lib.engine.models import model_layers
+
     rows = []
-    for layer in getattr(model, "stack", None) or model.layers:
+    for layer in model_layers(model):
         weights = layer.get_weights()
         if not weights:
             continue

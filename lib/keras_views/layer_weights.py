@@ -7,7 +7,7 @@ seeded random draw with Keras's default initializers (Glorot uniform kernels),
 or from a trained model's layer. `prove` runs the same weights through our
 numpy `conv_layer`, the book's `SimpleConvolutionLayer` and Keras's `Conv2D`.
 
-numpy only, except `learned_weights` and `prove`, which import Keras when called.
+numpy only, except `learned_weights`, `layer_settings` and `prove`, which import Keras when called.
 """
 
 from __future__ import annotations
@@ -58,13 +58,12 @@ def random_weights(k: int, channels: int, count: int, seed: int) -> tuple[np.nda
 
 def learned_weights(model, layer_name: str) -> tuple[np.ndarray, np.ndarray]:
     """A trained Conv2D's kernels (k, k, D, N) and biases (N,), as float64."""
-    for layer in getattr(model, "stack", None) or model.layers:
-        if layer.name == layer_name:
-            weights = layer.get_weights()
-            if len(weights) != 2 or weights[0].ndim != 4:
-                raise ValueError(f"Layer {layer_name!r} is not a Conv2D with a bias.")
-            return weights[0].astype(np.float64), weights[1].astype(np.float64)
-    raise ValueError(f"The model has no layer {layer_name!r}.")
+    from lib.engine.models import find_layer
+
+    weights = find_layer(model, layer_name).get_weights()
+    if len(weights) != 2 or weights[0].ndim != 4:
+        raise ValueError(f"Layer {layer_name!r} is not a Conv2D with a bias.")
+    return weights[0].astype(np.float64), weights[1].astype(np.float64)
 
 
 @dataclass(frozen=True)
@@ -112,10 +111,9 @@ def prove(volume, kernels, biases, stride=1, padding="valid", activation=None) -
 
 def layer_settings(model, layer_name: str) -> dict:
     """A trained Conv2D's stride, padding and activation, in the Conv layer page's terms."""
-    for layer in getattr(model, "stack", None) or model.layers:
-        if layer.name == layer_name:
-            config = layer.get_config()
-            activation = config.get("activation")
-            return {"stride": int(config["strides"][0]), "padding": config["padding"],
-                    "activation": "relu" if activation == "relu" else None}
-    raise ValueError(f"The model has no layer {layer_name!r}.")
+    from lib.engine.models import find_layer
+
+    config = find_layer(model, layer_name).get_config()
+    activation = config.get("activation")
+    return {"stride": int(config["strides"][0]), "padding": config["padding"],
+            "activation": "relu" if activation == "relu" else None}

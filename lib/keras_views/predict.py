@@ -9,6 +9,7 @@ It also exposes what the Draw page shows inside the network.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +25,11 @@ class Classifier:
         import keras
         import tensorflow as tf
 
+        from lib.engine.models import model_layers
+
         self.path = Path(path)
         self.model = keras.saving.load_model(self.path)  # safe_mode stays on
-        self.layers = list(getattr(self.model, "stack", None) or
-                           [layer for layer in self.model.layers if not isinstance(layer, keras.layers.InputLayer)])
+        self.layers = model_layers(self.model)
         names = [layer.name for layer in self.layers]
         # After a batch-normalized conv the activation is its own layer; show what follows the ReLU.
         self.feature_names = [f"{name}_relu" if f"{name}_relu" in names else name
@@ -74,10 +76,29 @@ def model_label(run) -> str:
     return f"{'my runs' if run.source == 'user' else 'shared'}: {run.label}"
 
 
+def unique_labels(labels: list[str], run_ids: list[str]) -> list[str]:
+    """The labels made unique for a list: a repeated one gets its run's id, and any still repeated a counter.
+
+    Runs are named by their learners, so two of one workspace, or two students' shared runs, may share a name.
+    """
+    repeated = Counter(labels)
+    named = [f"{label} ({run_id})" if repeated[label] > 1 else label for label, run_id in zip(labels, run_ids)]
+    taken, unique = set(named), []
+    seen = Counter()
+    for label in named:
+        seen[label] += 1
+        candidate, count = label, seen[label]
+        while count > 1 and candidate in taken:
+            candidate, count = f"{label} #{count}", count + 1
+        taken.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
 def available_models(token: str | None = None) -> tuple[list[tuple[str, Path]], list[str]]:
     """(label, model path) of every trained model the app can read with: the shipped one first, then the
     cached experiments, this workspace's runs and the runs shared on this server; and a note for each run
-    that could not be read."""
+    that could not be read. Labels are unique (see `unique_labels`); failed runs are left out."""
     from lib.runs.store import experiment_runs
     from lib.runs.workspaces import shared_runs, workspace_runs
 
@@ -85,7 +106,7 @@ def available_models(token: str | None = None) -> tuple[list[tuple[str, Path]], 
     if token:
         for found_runs, found_notes in (workspace_runs(token), shared_runs(exclude=token)):
             runs, notes = runs + found_runs, notes + found_notes
-    found = [(model_label(run), run.model_path) for run in runs
-             if run.model_path.is_file() and run.metrics.get("status") != "failed"]
-    found.sort(key=lambda item: item[1] != SHIPPED_MODEL)
-    return found, notes
+    usable = [run for run in runs if run.model_path.is_file() and not run.failed]
+    usable.sort(key=lambda run: run.model_path != SHIPPED_MODEL)
+    labels = unique_labels([model_label(run) for run in usable], [run.run_id for run in usable])
+    return [(label, run.model_path) for label, run in zip(labels, usable)], notes

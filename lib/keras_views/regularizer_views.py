@@ -16,25 +16,16 @@ import numpy as np
 from lib.engine.data import as_model_input
 
 
-def _layers(model) -> list:
-    return [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-
-
 def _output_of(model, layer_name: str, images: np.ndarray) -> np.ndarray:
     """Run the layers up to and including `layer_name` in inference mode."""
+    from lib.engine.models import model_layers
+
     x = as_model_input(images)
-    for layer in _layers(model):
+    for layer in model_layers(model):
         x = layer(x, training=False)
         if layer.name == layer_name:
             return np.asarray(x)
     raise ValueError(f"The model has no layer {layer_name!r}.")
-
-
-def _layer(model, name: str):
-    for layer in _layers(model):
-        if layer.name == name:
-            return layer
-    raise ValueError(f"The model has no layer {name!r}; it has {', '.join(layer.name for layer in _layers(model))}.")
 
 
 @dataclass(frozen=True)
@@ -56,7 +47,9 @@ def dropout_draw(model, image: np.ndarray, training: bool, dense: str = "dense1"
     With training=True each call draws a fresh mask; with training=False the
     layer passes the activations through unchanged, as at test time.
     """
-    layer = _layer(model, dropout)
+    from lib.engine.models import find_layer
+
+    layer = find_layer(model, dropout)
     if type(layer).__name__ != "Dropout":
         raise ValueError(f"Layer {dropout!r} is a {type(layer).__name__}, not a Dropout layer.")
     activations = _output_of(model, dense, image[np.newaxis])[0]
@@ -96,7 +89,9 @@ class BatchNormStages:
 
 def batch_norm_parameters(model, layer_name: str) -> tuple[np.ndarray, np.ndarray]:
     """(gamma, beta) of every feature of the batch norm layer after `layer_name`, as trained."""
-    gamma, beta, _, _ = _layer(model, f"{layer_name}_bn").get_weights()
+    from lib.engine.models import find_layer
+
+    gamma, beta, _, _ = find_layer(model, f"{layer_name}_bn").get_weights()
     return gamma, beta
 
 
@@ -111,7 +106,9 @@ def batch_norm_stages(model, images: np.ndarray, layer_name: str = "dense1", fea
     channel) over a batch, and what the batch norm layer makes of them in training mode."""
     import keras
 
-    bn = _layer(model, f"{layer_name}_bn")
+    from lib.engine.models import find_layer
+
+    bn = find_layer(model, f"{layer_name}_bn")
     before = _output_of(model, layer_name, images)
     if not 0 <= feature < before.shape[-1]:
         raise ValueError(f"feature must be 0-{before.shape[-1] - 1} for {layer_name}; got {feature}.")

@@ -74,7 +74,7 @@ def main(argv=None) -> int:
     parser.add_argument("name", choices=sorted(EXPERIMENTS), help="which set to re-create")
     parser.add_argument("--only", nargs="*", help="train only these variants")
     arguments = parser.parse_args(argv)
-    from lib.cli import progress_printer
+    from lib.engine.events import progress_printer
     from lib.engine.training import train
 
     variants = EXPERIMENTS[arguments.name]()

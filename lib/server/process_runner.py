@@ -78,7 +78,7 @@ class TrainingProcess:
 
     def __init__(self, config: TrainingConfig, out_dir: Path, run_id: str, on_event: Callable[[Event], None],
                  env: dict | None = None, niceness: int = CHILD_NICENESS):
-        from lib.cli import config_flags
+        from lib.engine.config import config_flags
 
         config.validate()  # a config the command line would refuse never starts a process
         self.out_dir, self.run_id, self.on_event = Path(out_dir), run_id, on_event

@@ -9,7 +9,7 @@ from lib.explore.receptive import field_steps, input_region, output_size, recept
 from lib.keras_views.predict import FEATURE_LAYERS
 from lib.runs.store import SHIPPED_MODEL
 from ui.digits import classifier, digit_picker, model_catalogue
-from ui.widgets import GRAY, colour_bar
+from ui.pictures import GRAY, colour_bar
 
 
 def digit_with_box(digit: np.ndarray, box: tuple[int, int, int, int], title: str) -> go.Figure:
@@ -46,18 +46,20 @@ digit_col, model_col = st.columns(2)
 with digit_col:
     digit, caption = digit_picker("receptive")
 with model_col:
-    catalogue = dict(model_catalogue())
-    labels = [label for label, path in catalogue.items() if "dense" not in label.lower()]
-    shipped = next((label for label in labels if catalogue[label] == str(SHIPPED_MODEL)), None)
-    label = st.selectbox("Model", labels, index=labels.index(shipped) if shipped else 0, key="receptive_model")
+    catalogue = model_catalogue()  # {model path: label}
+    paths = [path for path, label in catalogue.items() if "dense" not in label.lower()]
+    shipped = paths.index(str(SHIPPED_MODEL)) if str(SHIPPED_MODEL) in paths else 0
+    chosen = st.selectbox("Model", paths, index=shipped, format_func=catalogue.get, key="receptive_model")
+    label = catalogue.get(chosen)
 if digit is None:
     st.info(caption)
     st.page_link("pages/draw/draw.py", label="Draw a digit", icon=":material/draw:")
     st.stop()
-if not labels:
+if not paths:
     st.error("No trained convolutional model was found in saved_models/ or your runs.")
     st.stop()
-model = classifier(catalogue[label])
+model = classifier(chosen)
+network = (model.layers, digit.shape)  # what the receptive-field functions read: the layers and the input's size
 names = [name for name in FEATURE_LAYERS if any(layer.name == name for layer in model.layers)]
 if not names:
     st.warning(f"{label} has no convolutional layers: every unit of it sees the whole image.")
@@ -66,14 +68,14 @@ if not names:
 layer_name = st.radio("Layer", names, index=len(names) - 1, horizontal=True, key="receptive_layer")
 maps = dict(zip(names, model.feature_maps(digit).values()))
 activation = maps[layer_name]
-out_h, out_w = output_size(model.model, layer_name)
+out_h, out_w = output_size(*network, layer_name)
 left, middle, right = st.columns(3)
 row = left.slider("Unit row", 0, out_h - 1, out_h // 2, key=f"receptive_row_{layer_name}")
 col = middle.slider("Unit column", 0, out_w - 1, out_w // 2, key=f"receptive_col_{layer_name}")
 channel = right.slider("Feature map (channel)", 0, activation.shape[2] - 1, 0, key=f"receptive_channel_{layer_name}")
 
-top, left_edge, bottom, right_edge = box = input_region(model.model, layer_name, row, col)
-size = receptive_field_size(model.model, layer_name)
+top, left_edge, bottom, right_edge = box = input_region(*network, layer_name, row, col)
+size = receptive_field_size(*network, layer_name)
 value = float(activation[row, col, channel])
 st.markdown(f"**{layer_name} unit ({row}, {col}), map {channel}** = {value:.4f}. Input box: rows {top}-{bottom - 1}, "
             f"columns {left_edge}-{right_edge - 1} (**{bottom - top} x {right_edge - left_edge} pixels**; "
@@ -86,17 +88,17 @@ feature.plotly_chart(feature_map_with_unit(activation[:, :, channel], row, col,
 st.subheader("How the field grows, layer by layer")
 st.markdown("Each layer widens the field by (k - 1) times the jump j, the distance in input pixels between two "
             "neighbouring units of the layer below; a stride multiplies the jump.")
-steps = field_steps(model.model, layer_name)
+steps = field_steps(*network, layer_name)
 previous_size, previous_jump = 1, 1
 for step in steps:
     st.latex(rf"\text{{{step.name}}}:\ r = {previous_size} + ({step.kernel} - 1)\cdot {previous_jump} = {step.size},"
              rf"\quad j = {previous_jump}\cdot {step.stride} = {step.jump}")
     previous_size, previous_jump = step.size, step.jump
-st.dataframe(pd.DataFrame([{"layer": name, "receptive field": f"{receptive_field_size(model.model, name)} px",
-                            "feature maps": f"{output_size(model.model, name)[0]} x {output_size(model.model, name)[1]}"}
+st.dataframe(pd.DataFrame([{"layer": name, "receptive field": f"{receptive_field_size(*network, name)} px",
+                            "feature maps": f"{output_size(*network, name)[0]} x {output_size(*network, name)[1]}"}
                            for name in names]), hide_index=True, key="receptive_table")
 deepest = names[-1]
-deepest_size = receptive_field_size(model.model, deepest)
+deepest_size = receptive_field_size(*network, deepest)
 st.info(f"A {deepest} unit sees {deepest_size} x {deepest_size} pixels of the 28 x 28 digit: enough for the shape of "
         "a stroke or a loop, not the whole digit. Only the dense layers after it combine all the units and so "
         "see the digit whole.")

@@ -5,8 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lib.cli import command_for
-from lib.engine.config import TrainingConfig
+from lib.engine.config import TrainingConfig, command_for
 from lib.engine.distribute import tf_config
 from ui.devices import tensorflow_build
 from ui.job_views import show_live, show_result

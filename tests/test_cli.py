@@ -1,39 +1,12 @@
-"""TrainingConfig validation and the command line."""
+"""The command line: its flags, presets, one-line errors and the run it writes."""
 
 import subprocess
 import sys
 
-import pytest
-
-from lib.cli import build_parser, command_for, flag, parse_config
-from lib.engine.config import FIELDS, KERAS_BATCH_NORM_MOMENTUM, PRESETS, TrainingConfig
+from lib.cli import build_parser, parse_config
+from lib.engine.config import FIELDS, KERAS_BATCH_NORM_MOMENTUM, PRESETS, TrainingConfig, command_for, flag
 from lib.runs.store import load_run
 from tests.conftest import ROOT
-
-
-@pytest.mark.parametrize("field, value, message", [
-    ("optimizer", "bogus", "optimizer: must be one of"),
-    ("batch_size", 0, "batch_size: must be between 1 and 8192"),
-    ("dropout", 0.95, "dropout: must be between 0 and 0.9"),
-    ("epochs", 2.5, "epochs: must be a whole number"),
-    ("l2", float("nan"), "l2: must be a finite number"),
-    ("batch_norm", "yes", "batch_norm: must be true or false"),
-    ("batch_norm_momentum", 1.0, "batch_norm_momentum: must be between 0 and 0.999"),
-    ("batch_norm_momentum", -0.1, "batch_norm_momentum: must be between 0 and 0.999"),
-])
-def test_out_of_range_values_are_refused_naming_the_field(field, value, message):
-    with pytest.raises(ValueError, match=message):
-        TrainingConfig(**{field: value}).validate()
-
-
-def test_config_round_trips_through_a_dict():
-    config = TrainingConfig(optimizer="adam", dropout=0.25, learning_rate=0.01)
-    assert TrainingConfig.from_dict(config.to_dict()) == config
-
-
-def test_unknown_config_keys_are_refused():
-    with pytest.raises(ValueError, match="unknown config field"):
-        TrainingConfig.from_dict({"optimiser": "adam"})
 
 
 def test_cli_has_a_flag_for_every_config_field_and_out():

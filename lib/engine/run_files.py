@@ -1,0 +1,107 @@
+"""Writing a run folder: its file names, its id, and the builder that publishes it in one rename.
+
+A run is a folder holding `config.json`, `history.csv`, `metrics.json`,
+`model.keras`, `layers.json` and TensorBoard logs under `tb/`. `RunBuilder`
+assembles it in a hidden temporary folder beside its final place and renames
+it into place in one step, so a reader never sees half a run. The training
+engine writes runs through this module; lib.runs.store reads them back and
+re-exports these names for the rest of the app.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+CONFIG_FILE = "config.json"
+HISTORY_FILE = "history.csv"
+METRICS_FILE = "metrics.json"
+MODEL_FILE = "model.keras"
+# The model's layers as Keras summarizes them, written beside the model so a page can show them without loading
+# TensorFlow. Older runs and the cached experiments may lack it.
+LAYERS_FILE = "layers.json"
+TENSORBOARD_DIR = "tb"
+
+# The columns of history.csv, in the order Keras's CSVLogger writes them (epoch, then the rest sorted).
+# CSVLogger counts epochs from 0; readers add 1 (see lib.runs.store.parse_history_csv).
+HISTORY_COLUMNS = ("epoch", "accuracy", "learning_rate", "loss", "seconds", "val_accuracy", "val_loss")
+
+
+class RunStorageError(OSError):
+    """A run could not be written; the message names the folder and the cause."""
+
+
+def make_run_id(label: str = "", now: float | None = None) -> str:
+    """A unique id that is safe as a file name whatever the label holds."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40]
+    return "-".join(part for part in (stamp, slug, secrets.token_hex(3)) if part)
+
+
+def history_csv(rows: list[dict]) -> str:
+    """A history.csv of the given rows (epochs counted from 1), in CSVLogger's layout."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: row.get(key, "") for key in HISTORY_COLUMNS} | {"epoch": int(row["epoch"]) - 1})
+    return buffer.getvalue()
+
+
+class RunBuilder:
+    """Collects a run's files in a hidden folder, then publishes it with one rename."""
+
+    def __init__(self, root: Path, run_id: str):
+        self.root, self.run_id = Path(root), run_id
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{run_id}.", suffix=".partial"))
+        except OSError as error:
+            raise RunStorageError(f"Cannot write runs to {self.root}: {error.strerror or error}. "
+                                  "Choose a writable folder (set CNN_LAB_RUNS_DIR or --out).") from error
+
+    @property
+    def tensorboard_dir(self) -> Path:
+        return self.staging / TENSORBOARD_DIR
+
+    @property
+    def history_path(self) -> Path:
+        """Where history.csv is assembled: Keras's CSVLogger writes it there epoch by epoch."""
+        return self.staging / HISTORY_FILE
+
+    @property
+    def model_path(self) -> Path:
+        return self.staging / MODEL_FILE
+
+    def write_json(self, name: str, data: dict) -> None:
+        (self.staging / name).write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+    def write_history(self, rows: list[dict]) -> None:
+        self.history_path.write_text(history_csv(rows), encoding="utf-8")
+
+    def publish(self, replace: bool = False) -> Path:
+        """Move the finished run into place; with `replace`, an older run of the same id goes."""
+        final = self.root / self.run_id
+        retired = None
+        try:
+            if replace and final.exists():
+                retired = final.with_name(f".{final.name}.retired-{secrets.token_hex(3)}")
+                os.replace(final, retired)
+            os.replace(self.staging, final)
+            if retired is not None:
+                shutil.rmtree(retired, ignore_errors=True)
+        except OSError as error:
+            self.discard()
+            raise RunStorageError(f"Cannot publish run {final}: {error.strerror or error}.") from error
+        return final
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)

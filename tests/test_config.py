@@ -1,0 +1,49 @@
+"""TrainingConfig: validation, round trips, and the command-line flags a config is written back as."""
+
+import pytest
+
+from lib.engine.config import TrainingConfig, command_for, config_flags, flag
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("optimizer", "bogus", "optimizer: must be one of"),
+    ("batch_size", 0, "batch_size: must be between 1 and 8192"),
+    ("dropout", 0.95, "dropout: must be between 0 and 0.9"),
+    ("epochs", 2.5, "epochs: must be a whole number"),
+    ("l2", float("nan"), "l2: must be a finite number"),
+    ("batch_norm", "yes", "batch_norm: must be true or false"),
+    ("batch_norm_momentum", 1.0, "batch_norm_momentum: must be between 0 and 0.999"),
+    ("batch_norm_momentum", -0.1, "batch_norm_momentum: must be between 0 and 0.999"),
+])
+def test_out_of_range_values_are_refused_naming_the_field(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        TrainingConfig(**{field: value}).validate()
+
+
+def test_config_round_trips_through_a_dict():
+    config = TrainingConfig(optimizer="adam", dropout=0.25, learning_rate=0.01)
+    assert TrainingConfig.from_dict(config.to_dict()) == config
+
+
+def test_unknown_config_keys_are_refused():
+    with pytest.raises(ValueError, match="unknown config field"):
+        TrainingConfig.from_dict({"optimiser": "adam"})
+
+
+def test_a_field_flag_spells_underscores_as_dashes():
+    assert flag("batch_norm_momentum") == "--batch-norm-momentum"
+
+
+def test_the_default_config_needs_no_flags():
+    assert config_flags(TrainingConfig()) == []
+
+
+def test_only_changed_fields_become_flags_and_a_false_switch_is_spelled_no():
+    config = TrainingConfig(optimizer="adam", epochs=3, early_stopping_restore_best=False, batch_norm=True)
+    assert config_flags(config) == ["--optimizer", "adam", "--epochs", "3", "--batch-norm",
+                                    "--no-early-stopping-restore-best"]
+
+
+def test_the_command_quotes_what_a_shell_would_split():
+    command = command_for(TrainingConfig(name="my run; rm"), out="runs dir")
+    assert command == "python -m lib.cli --name 'my run; rm' --out 'runs dir'"
