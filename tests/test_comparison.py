@@ -1,76 +1,25 @@
-"""Reading and summarising histories: CSVLogger files, run zips, smoothing, the table's numbers."""
+"""Summarising histories: smoothing, the table's numbers, stability, and the sentences the book's figures are read with."""
 
-import io
-import json
-import zipfile
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from lib.engine.config import TrainingConfig
 from lib.runs.comparison import (
     MAX_SWING,
-    differing_config,
     epochs_to_reach,
     generalization_gap,
-    nearest_book_run,
     read_optimizers,
     read_regularization,
-    run_from_upload,
     smooth,
     stability,
     summary_row,
     swing,
 )
-from lib.runs.store import (
-    SAVED_MODELS,
-    Run,
-    RunBuilder,
-    RunReadError,
-    describe_config,
-    experiment_runs,
-    list_runs,
-    load_run,
-)
-from lib.runs.workspaces import new_token, workspace_dir
-from tests.conftest import ROOT
-from ui.charts import Curves, curves_figure, epoch_tick_step
-from ui.job_views import HISTORY_FOCUS_KEY
-
-CSV_LOGGER = "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.90,0.30,0.95,0.20\n1,0.97,0.10,0.985,0.08\n2,0.99,0.05,0.991,0.06\n"
+from lib.runs.store import SAVED_MODELS, Run, list_runs, load_run
 
 
 def make_run(rows, config=None, metrics=None, name="run"):
     return Run(Path(name), {"name": name, **(config or {})}, rows, metrics or {})
-
-
-def test_csv_logger_file_is_read_with_epochs_counted_from_one():
-    run = run_from_upload(CSV_LOGGER.encode(), "log.csv")
-    assert [row["epoch"] for row in run.history] == [1, 2, 3]
-    assert run.history[1]["val_accuracy"] == pytest.approx(0.985)
-
-
-@pytest.mark.parametrize("content, message", [
-    (b"", "empty"),
-    (b"time,value\n1,2\n", "needs an 'epoch' column"),
-    (b"epoch,loss\n0,abc\n", "line 2: loss is 'abc'"),
-    (b"epoch,loss\n", "no epochs"),
-    (b"\xff\xfe\x00garbage", "not a text CSV"),
-])
-def test_malformed_uploads_are_refused_naming_the_problem(content, message):
-    with pytest.raises(RunReadError, match=message):
-        run_from_upload(content, "bad.csv")
-
-
-def test_run_zip_from_the_training_page_is_read_back(tmp_path):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("my-run/config.json", json.dumps({"optimizer": "adam", "name": "mine"}))
-        archive.writestr("my-run/metrics.json", json.dumps({"test_accuracy": 0.98}))
-        archive.writestr("my-run/history.csv", "epoch,loss,accuracy\n1,0.5,0.9\n")
-    run = run_from_upload(buffer.getvalue(), "my-run.zip")
-    assert run.config["optimizer"] == "adam" and run.metrics["test_accuracy"] == 0.98 and len(run.history) == 1
 
 
 def test_smoothing_is_bias_corrected_so_the_first_point_is_kept():
@@ -89,45 +38,12 @@ def test_summary_row_finds_best_epoch_and_thresholds():
     assert epochs_to_reach(run, 0.999) is None
 
 
-def test_differing_config_lists_only_fields_that_differ_with_the_learning_rate_each_trained_at():
-    runs = [make_run([], {"optimizer": "sgd", "epochs": 20}), make_run([], {"optimizer": "adam", "epochs": 20})]
-    assert differing_config(runs) == {"optimizer": ["sgd", "adam"], "learning_rate": [0.01, 0.001]}
-
-
-def test_a_setting_a_run_does_not_use_or_an_older_run_lacks_is_no_difference():
-    older = make_run([], {"optimizer": "sgd", "epochs": 20}, name="older")  # written before batch_norm_momentum
-    newer = make_run([], TrainingConfig(epochs=20, batch_norm_momentum=0.9).to_dict(), name="newer")
-    assert differing_config([older, newer]) == {}
-    with_batch_norm = make_run([], TrainingConfig(epochs=20, batch_norm=True, batch_norm_momentum=0.9).to_dict())
-    assert differing_config([older, with_batch_norm]) == {"batch_norm": [False, True],
-                                                          "batch_norm_momentum": [None, 0.9]}
-
-
-def test_an_upload_without_a_training_config_gets_no_invented_settings():
-    upload = make_run([], name="my_log")
-    assert differing_config([upload, make_run([], {"optimizer": "adam"}, name="other")])["optimizer"] == [None, "adam"]
-
-
 def test_regularization_reading_names_the_overfitting_run():
     overfit = make_run([{"epoch": 1, "accuracy": 1.0, "val_accuracy": 0.7}], name="none")
     steady = make_run([{"epoch": 1, "accuracy": 0.8, "val_accuracy": 0.78}], name="dropout")
     assert generalization_gap(overfit) == pytest.approx(0.3)
     text = " ".join(read_regularization([overfit, steady]))
     assert "none shows the widest" in text and "1 of 2 runs overfit" in text
-
-
-def test_listing_skips_a_broken_run_with_a_note_and_keeps_the_rest(tmp_path):
-    good = tmp_path / "good"
-    good.mkdir()
-    (good / "config.json").write_text("{}")
-    (good / "metrics.json").write_text("{}")
-    (good / "history.csv").write_text("epoch,loss\n1,0.5\n")
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "config.json").write_text("{}")
-    runs, notes = list_runs(tmp_path)
-    assert [run.run_id for run in runs] == ["good"]
-    assert notes == ["Run broken is missing metrics.json."]
 
 
 def steady_rows(epochs=30, end=0.9):
@@ -232,116 +148,11 @@ def test_optimizer_reading_names_the_best_with_its_epoch_and_final_value():
     assert "unstable" not in text
 
 
-def recipe_run(name="mine", **values):
-    return Run(Path(name), TrainingConfig(**values).to_dict(), [], {})
-
-
-def test_nearest_book_run_to_a_quick_look_run_is_the_adam_run():
-    book, _ = experiment_runs()
-    nearest = nearest_book_run(recipe_run(optimizer="adam", batch_size=128, train_samples=6000, epochs=3), book)
-    assert nearest.run.path == SAVED_MODELS / "optimizers" / "adam"
-    assert nearest.same_optimizer_and_regularizers
-    assert nearest.differences == {"batch_size": (32, 128), "epochs": (20, 3), "train_samples": (60000, 6000)}
-    assert nearest.explanation() == ("same optimizer and regularizers; 3 settings differ: batch size 32 (yours 128), "
-                                     "epochs 20 (yours 3), training images 60,000 (yours 6,000)")
-
-
-def test_nearest_book_run_to_a_small_data_batch_norm_run_is_the_book_batch_norm_run():
-    book, _ = experiment_runs()
-    nearest = nearest_book_run(recipe_run(train_samples=200, epochs=100, batch_norm=True, batch_norm_momentum=0.9), book)
-    assert nearest.run.path == SAVED_MODELS / "regularizers" / "batch-norm"
-    assert set(nearest.differences) == {"epochs", "batch_norm_momentum"}
-
-
-def test_nearest_book_run_breaks_a_tie_towards_the_same_optimizer_and_regularizers():
-    other_optimizer = recipe_run("a", optimizer="adam", learning_rate=0.01, epochs=20)
-    same_optimizer = recipe_run("b", optimizer="sgd", epochs=20, batch_size=64)
-    nearest = nearest_book_run(recipe_run(epochs=20), [other_optimizer, same_optimizer])
-    assert nearest.run is same_optimizer and len(nearest.differences) == 1
-
-
-def test_an_unset_learning_rate_is_the_same_recipe_as_keras_default_written_out():
-    nearest = nearest_book_run(recipe_run(optimizer="adam"), [recipe_run("book", optimizer="adam", learning_rate=0.001)])
-    assert nearest.differences == {} and nearest.explanation() == "the same settings as yours"
-
-
-def test_batch_norm_on_versus_off_is_one_difference_not_two():
-    nearest = nearest_book_run(recipe_run(batch_norm=True, batch_norm_momentum=0.9), [recipe_run("book")])
-    assert nearest.differences == {"batch_norm": (False, True)}
-
-
-def test_label_is_the_given_name_else_the_recipe_else_the_id():
-    assert Run(Path("runs/r"), TrainingConfig(name="my first", optimizer="adam").to_dict(), [], {}).label == "my first"
-    config = TrainingConfig(optimizer="adam", epochs=3, train_samples=6000, batch_norm=True, l1=0.01).to_dict()
-    assert Run(Path("runs/20261202-002241-84378b"), config, [], {}).label == \
-        "adam lr 0.001, 3 epochs on 6,000 images, l1 + batch norm"
-    assert Run(Path("runs/20261202-002241-84378b"), {}, [], {}).label == "20261202-002241-84378b"
-
-
-def test_label_names_the_rate_used_the_schedule_and_a_model_other_than_lenet5():
-    config = TrainingConfig(model="dense", optimizer="sgd", learning_rate=0.05, lr_schedule="cosine", epochs=1)
-    assert describe_config(config.to_dict()) == "dense, sgd lr 0.05 (cosine), 1 epoch"
-
-
-def test_chart_ticks_epochs_in_whole_numbers_with_titled_axes():
-    curves = [Curves("run", "#000000", steady_rows(epochs=3))]
-    figure, _ = curves_figure(curves, log_loss=True)
-    layout = figure.layout
-    assert layout.xaxis.dtick == 1 and layout.xaxis2.dtick == 1
-    assert [layout.xaxis.title.text, layout.xaxis2.title.text] == ["epoch", "epoch"]
-    assert layout.yaxis.title.text == "loss (log scale)" and layout.yaxis2.title.text == "accuracy"
-
-
-@pytest.mark.parametrize("last_epoch, step", [(3, 1), (10, 1), (20, 2), (25, 5), (80, 10), (300, 50), (1000, 100)])
-def test_epoch_tick_step_is_a_whole_number_giving_at_most_ten_ticks(last_epoch, step):
-    assert epoch_tick_step(last_epoch) == step
-
-
-def write_workspace_run(runs_root: Path, token: str, config: TrainingConfig, run_id: str) -> None:
-    builder = RunBuilder(workspace_dir(token, runs_root), run_id)
-    builder.write_json("config.json", config.to_dict())
-    builder.write_json("metrics.json", {"status": "finished", "epochs_completed": 2})
-    builder.write_history([{"epoch": 1, "loss": 0.5, "accuracy": 0.85, "val_loss": 0.4, "val_accuracy": 0.88},
-                           {"epoch": 2, "loss": 0.3, "accuracy": 0.91, "val_loss": 0.3, "val_accuracy": 0.92}])
-    builder.publish()
-
-
-def test_history_opened_for_a_finished_run_selects_it_beside_its_nearest_book_run(tmp_path, monkeypatch):
-    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    token, run_id = new_token(), "20261202-002241-84378b"
-    write_workspace_run(tmp_path / "runs", token, TrainingConfig(optimizer="adam", batch_size=128, epochs=2,
-                                                                 train_samples=600), run_id)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    app.session_state["workspace_token"] = token
-    app.run()
-    app.session_state[HISTORY_FOCUS_KEY] = run_id
-    app.switch_page("pages/training/history.py")
-    app.run()
-    assert not app.exception, [exception.message for exception in app.exception]
-    picker = app.multiselect(key="history_selected")
-    assert picker.value == [f"my runs/{run_id}", "optimizers/adam"]
-    assert picker.format_func(picker.value[0]) == "my runs/adam lr 0.001, 2 epochs on 600 images"
-    (why,) = [info.value for info in app.info if "nearest" in info.value]
-    assert why.startswith("Your run is shown beside **adam (Keras default rate)**, the book run nearest to it: "
-                          "same optimizer and regularizers; 3 settings differ")
-    assert HISTORY_FOCUS_KEY not in app.session_state
-
-    app.button(key="history_view_Optimizers").click().run()  # a later choice is not overridden by the focus
-    assert app.multiselect(key="history_selected").value == [f"optimizers/{variant}" for variant in
-                                                             ("sgd", "momentum", "adam", "adadelta")]
-    assert not [info for info in app.info if "nearest" in info.value]
-
-
-def test_a_book_figure_opens_with_a_few_runs_and_shows_all_in_one_click(tmp_path, monkeypatch):
-    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    app.run()
-    app.switch_page("pages/training/history.py")
-    app.run()
-    app.button(key="history_view_Regularization on 200 samples").click().run()
-    opening = ["regularizers/none", "regularizers/l2", "regularizers/dropout", "regularizers/batch-norm"]
-    assert app.multiselect(key="history_selected").value == opening
-    app.button(key="history_show_all").click().run()
-    everything = app.multiselect(key="history_selected").value
-    assert len(everything) == 8 and everything[:4] == opening  # the first four keep their colours
-    assert not [button for button in app.button if button.key == "history_show_all"]
+def test_optimizer_reading_names_only_the_runs_that_validated_when_one_did_not():
+    unvalidated = make_run([{"epoch": 1, "loss": 0.5, "accuracy": 0.8}, {"epoch": 2, "loss": 0.4}], name="set: plain")
+    validated = make_run(steady_rows(end=0.95), name="set: checked")
+    for runs in ([unvalidated], [unvalidated, validated], [validated, unvalidated]):
+        text = " ".join(read_optimizers(runs))
+        assert f"None of the {len(runs)} runs reached 99% validation accuracy." in text
+        assert "plain" not in text.partition("reached 99% validation accuracy.")[2]
+    assert "comes from checked" in " ".join(read_optimizers([unvalidated, validated]))

@@ -1,25 +1,11 @@
-"""Workspaces on a shared server: tokens, own and shared runs, limits, crash clean-up, and run zips."""
+"""Workspaces on a shared server: tokens, own and shared runs, limits, crash clean-up, and the models they offer."""
 
-import io
-import json
 import os
 import time
-import zipfile
 
 import pytest
 
-from lib.runs.store import (
-    MAX_UNPACKED_BYTES,
-    RunReadError,
-    RunStorageError,
-    history_csv,
-    is_shared,
-    load_run,
-    run_for_model,
-    run_from_zip,
-    set_shared,
-    zip_run,
-)
+from lib.runs.store import SHIPPED_MODEL, RunStorageError, is_shared, set_shared
 from lib.runs.workspaces import (
     check_disk_cap,
     enforce_run_limit,
@@ -32,19 +18,7 @@ from lib.runs.workspaces import (
     workspace_dir,
     workspace_runs,
 )
-
-HISTORY = [{"epoch": 1, "loss": 0.5, "accuracy": 0.8, "val_loss": 0.4, "val_accuracy": 0.85, "learning_rate": 0.01,
-            "seconds": 3.0}]
-
-
-def make_run(folder, run_id, name=None, size=0):
-    path = folder / run_id
-    path.mkdir(parents=True)
-    (path / "config.json").write_text(json.dumps({"name": name or run_id, "optimizer": "adam"}))
-    (path / "metrics.json").write_text(json.dumps({"status": "finished", "test_accuracy": 0.9}))
-    (path / "history.csv").write_text(history_csv(HISTORY))
-    (path / "model.keras").write_bytes(b"\0" * size)
-    return path
+from tests.run_folders import make_run
 
 
 @pytest.mark.parametrize("bad", ["", "../../etc/passwd", "a" * 31, "a" * 33, "A" * 32, "g" * 32,
@@ -142,55 +116,6 @@ def test_fingerprint_changes_when_a_run_appears_or_is_shared(tmp_path):
     assert before != after_new != listing_fingerprint(tmp_path)
 
 
-def test_zip_round_trip_keeps_config_history_and_metrics(tmp_path):
-    path = make_run(tmp_path, "20260101-000000-a", name="my run")
-    set_shared(path, True)
-    data = zip_run(path)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert "20260101-000000-a/history.csv" in archive.namelist()
-        assert not any(name.endswith("shared.json") for name in archive.namelist())  # sharing stays on the server
-    run, original = run_from_zip(data, "a.zip"), load_run(path)
-    assert run.config == original.config and run.metrics == original.metrics and run.history == original.history
-
-
-def zip_of(members: dict) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-@pytest.mark.parametrize("name", ["../history.csv", "run/../../history.csv", "/etc/history.csv"])
-def test_zip_members_that_climb_out_are_refused(name, tmp_path):
-    data = zip_of({name: history_csv(HISTORY)})
-    with pytest.raises(RunReadError, match="climbs out"):
-        run_from_zip(data, "evil.zip")
-    assert list(tmp_path.iterdir()) == []  # nothing is ever unpacked to disk
-
-
-def test_zip_members_that_unpack_huge_are_refused():
-    huge = "epoch,loss\n" + "0,0.5\n" * (MAX_UNPACKED_BYTES // 6 + 10)
-    data = zip_of({"run/history.csv": huge})
-    assert len(data) < MAX_UNPACKED_BYTES // 20  # small packed, large unpacked
-    with pytest.raises(RunReadError, match="unpack"):
-        run_from_zip(data, "bomb.zip")
-
-
-def test_uploads_over_the_size_limit_get_a_clear_message():
-    from lib.runs.comparison import MAX_UPLOAD_BYTES, run_from_upload
-
-    with pytest.raises(RunReadError, match="larger than"):
-        run_from_upload(b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv")
-
-
-def test_a_run_is_found_by_its_model_path(tmp_path):
-    first, second = make_run(tmp_path, "a"), make_run(tmp_path, "b")
-    runs = [load_run(first), load_run(second)]
-    assert run_for_model(second / "model.keras", runs).run_id == "b"
-    assert run_for_model(tmp_path / "c" / "model.keras", runs) is None
-
-
 def test_draw_page_models_are_this_workspaces_and_shared_ones_with_notes_for_broken_runs(tmp_path, monkeypatch):
     from lib.keras_views.predict import available_models
 
@@ -206,3 +131,34 @@ def test_draw_page_models_are_this_workspaces_and_shared_ones_with_notes_for_bro
     assert "my runs: mine" in labels and "shared: theirs" in labels
     assert not any("private" in label for label in labels)
     assert any("20260101-000002-broken" in note for note in notes)
+
+
+def test_runs_of_one_name_are_each_offered_labelled_by_their_id(tmp_path, monkeypatch):
+    from lib.keras_views.predict import available_models
+
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
+    alice, bob, carol = new_token(), new_token(), new_token()
+    first = make_run(workspace_dir(alice, tmp_path), "20260101-000000-dup", name="dup")
+    second = make_run(workspace_dir(alice, tmp_path), "20260101-000001-dup", name="dup")
+    for token in (bob, carol):  # two students share a run each, both named "dup" and with the same id
+        set_shared(make_run(workspace_dir(token, tmp_path), "20260101-000000-dup", name="dup"), True)
+    models, _ = available_models(alice)
+    dups = {label: path for label, path in models if "dup" in label}
+    assert len(dups) == 4 and len(set(dups.values())) == 4  # every run listed, each under a label of its own
+    assert dups["my runs: dup (20260101-000000-dup)"] == first / "model.keras"
+    assert dups["my runs: dup (20260101-000001-dup)"] == second / "model.keras"
+    assert {"shared: dup (20260101-000000-dup)", "shared: dup (20260101-000000-dup) #2"} <= set(dups)
+
+
+def test_failed_runs_and_runs_without_a_model_are_not_offered(tmp_path, monkeypatch):
+    from lib.keras_views.predict import available_models
+
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
+    token = new_token()
+    make_run(workspace_dir(token, tmp_path), "20260101-000000-failed", name="diverged", status="failed")
+    (make_run(workspace_dir(token, tmp_path), "20260101-000001-nomodel", name="no model") / "model.keras").unlink()
+    make_run(workspace_dir(token, tmp_path), "20260101-000002-good", name="good")
+    models, _ = available_models(token)
+    labels = [label for label, _ in models]
+    assert "my runs: good" in labels and not any("diverged" in label or "no model" in label for label in labels)
+    assert models[0][1] == SHIPPED_MODEL

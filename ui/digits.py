@@ -1,4 +1,4 @@
-"""Shared across pages: trained models loaded once per server, MNIST's test set, and the digit picker.
+"""Shared across pages: the models pages read digits with (from ui.models), MNIST's test set, and the digit picker.
 
 The Draw page keeps the last digit it read in `st.session_state.drawn_digit`
 (a 28x28 uint8 array), so other pages can look inside the network at the
@@ -12,22 +12,14 @@ import streamlit as st
 
 from lib.engine.data import MnistUnavailableError, load_mnist
 from lib.explore.images import enlarge
-from lib.keras_views.predict import Classifier, available_models
-from lib.runs.store import SHIPPED_MODEL
+from lib.keras_views.predict import available_models
 from lib.runs.workspaces import listing_fingerprint
+from ui.models import classifier as classifier  # re-exported: pages read digits with it
+from ui.models import shipped_classifier as shipped_classifier
 from ui.workspace import workspace_token
 
 DRAWN_DIGIT = "drawn_digit"
 DIGIT_SOURCES = ("Drawn digit", "MNIST test digit")
-
-
-@st.cache_resource(max_entries=24, show_spinner="Loading the model...")
-def classifier(path: str) -> Classifier:
-    return Classifier(path)
-
-
-def shipped_classifier() -> Classifier:
-    return classifier(str(SHIPPED_MODEL))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -36,15 +28,16 @@ def _catalogue(token: str, fingerprint: tuple) -> tuple[list, list[str]]:
     return [(label, str(path)) for label, path in models], notes
 
 
-def model_catalogue() -> list:
-    """(label, model path) of every model this workspace may read with, fresh the moment a run appears.
+def model_catalogue() -> dict[str, str]:
+    """{model path: label} of every model this workspace may read with, fresh the moment a run appears.
 
+    Keyed by path, since two runs may share a name; the labels are unique too, with a run's id where names repeat.
     Runs that could not be read are left out, each with a note in the sidebar.
     """
     models, notes = _catalogue(workspace_token(), listing_fingerprint())
     for note in notes:
         st.sidebar.caption(f"Skipped: {note}")
-    return models
+    return {path: label for label, path in models}
 
 
 @st.cache_resource(show_spinner="Loading MNIST's test set...")

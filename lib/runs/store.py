@@ -3,8 +3,9 @@
 A run is a folder holding `config.json`, `history.csv`, `metrics.json`,
 `model.keras` and TensorBoard logs under `tb/`. It is assembled in a hidden
 temporary folder beside its final place and renamed into place in one step,
-so a reader never sees half a run. Folders whose names start with "." are
-never runs.
+so a reader never sees half a run (lib.engine.run_files writes them). Folders
+whose names start with "." are never runs. Run zips and uploads are
+lib.runs.archive's.
 """
 
 from __future__ import annotations
@@ -12,36 +13,34 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
-import re
-import secrets
-import shutil
 import tempfile
 import time
-import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from lib import REPO_ROOT
 from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES
 
+# The run's file names and the writer live with the training engine that writes runs; they are re-exported here,
+# where the rest of the app reads runs.
+from lib.engine.run_files import (  # noqa: F401
+    HISTORY_COLUMNS,
+    LAYERS_FILE,
+    MODEL_FILE,
+    RunBuilder,
+    RunStorageError,
+    history_csv,
+    make_run_id,
+)
+from lib.settings import settings
+
 RUNS_DIR_ENV = "CNN_LAB_RUNS_DIR"
 SAVED_MODELS = REPO_ROOT / "saved_models"
 
-# The columns of history.csv, in the order Keras's CSVLogger writes them (epoch, then the rest sorted).
-# CSVLogger counts epochs from 0; readers add 1 (see parse_history_csv).
-HISTORY_COLUMNS = ("epoch", "accuracy", "learning_rate", "loss", "seconds", "val_accuracy", "val_loss")
-
-
 # A run holding this file is shared with everyone on the server (see lib.runs.workspaces).
 SHARED_FILE = "shared.json"
-# The model's layers as Keras summarizes them, written beside the model so a page can show them without loading
-# TensorFlow. Older runs and the cached experiments may lack it.
-LAYERS_FILE = "layers.json"
-# Run zips: the files they may hold and how large each may be once unpacked.
-RUN_FILES = ("config.json", "history.csv", "metrics.json")
-MODEL_FILE = "model.keras"
-MAX_UNPACKED_BYTES = 5 * 2**20
 
 
 # The regularizers a config can turn on, in the order labels name them. Each name is one phrase: "batch norm"
@@ -84,72 +83,9 @@ def describe_config(config: dict) -> str:
     return ", ".join([recipe, length, *([" + ".join(regularizers)] if regularizers else [])])
 
 
-class RunStorageError(OSError):
-    """A run could not be written; the message names the folder and the cause."""
-
-
 def runs_dir() -> Path:
-    """Where user runs go: $CNN_LAB_RUNS_DIR, or runs/ beside the app."""
-    return Path(os.environ.get(RUNS_DIR_ENV) or REPO_ROOT / "runs")
-
-
-def make_run_id(label: str = "", now: float | None = None) -> str:
-    """A unique id that is safe as a file name whatever the label holds."""
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
-    slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:40]
-    return "-".join(part for part in (stamp, slug, secrets.token_hex(3)) if part)
-
-
-def history_csv(rows: list[dict]) -> str:
-    """A history.csv of the given rows (epochs counted from 1), in CSVLogger's layout."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=HISTORY_COLUMNS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: row.get(key, "") for key in HISTORY_COLUMNS} | {"epoch": int(row["epoch"]) - 1})
-    return buffer.getvalue()
-
-
-class RunBuilder:
-    """Collects a run's files in a hidden folder, then publishes it with one rename."""
-
-    def __init__(self, root: Path, run_id: str):
-        self.root, self.run_id = Path(root), run_id
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            self.staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{run_id}.", suffix=".partial"))
-        except OSError as error:
-            raise RunStorageError(f"Cannot write runs to {self.root}: {error.strerror or error}. "
-                                  f"Choose a writable folder (set {RUNS_DIR_ENV} or --out).") from error
-
-    @property
-    def tensorboard_dir(self) -> Path:
-        return self.staging / "tb"
-
-    def write_json(self, name: str, data: dict) -> None:
-        (self.staging / name).write_text(json.dumps(data, indent=2), encoding="utf-8")
-
-    def write_history(self, rows: list[dict]) -> None:
-        (self.staging / "history.csv").write_text(history_csv(rows), encoding="utf-8")
-
-    def publish(self, replace: bool = False) -> Path:
-        """Move the finished run into place; with `replace`, an older run of the same id goes."""
-        final = self.root / self.run_id
-        retired = None
-        try:
-            if replace and final.exists():
-                retired = final.with_name(f".{final.name}.retired-{secrets.token_hex(3)}")
-                os.replace(final, retired)
-            os.replace(self.staging, final)
-            if retired is not None:
-                shutil.rmtree(retired, ignore_errors=True)
-        except OSError as error:
-            self.discard()
-            raise RunStorageError(f"Cannot publish run {final}: {error.strerror or error}.") from error
-        return final
-
-    def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+    """Where user runs go: $CNN_LAB_RUNS_DIR, or runs/ beside the app (see lib.settings)."""
+    return settings().runs_dir
 
 
 @dataclass
@@ -179,6 +115,11 @@ class Run:
     def model_path(self) -> Path:
         return self.path / MODEL_FILE
 
+    @property
+    def failed(self) -> bool:
+        """Whether training failed (diverged or raised): its history may be partial and its model missing."""
+        return self.metrics.get("status") == "failed"
+
     def layers(self) -> list[dict] | None:
         """The model's summary rows (layer, type, output shape, parameters), or None when the run has none."""
         try:
@@ -192,11 +133,29 @@ class RunReadError(ValueError):
     """A run folder or history file is missing pieces or malformed; the message names it."""
 
 
-def parse_history_csv(text: str, name: str) -> list[dict]:
-    """Rows of a run's history.csv or a Keras CSVLogger file, as floats.
+# Epochs above this are refused as nonsense: the app trains at most 1,000 and no CSVLogger file holds a million.
+MAX_EPOCH = 1_000_000
 
-    Needs an epoch column and at least one of loss/accuracy; other known
-    columns are optional. Raises RunReadError naming the file otherwise.
+
+def _epoch_problem(value: float) -> str | None:
+    """Why an epoch value (as CSVLogger counts, from 0) cannot be used, or None when it can."""
+    if not math.isfinite(value):
+        return "not a finite number"
+    if value < 0:
+        return "negative"
+    if not value.is_integer():
+        return "not a whole number"
+    if value > MAX_EPOCH:
+        return f"above {MAX_EPOCH:,}"
+    return None
+
+
+def parse_history_csv(text: str, name: str) -> tuple[list[dict], list[str]]:
+    """Rows of a run's history.csv or a Keras CSVLogger file, as floats, and notes on rows left out.
+
+    Needs an epoch column and at least one of loss/accuracy; other known columns are optional. A row whose epoch
+    is blank, not a number, not finite, negative, fractional or absurdly large is skipped with a note; a metric
+    that is nan or infinite is left missing. Raises RunReadError naming the file when no usable row remains.
     """
     try:
         reader = csv.DictReader(io.StringIO(text))
@@ -209,22 +168,44 @@ def parse_history_csv(text: str, name: str) -> list[dict]:
                            f"it has {', '.join(sorted(columns)) or 'none'}.")
     if not rows:
         raise RunReadError(f"{name} has no epochs in it.")
-    parsed = []
+    parsed, refused = [], []
     for number, row in enumerate(rows, start=2):
-        entry = {}
+        raw_epoch = (row.get("epoch") or "").strip()
+        if not raw_epoch:
+            refused.append(f"line {number}: epoch is blank")
+            continue
+        try:
+            epoch = float(raw_epoch)
+        except ValueError:
+            refused.append(f"line {number}: epoch {raw_epoch!r} is not a number")
+            continue
+        if problem := _epoch_problem(epoch):
+            refused.append(f"line {number}: epoch {raw_epoch!r} is {problem}")
+            continue
+        entry = {"epoch": epoch}
         for key, value in row.items():
-            if key is None or value in (None, ""):
+            if key in (None, "epoch") or value in (None, ""):
                 continue
             try:
-                entry[key] = float(value)
+                number_value = float(value)
             except ValueError:
                 raise RunReadError(f"{name}, line {number}: {key} is {value!r}, not a number.") from None
+            if math.isfinite(number_value):  # nan or inf: the value is missing, as a blank one is
+                entry[key] = number_value
         parsed.append(entry)
+    if not parsed:
+        raise RunReadError(f"{name} has no usable epochs ({_first_few(refused)}).")
     # CSVLogger counts epochs from 0; runs written here count from 1.
-    if parsed and parsed[0].get("epoch") == 0:
+    if any(entry["epoch"] == 0 for entry in parsed):
         for entry in parsed:
             entry["epoch"] += 1
-    return parsed
+    notes = [f"{name}: skipped {len(refused)} of {len(rows)} rows, their epoch unusable ({_first_few(refused)})."
+             ] if refused else []
+    return parsed, notes
+
+
+def _first_few(problems: list[str], shown: int = 3) -> str:
+    return "; ".join(problems[:shown]) + ("; ..." if len(problems) > shown else "")
 
 
 def load_run(path: Path, source: str = "user") -> Run:
@@ -233,14 +214,15 @@ def load_run(path: Path, source: str = "user") -> Run:
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
-        history = parse_history_csv((path / "history.csv").read_text(encoding="utf-8"), f"{path.name}/history.csv")
+        history, notes = parse_history_csv((path / "history.csv").read_text(encoding="utf-8"),
+                                           f"{path.name}/history.csv")
     except FileNotFoundError as error:
         raise RunReadError(f"Run {path.name} is missing {Path(error.filename).name}.") from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise RunReadError(f"Run {path.name} has a malformed file ({error}).") from error
     if not isinstance(config, dict) or not isinstance(metrics, dict):
         raise RunReadError(f"Run {path.name}: config.json and metrics.json must each hold an object.")
-    return Run(path, config, history, metrics, source)
+    return Run(path, config, history, metrics, source, notes)
 
 
 def list_runs(root: Path, source: str = "user") -> tuple[list[Run], list[str]]:
@@ -317,58 +299,20 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def zip_run(path: Path) -> bytes:
-    """The whole run folder as a zip, for download; the zip's top folder is the run's id."""
-    buffer = io.BytesIO()
-    path = Path(path)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in sorted(path.rglob("*")):
-            if file.is_file() and file.name != SHARED_FILE:
-                archive.write(file, Path(path.name) / file.relative_to(path))
-    return buffer.getvalue()
-
-
-def run_from_zip(data: bytes, name: str) -> Run:
-    """A Run read from a run zip in memory: nothing is unpacked to disk.
-
-    Only config.json, history.csv and metrics.json at the top or one folder
-    down are read; a member whose path climbs out of its folder or that
-    would unpack to more than MAX_UNPACKED_BYTES is refused.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = {}
-            for item in archive.infolist():
-                parts = PurePosixPath(item.filename).parts
-                if item.filename.startswith(("/", "\\")) or ".." in parts or "\\" in item.filename:
-                    raise RunReadError(f"{name} holds {item.filename!r}, a path that climbs out of its folder.")
-                if parts and parts[-1] in RUN_FILES and len(parts) <= 2:
-                    if item.file_size > MAX_UNPACKED_BYTES:
-                        raise RunReadError(f"{name}: {item.filename} would unpack to {item.file_size:,} bytes; "
-                                           f"the limit is {MAX_UNPACKED_BYTES:,}.")
-                    members[parts[-1]] = item
-            if "history.csv" not in members:
-                raise RunReadError(f"{name} has no history.csv: upload a run downloaded from the Training page.")
-
-            def read(member: str) -> bytes:
-                # The size in the zip's directory can lie; read no more than the limit allows.
-                with archive.open(members[member]) as file:
-                    content = file.read(MAX_UNPACKED_BYTES + 1)
-                if len(content) > MAX_UNPACKED_BYTES:
-                    raise RunReadError(f"{name}: {member} unpacks to more than {MAX_UNPACKED_BYTES:,} bytes.")
-                return content
-
-            history = parse_history_csv(read("history.csv").decode("utf-8"), f"{name}/history.csv")
-            config = json.loads(read("config.json")) if "config.json" in members else {}
-            metrics = json.loads(read("metrics.json")) if "metrics.json" in members else {}
-    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, OSError, EOFError) as error:
-        raise RunReadError(f"{name} is not a readable run zip ({error}).") from error
-    config = config if isinstance(config, dict) else {}
-    config.setdefault("name", Path(name).stem)
-    return Run(Path(name), config, history, metrics if isinstance(metrics, dict) else {}, source="upload")
-
-
 def run_for_model(model_path: Path, runs: list[Run]) -> Run | None:
     """The run among `runs` whose model file is `model_path`."""
     target = Path(model_path).resolve()
     return next((run for run in runs if run.model_path.resolve() == target), None)
+
+
+# Run zips are read and written in lib.runs.archive, which reads runs through this module. Imports of its names
+# from here keep working through this lazy re-export: importing it at the top would be circular.
+ARCHIVE_NAMES = ("MAX_UNPACKED_BYTES", "MAX_UPLOAD_BYTES", "RUN_FILES", "run_from_upload", "run_from_zip", "zip_run")
+
+
+def __getattr__(name: str):
+    if name in ARCHIVE_NAMES:
+        from lib.runs import archive
+
+        return getattr(archive, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,18 +6,17 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from lib.runs.archive import run_from_upload
 from lib.runs.comparison import (
     MAX_DROP_FROM_BEST,
     MAX_SWING,
     STABILITY_WINDOW,
-    differing_config,
-    nearest_book_run,
     points,
     read_optimizers,
     read_regularization,
-    run_from_upload,
     summary_row,
 )
+from lib.runs.recipes import differing_config, nearest_book_run
 from lib.runs.store import RunReadError, experiment_runs, is_shared, set_shared
 from lib.runs.workspaces import listing_fingerprint, shared_runs, workspace_runs
 from ui.charts import Curves, curves_figure, run_colour
@@ -103,7 +102,8 @@ st.title("Training history")
 token = workspace_token()
 experiments, notes = load_experiments()
 mine, shared, workspace_notes = load_workspace(token, listing_fingerprint())
-notes = [*notes, *workspace_notes]
+# A run whose history had unusable rows is shown without them; its notes say how many went.
+notes = [*notes, *workspace_notes, *(note for run in (*experiments, *shared, *mine) for note in run.notes)]
 # Keys are unique (a group and a run id); the list shows each run's label, with its id where two labels match.
 catalogue = {f"{run.path.parent.name}/{run.run_id}": run for run in experiments}
 catalogue.update({f"shared/{run.run_id}": run for run in shared})
@@ -118,10 +118,11 @@ for upload in uploads or []:
         notes.append(f"Skipped upload {problem}")
     else:
         catalogue[f"upload/{upload.name}"] = run
+        notes += [f"Upload {note}" for note in run.notes]
 groups = {key: key.partition("/")[0] for key in catalogue}
 repeated = Counter((groups[key], run.label) for key, run in catalogue.items())
 shown_as = {key: f"{groups[key]}/{run.label}" + (f" ({run.run_id})" if repeated[groups[key], run.label] > 1 else "")
-            for key, run in catalogue.items()}
+            + (" (failed)" if run.failed else "") for key, run in catalogue.items()}
 
 if focus_run := st.session_state.pop(HISTORY_FOCUS_KEY, None):  # set by the Train page's "Compare it" button
     focus_on(focus_run)
@@ -195,6 +196,7 @@ if mine:
     for run in mine:
         label, button = st.columns([4, 1])
         shared_now = is_shared(run.path)
-        label.markdown(f"`{run.label}` ({run.run_id}){' :green[shared]' if shared_now else ''}")
+        label.markdown(f"`{run.label}` ({run.run_id}){' :red[failed]' if run.failed else ''}"
+                       f"{' :green[shared]' if shared_now else ''}")
         button.button("Unshare" if shared_now else "Share", key=f"history_share_{run.run_id}",
                       on_click=set_sharing, args=(str(run.path), not shared_now))

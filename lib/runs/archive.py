@@ -1,0 +1,87 @@
+"""Run zips: a run folder packed for download, and uploads (a run zip or a Keras CSVLogger CSV) read back.
+
+Nothing uploaded is unpacked to disk: a zip is read in memory, only the files a run is read from, each with a
+limit on its unpacked size, and a member whose path climbs out of its folder is refused. Everything else about
+runs (their folders, their history files) is lib.runs.store's.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from lib.runs.store import SHARED_FILE, Run, RunReadError, parse_history_csv
+
+# Run zips: the files they may hold and how large each may be once unpacked.
+RUN_FILES = ("config.json", "history.csv", "metrics.json")
+MAX_UNPACKED_BYTES = 5 * 2**20
+MAX_UPLOAD_BYTES = 20 * 2**20  # a whole upload, CSV or zip, as it arrives
+
+
+def zip_run(path: Path) -> bytes:
+    """The whole run folder as a zip, for download; the zip's top folder is the run's id."""
+    buffer = io.BytesIO()
+    path = Path(path)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(path.rglob("*")):
+            if file.is_file() and file.name != SHARED_FILE:
+                archive.write(file, Path(path.name) / file.relative_to(path))
+    return buffer.getvalue()
+
+
+def run_from_zip(data: bytes, name: str) -> Run:
+    """A Run read from a run zip in memory: nothing is unpacked to disk.
+
+    Only config.json, history.csv and metrics.json at the top or one folder
+    down are read; a member whose path climbs out of its folder or that
+    would unpack to more than MAX_UNPACKED_BYTES is refused.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = {}
+            for item in archive.infolist():
+                parts = PurePosixPath(item.filename).parts
+                if item.filename.startswith(("/", "\\")) or ".." in parts or "\\" in item.filename:
+                    raise RunReadError(f"{name} holds {item.filename!r}, a path that climbs out of its folder.")
+                if parts and parts[-1] in RUN_FILES and len(parts) <= 2:
+                    if item.file_size > MAX_UNPACKED_BYTES:
+                        raise RunReadError(f"{name}: {item.filename} would unpack to {item.file_size:,} bytes; "
+                                           f"the limit is {MAX_UNPACKED_BYTES:,}.")
+                    members[parts[-1]] = item
+            if "history.csv" not in members:
+                raise RunReadError(f"{name} has no history.csv: upload a run downloaded from the Training page.")
+
+            def read(member: str) -> bytes:
+                # The size in the zip's directory can lie; read no more than the limit allows.
+                with archive.open(members[member]) as file:
+                    content = file.read(MAX_UNPACKED_BYTES + 1)
+                if len(content) > MAX_UNPACKED_BYTES:
+                    raise RunReadError(f"{name}: {member} unpacks to more than {MAX_UNPACKED_BYTES:,} bytes.")
+                return content
+
+            history, notes = parse_history_csv(read("history.csv").decode("utf-8"), f"{name}/history.csv")
+            config = json.loads(read("config.json")) if "config.json" in members else {}
+            metrics = json.loads(read("metrics.json")) if "metrics.json" in members else {}
+    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, OSError, EOFError) as error:
+        raise RunReadError(f"{name} is not a readable run zip ({error}).") from error
+    config = config if isinstance(config, dict) else {}
+    config.setdefault("name", Path(name).stem)
+    return Run(Path(name), config, history, metrics if isinstance(metrics, dict) else {}, "upload", notes)
+
+
+def run_from_upload(data: bytes, name: str) -> Run:
+    """A Run from an uploaded CSVLogger CSV or run zip; RunReadError names what is wrong."""
+    if not data:
+        raise RunReadError(f"{name} is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise RunReadError(f"{name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
+    if name.lower().endswith(".zip"):
+        return run_from_zip(data, name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RunReadError(f"{name} is not a text CSV file.") from error
+    history, notes = parse_history_csv(text, name)
+    return Run(Path(name), {"name": Path(name).stem}, history, {}, "upload", notes)

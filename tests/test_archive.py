@@ -1,0 +1,99 @@
+"""Run zips and uploads: a run folder zipped and read back, hostile zips refused, CSVLogger uploads good and bad."""
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from lib.runs.archive import MAX_UNPACKED_BYTES, MAX_UPLOAD_BYTES, run_from_upload, run_from_zip, zip_run
+from lib.runs.store import RunReadError, history_csv, load_run, set_shared
+from tests.run_folders import HISTORY, make_run
+
+CSV_LOGGER = "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.90,0.30,0.95,0.20\n1,0.97,0.10,0.985,0.08\n2,0.99,0.05,0.991,0.06\n"
+
+
+def zip_of(members: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_zip_round_trip_keeps_config_history_and_metrics(tmp_path):
+    path = make_run(tmp_path, "20260101-000000-a", name="my run")
+    set_shared(path, True)
+    data = zip_run(path)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "20260101-000000-a/history.csv" in archive.namelist()
+        assert not any(name.endswith("shared.json") for name in archive.namelist())  # sharing stays on the server
+    run, original = run_from_zip(data, "a.zip"), load_run(path)
+    assert run.config == original.config and run.metrics == original.metrics and run.history == original.history
+
+
+@pytest.mark.parametrize("name", ["../history.csv", "run/../../history.csv", "/etc/history.csv"])
+def test_zip_members_that_climb_out_are_refused(name, tmp_path):
+    data = zip_of({name: history_csv(HISTORY)})
+    with pytest.raises(RunReadError, match="climbs out"):
+        run_from_zip(data, "evil.zip")
+    assert list(tmp_path.iterdir()) == []  # nothing is ever unpacked to disk
+
+
+def test_zip_members_that_unpack_huge_are_refused():
+    huge = "epoch,loss\n" + "0,0.5\n" * (MAX_UNPACKED_BYTES // 6 + 10)
+    data = zip_of({"run/history.csv": huge})
+    assert len(data) < MAX_UNPACKED_BYTES // 20  # small packed, large unpacked
+    with pytest.raises(RunReadError, match="unpack"):
+        run_from_zip(data, "bomb.zip")
+
+
+def test_uploads_over_the_size_limit_get_a_clear_message():
+    with pytest.raises(RunReadError, match="larger than"):
+        run_from_upload(b"x" * (MAX_UPLOAD_BYTES + 1), "big.csv")
+
+
+def test_csv_logger_file_is_read_with_epochs_counted_from_one():
+    run = run_from_upload(CSV_LOGGER.encode(), "log.csv")
+    assert [row["epoch"] for row in run.history] == [1, 2, 3]
+    assert run.history[1]["val_accuracy"] == pytest.approx(0.985)
+    assert run.source == "upload" and run.label == "log"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty"),
+    (b"time,value\n1,2\n", "needs an 'epoch' column"),
+    (b"epoch,loss\n0,abc\n", "line 2: loss is 'abc'"),
+    (b"epoch,loss\n", "no epochs"),
+    (b"\xff\xfe\x00garbage", "not a text CSV"),
+    (b"epoch,loss\nnan,0.5\ninf,0.4\n,0.3\n1e300,0.2\n", "no usable epochs"),
+])
+def test_malformed_uploads_are_refused_naming_the_problem(content, message):
+    with pytest.raises(RunReadError, match=message):
+        run_from_upload(content, "bad.csv")
+
+
+def test_an_upload_with_some_unusable_epochs_keeps_the_rest_with_a_note():
+    run = run_from_upload(b"epoch,loss\n0,0.5\nnan,0.4\n1e300,0.3\n1,inf\n", "odd.csv")
+    assert run.history == [{"epoch": 1, "loss": 0.5}, {"epoch": 2}]
+    assert run.notes == ["odd.csv: skipped 2 of 4 rows, their epoch unusable (line 3: epoch 'nan' is not a finite "
+                         "number; line 4: epoch '1e300' is above 1,000,000)."]
+
+
+def test_run_zip_from_the_training_page_is_read_back():
+    data = zip_of({"my-run/config.json": json.dumps({"optimizer": "adam", "name": "mine"}),
+                   "my-run/metrics.json": json.dumps({"test_accuracy": 0.98}),
+                   "my-run/history.csv": "epoch,loss,accuracy\n1,0.5,0.9\n"})
+    run = run_from_upload(data, "my-run.zip")
+    assert run.config["optimizer"] == "adam" and run.metrics["test_accuracy"] == 0.98 and len(run.history) == 1
+
+
+def test_a_run_zip_with_unusable_epochs_carries_the_note():
+    run = run_from_upload(zip_of({"r/history.csv": "epoch,loss\n0,0.5\n-1,0.4\n"}), "r.zip")
+    assert len(run.history) == 1 and "r.zip/history.csv: skipped 1 of 2 rows" in run.notes[0]
+
+
+def test_zip_names_are_still_importable_from_the_store():
+    from lib.runs import store
+
+    assert store.zip_run is zip_run and store.run_from_upload is run_from_upload

@@ -1,0 +1,22 @@
+"""The History page's charts: epochs ticked in whole numbers, axes titled."""
+
+import pytest
+
+from ui.charts import Curves, curves_figure, epoch_tick_step
+
+ROWS = [{"epoch": 1, "accuracy": 0.5, "val_accuracy": 0.45, "loss": 1.0}, {"epoch": 2, "accuracy": 0.8, "loss": 0.5},
+        {"epoch": 3, "accuracy": 0.9, "val_accuracy": 0.85, "loss": 0.3}]
+
+
+def test_chart_ticks_epochs_in_whole_numbers_with_titled_axes():
+    curves = [Curves("run", "#000000", ROWS)]
+    figure, _ = curves_figure(curves, log_loss=True)
+    layout = figure.layout
+    assert layout.xaxis.dtick == 1 and layout.xaxis2.dtick == 1
+    assert [layout.xaxis.title.text, layout.xaxis2.title.text] == ["epoch", "epoch"]
+    assert layout.yaxis.title.text == "loss (log scale)" and layout.yaxis2.title.text == "accuracy"
+
+
+@pytest.mark.parametrize("last_epoch, step", [(3, 1), (10, 1), (20, 2), (25, 5), (80, 10), (300, 50), (1000, 100)])
+def test_epoch_tick_step_is_a_whole_number_giving_at_most_ten_ticks(last_epoch, step):
+    assert epoch_tick_step(last_epoch) == step

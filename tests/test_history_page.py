@@ -1,0 +1,109 @@
+"""The History page through AppTest: arriving from a finished run, the book's figures, and uploads good and bad."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from lib.engine.config import TrainingConfig
+from lib.runs.store import RunBuilder
+from lib.runs.workspaces import new_token, workspace_dir
+from tests.conftest import ROOT
+from ui.job_views import HISTORY_FOCUS_KEY
+
+
+def write_workspace_run(runs_root: Path, token: str, config: TrainingConfig, run_id: str) -> None:
+    builder = RunBuilder(workspace_dir(token, runs_root), run_id)
+    builder.write_json("config.json", config.to_dict())
+    builder.write_json("metrics.json", {"status": "finished", "epochs_completed": 2})
+    builder.write_history([{"epoch": 1, "loss": 0.5, "accuracy": 0.85, "val_loss": 0.4, "val_accuracy": 0.88},
+                           {"epoch": 2, "loss": 0.3, "accuracy": 0.91, "val_loss": 0.3, "val_accuracy": 0.92}])
+    builder.publish()
+
+
+def test_history_opened_for_a_finished_run_selects_it_beside_its_nearest_book_run(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    token, run_id = new_token(), "20261202-002241-84378b"
+    write_workspace_run(tmp_path / "runs", token, TrainingConfig(optimizer="adam", batch_size=128, epochs=2,
+                                                                 train_samples=600), run_id)
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.session_state["workspace_token"] = token
+    app.run()
+    app.session_state[HISTORY_FOCUS_KEY] = run_id
+    app.switch_page("pages/training/history.py")
+    app.run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    picker = app.multiselect(key="history_selected")
+    assert picker.value == [f"my runs/{run_id}", "optimizers/adam"]
+    assert picker.format_func(picker.value[0]) == "my runs/adam lr 0.001, 2 epochs on 600 images"
+    (why,) = [info.value for info in app.info if "nearest" in info.value]
+    assert why.startswith("Your run is shown beside **adam (Keras default rate)**, the book run nearest to it: "
+                          "same optimizer and regularizers; 3 settings differ")
+    assert HISTORY_FOCUS_KEY not in app.session_state
+
+    app.button(key="history_view_Optimizers").click().run()  # a later choice is not overridden by the focus
+    assert app.multiselect(key="history_selected").value == [f"optimizers/{variant}" for variant in
+                                                             ("sgd", "momentum", "adam", "adadelta")]
+    assert not [info for info in app.info if "nearest" in info.value]
+
+
+def test_a_book_figure_opens_with_a_few_runs_and_shows_all_in_one_click(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.run()
+    app.switch_page("pages/training/history.py")
+    app.run()
+    app.button(key="history_view_Regularization on 200 samples").click().run()
+    opening = ["regularizers/none", "regularizers/l2", "regularizers/dropout", "regularizers/batch-norm"]
+    assert app.multiselect(key="history_selected").value == opening
+    app.button(key="history_show_all").click().run()
+    everything = app.multiselect(key="history_selected").value
+    assert len(everything) == 8 and everything[:4] == opening  # the first four keep their colours
+    assert not [button for button in app.button if button.key == "history_show_all"]
+
+
+def open_history(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.run()
+    app.switch_page("pages/training/history.py")
+    app.run()
+    return app
+
+
+def test_an_upload_with_unusable_epochs_is_shown_without_them_and_a_note_says_how_many(tmp_path, monkeypatch):
+    app = open_history(tmp_path, monkeypatch)
+    app.file_uploader(key="history_uploads").set_value(
+        ("odd.csv", b"epoch,loss,val_accuracy\n0,0.5,0.9\nnan,0.4,0.91\n,0.3,0.92\n1e300,0.2,inf\n1,0.2,0.93\n",
+         "text/csv")).run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    assert any(warning.value.startswith("Upload odd.csv: skipped 3 of 5 rows") for warning in app.warning)
+    app.multiselect(key="history_selected").set_value(["upload/odd.csv"]).run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    table = app.dataframe[0].value  # the comparison table: the only row is the upload, with its 2 usable epochs
+    assert list(table["run"]) == ["odd"] and list(table["epochs"]) == [2]
+
+
+def test_an_upload_with_no_usable_epoch_is_refused_with_a_note_and_no_traceback(tmp_path, monkeypatch):
+    app = open_history(tmp_path, monkeypatch)
+    app.file_uploader(key="history_uploads").set_value(
+        ("nonsense.csv", b"epoch,loss\nnan,0.5\ninf,0.4\n,0.3\n1e300,0.2\n", "text/csv")).run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    assert any("Skipped upload nonsense.csv has no usable epochs" in warning.value for warning in app.warning)
+    assert "upload/nonsense.csv" not in app.multiselect(key="history_selected").options
+
+
+def test_a_failed_run_is_marked_failed_in_the_list(tmp_path, monkeypatch):
+    token = new_token()
+    builder = RunBuilder(workspace_dir(token, tmp_path / "runs"), "20261202-002241-failed")
+    builder.write_json("config.json", TrainingConfig(name="diverged", epochs=2).to_dict())
+    builder.write_json("metrics.json", {"status": "failed", "epochs_completed": 1})
+    builder.write_history([{"epoch": 1, "loss": 0.5, "accuracy": 0.85}])
+    builder.publish()
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.session_state["workspace_token"] = token
+    app.run()
+    app.switch_page("pages/training/history.py")
+    app.run()
+    picker = app.multiselect(key="history_selected")
+    assert picker.format_func("my runs/20261202-002241-failed") == "my runs/diverged (failed)"
