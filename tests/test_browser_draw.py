@@ -69,3 +69,24 @@ def test_photo_of_a_digit_on_paper_is_read(draw_page, tmp_path):
     draw_page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(photo))
     wait_idle(draw_page)
     find_in_main(draw_page, r"Prediction\s*2")
+
+
+def test_why_this_answer_shows_both_maps_and_plays_a_counterfactual(draw_page):
+    draw(draw_page, place(DIGITS[7][0], 0.6, 0.2, 0.2))
+    guess = int(find_in_main(draw_page, r"Prediction\s*(\d)").group(1))
+    text = find_in_main(draw_page, r"Evidence for \d.*").string
+    assert f"Evidence for {guess}" in text and "Why this answer?" in text
+    for title in (f"Occlusion: drop in p({guess})", f"Integrated gradients of p({guess})"):
+        assert draw_page.get_by_text(title).count() >= 1, title
+    target = 3 if guess != 3 else 8
+    box = draw_page.locator('[data-testid="stSelectbox"]').filter(has_text="Push the drawing towards")
+    box.locator("input").click()
+    box.locator("input").press_sequentially(f"{target} (now")
+    box.locator("input").press("Enter")
+    wait_idle(draw_page)
+    find_in_main(draw_page, rf"the network reads {target} with p = |p\({target}\) only reached")
+    frames = draw_page.locator('[data-testid="stSlider"]').filter(has_text="Frame")
+    frames.get_by_role("slider").focus()
+    frames.get_by_role("slider").press("Home")
+    wait_idle(draw_page)
+    find_in_main(draw_page, rf"What changed \(p\({target}\) = ")

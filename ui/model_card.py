@@ -8,6 +8,7 @@ from lib.engine.data import MnistUnavailableError
 from lib.explore.images import enlarge
 from lib.runs.store import RunReadError, load_run
 from ui.digits import mnist_test
+from ui.explain_views import show_explanation
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the test set...")
@@ -45,3 +46,10 @@ def show_model_card(label, model) -> None:
         st.caption(f"{len(wrong)} of {len(y_test):,} test digits are misread. The first 40:")
         st.image([enlarge(x_test[i], 84) for i in wrong[:40]],
                  caption=[f"{y_test[i]} read as {predicted[i]}" for i in wrong[:40]])
+    if len(wrong):
+        chosen = st.selectbox("Why was one of them misread?", [int(i) for i in wrong[:40]], index=None,
+                              placeholder="pick a misread test digit", key="card_why_digit",
+                              format_func=lambda i: f"test digit {i}: a {y_test[i]} read as {predicted[i]}")
+        if chosen is not None:
+            image = x_test[chosen].astype(np.float32)
+            show_explanation(model, image, model.predict_proba(image)[0], key="card_why")

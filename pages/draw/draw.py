@@ -9,11 +9,12 @@ from streamlit_drawable_canvas import st_canvas
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
 from lib.explore.images import ImageInputError, enlarge, load_upload
 from ui.digits import classifier, model_catalogue, remember_drawing
+from ui.explain_views import show_explanation
 from ui.model_card import show_model_card
-from ui.widgets import kernel_slices, map_grid
+from ui.pictures import kernel_slices, map_grid
 
 st.title("Draw a digit")
-catalogue = dict(model_catalogue())
+catalogue = model_catalogue()  # {model path: label}
 if not catalogue:
     st.error("No trained model was found in saved_models/ or your runs. Train one on the Training page.")
     st.stop()
@@ -51,8 +52,8 @@ with left:
         message = str(problem)
 
 with right:
-    label = st.selectbox("Read with", list(catalogue), key="draw_model")
-    model = classifier(catalogue[label])
+    chosen = st.selectbox("Read with", list(catalogue), format_func=catalogue.get, key="draw_model")
+    label, model = catalogue[chosen], classifier(chosen)
     if digit is None:
         st.info(message)
     else:
@@ -78,10 +79,12 @@ with steps_area:
         shown = enlarge(image, 112, (0, 255))  # its longer side 112 px, its shape kept
         column.image(shown, caption=caption, width=shown.shape[1])
 
+show_explanation(model, digit.image, probabilities, key="draw_why")
+
 if st.toggle("Compare models: read this drawing with every model", key="draw_compare"):
     rows = []
     with st.spinner("Reading with every model..."):
-        for name, path in catalogue.items():
+        for path, name in catalogue.items():
             probabilities = classifier(path).predict_proba(digit.image)[0]
             rows.append({"model": name, "prediction": int(probabilities.argmax()),
                          "confidence": float(probabilities.max())})
