@@ -39,6 +39,10 @@ def _evidence_column(model, image, target, probability, patch, stride, key):
     occluded = occlusion(model, image, target, patch=patch, stride=stride)
     st.plotly_chart(attribution_map(occluded, image, f"Occlusion: drop in p({target}) when covered",
                                     "drop in p"), key=f"{key}_occlusion_{target}")
+    strongest = float(np.abs(occluded).max())
+    if strongest < 0.05:
+        st.caption(f"No square moves p({target}) by more than {strongest:.3f}: the network's answer does not rest "
+                   "on any one small part of the drawing. A larger square covers more of a stroke at once.")
     attributions = integrated_gradients(model, image, target)
     st.plotly_chart(attribution_map(attributions, image, f"Integrated gradients of p({target})",
                                     "share of p"), key=f"{key}_ig_{target}")
