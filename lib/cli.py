@@ -10,11 +10,15 @@ one line naming the flag and what it allows.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import os
 import re
+import shutil
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from lib.engine.config import FIELDS, PRESETS, TrainingConfig, flag
@@ -24,6 +28,13 @@ from lib.engine.events import progress_printer, to_json
 class OneLineParser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"error: {message.replace('argument ', '', 1)}\n")
+
+
+def out_folder(value: str) -> Path:
+    """--out's value: a folder named by something. An empty path would mean the current folder, never meant."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must name a folder; got an empty path (leave --out out for the default)")
+    return Path(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,10 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start from a preset of the Training page; other flags override its values")
     parser.add_argument("--split-cpu", type=int, default=0, metavar="N",
                         help="split the CPU into N logical devices, to try mirrored without GPUs (uses them all)")
-    parser.add_argument("--out", type=Path, default=None, help="folder to write the run into (default: $CNN_LAB_RUNS_DIR or runs/)")
+    parser.add_argument("--out", type=out_folder, default=None,
+                        help="folder to write the run into (default: $CNN_LAB_RUNS_DIR or runs/)")
     parser.add_argument("--events", action="store_true",
                         help="for a parent process: print progress as JSON events, one per line, and stop on a "
-                             "'stop' line on stdin, on SIGTERM, or when stdin closes")
+                             "'stop' line on stdin, on SIGTERM, or when stdin closes; if the parent process dies, "
+                             "discard the unfinished run and exit")
     parser.add_argument("--run-id", default=None, help="the run folder's name (default: made from the time and --name)")
     parser.add_argument("--nice", type=int, default=0, metavar="N",
                         help="lower this process's scheduling priority by N (0-19) before training")
@@ -76,23 +89,83 @@ def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingCo
         parser.error(f"{flag(field_name)}: {reason}")
 
 
-def stop_on_request() -> threading.Event:
-    """An event set by a 'stop' line on stdin, by stdin closing (the parent is gone) or by SIGTERM."""
+# The parent's process id, set by lib.server.process_runner: a child whose parent is gone abandons its run.
+PARENT_PID_VARIABLE = "CNN_LAB_PARENT_PID"
+PR_SET_PDEATHSIG = 1
+# Exit status of a child that abandoned its run because its parent (the server) died.
+ORPHANED_STATUS = 3
+
+
+class ParentWatch:
+    """In --events mode: notices that the parent process died and then discards the run being written.
+
+    A server that crashes takes its pipes with it; the child must not publish a run nobody asked to keep
+    (it would read "failed: BrokenPipeError" on History), so it removes its hidden folder and exits.
+    """
+
+    def __init__(self, out: Path | None, run_id: str | None):
+        self.out, self.run_id = out, run_id
+        expected = os.environ.get(PARENT_PID_VARIABLE, "")
+        self.parent = int(expected) if expected.isdigit() else os.getppid()
+        # Linux sends SIGTERM when the thread that started this process ends; the job's thread lives until
+        # this process has exited, so the signal comes only when the server is gone.
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+
+    def parent_gone(self, wait: float = 0.0) -> bool:
+        """True once this process has a new parent; waits up to `wait` seconds (the pipes close first)."""
+        deadline = time.monotonic() + wait
+        while os.getppid() == self.parent:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    def abandon(self) -> None:
+        """Remove the run this process was assembling and exit at once."""
+        from lib.runs.store import runs_dir
+
+        if self.run_id:
+            for partial in Path(self.out or runs_dir()).glob(f".{self.run_id}.*.partial"):
+                shutil.rmtree(partial, ignore_errors=True)
+        os._exit(ORPHANED_STATUS)
+
+
+def stop_on_request(watch: ParentWatch) -> threading.Event:
+    """An event set by a 'stop' line on stdin, by stdin closing or by SIGTERM; if the parent died, the run goes."""
     stop = threading.Event()
 
     def watch_stdin():
         for line in sys.stdin:
             if line.strip() == "stop":
-                break
+                stop.set()
+                return
+        if watch.parent_gone(wait=2.0):
+            watch.abandon()
+        stop.set()
+
+    def on_sigterm(signum, frame):
+        if watch.parent_gone():
+            watch.abandon()
         stop.set()
 
     threading.Thread(target=watch_stdin, name="stop-watcher", daemon=True).start()
-    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGTERM, on_sigterm)
+    if watch.parent_gone():  # it died before the signal was asked for
+        watch.abandon()
     return stop
 
 
-def print_event(event) -> None:
-    print(to_json(event), flush=True)
+def event_printer(watch: ParentWatch):
+    """Prints each event as a JSON line; a closed pipe means the parent is gone."""
+
+    def print_event(event) -> None:
+        try:
+            print(to_json(event), flush=True)
+        except (BrokenPipeError, OSError, ValueError):
+            watch.abandon()
+
+    return print_event
 
 
 def main(argv=None) -> int:
@@ -116,7 +189,8 @@ def main(argv=None) -> int:
     keras_bar = sys.stdout.isatty() and not options["events"]
     on_progress, stop = progress_printer(keras_bar), None
     if options["events"]:
-        on_progress, stop = print_event, stop_on_request()
+        watch = ParentWatch(out, options["run_id"])
+        on_progress, stop = event_printer(watch), stop_on_request(watch)
     try:
         result = train(config, out_dir=out or runs_dir(), on_progress=on_progress, stop_event=stop, verbose=1 if keras_bar else 0,
                        run_id=options["run_id"])

@@ -1,7 +1,10 @@
 """The command line: its flags, presets, one-line errors and the run it writes."""
 
+import os
 import subprocess
 import sys
+
+import pytest
 
 from lib.cli import build_parser, parse_config
 from lib.engine.config import FIELDS, KERAS_BATCH_NORM_MOMENTUM, PRESETS, TrainingConfig, command_for, flag
@@ -32,6 +35,16 @@ def test_cli_out_of_range_value_fails_with_one_line():
     result = run_cli("--dropout", "2")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --dropout: must be between 0 and 0.9; got 2.0"
+
+
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_cli_refuses_an_empty_out_folder_in_one_line(empty, tmp_path):
+    result = subprocess.run([sys.executable, "-m", "lib.cli", "--out", empty, "--epochs", "1"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("error: --out: must name a folder; got an empty path (leave --out out for the "
+                                     "default)")
+    assert list(tmp_path.iterdir()) == []  # nothing written where it ran
 
 
 def test_cli_writes_a_complete_run_on_real_mnist(real_mnist_path, tmp_path):

@@ -107,3 +107,37 @@ def test_a_failed_run_is_marked_failed_in_the_list(tmp_path, monkeypatch):
     app.run()
     picker = app.multiselect(key="history_selected")
     assert picker.format_func("my runs/20261202-002241-failed") == "my runs/diverged (failed)"
+
+
+def open_history_of(tmp_path, monkeypatch, token) -> AppTest:
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.session_state["workspace_token"] = token
+    app.run()
+    app.switch_page("pages/training/history.py")
+    app.run()
+    assert not app.exception
+    return app
+
+
+def test_a_run_is_deleted_from_history_only_after_a_confirmation(tmp_path, monkeypatch):
+    token, run_id = new_token(), "20261202-002241-84378b"
+    write_workspace_run(tmp_path / "runs", token, TrainingConfig(name="doomed", epochs=2), run_id)
+    app = open_history_of(tmp_path, monkeypatch, token)
+    assert app.button(key=f"history_delete_{run_id}").disabled  # not before "Yes, delete"
+    app.checkbox(key=f"history_really_{run_id}").check().run()
+    app.button(key=f"history_delete_{run_id}").click().run()
+    assert not app.exception
+    assert not (workspace_dir(token, tmp_path / "runs") / run_id).exists()
+    assert not any(key.startswith("my runs/") for key in app.multiselect(key="history_selected").options)
+
+
+def test_a_run_renamed_on_history_is_listed_under_its_new_name(tmp_path, monkeypatch):
+    token, run_id = new_token(), "20261202-002241-84378b"
+    write_workspace_run(tmp_path / "runs", token, TrainingConfig(name="first try", epochs=2), run_id)
+    app = open_history_of(tmp_path, monkeypatch, token)
+    app.text_input(key=f"history_name_{run_id}").input("the good one")
+    app.button(key=f"history_rename_{run_id}").click().run()  # typed and clicked in one go
+    assert not app.exception
+    picker = app.multiselect(key="history_selected")
+    assert picker.format_func(f"my runs/{run_id}") == "my runs/the good one"

@@ -6,9 +6,11 @@ The queue logic is tested first, in milliseconds, with a stand-in process; then 
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +22,7 @@ from lib.runs.store import RunStorageError
 from lib.runs.workspaces import new_token
 from lib.server import jobs as jobs_module
 from lib.server import process_runner
+from lib.server.job_journal import JOURNAL_FILE, JobJournal, read_journal
 from lib.server.jobs import RUN_RESERVE_BYTES, JobLimitError, JobRegistry
 from lib.server.process_runner import Outcome, TrainingProcess, death_reason
 from lib.settings import ServerSettings
@@ -178,6 +181,33 @@ def test_a_job_over_its_time_limit_is_stopped_though_its_browser_is_there(tmp_pa
     assert job.status == "stopped" and "limit" in job.message
 
 
+def test_a_restarted_server_tells_each_workspace_once_of_the_jobs_it_lost(tmp_path, made):
+    old_server = fast_registry(tmp_path, made, max_jobs=1)
+    old_server.submit(quick("running one"), owner="a")
+    old_server.submit(quick("queued one"), owner="a")
+    old_server.submit(quick("other"), owner="b")
+    assert sorted(entry["name"] for entry in read_journal(tmp_path)) == ["other", "queued one", "running one"]
+    new_server = fast_registry(tmp_path, [])  # the old one crashed: its jobs are gone with it
+    note = new_server.lost_job_note("a")
+    assert "“running one” (running), “queued one” (queued) were lost when the server restarted" in note
+    assert new_server.lost_job_note("a") is None  # once
+    assert new_server.lost_job_note("c") is None
+    # The note of a workspace not yet told survives another restart.
+    assert "“other” (queued) was lost" in fast_registry(tmp_path, []).lost_job_note("b")
+
+
+def test_jobs_that_end_leave_the_record_and_a_corrupt_record_loses_no_job(tmp_path, made):
+    jobs = fast_registry(tmp_path, made)
+    job = jobs.submit(quick("done"), owner="a")
+    wait_for(lambda: made, timeout=5)
+    made[0].finish()
+    wait_for(lambda: not job.active, timeout=5)
+    assert read_journal(tmp_path) == []
+    (tmp_path / JOURNAL_FILE).write_text("{not json")
+    assert JobJournal(lambda: tmp_path).take_lost("a") is None
+    assert fast_registry(tmp_path, made).submit(quick(), owner="a").active
+
+
 def test_a_process_that_cannot_start_fails_its_job_and_the_next_one_starts(tmp_path, made):
     jobs = fast_registry(tmp_path, made, max_jobs=1)
     fake_start = FakeProcess.start
@@ -285,7 +315,8 @@ def wait_for(predicate, timeout=120.0):
 
 
 def published(tmp_path) -> list:
-    return sorted(path.name for path in tmp_path.iterdir())
+    """What a folder of runs holds, but for the registry's record of its active jobs."""
+    return sorted(path.name for path in tmp_path.iterdir() if path.name != JOURNAL_FILE)
 
 
 def test_one_job_runs_and_the_next_waits_its_turn(fake_mnist, tmp_path):
@@ -427,3 +458,44 @@ def test_a_workspace_may_not_queue_a_second_job_and_the_wait_is_estimated(fake_m
     # Each workspace's run is in its own folder.
     assert os.path.dirname(waiting.run_path) == str(tmp_path / "workspaces" / bob)
     assert os.path.dirname(running.run_path) == str(tmp_path / "workspaces" / alice)
+
+
+# A "server" that starts one training process and waits: the test kills it as a crash would.
+FAKE_SERVER = """
+import sys, threading, time
+from pathlib import Path
+from lib.engine.config import TrainingConfig
+from lib.engine.events import BatchEvent
+from lib.server.process_runner import TrainingProcess
+
+training = threading.Event()
+config = TrainingConfig(epochs=200, train_samples=4000, batch_size=8, optimizer="adam")
+process = TrainingProcess(config, Path(sys.argv[1]), "orphan", lambda event: isinstance(event, BatchEvent) and training.set(),
+                          {"MNIST_PATH": sys.argv[2]})
+process.start()
+training.wait(300)
+print(process.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def process_gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")  # a zombie has exited; whoever adopted it has not reaped it yet
+
+
+def test_a_training_child_whose_server_dies_exits_and_publishes_no_run(fake_mnist, tmp_path):
+    server = subprocess.Popen([sys.executable, "-c", FAKE_SERVER, str(tmp_path), str(fake_mnist)],
+                              cwd=process_runner.ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(server.stdout.readline())
+        assert list(tmp_path.glob(".orphan.*.partial"))  # mid-run: its hidden folder is there
+        server.kill()  # the server crashes
+        server.wait()
+        wait_for(lambda: process_gone(child), timeout=60)
+        wait_for(lambda: published(tmp_path) == [], timeout=10)  # neither a failed run nor a partial folder
+    finally:
+        server.kill()

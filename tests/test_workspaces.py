@@ -1,18 +1,25 @@
 """Workspaces on a shared server: tokens, own and shared runs, limits, crash clean-up, and the models they offer."""
 
+import json
 import os
+import subprocess
+import sys
 import time
 
 import pytest
 
-from lib.runs.store import SHIPPED_MODEL, RunStorageError, is_shared, set_shared
+from lib.engine.run_files import WRITER_FILE, process_start_time
+from lib.runs.store import SHIPPED_MODEL, RunBuilder, RunStorageError, is_shared, set_shared
 from lib.runs.workspaces import (
     check_disk_cap,
+    delete_run,
     enforce_run_limit,
+    folder_bytes,
     listing_fingerprint,
     new_token,
     owns,
     remove_stale,
+    rename_run,
     shared_runs,
     valid_token,
     workspace_dir,
@@ -95,6 +102,41 @@ def test_stale_partial_and_retired_folders_are_removed_after_an_hour(tmp_path):
     assert fresh_partial.exists() and kept_run.exists()
 
 
+def a_dead_pid() -> int:
+    """The id of a process that has exited (and been reaped)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_fresh_partial_folder_whose_writer_died_is_removed_at_once_and_a_live_writers_is_kept(tmp_path):
+    token = new_token()
+    dead = RunBuilder(workspace_dir(token, tmp_path), "20260101-000000-dead").staging
+    dead_writer = json.loads((dead / WRITER_FILE).read_text())
+    assert dead_writer == {"pid": os.getpid(), "started": process_start_time(os.getpid())}
+    (dead / WRITER_FILE).write_text(json.dumps({**dead_writer, "pid": a_dead_pid()}))
+    reused = RunBuilder(tmp_path, "20260101-000001-reused").staging  # a live pid, but started at another time
+    (reused / WRITER_FILE).write_text(json.dumps({**dead_writer, "started": dead_writer["started"] - 1}))
+    live = RunBuilder(workspace_dir(token, tmp_path), "20260101-000002-live")
+    removed = remove_stale(tmp_path)
+    assert sorted(path.name for path in removed) == sorted([dead.name, reused.name])
+    assert live.staging.exists()
+    published = live.publish()
+    assert not (published / WRITER_FILE).exists()  # the writer's note is not part of the run
+
+
+def test_the_disk_walk_before_a_job_clears_a_crashed_runs_folder(tmp_path):
+    from lib.server.jobs import JobRegistry
+    from lib.settings import ServerSettings
+
+    staging = RunBuilder(tmp_path, "20260101-000000-dead").staging
+    (staging / "model.keras").write_bytes(b"\0" * 10_000)
+    (staging / WRITER_FILE).write_text(json.dumps({"pid": a_dead_pid(), "started": 1}))
+    jobs = JobRegistry(out_dir=lambda: tmp_path, settings=ServerSettings(), process_factory=lambda *a: None)
+    jobs._measure_disk()
+    assert not staging.exists() and jobs._disk_used < 10_000
+
+
 def test_a_run_missing_a_file_or_holding_a_malformed_one_is_skipped_with_a_note(tmp_path):
     token = new_token()
     folder = workspace_dir(token, tmp_path)
@@ -162,3 +204,45 @@ def test_failed_runs_and_runs_without_a_model_are_not_offered(tmp_path, monkeypa
     labels = [label for label, _ in models]
     assert "my runs: good" in labels and not any("diverged" in label or "no model" in label for label in labels)
     assert models[0][1] == SHIPPED_MODEL
+
+
+def test_deleting_a_run_removes_it_from_the_list_and_frees_its_room(tmp_path):
+    token = new_token()
+    keep = make_run(workspace_dir(token, tmp_path), "20260101-000000-keep", size=1000)
+    doomed = make_run(workspace_dir(token, tmp_path), "20260101-000001-doomed", size=50_000)
+    before = folder_bytes(tmp_path)
+    delete_run(token, doomed, root=tmp_path)
+    assert [run.path for run in workspace_runs(token, tmp_path)[0]] == [keep]
+    assert sorted(workspace_dir(token, tmp_path).iterdir()) == [keep]  # no trash left behind
+    assert before - folder_bytes(tmp_path) >= 50_000
+
+
+def test_renaming_a_run_changes_its_label_and_keeps_the_rest_of_its_config(tmp_path):
+    token = new_token()
+    run = make_run(workspace_dir(token, tmp_path), "20260101-000000-a", name="old")
+    rename_run(token, run, "  my best one  ", root=tmp_path)
+    (renamed,), _ = workspace_runs(token, tmp_path)
+    assert renamed.label == "my best one" and renamed.config["optimizer"] == "adam"
+    with pytest.raises(ValueError, match="at most 200 characters"):
+        rename_run(token, run, "x" * 201, root=tmp_path)
+
+
+def test_deleting_or_renaming_refuses_anything_but_the_workspaces_own_runs(tmp_path):
+    alice, bob = new_token(), new_token()
+    bobs = make_run(workspace_dir(bob, tmp_path), "20260101-000000-b")
+    mine = make_run(workspace_dir(alice, tmp_path), "20260101-000000-a")
+    (workspace_dir(alice, tmp_path) / "link").symlink_to(bobs)
+    outside = make_run(tmp_path, "20260101-000000-top")
+    hidden = workspace_dir(alice, tmp_path) / ".20260101-000000-x.abc.partial"
+    hidden.mkdir()
+    attempts = [bobs, workspace_dir(alice, tmp_path) / "link", outside, hidden, workspace_dir(alice, tmp_path),
+                mine / "..", mine / ".." / ".." / bob / bobs.name, tmp_path / "missing"]
+    for path in attempts:
+        with pytest.raises(ValueError, match="Only a run of this workspace"):
+            delete_run(alice, path, root=tmp_path)
+        with pytest.raises(ValueError, match="Only a run of this workspace"):
+            rename_run(alice, path, "mine now", root=tmp_path)
+    with pytest.raises(ValueError):
+        delete_run("../" + bob, bobs, root=tmp_path)
+    assert bobs.is_dir() and outside.is_dir() and hidden.is_dir() and mine.is_dir()
+    assert workspace_runs(bob, tmp_path)[0][0].label == "20260101-000000-b"

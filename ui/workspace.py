@@ -3,7 +3,9 @@
 The entry file calls `ensure_workspace` on every run, before the page: page
 navigation clears the URL's query parameters, so the token is set again each
 time. A malformed token (wrong length, not hex, a path, 10 kB of text) is
-never used: the browser gets a fresh workspace and a note saying so.
+never used: the browser gets a fresh workspace and a note saying so, at the
+top of the page, until the visitor dismisses it. The same place tells a
+workspace, once, about jobs that a server restart lost.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from lib.runs.workspaces import new_token, valid_token
 
 PARAM = "ws"
 TOKEN_KEY = "workspace_token"
-NOTE_KEY = "workspace_note"
+NOTES_KEY = "workspace_notes"
+BAD_LINK_NOTE = ("The workspace link in the address was not a valid one, so this browser has a fresh, empty "
+                 "workspace. Runs you made in another workspace are under that workspace's own link.")
 
 
 def ensure_workspace() -> str:
@@ -24,14 +28,37 @@ def ensure_workspace() -> str:
     if given is not None and given != token:
         token = valid_token(given)
         if token is None:
-            st.session_state[NOTE_KEY] = ("The workspace link in the address was not a valid one, so this browser "
-                                          "has a fresh, empty workspace.")
+            add_note(BAD_LINK_NOTE)
     if token is None:
         token = new_token()
     st.session_state[TOKEN_KEY] = token
     if st.query_params.get(PARAM) != token:
         st.query_params[PARAM] = token
     return token
+
+
+def add_note(note: str) -> None:
+    """A note for this browser, shown at the top of every page until dismissed."""
+    notes = st.session_state.setdefault(NOTES_KEY, [])
+    if note not in notes:
+        notes.append(note)
+
+
+def dismiss_notes() -> None:
+    st.session_state[NOTES_KEY] = []
+
+
+def show_workspace_notes(token: str) -> None:
+    """The workspace's notes in the main area, above the page: a bad link, jobs a restart lost."""
+    from ui.jobs import registry  # ui.jobs imports this module
+
+    if lost := registry().lost_job_note(token):
+        add_note(lost)
+    notes = st.session_state.get(NOTES_KEY) or []
+    for note in notes:
+        st.warning(note, icon=":material/info:")
+    if notes:
+        st.button("Dismiss", key="workspace_notes_dismiss", on_click=dismiss_notes)
 
 
 def workspace_token() -> str:
@@ -44,10 +71,8 @@ def workspace_link(token: str) -> str:
 
 
 def show_workspace_link(token: str) -> None:
+    show_workspace_notes(token)
     with st.sidebar.expander("Your workspace"):
-        note = st.session_state.pop(NOTE_KEY, None)
-        if note:
-            st.warning(note)
         st.caption("Your runs are kept in this workspace. Bookmark or copy this link (the copy button is at its "
                    "right) to come back to them. Whoever has the link has the workspace: they can see, share and "
                    "train in it.")

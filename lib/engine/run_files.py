@@ -3,7 +3,8 @@
 A run is a folder holding `config.json`, `history.csv`, `metrics.json`,
 `model.keras`, `layers.json` and TensorBoard logs under `tb/`. `RunBuilder`
 assembles it in a hidden temporary folder beside its final place and renames
-it into place in one step, so a reader never sees half a run. The training
+it into place in one step, so a reader never sees half a run. The hidden
+folder names its writer process, so one that a crash left is removed at once. The training
 engine writes runs through this module; lib.runs.store reads them back and
 re-exports these names for the rest of the app.
 """
@@ -35,6 +36,33 @@ TENSORBOARD_DIR = "tb"
 HISTORY_COLUMNS = ("epoch", "accuracy", "learning_rate", "loss", "seconds", "val_accuracy", "val_loss")
 
 
+# Written first into a run being assembled: which process writes it, so that a folder whose writer died (a crash,
+# a kill) is known for litter at once rather than after an hour (see lib.runs.workspaces.remove_stale).
+WRITER_FILE = "writer.json"
+
+
+def process_start_time(pid: int) -> int | None:
+    """When process `pid` started, in clock ticks since boot (/proc/PID/stat field 22); None if it is not running."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    # After the command name come field 3 (the state) onwards: field 22 is the 20th of them.
+    if len(fields) < 20 or fields[0] in ("Z", "X"):  # a zombie has finished writing anything
+        return None
+    return int(fields[19])
+
+
+def writer_alive(staging: Path) -> bool | None:
+    """Whether the process that assembles `staging` still runs; None when the folder does not say who it is."""
+    try:
+        writer = json.loads((Path(staging) / WRITER_FILE).read_text(encoding="utf-8"))
+        pid, started = int(writer["pid"]), writer["started"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return started is not None and process_start_time(pid) == started
+
+
 class RunStorageError(OSError):
     """A run could not be written; the message names the folder and the cause."""
 
@@ -64,6 +92,7 @@ class RunBuilder:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             self.staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{run_id}.", suffix=".partial"))
+            self.write_json(WRITER_FILE, {"pid": os.getpid(), "started": process_start_time(os.getpid())})
         except OSError as error:
             raise RunStorageError(f"Cannot write runs to {self.root}: {error.strerror or error}. "
                                   "Choose a writable folder (set CNN_LAB_RUNS_DIR or --out).") from error
@@ -95,6 +124,7 @@ class RunBuilder:
             if replace and final.exists():
                 retired = final.with_name(f".{final.name}.retired-{secrets.token_hex(3)}")
                 os.replace(final, retired)
+            (self.staging / WRITER_FILE).unlink(missing_ok=True)
             os.replace(self.staging, final)
             if retired is not None:
                 shutil.rmtree(retired, ignore_errors=True)

@@ -26,6 +26,7 @@ from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES
 # The run's file names and the writer live with the training engine that writes runs; they are re-exported here,
 # where the rest of the app reads runs.
 from lib.engine.run_files import (  # noqa: F401
+    CONFIG_FILE,
     HISTORY_COLUMNS,
     LAYERS_FILE,
     MODEL_FILE,

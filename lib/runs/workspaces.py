@@ -13,6 +13,7 @@ the disk all runs may fill, checked before a job is queued.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -20,16 +21,18 @@ import shutil
 import time
 from pathlib import Path
 
-from lib.runs.store import Run, RunStorageError, is_shared, list_runs, runs_dir
+from lib.engine.config import FIELDS, check_field
+from lib.engine.run_files import writer_alive
+from lib.runs.store import CONFIG_FILE, Run, RunStorageError, is_shared, list_runs, runs_dir, write_atomically
 from lib.settings import settings
 
 TOKEN_LENGTH = 32
 TOKEN_PATTERN = re.compile(rf"[0-9a-f]{{{TOKEN_LENGTH}}}")
 WORKSPACES = "workspaces"
 DISK_CAP_ENV = "CNN_LAB_DISK_CAP_MB"  # named in the message that refuses a job when the disk is full
-# Hidden folders a crash can leave behind: a run being assembled, or one being replaced.
+# Hidden folders a crash can leave behind: a run being assembled, one being replaced, or one being deleted.
 STALE_SUFFIXES = (".partial",)
-STALE_MARKERS = (".retired-",)
+STALE_MARKERS = (".retired-", ".deleted-")
 STALE_AFTER_SECONDS = 3600
 
 
@@ -84,6 +87,40 @@ def owns(token: str, run: Run, root: Path | None = None) -> bool:
         return False
 
 
+def own_run_folder(token: str, path: Path, root: Path | None = None) -> Path:
+    """`path` if it is a run folder of this workspace; ValueError for anything else (another's, a link, `..`)."""
+    folder, candidate = workspace_dir(token, root).resolve(), Path(path)
+    if (candidate.is_symlink() or candidate.name.startswith(".") or not candidate.is_dir()
+            or candidate.resolve().parent != folder):
+        raise ValueError("Only a run of this workspace can be deleted or renamed here.")
+    return candidate.resolve()
+
+
+def delete_run(token: str, path: Path, root: Path | None = None) -> None:
+    """Delete one of this workspace's runs: out of every list in one rename, then off the disk."""
+    run = own_run_folder(token, path, root)
+    trash = run.with_name(f".{run.name}.deleted-{secrets.token_hex(3)}")  # remove_stale clears it after a crash
+    try:
+        os.replace(run, trash)
+    except OSError as error:
+        raise RunStorageError(f"Cannot delete run {run.name}: {error.strerror or error}.") from error
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def rename_run(token: str, path: Path, name: str, root: Path | None = None) -> None:
+    """Give one of this workspace's runs a new name (its label); its folder and id stay as they are."""
+    run = own_run_folder(token, path, root)
+    name = name.strip()
+    check_field(FIELDS["name"], name)
+    try:
+        config = json.loads((run / CONFIG_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise RunStorageError(f"Cannot rename run {run.name}: its {CONFIG_FILE} cannot be read.") from error
+    if not isinstance(config, dict):
+        raise RunStorageError(f"Cannot rename run {run.name}: its {CONFIG_FILE} is not a config.")
+    write_atomically(run / CONFIG_FILE, json.dumps({**config, "name": name}, indent=2))
+
+
 def runs_per_workspace() -> int:
     return settings().runs_per_workspace
 
@@ -119,8 +156,8 @@ def disk_full_error(used: int, cap: int, pending: int = 0) -> RunStorageError:
     """The refusal of a new job when `used` bytes (counting room kept for `pending` runs in training) fill `cap`."""
     counting = f", counting room for the {pending} run(s) queued or training" if pending else ""
     return RunStorageError(f"The runs on this server already fill {used / 2**20:.0f} MB of the {cap / 2**20:.0f} MB "
-                           f"allowed{counting}, so no new run can be stored. Delete some of your runs, or ask whoever "
-                           f"runs the server to raise {DISK_CAP_ENV}.")
+                           f"allowed{counting}, so no new run can be stored. Delete some of your runs (History page, "
+                           f"'Share your runs'), or ask whoever runs the server to raise {DISK_CAP_ENV}.")
 
 
 def check_disk_cap(root: Path | None = None) -> None:
@@ -131,7 +168,11 @@ def check_disk_cap(root: Path | None = None) -> None:
 
 
 def remove_stale(root: Path | None = None, older_than: float = STALE_AFTER_SECONDS, now: float | None = None) -> list[Path]:
-    """Remove half-written (.partial) and half-replaced (.retired) run folders a crash left behind."""
+    """Remove half-written (.partial) and half-replaced or half-deleted run folders a crash left behind.
+
+    A .partial folder whose writer process is gone goes at once; one that does not name its writer, and the
+    others, once older than `older_than` seconds.
+    """
     root = root or runs_dir()
     now = now or time.time()
     folders = [root, *(workspaces_root(root).iterdir() if workspaces_root(root).is_dir() else [])]
@@ -140,13 +181,15 @@ def remove_stale(root: Path | None = None, older_than: float = STALE_AFTER_SECON
         if not folder.is_dir():
             continue
         for path in folder.iterdir():
-            stale = path.name.startswith(".") and (path.name.endswith(STALE_SUFFIXES)
-                                                    or any(marker in path.name for marker in STALE_MARKERS))
+            partial = path.name.endswith(STALE_SUFFIXES)
+            if not path.name.startswith(".") or not (partial or any(marker in path.name for marker in STALE_MARKERS)):
+                continue
+            writer = writer_alive(path) if partial else None
             try:
                 old = now - path.stat().st_mtime > older_than
             except OSError:
                 continue
-            if stale and old and path.is_dir():
+            if (writer is False or (writer is None and old)) and path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
     return removed

@@ -38,10 +38,12 @@ from lib.runs.workspaces import (
     disk_full_error,
     enforce_run_limit,
     folder_bytes,
+    remove_stale,
     runs_per_workspace,
     valid_token,
     workspace_dir,
 )
+from lib.server.job_journal import JobJournal
 from lib.server.job_state import Job, WorkerProgress, record
 from lib.server.process_runner import Outcome, TrainingProcess
 from lib.settings import ServerSettings
@@ -80,6 +82,8 @@ class JobRegistry:
         self._disk_used = 0
         self._disk_measured_at: float | None = None  # None: walk the runs folder before the next check
         self._disk_changes = 0  # counts the registry's own updates, so a walk they overtook is not trusted
+        # The active jobs, on disk: a server that restarts tells each workspace which of its jobs were lost.
+        self.journal = JobJournal(self._out_dir)
 
     # --- what pages call -------------------------------------------------
     def submit(self, config: TrainingConfig, owner: str, demo_workers: int = 0) -> Job:
@@ -95,6 +99,7 @@ class JobRegistry:
             self._jobs[job.job_id] = job
             self._queue.append(job.job_id)
         self._dispatch()
+        self._record_active()
         return job
 
     def get(self, job_id: str | None) -> Job | None:
@@ -136,11 +141,14 @@ class JobRegistry:
             job = self._jobs.get(job_id)
             if job is None:
                 return
-            if job.status == "queued":
+            dequeued = job.status == "queued"
+            if dequeued:
                 self._queue.remove(job_id)
                 job.status, job.message = "cancelled", "Taken off the queue before it started."
-                return
-        job.stop_event.set()
+        if dequeued:
+            self._record_active()
+        else:
+            job.stop_event.set()
 
     def queue_position(self, job_id: str) -> int:
         """1 for the next job to start; 0 if the job is not queued."""
@@ -150,6 +158,15 @@ class JobRegistry:
     def running_count(self) -> int:
         with self._lock:
             return sum(job.status == "running" for job in self._jobs.values())
+
+    def runs_removed(self) -> None:
+        """Runs were deleted (from History): the next check walks the runs folder, so their room is free again."""
+        with self._lock:
+            self._disk_measured_at = None
+
+    def lost_job_note(self, owner: str) -> str | None:
+        """Once per server: a note about the owner's jobs that were queued or training when the last one ended."""
+        return self.journal.take_lost(owner)
 
     def owner_dir(self, owner: str) -> Path:
         """Where an owner's runs go: its workspace's folder when the owner is a workspace token."""
@@ -173,6 +190,7 @@ class JobRegistry:
             measured, changes = self._disk_measured_at, self._disk_changes
         if measured is not None and time.monotonic() - measured < DISK_MEASURE_SECONDS:
             return
+        remove_stale(self._out_dir())  # a crashed run's hidden folder would count against the cap
         used = folder_bytes(self._out_dir())
         with self._lock:
             self._disk_used = used
@@ -243,6 +261,12 @@ class JobRegistry:
                 progress.phase = "done"
             job.finished = time.time()
             self._dispatch()
+            self._record_active()
+
+    def _record_active(self) -> None:
+        with self._lock:
+            active = [job for job in self._jobs.values() if job.active]
+        self.journal.record(active)
 
     def _watch(self, job: Job, processes: list) -> None:
         """One look at a job's live processes: stop them at a limit or on request, kill them if a worker died."""

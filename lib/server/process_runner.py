@@ -6,7 +6,9 @@ events from its stdout, one JSON object per line (anything else is logged and
 ignored). Stop is a "stop" line on its stdin; a child that has not stopped
 `STOP_GRACE_SECONDS` later is killed. However the child ends, `outcome`
 says what happened in plain words, and a run folder it left half-written is
-removed: a killed or crashed child costs its job, never the app.
+removed: a killed or crashed child costs its job, never the app. A child whose
+server dies (its pipes close, or Linux's parent-death signal arrives) removes its
+unfinished run and exits, so a crash leaves no misleading failed run behind.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lib import REPO_ROOT
+from lib.cli import PARENT_PID_VARIABLE
 from lib.engine.config import TrainingConfig
 from lib.engine.events import EndEvent, Event, from_json
 
@@ -84,7 +87,8 @@ class TrainingProcess:
         self.out_dir, self.run_id, self.on_event = Path(out_dir), run_id, on_event
         self.command = [sys.executable, "-m", "lib.cli", *config_flags(config), "--out", str(self.out_dir),
                         "--run-id", run_id, "--events", "--nice", str(niceness)]
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        # The child watches this process: if it dies (the server crashed), the child discards its run and exits.
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", PARENT_PID_VARIABLE: str(os.getpid()), **(env or {})}
         self.end: EndEvent | None = None
         self.stop_requested_at: float | None = None
         self.killed_after_stop = False

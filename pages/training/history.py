@@ -18,9 +18,10 @@ from lib.runs.comparison import (
 )
 from lib.runs.recipes import differing_config, nearest_book_run
 from lib.runs.store import RunReadError, experiment_runs, is_shared, set_shared
-from lib.runs.workspaces import listing_fingerprint, shared_runs, workspace_runs
+from lib.runs.workspaces import delete_run, listing_fingerprint, rename_run, shared_runs, workspace_runs
 from ui.charts import Curves, curves_figure, run_colour
 from ui.job_views import HISTORY_FOCUS_KEY
+from ui.jobs import registry
 from ui.workspace import workspace_token
 
 # Each of the book's figures: its folder in saved_models/, the reader of its numbers, what it shows, and the
@@ -55,6 +56,30 @@ def load_workspace(token: str, fingerprint: tuple):
 
 def set_sharing(path: str, shared: bool) -> None:
     set_shared(Path(path), shared)
+
+
+MANAGE_NOTES_KEY = "history_manage_notes"
+
+
+def delete_own_run(token: str, path: str) -> None:
+    try:
+        delete_run(token, Path(path))
+    except (ValueError, OSError) as error:
+        st.session_state[MANAGE_NOTES_KEY] = [f"Not deleted: {error}"]
+        return
+    registry().runs_removed()
+    st.session_state[MANAGE_NOTES_KEY] = [f"Deleted run {Path(path).name}."]
+
+
+def rename_own_run(token: str, path: str, name_key: str) -> None:
+    # The name is read here, not passed when the button was drawn: text typed just before the click counts.
+    name = st.session_state.get(name_key, "")
+    try:
+        rename_run(token, Path(path), name)
+    except (ValueError, OSError) as error:
+        st.session_state[MANAGE_NOTES_KEY] = [f"Not renamed: {error}"]
+        return
+    st.session_state[MANAGE_NOTES_KEY] = [f"Renamed run {Path(path).name} to “{name.strip()}”."]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -192,11 +217,21 @@ right.download_button("Download the plotted data (CSV)", pd.DataFrame(plotted).t
 if mine:
     st.subheader("Share your runs")
     st.caption("A shared run is listed for everyone on this server, marked as shared, beside the book's experiments "
-               "(a teacher can show the class's runs side by side this way). Only this workspace can unshare it.")
+               "(a teacher can show the class's runs side by side this way). Only this workspace can unshare, rename "
+               "or delete it; deleting a run frees its room on the server.")
     for run in mine:
-        label, button = st.columns([4, 1])
+        label, button, manage = st.columns([4, 1, 1])
         shared_now = is_shared(run.path)
         label.markdown(f"`{run.label}` ({run.run_id}){' :red[failed]' if run.failed else ''}"
                        f"{' :green[shared]' if shared_now else ''}")
         button.button("Unshare" if shared_now else "Share", key=f"history_share_{run.run_id}",
                       on_click=set_sharing, args=(str(run.path), not shared_now))
+        with manage.popover("Rename or delete", icon=":material/edit:"):
+            st.text_input("New name", run.label, max_chars=200, key=f"history_name_{run.run_id}")
+            st.button("Rename", key=f"history_rename_{run.run_id}", on_click=rename_own_run,
+                      args=(token, str(run.path), f"history_name_{run.run_id}"))
+            really = st.checkbox("Yes, delete this run for good", key=f"history_really_{run.run_id}")
+            st.button("Delete", key=f"history_delete_{run.run_id}", type="primary", disabled=not really,
+                      on_click=delete_own_run, args=(token, str(run.path)))
+for note in st.session_state.pop(MANAGE_NOTES_KEY, []):
+    st.toast(note, icon=":material/info:")
