@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "'stop' line on stdin, on SIGTERM, or when stdin closes; if the parent process dies, "
                              "discard the unfinished run and exit")
     parser.add_argument("--run-id", default=None, help="the run folder's name (default: made from the time and --name)")
+    parser.add_argument("--parent-pid", type=int, default=None, metavar="PID",
+                        help="with --events: the parent process that started this one (default: the current "
+                             "parent); a new parent means it died, and the unfinished run is discarded")
     parser.add_argument("--nice", type=int, default=0, metavar="N",
                         help="lower this process's scheduling priority by N (0-19) before training")
     return parser
@@ -72,7 +75,7 @@ def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingCo
     if preset:
         parser.set_defaults(**PRESETS[preset])
     arguments = vars(parser.parse_args(argv))
-    options = {name: arguments.pop(name) for name in ("out", "split_cpu", "preset", "events", "nice", "run_id")}
+    options = {name: arguments.pop(name) for name in ("out", "split_cpu", "preset", "events", "nice", "run_id", "parent_pid")}
     split = options["split_cpu"]
     if split < 0 or split > 64:
         parser.error(f"--split-cpu: must be between 0 and 64; got {split}")
@@ -89,8 +92,6 @@ def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingCo
         parser.error(f"{flag(field_name)}: {reason}")
 
 
-# The parent's process id, set by lib.server.process_runner: a child whose parent is gone abandons its run.
-PARENT_PID_VARIABLE = "CNN_LAB_PARENT_PID"
 PR_SET_PDEATHSIG = 1
 # Exit status of a child that abandoned its run because its parent (the server) died.
 ORPHANED_STATUS = 3
@@ -103,10 +104,9 @@ class ParentWatch:
     (it would read "failed: BrokenPipeError" on History), so it removes its hidden folder and exits.
     """
 
-    def __init__(self, out: Path | None, run_id: str | None):
+    def __init__(self, out: Path | None, run_id: str | None, parent: int | None = None):
         self.out, self.run_id = out, run_id
-        expected = os.environ.get(PARENT_PID_VARIABLE, "")
-        self.parent = int(expected) if expected.isdigit() else os.getppid()
+        self.parent = parent or os.getppid()  # lib.server.process_runner passes its own pid (--parent-pid)
         # Linux sends SIGTERM when the thread that started this process ends; the job's thread lives until
         # this process has exited, so the signal comes only when the server is gone.
         with contextlib.suppress(OSError, AttributeError):
@@ -189,7 +189,7 @@ def main(argv=None) -> int:
     keras_bar = sys.stdout.isatty() and not options["events"]
     on_progress, stop = progress_printer(keras_bar), None
     if options["events"]:
-        watch = ParentWatch(out, options["run_id"])
+        watch = ParentWatch(out, options["run_id"], options.get("parent_pid"))
         on_progress, stop = event_printer(watch), stop_on_request(watch)
     try:
         result = train(config, out_dir=out or runs_dir(), on_progress=on_progress, stop_event=stop, verbose=1 if keras_bar else 0,

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lib import REPO_ROOT
-from lib.cli import PARENT_PID_VARIABLE
 from lib.engine.config import TrainingConfig
 from lib.engine.events import EndEvent, Event, from_json
 
@@ -86,9 +85,10 @@ class TrainingProcess:
         config.validate()  # a config the command line would refuse never starts a process
         self.out_dir, self.run_id, self.on_event = Path(out_dir), run_id, on_event
         self.command = [sys.executable, "-m", "lib.cli", *config_flags(config), "--out", str(self.out_dir),
-                        "--run-id", run_id, "--events", "--nice", str(niceness)]
+                        "--run-id", run_id, "--events", "--parent-pid", str(os.getpid()),
+                        "--nice", str(niceness)]
         # The child watches this process: if it dies (the server crashed), the child discards its run and exits.
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", PARENT_PID_VARIABLE: str(os.getpid()), **(env or {})}
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
         self.end: EndEvent | None = None
         self.stop_requested_at: float | None = None
         self.killed_after_stop = False
