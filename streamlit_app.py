@@ -7,6 +7,7 @@ from lib.server.navigation import pages_by_section
 from lib.settings import SettingsError, settings
 from ui.guide import show_page_guide
 from ui.jobs import sidebar_job_status
+from ui.warmup import start_warm_up
 from ui.workspace import ensure_workspace, show_workspace_link
 
 freeze_loaded_modules()  # what the last runs imported stays out of every later garbage collection
@@ -39,4 +40,7 @@ show_workspace_link(workspace)
 sidebar_job_status()
 
 show_page_guide(navigation.title)
-navigation.run()
+try:
+    navigation.run()
+finally:  # also when the page stops early (st.stop): its visitor has it, and the next page is loaded now
+    start_warm_up()

@@ -49,3 +49,42 @@ def test_receptive_fields_offers_both_runs_of_one_name_and_opens_on_the_shipped_
     picker.set_value(str(second / "model.keras")).run()
     assert not app.exception, [exception.message for exception in app.exception]
     assert app.selectbox(key="receptive_model").value == str(second / "model.keras")
+
+
+def uploader_types(app: AppTest) -> set[str]:
+    (uploader,) = app.get("file_uploader")
+    return set(uploader.proto.type)
+
+
+def test_draw_accepts_the_image_kinds_the_explorers_accept_animated_gifs_included(tmp_path, monkeypatch):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from lib.explore.drawing import preprocess_photo
+    from lib.explore.images import load_upload
+
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/draw/draw.py")
+    app.run()
+    app.radio(key="draw_source").set_value("Photo of a digit").run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    draw_types = uploader_types(app)
+    explorer = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    explorer.run()
+    explorer.switch_page("pages/operations/convolution.py")
+    explorer.run()
+    explorer.radio(key="conv_source").set_value("Upload").run()
+    assert draw_types >= uploader_types(explorer) and {".gif", ".tif", ".tiff"} <= draw_types
+    # An animated GIF of a dark digit on light paper reads as its first frame, with a note saying so.
+    frames = [Image.new("L", (56, 56), 255) for _ in range(3)]
+    for index, frame in enumerate(frames):  # frames that differ, or the GIF writer merges them
+        frame.paste(0, (24 + index, 8, 32 + index, 48))
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    photo = load_upload(buffer.getvalue(), "one.gif")
+    assert any("animated (3 frames)" in note for note in photo.notes)
+    assert np.asarray(preprocess_photo(photo.pixels).image).max() > 0

@@ -2,6 +2,9 @@
 
 Why CNNs has one part that needs trained models, the shift experiment; it loads TensorFlow only after its
 button is pressed (tests/test_why_cnns.py presses it), so opening the page stays TensorFlow-free.
+
+The server's background warm-up (ui/warmup.py) imports TensorFlow after a visitor's first page, on purpose; it is
+held back here so that what is checked is the pages' own imports, and tests/test_warmup.py checks the warm-up.
 """
 
 import subprocess
@@ -17,6 +20,8 @@ EXPLORER_PAGES = ["pages/operations/convolution.py", "pages/operations/conv_laye
 SCRIPT = """
 import sys
 from streamlit.testing.v1 import AppTest
+import ui.warmup
+ui.warmup.WARM_UP.start = lambda: False  # the warm-up imports TensorFlow by design; the pages must not
 app = AppTest.from_file({entry!r}, default_timeout=60)
 app.run()
 app.switch_page({page!r})

@@ -41,7 +41,8 @@ with left:
             digit = preprocess_drawing(canvas.image_data, crop, centre)
         else:
             upload = st.file_uploader("A photo of one digit, written dark on light paper",
-                                      type=["png", "jpg", "jpeg", "webp", "bmp"], key="draw_photo")
+                                      type=["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"],
+                                      key="draw_photo")
             if upload is None:
                 raise EmptyDrawingError("Upload a photo of a digit to read it.")
             photo = load_upload(upload.getvalue(), upload.name)

@@ -111,8 +111,10 @@ with st.expander("The learning rate of each optimizer", expanded=True):
     rates = {name: column.number_input(NAMES[name], LOW, HIGH, key=f"opt_rate_{name}", format="%.5f", step=None,
                                        on_change=own_rates)
              for name, column in zip(OPTIMIZERS, rate_columns)}
+with st.spinner("TensorFlow is measuring the gradient..."):  # the first time it loads TensorFlow too
+    explanation = cached_explanation(surface_name, (start_x, start_y))
 with st.expander("Why not Keras's default rates?", expanded=st.session_state.opt_rate_set == "keras"):
-    st.markdown(cached_explanation(surface_name, (start_x, start_y)))
+    st.markdown(explanation)
 if not selected:
     st.info("Pick at least one optimizer.")
     st.stop()

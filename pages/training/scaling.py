@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib.engine.config import TrainingConfig, command_for
 from lib.engine.distribute import tf_config
-from ui.devices import tensorflow_build
+from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, submit
 
@@ -35,7 +35,7 @@ This app's engine runs the first two, from the very same `TrainingConfig` (`--st
 """
 )
 
-st.info(tensorflow_build())
+show_tensorflow_build(st.info)
 
 form = st.session_state.get("train_form_values")
 try:

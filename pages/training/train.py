@@ -5,7 +5,7 @@ import streamlit as st
 from lib.engine.batch_norm import momentum_note
 from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, PRESETS, TrainingConfig
 from lib.engine.training import ADADELTA_NOTE
-from ui.devices import tensorflow_build
+from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
 from ui.widgets import runs_locally
@@ -124,7 +124,7 @@ with rate_col:
 st.text_input("Run name (optional)", key=key("name"), max_chars=200)
 
 with st.expander("Devices and strategy (tf.distribute)"):
-    st.markdown(tensorflow_build())
+    show_tensorflow_build()
     strategy = st.selectbox("Strategy", ["default", "mirrored"], key=key("strategy"),
                             format_func={"default": "default: one device",
                                          "mirrored": "mirrored: every local GPU (or the devices named)"}.get)

@@ -1,0 +1,110 @@
+"""The server warms up once, in the background, after a visitor's first page; until the devices line comes,
+the Training and Scaling out pages say "checking..." instead of waiting for it."""
+
+import subprocess
+import sys
+import threading
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import ui.warmup
+from lib.server.warmup import BackgroundOnce
+from tests.conftest import ROOT
+from ui.devices import CHECKING, devices_answer
+
+TIMEOUT = 60
+
+
+def test_work_runs_once_however_often_and_from_however_many_threads_it_is_started():
+    calls = []
+    once = BackgroundOnce("test-warm-up", lambda: calls.append(threading.current_thread().name))
+    starters = [threading.Thread(target=once.start) for _ in range(8)]
+    for thread in starters:
+        thread.start()
+    for thread in starters:
+        thread.join()
+    assert once.start() is False and once.wait(5)
+    assert calls == ["test-warm-up"]  # once, and not in any caller's thread
+
+
+def test_work_that_fails_still_counts_as_done_and_is_not_retried():
+    def fail():
+        raise RuntimeError("no model")
+
+    once = BackgroundOnce("test-failing-warm-up", fail)
+    assert once.start() and once.wait(5)
+    assert once.start() is False
+
+
+def test_importing_the_app_starts_nothing_and_loads_no_tensorflow():
+    code = ("import sys, ui.warmup; assert not ui.warmup.WARM_UP.started; "
+            "print(any(name.split('.')[0] == 'tensorflow' for name in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "False", result.stderr[-2000:]
+
+
+def test_warm_up_starts_once_and_only_after_the_first_page_has_drawn(monkeypatch, tmp_path):
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    events = []
+    monkeypatch.setattr(ui.warmup, "WARM_UP", BackgroundOnce("test-warm-up", lambda: events.append("warm-up")))
+    title = st.title
+
+    def recording_title(*args, **kwargs):
+        events.append("title")
+        return title(*args, **kwargs)
+
+    monkeypatch.setattr(st, "title", recording_title)
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    assert ui.warmup.WARM_UP.wait(5)
+    assert events == ["title", "warm-up"]  # Home's title was drawn before the warm-up began
+    app.switch_page("pages/operations/pooling.py")
+    app.run()
+    assert not app.exception and events == ["title", "warm-up", "title"]  # the second page warms nothing again
+
+
+@pytest.fixture
+def slow_devices_child(monkeypatch, tmp_path):
+    """The devices child answers only when the test sets the returned event; no warm-up runs meanwhile."""
+    import lib.engine.resources
+
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setattr(ui.warmup, "WARM_UP", BackgroundOnce("test-warm-up", lambda: None))
+    answer = threading.Event()
+
+    def child(timeout: float = 120.0) -> str:
+        answer.wait(30)
+        return "TensorFlow 9.9 (test) sees CPU:0."
+
+    monkeypatch.setattr(lib.engine.resources, "tensorflow_build_in_child", child)
+    devices_answer.clear()
+    yield answer
+    answer.set()
+    devices_answer.clear()
+
+
+def test_training_page_says_checking_until_the_devices_line_comes(slow_devices_child):
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app.run()
+    app.switch_page("pages/training/train.py")
+    app.run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    shown = [element.value for element in app.markdown]
+    assert CHECKING in shown and not any("TensorFlow 9.9" in text for text in shown)
+    slow_devices_child.set()
+    assert devices_answer().result(timeout=5)
+    app.run()
+    shown = [element.value for element in app.markdown]
+    assert "TensorFlow 9.9 (test) sees CPU:0." in shown and CHECKING not in shown
+
+
+def test_scaling_page_says_checking_while_the_child_has_not_answered(slow_devices_child):
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app.run()
+    app.switch_page("pages/training/scaling.py")
+    app.run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    assert CHECKING in [element.value for element in app.info]

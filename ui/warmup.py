@@ -1,0 +1,81 @@
+"""The server's warm-up: what the model pages need, done once in the background after a visitor's first page.
+
+Not a page itself. Importing TensorFlow, loading and tracing the shipped LeNet-5 and reading MNIST's test set
+with it take seconds on a small server; done here, while the visitor reads Home, the Draw, Keras basics,
+Receptive fields and Dropout and batch norm pages find them in the caches they read (ui/models.py, ui/digits.py,
+ui/model_card.py: the same `st.cache_resource` and `st.cache_data` entries, which Streamlit lets any thread fill;
+a page that asks while the warm-up is still loading waits on the same entry instead of loading a second copy).
+The child that tells which devices TensorFlow sees is asked first, since it runs in a process of its own.
+Started from the entry file once its page has run, so a server nobody visits never loads TensorFlow; everything
+is imported inside its step, so that importing this module costs the first page nothing.
+"""
+
+from __future__ import annotations
+
+from lib.server.warmup import BackgroundOnce
+
+
+def ask_for_devices() -> None:
+    from ui.devices import devices_answer
+
+    devices_answer()  # a child process: it runs beside the steps below
+
+
+def load_shipped_model() -> None:
+    import pandas  # noqa: F401 - what the model pages import first, before drawing anything
+    import plotly.express  # noqa: F401
+
+    from ui.models import shipped_classifier
+
+    shipped_classifier()  # imports TensorFlow and Keras, loads the shipped model, traces its prediction
+
+
+def read_test_set() -> None:
+    from lib.runs.store import SHIPPED_MODEL
+    from ui.digits import mnist_test
+    from ui.model_card import test_predictions
+    from ui.models import shipped_classifier
+
+    mnist_test()  # the digit pickers' default and the Draw page's model card
+    test_predictions(str(SHIPPED_MODEL), shipped_classifier())  # the model card's misread digits
+
+
+def load_regularization_models() -> None:
+    from lib.runs.store import book_model_path
+    from ui.models import keras_model
+
+    for name in ("dropout", "batch norm"):  # the Dropout and batch norm page opens with these two
+        keras_model(str(book_model_path(name)))
+
+
+def first_calls() -> None:
+    """Keras's and TensorFlow's first-call costs (lazy imports, the first traced function), paid here.
+
+    The Keras basics and Optimizers pages cache what they compute in caches of their own; their results are
+    not kept from here, but what the first call of each costs in any process is.
+    """
+    from lib.keras_views.keras_basics import (
+        BOOK_Y_PRED,
+        BOOK_Y_TRUE,
+        crossentropy_pair,
+        model_styles,
+        optimizer_string_vs_object,
+    )
+    from lib.keras_views.optimizer_paths import SURFACES, gradient_at, trajectory
+
+    model_styles()
+    crossentropy_pair(list(BOOK_Y_TRUE), [list(row) for row in BOOK_Y_PRED])
+    optimizer_string_vs_object(0.1)
+    start = SURFACES["bowl"].start
+    gradient_at("bowl", start)
+    trajectory("adam", "bowl", start, 10)
+
+
+# In the order pages need them; each step is what some page would otherwise do first.
+WARM_UP = BackgroundOnce("cnn-lab-warm-up", ask_for_devices, load_shipped_model, read_test_set,
+                         load_regularization_models, first_calls)
+
+
+def start_warm_up() -> bool:
+    """Start the warm-up unless this server has started it already; True if this call started it."""
+    return WARM_UP.start()
