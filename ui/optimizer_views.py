@@ -6,10 +6,11 @@ from itertools import pairwise
 
 import numpy as np
 import plotly.graph_objects as go
+import streamlit as st
 from plotly.subplots import make_subplots
 
-from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES
-from lib.keras_views.optimizer_paths import SURFACES, primer_loss
+from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES, defaults_explanation
+from lib.keras_views.optimizer_paths import SURFACES, loss_grid, primer_loss, trajectory
 from ui.charts import OPTIMIZER_COLOURS
 
 PRIMER_COLOUR = "#1f77b4"
@@ -81,3 +82,34 @@ def surface_figure(surface_name: str, grid: tuple, paths: dict[str, np.ndarray],
                          xaxis=dict(range=chosen.x_range, title="x"),
                          yaxis=dict(range=chosen.y_range, title="y"))
     return figure
+
+
+# The Optimizers page's computations, cached here (not in the page) so the server's warm-up (ui/warmup.py) can
+# fill the entries the page's first open asks for: the default surface at its suited rates.
+@st.cache_data(max_entries=512, show_spinner=False)
+def cached_path(optimizer: str, surface: str, start: tuple, steps: int, rate: float) -> np.ndarray:
+    return trajectory(optimizer, surface, start, steps, rate)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def cached_grid(surface: str):
+    return loss_grid(surface)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_explanation(surface: str, start: tuple) -> str:
+    return defaults_explanation(surface, start)
+
+
+def warm_default_surface() -> None:
+    """What the Optimizers page computes when it first opens: the bowl at its suited rates, 200 steps."""
+    from lib.engine.config import OPTIMIZERS
+    from lib.keras_views.optimizer_paths import SURFACES
+
+    bowl = SURFACES["bowl"]
+    start = (float(bowl.start[0]), float(bowl.start[1]))
+    cached_grid("bowl")
+    cached_explanation("bowl", start)
+    for name in OPTIMIZERS:
+        cached_path(name, "bowl", start, 200, float(bowl.suited_rates[name]))
+

@@ -71,9 +71,17 @@ def first_calls() -> None:
     trajectory("adam", "bowl", start, 10)
 
 
+
+def optimizers_page() -> None:
+    """The Optimizers page's first open: the default surface's paths and explanation, into the page's caches."""
+    from ui.optimizer_views import warm_default_surface
+
+    warm_default_surface()
+
+
 # In the order pages need them; each step is what some page would otherwise do first.
 WARM_UP = BackgroundOnce("cnn-lab-warm-up", ask_for_devices, load_shipped_model, read_test_set,
-                         load_regularization_models, first_calls)
+                         load_regularization_models, first_calls, optimizers_page)
 
 
 def start_warm_up() -> bool:

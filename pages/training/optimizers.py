@@ -1,13 +1,12 @@
 """Optimizers: gradient descent in one dimension, then the book's seven optimizers on a loss surface, every step
 Keras's own update, every caption computed from the paths it describes."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
 from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES as NAMES
-from lib.keras_views.optimizer_captions import defaults_explanation, describe_paths, primer_caption
+from lib.keras_views.optimizer_captions import describe_paths, primer_caption
 from lib.keras_views.optimizer_paths import (
     PRIMER_FORMULA,
     PRIMER_RATES,
@@ -15,29 +14,12 @@ from lib.keras_views.optimizer_paths import (
     SURFACES,
     UPDATE_RULES,
     gradient_descent_1d,
-    loss_grid,
     summarize,
-    trajectory,
 )
-from ui.optimizer_views import primer_figure, surface_figure
+from ui.optimizer_views import cached_explanation, cached_grid, cached_path, primer_figure, surface_figure
 
 LOW, HIGH = FIELDS["learning_rate"].metadata["low"], FIELDS["learning_rate"].metadata["high"]
 RATE_SETS = {"suited": "Rates that suit this surface", "keras": "Keras's defaults", "own": "Your own"}
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def cached_path(optimizer: str, surface: str, start: tuple, steps: int, rate: float) -> np.ndarray:
-    return trajectory(optimizer, surface, start, steps, rate)
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def cached_grid(surface: str):
-    return loss_grid(surface)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached_explanation(surface: str, start: tuple) -> str:
-    return defaults_explanation(surface, start)
 
 
 def apply_rate_set() -> None:
