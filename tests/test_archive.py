@@ -91,9 +91,3 @@ def test_run_zip_from_the_training_page_is_read_back():
 def test_a_run_zip_with_unusable_epochs_carries_the_note():
     run = run_from_upload(zip_of({"r/history.csv": "epoch,loss\n0,0.5\n-1,0.4\n"}), "r.zip")
     assert len(run.history) == 1 and "r.zip/history.csv: skipped 1 of 2 rows" in run.notes[0]
-
-
-def test_zip_names_are_still_importable_from_the_store():
-    from lib.runs import store
-
-    assert store.zip_run is zip_run and store.run_from_upload is run_from_upload

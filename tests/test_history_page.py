@@ -99,12 +99,7 @@ def test_a_failed_run_is_marked_failed_in_the_list(tmp_path, monkeypatch):
     builder.write_json("metrics.json", {"status": "failed", "epochs_completed": 1})
     builder.write_history([{"epoch": 1, "loss": 0.5, "accuracy": 0.85}])
     builder.publish()
-    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    app.session_state["workspace_token"] = token
-    app.run()
-    app.switch_page("pages/training/history.py")
-    app.run()
+    app = open_history_of(tmp_path, monkeypatch, token)
     picker = app.multiselect(key="history_selected")
     assert picker.format_func("my runs/20261202-002241-failed") == "my runs/diverged (failed)"
 

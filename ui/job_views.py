@@ -9,7 +9,8 @@ import streamlit as st
 
 from lib.engine.batch_norm import BatchNormLag, diagnose_lag
 from lib.engine.config import TrainingConfig
-from lib.runs.store import RunReadError, load_run, zip_run
+from lib.runs.archive import zip_run
+from lib.runs.store import RunReadError, load_run
 from lib.server.navigation import page_exists
 from lib.settings import settings
 from ui.charts import PALETTE, Curves, curves_figure

@@ -21,7 +21,8 @@ from lib.keras_views.keras_basics import (
     parse_labels,
     write_and_read_scalars,
 )
-from lib.runs.store import book_model_path, zip_run
+from lib.runs.archive import zip_run
+from lib.runs.store import book_model_path
 from ui.digits import digit_picker, mnist_test
 from ui.models import keras_model, shipped_classifier
 from ui.widgets import runs_locally

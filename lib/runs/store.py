@@ -304,16 +304,3 @@ def run_for_model(model_path: Path, runs: list[Run]) -> Run | None:
     """The run among `runs` whose model file is `model_path`."""
     target = Path(model_path).resolve()
     return next((run for run in runs if run.model_path.resolve() == target), None)
-
-
-# Run zips are read and written in lib.runs.archive, which reads runs through this module. Imports of its names
-# from here keep working through this lazy re-export: importing it at the top would be circular.
-ARCHIVE_NAMES = ("MAX_UNPACKED_BYTES", "MAX_UPLOAD_BYTES", "RUN_FILES", "run_from_upload", "run_from_zip", "zip_run")
-
-
-def __getattr__(name: str):
-    if name in ARCHIVE_NAMES:
-        from lib.runs import archive
-
-        return getattr(archive, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,7 +21,8 @@ from lib.keras_views.keras_basics import (
     normalization_histograms,
     optimizer_string_vs_object,
 )
-from lib.runs.store import Run, RunReadError, book_run_path, load_run, zip_run
+from lib.runs.archive import zip_run
+from lib.runs.store import Run, RunReadError, book_run_path, load_run
 from ui.callbacks_text import CALLBACKS
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
