@@ -108,3 +108,47 @@ def test_scaling_page_says_checking_while_the_child_has_not_answered(slow_device
     app.run()
     assert not app.exception, [exception.message for exception in app.exception]
     assert CHECKING in [element.value for element in app.info]
+
+
+def test_a_step_counts_as_run_once_it_has_run_or_failed_and_the_delay_comes_first():
+    order = []
+
+    def fail():
+        order.append("fail")
+        raise RuntimeError("no model")
+
+    once = BackgroundOnce("test-delayed-warm-up", fail, lambda: order.append("next"), delay=0.3)
+    assert not once.has_run(fail)
+    once.start()
+    assert not once.wait(0.15) and order == []  # still in its delay
+    assert once.wait(5) and once.has_run(fail) and order == ["fail", "next"]
+
+
+def test_a_cold_servers_first_page_draws_the_canvas_at_once_and_the_model_after_the_warm_up(monkeypatch, tmp_path):
+    """A deep link to Draw on a server nobody visited: the canvas and controls come at once, a placeholder stands
+    where the prediction and model card will be, and the page fills in once the warm-up has loaded the model."""
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setenv("MNIST_PATH", str(ROOT / "tests" / "no-such-mnist.npz"))  # the model card's test set: not needed
+    loaded = threading.Event()
+
+    def load_shipped_model():
+        loaded.wait(30)
+
+    monkeypatch.setattr(ui.warmup, "load_shipped_model", load_shipped_model)
+    monkeypatch.setattr(ui.warmup, "WARM_UP", BackgroundOnce("test-warm-up", lambda: None))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app.run()  # Home started the test's stand-in; now a server nobody visited yet:
+    monkeypatch.setattr(ui.warmup, "WARM_UP", BackgroundOnce("test-cold-warm-up", load_shipped_model))
+    app.switch_page("pages/draw/draw.py")
+    app.run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    assert ui.warmup.WARM_UP.started  # the page started the warm-up itself
+    assert any("Loading the model" in info.value for info in app.info)
+    assert app.selectbox(key="draw_model").value  # the controls are there
+    assert not any(header.value.startswith("Model card") for header in app.subheader)
+    loaded.set()
+    assert ui.warmup.WARM_UP.wait(10)
+    app.run()  # what the placeholder's rerun does
+    assert not app.exception, [exception.message for exception in app.exception]
+    assert not any("Loading the model" in info.value for info in app.info)
+    assert any(header.value.startswith("Model card") for header in app.subheader)

@@ -12,6 +12,8 @@ is imported inside its step, so that importing this module costs the first page 
 
 from __future__ import annotations
 
+import streamlit as st
+
 from lib.server.warmup import BackgroundOnce
 
 
@@ -79,11 +81,36 @@ def optimizers_page() -> None:
     warm_default_surface()
 
 
-# In the order pages need them; each step is what some page would otherwise do first.
+# In the order pages need them; each step is what some page would otherwise do first. The delay lets the
+# browser of a cold deep link fetch the Draw canvas's files before TensorFlow's import takes the CPU.
 WARM_UP = BackgroundOnce("cnn-lab-warm-up", ask_for_devices, load_shipped_model, read_test_set,
-                         load_regularization_models, first_calls, optimizers_page)
+                         load_regularization_models, first_calls, optimizers_page, delay=0.75)
 
 
 def start_warm_up() -> bool:
     """Start the warm-up unless this server has started it already; True if this call started it."""
     return WARM_UP.start()
+
+
+def models_deferred() -> bool:
+    """Whether this run should draw its TensorFlow-free parts and leave the model's for later.
+
+    True only on a server's very first page (a shared link opened on a cold server): nothing has imported
+    TensorFlow, so loading a model would hold that page blank for seconds. The warm-up is started here and
+    loads the shipped model; `wait_for_models` shows where the model's parts will appear and reruns the page
+    when it is loaded. Once any page has started the warm-up, a page asks for its model and waits on the
+    warm-up's cache entry instead (Streamlit's spinner shows while it does).
+    """
+    if WARM_UP.started or WARM_UP.has_run(load_shipped_model):
+        return False
+    WARM_UP.start()
+    return True
+
+
+@st.fragment(run_every=0.5)
+def wait_for_models() -> None:
+    """A placeholder where the model's parts will appear; the page runs again once the warm-up has loaded it."""
+    if WARM_UP.has_run(load_shipped_model):
+        st.rerun(scope="app")
+    st.info("Loading the model: a fresh server imports TensorFlow first, which takes a few seconds. "
+            "Draw meanwhile; the prediction appears here by itself.", icon=":material/hourglass_top:")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from lib.server.heap import freeze_loaded_modules
@@ -19,14 +20,21 @@ log = logging.getLogger(__name__)
 
 
 class BackgroundOnce:
-    """Run `steps` in order in a daemon thread on the first `start()`; later calls do nothing."""
+    """Run `steps` in order in a daemon thread on the first `start()`; later calls do nothing.
 
-    def __init__(self, name: str, *steps: Callable[[], object]):
+    `delay` seconds pass before the first step: the page that started the work has just been sent, and its
+    browser still fetches what it needs from this server (a component's files), which a step that takes the
+    CPU (importing TensorFlow) would slow down.
+    """
+
+    def __init__(self, name: str, *steps: Callable[[], object], delay: float = 0.0):
         self.name = name
         self.steps = steps
+        self.delay = delay
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
+        self._ran: set[Callable[[], object]] = set()
 
     @property
     def started(self) -> bool:
@@ -41,17 +49,24 @@ class BackgroundOnce:
             self._thread.start()
             return True
 
+    def has_run(self, step: Callable[[], object]) -> bool:
+        """Whether `step` has run (or failed: then whoever needs its work does it and meets the error)."""
+        return step in self._ran
+
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the work has finished (or failed); True if it has."""
         return self._done.wait(timeout)
 
     def _run(self) -> None:
         try:
+            time.sleep(self.delay)
             for step in self.steps:
                 try:
                     step()
                 except Exception:  # what a step did not warm, its page loads itself, and says what went wrong
                     log.exception("%s: %s failed; its pages will load what they need", self.name, step.__name__)
+                finally:
+                    self._ran.add(step)
         finally:
             freeze_loaded_modules()  # TensorFlow and Keras stay out of every later collection
             self._done.set()

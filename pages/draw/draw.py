@@ -1,7 +1,6 @@
 """Draw a digit: a trained LeNet-5 reads it, step by step and from the inside."""
 
 import numpy as np
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
@@ -12,6 +11,7 @@ from ui.digits import classifier, model_catalogue, remember_drawing
 from ui.explain_views import show_explanation
 from ui.model_card import show_model_card
 from ui.pictures import kernel_slices, map_grid
+from ui.warmup import models_deferred, wait_for_models
 
 st.title("Draw a digit")
 catalogue = model_catalogue()  # {model path: label}
@@ -54,6 +54,9 @@ with left:
 
 with right:
     chosen = st.selectbox("Read with", list(catalogue), format_func=catalogue.get, key="draw_model")
+    if models_deferred():  # a cold server's first page: the canvas now, the model's parts once it is loaded
+        wait_for_models()
+        st.stop()
     label, model = catalogue[chosen], classifier(chosen)
     if digit is None:
         st.info(message)
@@ -83,6 +86,8 @@ with steps_area:
 show_explanation(model, digit.image, probabilities, key="draw_why")
 
 if st.toggle("Compare models: read this drawing with every model", key="draw_compare"):
+    import pandas as pd  # here, not atop the page: a cold deep link shows the canvas before pandas loads
+
     rows = []
     with st.spinner("Reading with every model..."):
         for path, name in catalogue.items():
