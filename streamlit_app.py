@@ -2,16 +2,19 @@
 
 import streamlit as st
 
+from lib.i18n import _
 from lib.server.heap import freeze_loaded_modules
-from lib.server.navigation import pages_by_section
+from lib.server.navigation import page_by_url_path, pages_by_section
 from lib.settings import SettingsError, settings
 from ui.guide import show_page_guide
 from ui.jobs import sidebar_job_status
+from ui.language import choose_language, language_switch
 from ui.warmup import start_warm_up
 from ui.workspace import ensure_workspace, show_workspace_link
 
 freeze_loaded_modules()  # what the last runs imported stays out of every later garbage collection
 st.set_page_config(page_title="CNN Lab", page_icon=":material/grid_on:", layout="wide")
+choose_language()  # before anything is drawn: every string below is read in this visitor's language
 try:  # a CNN_LAB_* value that is not allowed stops every page here, in one line (see lib.settings)
     settings()
 except SettingsError as error:
@@ -21,8 +24,8 @@ workspace = ensure_workspace()
 
 navigation = st.navigation(
     {
-        section: [
-            st.Page(page.path, title=page.title, icon=page.icon, default=page.default)
+        _(section): [  # the address of a page is its file's name, in every language
+            st.Page(page.path, title=_(page.title), icon=page.icon, default=page.default)
             for page in pages
         ]
         for section, pages in pages_by_section().items()
@@ -30,16 +33,15 @@ navigation = st.navigation(
     expanded=True,  # every page stays in sight: there are too many for the collapsed list
 )
 
+language_switch()
 with st.sidebar:
-    st.caption(
-        "An interactive companion to chapters 2 and 3 of *Hands-On Computer "
-        "Vision with TensorFlow 2* (Planche & Andres)."
-    )
+    st.caption(_("An interactive companion to chapters 2 and 3 of *Hands-On Computer Vision with TensorFlow 2* "
+                 "(Planche & Andres)."))
 
 show_workspace_link(workspace)
 sidebar_job_status()
 
-show_page_guide(navigation.title)
+show_page_guide(page_by_url_path(navigation.url_path))
 try:
     navigation.run()
 finally:  # also when the page stops early (st.stop): its visitor has it, and the next page is loaded now

@@ -7,19 +7,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.server.navigation import next_on_route, page_by_title, route
+from lib.i18n import _
+from lib.server.navigation import PageSpec, next_on_route, route
 
 
-def show_page_guide(title: str) -> None:
+def show_page_guide(page: PageSpec | None) -> None:
     """Step N of the route, what to try on this page and what you should see, with a link to the next step."""
-    page = page_by_title(title)
     if page is None or not page.step:
         return
     text, link = st.columns([5, 2], vertical_alignment="center")
-    text.info(f"**Step {page.step} of {len(route())}** ({page.book}). **Try this:** {page.try_this}",
-              icon=":material/explore:")
+    text.info(_("**Step {step} of {steps}** ({book}). **Try this:** {try_this}").format(
+        step=page.step, steps=len(route()), book=_(page.book), try_this=_(page.try_this)), icon=":material/explore:")
     following = next_on_route(page.path)
     if following is not None:
-        link.page_link(following.path, label=f"Next: {following.title}", icon=":material/arrow_forward:")
+        link.page_link(following.path, label=_("Next: {title}").format(title=_(following.title)),
+                       icon=":material/arrow_forward:")
     else:
-        link.page_link("pages/start/home.py", label="Back to the route", icon=":material/home:")
+        link.page_link("pages/start/home.py", label=_("Back to the route"), icon=":material/home:")
