@@ -117,9 +117,9 @@ def test_a_step_counts_as_run_once_it_has_run_or_failed_and_the_delay_comes_firs
         order.append("fail")
         raise RuntimeError("no model")
 
-    once = BackgroundOnce("test-delayed-warm-up", fail, lambda: order.append("next"), delay=0.3)
+    once = BackgroundOnce("test-delayed-warm-up", fail, lambda: order.append("next"))
     assert not once.has_run(fail)
-    once.start()
+    once.start(delay=0.3)
     assert not once.wait(0.15) and order == []  # still in its delay
     assert once.wait(5) and once.has_run(fail) and order == ["fail", "next"]
 

@@ -22,15 +22,15 @@ log = logging.getLogger(__name__)
 class BackgroundOnce:
     """Run `steps` in order in a daemon thread on the first `start()`; later calls do nothing.
 
-    `delay` seconds pass before the first step: the page that started the work has just been sent, and its
-    browser still fetches what it needs from this server (a component's files), which a step that takes the
-    CPU (importing TensorFlow) would slow down.
+    `delay` seconds (given to `start`) pass before the first step: the page that started the work has just
+    been sent, and its browser may still fetch what it needs from this server (a component's files), which a
+    step that takes the CPU (importing TensorFlow) would slow down.
     """
 
-    def __init__(self, name: str, *steps: Callable[[], object], delay: float = 0.0):
+    def __init__(self, name: str, *steps: Callable[[], object]):
         self.name = name
         self.steps = steps
-        self.delay = delay
+        self.delay = 0.0
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._done = threading.Event()
@@ -40,11 +40,12 @@ class BackgroundOnce:
     def started(self) -> bool:
         return self._thread is not None
 
-    def start(self) -> bool:
-        """Start the work unless it was started before; True if this call started it."""
+    def start(self, delay: float = 0.0) -> bool:
+        """Start the work, after `delay` seconds, unless it was started before; True if this call started it."""
         with self._lock:
             if self._thread is not None:
                 return False
+            self.delay = delay
             self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
             self._thread.start()
             return True
