@@ -6,4 +6,4 @@ source scripts/setup.sh
 install_python_packages requirements.txt
 # A CNN_LAB_* setting that is not allowed stops here with one line naming it, before the server starts.
 .venv/bin/python -m lib.settings
-exec .venv/bin/python -m streamlit run streamlit_app.py "$@"
+exec .venv/bin/python scripts/serve.py "$@"
