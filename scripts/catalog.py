@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import io
 import os
 import sys
@@ -139,11 +141,28 @@ def problems(extracted: Catalog | None = None) -> list[str]:
     return found
 
 
+@contextlib.contextmanager
+def catalog_lock():
+    """One writer of the Korean catalog at a time (several translators may update and merge side by side)."""
+    LOCALE_DIR.mkdir(parents=True, exist_ok=True)
+    with (LOCALE_DIR / ".catalog.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["update", "merge", "compile", "check", "extract", "part"])
     parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args()
+    with catalog_lock():
+        return run(args)
+
+
+def run(args) -> int:
     if args.command == "extract":
         print(f"{len(extract())} messages in {POT.relative_to(ROOT)}")
     elif args.command == "update":
