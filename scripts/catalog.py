@@ -1,7 +1,7 @@
 """The Korean catalog's chores, with Babel: extract, update, merge translations in, compile, check.
 
     .venv/bin/python scripts/catalog.py update          # extract locales/messages.pot, merge it into ko's .po
-    .venv/bin/python scripts/catalog.py merge A.po ...  # fill untranslated messages from other .po files
+    .venv/bin/python scripts/catalog.py merge A.po ...  # take the translations of other .po files
     .venv/bin/python scripts/catalog.py compile         # the .mo (scripts/run.sh does this at start)
     .venv/bin/python scripts/catalog.py check           # lists what is missing, untranslated or fuzzy
     .venv/bin/python scripts/catalog.py part OUT.po FILE...  # the messages of FILEs only, to translate apart
@@ -102,7 +102,8 @@ def translated(message) -> bool:
 
 
 def merge(sources: list[Path]) -> int:
-    """Fill the Korean catalog's untranslated messages from `sources`; the number filled."""
+    """Fill the Korean catalog's messages from `sources` (a part's translation replaces the catalog's: the
+    part is its translator's latest word); the number filled or changed."""
     catalog = read(po_path(KOREAN))
     filled = 0
     for source in sources:
@@ -110,7 +111,7 @@ def merge(sources: list[Path]) -> int:
             if not message.id or not translated(message):
                 continue
             own = catalog.get(message.id, message.context)
-            if own is not None and not translated(own):
+            if own is not None and (not translated(own) or own.string != message.string or own.fuzzy):
                 string = message.string
                 if own.pluralizable and not isinstance(string, (tuple, list)):
                     string = (string,)
