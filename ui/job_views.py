@@ -9,12 +9,13 @@ import streamlit as st
 
 from lib.engine.batch_norm import BatchNormLag, diagnose_lag
 from lib.engine.config import TrainingConfig
+from lib.i18n import _
 from lib.runs.archive import zip_run
 from lib.runs.store import RunReadError, load_run
 from lib.server.navigation import page_exists
 from lib.settings import settings
 from ui.charts import PALETTE, Curves, curves_figure
-from ui.jobs import registry, submit
+from ui.jobs import registry, status_name, submit
 from ui.widgets import runs_locally
 
 HISTORY_PAGE = "pages/training/history.py"
@@ -32,9 +33,11 @@ LIVE_MAX_POINTS = 150
 
 def format_seconds(seconds: float | None) -> str:
     if seconds is None:
-        return "estimating..."
+        return _("estimating...")
     seconds = round(seconds)
-    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+    if seconds >= 60:
+        return _("{minutes} min {seconds:02d} s").format(minutes=seconds // 60, seconds=seconds % 60)
+    return _("{seconds} s").format(seconds=seconds)
 
 
 def thinned(points: list[dict], most: int = LIVE_MAX_POINTS) -> list[dict]:
@@ -47,21 +50,22 @@ def thinned(points: list[dict], most: int = LIVE_MAX_POINTS) -> list[dict]:
 
 def progress_text(progress, epochs: int) -> str:
     if progress.phase == "waiting":
-        return "Starting the training process (it loads TensorFlow and MNIST)..."
+        return _("Starting the training process (it loads TensorFlow and MNIST)...")
     if progress.phase == "evaluating":
-        return "Evaluating on the test set..."
+        return _("Evaluating on the test set...")
     if progress.phase == "done":
-        return "Done."
-    return f"Epoch {min(progress.epoch, epochs)}/{epochs}, batch {progress.batch}/{progress.batches}"
+        return _("Done.")
+    return _("Epoch {epoch}/{epochs}, batch {batch}/{batches}").format(
+        epoch=min(progress.epoch, epochs), epochs=epochs, batch=progress.batch, batches=progress.batches)
 
 
 def show_progress(job) -> None:
     st.progress(job.batch / job.batches if job.batches else 0.0, text=progress_text(job.chief, job.epochs))
     rate = job.history[-1]["learning_rate"] if job.history else None
     left, middle, right = st.columns(3)
-    left.metric("Epochs done", f"{len(job.history)}/{job.epochs}")
-    middle.metric("Learning rate", f"{rate:.3g}" if rate else "-")
-    right.metric("Time left", format_seconds(job.seconds_left()))
+    left.metric(_("Epochs done"), f"{len(job.history)}/{job.epochs}")
+    middle.metric(_("Learning rate"), f"{rate:.3g}" if rate else "-")
+    right.metric(_("Time left"), format_seconds(job.seconds_left()))
 
 
 def show_worker(worker, epochs: int) -> None:
@@ -70,10 +74,11 @@ def show_worker(worker, epochs: int) -> None:
     st.progress(worker.batch / worker.batches if worker.batches else 0.0, text=progress_text(worker, epochs))
     if worker.history:
         last = worker.history[-1]
-        st.caption(f"Epoch {last['epoch']}: loss {last.get('loss', 0):.4f}, accuracy {last.get('accuracy', 0):.4f}")
+        st.caption(_("Epoch {epoch}: loss {loss:.4f}, accuracy {accuracy:.4f}").format(
+            epoch=last["epoch"], loss=last.get("loss", 0), accuracy=last.get("accuracy", 0)))
     if worker.history or worker.batch_points:
-        figure, _ = curves_figure([Curves(worker.label, PALETTE[0], worker.history, thinned(worker.batch_points))],
-                                  smoothing=LIVE_SMOOTHING, height=280)
+        figure, _plotted = curves_figure([Curves(worker.label, PALETTE[0], worker.history,
+                                                 thinned(worker.batch_points))], smoothing=LIVE_SMOOTHING, height=280)
         st.plotly_chart(figure, key=f"demo_curves_{worker.label}", config={"staticPlot": True})
 
 
@@ -88,15 +93,19 @@ def show_live(job_id: str):
             st.rerun()
         if job.status == "queued":
             wait = registry().wait_estimate(job_id)
-            st.info(f"Waiting in the queue: place {registry().queue_position(job_id)} "
-                    f"({registry().running_count()} training now). It starts by itself"
-                    + (f", in about {format_seconds(wait)}." if wait is not None else "."))
+            place, running = registry().queue_position(job_id), registry().running_count()
+            if wait is None:
+                st.info(_("Waiting in the queue: place {place} ({running} training now). It starts by itself.").format(
+                    place=place, running=running))
+            else:
+                st.info(_("Waiting in the queue: place {place} ({running} training now). It starts by itself, in "
+                          "about {wait}.").format(place=place, running=running, wait=format_seconds(wait)))
         else:
             show_progress(job)
             if not job.demo_workers and job.batch_points:
-                st.caption(f"Training loss and accuracy as the batches go ({len(job.batch_points)} points so far, "
-                           "smoothed), validation after each epoch.")
-        label = "Stop (keeps the run so far)" if job.status == "running" else "Leave the queue"
+                st.caption(_("Training loss and accuracy as the batches go ({points} points so far, smoothed), "
+                             "validation after each epoch.").format(points=len(job.batch_points)))
+        label = _("Stop (keeps the run so far)") if job.status == "running" else _("Leave the queue")
         if st.button(label, key="train_stop", disabled=job.stop_event.is_set()):
             registry().stop(job_id)
             st.rerun(scope="fragment")
@@ -111,8 +120,8 @@ def show_live(job_id: str):
                 with column:
                     show_worker(worker, job.epochs)
         elif job.history or job.batch_points:
-            figure, _ = curves_figure([Curves("this run", PALETTE[0], job.history, thinned(job.batch_points))],
-                                      smoothing=LIVE_SMOOTHING, height=360)
+            figure, _plotted = curves_figure([Curves(_("this run"), PALETTE[0], job.history,
+                                                     thinned(job.batch_points))], smoothing=LIVE_SMOOTHING, height=360)
             st.plotly_chart(figure, key="train_live_curves", config={"staticPlot": True})
 
     live()
@@ -127,24 +136,25 @@ def show_result(job, fill_form: Callable[[dict], None] | None = None):
     the form shows the settings the new run trains with.
     """
     colour = {"finished": "green", "stopped": "orange"}.get(job.status, "red")
-    st.markdown(f"**Last run:** :{colour}[{job.status}]. {job.message}")
+    st.markdown(_("**Last run:** :{colour}[{status}]. {message}").format(colour=colour, status=status_name(job.status),
+                                                                         message=job.message))
     if not job.run_path:
         return
     try:
         run = load_run(job.run_path)
     except RunReadError as error:
-        st.warning(f"The run can no longer be read: {error}")
+        st.warning(_("The run can no longer be read: {error}").format(error=error))
         return
     metrics = run.metrics
     cols = st.columns(4)
-    cols[0].metric("Test accuracy", f"{metrics['test_accuracy']:.2%}" if "test_accuracy" in metrics else "-")
-    cols[1].metric("Parameters", f"{metrics['parameters']:,}")
-    cols[2].metric("Time", format_seconds(metrics["wall_seconds"]))
-    cols[3].metric("Epochs", metrics["epochs_completed"])
+    cols[0].metric(_("Test accuracy"), f"{metrics['test_accuracy']:.2%}" if "test_accuracy" in metrics else "-")
+    cols[1].metric(_("Parameters"), f"{metrics['parameters']:,}")
+    cols[2].metric(_("Time"), format_seconds(metrics["wall_seconds"]))
+    cols[3].metric(_("Epochs"), metrics["epochs_completed"])
     if (lag := diagnose_lag(run.config, run.history)) is not None:
         show_batch_norm_lag(run, lag, fill_form)
     if run.history:
-        figure, _ = curves_figure([Curves(run.label, PALETTE[0], run.history)], height=360)
+        figure, _plotted = curves_figure([Curves(run.label, PALETTE[0], run.history)], height=360)
         st.plotly_chart(figure, key="train_result_curves")
     layers = run.layers()
     if layers is None and run.model_path.exists():
@@ -152,26 +162,26 @@ def show_result(job, fill_form: Callable[[dict], None] | None = None):
 
         layers = model_summary_rows(str(run.model_path))
     if layers:
-        with st.expander("Model summary"):
+        with st.expander(_("Model summary")):
             st.dataframe(layers, hide_index=True)
-    st.download_button("Download this run (.zip)", zip_run(run.path), file_name=f"{run.run_id}.zip",
+    st.download_button(_("Download this run (.zip)"), zip_run(run.path), file_name=f"{run.run_id}.zip",
                        mime="application/zip", key="train_download",
-                       help="The model, its history, config and metrics, and its TensorBoard logs (folder tb).")
+                       help=_("The model, its history, config and metrics, and its TensorBoard logs (folder tb)."))
     if runs_locally():
         # Only someone at the server can open its folders or run a command there.
-        st.caption(f"The run is in `{run.path}`. To open its curves in TensorBoard:")
+        st.caption(_("The run is in `{path}`. To open its curves in TensorBoard:").format(path=run.path))
         st.code(f"tensorboard --logdir {shlex.quote(str(run.path / 'tb'))}", language="bash", wrap_lines=True)
     else:
-        st.caption("The download holds the run's TensorBoard logs (its folder tb): open them with TensorBoard "
-                   "on your own computer.")
+        st.caption(_("The download holds the run's TensorBoard logs (its folder tb): open them with TensorBoard "
+                     "on your own computer."))
     next_left, next_right = st.columns(2)
-    if page_exists(HISTORY_PAGE) and next_left.button("Compare it on the History page", key="train_compare",
+    if page_exists(HISTORY_PAGE) and next_left.button(_("Compare it on the History page"), key="train_compare",
                                                       icon=":material/show_chart:"):
         # The History page reads this key and shows the run beside its nearest book run.
         st.session_state[HISTORY_FOCUS_KEY] = run.run_id
         st.switch_page(HISTORY_PAGE)
     if page_exists(CANVAS_PAGE):
-        next_right.page_link(CANVAS_PAGE, label="Try it on the canvas", icon=":material/draw:")
+        next_right.page_link(CANVAS_PAGE, label=_("Try it on the canvas"), icon=":material/draw:")
 
 
 def show_batch_norm_lag(run, lag: BatchNormLag, fill_form: Callable[[dict], None] | None) -> None:
@@ -182,12 +192,12 @@ def show_batch_norm_lag(run, lag: BatchNormLag, fill_form: Callable[[dict], None
     try:
         config = TrainingConfig.from_dict(values)
     except ValueError as error:  # a run written by another version of the app
-        st.caption(f"It cannot be trained again from here: {error}")
+        st.caption(_("It cannot be trained again from here: {error}").format(error=error))
         return
-    label = f"Train it again with momentum {lag.suggested_momentum:g}"
+    label = _("Train it again with momentum {momentum:g}").format(momentum=lag.suggested_momentum)
     # The form is filled in the click's callback: by the time the script runs, its widgets may be drawn already.
     on_click = (lambda: fill_form(config.to_dict())) if fill_form else None
     clicked = st.button(label, key="train_rerun_momentum", type="primary", on_click=on_click,
-                        help="The same settings with only the batch-norm momentum lowered.")
+                        help=_("The same settings with only the batch-norm momentum lowered."))
     if clicked and submit(config):
         st.rerun()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.i18n import N_, _
 from lib.runs.store import runs_dir
 from lib.runs.workspaces import remove_stale
 from lib.server.jobs import Job, JobRegistry
@@ -17,6 +18,14 @@ from ui.workspace import workspace_token
 SIDEBAR_REFRESH_SECONDS = 5.0
 
 JOB_KEY = "train_job_id"
+# A job's status as people read it (the status itself is an id: queued, running, finished, ...).
+STATUS_NAMES = {"queued": N_("queued"), "running": N_("running"), "finished": N_("finished"),
+                "stopped": N_("stopped"), "failed": N_("failed"), "cancelled": N_("cancelled")}
+
+
+def status_name(status: str) -> str:
+    """A job's status in the reader's language."""
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
 
 
 @st.cache_resource
@@ -63,12 +72,12 @@ def sidebar_job_status() -> None:
             return
         registry().heartbeat(live.job_id)
         if live.status == "queued":
-            st.caption(f"Training queued: place {registry().queue_position(live.job_id)}")
+            st.caption(_("Training queued: place {place}").format(place=registry().queue_position(live.job_id)))
         elif live.status == "running":
-            st.caption(f"Training: epoch {min(live.epoch, live.epochs)}/{live.epochs}")
+            st.caption(_("Training: epoch {epoch}/{epochs}").format(epoch=min(live.epoch, live.epochs), epochs=live.epochs))
             st.progress(min(len(live.history) / max(live.epochs, 1), 1.0))
         else:
-            st.caption(f"Training {live.status}.")
+            st.caption(_("Training {status}.").format(status=status_name(live.status)))
 
     with st.sidebar:
         status()

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib.i18n import _
+
 SIDE = 28
 
 
@@ -176,7 +178,7 @@ def grad_cam(classifier, image, target) -> np.ndarray:
     image, target = _check_image(image), _check_target(classifier, target)
     gradients = gradients_for(classifier)
     if gradients.cam is None:
-        raise ValueError("Grad-CAM needs a convolutional layer, and this model has none (a dense network)")
+        raise ValueError(_("Grad-CAM needs a convolutional layer, and this model has none (a dense network)"))
     activations, grads = gradients.run(gradients.cam, image, target)
     weights = grads[0].mean(axis=(0, 1))
     cam = np.maximum((activations[0] * weights).sum(axis=-1), 0)
@@ -210,7 +212,7 @@ def counterfactual_path(classifier, image, target, steps: int = 60, step_size: f
     gradients = gradients_for(classifier)
     frames, probabilities = [image.copy()], []
     current = image.copy()
-    for _ in range(steps + 1):
+    for _step in range(steps + 1):
         outputs, gradient = gradients.run(gradients.log_probability_gradient, current, target)
         probabilities.append(float(outputs[0, target]))
         if probabilities[-1] > 0.5 or len(frames) > steps:

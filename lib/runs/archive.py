@@ -12,6 +12,7 @@ import json
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from lib.i18n import _
 from lib.runs.store import SHARED_FILE, Run, RunReadError, parse_history_csv
 
 # Run zips: the files they may hold and how large each may be once unpacked.
@@ -44,28 +45,32 @@ def run_from_zip(data: bytes, name: str) -> Run:
             for item in archive.infolist():
                 parts = PurePosixPath(item.filename).parts
                 if item.filename.startswith(("/", "\\")) or ".." in parts or "\\" in item.filename:
-                    raise RunReadError(f"{name} holds {item.filename!r}, a path that climbs out of its folder.")
+                    raise RunReadError(_("{name} holds {member}, a path that climbs out of its folder.").format(
+                        name=name, member=repr(item.filename)))
                 if parts and parts[-1] in RUN_FILES and len(parts) <= 2:
                     if item.file_size > MAX_UNPACKED_BYTES:
-                        raise RunReadError(f"{name}: {item.filename} would unpack to {item.file_size:,} bytes; "
-                                           f"the limit is {MAX_UNPACKED_BYTES:,}.")
+                        raise RunReadError(_("{name}: {member} would unpack to {size:,} bytes; the limit is "
+                                             "{limit:,}.").format(name=name, member=item.filename,
+                                                                  size=item.file_size, limit=MAX_UNPACKED_BYTES))
                     members[parts[-1]] = item
             if "history.csv" not in members:
-                raise RunReadError(f"{name} has no history.csv: upload a run downloaded from the Training page.")
+                raise RunReadError(_("{name} has no history.csv: upload a run downloaded from the Training page.").format(
+                    name=name))
 
             def read(member: str) -> bytes:
                 # The size in the zip's directory can lie; read no more than the limit allows.
                 with archive.open(members[member]) as file:
                     content = file.read(MAX_UNPACKED_BYTES + 1)
                 if len(content) > MAX_UNPACKED_BYTES:
-                    raise RunReadError(f"{name}: {member} unpacks to more than {MAX_UNPACKED_BYTES:,} bytes.")
+                    raise RunReadError(_("{name}: {member} unpacks to more than {limit:,} bytes.").format(
+                        name=name, member=member, limit=MAX_UNPACKED_BYTES))
                 return content
 
             history, notes = parse_history_csv(read("history.csv").decode("utf-8"), f"{name}/history.csv")
             config = json.loads(read("config.json")) if "config.json" in members else {}
             metrics = json.loads(read("metrics.json")) if "metrics.json" in members else {}
     except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, OSError, EOFError) as error:
-        raise RunReadError(f"{name} is not a readable run zip ({error}).") from error
+        raise RunReadError(_("{name} is not a readable run zip ({error}).").format(name=name, error=error)) from error
     config = config if isinstance(config, dict) else {}
     config.setdefault("name", Path(name).stem)
     return Run(Path(name), config, history, metrics if isinstance(metrics, dict) else {}, "upload", notes)
@@ -74,14 +79,14 @@ def run_from_zip(data: bytes, name: str) -> Run:
 def run_from_upload(data: bytes, name: str) -> Run:
     """A Run from an uploaded CSVLogger CSV or run zip; RunReadError names what is wrong."""
     if not data:
-        raise RunReadError(f"{name} is empty.")
+        raise RunReadError(_("{name} is empty.").format(name=name))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise RunReadError(f"{name} is larger than {MAX_UPLOAD_BYTES // 2**20} MB.")
+        raise RunReadError(_("{name} is larger than {limit} MB.").format(name=name, limit=MAX_UPLOAD_BYTES // 2**20))
     if name.lower().endswith(".zip"):
         return run_from_zip(data, name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise RunReadError(f"{name} is not a text CSV file.") from error
+        raise RunReadError(_("{name} is not a text CSV file.").format(name=name)) from error
     history, notes = parse_history_csv(text, name)
     return Run(Path(name), {"name": Path(name).stem}, history, {}, "upload", notes)

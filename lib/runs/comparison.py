@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lib.i18n import _, ngettext
 from lib.runs.store import Run
 
 THRESHOLDS = (0.97, 0.98, 0.99)
@@ -95,17 +96,24 @@ class Stability:
 
     def reason(self, window: bool = True) -> str:
         """What makes the run unstable, in numbers, and where it ends ("swings 7.2 points per epoch ...")."""
-        over = f" over its last {STABILITY_WINDOW} epochs" if window else ""
-        parts = [f"swings {points(self.swing)} per epoch{over}"] if self.swing > MAX_SWING else []
-        ending = f"ends at {self.final:.2%}"
         if self.drop_from_best > MAX_DROP_FROM_BEST:
-            ending += f", {points(self.drop_from_best)} below its best"
-        return " and ".join([*parts, ending])
+            ending = _("ends at {final:.2%}, {drop} below its best").format(final=self.final,
+                                                                             drop=points(self.drop_from_best))
+        else:
+            ending = _("ends at {final:.2%}").format(final=self.final)
+        if self.swing <= MAX_SWING:
+            return ending
+        if window:
+            swings = _("swings {swing} per epoch over its last {window} epochs").format(
+                swing=points(self.swing), window=STABILITY_WINDOW)
+        else:
+            swings = _("swings {swing} per epoch").format(swing=points(self.swing))
+        return _("{swings} and {ending}").format(swings=swings, ending=ending)
 
 
 def points(difference: float) -> str:
     """A difference of accuracies in percentage points: 0.072 -> '7.2 points', 0.02 -> '2 points'."""
-    return f"{difference * 100:.1f}".removesuffix(".0") + " points"
+    return _("{points} points").format(points=f"{difference * 100:.1f}".removesuffix(".0"))
 
 
 def stability(run: Run) -> Stability | None:
@@ -166,8 +174,10 @@ def short_names(runs: list[Run]) -> dict[Path, str]:
 def best_and_final(run: Run) -> str:
     """'85.51% at epoch 287, final 85.41%': a run's best validation epoch and where it ended, side by side."""
     row = summary_row(run)
-    text = f"{row['best val accuracy']:.2%} at epoch {row['best epoch']}"
-    return text if row["final val accuracy"] is None else f"{text}, final {row['final val accuracy']:.2%}"
+    if row["final val accuracy"] is None:
+        return _("{best:.2%} at epoch {epoch}").format(best=row["best val accuracy"], epoch=row["best epoch"])
+    return _("{best:.2%} at epoch {epoch}, final {final:.2%}").format(
+        best=row["best val accuracy"], epoch=row["best epoch"], final=row["final val accuracy"])
 
 
 def best_run_sentence(runs: list[Run], names: dict[Path, str]) -> str | None:
@@ -181,16 +191,20 @@ def best_run_sentence(runs: list[Run], names: dict[Path, str]) -> str | None:
 
     best = max(scored, key=peak)
     row = summary_row(best)
-    where = f"{row['best val accuracy']:.2%} at epoch {row['best epoch']}"
+    where = _("{best:.2%} at epoch {epoch}").format(best=row["best val accuracy"], epoch=row["best epoch"])
     if not is_unstable(best):
-        ends = "" if row["final val accuracy"] is None else f"; it ends at {row['final val accuracy']:.2%}"
-        return f"The best validation accuracy, {where}, comes from {names[best.path]}{ends}."
-    sentence = (f"The highest single epoch, {where}, comes from {names[best.path]}, but that run is unstable: "
-                f"it {stability(best).reason()}.")
+        if row["final val accuracy"] is None:
+            return _("The best validation accuracy, {where}, comes from {run}.").format(where=where,
+                                                                                       run=names[best.path])
+        return _("The best validation accuracy, {where}, comes from {run}; it ends at {final:.2%}.").format(
+            where=where, run=names[best.path], final=row["final val accuracy"])
+    sentence = _("The highest single epoch, {where}, comes from {run}, but that run is unstable: it {reason}.").format(
+        where=where, run=names[best.path], reason=stability(best).reason())
     steady = [run for run in scored if not is_unstable(run)]
     if steady:
         runner_up = max(steady, key=peak)
-        sentence += f" Of the steady runs, {names[runner_up.path]} is best: {best_and_final(runner_up)}."
+        sentence += " " + _("Of the steady runs, {run} is best: {result}.").format(run=names[runner_up.path],
+                                                                                  result=best_and_final(runner_up))
     return sentence
 
 
@@ -198,11 +212,14 @@ def unstable_sentence(runs: list[Run], names: dict[Path, str]) -> str | None:
     unstable = [run for run in runs if is_unstable(run)]
     if not unstable:
         return None
-    named = "; ".join(f"{names[run.path]} {stability(run).reason(window=False)}" for run in unstable)
-    verb = "is" if len(unstable) == 1 else "are"
-    return (f"{len(unstable)} of {len(runs)} runs {verb} unstable (validation accuracy swinging more than "
-            f"{points(MAX_SWING)} per epoch over the last {STABILITY_WINDOW} epochs, or ending more than "
-            f"{points(MAX_DROP_FROM_BEST)} below its best): {named}.")
+    named = "; ".join(_("{run} {reason}").format(run=names[run.path], reason=stability(run).reason(window=False))
+                         for run in unstable)
+    return ngettext("{count} of {total} runs is unstable (validation accuracy swinging more than {swing} per epoch "
+                    "over the last {window} epochs, or ending more than {drop} below its best): {named}.",
+                    "{count} of {total} runs are unstable (validation accuracy swinging more than {swing} per epoch "
+                    "over the last {window} epochs, or ending more than {drop} below its best): {named}.",
+                    len(unstable)).format(count=len(unstable), total=len(runs), swing=points(MAX_SWING),
+                                          window=STABILITY_WINDOW, drop=points(MAX_DROP_FROM_BEST), named=named)
 
 
 def read_optimizers(runs: list[Run]) -> list[str]:
@@ -214,15 +231,16 @@ def read_optimizers(runs: list[Run]) -> list[str]:
     reached = [(run, summary_row(run)["epochs to 99%"]) for run in runs if summary_row(run)["epochs to 99%"]]
     if reached:
         fastest, epoch = min(reached, key=lambda item: item[1])
-        sentences.append(f"{len(reached)} of {len(runs)} runs reached 99% validation accuracy; "
-                         f"{names[fastest.path]} got there first, at epoch {epoch}.")
+        sentences.append(_("{count} of {total} runs reached 99% validation accuracy; {run} got there first, at "
+                           "epoch {epoch}.").format(count=len(reached), total=len(runs), run=names[fastest.path],
+                                                    epoch=epoch))
     else:
-        sentences.append(f"None of the {len(runs)} runs reached 99% validation accuracy.")
+        sentences.append(_("None of the {total} runs reached 99% validation accuracy.").format(total=len(runs)))
     scored = [run for run in runs if summary_row(run)["best val accuracy"] is not None]
     sentences.append(best_run_sentence(scored, names))
     if len(scored) > 1:
         worst = min(scored, key=lambda run: summary_row(run)["best val accuracy"])
-        sentences.append(f"The lowest is {names[worst.path]}: {best_and_final(worst)}.")
+        sentences.append(_("The lowest is {run}: {result}.").format(run=names[worst.path], result=best_and_final(worst)))
     sentences.append(unstable_sentence(runs, names))
     return [sentence for sentence in sentences if sentence]
 
@@ -236,24 +254,38 @@ def read_regularization(runs: list[Run]) -> list[str]:
     gapped = [(run, gap) for run, gap in gapped if gap is not None]
     if not gapped:
         return []
-    names = short_names([run for run, _ in gapped])
+    names = short_names([run for run, _gap in gapped])
     steady = [(run, gap) for run, gap in gapped if not is_unstable(run)]
     sentences = []
     if steady:
         (widest, wide_gap), (narrowest, narrow_gap) = (max(steady, key=lambda item: item[1]),
                                                        min(steady, key=lambda item: item[1]))
-        among = "" if len(steady) == len(gapped) else "Of the steady runs, "
-        sentences.append(f"{among}over the last {STABILITY_WINDOW} epochs, {names[widest.path]} shows the widest "
-                         f"train/validation gap ({points(wide_gap)}: train {_final(widest, 'accuracy')}, "
-                         f"validation {_final(widest, 'val_accuracy')}) and {names[narrowest.path]} the narrowest "
-                         f"({points(narrow_gap)}: train {_final(narrowest, 'accuracy')}, "
-                         f"validation {_final(narrowest, 'val_accuracy')}).")
+        all_steady = len(steady) == len(gapped)
+        gaps = dict(window=STABILITY_WINDOW, widest=names[widest.path], wide_gap=points(wide_gap),
+                    wide_train=_final(widest, "accuracy"), wide_val=_final(widest, "val_accuracy"),
+                    narrowest=names[narrowest.path], narrow_gap=points(narrow_gap),
+                    narrow_train=_final(narrowest, "accuracy"), narrow_val=_final(narrowest, "val_accuracy"))
+        if all_steady:
+            sentences.append(_("over the last {window} epochs, {widest} shows the widest train/validation gap "
+                               "({wide_gap}: train {wide_train}, validation {wide_val}) and {narrowest} the narrowest "
+                               "({narrow_gap}: train {narrow_train}, validation {narrow_val}).").format(**gaps))
+        else:
+            sentences.append(_("Of the steady runs, over the last {window} epochs, {widest} shows the widest "
+                               "train/validation gap ({wide_gap}: train {wide_train}, validation {wide_val}) and "
+                               "{narrowest} the narrowest ({narrow_gap}: train {narrow_train}, validation "
+                               "{narrow_val}).").format(**gaps))
         overfit = [names[run.path] for run, gap in steady if gap > 0.1]
         if overfit:
-            sentences.append(f"{len(overfit)} of {len(steady)}{' steady' if among else ''} runs overfit (train "
-                             f"accuracy more than 10 points above validation): {', '.join(overfit)}.")
-    sentences.append(best_run_sentence([run for run, _ in gapped], names))
-    sentences.append(unstable_sentence([run for run, _ in gapped], names))
+            listed = ", ".join(overfit)
+            if all_steady:
+                sentence = _("{count} of {total} runs overfit (train accuracy more than 10 points above validation): "
+                             "{runs}.")
+            else:
+                sentence = _("{count} of {total} steady runs overfit (train accuracy more than 10 points above "
+                             "validation): {runs}.")
+            sentences.append(sentence.format(count=len(overfit), total=len(steady), runs=listed))
+    sentences.append(best_run_sentence([run for run, _gap in gapped], names))
+    sentences.append(unstable_sentence([run for run, _gap in gapped], names))
     return [sentence[0].upper() + sentence[1:] for sentence in sentences if sentence]
 
 

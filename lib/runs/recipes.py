@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES
+from lib.i18n import N_, _, ngettext
 from lib.runs.store import Run, regularizer_names
 
 # Settings that take effect only when another one is on: a run that does not use one has None for it, so a
@@ -60,10 +61,27 @@ def differing_config(runs: list[Run]) -> dict[str, list]:
 RECIPE_FIELDS = ("model", "optimizer", "learning_rate", "batch_size", "epochs", "train_samples", "l1", "l2",
                  "dropout", "batch_norm", "batch_norm_momentum", "early_stopping", "reduce_lr_on_plateau",
                  "lr_schedule")
-FIELD_NAMES = {"learning_rate": "learning rate", "batch_size": "batch size", "train_samples": "training images",
-               "batch_norm": "batch norm", "batch_norm_momentum": "batch-norm momentum",
-               "early_stopping": "early stopping", "reduce_lr_on_plateau": "reduce-on-plateau",
-               "lr_schedule": "schedule"}
+# How a field is named to people, in a sentence or over a column (translated where it is shown, see
+# `setting_name`); a field not here (l1, l2) is named by its id.
+FIELD_NAMES = {"model": N_("model"), "optimizer": N_("optimizer"), "learning_rate": N_("learning rate"),
+               "batch_size": N_("batch size"), "epochs": N_("epochs"), "train_samples": N_("training images"),
+               "dropout": N_("dropout"), "batch_norm": N_("batch norm"),
+               "batch_norm_momentum": N_("batch-norm momentum"), "early_stopping": N_("early stopping"),
+               "reduce_lr_on_plateau": N_("reduce-on-plateau"), "lr_schedule": N_("schedule"),
+               "style": N_("Keras style"), "data": N_("training data"), "test_data": N_("test data"),
+               "validation_fraction": N_("validation fraction"), "augment": N_("augmentation"),
+               "early_stopping_monitor": N_("early-stopping monitor"),
+               "early_stopping_patience": N_("early-stopping patience"),
+               "early_stopping_restore_best": N_("restore best weights"),
+               "reduce_lr_factor": N_("reduce-on-plateau factor"), "reduce_lr_patience": N_("reduce-on-plateau patience"),
+               "lr_schedule_factor": N_("schedule factor"), "lr_schedule_every": N_("schedule step (epochs)"),
+               "warmup_epochs": N_("warm-up epochs"), "strategy": N_("distribution strategy"),
+               "devices": N_("devices"), "scale_learning_rate": N_("learning rate × replicas"), "seed": N_("seed")}
+
+
+def setting_name(name: str) -> str:
+    """A config field as people read it, in their language: "learning rate" for learning_rate."""
+    return _(FIELD_NAMES[name]) if name in FIELD_NAMES else name
 
 
 def recipe(config: dict) -> dict:
@@ -82,14 +100,17 @@ class NearestRun:
 
     def explanation(self) -> str:
         """Why this book run was picked, in a clause: "same optimizer and regularizers; 1 setting differs: ..."."""
-        same = "same optimizer and regularizers" if self.same_optimizer_and_regularizers else ""
         if not self.differences:
-            return "the same settings as yours"
+            return _("the same settings as yours")
         count = len(self.differences)
-        listed = ", ".join(f"{FIELD_NAMES.get(name, name)} {_setting(theirs)} (yours {_setting(yours)})"
-                           for name, (theirs, yours) in self.differences.items())
-        differ = f"{count} setting{'s differ' if count > 1 else ' differs'}: {listed}"
-        return f"{same}; {differ}" if same else differ
+        listed = ", ".join(_("{setting} {theirs} (yours {yours})").format(
+            setting=setting_name(name), theirs=_setting(theirs),
+            yours=_setting(yours)) for name, (theirs, yours) in self.differences.items())
+        differ = ngettext("{count} setting differs: {listed}", "{count} settings differ: {listed}", count).format(
+            count=count, listed=listed)
+        if self.same_optimizer_and_regularizers:
+            return _("same optimizer and regularizers; {differences}").format(differences=differ)
+        return differ
 
 
 def nearest_book_run(run: Run, book_runs: list[Run]) -> NearestRun | None:
@@ -114,7 +135,7 @@ def nearest_book_run(run: Run, book_runs: list[Run]) -> NearestRun | None:
 
 def _setting(value) -> str:
     if isinstance(value, bool):
-        return "on" if value else "off"
+        return _("on") if value else _("off")
     if value is None:
         return "-"
     if isinstance(value, int):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lib.engine.config import FIELDS, check_field
 from lib.engine.run_files import writer_alive
+from lib.i18n import _
 from lib.runs.store import CONFIG_FILE, Run, RunStorageError, is_shared, list_runs, runs_dir, write_atomically
 from lib.settings import settings
 
@@ -54,7 +55,7 @@ def workspaces_root(root: Path | None = None) -> Path:
 def workspace_dir(token: str, root: Path | None = None) -> Path:
     """The folder of a workspace's runs; ValueError for anything but a valid token."""
     if valid_token(token) is None:
-        raise ValueError("A workspace token is 32 hexadecimal characters.")
+        raise ValueError(_("A workspace token is {length} hexadecimal characters.").format(length=TOKEN_LENGTH))
     return workspaces_root(root) / token
 
 
@@ -92,7 +93,7 @@ def own_run_folder(token: str, path: Path, root: Path | None = None) -> Path:
     folder, candidate = workspace_dir(token, root).resolve(), Path(path)
     if (candidate.is_symlink() or candidate.name.startswith(".") or not candidate.is_dir()
             or candidate.resolve().parent != folder):
-        raise ValueError("Only a run of this workspace can be deleted or renamed here.")
+        raise ValueError(_("Only a run of this workspace can be deleted or renamed here."))
     return candidate.resolve()
 
 
@@ -103,7 +104,8 @@ def delete_run(token: str, path: Path, root: Path | None = None) -> None:
     try:
         os.replace(run, trash)
     except OSError as error:
-        raise RunStorageError(f"Cannot delete run {run.name}: {error.strerror or error}.") from error
+        raise RunStorageError(_("Cannot delete run {run}: {error}.").format(run=run.name,
+                                                                            error=error.strerror or error)) from error
     shutil.rmtree(trash, ignore_errors=True)
 
 
@@ -115,9 +117,11 @@ def rename_run(token: str, path: Path, name: str, root: Path | None = None) -> N
     try:
         config = json.loads((run / CONFIG_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise RunStorageError(f"Cannot rename run {run.name}: its {CONFIG_FILE} cannot be read.") from error
+        raise RunStorageError(_("Cannot rename run {run}: its {file} cannot be read.").format(
+            run=run.name, file=CONFIG_FILE)) from error
     if not isinstance(config, dict):
-        raise RunStorageError(f"Cannot rename run {run.name}: its {CONFIG_FILE} is not a config.")
+        raise RunStorageError(_("Cannot rename run {run}: its {file} is not a config.").format(run=run.name,
+                                                                                               file=CONFIG_FILE))
     write_atomically(run / CONFIG_FILE, json.dumps({**config, "name": name}, indent=2))
 
 
@@ -132,7 +136,7 @@ def disk_cap_bytes() -> int:
 def enforce_run_limit(token: str, keep: int | None = None, root: Path | None = None) -> list[str]:
     """Delete this workspace's oldest unshared runs beyond `keep`; return the labels of those deleted."""
     keep = keep or runs_per_workspace()
-    runs, _ = workspace_runs(token, root)
+    runs, _notes = workspace_runs(token, root)
     unshared = [run for run in sorted(runs, key=lambda run: run.run_id) if not is_shared(run.path)]
     removed = []
     for run in unshared[: max(0, len(runs) - keep)]:
@@ -143,7 +147,7 @@ def enforce_run_limit(token: str, keep: int | None = None, root: Path | None = N
 
 def folder_bytes(folder: Path) -> int:
     total = 0
-    for dirpath, _, files in os.walk(folder):
+    for dirpath, _dirs, files in os.walk(folder):
         for name in files:
             try:
                 total += os.lstat(os.path.join(dirpath, name)).st_size
@@ -154,10 +158,15 @@ def folder_bytes(folder: Path) -> int:
 
 def disk_full_error(used: int, cap: int, pending: int = 0) -> RunStorageError:
     """The refusal of a new job when `used` bytes (counting room kept for `pending` runs in training) fill `cap`."""
-    counting = f", counting room for the {pending} run(s) queued or training" if pending else ""
-    return RunStorageError(f"The runs on this server already fill {used / 2**20:.0f} MB of the {cap / 2**20:.0f} MB "
-                           f"allowed{counting}, so no new run can be stored. Delete some of your runs (History page, "
-                           f"'Share your runs'), or ask whoever runs the server to raise {DISK_CAP_ENV}.")
+    values = dict(used=used / 2**20, cap=cap / 2**20, pending=pending, setting=DISK_CAP_ENV)
+    if pending:
+        return RunStorageError(_("The runs on this server already fill {used:.0f} MB of the {cap:.0f} MB allowed, "
+                                 "counting room for the {pending} run(s) queued or training, so no new run can be "
+                                 "stored. Delete some of your runs (History page, 'Share your runs'), or ask whoever "
+                                 "runs the server to raise {setting}.").format(**values))
+    return RunStorageError(_("The runs on this server already fill {used:.0f} MB of the {cap:.0f} MB allowed, so no "
+                             "new run can be stored. Delete some of your runs (History page, 'Share your runs'), or "
+                             "ask whoever runs the server to raise {setting}.").format(**values))
 
 
 def check_disk_cap(root: Path | None = None) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from lib.i18n import N_, _, language, ngettext
 from lib.runs.archive import run_from_upload
 from lib.runs.comparison import (
     MAX_DROP_FROM_BEST,
@@ -16,38 +17,64 @@ from lib.runs.comparison import (
     read_regularization,
     summary_row,
 )
-from lib.runs.recipes import differing_config, nearest_book_run
+from lib.runs.recipes import differing_config, nearest_book_run, setting_name
 from lib.runs.store import RunReadError, experiment_runs, is_shared, set_shared
 from lib.runs.workspaces import delete_run, listing_fingerprint, rename_run, shared_runs, workspace_runs
 from ui.charts import Curves, curves_figure, run_colour
 from ui.job_views import HISTORY_FOCUS_KEY
-from ui.jobs import registry
+from ui.jobs import registry, status_name
 from ui.workspace import workspace_token
 
 # Each of the book's figures: its folder in saved_models/, the reader of its numbers, what it shows, and the
-# few runs it opens with. All of a set at once is 16 curves per chart: the few make its point readable.
+# few runs it opens with. All of a set at once is 16 curves per chart: the few make its point readable. A view's
+# name is its id (in widget keys) and, translated, its button's label.
 VIEWS = {
-    "Optimizers": ("optimizers", read_optimizers,
-                   "LeNet-5 on all 60,000 images, batch 32, 20 epochs: the seven optimizers of the book at Keras's "
-                   "default rates, and Adadelta at 1.0.",
-                   ("sgd", "momentum", "adam", "adadelta")),
-    "Regularization on 200 samples": ("regularizers", read_regularization,
-                                      "LeNet-5 trained on only 200 images for 300 epochs, validated on the 10,000 test "
-                                      "images: how much each regularizer closes the gap.",
-                                      ("none", "l2", "dropout", "batch-norm")),
+    N_("Optimizers"): ("optimizers", read_optimizers,
+                       N_("LeNet-5 on all 60,000 images, batch 32, 20 epochs: the seven optimizers of the book at "
+                          "Keras's default rates, and Adadelta at 1.0."),
+                       ("sgd", "momentum", "adam", "adadelta")),
+    N_("Regularization on 200 samples"): ("regularizers", read_regularization,
+                                          N_("LeNet-5 trained on only 200 images for 300 epochs, validated on the "
+                                             "10,000 test images: how much each regularizer closes the gap."),
+                                          ("none", "l2", "dropout", "batch-norm")),
 }
-STABILITY_HELP = (f"Unstable: over the last {STABILITY_WINDOW} epochs validation accuracy moves back and forth by "
-                  f"more than {points(MAX_SWING)} per epoch, or the run ends more than {points(MAX_DROP_FROM_BEST)} "
-                  "below its best epoch.")
+# The run list's groups (a folder of saved_models/, or where a run comes from) as people read them.
+GROUP_NAMES = {"optimizers": N_("optimizers"), "regularizers": N_("regularizers"), "baseline": N_("baseline"),
+               "shipped": N_("shipped"), "shared": N_("shared"), "my runs": N_("my runs"), "upload": N_("upload")}
+# The comparison table's words: its columns (lib.runs.comparison.summary_row's keys) and the values of two of them.
+COLUMN_LABELS = {"run": N_("run"), "source": N_("source"), "epochs": N_("epochs"),
+                 "best val accuracy": N_("best val accuracy"), "best epoch": N_("best epoch"),
+                 "final val accuracy": N_("final val accuracy"), "stability": N_("stability"),
+                 "val accuracy swing / epoch": N_("val accuracy swing / epoch"), "final accuracy": N_("final accuracy"),
+                 "final loss": N_("final loss"), "final val loss": N_("final val loss"),
+                 "seconds / epoch": N_("seconds / epoch"), "parameters": N_("parameters"),
+                 "test accuracy": N_("test accuracy"), "early stop at": N_("early stop at")}
+SOURCE_NAMES = {"experiment": N_("experiment"), "user": N_("user"), "shared": N_("shared"), "upload": N_("upload")}
+STABILITY_NAMES = {"steady": N_("steady"), "unstable": N_("unstable")}
 
 
+def stability_help() -> str:
+    return _("Unstable: over the last {window} epochs validation accuracy moves back and forth by more than {swing} "
+             "per epoch, or the run ends more than {drop} below its best epoch.").format(
+        window=STABILITY_WINDOW, swing=points(MAX_SWING), drop=points(MAX_DROP_FROM_BEST))
+
+
+def column_label(key: str) -> str:
+    if key in COLUMN_LABELS:
+        return _(COLUMN_LABELS[key])
+    if key.startswith("epochs to "):  # "epochs to 97%"
+        return _("epochs to {threshold}").format(threshold=key.removeprefix("epochs to "))
+    return key
+
+
+# The cached readers take the reader's language: the notes they return are written in it.
 @st.cache_data(max_entries=4, show_spinner=False)
-def load_experiments():
+def load_experiments(lang: str):
     return experiment_runs()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def load_workspace(token: str, fingerprint: tuple):
+def load_workspace(token: str, fingerprint: tuple, lang: str):
     """This workspace's runs and everyone's shared ones; read again whenever a run appears, goes or is shared."""
     mine, my_notes = workspace_runs(token)
     shared, shared_notes = shared_runs(exclude=token)
@@ -65,10 +92,10 @@ def delete_own_run(token: str, path: str) -> None:
     try:
         delete_run(token, Path(path))
     except (ValueError, OSError) as error:
-        st.session_state[MANAGE_NOTES_KEY] = [f"Not deleted: {error}"]
+        st.session_state[MANAGE_NOTES_KEY] = [_("Not deleted: {error}").format(error=error)]
         return
     registry().runs_removed()
-    st.session_state[MANAGE_NOTES_KEY] = [f"Deleted run {Path(path).name}."]
+    st.session_state[MANAGE_NOTES_KEY] = [_("Deleted run {run}.").format(run=Path(path).name)]
 
 
 def rename_own_run(token: str, path: str, name_key: str) -> None:
@@ -77,13 +104,14 @@ def rename_own_run(token: str, path: str, name_key: str) -> None:
     try:
         rename_run(token, Path(path), name)
     except (ValueError, OSError) as error:
-        st.session_state[MANAGE_NOTES_KEY] = [f"Not renamed: {error}"]
+        st.session_state[MANAGE_NOTES_KEY] = [_("Not renamed: {error}").format(error=error)]
         return
-    st.session_state[MANAGE_NOTES_KEY] = [f"Renamed run {Path(path).name} to “{name.strip()}”."]
+    st.session_state[MANAGE_NOTES_KEY] = [_("Renamed run {run} to “{name}”.").format(run=Path(path).name,
+                                                                                   name=name.strip())]
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def load_upload(data: bytes, name: str):
+def load_upload(data: bytes, name: str, lang: str):
     try:
         return run_from_upload(data, name), None
     except RunReadError as error:
@@ -92,7 +120,7 @@ def load_upload(data: bytes, name: str):
 
 def view_keys(view: str) -> list[str]:
     """The catalogue keys of a view's runs, the ones it opens with first."""
-    folder, *_, opening = VIEWS[view]
+    folder, *_rest, opening = VIEWS[view]
     keys = [key for key in catalogue if key.startswith(f"{folder}/")]
     first = [f"{folder}/{variant}" for variant in opening if f"{folder}/{variant}" in keys]
     return first + [key for key in keys if key not in first]
@@ -107,26 +135,29 @@ def focus_on(run_id: str) -> None:
     """Select a run of this workspace beside its nearest book run, and say why that one."""
     key = f"my runs/{run_id}"
     if key not in catalogue:
-        notes.append(f"The run {run_id} is not among this workspace's runs.")
+        notes.append(_("The run {run} is not among this workspace's runs.").format(run=run_id))
         return
     nearest = nearest_book_run(catalogue[key], experiments)
     if nearest is None:
         st.session_state.history_selected = [key]
-        st.session_state.history_focus = ([key], "No book run was found to compare it with.")
+        st.session_state.history_focus = ([key], _("No book run was found to compare it with."))
         return
     book_key = next(key for key, run in catalogue.items() if run is nearest.run)
     st.session_state.history_selected = [key, book_key]
-    st.session_state.history_focus = ([key, book_key], f"Your run is shown beside **{nearest.run.label}**, the book "
-                                      f"run nearest to it: {nearest.explanation()}.")
+    st.session_state.history_focus = ([key, book_key], _("Your run is shown beside **{run}**, the book run nearest "
+                                                         "to it: {why}.").format(run=nearest.run.label,
+                                                                                 why=nearest.explanation()))
     # The page opens where the Train page was scrolled to, often below the note: a toast is seen wherever.
-    st.toast(f"Your run beside {nearest.run.label}, the nearest book run: why, at the top of the page.",
-             icon=":material/compare_arrows:")
+    st.toast(_("Your run beside {run}, the nearest book run: why, at the top of the page.").format(
+        run=nearest.run.label), icon=":material/compare_arrows:")
 
 
-st.title("Training history")
+st.title(_("Training history"))
+st.caption(_("Compare runs' loss and accuracy epoch by epoch, on the training data and on the validation data: the "
+             "book's optimizer and regularization experiments, your own runs and the runs shared on this server."))
 token = workspace_token()
-experiments, notes = load_experiments()
-mine, shared, workspace_notes = load_workspace(token, listing_fingerprint())
+experiments, notes = load_experiments(language())
+mine, shared, workspace_notes = load_workspace(token, listing_fingerprint(), language())
 # A run whose history had unusable rows is shown without them; its notes say how many went.
 notes = [*notes, *workspace_notes, *(note for run in (*experiments, *shared, *mine) for note in run.notes)]
 # Keys are unique (a group and a run id); the list shows each run's label, with its id where two labels match.
@@ -134,27 +165,35 @@ catalogue = {f"{run.path.parent.name}/{run.run_id}": run for run in experiments}
 catalogue.update({f"shared/{run.run_id}": run for run in shared})
 catalogue.update({f"my runs/{run.run_id}": run for run in mine})
 
-with st.expander("Add history files: a Keras CSVLogger CSV or a run .zip", icon=":material/upload:"):
-    uploads = st.file_uploader("Keras CSVLogger CSV, or a run .zip from the Training page", type=["csv", "zip"],
+with st.expander(_("Add history files: a Keras CSVLogger CSV or a run .zip"), icon=":material/upload:"):
+    uploads = st.file_uploader(_("Keras CSVLogger CSV, or a run .zip from the Training page"), type=["csv", "zip"],
                                accept_multiple_files=True, key="history_uploads")
 for upload in uploads or []:
-    run, problem = load_upload(upload.getvalue(), upload.name)
+    run, problem = load_upload(upload.getvalue(), upload.name, language())
     if run is None:
-        notes.append(f"Skipped upload {problem}")
+        notes.append(_("Skipped upload {problem}").format(problem=problem))
     else:
         catalogue[f"upload/{upload.name}"] = run
-        notes += [f"Upload {note}" for note in run.notes]
+        notes += [_("Upload {note}").format(note=note) for note in run.notes]
 groups = {key: key.partition("/")[0] for key in catalogue}
 repeated = Counter((groups[key], run.label) for key, run in catalogue.items())
-shown_as = {key: f"{groups[key]}/{run.label}" + (f" ({run.run_id})" if repeated[groups[key], run.label] > 1 else "")
-            + (" (failed)" if run.failed else "") for key, run in catalogue.items()}
+
+
+def list_name(key: str, run) -> str:
+    """How a run is listed: its group and label, its id where two labels match, and whether it failed."""
+    group = _(GROUP_NAMES[groups[key]]) if groups[key] in GROUP_NAMES else groups[key]
+    name = f"{group}/{run.label}" + (f" ({run.run_id})" if repeated[groups[key], run.label] > 1 else "")
+    return _("{run} (failed)").format(run=name) if run.failed else name
+
+
+shown_as = {key: list_name(key, run) for key, run in catalogue.items()}
 
 if focus_run := st.session_state.pop(HISTORY_FOCUS_KEY, None):  # set by the Train page's "Compare it" button
     focus_on(focus_run)
-st.markdown("**The book's figures**")
+st.markdown(_("**The book's figures**"))
 view_columns = st.columns(len(VIEWS) + 1)
 for column_, view in zip(view_columns, VIEWS):
-    column_.button(view, on_click=apply_view, args=(view,), key=f"history_view_{view}", disabled=not view_keys(view))
+    column_.button(_(view), on_click=apply_view, args=(view,), key=f"history_view_{view}", disabled=not view_keys(view))
 if "history_selected" not in st.session_state:
     available = [view for view in VIEWS if view_keys(view)]
     if available:
@@ -162,76 +201,88 @@ if "history_selected" not in st.session_state:
     else:
         st.session_state.history_selected = list(catalogue)[:3]
 st.session_state.history_selected = [key for key in st.session_state.history_selected if key in catalogue]
-selected = st.multiselect("Runs to compare", list(catalogue), key="history_selected", format_func=shown_as.get)
+selected = st.multiselect(_("Runs to compare"), list(catalogue), key="history_selected", format_func=shown_as.get)
 focus_keys, focus_note = st.session_state.get("history_focus", ([], ""))
 if focus_note and all(key in selected for key in focus_keys):
     st.info(focus_note, icon=":material/compare_arrows:")
 for note in notes:
     st.warning(note)
 if not selected:
-    st.info("Pick runs above, train one on the Training page, or upload a history file.")
+    st.info(_("Pick runs above, train one on the Training page, or upload a history file."))
     st.stop()
 runs = [catalogue[key] for key in selected]
 
-for view, (folder, reader, description, _) in VIEWS.items():
+for view, (folder, reader, description, _opening) in VIEWS.items():
     if all(key.startswith(f"{folder}/") for key in selected):
-        st.markdown(f"**{view}.** {description}")
+        st.markdown(_("**{view}.** {description}").format(view=_(view), description=_(description)))
         for sentence in reader(runs):
             st.markdown(f"- {sentence}")
         if len(selected) < len(everything := view_keys(view)):
-            st.button(f"Show all {len(everything)} runs", on_click=apply_view, args=(view, True),
-                      key="history_show_all", help=f"Only {len(selected)} of this figure's runs are drawn, so the "
-                      "chart stays readable; the others are in the list above too.")
+            st.button(ngettext("Show all {count} run", "Show all {count} runs", len(everything)).format(
+                          count=len(everything)), on_click=apply_view, args=(view, True), key="history_show_all",
+                      help=_("Only {count} of this figure's runs are drawn, so the chart stays readable; the others "
+                             "are in the list above too.").format(count=len(selected)))
 
 controls = st.columns(3)
-weight = controls[0].slider("Smoothing", 0.0, 0.95, 0.0, 0.05, key="history_smoothing",
-                            help="Exponential moving average, bias-corrected so early epochs are not pulled to zero.")
-log_loss = controls[1].checkbox("Log scale for loss", True, key="history_log")
-show_train = controls[2].checkbox("Show training curves", True, key="history_train")
+weight = controls[0].slider(_("Smoothing"), 0.0, 0.95, 0.0, 0.05, key="history_smoothing",
+                            help=_("Exponential moving average, bias-corrected so early epochs are not pulled to "
+                                   "zero."))
+log_loss = controls[1].checkbox(_("Log scale for loss"), True, key="history_log")
+show_train = controls[2].checkbox(_("Show training curves"), True, key="history_train")
 
 curves = [Curves(run.label, run_colour(run, index), run.history, best_epoch=summary_row(run)["best epoch"],
                  stopped_epoch=run.metrics.get("early_stopped_epoch")) for index, run in enumerate(runs)]
 figure, plotted = curves_figure(curves, smoothing=weight, log_loss=log_loss, show_train=show_train, height=480)
 st.plotly_chart(figure, key="history_chart")
-st.caption("Solid: training. Dashed: validation. Stars mark each run's best epoch; dotted lines where early stopping "
-           "ended a run.")
+st.caption(_("Solid: training. Dashed: validation. Stars mark each run's best epoch; dotted lines where early "
+             "stopping ended a run."))
 
 table = pd.DataFrame([summary_row(run) for run in runs])
-st.subheader("Comparison")
-column_config = {key: st.column_config.NumberColumn(format="percent") for key in table.columns if "accuracy" in key}
-column_config["stability"] = st.column_config.TextColumn(help=STABILITY_HELP)
+st.subheader(_("Comparison"))
+# The table keeps its columns' ids (and the download its values); only what is shown is translated.
+shown_table = table.assign(source=[_(SOURCE_NAMES[value]) if value in SOURCE_NAMES else value
+                                   for value in table["source"]],
+                           stability=[_(STABILITY_NAMES[value]) if value in STABILITY_NAMES else value
+                                      for value in table["stability"]])
+column_config = {key: st.column_config.Column(column_label(key)) for key in table.columns}
+column_config |= {key: st.column_config.NumberColumn(column_label(key), format="percent") for key in table.columns
+                  if "accuracy" in key}
+column_config["stability"] = st.column_config.TextColumn(column_label("stability"), help=stability_help())
 column_config["val accuracy swing / epoch"] = st.column_config.NumberColumn(
-    format="percent", help=f"How far validation accuracy moves back and forth per epoch over the last "
-    f"{STABILITY_WINDOW} epochs, its climb or fall aside.")
-st.dataframe(table, hide_index=True, key="history_table", column_config=column_config)
+    column_label("val accuracy swing / epoch"), format="percent",
+    help=_("How far validation accuracy moves back and forth per epoch over the last {window} epochs, its climb or "
+           "fall aside.").format(window=STABILITY_WINDOW))
+st.dataframe(shown_table, hide_index=True, key="history_table", column_config=column_config)
 differences = differing_config(runs)
 if differences:
-    st.markdown("**Settings that differ between these runs**")
-    st.dataframe(pd.DataFrame(differences, index=[run.label for run in runs]), key="history_config")
+    st.markdown(_("**Settings that differ between these runs**"))
+    st.dataframe(pd.DataFrame(differences, index=[run.label for run in runs]), key="history_config",
+                 column_config={key: st.column_config.Column(setting_name(key)) for key in differences})
 left, right = st.columns(2)
-left.download_button("Download the table (CSV)", table.to_csv(index=False), "history_table.csv", "text/csv",
+left.download_button(_("Download the table (CSV)"), table.to_csv(index=False), "history_table.csv", "text/csv",
                      key="history_download_table")
-right.download_button("Download the plotted data (CSV)", pd.DataFrame(plotted).to_csv(index=False),
+right.download_button(_("Download the plotted data (CSV)"), pd.DataFrame(plotted).to_csv(index=False),
                       "history_curves.csv", "text/csv", key="history_download_curves")
 
 if mine:
-    st.subheader("Share your runs")
-    st.caption("A shared run is listed for everyone on this server, marked as shared, beside the book's experiments "
-               "(a teacher can show the class's runs side by side this way). Only this workspace can unshare, rename "
-               "or delete it; deleting a run frees its room on the server.")
+    st.subheader(_("Share your runs"))
+    st.caption(_("A shared run is listed for everyone on this server, marked as shared, beside the book's experiments "
+                 "(a teacher can show the class's runs side by side this way). Only this workspace can unshare, "
+                 "rename or delete it; deleting a run frees its room on the server."))
     for run in mine:
         label, button, manage = st.columns([4, 1, 1])
         shared_now = is_shared(run.path)
-        label.markdown(f"`{run.label}` ({run.run_id}){' :red[failed]' if run.failed else ''}"
-                       f"{' :green[shared]' if shared_now else ''}")
-        button.button("Unshare" if shared_now else "Share", key=f"history_share_{run.run_id}",
+        failed_mark = f" :red[{status_name('failed')}]" if run.failed else ""
+        shared_mark = f" :green[{_('shared')}]" if shared_now else ""
+        label.markdown(f"`{run.label}` ({run.run_id}){failed_mark}{shared_mark}")
+        button.button(_("Unshare") if shared_now else _("Share"), key=f"history_share_{run.run_id}",
                       on_click=set_sharing, args=(str(run.path), not shared_now))
-        with manage.popover("Rename or delete", icon=":material/edit:"):
-            st.text_input("New name", run.label, max_chars=200, key=f"history_name_{run.run_id}")
-            st.button("Rename", key=f"history_rename_{run.run_id}", on_click=rename_own_run,
+        with manage.popover(_("Rename or delete"), icon=":material/edit:"):
+            st.text_input(_("New name"), run.label, max_chars=200, key=f"history_name_{run.run_id}")
+            st.button(_("Rename"), key=f"history_rename_{run.run_id}", on_click=rename_own_run,
                       args=(token, str(run.path), f"history_name_{run.run_id}"))
-            really = st.checkbox("Yes, delete this run for good", key=f"history_really_{run.run_id}")
-            st.button("Delete", key=f"history_delete_{run.run_id}", type="primary", disabled=not really,
+            really = st.checkbox(_("Yes, delete this run for good"), key=f"history_really_{run.run_id}")
+            st.button(_("Delete"), key=f"history_delete_{run.run_id}", type="primary", disabled=not really,
                       on_click=delete_own_run, args=(token, str(run.path)))
 for note in st.session_state.pop(MANAGE_NOTES_KEY, []):
     st.toast(note, icon=":material/info:")
