@@ -19,6 +19,7 @@ import numpy as np
 
 from lib.explore.kernels import edge
 from lib.explore.ops import conv2d
+from lib.i18n import N_, _
 
 
 def dense_params(inputs: int, units: int) -> int:
@@ -93,7 +94,8 @@ def shift_images(images: np.ndarray, rows: int, cols: int) -> np.ndarray:
     images = np.asarray(images)
     height, width = images.shape[-2:]
     if abs(rows) >= height or abs(cols) >= width:
-        raise ValueError(f"A shift of ({rows}, {cols}) moves a {height} x {width} image out of its frame.")
+        raise ValueError(_("A shift of ({rows}, {cols}) moves a {height} x {width} image out of its frame.").format(
+            rows=rows, cols=cols, height=height, width=width))
     shifted = np.zeros_like(images)
     shifted[..., max(rows, 0): height + min(rows, 0), max(cols, 0): width + min(cols, 0)] = \
         images[..., max(-rows, 0): height + min(-rows, 0), max(-cols, 0): width + min(-cols, 0)]
@@ -109,12 +111,13 @@ def accuracy_under_shift(classifier, images: np.ndarray, labels: np.ndarray, shi
     """
     labels = np.asarray(labels)
     if len(images) != len(labels) or not len(labels):
-        raise ValueError(f"Give one label per image: {len(images)} images, {len(labels)} labels.")
+        raise ValueError(_("Give one label per image: {images} images, {labels} labels.").format(
+            images=len(images), labels=len(labels)))
     predict = getattr(classifier, "predict_batches", classifier.predict_proba)
     accuracies = []
     for shift in shifts:
         if shift < 0:
-            raise ValueError(f"Shifts are distances in pixels, 0 or more; got {shift}.")
+            raise ValueError(_("Shifts are distances in pixels, 0 or more; got {shift}.").format(shift=shift))
         moves = [(0, 0)] if shift == 0 else [(rows * shift, cols * shift) for rows, cols in SHIFT_DIRECTIONS]
         batch = np.concatenate([shift_images(images, rows, cols) for rows, cols in moves])
         correct = predict(batch).argmax(axis=1) == np.tile(labels, len(moves))
@@ -123,31 +126,36 @@ def accuracy_under_shift(classifier, images: np.ndarray, labels: np.ndarray, shi
 
 
 def shift_caption(shifts: Sequence[int], cnn: Sequence[float], dense: Sequence[float], count: int,
-                  cnn_name: str = "LeNet-5", dense_name: str = "the dense network") -> str:
-    """What the accuracy-under-shift chart shows, in sentences written from its numbers.
+                  cnn_name: str = "LeNet-5", dense_name: str = N_("the dense network")) -> str:
+    """What the accuracy-under-shift chart shows, in sentences written from its numbers, in the reader's language.
 
     The middle sentence looks at the first shift that costs either model at least ten points of accuracy
-    (the last shift if none does): how much each has lost there.
+    (the last shift if none does): how much each has lost there. The names are translated here (the default
+    dense name is marked for the catalog); every sentence gets both the plain and the capitalised dense name.
     """
     shifts, cnn, dense = list(shifts), np.asarray(cnn, float), np.asarray(dense, float)
     if not (len(shifts) == len(cnn) == len(dense) >= 2):
-        raise ValueError("Give both models' accuracy at the same two or more shifts.")
-    dense_title = dense_name[0].upper() + dense_name[1:]
-    sentences = [f"At {shifts[0]} pixels {cnn_name} reads {cnn[0]:.1%} of these {count:,} test digits and "
-                 f"{dense_name} {dense[0]:.1%}."]
+        raise ValueError(_("Give both models' accuracy at the same two or more shifts."))
+    cnn_name, dense_name = _(cnn_name), _(dense_name)
+    names = {"cnn": cnn_name, "dense": dense_name, "dense_title": dense_name[:1].upper() + dense_name[1:]}
+    sentences = [_("At {shift} pixels {cnn} reads {cnn_accuracy:.1%} of these {count:,} test digits and "
+                   "{dense} {dense_accuracy:.1%}.").format(shift=shifts[0], cnn_accuracy=cnn[0], count=count,
+                                                           dense_accuracy=dense[0], **names)]
     losses = np.maximum(cnn[0] - cnn, dense[0] - dense)
     telling = next((index for index in range(1, len(shifts)) if losses[index] >= 0.1), len(shifts) - 1)
-    sentences.append(f"Moved {shifts[telling]} pixels, {cnn_name} loses {(cnn[0] - cnn[telling]) * 100:.1f} points "
-                     f"(to {cnn[telling]:.1%}) and {dense_name} {(dense[0] - dense[telling]) * 100:.1f} "
-                     f"(to {dense[telling]:.1%}).")
+    sentences.append(_("Moved {shift} pixels, {cnn} loses {cnn_loss:.1f} points (to {cnn_accuracy:.1%}) and {dense} "
+                       "{dense_loss:.1f} (to {dense_accuracy:.1%}).").format(
+        shift=shifts[telling], cnn_loss=(cnn[0] - cnn[telling]) * 100, cnn_accuracy=cnn[telling],
+        dense_loss=(dense[0] - dense[telling]) * 100, dense_accuracy=dense[telling], **names))
     gaps = (cnn - dense)[1:]
     if np.all(gaps > 0):
-        sentences.append(f"{cnn_name} is ahead at every shift.")
+        sentences.append(_("{cnn} is ahead at every shift.").format(**names))
     elif np.all(gaps < 0):
-        sentences.append(f"{dense_title} is ahead at every shift.")
+        sentences.append(_("{dense_title} is ahead at every shift.").format(**names))
     else:
         ahead = [str(shift) for shift, gap in zip(shifts[1:], gaps) if gap < 0]
-        sentences.append(f"{dense_title} is ahead at {', '.join(ahead)} pixels only.")
+        sentences.append(_("{dense_title} is ahead at {shifts} pixels only.").format(shifts=", ".join(ahead), **names))
     if telling != len(shifts) - 1:
-        sentences.append(f"At {shifts[-1]} pixels: {cnn_name} {cnn[-1]:.1%}, {dense_name} {dense[-1]:.1%}.")
+        sentences.append(_("At {shift} pixels: {cnn} {cnn_accuracy:.1%}, {dense} {dense_accuracy:.1%}.").format(
+            shift=shifts[-1], cnn_accuracy=cnn[-1], dense_accuracy=dense[-1], **names))
     return " ".join(sentences)

@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from lib.engine.data import as_model_input
+from lib.i18n import N_, _
 
 BOOK_Y_TRUE = [1, 2]
 BOOK_Y_PRED = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
@@ -27,16 +28,18 @@ def source_of(*objects) -> str:
 
 
 def normalization_histograms(images: np.ndarray, bins: int = 32) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Pixel histograms of raw images, scaled to [0, 1] and to [-1, 1]: (counts, bin edges) each."""
+    """Pixel histograms of raw images, scaled to [0, 1] and to [-1, 1]: (counts, bin edges) each.
+
+    The names are English, marked for the catalog: the page translates them where it shows them."""
     raw = images.astype(np.float64).ravel()
-    versions = {"raw 0-255": raw, "scaled to [0, 1]": raw / 255.0, "scaled to [-1, 1]": raw / 127.5 - 1.0}
+    versions = {N_("raw 0-255"): raw, N_("scaled to [0, 1]"): raw / 255.0, N_("scaled to [-1, 1]"): raw / 127.5 - 1.0}
     return {name: np.histogram(values, bins=bins) for name, values in versions.items()}
 
 
-# The three ways chapter 2 builds a model: (title, architecture, style).
-MODEL_STYLES = (("Dense network, Sequential", "dense", "sequential"),
-                ("Dense network, Functional", "dense", "functional"),
-                ("LeNet-5, subclassed keras.Model", "lenet5", "subclassed"))
+# The three ways chapter 2 builds a model: (title, architecture, style). Titles are translated where shown.
+MODEL_STYLES = ((N_("Dense network, Sequential"), "dense", "sequential"),
+                (N_("Dense network, Functional"), "dense", "functional"),
+                (N_("LeNet-5, subclassed keras.Model"), "lenet5", "subclassed"))
 
 
 def model_styles() -> list[dict]:
@@ -64,7 +67,10 @@ def model_styles() -> list[dict]:
 
 
 def parameter_arithmetic(model) -> list[dict]:
-    """Per layer with weights: the count spelled out (inputs x units + biases = total), from the real layer."""
+    """Per layer with weights: the count spelled out (inputs x units + biases = total), from the real layer.
+
+    A layer whose weights are not a kernel and biases gets a `note` naming them (English, marked for the
+    catalog: the page translates it, as these rows are cached for every visitor)."""
     from lib.engine.models import model_layers
 
     rows = []
@@ -74,14 +80,16 @@ def parameter_arithmetic(model) -> list[dict]:
             continue
         kernel = weights[0]
         biases = weights[1].size if len(weights) > 1 and layer.__class__.__name__ in ("Dense", "Conv2D") else 0
+        note = ""
         if layer.__class__.__name__ == "Dense":
             formula = f"{kernel.shape[0]:,} x {kernel.shape[1]:,} + {biases:,}"
         elif layer.__class__.__name__ == "Conv2D":
             kh, kw, channels, filters = kernel.shape
             formula = f"{kh} x {kw} x {channels} x {filters} + {biases}"
         else:
-            formula = " + ".join(f"{w.size}" for w in weights) + " (scale, offset, moving mean, moving variance)"
-        rows.append({"layer": layer.name, "type": layer.__class__.__name__, "arithmetic": formula,
+            formula = " + ".join(f"{w.size}" for w in weights)
+            note = N_("scale, offset, moving mean, moving variance")
+        rows.append({"layer": layer.name, "type": layer.__class__.__name__, "arithmetic": formula, "note": note,
                      "parameters": layer.count_params()})
     return rows
 
@@ -97,11 +105,11 @@ def crossentropy_pair(y_true: list[int], y_pred: list[list[float]]) -> dict:
     labels = np.asarray(y_true)
     predictions = np.asarray(y_pred, dtype=np.float32)
     if predictions.ndim != 2 or len(labels) != len(predictions):
-        raise ValueError("Give one row of predicted probabilities per label.")
+        raise ValueError(_("Give one row of predicted probabilities per label."))
     if labels.min() < 0 or labels.max() >= predictions.shape[1]:
-        raise ValueError(f"Labels must be between 0 and {predictions.shape[1] - 1}.")
+        raise ValueError(_("Labels must be between 0 and {last}.").format(last=predictions.shape[1] - 1))
     if np.any(predictions < 0):
-        raise ValueError("Probabilities cannot be negative.")
+        raise ValueError(_("Probabilities cannot be negative."))
     one_hot = np.eye(predictions.shape[1], dtype=np.float32)[labels]
     sparse = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(labels, predictions))
     categorical = keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(one_hot, predictions))
@@ -167,7 +175,8 @@ def parse_labels(text: str) -> list[int]:
         try:
             labels.append(int(part))
         except ValueError:
-            raise ValueError(f"{part.strip()!r} is not a whole number; type them separated by commas.") from None
+            raise ValueError(_("{entry} is not a whole number; type them separated by commas.").format(
+                entry=repr(part.strip()))) from None
     return labels
 
 
@@ -176,8 +185,8 @@ def accuracy_updates(labels, predicted) -> list[dict]:
     import keras
 
     if len(labels) != len(predicted) or not len(labels):
-        raise ValueError(f"Give one prediction per ground-truth label: {len(labels)} labels, "
-                         f"{len(predicted)} predictions.")
+        raise ValueError(_("Give one prediction per ground-truth label: {labels} labels, {predictions} predictions.")
+                         .format(labels=len(labels), predictions=len(predicted)))
     accuracy = keras.metrics.Accuracy()
     rows = []
     for index, (truth, guess) in enumerate(zip(labels, predicted)):

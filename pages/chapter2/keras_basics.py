@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 from lib.engine.config import TrainingConfig
 from lib.engine.data import MnistUnavailableError, load_mnist
 from lib.explore.images import enlarge
+from lib.i18n import _, ngettext
 from lib.keras_views.keras_basics import (
     BOOK_Y_PRED,
     BOOK_Y_TRUE,
@@ -20,6 +21,7 @@ from lib.keras_views.keras_basics import (
     model_styles,
     normalization_histograms,
     optimizer_string_vs_object,
+    parse_labels,
 )
 from lib.runs.archive import zip_run
 from lib.runs.store import Run, RunReadError, book_run_path, load_run
@@ -40,14 +42,20 @@ def shipped_run() -> Run:
         return Run(SHIPPED, {}, [], {}, source="experiment")
 
 
-@st.cache_resource(max_entries=1, show_spinner="Loading MNIST...")
+@st.cache_resource(max_entries=1, show_spinner=_("Loading MNIST..."))  # a page: this runs on every visit
 def mnist():
     return load_mnist()
 
 
-@st.cache_data(max_entries=1, show_spinner="Building the three models...")
+@st.cache_data(max_entries=1, show_spinner=_("Building the three models..."))
 def built_models() -> list[dict]:
     return model_styles()
+
+
+def arithmetic_line(row: dict) -> str:
+    """One layer's parameter count spelled out; a note naming its weights (batch norm's) translated."""
+    note = f" ({_(row['note'])})" if row.get("note") else ""
+    return f"- `{row['layer']}`: {row['arithmetic']}{note} = **{row['parameters']:,}**"
 
 
 def show_rate_used(job) -> None:
@@ -60,28 +68,37 @@ def show_rate_used(job) -> None:
         return
     asked = run.config.get("learning_rate")
     used = run.history[-1].get("learning_rate") if run.history else None
-    text = (f"This run's config.json asks for learning rate **{asked:g}**" if asked is not None else
-            "This run's config.json leaves the learning rate to Keras's default")
-    if used is not None:
-        text += f"; its optimizer reported **{used:g}** in the last epoch's history row"
-    st.markdown(text + ".")
+    if asked is not None and used is not None:
+        text = _("This run's config.json asks for learning rate **{asked:g}**; its optimizer reported **{used:g}** in "
+                 "the last epoch's history row.")
+    elif asked is not None:
+        text = _("This run's config.json asks for learning rate **{asked:g}**.")
+    elif used is not None:
+        text = _("This run's config.json leaves the learning rate to Keras's default; its optimizer reported "
+                 "**{used:g}** in the last epoch's history row.")
+    else:
+        text = _("This run's config.json leaves the learning rate to Keras's default.")
+    st.markdown(text.format(asked=asked, used=used))
 
 
 def show_run_download(job) -> None:
     """The last run's zip (model, history, TensorBoard logs), for a visitor who cannot reach the server's folders."""
     if job is None or job.active or not job.run_path:
-        st.caption("Train the dense network on the compile and fit tab, and its download appears here.")
+        st.caption(_("Train the dense network on the compile and fit tab, and its download appears here."))
         return
     path = Path(job.run_path)
     if path.is_dir():
-        st.download_button(f"Download the last run, {path.name} (.zip)", lambda: zip_run(path),
+        st.download_button(_("Download the last run, {name} (.zip)").format(name=path.name), lambda: zip_run(path),
                            file_name=f"{path.name}.zip", mime="application/zip", on_click="ignore",
                            key="basics_run_download")
 
 
-st.title("Keras basics")
+st.title(_("Keras basics"))
 data_tab, model_tab, loss_tab, fit_tab, callback_tab, save_tab, questions_tab = st.tabs(
-    ["Data", "Model", "Losses", "compile and fit", "Callbacks and TensorBoard", "Save and load", "Open questions"])
+    [_("Data"), _("Model"), _("Losses"), _("compile and fit"), _("Callbacks and TensorBoard"), _("Save and load"),
+     _("Open questions")])
+SUMMARY_HEADERS = {"layer": _("layer"), "type": _("type"), "output shape": _("output shape"),
+                   "parameters": _("parameters")}
 
 with data_tab:
     try:
@@ -89,68 +106,79 @@ with data_tab:
     except MnistUnavailableError as error:
         st.error(str(error))
     else:
-        st.markdown(f"`load_data()` gives `x_train` {x_train.shape} {x_train.dtype}, `y_train` {y_train.shape}, "
-                    f"`x_test` {x_test.shape}, `y_test` {y_test.shape}.")
-        start = st.number_input("First sample shown", 0, len(x_train) - 24, 0, step=24, key="basics_start")
+        st.markdown(_("`load_data()` gives `x_train` {x_train} {dtype}, `y_train` {y_train}, `x_test` {x_test}, "
+                      "`y_test` {y_test}.").format(x_train=x_train.shape, dtype=x_train.dtype, y_train=y_train.shape,
+                                                   x_test=x_test.shape, y_test=y_test.shape))
+        start = st.number_input(_("First sample shown"), 0, len(x_train) - 24, 0, step=24, key="basics_start")
         st.image([enlarge(image, 64) for image in x_train[start: start + 24]],
-                 caption=[f"label {label}" for label in y_train[start: start + 24]])
+                 caption=[_("label {label}").format(label=label) for label in y_train[start: start + 24]])
         histograms = normalization_histograms(x_train[:2000])
-        figure = make_subplots(rows=1, cols=3, subplot_titles=list(histograms))
+        figure = make_subplots(rows=1, cols=3, subplot_titles=[_(name) for name in histograms])
         for index, (counts, edges) in enumerate(histograms.values(), start=1):
             figure.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts, showlegend=False), row=1, col=index)
         figure.update_yaxes(type="log")
-        figure.update_yaxes(title_text="pixels (log scale)", col=1)
-        figure.update_xaxes(title_text="pixel value")
+        figure.update_yaxes(title_text=_("pixels (log scale)"), col=1)
+        figure.update_xaxes(title_text=_("pixel value"))
         figure.update_layout(height=300, margin=dict(t=30, b=10))
-        st.markdown("**Pixel values of 2,000 training images**, raw and after each normalization")
+        st.markdown(_("**Pixel values of 2,000 training images**, raw and after each normalization"))
         st.plotly_chart(figure, key="basics_histogram")
         batch = x_train[:32]
-        st.markdown(f"Conv2D expects `(batch, height, width, channels)`. A batch of 32 images is {batch.shape}; "
-                    f"`x[..., np.newaxis]` adds the channel axis: {batch[..., np.newaxis].shape}.")
+        st.markdown(_("Conv2D expects `(batch, height, width, channels)`. A batch of 32 images is {shape}; "
+                      "`x[..., np.newaxis]` adds the channel axis: {with_channels}.").format(
+            shape=batch.shape, with_channels=batch[..., np.newaxis].shape))
 
 with model_tab:
+    st.caption(_("Chapter 2 builds a model three ways: with the Sequential API, with the functional API and by "
+                 "subclassing `keras.Model`. Each is built here for real, with Keras's summary and every layer's "
+                 "parameters counted."))
     for example in built_models():
         style, total = example["style"], example["parameters"]
-        with st.expander(f"{example['title']}: {total:,} parameters", expanded=style == "sequential"):
+        with st.expander(ngettext("{title}: {n:,} parameter", "{title}: {n:,} parameters", total).format(
+                title=_(example["title"]), n=total), expanded=style == "sequential"):
             st.code(example["code"], language="python")
-            st.dataframe(pd.DataFrame(example["summary"]), hide_index=True, key=f"basics_summary_{style}")
+            summary = pd.DataFrame(example["summary"])
+            if "output shape" in summary:
+                summary["output shape"] = summary["output shape"].replace({"(built by call)": _("(built by call)")})
+            st.dataframe(summary.rename(columns=SUMMARY_HEADERS), hide_index=True, key=f"basics_summary_{style}")
             rows = example["arithmetic"]
             terms = " + ".join(f"{row['parameters']:,}" for row in rows)
-            lines = [f"- `{row['layer']}`: {row['arithmetic']} = **{row['parameters']:,}**" for row in rows]
-            st.markdown("\n".join(lines) + f"\n\nTotal: {terms} = **{total:,}**")
+            lines = [arithmetic_line(row) for row in rows]
+            st.markdown("\n".join(lines) + "\n\n" + _("Total: {terms} = **{total:,}**").format(terms=terms, total=total))
 
 with loss_tab:
-    st.markdown("Edit the labels and predicted probabilities; the two losses are computed by Keras itself.")
-    labels_text = st.text_input("y_true (integer labels)", ", ".join(map(str, BOOK_Y_TRUE)), key="basics_y_true")
+    st.markdown(_("Edit the labels and predicted probabilities; the two losses are computed by Keras itself."))
+    labels_text = st.text_input(_("y_true (integer labels)"), ", ".join(map(str, BOOK_Y_TRUE)), key="basics_y_true")
     table = st.data_editor(pd.DataFrame(BOOK_Y_PRED, columns=["p(0)", "p(1)", "p(2)"]), key="basics_y_pred",
                            num_rows="fixed")
     try:
-        labels = [int(part) for part in labels_text.split(",")]
+        labels = parse_labels(labels_text)
         result = crossentropy_pair(labels, table.to_numpy(dtype=float).tolist())
     except ValueError as error:
-        st.error(f"Cannot compute the losses: {error}")
+        st.error(_("Cannot compute the losses: {error}").format(error=error))
     else:
-        st.markdown(f"One-hot labels for `categorical_crossentropy`: `{result['one_hot'].astype(int).tolist()}`")
+        st.markdown(_("One-hot labels for `categorical_crossentropy`: `{one_hot}`").format(
+            one_hot=result["one_hot"].astype(int).tolist()))
         st.dataframe(pd.DataFrame({"sparse_categorical_crossentropy": result["sparse"],
                                    "categorical_crossentropy": result["categorical"],
-                                   "-log p(true class)": result["by_hand"]}), key="basics_losses")
-        st.markdown(f"Mean: sparse **{result['sparse_mean']:.4f}**, categorical **{result['categorical_mean']:.4f}**. "
-                    "They agree because the one-hot vector selects exactly the probability the integer label "
-                    "points to: both are -log p(true class).")
+                                   _("-log p(true class)"): result["by_hand"]}), key="basics_losses")
+        st.markdown(_("Mean: sparse **{sparse:.4f}**, categorical **{categorical:.4f}**. They agree because the "
+                      "one-hot vector selects exactly the probability the integer label points to: both are "
+                      "-log p(true class).").format(sparse=result["sparse_mean"], categorical=result["categorical_mean"]))
 
 with fit_tab:
-    rate = st.number_input("Learning rate for SGD(learning_rate=...)", 0.0001, 1.0, 0.1, step=0.01, format="%.4f",
+    rate = st.number_input(_("Learning rate for SGD(learning_rate=...)"), 0.0001, 1.0, 0.1, step=0.01, format="%.4f",
                            key="basics_rate")
     comparison = optimizer_string_vs_object(rate)
-    st.markdown(f"`optimizer=\"sgd\"` builds `{comparison['string_class']}` with Keras's defaults: learning rate "
-                f"{comparison['string_rate']:g}, momentum {comparison['string_momentum']:g}. "
-                f"`keras.optimizers.SGD(learning_rate={rate:g})` sets it: {comparison['object_rate']:g}. "
-                "The dense network below trains with this rate.")
-    st.markdown("`fit(x, y, epochs, batch_size, validation_data, verbose)`: **epochs** are passes over the data, "
-                "**batch_size** the images per gradient step, **validation_data** images the model never trains "
-                "on, checked after each epoch, and **verbose** how much Keras prints (0 silent, 1 progress bar, "
-                "2 one line per epoch).")
-    epochs = st.slider("Epochs for the dense network", 1, 10, 3, key="basics_epochs")
+    st.markdown(_("`optimizer=\"sgd\"` builds `{optimizer}` with Keras's defaults: learning rate {default_rate:g}, "
+                  "momentum {momentum:g}. `keras.optimizers.SGD(learning_rate={rate:g})` sets it: {set_rate:g}. "
+                  "The dense network below trains with this rate.").format(
+        optimizer=comparison["string_class"], default_rate=comparison["string_rate"],
+        momentum=comparison["string_momentum"], rate=rate, set_rate=comparison["object_rate"]))
+    st.markdown(_("`fit(x, y, epochs, batch_size, validation_data, verbose)`: **epochs** are passes over the data, "
+                  "**batch_size** the images per gradient step, **validation_data** images the model never trains "
+                  "on, checked after each epoch, and **verbose** how much Keras prints (0 silent, 1 progress bar, "
+                  "2 one line per epoch)."))
+    epochs = st.slider(_("Epochs for the dense network"), 1, 10, 3, key="basics_epochs")
     job = current_job()
     if job is not None and job.active:
         show_live(job.job_id)
@@ -160,8 +188,9 @@ with fit_tab:
             show_rate_used(job)
             shipped = shipped_run().metrics
             if "test_accuracy" in shipped:
-                st.markdown(f"The shipped LeNet-5 reaches **{shipped['test_accuracy']:.2%}** on the same test set.")
-        if st.button(f"Train the dense network with SGD(learning_rate={rate:g})", key="basics_train"):
+                st.markdown(_("The shipped LeNet-5 reaches **{accuracy:.2%}** on the same test set.").format(
+                    accuracy=shipped["test_accuracy"]))
+        if st.button(_("Train the dense network with SGD(learning_rate={rate:g})").format(rate=rate), key="basics_train"):
             config = TrainingConfig(model="dense", optimizer="sgd", learning_rate=rate, batch_size=32, epochs=epochs,
                                     name="Keras basics: dense network")
             if submit(config):
@@ -169,26 +198,28 @@ with fit_tab:
 
 with callback_tab:
     for name, (what, option) in CALLBACKS.items():
-        st.markdown(f"**{name}**: {what} On the Training page: *{option}*.")
+        st.markdown(_("**{name}**: {what} On the Training page: *{option}*.").format(name=name, what=_(what),
+                                                                                      option=_(option)))
     if runs_locally():
         # Only someone at the server can run a command there or open its folders.
-        st.markdown("Every run keeps its TensorBoard logs in its `tb/` folder. To open them all:")
+        st.markdown(_("Every run keeps its TensorBoard logs in its `tb/` folder. To open them all:"))
         st.code(f"tensorboard --logdir {shlex.quote(str(registry().owner_dir(owner())))}", language="bash")
     else:
-        st.markdown("Every run keeps its TensorBoard logs in its `tb/` folder, and a run's download holds that "
-                    "folder: unpack it on your own computer and run `tensorboard --logdir` on it.")
+        st.markdown(_("Every run keeps its TensorBoard logs in its `tb/` folder, and a run's download holds that "
+                      "folder: unpack it on your own computer and run `tensorboard --logdir` on it."))
         show_run_download(current_job())
 
 with save_tab:
-    st.markdown("`model.save(\"model.keras\")` writes architecture, weights and optimizer state in one file; "
-                "`model.save_weights(\"model.weights.h5\")` only the weights; `keras.saving.load_model` reads a "
-                "`.keras` file back. It keeps `safe_mode=True`: a saved file could otherwise carry Python code "
-                "(a `Lambda` layer) that runs when loaded; safe mode refuses it, so a downloaded model cannot "
-                "run code on your machine.")
+    st.markdown(_("`model.save(\"model.keras\")` writes architecture, weights and optimizer state in one file; "
+                  "`model.save_weights(\"model.weights.h5\")` only the weights; `keras.saving.load_model` reads a "
+                  "`.keras` file back. It keeps `safe_mode=True`: a saved file could otherwise carry Python code "
+                  "(a `Lambda` layer) that runs when loaded; safe mode refuses it, so a downloaded model cannot "
+                  "run code on your machine."))
     weights = layer_weights(keras_model(str(shipped_run().model_path)))
-    st.markdown(f"`get_weights()` of the shipped model's `conv1`: kernel {weights['kernel_shape']}, bias "
-                f"{weights['bias_shape']}. A fresh LeNet-5 has different weights (equal: {weights['equal_before']}); "
-                f"after `set_weights` it holds the trained ones (equal: {weights['equal_after']}).")
+    st.markdown(_("`get_weights()` of the shipped model's `conv1`: kernel {kernel}, bias {bias}. A fresh LeNet-5 has "
+                  "different weights (equal: {before}); after `set_weights` it holds the trained ones (equal: "
+                  "{after}).").format(kernel=weights["kernel_shape"], bias=weights["bias_shape"],
+                                      before=weights["equal_before"], after=weights["equal_after"]))
     st.dataframe(pd.DataFrame(np.round(weights["kernel_sample"], 3)), key="basics_kernel")
 
 with questions_tab:

@@ -19,6 +19,7 @@ from lib.explore.why_cnns import (
     shift_images,
     shuffle_demo,
 )
+from lib.i18n import _, ngettext
 from lib.runs.store import SHIPPED_MODEL, book_model_path
 from ui.charts import PALETTE
 from ui.digits import classifier, mnist_test
@@ -41,64 +42,72 @@ def shift_accuracies(count: int, shifts: tuple[int, ...]) -> dict[str, list[floa
 def show_shift_experiment() -> None:
     """One digit moved, then both models' accuracy against the shift, with a caption written from the numbers."""
     try:
-        x_test, _ = mnist_test()
+        x_test, _labels = mnist_test()
     except MnistUnavailableError as error:
-        st.info(f"This experiment needs MNIST's test set, which is not at hand: {error}")
+        st.info(_("This experiment needs MNIST's test set, which is not at hand: {error}").format(error=error))
         return
     st.image([enlarge(shift_images(x_test[:1], 0, shift)[0], 84) for shift in SHIFTS],
-             caption=[f"moved {shift} right" for shift in SHIFTS])
-    with st.spinner("Loading TensorFlow and both models, then reading the shifted digits..."):
+             caption=[_("moved {shift} right").format(shift=shift) for shift in SHIFTS])
+    with st.spinner(_("Loading TensorFlow and both models, then reading the shifted digits...")):
         accuracies = shift_accuracies(SHIFT_DIGITS, SHIFTS)
     figure = go.Figure([
-        go.Scatter(x=SHIFTS, y=accuracies["LeNet-5"], name="LeNet-5 (shipped)", mode="lines+markers",
+        go.Scatter(x=SHIFTS, y=accuracies["LeNet-5"], name=_("LeNet-5 (shipped)"), mode="lines+markers",
                    line=dict(color=PALETTE[0])),
-        go.Scatter(x=SHIFTS, y=accuracies["dense"], name="Dense network (chapter 2)", mode="lines+markers",
+        go.Scatter(x=SHIFTS, y=accuracies["dense"], name=_("Dense network (chapter 2)"), mode="lines+markers",
                    line=dict(color=PALETTE[1])),
     ])
-    figure.update_layout(xaxis_title="shift (pixels)", yaxis_title="test accuracy", height=380,
+    figure.update_layout(xaxis_title=_("shift (pixels)"), yaxis_title=_("test accuracy"), height=380,
                          yaxis=dict(range=[0, 1.02], tickformat=".0%"), margin=dict(t=30))
     st.plotly_chart(figure, key="why_shift_chart")
     st.caption(shift_caption(SHIFTS, accuracies["LeNet-5"], accuracies["dense"], SHIFT_DIGITS))
 
 
-st.title("Why CNNs")
+st.title(_("Why CNNs"))
 
-st.header("1. Dense layers explode with the image size")
-st.markdown("A dense layer has one weight per input value per unit, plus a bias per unit. "
-            "A convolutional layer shares one small kernel across every position.")
+st.header(_("1. Dense layers explode with the image size"))
+st.markdown(_("A dense layer has one weight per input value per unit, plus a bias per unit. "
+              "A convolutional layer shares one small kernel across every position."))
 left, right = st.columns(2)
-units = left.slider("Dense units", 16, 512, 128, step=16, key="why_units")
-filters = right.slider("Conv filters N", 1, 128, 32, key="why_filters")
-kernel = right.select_slider("Conv kernel k", [3, 5, 7], 3, key="why_kernel")
-channels = left.radio("Channels", [1, 3], horizontal=True, key="why_channels")
+units = left.slider(_("Dense units"), 16, 512, 128, step=16, key="why_units")
+filters = right.slider(_("Conv filters N"), 1, 128, 32, key="why_filters")
+kernel = right.select_slider(_("Conv kernel k"), [3, 5, 7], 3, key="why_kernel")
+channels = left.radio(_("Channels"), [1, 3], horizontal=True, key="why_channels")
 
 mnist_dense = dense_params(28 * 28, 128)
 photo_dense = dense_params(224 * 224 * 3, units)
-st.markdown(
-    f"- The book's example: a 28 x 28 MNIST image into 128 units needs 784 x 128 + 128 = **{mnist_dense:,}** parameters.\n"
-    f"- A 224 x 224 x 3 photo into {units} units needs 150,528 x {units} + {units} = **{photo_dense:,}** parameters.\n"
-    f"- A {kernel} x {kernel} conv layer with {filters} filters on that photo: {kernel} x {kernel} x 3 x {filters} "
-    f"+ {filters} = **{conv_params(kernel, 3, filters):,}**, and the same on any image size."
-)
+st.markdown("\n".join([
+    _("- The book's example: a 28 x 28 MNIST image into 128 units needs 784 x 128 + 128 = **{params:,}** "
+      "parameters.").format(params=mnist_dense),
+    _("- A 224 x 224 x 3 photo into {units} units needs 150,528 x {units} + {units} = **{params:,}** "
+      "parameters.").format(units=units, params=photo_dense),
+    ngettext("- A {k} x {k} conv layer with {n} filter on that photo: {k} x {k} x 3 x {n} + {n} = **{params:,}**, "
+             "and the same on any image size.",
+             "- A {k} x {k} conv layer with {n} filters on that photo: {k} x {k} x 3 x {n} + {n} = **{params:,}**, "
+             "and the same on any image size.", filters).format(k=kernel, n=filters,
+                                                                params=conv_params(kernel, 3, filters)),
+]))
 rows = pd.DataFrame(parameter_growth(range(8, 513, 8), channels, units, kernel, filters))
 figure = go.Figure([
-    go.Scatter(x=rows["side"], y=rows["dense"], name=f"Dense, {units} units", line=dict(color=PALETTE[1])),
-    go.Scatter(x=rows["side"], y=rows["conv"], name=f"Conv {kernel}x{kernel}, {filters} filters",
+    go.Scatter(x=rows["side"], y=rows["dense"], name=_("Dense, {units} units").format(units=units),
+               line=dict(color=PALETTE[1])),
+    go.Scatter(x=rows["side"], y=rows["conv"],
+               name=ngettext("Conv {k}x{k}, {n} filter", "Conv {k}x{k}, {n} filters", filters).format(k=kernel, n=filters),
                line=dict(color=PALETTE[0])),
 ])
-figure.update_layout(xaxis_title=f"Image side (pixels, {channels} channel{'s' if channels > 1 else ''})",
-                     yaxis_title="Parameters", yaxis_type="log", height=400, margin=dict(t=30))
+figure.update_layout(xaxis_title=ngettext("Image side (pixels, {n} channel)", "Image side (pixels, {n} channels)",
+                                          channels).format(n=channels),
+                     yaxis_title=_("Parameters"), yaxis_type="log", height=400, margin=dict(t=30))
 st.plotly_chart(figure, key="why_growth")
 
-st.header("2. Dense layers ignore where pixels are")
-st.markdown(
+st.header(_("2. Dense layers ignore where pixels are"))
+st.markdown(_(
     "Shuffle the pixels of every image the same way. A dense network learns the shuffled digits as well as the "
     "ordered ones, because it never used which pixels are neighbours: its weights, shuffled the same way, compute "
     "exactly the same outputs. That is what it lacks: nothing in it knows that two pixels sit side by side, so it "
     "cannot reason about strokes and shapes, only about the value at each fixed position. "
     "A convolution cannot learn the shuffled image: it looks at neighbourhoods, and the shuffle destroyed them."
-)
-st.markdown("**Image for the shuffle**")
+))
+st.markdown(_("**Image for the shuffle**"))
 pixels = image_picker("why", default_photo="Coins", allow_colour=False)
 if pixels is not None:
     # A small version keeps the dense product cheap and the pixels visible.
@@ -106,29 +115,30 @@ if pixels is not None:
     small = pixels[::step, ::step]
     demo = shuffle_demo(small)
     columns = st.columns(4)
-    columns[0].image(to_display(small), caption=f"Original {small.shape}", width="stretch")
-    columns[1].image(to_display(demo["shuffled"]), caption="Pixels shuffled", width="stretch")
-    columns[2].image(to_display(demo["conv_original"]), caption="Edge kernel on the original", width="stretch")
-    columns[3].image(to_display(demo["conv_restored"]), caption="Edge kernel on the shuffled image, unshuffled",
+    columns[0].image(to_display(small), caption=_("Original {shape}").format(shape=small.shape), width="stretch")
+    columns[1].image(to_display(demo["shuffled"]), caption=_("Pixels shuffled"), width="stretch")
+    columns[2].image(to_display(demo["conv_original"]), caption=_("Edge kernel on the original"), width="stretch")
+    columns[3].image(to_display(demo["conv_restored"]), caption=_("Edge kernel on the shuffled image, unshuffled"),
                      width="stretch")
-    st.markdown(
-        f"- **Dense layer** (16 units) on the original, and with shuffled weights on the shuffled image: the outputs "
-        f"differ by at most **{demo['dense_max_difference']:.2e}** (outputs reach {demo['dense_scale']:.0f}), "
-        "rounding error only. The shuffle changed nothing it could use.\n"
-        f"- **Convolution**: even after putting the pixels back in order, its output differs from the original's "
-        f"edge map by **{demo['conv_relative_difference']:.0%}** on average. The neighbourhoods are gone."
-    )
+    st.markdown("\n".join([
+        _("- **Dense layer** (16 units) on the original, and with shuffled weights on the shuffled image: the outputs "
+          "differ by at most **{difference:.2e}** (outputs reach {scale:.0f}), rounding error only. The shuffle "
+          "changed nothing it could use.").format(difference=demo["dense_max_difference"], scale=demo["dense_scale"]),
+        _("- **Convolution**: even after putting the pixels back in order, its output differs from the original's "
+          "edge map by **{difference:.0%}** on average. The neighbourhoods are gone.").format(
+            difference=demo["conv_relative_difference"]),
+    ]))
 
-st.header("3. What neighbourhoods buy: digits that move")
-st.markdown(
+st.header(_("3. What neighbourhoods buy: digits that move"))
+st.markdown(_(
     "The dense network ties each weight to one pixel position, so a stroke two pixels to the right meets weights "
     "that never saw it. LeNet-5 slides the same small kernels over every position and pools their answers, so it "
     "finds the stroke where it is; its last layers are dense too, so it has a limit as well. Here both trained "
     "models read the same MNIST test digits, moved by 0 to 6 pixels (right, left, down and up, averaged), with "
     "the vacated pixels left black."
-)
+))
 if st.session_state.get(SHIFT_SHOWN) or st.button(
-        f"Measure both models on {SHIFT_DIGITS:,} shifted test digits", key="why_shift_run",
-        help="Loads TensorFlow, the shipped LeNet-5 and the dense baseline (chapter 2) the first time."):
+        _("Measure both models on {count:,} shifted test digits").format(count=SHIFT_DIGITS), key="why_shift_run",
+        help=_("Loads TensorFlow, the shipped LeNet-5 and the dense baseline (chapter 2) the first time.")):
     st.session_state[SHIFT_SHOWN] = True
     show_shift_experiment()
