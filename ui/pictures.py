@@ -17,6 +17,7 @@ from lib.explore.images import (
     signed_reach,
     to_display,
 )
+from lib.i18n import N_, _
 
 
 def short_number(value: float) -> str:
@@ -47,12 +48,13 @@ def diverging_range(values) -> dict:
 
 
 def number_grid(values: np.ndarray, title: str, highlight=None, decimals: int = 1, diverging: bool = False,
-                scale_title: str = "value", width: int = 520) -> go.Figure:
+                scale_title: str = N_("value"), width: int = 520) -> go.Figure:
     """A heatmap with each cell's number written in it and its colour bar; `highlight` is a boolean mask to outline.
 
     Gray for pixels; `diverging` for weights and products, centred on zero (an
     all-positive blur kernel is all blue, never red). Sized to fit `width`
     pixels with square cells; cells too small to hold a number show it on hover.
+    `title` is shown as given (translate it first); `scale_title` is translated here.
     """
     values = np.asarray(values, dtype=float)
     rows, cols = values.shape if values.size else (1, 1)
@@ -67,8 +69,8 @@ def number_grid(values: np.ndarray, title: str, highlight=None, decimals: int = 
     colours = {"colorscale": DIVERGING, **diverging_range(values)} if diverging else {"colorscale": GRAY}
     figure = go.Figure(go.Heatmap(z=values, text=text, texttemplate="%{text}" if written else "",
                                   textfont=dict(size=font), xgap=1, ygap=1,
-                                  hovertemplate="row %{y}, column %{x}: %{text}<extra></extra>",
-                                  colorbar=colour_bar(scale_title),
+                                  hovertemplate=_("row %{y}, column %{x}: %{text}") + "<extra></extra>",
+                                  colorbar=colour_bar(_(scale_title)),
                                   **colours))
     if highlight is not None:
         for y, x in zip(*np.nonzero(highlight)):
@@ -78,26 +80,28 @@ def number_grid(values: np.ndarray, title: str, highlight=None, decimals: int = 
                          width=cell * cols + margin["l"] + margin["r"] + bar,
                          height=cell * rows + margin["t"] + margin["b"],
                          yaxis=dict(range=[rows - 0.5, -0.5], dtick=1, constrain="domain", scaleanchor="x",
-                                    title=dict(text="row", standoff=2)),
+                                    title=dict(text=_("row"), standoff=2)),
                          xaxis=dict(range=[-0.5, cols - 0.5], side="top", dtick=1, constrain="domain",
-                                    title=dict(text="column", standoff=2)))
+                                    title=dict(text=_("column"), standoff=2)))
     if not written:
-        figure.add_annotation(text="hover a cell for its number", showarrow=False, xref="paper", yref="paper",
+        figure.add_annotation(text=_("hover a cell for its number"), showarrow=False, xref="paper", yref="paper",
                               x=0, y=-0.01, yanchor="top", xanchor="left", font=dict(size=11))
         figure.update_layout(margin=dict(b=30), height=cell * rows + margin["t"] + 30)
     return figure
 
 
-def picture(values: np.ndarray, title: str, width: int = 400, scale_title: str = "value",
+def picture(values: np.ndarray, title: str, width: int = 400, scale_title: str = N_("value"),
             value_range: tuple[float, float] | None = None) -> go.Figure:
     """An image as one chart with axes and a colour bar, so the learner can read what its colours mean.
 
     Values that go below zero are drawn on the diverging scale (white is zero);
     others in gray from `value_range` (by default their own minimum to maximum).
     RGB images (H, W, 3) are drawn as they are, without a bar. `width` is the
-    column it is meant for: it sets the height that keeps pixels square.
+    column it is meant for: it sets the height that keeps pixels square. `title` is shown as given
+    (translate it first); `scale_title` is translated here.
     """
     values = np.asarray(values, dtype=np.float64)
+    scale_title = _(scale_title)
     rows, cols = values.shape[:2]
     traces = []
     if values.ndim == 3:
@@ -107,7 +111,7 @@ def picture(values: np.ndarray, title: str, width: int = 400, scale_title: str =
         # values lie, and the rest are drawn in its darkest colours, as the bar's title says.
         reach = float(np.percentile(np.abs(values), 99.5)) or signed_reach(values)
         if reach < signed_reach(values):
-            scale_title = f"{scale_title} (colours stop at ±{reach:.3g})"
+            scale_title = _("{title} (colours stop at ±{reach:.3g})").format(title=scale_title, reach=reach)
         pixels = signed_colours(values, reach)
         traces.append(_bar_only(DIVERGING, -reach, reach, scale_title))
     else:
@@ -121,9 +125,9 @@ def picture(values: np.ndarray, title: str, width: int = 400, scale_title: str =
     figure.update_layout(title=_title(title), margin=margin, showlegend=False,
                          height=round(plot_width * rows / cols) + margin["t"] + margin["b"],
                          xaxis=dict(range=[-0.5, cols - 0.5], side="top", constrain="domain", showgrid=False,
-                                    zeroline=False, title=dict(text="column", standoff=2)),
+                                    zeroline=False, title=dict(text=_("column"), standoff=2)),
                          yaxis=dict(range=[rows - 0.5, -0.5], constrain="domain", scaleanchor="x", showgrid=False,
-                                    zeroline=False, title=dict(text="row", standoff=2)))
+                                    zeroline=False, title=dict(text=_("row"), standoff=2)))
     return figure
 
 
@@ -142,28 +146,30 @@ def kernel_slices(kernels: np.ndarray, title: str = "", width: int = 800, larges
     """
     from plotly.subplots import make_subplots
 
-    _, _, channels, count = kernels.shape
+    channels, count = kernels.shape[2:]
     margin = dict(l=70 if channels > 1 else 10, r=110, t=80 if title else 50, b=30)
     gap = 12 if count <= 8 else 6  # white space between kernels, so each reads as one square
     side = int(max(16, min(largest, (width - margin["l"] - margin["r"] - gap * (count - 1)) / count)))
     plot_width, plot_height = side * count + gap * (count - 1), side * channels + gap * (channels - 1)
-    figure = make_subplots(rows=channels, cols=count, column_titles=[f"{n}" if count > 8 else f"kernel {n}"
+    x_title = _("kernel n: each column is one k x k x D kernel") if channels > 1 else _("kernel n")
+    y_title = _("input channel d") if channels > 1 else None
+    figure = make_subplots(rows=channels, cols=count, column_titles=[f"{n}" if count > 8 else _("kernel {n}").format(n=n)
                                                                      for n in range(count)],
                            horizontal_spacing=gap / plot_width if count > 1 else 0,
                            vertical_spacing=gap / plot_height if channels > 1 else 0,
-                           x_title="kernel n" + (": each column is one k x k x D kernel" if channels > 1 else ""),
-                           y_title="input channel d" if channels > 1 else None)
+                           x_title=x_title, y_title=y_title)
+    cell = _("row %{y}, column %{x}: %{z:.3f}")
     for n in range(count):
         for d in range(channels):
             figure.add_trace(go.Heatmap(z=kernels[:, :, d, n], coloraxis="coloraxis", xgap=1, ygap=1,
-                                        hovertemplate=f"kernel {n}, channel {d}<br>row %{{y}}, column %{{x}}: "
-                                                      "%{z:.3f}<extra></extra>"), row=d + 1, col=n + 1)
+                                        hovertemplate=_("kernel {n}, channel {d}").format(n=n, d=d)
+                                                      + f"<br>{cell}<extra></extra>"), row=d + 1, col=n + 1)
     figure.update_xaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False)
     figure.update_yaxes(showticklabels=False, ticks="", showgrid=False, zeroline=False, autorange="reversed")
     for note in figure.layout.annotations:  # the axis titles, close to the grid: it has no tick labels
-        if note.text.startswith("kernel n"):
+        if note.text == x_title:
             note.yshift = -6
-        elif note.text.startswith("input channel"):
+        elif note.text == y_title:
             note.xshift = -45
     if channels > 1:
         for d in range(channels):
@@ -172,7 +178,7 @@ def kernel_slices(kernels: np.ndarray, title: str = "", width: int = 800, larges
     reach = signed_reach(kernels)
     figure.update_layout(title=_title(title), margin=margin,
                          coloraxis=dict(colorscale=DIVERGING, cmin=-reach, cmax=reach,
-                                        colorbar=dict(title=dict(text="weight", side="right"), thickness=12,
+                                        colorbar=dict(title=dict(text=_("weight"), side="right"), thickness=12,
                                                       x=1, xpad=12)),
                          width=plot_width + margin["l"] + margin["r"], height=plot_height + margin["t"] + margin["b"])
     return figure
@@ -184,18 +190,22 @@ def map_grid(volume: np.ndarray, label: str, per_row: int | None = None, shared_
     Volumes with negative values are drawn on the diverging scale (white is
     zero), others in gray. Each map is on its own scale, its range under it, or
     with `shared_scale` all on the volume's one scale, so weak maps look weak.
+    `label` ("channel", "map") names each map and is shown as given: translate it first.
     """
     count, signed = volume.shape[2], bool(np.nanmin(volume) < 0) if volume.size else False
     per_row = per_row or (4 if max(volume.shape[:2]) > 64 else 8)
     low, high = float(np.nanmin(volume)), float(np.nanmax(volume))
-    if signed:
-        where = (f"all on one scale from -{signed_reach(volume):.3g} to {signed_reach(volume):.3g}" if shared_scale
-                 else "each on its own scale, symmetric about zero")
-        st.caption(f"Colours: red below zero, white at zero, blue above; {where}. Its range is under each map.")
+    if signed and shared_scale:
+        st.caption(_("Colours: red below zero, white at zero, blue above; all on one scale from -{reach:.3g} to "
+                     "{reach:.3g}. Its range is under each map.").format(reach=signed_reach(volume)))
+    elif signed:
+        st.caption(_("Colours: red below zero, white at zero, blue above; each on its own scale, symmetric about "
+                     "zero. Its range is under each map."))
+    elif shared_scale:
+        st.caption(_("Gray: all on one scale: black {low:.3g}, white {high:.3g}. Its range is under each map.").format(
+            low=low, high=high))
     else:
-        where = f"all on one scale: black {low:.3g}, white {high:.3g}" if shared_scale \
-            else "each from its lowest value (black) to its highest (white)"
-        st.caption(f"Gray: {where}. Its range is under each map.")
+        st.caption(_("Gray: each from its lowest value (black) to its highest (white). Its range is under each map."))
     side = 200 if per_row <= 4 else 100  # small maps are blown up with square pixels, never blurred
     for start in range(0, count, per_row):
         for column, c in zip(st.columns(per_row), range(start, min(start + per_row, count))):
@@ -208,5 +218,5 @@ def map_grid(volume: np.ndarray, label: str, per_row: int | None = None, shared_
                 shown = enlarge(values, side, value_range) if small else to_display(values, value_range)
             digits = 3 if per_row <= 4 else 2  # narrow images get short captions
             name = f"{label} {c}".strip()
-            column.image(shown, width="stretch", caption=f"{name}: {np.nanmin(values):.{digits}g} to "
-                                                         f"{np.nanmax(values):.{digits}g}")
+            column.image(shown, width="stretch", caption=_("{name}: {low} to {high}").format(
+                name=name, low=f"{np.nanmin(values):.{digits}g}", high=f"{np.nanmax(values):.{digits}g}"))

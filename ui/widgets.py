@@ -10,9 +10,10 @@ import numpy as np
 import streamlit as st
 
 from lib.explore.images import PATTERNS, SAMPLE_PHOTOS, ImageInputError, load_upload, pattern, sample_photo, to_gray
+from lib.i18n import N_, _, language, ngettext
 from lib.server.hosts import is_local_host
 
-SOURCES = ("Sample photo", "Pattern", "Upload", "Camera")
+SOURCES = (N_("Sample photo"), N_("Pattern"), N_("Upload"), N_("Camera"))  # ids, shown translated
 
 
 def runs_locally() -> bool:
@@ -36,7 +37,8 @@ def _cached_photo(name: str) -> np.ndarray:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _cached_upload(data: bytes, name: str):
+def _cached_upload(data: bytes, name: str, lang: str):
+    """The upload's pixels and its notes (or its error), in language `lang`: part of the key, so each reader gets their own."""
     try:
         loaded = load_upload(data, name)
     except ImageInputError as error:
@@ -46,30 +48,30 @@ def _cached_upload(data: bytes, name: str):
 
 def image_picker(prefix: str, default_photo: str = "Cameraman", allow_colour: bool = True) -> np.ndarray | None:
     """Let the user choose an image; return float 0-255 pixels, or None after showing why not."""
-    source = st.radio("Image source", SOURCES, horizontal=True, key=f"{prefix}_source")
+    source = st.radio(_("Image source"), SOURCES, horizontal=True, key=f"{prefix}_source", format_func=_)
     pixels = None
     if source == "Sample photo":
         names = list(SAMPLE_PHOTOS)
-        name = st.selectbox("Photo", names, index=names.index(default_photo), key=f"{prefix}_photo")
+        name = st.selectbox(_("Photo"), names, index=names.index(default_photo), key=f"{prefix}_photo", format_func=_)
         pixels = _cached_photo(name)
     elif source == "Pattern":
-        pixels = pattern(st.selectbox("Pattern", PATTERNS, key=f"{prefix}_pattern"))
+        pixels = pattern(st.selectbox(_("Pattern"), PATTERNS, key=f"{prefix}_pattern", format_func=_))
     else:
         if source == "Upload":
-            upload = st.file_uploader("Upload an image", key=f"{prefix}_upload",
+            upload = st.file_uploader(_("Upload an image"), key=f"{prefix}_upload",
                                       type=["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"])
         else:
-            upload = st.camera_input("Take a picture", key=f"{prefix}_camera")
+            upload = st.camera_input(_("Take a picture"), key=f"{prefix}_camera")
         if upload is None:
-            st.info("Choose a file to see it here." if source == "Upload" else "Take a picture to use it.")
+            st.info(_("Choose a file to see it here.") if source == "Upload" else _("Take a picture to use it."))
             return None
-        pixels, messages = _cached_upload(upload.getvalue(), upload.name)
+        pixels, messages = _cached_upload(upload.getvalue(), upload.name, language())
         if pixels is None:
             st.error(messages[0])
             return None
         for message in messages:
             st.caption(message)
-    if pixels.ndim == 3 and not (allow_colour and st.toggle("Colour", value=False, key=f"{prefix}_colour")):
+    if pixels.ndim == 3 and not (allow_colour and st.toggle(_("Colour"), value=False, key=f"{prefix}_colour")):
         pixels = to_gray(pixels)
     return pixels
 
@@ -83,8 +85,8 @@ def crop_picker(prefix: str, pixels: np.ndarray, size: int = 12) -> np.ndarray:
     height, width = gray.shape
     size_y, size_x = min(size, height), min(size, width)
     left, right = st.columns(2)
-    top = _crop_start(left, "Crop top row", height, size_y, "rows", f"{prefix}_crop_top")
-    start = _crop_start(right, "Crop left column", width, size_x, "columns", f"{prefix}_crop_left")
+    top = _crop_start(left, _("Crop top row"), height, size_y, "rows", f"{prefix}_crop_top")
+    start = _crop_start(right, _("Crop left column"), width, size_x, "columns", f"{prefix}_crop_left")
     return np.round(gray[top: top + size_y, start: start + size_x])
 
 
@@ -92,15 +94,19 @@ def _crop_start(column, label: str, length: int, size: int, unit: str, key: str)
     """Where the crop starts along one side: a slider, or 0 with a note when the crop holds the whole side."""
     if length <= size:
         # A slider from 0 to 0 is refused by Streamlit: there is nothing to choose.
-        column.caption(f"{label}: 0. The image has {length} {unit[:-1] if length == 1 else unit}, all in the crop.")
+        whole = (ngettext("{label}: 0. The image has {n} row, all in the crop.",
+                          "{label}: 0. The image has {n} rows, all in the crop.", length) if unit == "rows" else
+                 ngettext("{label}: 0. The image has {n} column, all in the crop.",
+                          "{label}: 0. The image has {n} columns, all in the crop.", length))
+        column.caption(whole.format(label=label, n=length))
         return 0
     return column.slider(label, 0, length - size, (length - size) // 2, key=key)
 
 
 def output_position(prefix: str, out_shape) -> tuple[int, int]:
     left, right = st.columns(2)
-    y = left.number_input("Output row", 0, out_shape[0] - 1, out_shape[0] // 2, key=f"{prefix}_out_y")
-    x = right.number_input("Output column", 0, out_shape[1] - 1, out_shape[1] // 2, key=f"{prefix}_out_x")
+    y = left.number_input(_("Output row"), 0, out_shape[0] - 1, out_shape[0] // 2, key=f"{prefix}_out_y")
+    x = right.number_input(_("Output column"), 0, out_shape[1] - 1, out_shape[1] // 2, key=f"{prefix}_out_x")
     return int(y), int(x)
 
 

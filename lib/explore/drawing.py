@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from lib.explore.images import to_gray
+from lib.i18n import _
 
 FIELD = 28
 BOX = 20
@@ -44,7 +45,7 @@ def ink_from_rgba(rgba: np.ndarray) -> np.ndarray:
     """
     rgba = np.asarray(rgba, dtype=np.float64)
     if rgba.ndim != 3 or rgba.shape[2] not in (3, 4):
-        raise ValueError(f"Expected an RGB or RGBA image (H, W, 3 or 4); got shape {rgba.shape}.")
+        raise ValueError(_("Expected an RGB or RGBA image (H, W, 3 or 4); got shape {shape}.").format(shape=rgba.shape))
     gray = to_gray(rgba)
     alpha = rgba[..., 3] / 255 if rgba.shape[2] == 4 else 1.0
     return gray * alpha
@@ -63,14 +64,14 @@ def ink_from_photo(pixels: np.ndarray) -> np.ndarray:
     paper = np.percentile(darkness, 50)
     strongest = np.percentile(darkness, 99.5)
     if strongest - paper < 20:
-        raise EmptyDrawingError("No writing stands out from the paper in this photo.")
+        raise EmptyDrawingError(_("No writing stands out from the paper in this photo."))
     low = paper + 0.25 * (strongest - paper)
     return np.clip((darkness - low) / (strongest - low), 0, 1) * 255
 
 
 def _check_not_empty(ink: np.ndarray) -> None:
     if ink.max() < 40 or (ink / 255).sum() < MIN_INK_FRACTION * ink.size:
-        raise EmptyDrawingError("The canvas is empty or nearly so: draw a digit first.")
+        raise EmptyDrawingError(_("The canvas is empty or nearly so: draw a digit first."))
 
 
 def _resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -120,23 +121,23 @@ def centre_of_mass_shift(image: np.ndarray) -> np.ndarray:
 def preprocess_ink(ink: np.ndarray, crop_and_scale: bool = True, centre_by_mass: bool = True) -> Preprocessed:
     """Ink (H, W) in 0-255 to a 28x28 MNIST-like digit, recording each step."""
     _check_not_empty(ink)
-    steps, notes = [("Ink", ink)], []
+    steps, notes = [(_("Ink"), ink)], []
     if crop_and_scale:
         cropped = crop_to_ink(ink)
-        steps.append(("Cropped to the ink", cropped))
+        steps.append((_("Cropped to the ink"), cropped))
         if (cropped > 0.5 * cropped.max()).mean() > MAX_FILL:
-            notes.append("The strokes fill most of the digit's box, so its shape is hard to read: draw it larger "
-                         "or with a thinner stroke.")
+            notes.append(_("The strokes fill most of the digit's box, so its shape is hard to read: draw it larger "
+                           "or with a thinner stroke."))
         boxed = fit_in_box(cropped)
-        steps.append((f"Longer side scaled to {BOX} px", boxed))
+        steps.append((_("Longer side scaled to {box} px").format(box=BOX), boxed))
         image = place_centred(boxed)
-        steps.append(("Placed in 28x28", image))
+        steps.append((_("Placed in 28x28"), image))
     else:
         image = _resize(ink, (FIELD, FIELD))
-        steps.append(("Whole canvas shrunk to 28x28", image))
+        steps.append((_("Whole canvas shrunk to 28x28"), image))
     if centre_by_mass:
         image = centre_of_mass_shift(image)
-        steps.append(("Centred by mass", image))
+        steps.append((_("Centred by mass"), image))
     if image.max() > 0:
         image = image * (255 / image.max())  # full-intensity strokes, as in MNIST
     final = np.round(image).clip(0, 255).astype(np.uint8)

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
+from lib.i18n import N_, _
+
 # The explorer works on images no larger than this on their longer side, so
 # every slider move stays well under the 30 ms budget of lib.explore.ops.
 MAX_SIDE = 512
@@ -24,18 +26,19 @@ MAX_SIDE = 512
 # a tiny file can otherwise expand to gigabytes (a "decompression bomb").
 MAX_PIXELS = 40_000_000
 
+# Names are ids (and what a picker shows, translated with `_`).
 SAMPLE_PHOTOS = {
-    "Cameraman": "camera",
-    "Astronaut": "astronaut",
-    "Coins": "coins",
-    "Chelsea the cat": "chelsea",
-    "Coffee": "coffee",
-    "Rocket": "rocket",
-    "Text page": "page",
-    "Moon": "moon",
+    N_("Cameraman"): "camera",
+    N_("Astronaut"): "astronaut",
+    N_("Coins"): "coins",
+    N_("Chelsea the cat"): "chelsea",
+    N_("Coffee"): "coffee",
+    N_("Rocket"): "rocket",
+    N_("Text page"): "page",
+    N_("Moon"): "moon",
 }
 
-PATTERNS = ("Checkerboard", "Step edge", "Disc", "Text")
+PATTERNS = (N_("Checkerboard"), N_("Step edge"), N_("Disc"), N_("Text"))
 
 
 class ImageInputError(ValueError):
@@ -53,7 +56,8 @@ def sample_photo(name: str) -> np.ndarray:
     from skimage import data  # imported lazily: it takes a moment
 
     if name not in SAMPLE_PHOTOS:
-        raise ValueError(f"Unknown sample photo {name!r}; choose from {', '.join(SAMPLE_PHOTOS)}.")
+        raise ValueError(_("Unknown sample photo {name!r}; choose from {names}.").format(
+            name=name, names=", ".join(SAMPLE_PHOTOS)))
     array = getattr(data, SAMPLE_PHOTOS[name])()
     return _fit(Image.fromarray(array))
 
@@ -74,7 +78,7 @@ def pattern(name: str, size: int = 128) -> np.ndarray:
         font = ImageFont.load_default(size=size // 4)
         draw.text((size // 10, size // 3), "CNN", fill=255, font=font)
         return np.asarray(canvas, dtype=np.float64)
-    raise ValueError(f"Unknown pattern {name!r}; choose from {', '.join(PATTERNS)}.")
+    raise ValueError(_("Unknown pattern {name!r}; choose from {names}.").format(name=name, names=", ".join(PATTERNS)))
 
 
 # Luma weights of ITU-R 601, as PIL's "L" mode uses them: the one place they are written.
@@ -91,7 +95,7 @@ def to_gray(pixels: np.ndarray) -> np.ndarray:
 def load_upload(data: bytes, name: str = "upload") -> LoadedImage:
     """Decode an uploaded file into an explorer image, or raise ImageInputError."""
     if not data:
-        raise ImageInputError(f"{name} is empty.")
+        raise ImageInputError(_("{name} is empty.").format(name=name))
     notes: list[str] = []
     try:
         with warnings.catch_warnings():
@@ -102,9 +106,11 @@ def load_upload(data: bytes, name: str = "upload") -> LoadedImage:
                 image = Image.open(io.BytesIO(data))
                 width, height = image.size
                 if width * height > MAX_PIXELS:
-                    raise ImageInputError(f"{name} is {width}x{height} pixels; the limit is {MAX_PIXELS:,} pixels.")
+                    raise ImageInputError(_("{name} is {width}x{height} pixels; the limit is {limit:,} pixels.").format(
+                        name=name, width=width, height=height, limit=MAX_PIXELS))
                 if getattr(image, "n_frames", 1) > 1:
-                    notes.append(f"{name} is animated ({image.n_frames} frames): using the first frame.")
+                    notes.append(_("{name} is animated ({frames} frames): using the first frame.").format(
+                        name=name, frames=image.n_frames))
                     image.seek(0)
                 image.load()
             finally:
@@ -112,11 +118,12 @@ def load_upload(data: bytes, name: str = "upload") -> LoadedImage:
     except ImageInputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageInputError(f"{name} is too large to decode safely ({error}).") from error
+        raise ImageInputError(_("{name} is too large to decode safely ({error}).").format(name=name, error=error)) from error
     except UnidentifiedImageError as error:
-        raise ImageInputError(f"{name} is not an image that can be read (PNG, JPEG, GIF, BMP, TIFF or WebP).") from error
+        raise ImageInputError(_("{name} is not an image that can be read (PNG, JPEG, GIF, BMP, TIFF or WebP).").format(
+            name=name)) from error
     except (OSError, ValueError, SyntaxError) as error:
-        raise ImageInputError(f"{name} is corrupt or truncated ({error}).") from error
+        raise ImageInputError(_("{name} is corrupt or truncated ({error}).").format(name=name, error=error)) from error
     image = ImageOps.exif_transpose(image)
     return LoadedImage(_normalise_mode(image, name, notes), notes)
 
@@ -126,24 +133,26 @@ def _normalise_mode(image: Image.Image, name: str, notes: list[str]) -> np.ndarr
     if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
         array = np.asarray(image, dtype=np.float64)
         low, high = float(array.min()), float(array.max())
-        notes.append(f"{name} has {mode} pixels (range {low:g}-{high:g}): rescaled to 0-255.")
+        notes.append(_("{name} has {mode} pixels (range {low:g}-{high:g}): rescaled to 0-255.").format(
+            name=name, mode=mode, low=low, high=high))
         scaled = (array - low) / (high - low) * 255 if high > low else np.zeros_like(array)
         image = Image.fromarray(scaled.astype(np.uint8))
     elif mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-        notes.append(f"{name} uses a colour palette: expanded to full colour.")
+        notes.append(_("{name} uses a colour palette: expanded to full colour.").format(name=name))
         mode = image.mode
     if image.mode in ("RGBA", "LA", "PA"):
         background = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(background, image.convert("RGBA")).convert("RGB")
-        notes.append(f"{name} has transparency: placed on white.")
+        notes.append(_("{name} has transparency: placed on white.").format(name=name))
     elif image.mode == "1":
         image = image.convert("L")
     elif image.mode not in ("L", "RGB"):
         image = image.convert("RGB")
-        notes.append(f"{name} is in {mode} colour: converted to RGB.")
+        notes.append(_("{name} is in {mode} colour: converted to RGB.").format(name=name, mode=mode))
     if max(image.size) > MAX_SIDE:
-        notes.append(f"{name} is {image.size[0]}x{image.size[1]}: shrunk to fit {MAX_SIDE} px for live sliders.")
+        notes.append(_("{name} is {width}x{height}: shrunk to fit {side} px for live sliders.").format(
+            name=name, width=image.size[0], height=image.size[1], side=MAX_SIDE))
     return _fit(image)
 
 

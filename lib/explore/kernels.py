@@ -10,6 +10,8 @@ from math import comb
 
 import numpy as np
 
+from lib.i18n import N_, _
+
 SIZES = (3, 5, 7)
 
 
@@ -80,31 +82,33 @@ def emboss(k: int) -> np.ndarray:
     return kernel
 
 
+# The names are ids (session state keeps them) and what the pickers show, translated with `_`.
 PRESETS = {
-    "Gaussian blur (book)": gaussian,
-    "Edge detection (book)": edge,
-    "Box blur": box_blur,
-    "Sharpen": sharpen,
-    "Sobel x (vertical edges)": sobel_x,
-    "Sobel y (horizontal edges)": sobel_y,
-    "Laplacian": laplacian,
-    "Emboss": emboss,
-    "Identity": identity,
+    N_("Gaussian blur (book)"): gaussian,
+    N_("Edge detection (book)"): edge,
+    N_("Box blur"): box_blur,
+    N_("Sharpen"): sharpen,
+    N_("Sobel x (vertical edges)"): sobel_x,
+    N_("Sobel y (horizontal edges)"): sobel_y,
+    N_("Laplacian"): laplacian,
+    N_("Emboss"): emboss,
+    N_("Identity"): identity,
 }
 
-# What each preset does to an image, in a sentence for the page beside it.
+# What each preset does to an image, in a sentence for the page beside it (translated where it is shown).
 PRESET_EFFECTS = {
-    "Gaussian blur (book)": "a weighted average, heaviest in the centre: softens the image a little.",
-    "Edge detection (book)": "the centre against its neighbours: flat areas go to 0, every edge and detail stands out.",
-    "Box blur": "the plain average of the window: the larger k, the stronger the blur.",
-    "Sharpen": "twice the pixel minus the local average: details get crisper.",
-    "Sobel x (vertical edges)": "right side minus left side: blue where the image gets brighter to the right, "
-                                "red where it gets darker, white on flat areas. Vertical edges light up.",
-    "Sobel y (horizontal edges)": "bottom minus top: horizontal edges light up, blue where the image gets brighter "
-                                  "downwards, red where it gets darker.",
-    "Laplacian": "the pixel against its surroundings: 0 on flat areas and smooth slopes, strong at fine detail.",
-    "Emboss": "bottom right minus top left: the image looks lit from the top left.",
-    "Identity": "a single 1 in the centre: the output is the input.",
+    "Gaussian blur (book)": N_("a weighted average, heaviest in the centre: softens the image a little."),
+    "Edge detection (book)": N_("the centre against its neighbours: flat areas go to 0, every edge and detail stands "
+                                "out."),
+    "Box blur": N_("the plain average of the window: the larger k, the stronger the blur."),
+    "Sharpen": N_("twice the pixel minus the local average: details get crisper."),
+    "Sobel x (vertical edges)": N_("right side minus left side: blue where the image gets brighter to the right, "
+                                   "red where it gets darker, white on flat areas. Vertical edges light up."),
+    "Sobel y (horizontal edges)": N_("bottom minus top: horizontal edges light up, blue where the image gets "
+                                     "brighter downwards, red where it gets darker."),
+    "Laplacian": N_("the pixel against its surroundings: 0 on flat areas and smooth slopes, strong at fine detail."),
+    "Emboss": N_("bottom right minus top left: the image looks lit from the top left."),
+    "Identity": N_("a single 1 in the centre: the output is the input."),
 }
 
 # The kernel a page starts with. A blur would look like its input at first sight; a gradient turns
@@ -114,9 +118,9 @@ DEFAULT_PRESET = "Sobel x (vertical edges)"
 
 def preset(name: str, size: int = 3) -> np.ndarray:
     if name not in PRESETS:
-        raise ValueError(f"Unknown kernel {name!r}; choose from {', '.join(PRESETS)}.")
+        raise ValueError(_("Unknown kernel {name!r}; choose from {names}.").format(name=name, names=", ".join(PRESETS)))
     if size not in SIZES:
-        raise ValueError(f"Kernel size must be one of {SIZES}; got {size}.")
+        raise ValueError(_("Kernel size must be one of {sizes}; got {size}.").format(sizes=SIZES, size=size))
     return PRESETS[name](size)
 
 
@@ -128,21 +132,25 @@ def parse_kernel(rows) -> np.ndarray:
     """
     grid = [list(row) for row in rows]
     if not grid or not grid[0]:
-        raise ValueError("The kernel is empty: it needs at least one row and one column.")
+        raise ValueError(_("The kernel is empty: it needs at least one row and one column."))
     width = len(grid[0])
     values = np.zeros((len(grid), width))
     for r, row in enumerate(grid):
         if len(row) != width:
-            raise ValueError(f"Row {r + 1} has {len(row)} cells; every row needs {width}.")
+            raise ValueError(_("Row {row} has {cells} cells; every row needs {width}.").format(
+                row=r + 1, cells=len(row), width=width))
         for c, cell in enumerate(row):
             text = "" if cell is None else str(cell).strip()
             if text == "" or text.lower() == "nan":
-                raise ValueError(f"Cell (row {r + 1}, column {c + 1}) is empty: enter a number.")
+                raise ValueError(_("Cell (row {row}, column {column}) is empty: enter a number.").format(
+                    row=r + 1, column=c + 1))
             try:
                 number = float(text)
             except ValueError:
-                raise ValueError(f"Cell (row {r + 1}, column {c + 1}) holds {text!r}, which is not a number.") from None
+                raise ValueError(_("Cell (row {row}, column {column}) holds {text!r}, which is not a number.").format(
+                    row=r + 1, column=c + 1, text=text)) from None
             if not np.isfinite(number):
-                raise ValueError(f"Cell (row {r + 1}, column {c + 1}) must be a finite number; got {text!r}.")
+                raise ValueError(_("Cell (row {row}, column {column}) must be a finite number; got {text!r}.").format(
+                    row=r + 1, column=c + 1, text=text))
             values[r, c] = number
     return values

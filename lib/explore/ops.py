@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib.i18n import _
+
 PADDINGS = ("valid", "same")
 
 
@@ -22,16 +24,13 @@ def as_pair(value, name: str) -> tuple[int, int]:
     """(rows, columns) from one number or a pair, as Keras accepts kernel sizes and strides; `name` is for the error."""
     pair = (value, value) if np.isscalar(value) else tuple(value)
     if len(pair) != 2 or any(int(v) != v or v < 1 for v in pair):
-        raise ValueError(f"{name} must be a positive int or a pair of them; got {value!r}.")
+        raise ValueError(_("{name} must be a positive int or a pair of them; got {value!r}.").format(name=name, value=value))
     return int(pair[0]), int(pair[1])
 
 
 def _check_padding(padding) -> None:
-    if isinstance(padding, str):
-        if padding not in PADDINGS:
-            raise ValueError(f"padding must be 'valid', 'same' or an int >= 0; got {padding!r}.")
-    elif int(padding) != padding or padding < 0:
-        raise ValueError(f"padding must be 'valid', 'same' or an int >= 0; got {padding!r}.")
+    if (padding not in PADDINGS) if isinstance(padding, str) else (int(padding) != padding or padding < 0):
+        raise ValueError(_("padding must be 'valid', 'same' or an int >= 0; got {padding!r}.").format(padding=padding))
 
 
 def dilated_size(k: int, dilation: int = 1) -> int:
@@ -76,7 +75,7 @@ def _as_hwc(image) -> np.ndarray:
         return image[:, :, np.newaxis]
     if image.ndim == 3:
         return image
-    raise ValueError(f"image must be (H, W) or (H, W, C); got shape {image.shape}.")
+    raise ValueError(_("image must be (H, W) or (H, W, C); got shape {shape}.").format(shape=image.shape))
 
 
 def _pad(image_hwc, pads_y, pads_x, value=0.0) -> np.ndarray:
@@ -115,7 +114,8 @@ def conv2d(image, kernel, stride=1, padding="valid", dilation=1) -> np.ndarray:
     if kernel.ndim == 2:
         kernel = np.repeat(kernel[:, :, np.newaxis], image.shape[2], axis=2)
     if kernel.ndim != 3 or kernel.shape[2] != image.shape[2] or 0 in kernel.shape:
-        raise ValueError(f"kernel must be (kh, kw) or (kh, kw, {image.shape[2]}); got shape {kernel.shape}.")
+        raise ValueError(_("kernel must be (kh, kw) or (kh, kw, {channels}); got shape {shape}.").format(
+            channels=image.shape[2], shape=kernel.shape))
     stride, dilation, (out_h, out_w), (pads_y, pads_x) = _geometry(image.shape[:2], kernel.shape[:2], stride, padding, dilation)
     output = np.zeros((out_h, out_w))
     if out_h == 0 or out_w == 0:
@@ -135,31 +135,31 @@ def pool2d(image, size, stride=None, padding="valid", mode="max") -> np.ndarray:
     Returns (out_h, out_w) for a 2-D image and (out_h, out_w, C) otherwise.
     """
     if mode not in ("max", "avg"):
-        raise ValueError(f"mode must be 'max' or 'avg'; got {mode!r}.")
+        raise ValueError(_("mode must be 'max' or 'avg'; got {mode!r}.").format(mode=mode))
     if not isinstance(padding, str):
-        raise ValueError(f"pooling padding must be 'valid' or 'same'; got {padding!r}.")
+        raise ValueError(_("pooling padding must be 'valid' or 'same'; got {padding!r}.").format(padding=padding))
     size = as_pair(size, "size")
     stride = size if stride is None else as_pair(stride, "stride")
     if stride[0] > size[0] or stride[1] > size[1]:
         # tf.nn.pool refuses this too: CPU and GPU kernels disagree on it.
-        raise ValueError(f"pooling stride {stride} may not exceed the pool size {size}.")
+        raise ValueError(_("pooling stride {stride} may not exceed the pool size {size}.").format(stride=stride, size=size))
     was_2d = np.asarray(image).ndim == 2
     image = _as_hwc(image)
-    stride, _, (out_h, out_w), (pads_y, pads_x) = _geometry(image.shape[:2], size, stride, padding, 1)
+    stride, _dilation, (out_h, out_w), (pads_y, pads_x) = _geometry(image.shape[:2], size, stride, padding, 1)
     channels = image.shape[2]
     if out_h == 0 or out_w == 0:
         output = np.zeros((out_h, out_w, channels))
     elif mode == "max":
         padded = _pad(image, pads_y, pads_x, value=-np.inf)
         output = np.full((out_h, out_w, channels), -np.inf)
-        for _, _, view in _window_views(padded, *size, stride, (1, 1), out_h, out_w):
+        for *_tap, view in _window_views(padded, *size, stride, (1, 1), out_h, out_w):
             np.maximum(output, view, out=output)
     else:
         padded = _pad(image, pads_y, pads_x)
         counts = _pad(np.ones(image.shape[:2] + (1,)), pads_y, pads_x)
         output = np.zeros((out_h, out_w, channels))
         cells = np.zeros((out_h, out_w, 1))
-        for (_, _, view), (_, _, count) in zip(
+        for (*_tap, view), (*_same_tap, count) in zip(
             _window_views(padded, *size, stride, (1, 1), out_h, out_w),
             _window_views(counts, *size, stride, (1, 1), out_h, out_w),
         ):
@@ -185,16 +185,17 @@ class WindowStep:
 def padded_input(image, kernel_hw, stride=1, padding="valid", dilation=1, value=0.0) -> np.ndarray:
     """The input with the zero rows and columns that the given padding adds."""
     image = _as_hwc(image)
-    _, _, _, (pads_y, pads_x) = _geometry(image.shape[:2], kernel_hw, stride, padding, dilation)
+    *_rest, (pads_y, pads_x) = _geometry(image.shape[:2], kernel_hw, stride, padding, dilation)
     return _pad(image, pads_y, pads_x, value=value)
 
 
 def window_at(image, kernel_hw, out_y, out_x, stride=1, padding="valid", dilation=1):
     """The padded-input rows and columns that output (out_y, out_x) reads."""
     image = _as_hwc(image)
-    stride, dilation, (out_h, out_w), _ = _geometry(image.shape[:2], kernel_hw, stride, padding, dilation)
+    stride, dilation, (out_h, out_w), _pads = _geometry(image.shape[:2], kernel_hw, stride, padding, dilation)
     if not (0 <= out_y < out_h and 0 <= out_x < out_w):
-        raise ValueError(f"output position ({out_y}, {out_x}) is outside the {out_h}x{out_w} output.")
+        raise ValueError(_("output position ({row}, {column}) is outside the {height}x{width} output.").format(
+            row=out_y, column=out_x, height=out_h, width=out_w))
     top, left = out_y * stride[0], out_x * stride[1]
     rows = top + dilation[0] * np.arange(kernel_hw[0])
     cols = left + dilation[1] * np.arange(kernel_hw[1])
@@ -231,7 +232,8 @@ ACTIVATIONS = (None, "relu")
 
 def _check_finite(array: np.ndarray, name: str) -> None:
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} holds {np.size(array) - np.isfinite(array).sum()} non-finite values (NaN or inf).")
+        raise ValueError(_("{name} holds {count} non-finite values (NaN or inf).").format(
+            name=name, count=np.size(array) - np.isfinite(array).sum()))
 
 
 def _layer_arrays(volume, kernels, biases, activation):
@@ -240,19 +242,22 @@ def _layer_arrays(volume, kernels, biases, activation):
     if volume.ndim == 2:
         volume = volume[:, :, np.newaxis]
     if volume.ndim != 3 or 0 in volume.shape:
-        raise ValueError(f"volume must be (H, W) or (H, W, D) and not empty; got shape {volume.shape}.")
+        raise ValueError(_("volume must be (H, W) or (H, W, D) and not empty; got shape {shape}.").format(shape=volume.shape))
     kernels = np.asarray(kernels, dtype=np.float64)
     if kernels.ndim != 4 or 0 in kernels.shape:
-        raise ValueError(f"kernels must be (k, k, D, N), the layout of a Keras Conv2D kernel; got shape {kernels.shape}.")
+        raise ValueError(_("kernels must be (k, k, D, N), the layout of a Keras Conv2D kernel; got shape {shape}.").format(
+            shape=kernels.shape))
     if kernels.shape[2] != volume.shape[2]:
-        raise ValueError(f"kernels {kernels.shape} expect D = {kernels.shape[2]} input channels, "
-                         f"but the volume {volume.shape} has {volume.shape[2]}.")
+        raise ValueError(_("kernels {kernels} expect D = {expected} input channels, but the volume {volume} has "
+                           "{channels}.").format(kernels=kernels.shape, expected=kernels.shape[2], volume=volume.shape,
+                                                 channels=volume.shape[2]))
     n = kernels.shape[3]
     biases = np.zeros(n) if biases is None else np.asarray(biases, dtype=np.float64)
     if biases.shape != (n,):
-        raise ValueError(f"biases must be (N,) = ({n},) for kernels {kernels.shape}; got shape {biases.shape}.")
+        raise ValueError(_("biases must be (N,) = ({n},) for kernels {kernels}; got shape {shape}.").format(
+            n=n, kernels=kernels.shape, shape=biases.shape))
     if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be None or 'relu'; got {activation!r}.")
+        raise ValueError(_("activation must be None or 'relu'; got {activation!r}.").format(activation=activation))
     for array, name in ((volume, "volume"), (kernels, "kernels"), (biases, "biases")):
         _check_finite(array, name)
     return volume, kernels, biases
@@ -295,7 +300,7 @@ def conv_layer_step(volume, kernels, biases, row, col, n, stride=1, padding="val
     """The step-through behind output unit (row, col, n) of `conv_layer`."""
     volume, kernels, biases = _layer_arrays(volume, kernels, biases, activation)
     if not 0 <= n < kernels.shape[3]:
-        raise ValueError(f"kernel index n must be in 0-{kernels.shape[3] - 1}; got {n}.")
+        raise ValueError(_("kernel index n must be in 0-{last}; got {n}.").format(last=kernels.shape[3] - 1, n=n))
     window = conv_step(volume, kernels[:, :, :, n], row, col, stride, padding, dilation)
     channel_sums = window.products.sum(axis=(0, 1))
     pre_activation = float(channel_sums.sum() + biases[n])

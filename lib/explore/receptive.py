@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lib.explore.ops import as_pair, conv_output_size, dilated_size, padding_amounts
+from lib.i18n import _
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,9 @@ def layer_geometries(layers: list, input_size: tuple[int, int], layer_name: str)
             shape = "flat"
         if shape == "flat":
             if layer.name == layer_name:
-                raise ValueError(f"Layer {layer_name!r} has no spatial units (it comes after the image is flattened); "
-                                 f"layers with a receptive field: {', '.join(spatial)}.")
+                raise ValueError(_("Layer {name!r} has no spatial units (it comes after the image is flattened); "
+                                   "layers with a receptive field: {layers}.").format(name=layer_name,
+                                                                                      layers=", ".join(spatial)))
             continue
         geometry = _geometry(layer, size)
         geometries.append(geometry)
@@ -93,7 +95,8 @@ def layer_geometries(layers: list, input_size: tuple[int, int], layer_name: str)
         size = geometry.out_size
         if layer.name == layer_name:
             return geometries
-    raise ValueError(f"The model has no layer {layer_name!r}; layers with a receptive field: {', '.join(spatial)}.")
+    raise ValueError(_("The model has no layer {name!r}; layers with a receptive field: {layers}.").format(
+        name=layer_name, layers=", ".join(spatial)))
 
 
 def output_size(layers: list, input_size: tuple[int, int], layer_name: str) -> tuple[int, int]:
@@ -106,7 +109,8 @@ def input_region(layers: list, input_size: tuple[int, int], layer_name: str, row
     geometries = layer_geometries(layers, input_size, layer_name)
     out_h, out_w = geometries[-1].out_size
     if not (0 <= row < out_h and 0 <= col < out_w):
-        raise ValueError(f"Unit ({row}, {col}) is outside {layer_name}'s {out_h} x {out_w} maps.")
+        raise ValueError(_("Unit ({row}, {column}) is outside {name}'s {height} x {width} maps.").format(
+            row=row, column=col, name=layer_name, height=out_h, width=out_w))
     box = [[row, row], [col, col]]  # inclusive ranges, per axis, in the current layer's cells
     for geometry in reversed(geometries):
         for axis in range(2):

@@ -18,6 +18,7 @@ import numpy as np
 
 from lib.explore.kernels import preset
 from lib.explore.ops import conv_layer
+from lib.i18n import _
 
 MAX_KERNELS = 8
 KERNEL_SIZES = (1, 2, 3, 4, 5, 6, 7)
@@ -25,24 +26,26 @@ KERNEL_SIZES = (1, 2, 3, 4, 5, 6, 7)
 
 def _check_size(k: int, channels: int, count: int) -> None:
     if k not in KERNEL_SIZES:
-        raise ValueError(f"kernel size k must be one of {KERNEL_SIZES}; got {k}.")
+        raise ValueError(_("kernel size k must be one of {sizes}; got {k}.").format(sizes=KERNEL_SIZES, k=k))
     if channels < 1:
-        raise ValueError(f"the input needs at least one channel; got D = {channels}.")
+        raise ValueError(_("the input needs at least one channel; got D = {channels}.").format(channels=channels))
     if not 1 <= count <= MAX_KERNELS:
-        raise ValueError(f"the number of kernels N must be 1-{MAX_KERNELS}; got {count}.")
+        raise ValueError(_("the number of kernels N must be 1-{most}; got {count}.").format(most=MAX_KERNELS, count=count))
 
 
 def preset_kernels(names: list[str], channels_used: list[list[int]], k: int, channels: int) -> np.ndarray:
     """(k, k, D, N): kernel n is preset names[n] on the input channels channels_used[n], zero on the others."""
     _check_size(k, channels, len(names))
     if len(channels_used) != len(names):
-        raise ValueError(f"need one list of input channels per kernel: {len(names)} kernels, {len(channels_used)} lists.")
+        raise ValueError(_("need one list of input channels per kernel: {kernels} kernels, {lists} lists.").format(
+            kernels=len(names), lists=len(channels_used)))
     kernels = np.zeros((k, k, channels, len(names)))
     for n, (name, used) in enumerate(zip(names, channels_used)):
         kernel = preset(name, k)  # raises for an unknown name or a size presets do not come in
         for channel in used:
             if not 0 <= channel < channels:
-                raise ValueError(f"kernel {n} uses input channel {channel}, but the input has D = {channels}.")
+                raise ValueError(_("kernel {n} uses input channel {channel}, but the input has D = {channels}.").format(
+                    n=n, channel=channel, channels=channels))
             kernels[:, :, channel, n] = kernel
     return kernels
 
@@ -62,7 +65,7 @@ def learned_weights(model, layer_name: str) -> tuple[np.ndarray, np.ndarray]:
 
     weights = find_layer(model, layer_name).get_weights()
     if len(weights) != 2 or weights[0].ndim != 4:
-        raise ValueError(f"Layer {layer_name!r} is not a Conv2D with a bias.")
+        raise ValueError(_("Layer {name!r} is not a Conv2D with a bias.").format(name=layer_name))
     return weights[0].astype(np.float64), weights[1].astype(np.float64)
 
 

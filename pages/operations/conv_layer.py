@@ -6,6 +6,7 @@ import streamlit as st
 from lib.explore.formulas import output_size_latex
 from lib.explore.kernels import PRESETS, SIZES
 from lib.explore.ops import conv_layer, conv_layer_parameters, conv_layer_step
+from lib.i18n import N_, _, ngettext
 from lib.keras_views.layer_weights import (
     KERNEL_SIZES,
     MAX_KERNELS,
@@ -20,11 +21,12 @@ from ui.digits import digit_picker, shipped_classifier, show_digit
 from ui.pictures import kernel_slices, map_grid, number_grid
 from ui.widgets import image_picker, output_position
 
-VOLUME_SOURCES = ("Image", "Digit", "LeNet-5 activations")
+VOLUME_SOURCES = (N_("Image"), N_("Digit"), N_("LeNet-5 activations"))  # values, shown translated
 # How many channels the kernels of the shipped LeNet-5's conv layers read, known without loading it
 # (TensorFlow stays out of this page until a LeNet-5 choice needs it).
 LENET_DEPTHS = {"conv1": 1, "conv2": 6}
-LENET_INPUTS = {"conv1": "D = 1 (a digit or a gray image)", "conv2": "D = 6 (conv1's or pool1's activations)"}
+LENET_INPUTS = {"conv1": N_("D = 1 (a digit or a gray image)"), "conv2": N_("D = 6 (conv1's or pool1's activations)")}
+PADDINGS = ("valid", "same", N_("explicit p"))  # values; VALID and SAME are the API's words, kept
 DEFAULT_PRESETS = ["Sobel x (vertical edges)", "Sobel y (horizontal edges)", "Edge detection (book)",
                    "Gaussian blur (book)", "Sharpen", "Laplacian", "Emboss", "Box blur"]
 
@@ -36,35 +38,36 @@ def use_lenet_settings(layer_name: str) -> None:
     st.session_state.layer_relu = settings["activation"] == "relu"
 
 
-st.title("Conv layer")
-st.markdown(
+st.title(_("Conv layer"))
+st.markdown(_(
     "A convolutional layer is **N neurons that share their weights across the image**: N kernels, each "
     "of shape **D x k x k** (D = the input's channels), and N biases. Kernel n slides over all D channels "
     "at once; at every position it multiplies and adds over the whole k x k x D window, adds its bias and "
     "applies the activation. The H x W x D input volume becomes an H' x W' x N output volume."
-)
+))
 
-st.subheader("Input volume")
+st.subheader(_("Input volume"))
 choose_col, preview_col = st.columns(2)
 volume, volume_note, digit, feature_layer = None, "", None, None
 with choose_col:
-    source = st.radio("Input", VOLUME_SOURCES, horizontal=True, key="layer_volume")
+    source = st.radio(_("Input"), VOLUME_SOURCES, horizontal=True, key="layer_volume", format_func=_)
     if source == "Image":
         pixels = image_picker("layer")
         if pixels is not None:
             volume = pixels if pixels.ndim == 3 else pixels[:, :, np.newaxis]
-            volume_note = "pixels 0-255; colour gives D = 3 (red, green, blue)"
+            volume_note = _("pixels 0-255; colour gives D = 3 (red, green, blue)")
     else:
         digit, caption = digit_picker("layer")
         if digit is None:
             st.info(caption)
         elif source == "Digit":
             volume = digit[:, :, np.newaxis] / 255.0
-            volume_note = "pixels / 255, as LeNet-5 sees them after its Rescaling layer"
+            volume_note = _("pixels / 255, as LeNet-5 sees them after its Rescaling layer")
         else:
-            feature_layer = st.selectbox("Activations of", FEATURE_LAYERS, index=1, key="layer_activations")
+            feature_layer = st.selectbox(_("Activations of"), FEATURE_LAYERS, index=1, key="layer_activations")
             volume = shipped_classifier().feature_maps(digit)[feature_layer].astype(np.float64)
-            volume_note = f"the shipped LeNet-5's {feature_layer} activations for {caption}"
+            volume_note = _("the shipped LeNet-5's {layer} activations for {digit}").format(layer=feature_layer,
+                                                                                            digit=caption)
 with preview_col:
     if digit is not None:
         show_digit(digit, caption)
@@ -72,94 +75,107 @@ if volume is None:
     st.stop()
 height, width, depth = volume.shape
 
-st.subheader("Kernels")
+st.subheader(_("Kernels"))
 # Only the LeNet-5 layers whose kernels have as many channels as this input are offered.
 lenet_sources = [f"LeNet-5 {name}" for name, channels in LENET_DEPTHS.items() if channels == depth]
-kernel_sources = ["Presets", "Random", *lenet_sources]
+kernel_sources = [N_("Presets"), N_("Random"), *lenet_sources]
 if st.session_state.get("layer_kernel_source") not in kernel_sources:
     st.session_state.layer_kernel_source = "Presets"
-kernel_source = st.radio("Kernels", kernel_sources, horizontal=True, key="layer_kernel_source")
+kernel_source = st.radio(_("Kernels"), kernel_sources, horizontal=True, key="layer_kernel_source", format_func=_)
 if not lenet_sources:
-    st.caption(f"LeNet-5's own kernels: conv1's read {LENET_INPUTS['conv1']}, conv2's {LENET_INPUTS['conv2']}. "
-               f"This input has D = {depth}, so neither fits it; choose such an input to use them.")
+    st.caption(_("LeNet-5's own kernels: conv1's read {conv1}, conv2's {conv2}. This input has D = {depth}, so neither "
+                 "fits it; choose such an input to use them.").format(conv1=_(LENET_INPUTS["conv1"]),
+                                                                       conv2=_(LENET_INPUTS["conv2"]), depth=depth))
 lenet_layer = kernel_source.removeprefix("LeNet-5 ") if kernel_source.startswith("LeNet-5") else None
 if kernel_source == "Presets":
     count_col, size_col = st.columns(2)
-    count = count_col.slider("Number of kernels N", 1, MAX_KERNELS, 2, key="layer_n")
-    size = size_col.select_slider("Kernel size k", SIZES, value=3, key="layer_k")
+    count = count_col.slider(_("Number of kernels N"), 1, MAX_KERNELS, 2, key="layer_n")
+    size = size_col.select_slider(_("Kernel size k"), SIZES, value=3, key="layer_k")
     names, used, bias_list = [], [], []
-    with st.expander("Each kernel: its preset, the input channels it reads, its bias", expanded=count <= 2):
+    with st.expander(_("Each kernel: its preset, the input channels it reads, its bias"), expanded=count <= 2):
         for n in range(count):
             name_col, channel_col, bias_col = st.columns([3, 3, 2])
-            names.append(name_col.selectbox(f"Kernel {n}", list(PRESETS), key=f"layer_preset_{n}",
-                                            index=list(PRESETS).index(DEFAULT_PRESETS[n])))
-            used.append(channel_col.multiselect(f"Input channels kernel {n} reads", list(range(depth)),
+            names.append(name_col.selectbox(_("Kernel {n}").format(n=n), list(PRESETS), key=f"layer_preset_{n}",
+                                            index=list(PRESETS).index(DEFAULT_PRESETS[n]), format_func=_))
+            used.append(channel_col.multiselect(_("Input channels kernel {n} reads").format(n=n), list(range(depth)),
                                                 default=list(range(depth)), key=f"layer_used_{n}_{depth}"))
-            bias_list.append(bias_col.number_input(f"Bias b{n}", -1000.0, 1000.0, 0.0, key=f"layer_bias_{n}"))
+            bias_list.append(bias_col.number_input(_("Bias b{n}").format(n=n), -1000.0, 1000.0, 0.0,
+                                                   key=f"layer_bias_{n}"))
     kernels, biases = preset_kernels(names, used, size, depth), np.array(bias_list)
 elif kernel_source == "Random":
     count_col, size_col, seed_col = st.columns([2, 2, 1])
-    count = count_col.slider("Number of kernels N", 1, MAX_KERNELS, 4, key="layer_random_n")
-    size = size_col.select_slider("Kernel size k", KERNEL_SIZES, value=3, key="layer_random_k")
-    seed = seed_col.number_input("Seed", 0, 10_000, 0, key="layer_seed")
+    count = count_col.slider(_("Number of kernels N"), 1, MAX_KERNELS, 4, key="layer_random_n")
+    size = size_col.select_slider(_("Kernel size k"), KERNEL_SIZES, value=3, key="layer_random_k")
+    seed = seed_col.number_input(_("Seed"), 0, 10_000, 0, key="layer_seed")
     kernels, biases = random_weights(size, depth, count, int(seed))
-    st.caption("Kernels drawn as Keras's default Glorot-uniform initializer draws them; biases small and random.")
+    st.caption(_("Kernels drawn as Keras's default Glorot-uniform initializer draws them; biases small and random."))
 else:
     kernels, biases = learned_weights(shipped_classifier().model, lenet_layer)
     size, count = kernels.shape[0], kernels.shape[3]
-    st.button(f"Use {lenet_layer}'s own stride, padding and activation", on_click=use_lenet_settings,
+    st.button(_("Use {layer}'s own stride, padding and activation").format(layer=lenet_layer), on_click=use_lenet_settings,
               args=(lenet_layer,))
 
 stride_col, padding_col, p_col, relu_col = st.columns([3, 3, 2, 2])
-stride = stride_col.slider("Stride s", 1, 4, 1, key="layer_stride")
-padding_mode = padding_col.radio("Padding", ["valid", "same", "explicit p"], horizontal=True, key="layer_padding")
+stride = stride_col.slider(_("Stride s"), 1, 4, 1, key="layer_stride")
+padding_mode = padding_col.radio(_("Padding"), PADDINGS, horizontal=True, key="layer_padding", format_func=_)
 # p is asked for only when it is used.
 padding = p_col.slider("p", 0, 5, 1, key="layer_p") if padding_mode == "explicit p" else padding_mode
-relu = relu_col.toggle("ReLU activation", True, key="layer_relu")
+relu = relu_col.toggle(_("ReLU activation"), True, key="layer_relu")
 activation = "relu" if relu else None
 
 parameters = conv_layer_parameters(size, depth, count)
-st.latex(rf"\text{{parameters}} = N\cdot(D\cdot k\cdot k + 1) = {count}\cdot({depth}\cdot{size}\cdot{size} + 1)"
+parameters_word = _("parameters")  # the formula's one word is translated; its math is not
+st.latex(rf"\text{{{parameters_word}}} = N\cdot(D\cdot k\cdot k + 1) = {count}\cdot({depth}\cdot{size}\cdot{size} + 1)"
          rf" = {parameters:,}")
-st.caption(f"{count * depth * size * size:,} weights and {count} biases, whatever the image size.")
-st.plotly_chart(kernel_slices(kernels, f"{count} kernels of {size} x {size} x {depth}"
-                                       + (f" (columns), their {depth} channel slices (rows)" if depth > 1 else ""),
-                              width=820), key="layer_kernels_chart", width="content")
+st.caption(ngettext("{weights:,} weights and {count} bias, whatever the image size.",
+                    "{weights:,} weights and {count} biases, whatever the image size.", count).format(
+    weights=count * depth * size * size, count=count))
+slices_title = (ngettext("{count} kernel of {size} x {size} x {depth} (columns), its {depth} channel slices (rows)",
+                         "{count} kernels of {size} x {size} x {depth} (columns), their {depth} channel slices (rows)",
+                         count) if depth > 1 else
+                ngettext("{count} kernel of {size} x {size} x {depth}", "{count} kernels of {size} x {size} x {depth}", count))
+st.plotly_chart(kernel_slices(kernels, slices_title.format(count=count, size=size, depth=depth), width=820),
+                key="layer_kernels_chart", width="content")
 st.dataframe({f"b{n}": [round(float(bias), 4)] for n, bias in enumerate(biases)}, hide_index=True,
              key="layer_biases")
 
 maps = conv_layer(volume, kernels, biases, stride, padding, activation=activation)
-st.subheader("Input volume and output volume")
-st.markdown(f"**Input volume:** {height} x {width} x {depth} ({volume_note})")
-map_grid(volume, "channel")
+st.subheader(_("Input volume and output volume"))
+st.markdown(_("**Input volume:** {height} x {width} x {depth} ({note})").format(height=height, width=width, depth=depth,
+                                                                                note=volume_note))
+map_grid(volume, _("channel"))
 if maps.size == 0:
-    st.warning("The kernels do not fit in the padded input: the output is empty. Use more padding or a smaller k.")
+    st.warning(_("The kernels do not fit in the padded input: the output is empty. Use more padding or a smaller k."))
     st.stop()
-st.markdown(f"**Output volume:** {maps.shape[0]} x {maps.shape[1]} x {count}, one map per kernel "
-            f"({count} output maps)")
+st.markdown(ngettext("**Output volume:** {height} x {width} x {count}, one map per kernel ({count} output map)",
+                     "**Output volume:** {height} x {width} x {count}, one map per kernel ({count} output maps)",
+                     count).format(height=maps.shape[0], width=maps.shape[1], count=count))
 st.latex(r"H' = " + output_size_latex(height, size, stride, padding))
 st.latex(r"W' = " + output_size_latex(width, size, stride, padding))
-map_grid(maps, "map")
+map_grid(maps, _("map"))
 
-st.subheader("Step through one unit")
+st.subheader(_("Step through one unit"))
 row, col = output_position("layer", maps.shape[:2])
-n = int(st.number_input("Kernel n", 0, count - 1, 0, key="layer_unit_n"))
+n = int(st.number_input(_("Kernel n"), 0, count - 1, 0, key="layer_unit_n"))
 step = conv_layer_step(volume, kernels, biases, row, col, n, stride, padding, activation=activation)
 shown = min(depth, 6)
 for d in range(shown):
     if d % 3 == 0:
         row_columns = st.columns(3)
-    row_columns[d % 3].plotly_chart(number_grid(step.window.products[:, :, d], f"channel {d}: sum "
-                                                f"{step.channel_sums[d]:.3f}", decimals=2, diverging=True,
-                                                scale_title="pixel x weight", width=265),
+    channel_title = _("channel {d}: sum {total:.3f}").format(d=d, total=step.channel_sums[d])
+    row_columns[d % 3].plotly_chart(number_grid(step.window.products[:, :, d], channel_title, decimals=2, diverging=True,
+                                                scale_title=N_("pixel x weight"), width=265),
                                     key=f"layer_products_{d}", width="content")
 if depth > shown:
-    st.caption(f"Channels {shown}-{depth - 1} are added the same way; all {depth} sums are in the line below.")
+    st.caption(_("Channels {first}-{last} are added the same way; all {depth} sums are in the line below.").format(
+        first=shown, last=depth - 1, depth=depth))
 sums = " + ".join(f"({value:.3f})" for value in step.channel_sums)
-st.markdown(f"Unit ({row}, {col}, {n}) = {sums} + bias ({step.bias:.3f}) = **{step.pre_activation:.4f}**")
+st.markdown(_("Unit ({row}, {column}, {n}) = {sums} + bias ({bias:.3f}) = **{total:.4f}**").format(
+    row=row, column=col, n=n, sums=sums, bias=step.bias, total=step.pre_activation))
 if activation == "relu":
     st.markdown(f"ReLU: max(0, {step.pre_activation:.4f}) = **{step.value:.4f}**")
-st.caption(f"The whole layer gives {maps[row, col, n]:.4f} at ({row}, {col}, {n}): the same number.")
+st.caption(_("The whole layer gives {value:.4f} at ({row}, {column}, {n}): the same number.").format(
+    value=maps[row, col, n], row=row, column=col, n=n))
 
 # What LeNet-5 itself feeds each of its conv layers, for the check against the Draw page's maps.
 own_input = {"conv1": source == "Digit", "conv2": source == "LeNet-5 activations" and feature_layer == "pool1"}
@@ -167,15 +183,19 @@ if lenet_layer and own_input[lenet_layer]:
     own = layer_settings(shipped_classifier().model, lenet_layer)
     if (stride, padding, activation) == (own["stride"], own["padding"], own["activation"]):
         digit_maps = shipped_classifier().feature_maps(digit)[lenet_layer]
-        st.success(f"Same as the Draw page's {lenet_layer} for this digit: largest difference "
-                   f"{np.abs(digit_maps - maps).max():.1e}.")
+        st.success(_("Same as the Draw page's {layer} for this digit: largest difference {difference:.1e}.").format(
+            layer=lenet_layer, difference=np.abs(digit_maps - maps).max()))
 
-st.subheader("Proof, not a claim")
-if st.toggle("Run these weights through the book's SimpleConvolutionLayer and Keras's Conv2D (loads TensorFlow)",
+st.subheader(_("Proof, not a claim"))
+if st.toggle(_("Run these weights through the book's SimpleConvolutionLayer and Keras's Conv2D (loads TensorFlow)"),
              key="layer_prove"):
-    with st.spinner("Running TensorFlow..."):
+    with st.spinner(_("Running TensorFlow...")):
         proof = prove(volume, kernels, biases, stride, padding, activation)
-    st.markdown(f"numpy `conv_layer` vs the book's `SimpleConvolutionLayer`: largest difference "
-                f"**{proof.numpy_vs_book:.1e}**  \nnumpy `conv_layer` vs `keras.layers.Conv2D`: largest difference "
-                f"**{proof.numpy_vs_keras:.1e}**  \n(values reach {proof.largest_value:,.2f}; TensorFlow "
-                "computes in float32, so differences are its round-off)")
+    st.markdown("  \n".join([
+        _("numpy `conv_layer` vs the book's `SimpleConvolutionLayer`: largest difference **{difference:.1e}**").format(
+            difference=proof.numpy_vs_book),
+        _("numpy `conv_layer` vs `keras.layers.Conv2D`: largest difference **{difference:.1e}**").format(
+            difference=proof.numpy_vs_keras),
+        _("(values reach {largest:,.2f}; TensorFlow computes in float32, so differences are its round-off)").format(
+            largest=proof.largest_value),
+    ]))

@@ -7,10 +7,12 @@ import streamlit as st
 from lib.explore.formulas import output_size_latex
 from lib.explore.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
 from lib.explore.ops import conv2d, conv_output_size, conv_step, padded_input
+from lib.i18n import N_, _
 from ui.pictures import number_grid, picture, short_number
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
-CUSTOM = "Custom (edit the grid)"
+CUSTOM = N_("Custom (edit the grid)")
+PADDINGS = ("valid", "same", N_("explicit p"))  # values; VALID and SAME are the API's words, kept
 
 
 def use_book_example():
@@ -20,51 +22,52 @@ def use_book_example():
     st.session_state.conv_dilation = 1
 
 
-st.title("Convolution")
-st.markdown(
+st.title(_("Convolution"))
+st.markdown(_(
     "A convolutional layer slides each of its **N** kernels of size **k x k** over the input "
     "with stride **s**, after padding it with **p** rows and columns of zeros. At every position "
     "it multiplies the kernel with the pixels under it and adds them up. "
     "TensorFlow computes a cross-correlation (the kernel is not flipped); so does this page."
-)
+))
 
 kernel_col, grid_col, settings_col = st.columns(3)
 with kernel_col:
-    st.subheader("Kernel")
-    choice = st.selectbox("Preset", [*PRESETS, CUSTOM], index=list(PRESETS).index(DEFAULT_PRESET), key="conv_kernel")
-    size = st.select_slider("Kernel size k", SIZES, key="conv_size")
-    st.button("Book's example: edge kernel, stride 2", on_click=use_book_example)
+    st.subheader(_("Kernel"))
+    choice = st.selectbox(_("Preset"), [*PRESETS, CUSTOM], index=list(PRESETS).index(DEFAULT_PRESET), key="conv_kernel",
+                          format_func=_)
+    size = st.select_slider(_("Kernel size k"), SIZES, key="conv_size")
+    st.button(_("Book's example: edge kernel, stride 2"), on_click=use_book_example)
     if choice == CUSTOM:
-        st.caption("Type a number in every cell.")
+        st.caption(_("Type a number in every cell."))
         start = pd.DataFrame(preset("Edge detection (book)", size)).astype(str)
         edited = st.data_editor(start, key=f"conv_custom_{size}", hide_index=True, width="stretch")
         try:
             kernel = parse_kernel(edited.to_numpy().tolist())
         except ValueError as error:
             kernel = None
-            st.error(f"{error} The output below waits for a valid kernel.")
+            st.error(_("{error} The output below waits for a valid kernel.").format(error=error))
     else:
         kernel = preset(choice, size)
 with settings_col:
-    st.subheader("Hyperparameters")
-    stride = st.slider("Stride s", 1, 4, 1, key="conv_stride")
-    dilation = st.slider("Dilation d", 1, 3, 1, key="conv_dilation")
-    padding_mode = st.radio("Padding", ["valid", "same", "explicit p"], horizontal=True, key="conv_padding")
+    st.subheader(_("Hyperparameters"))
+    stride = st.slider(_("Stride s"), 1, 4, 1, key="conv_stride")
+    dilation = st.slider(_("Dilation d"), 1, 3, 1, key="conv_dilation")
+    padding_mode = st.radio(_("Padding"), PADDINGS, horizontal=True, key="conv_padding", format_func=_)
     # p is asked for only when it is used.
-    padding = (st.slider("p (zero rows/columns on every side)", 0, 5, 1, key="conv_p")
+    padding = (st.slider(_("p (zero rows/columns on every side)"), 0, 5, 1, key="conv_p")
                if padding_mode == "explicit p" else padding_mode)
 if kernel is None:
     st.stop()
 with grid_col:
     whole = bool(np.all(kernel == np.round(kernel)))
-    label = "Custom kernel" if choice == CUSTOM else choice
+    label = _("Custom kernel") if choice == CUSTOM else _(choice)
     st.plotly_chart(number_grid(kernel, f"{label}, {kernel.shape[0]}x{kernel.shape[1]}", decimals=0 if whole else 2,
-                                diverging=True, scale_title="weight", width=270),
+                                diverging=True, scale_title=N_("weight"), width=270),
                     width="content", key="conv_kernel_chart")
     if choice in PRESET_EFFECTS:
-        st.caption(f"**{choice}**: {PRESET_EFFECTS[choice]}")
+        st.caption(f"**{_(choice)}**: {_(PRESET_EFFECTS[choice])}")
 
-st.subheader("Input and output")
+st.subheader(_("Input and output"))
 picker_col, shapes_col = st.columns(2)
 with picker_col:
     pixels = image_picker("conv")
@@ -72,57 +75,63 @@ if pixels is None:
     st.stop()
 height, width = pixels.shape[:2]
 output = conv2d(pixels, kernel, stride, padding, dilation)
-channels = f" x {pixels.shape[2]} channels (the kernel is applied to each and the results summed)" \
-    if pixels.ndim == 3 else ""
-shapes_col.markdown(f"**Shapes:** input {height} x {width}{channels} -> output {output.shape[0]} x {output.shape[1]}")
-shapes_col.caption("Below, both are drawn as wide as their column; the axes count their real rows and columns. "
-                   "The colour bars say which number each colour stands for.")
+shapes = (_("**Shapes:** input {height} x {width} x {channels} channels (the kernel is applied to each and the results "
+             "summed) -> output {out_height} x {out_width}") if pixels.ndim == 3
+          else _("**Shapes:** input {height} x {width} -> output {out_height} x {out_width}"))
+shapes_col.markdown(shapes.format(height=height, width=width, channels=pixels.shape[2] if pixels.ndim == 3 else 1,
+                                  out_height=output.shape[0], out_width=output.shape[1]))
+shapes_col.caption(_("Below, both are drawn as wide as their column; the axes count their real rows and columns. "
+                     "The colour bars say which number each colour stands for."))
 col_in, col_out = st.columns(2)
-col_in.plotly_chart(picture(pixels, f"Input {height} x {width}", scale_title="pixel value", value_range=(0, 255)),
+col_in.plotly_chart(picture(pixels, _("Input {height} x {width}").format(height=height, width=width),
+                            scale_title=N_("pixel value"), value_range=(0, 255)),
                     key="conv_input_picture")
 if output.size == 0:
-    col_out.warning(
-        f"The output is empty: the kernel spans {dilation * (kernel.shape[0] - 1) + 1} cells, "
-        f"more than the padded {height}x{width} image holds. Use a smaller kernel or dilation, or more padding."
-    )
+    col_out.warning(_(
+        "The output is empty: the kernel spans {span} cells, more than the padded {height}x{width} image holds. "
+        "Use a smaller kernel or dilation, or more padding."
+    ).format(span=dilation * (kernel.shape[0] - 1) + 1, height=height, width=width))
 else:
-    values = f"values {short_number(output.min())} to {short_number(output.max())}"
-    col_out.plotly_chart(picture(output, f"Output {output.shape[0]} x {output.shape[1]}: {values}",
-                                 scale_title="output value"), key="conv_output_picture")
+    title = _("Output {height} x {width}: values {low} to {high}").format(
+        height=output.shape[0], width=output.shape[1], low=short_number(output.min()), high=short_number(output.max()))
+    col_out.plotly_chart(picture(output, title, scale_title=N_("output value")), key="conv_output_picture")
 st.latex(r"H_{out} = " + output_size_latex(height, kernel.shape[0], stride, padding, dilation))
 st.latex(r"W_{out} = " + output_size_latex(width, kernel.shape[1], stride, padding, dilation))
 
-st.subheader("SAME vs VALID")
-st.caption(f"The current kernel at stride {stride}, dilation {dilation}. SAME pads so that the output is "
-           "ceil(n / s) long; VALID only uses positions where the kernel fits.")
+st.subheader(_("SAME vs VALID"))
+st.caption(_("The current kernel at stride {stride}, dilation {dilation}. SAME pads so that the output is "
+             "ceil(n / s) long; VALID only uses positions where the kernel fits.").format(stride=stride, dilation=dilation))
 for column, mode in zip(st.columns(2), ["same", "valid"]):
     result = conv2d(pixels, kernel, stride, mode, dilation)
     if result.size:
-        column.plotly_chart(picture(result, f"{mode.upper()}: {result.shape}", scale_title="output value"),
+        column.plotly_chart(picture(result, f"{mode.upper()}: {result.shape}", scale_title=N_("output value")),
                             key=f"conv_{mode}_picture")
     else:
-        column.warning(f"{mode.upper()}: empty output, the kernel does not fit.")
+        column.warning(_("{mode}: empty output, the kernel does not fit.").format(mode=mode.upper()))
 
-st.subheader("Step through one output value")
+st.subheader(_("Step through one output value"))
 crop = crop_picker("conv", pixels)
 crop_out = (conv_output_size(crop.shape[0], kernel.shape[0], stride, padding, dilation),
             conv_output_size(crop.shape[1], kernel.shape[1], stride, padding, dilation))
 if 0 in crop_out:
-    st.warning("The kernel does not fit in this crop with these settings: the output is empty.")
+    st.warning(_("The kernel does not fit in this crop with these settings: the output is empty."))
     st.stop()
 y, x = output_position("conv", crop_out)
 step = conv_step(crop, kernel, y, x, stride, padding, dilation)
 padded = padded_input(crop, kernel.shape, stride, padding, dilation)[:, :, 0]
 grid_left, grid_right = st.columns([3, 2])
-grid_left.plotly_chart(number_grid(padded, f"Padded crop {padded.shape[0]} x {padded.shape[1]}: the window for "
-                                   f"output ({y}, {x})", highlight=window_mask(padded.shape, step.rows, step.cols),
-                                   decimals=0, scale_title="pixel value", width=490),
+window_title = _("Padded crop {height} x {width}: the window for output ({row}, {column})").format(
+    height=padded.shape[0], width=padded.shape[1], row=y, column=x)
+grid_left.plotly_chart(number_grid(padded, window_title, highlight=window_mask(padded.shape, step.rows, step.cols),
+                                   decimals=0, scale_title=N_("pixel value"), width=490),
                        key="conv_step_input", width="content")
-grid_right.plotly_chart(number_grid(step.products[:, :, 0], "Pixel x kernel, cell by cell", decimals=1,
-                                    diverging=True, scale_title="product", width=320),
+grid_right.plotly_chart(number_grid(step.products[:, :, 0], _("Pixel x kernel, cell by cell"), decimals=1,
+                                    diverging=True, scale_title=N_("product"), width=320),
                         key="conv_step_products", width="content")
 terms = " + ".join(f"({v:.1f})" for v in step.products[:, :, 0].ravel()[:6])
 more = " + ..." if step.products.size > 6 else ""
-st.markdown(f"**Output ({y}, {x})** = {terms}{more} = **{step.value:.2f}**")
+st.markdown(_("**Output ({row}, {column})** = {terms} = **{value:.2f}**").format(row=y, column=x, terms=terms + more,
+                                                                                  value=step.value))
 check = conv2d(crop, kernel, stride, padding, dilation)[y, x]
-st.caption(f"The whole-crop convolution gives {check:.2f} at ({y}, {x}): the same number.")
+st.caption(_("The whole-crop convolution gives {value:.2f} at ({row}, {column}): the same number.").format(
+    value=check, row=y, column=x))

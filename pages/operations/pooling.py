@@ -5,11 +5,13 @@ import streamlit as st
 
 from lib.explore.formulas import output_size_latex
 from lib.explore.ops import conv_output_size, padded_input, pool2d, pool_step
+from lib.i18n import N_, _, ngettext
 from ui.pictures import number_grid, picture
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
 # Half of the main area on a 1280-pixel screen: the widest an image may be drawn beside another.
 COLUMN_WIDTH = 400
+OPERATIONS = {"max": N_("Max pooling"), "avg": N_("Average pooling")}  # value: what the choice shows
 
 
 def book_halving():
@@ -24,30 +26,30 @@ def book_too_large():
     st.session_state.pool_padding = "valid"
 
 
-st.title("Pooling")
-st.markdown(
+st.title(_("Pooling"))
+st.markdown(_(
     "A pooling layer slides a **k x k** window over each channel with stride **s** and keeps one "
     "number per window: the **maximum** or the **average**. It shrinks the feature maps and makes "
     "the network tolerate small shifts. **Pooling has no trainable parameters**: "
     "the window only selects or averages, so Keras counts 0 parameters for it."
-)
+))
 
 window_col, stride_col, demos_col = st.columns(3)
 with window_col:
-    mode = st.radio("Operation", ["max", "avg"], horizontal=True, key="pool_mode",
-                    format_func={"max": "Max pooling", "avg": "Average pooling"}.get)
-    size = st.slider("Pool size k", 1, 10, 2, key="pool_size")
+    mode = st.radio(_("Operation"), list(OPERATIONS), horizontal=True, key="pool_mode",
+                    format_func=lambda value: _(OPERATIONS[value]))
+    size = st.slider(_("Pool size k"), 1, 10, 2, key="pool_size")
 with stride_col:
     if st.session_state.get("pool_stride", 2) > size:
         st.session_state.pool_stride = size
-    stride = st.slider("Stride s (at most k, as TensorFlow requires)", 1, size, min(2, size), key="pool_stride")
-    padding = st.radio("Padding", ["valid", "same"], horizontal=True, key="pool_padding")
+    stride = st.slider(_("Stride s (at most k, as TensorFlow requires)"), 1, size, min(2, size), key="pool_stride")
+    padding = st.radio(_("Padding"), ["valid", "same"], horizontal=True, key="pool_padding")
 with demos_col:
-    st.markdown("**The book's demonstrations**")
-    st.button("2x2, stride 2: halves the image", on_click=book_halving)
-    st.button("10x10 window: excessively large", on_click=book_too_large)
+    st.markdown(_("**The book's demonstrations**"))
+    st.button(_("2x2, stride 2: halves the image"), on_click=book_halving)
+    st.button(_("10x10 window: excessively large"), on_click=book_too_large)
 
-st.subheader("Input and output")
+st.subheader(_("Input and output"))
 picker_col, shapes_col = st.columns(2)
 with picker_col:
     pixels = image_picker("pool", default_photo="Chelsea the cat")
@@ -58,42 +60,51 @@ height, width = pixels.shape[:2]
 output = pool2d(pixels, size, stride, padding, mode)
 col_in, col_out = st.columns(2)
 # Both on the pixels' own 0-255 scale, so a value means the same gray in the input and the output.
-col_in.plotly_chart(picture(pixels, f"Input {height} x {width}", scale_title="pixel value", value_range=(0, 255)),
+col_in.plotly_chart(picture(pixels, _("Input {height} x {width}").format(height=height, width=width),
+                            scale_title=N_("pixel value"), value_range=(0, 255)),
                     key="pool_input_picture")
 if output.size == 0:
-    col_out.warning(f"The output is empty: a {size}x{size} window does not fit in {height}x{width} without padding.")
+    col_out.warning(_("The output is empty: a {size}x{size} window does not fit in {height}x{width} without "
+                      "padding.").format(size=size, height=height, width=width))
 else:
-    name = "Max" if mode == "max" else "Average"
+    pooled = _("Max pooled {height} x {width}") if mode == "max" else _("Average pooled {height} x {width}")
     # As wide as the input, so each output value is a visible block; and at its real size below.
-    col_out.plotly_chart(picture(output, f"{name} pooled {output.shape[0]} x {output.shape[1]}",
-                                 scale_title="pixel value", value_range=(0, 255)), key="pool_output_picture")
+    col_out.plotly_chart(picture(output, pooled.format(height=output.shape[0], width=output.shape[1]),
+                                 scale_title=N_("pixel value"), value_range=(0, 255)), key="pool_output_picture")
     real_width = min(output.shape[1], COLUMN_WIDTH)
     col_out.image(np.round(np.clip(output, 0, 255)).astype(np.uint8), width=real_width,
-                  caption="The output at its real size: one screen pixel per value" if real_width == output.shape[1]
-                  else f"The output, shrunk to {real_width} of its {output.shape[1]} columns to fit")
-shapes_col.markdown(f"**Shapes:** {height} x {width} -> {output.shape[0]} x {output.shape[1]}"
-                    f" ({height * width / max(output.shape[0] * output.shape[1], 1):.1f} times fewer values)")
+                  caption=_("The output at its real size: one screen pixel per value") if real_width == output.shape[1]
+                  else _("The output, shrunk to {shown} of its {columns} columns to fit").format(
+                      shown=real_width, columns=output.shape[1]))
+shapes_col.markdown(_("**Shapes:** {height} x {width} -> {out_height} x {out_width} ({ratio:.1f} times fewer values)").format(
+    height=height, width=width, out_height=output.shape[0], out_width=output.shape[1],
+    ratio=height * width / max(output.shape[0] * output.shape[1], 1)))
 st.latex(r"H_{out} = " + output_size_latex(height, size, stride, padding))
 st.latex(r"W_{out} = " + output_size_latex(width, size, stride, padding))
 if size >= 8:
-    st.info("With a window this large, whole regions collapse into one value: the output keeps "
-            "little more than the coarse layout of the image, as the book warns.")
+    st.info(_("With a window this large, whole regions collapse into one value: the output keeps "
+              "little more than the coarse layout of the image, as the book warns."))
 
-st.subheader("Step through one output value")
+st.subheader(_("Step through one output value"))
 crop = crop_picker("pool", pixels)
 crop_out = (conv_output_size(crop.shape[0], size, stride, padding), conv_output_size(crop.shape[1], size, stride, padding))
 if 0 in crop_out:
-    st.warning("The window does not fit in this crop with these settings: the output is empty.")
+    st.warning(_("The window does not fit in this crop with these settings: the output is empty."))
     st.stop()
 y, x = output_position("pool", crop_out)
 step = pool_step(crop, size, y, x, stride, padding, mode)
 padded = padded_input(crop, (size, size), stride, padding, value=float("nan"))[:, :, 0]
-st.plotly_chart(number_grid(padded, f"Crop {padded.shape[0]} x {padded.shape[1]} (blank cells are SAME padding, "
-                            "ignored)", highlight=window_mask(padded.shape, step.rows, step.cols), decimals=0,
-                            scale_title="pixel value", width=820),
+crop_title = _("Crop {height} x {width} (blank cells are SAME padding, ignored)").format(
+    height=padded.shape[0], width=padded.shape[1])
+st.plotly_chart(number_grid(padded, crop_title, highlight=window_mask(padded.shape, step.rows, step.cols), decimals=0,
+                            scale_title=N_("pixel value"), width=820),
                 key="pool_step_input", width="content")
 values = step.patch[~(step.patch != step.patch)]  # drop padding (NaN) cells
 if mode == "max":
-    st.markdown(f"**Output ({y}, {x})** = max of the {values.size} real cells in the window = **{step.value:.0f}**")
+    st.markdown(ngettext("**Output ({row}, {column})** = max of the {count} real cell in the window = **{value:.0f}**",
+                         "**Output ({row}, {column})** = max of the {count} real cells in the window = **{value:.0f}**",
+                         values.size).format(row=y, column=x, count=values.size, value=step.value))
 else:
-    st.markdown(f"**Output ({y}, {x})** = {values.sum():.0f} / {values.size} real cells = **{step.value:.2f}**")
+    st.markdown(ngettext("**Output ({row}, {column})** = {total:.0f} / {count} real cell = **{value:.2f}**",
+                         "**Output ({row}, {column})** = {total:.0f} / {count} real cells = **{value:.2f}**",
+                         values.size).format(row=y, column=x, total=values.sum(), count=values.size, value=step.value))
