@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lib.engine.config import OPTIMIZERS
+from lib.i18n import _
 from lib.runs.comparison import smooth
 
 # One colour per run, the same on every chart of the app.
@@ -63,7 +64,9 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
     still per epoch), otherwise per epoch. `smoothing` is the weight of the
     bias-corrected moving average applied to every curve.
     """
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    figure = make_subplots(rows=1, cols=2, subplot_titles=(_("Loss"), _("Accuracy")))
+    # Each series' legend name, in the reader's language: "train" and "validation" themselves are ids.
+    shown = {"train": _("{run} (train)"), "validation": _("{run} (validation)")}
     plotted = []
     for run in runs:
         epochs = [row.get("epoch") for row in run.history]
@@ -80,7 +83,7 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
                 values = smooth(values, smoothing)
                 if all(value is None for value in values):
                     continue
-                figure.add_trace(go.Scatter(x=xs, y=values, name=f"{run.label} ({name})", mode=mode,
+                figure.add_trace(go.Scatter(x=xs, y=values, name=shown[name].format(run=run.label), mode=mode,
                                             legendgroup=run.label, line=dict(color=run.colour, dash=dash),
                                             showlegend=col == 1), row=1, col=col)
                 series_name = metric if name == "train" else f"val_{metric}"
@@ -90,15 +93,16 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
                     figure.add_trace(go.Scatter(x=[run.best_epoch], y=[values[epochs.index(run.best_epoch)]],
                                                 mode="markers", showlegend=False,
                                                 marker=dict(color=run.colour, size=11, symbol="star"),
-                                                hovertext=f"{run.label}: best epoch {run.best_epoch}"), row=1, col=col)
+                                                hovertext=_("{run}: best epoch {epoch}").format(
+                                                    run=run.label, epoch=run.best_epoch)), row=1, col=col)
         if run.stopped_epoch:
             for col in (1, 2):
                 figure.add_vline(x=run.stopped_epoch, line=dict(color=run.colour, dash="dot"), row=1, col=col)
-    figure.update_yaxes(type="log" if log_loss else "linear", title_text="loss (log scale)" if log_loss else "loss",
-                        row=1, col=1)
-    figure.update_yaxes(title_text="accuracy", tickformat=".0%", row=1, col=2)
+    figure.update_yaxes(type="log" if log_loss else "linear",
+                        title_text=_("loss (log scale)") if log_loss else _("loss"), row=1, col=1)
+    figure.update_yaxes(title_text=_("accuracy"), tickformat=".0%", row=1, col=2)
     last_epoch = max([row.get("epoch") or 0 for run in runs for row in run.history]
                      + [point["position"] for run in runs for point in run.batch_points], default=1)
-    figure.update_xaxes(title_text="epoch", tick0=0, dtick=epoch_tick_step(last_epoch))
+    figure.update_xaxes(title_text=_("epoch"), tick0=0, dtick=epoch_tick_step(last_epoch))
     figure.update_layout(height=height, legend=dict(orientation="h", y=-0.2), margin=dict(t=40, b=10))
     return figure, plotted

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from lib.i18n import LANGUAGES, _, language, language_override
 from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES, defaults_explanation
 from lib.keras_views.optimizer_paths import SURFACES, loss_grid, primer_loss, trajectory
 from ui.charts import OPTIMIZER_COLOURS
@@ -31,7 +32,7 @@ def primer_figure(runs: dict[str, np.ndarray]) -> go.Figure:
                                     showlegend=False, hoverinfo="skip"), row=row, col=col)
         figure.add_trace(go.Scatter(x=path, y=primer_loss(path), mode="markers", showlegend=False,
                                     marker=dict(color=PRIMER_COLOUR, size=7),
-                                    hovertemplate="step %{text}: x = %{x:.3g}<extra></extra>",
+                                    hovertemplate=_("step %{text}: x = %{x:.3g}") + "<extra></extra>",
                                     text=list(range(len(path)))), row=row, col=col)
         suffix = "" if index == 0 else str(index + 1)
         for before, after in pairwise(path):
@@ -40,7 +41,7 @@ def primer_figure(runs: dict[str, np.ndarray]) -> go.Figure:
                                   showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.5,
                                   arrowcolor=PRIMER_COLOUR, text="")
     figure.update_xaxes(title_text="x", title_standoff=4)
-    figure.update_yaxes(title_text="loss f(x) = x²", title_standoff=4)
+    figure.update_yaxes(title_text=_("loss f(x) = x²"), title_standoff=4)
     figure.update_layout(height=330 * rows, margin=dict(t=40, b=10, l=10, r=10))
     return figure
 
@@ -68,8 +69,8 @@ def surface_figure(surface_name: str, grid: tuple, paths: dict[str, np.ndarray],
                       thickness=14)))
     if chosen.minima:
         minima = np.asarray(chosen.minima)
-        figure.add_trace(go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", name="minimum" if len(minima) == 1
-                                    else "minima", marker=dict(symbol="x", size=14, color="black")))
+        figure.add_trace(go.Scatter(x=minima[:, 0], y=minima[:, 1], mode="markers", name=_("minimum") if len(minima) == 1
+                                    else _("minima"), marker=dict(symbol="x", size=14, color="black")))
     for name, path in paths.items():
         shown = path[: step + 1]
         colour = OPTIMIZER_COLOURS[name]
@@ -77,7 +78,8 @@ def surface_figure(surface_name: str, grid: tuple, paths: dict[str, np.ndarray],
                                     name=OPTIMIZER_NAMES[name], legendgroup=name))
         figure.add_trace(go.Scatter(x=shown[-1:, 0], y=shown[-1:, 1], mode="markers", showlegend=False,
                                     marker=dict(color=colour, size=11, line=dict(color="white", width=1.5)),
-                                    legendgroup=name, hovertext=f"{OPTIMIZER_NAMES[name]}: step {len(shown) - 1}"))
+                                    legendgroup=name, hovertext=_("{name}: step {step}").format(name=OPTIMIZER_NAMES[name],
+                                                                                          step=len(shown) - 1)))
     figure.update_layout(height=580, margin=dict(t=30, b=10), legend=dict(orientation="h", y=-0.14),
                          xaxis=dict(range=chosen.x_range, title="x"),
                          yaxis=dict(range=chosen.y_range, title="y"))
@@ -97,8 +99,14 @@ def cached_grid(surface: str):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def _explanation(surface: str, start: tuple, lang: str) -> str:
+    with language_override(lang):  # the text is worded in `lang`, which keys the cache
+        return defaults_explanation(surface, start)
+
+
 def cached_explanation(surface: str, start: tuple) -> str:
-    return defaults_explanation(surface, start)
+    """Why not Keras's default rates, in the reader's language (cached per language)."""
+    return _explanation(surface, start, language())
 
 
 def warm_default_surface() -> None:
@@ -109,7 +117,8 @@ def warm_default_surface() -> None:
     bowl = SURFACES["bowl"]
     start = (float(bowl.start[0]), float(bowl.start[1]))
     cached_grid("bowl")
-    cached_explanation("bowl", start)
+    for lang in LANGUAGES:
+        _explanation("bowl", start, lang)
     for name in OPTIMIZERS:
         cached_path(name, "bowl", start, 200, float(bowl.suited_rates[name]))
 

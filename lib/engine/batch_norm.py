@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass
 
 from lib.engine.config import KERAS_BATCH_NORM_MOMENTUM
+from lib.i18n import _
 
 # The momenta this module suggests, slowest first. Below 0.9 the statistics follow the noise of the last few
 # batches rather than the data.
@@ -61,20 +62,22 @@ def suggested_momentum(steps_in_first_epoch: int) -> float:
 
 def share_text(share: float) -> str:
     """A share as a percentage that never reads 0 % while something is left."""
-    return f"{share:.1%}" if share >= 0.001 else "under 0.1 %"
+    return f"{share:.1%}" if share >= 0.001 else _("under 0.1 %")
 
 
 def momentum_note(momentum: float, train_samples: int, batch_size: int, epochs: int) -> str:
     """One or two sentences for the Training form: what this momentum means for a run of this length."""
     per_epoch = steps_per_epoch(train_samples, batch_size)
     total = per_epoch * epochs
-    note = (f"Momentum {momentum:g} averages the statistics that evaluation uses over about "
-            f"{averaging_steps(momentum):.0f} steps; this run takes {per_epoch:,} steps an epoch, {total:,} in all. "
-            f"Their starting guess still makes up {share_text(start_share(momentum, per_epoch))} of them when the "
-            f"first epoch is validated, {share_text(start_share(momentum, total))} when the model is tested.")
+    note = _("Momentum {momentum:g} averages the statistics that evaluation uses over about {averaged:.0f} steps; "
+             "this run takes {per_epoch:,} steps an epoch, {total:,} in all. Their starting guess still makes up "
+             "{first} of them when the first epoch is validated, {last} when the model is tested.").format(
+        momentum=momentum, averaged=averaging_steps(momentum), per_epoch=per_epoch, total=total,
+        first=share_text(start_share(momentum, per_epoch)), last=share_text(start_share(momentum, total)))
     suggested = suggested_momentum(per_epoch)
     if start_share(momentum, per_epoch) > FORGOTTEN and suggested < momentum:
-        note += f" Validation will lag training until they catch up: {suggested:g} would suit this run."
+        note += " " + _("Validation will lag training until they catch up: {suggested:g} would suit this run.").format(
+            suggested=suggested)
     return note
 
 
@@ -91,13 +94,15 @@ class BatchNormLag:
     suggested_momentum: float
 
     def explanation(self) -> str:
-        return (f"Training accuracy reached {self.accuracy:.1%} but validation only {self.val_accuracy:.1%}. "
-                f"With batch normalization that is usually not overfitting: evaluation normalizes with moving "
-                f"averages of the batch statistics, and at momentum {self.momentum:g} they average over about "
-                f"{averaging_steps(self.momentum):.0f} steps. This run took {self.steps:,} steps, so their "
-                f"starting guess (mean 0, variance 1) still made up {share_text(self.start_share)} of them when "
-                f"the model was evaluated: the moving statistics had not caught up. A lower momentum lets them: "
-                f"{self.suggested_momentum:g} suits this run's {self.steps_per_epoch:,} steps an epoch.")
+        return _("Training accuracy reached {accuracy:.1%} but validation only {val_accuracy:.1%}. With batch "
+                 "normalization that is usually not overfitting: evaluation normalizes with moving averages of the "
+                 "batch statistics, and at momentum {momentum:g} they average over about {averaged:.0f} steps. This "
+                 "run took {steps:,} steps, so their starting guess (mean 0, variance 1) still made up {share} of "
+                 "them when the model was evaluated: the moving statistics had not caught up. A lower momentum lets "
+                 "them: {suggested:g} suits this run's {per_epoch:,} steps an epoch.").format(
+            accuracy=self.accuracy, val_accuracy=self.val_accuracy, momentum=self.momentum,
+            averaged=averaging_steps(self.momentum), steps=self.steps, share=share_text(self.start_share),
+            suggested=self.suggested_momentum, per_epoch=self.steps_per_epoch)
 
 
 def diagnose_lag(config: dict, history: list[dict]) -> BatchNormLag | None:

@@ -23,6 +23,7 @@ import json
 import os
 
 from lib.engine.config import STRATEGIES
+from lib.i18n import _
 
 
 def split_cpu(count: int) -> None:
@@ -41,11 +42,12 @@ def make_strategy(name: str, devices: str = ""):
         return tf.distribute.MirroredStrategy(devices=chosen)
     if name == "multiworker":
         if not os.environ.get("TF_CONFIG"):
-            raise ValueError("strategy: multiworker needs the TF_CONFIG environment variable, which names the "
-                             "cluster's workers and this worker's place in it")
+            raise ValueError(_("strategy: multiworker needs the TF_CONFIG environment variable, which names the "
+                               "cluster's workers and this worker's place in it"))
         return tf.distribute.MultiWorkerMirroredStrategy()
     if name != "default":
-        raise ValueError(f"strategy: must be one of {', '.join(STRATEGIES)}; got {name!r}")
+        raise ValueError(_("strategy: must be one of {choices}; got {value!r}").format(choices=", ".join(STRATEGIES),
+                                                                                value=name))
     return tf.distribute.get_strategy()
 
 
@@ -104,7 +106,7 @@ def custom_fit(model, strategy, x, y, x_val, y_val, batch_size: int, epochs: int
             callback_list.on_train_batch_end(step, {"loss": loss_sum / seen, "accuracy": correct / seen})
             if model.stop_training:
                 break
-        val_loss, val_accuracy, _ = evaluate_local(model, x_val, y_val)
+        val_loss, val_accuracy, _count = evaluate_local(model, x_val, y_val)
         callback_list.on_epoch_end(epoch, {"loss": loss_sum / max(seen, 1), "accuracy": correct / max(seen, 1),
                                            "val_loss": val_loss, "val_accuracy": val_accuracy})
         if model.stop_training:
@@ -118,7 +120,7 @@ def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
 
     sockets = []
     try:
-        for _ in range(count):
+        for _index in range(count):
             sock = socket.socket()
             sock.bind((host, 0))
             sockets.append(sock)

@@ -9,11 +9,14 @@ the cgroup v2 quota (`cpu.max`, "max" when unlimited).
 
 It also says, in one sentence, which TensorFlow build is installed and which
 devices it sees (`tensorflow_build`), asked of a child process so that the
-app's server never loads TensorFlow to tell (`tensorflow_build_in_child`).
+app's server never loads TensorFlow to tell (`tensorflow_build_in_child`). The
+child answers in data (`tensorflow_facts_in_child`), which `describe_build`
+words in the reader's language wherever the sentence is shown.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import subprocess
@@ -21,6 +24,7 @@ import sys
 from pathlib import Path
 
 from lib import REPO_ROOT
+from lib.i18n import _
 
 CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 
@@ -76,8 +80,8 @@ def device_names() -> list[str]:
 TENSORFLOW_PACKAGES = ("tensorflow-cpu", "tensorflow", "tensorflow-gpu", "tf-nightly")
 
 
-def tensorflow_build() -> str:
-    """One sentence: which TensorFlow package is installed, whether it can use a GPU, and what it sees."""
+def tensorflow_facts() -> dict:
+    """What `tensorflow_build` says, as data: the version, the installed packages, CUDA or not, GPUs and devices."""
     from importlib import metadata
 
     import tensorflow as tf
@@ -88,35 +92,71 @@ def tensorflow_build() -> str:
             installed.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             continue
-    cuda = tf.test.is_built_with_cuda()
-    gpus = tf.config.list_physical_devices("GPU")
-    build = "built with CUDA" if cuda else "a CPU-only build"
-    devices = ", ".join(name.replace("/physical_device:", "") for name in device_names())
-    sentence = f"TensorFlow {tf.__version__} ({', '.join(installed) or 'package unknown'}; {build}) sees {devices}."
-    if not gpus:
-        sentence += (" No GPU in use: on a machine with an NVIDIA GPU, install requirements-gpu.txt as the README says."
-                     if not cuda else " It can use an NVIDIA GPU, but finds none on this machine.")
+    return {"version": tf.__version__, "packages": installed, "cuda": bool(tf.test.is_built_with_cuda()),
+            "gpus": len(tf.config.list_physical_devices("GPU")),
+            "devices": [name.replace("/physical_device:", "") for name in device_names()]}
+
+
+def describe_build(facts: dict) -> str:
+    """The sentence for `tensorflow_facts` (or a child's failure to give them), in the reader's language."""
+    error = facts.get("error")
+    if error == "timeout":
+        return _("TensorFlow did not say which devices it sees within {timeout:g} s.").format(timeout=facts["timeout"])
+    if error is not None:
+        said = facts.get("said")
+        return (_("TensorFlow could not be asked which devices it sees: {said}.").format(said=said) if said else
+                _("TensorFlow could not be asked which devices it sees."))
+    cuda = facts["cuda"]
+    sentence = _("TensorFlow {version} ({packages}; {build}) sees {devices}.").format(
+        version=facts["version"], packages=", ".join(facts["packages"]) or _("package unknown"),
+        build=_("built with CUDA") if cuda else _("a CPU-only build"), devices=", ".join(facts["devices"]))
+    if not facts["gpus"]:
+        sentence += " " + (_("No GPU in use: on a machine with an NVIDIA GPU, install requirements-gpu.txt as the "
+                             "README says.") if not cuda else _("It can use an NVIDIA GPU, but finds none on this machine."))
     return sentence
 
 
-def tensorflow_build_in_child(timeout: float = 120.0) -> str:
-    """`tensorflow_build` asked of a fresh process (at niceness 10, as training runs).
+def tensorflow_build() -> str:
+    """One sentence: which TensorFlow package is installed, whether it can use a GPU, and what it sees."""
+    return describe_build(tensorflow_facts())
+
+
+def tensorflow_facts_in_child(timeout: float = 120.0) -> dict:
+    """`tensorflow_facts` asked of a fresh process (at niceness 10, as training runs).
 
     The answer is what a training process will see, and the server does not
-    load TensorFlow (some 500 MB) just to tell. Never raises: a failure is
-    said in the sentence.
+    load TensorFlow (some 500 MB) just to tell. Never raises: a failure is an
+    answer too ({"error": "timeout" | "failed", ...}), which `describe_build` words.
     """
-    code = "import os; os.nice(10); from lib.engine.resources import tensorflow_build; print(tensorflow_build())"
+    code = ("import json, os; os.nice(10); from lib.engine.resources import tensorflow_facts; "
+            "print(json.dumps(tensorflow_facts()))")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     try:
         done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, env=env,
                               capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
-        return f"TensorFlow did not say which devices it sees within {timeout:g} s."
+        return {"error": "timeout", "timeout": timeout}
     except OSError as error:
-        return f"TensorFlow could not be asked which devices it sees: {error}."
+        return {"error": "failed", "said": str(error)}
     answer = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not answer:
-        said = done.stderr.strip().splitlines()
-        return "TensorFlow could not be asked which devices it sees" + (f": {said[-1]}" if said else ".")
-    return answer[-1]
+    if done.returncode == 0 and answer:
+        try:
+            facts = json.loads(answer[-1])
+        except ValueError:
+            facts = None
+        if isinstance(facts, dict) and {"version", "packages", "cuda", "gpus", "devices"} <= facts.keys():
+            return facts
+    said = done.stderr.strip().splitlines()
+    return {"error": "failed", "said": said[-1] if said else ""}
+
+
+def tensorflow_build_in_child(timeout: float = 120.0) -> str:
+    """`tensorflow_build` asked of a fresh process. Never raises: a failure is said in the sentence.
+
+    The sentence is a LazyText: English as a string, and worded again in the current reader's language where it
+    is shown, so the one answer a server caches (ui/devices.py) reads in each visitor's language.
+    """
+    from lib.server.job_state import LazyText
+
+    facts = tensorflow_facts_in_child(timeout)
+    return LazyText(lambda: describe_build(facts))

@@ -13,6 +13,7 @@ import numpy as np
 
 from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES
 from lib.engine.training import ADADELTA_NOTE
+from lib.i18n import N_, _, ngettext
 from lib.keras_views.optimizer_paths import (
     ARRIVAL_DISTANCE,
     HUMP_X,
@@ -28,7 +29,7 @@ from lib.keras_views.optimizer_paths import (
 )
 
 OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "Momentum", "nag": "Nesterov", "adagrad": "Adagrad",
-                   "adadelta": "Adadelta", "rmsprop": "RMSprop", "adam": "Adam"}
+                   "adadelta": "Adadelta", "rmsprop": "RMSprop", "adam": "Adam"}  # the book's names, in every language
 # The optimizers that divide each gradient by its own running size, so their steps do not grow with the slope.
 SCALE_FREE = ("adagrad", "adadelta", "rmsprop", "adam")
 MOMENTUM = ("momentum", "nag")
@@ -38,12 +39,15 @@ NEAR = 0.1  # within this of a point and a path is near it
 SADDLE_NEAR = 0.5
 RIDGE_LEFT = 1.0  # |y| beyond this and a path has left the saddle's ridge
 FLOOR_LOSS = 0.01  # 100 (y - x^2)^2 below this and a path is on Rosenbrock's valley floor
+GOALS = {"saddle": N_("the saddle point"), "nearest": N_("the nearest minimum"), "only": N_("the minimum")}
 
 
 def join(words: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+    """"a", "a and b", "a, b and c" (in the reader's language)."""
     words = [str(word) for word in words]
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    if len(words) == 1:
+        return words[0]
+    return _("{first} and {last}").format(first=_(", ").join(words[:-1]), last=words[-1])
 
 
 def _names(optimizers) -> str:
@@ -52,12 +56,14 @@ def _names(optimizers) -> str:
 
 def _counts(values) -> str:
     values = list(values)
-    return join(values) + (" time" if values == [1] else " times")
+    return ngettext("{counts} time", "{counts} times", 1 if values == [1] else 2).format(counts=join(values))
 
 
 def _range(values) -> str:
     low, high = min(values), max(values)
-    return f"{low:.2g}" if f"{low:.2g}" == f"{high:.2g}" else f"between {low:.2g} and {high:.2g}"
+    if f"{low:.2g}" == f"{high:.2g}":
+        return f"{low:.2g}"
+    return _("between {low:.2g} and {high:.2g}").format(low=low, high=high)
 
 
 def _goal(surface_name: str, start) -> tuple[str, float]:
@@ -65,8 +71,12 @@ def _goal(surface_name: str, start) -> tuple[str, float]:
     chosen = surface(surface_name)
     nearest = nearest_minimum(surface_name, start)
     if nearest is None:
-        return "the saddle point", float(np.linalg.norm(start))
-    return ("the nearest minimum" if len(chosen.minima) > 1 else "the minimum"), nearest[1]
+        return _(GOALS["saddle"]), float(np.linalg.norm(start))
+    return _(GOALS["nearest"] if len(chosen.minima) > 1 else GOALS["only"]), nearest[1]
+
+
+def _at_step(name: str, step: int) -> str:
+    return _("{name} at step {step}").format(name=OPTIMIZER_NAMES[name], step=step)
 
 
 def _at_keras_default(paths: dict, rates: dict) -> list[str]:
@@ -82,7 +92,7 @@ def describe_paths(surface_name: str, paths: dict[str, np.ndarray], rates: dict[
     which get a sentence of their own saying how far they got.
     """
     if steps < 1:
-        return ["Step 0: every path is still at the start."]
+        return [_("Step 0: every path is still at the start.")]
     finished = {name: path for name, path in paths.items() if len(path) - 1 == steps}
     slow = _at_keras_default(finished, rates)
     moving = {name: path for name, path in finished.items() if name not in slow}
@@ -90,8 +100,9 @@ def describe_paths(surface_name: str, paths: dict[str, np.ndarray], rates: dict[
     sentences = describe[surface_name](moving, rates, steps)
     diverged = [name for name in paths if name not in finished]
     if diverged:
-        where = join([f"{OPTIMIZER_NAMES[name]} at step {len(paths[name])}" for name in diverged])
-        sentences.append(f"{_names(diverged)} diverged: {where} left the finite numbers (see the warnings under the table).")
+        where = join([_at_step(name, len(paths[name])) for name in diverged])
+        sentences.append(_("{names} diverged: {where} left the finite numbers (see the warnings under the table).")
+                         .format(names=_names(diverged), where=where))
     if slow:
         sentences.append(_stalled(surface_name, {name: finished[name] for name in slow}, rates, steps))
     return sentences
@@ -102,10 +113,12 @@ def _stalled(surface_name: str, paths: dict, rates: dict, steps: int) -> str:
     moved = [f"{distance_travelled(path):.2g}" for path in paths.values()]
     rate = join(sorted({f"{rates[name]:g}" for name in paths}))
     longest = max(float(np.abs(np.diff(path, axis=0)).max()) / rates[name] for name, path in paths.items())
-    sentence = (f"At Keras's default rate of {rate}, {_names(paths)} moved only {join(moved)} from the start in {steps} "
-                f"steps, with {label} {distance:.3g} away: they divide each gradient by its own running size, so a step's "
-                f"length is set by η, not by the slope; none of theirs here is longer than {longest:.2g} η along either axis.")
-    return sentence + (f" {ADADELTA_NOTE}" if "adadelta" in paths else "")
+    sentence = _("At Keras's default rate of {rate}, {names} moved only {moved} from the start in {steps} steps, with "
+                 "{goal} {distance:.3g} away: they divide each gradient by its own running size, so a step's length is "
+                 "set by η, not by the slope; none of theirs here is longer than {longest:.2g} η along either axis."
+                 ).format(rate=rate, names=_names(paths), moved=join(moved), steps=steps, goal=label,
+                          distance=distance, longest=longest)
+    return sentence + (f" {_(ADADELTA_NOTE)}" if "adadelta" in paths else "")
 
 
 def _turns(surface_name: str, path: np.ndarray, axis: int) -> int:
@@ -121,11 +134,11 @@ def _bowl(paths: dict, rates: dict, steps: int) -> list[str]:
     # The way down: each path until it comes within ARRIVAL_DISTANCE of the minimum (all of it if it never does).
     way_down = {name: path[: (arrived[name] if arrived[name] is not None else len(path) - 1) + 1]
                 for name, path in paths.items()}
-    near = f"within {ARRIVAL_DISTANCE:g} of the minimum"
+    near = ARRIVAL_DISTANCE
 
     def arrivals(names):
-        return join([f"{OPTIMIZER_NAMES[name]} at step {arrived[name]}" if arrived[name] is not None else
-                     f"{OPTIMIZER_NAMES[name]} not in {steps} steps" for name in names])
+        return join([_at_step(name, arrived[name]) if arrived[name] is not None else
+                     _("{name} not in {steps} steps").format(name=OPTIMIZER_NAMES[name], steps=steps) for name in names])
 
     sgd_changes = None
     if "sgd" in paths:
@@ -133,38 +146,53 @@ def _bowl(paths: dict, rates: dict, steps: int) -> list[str]:
         # SGD on the 10 y^2 of the bowl: y <- y - eta * 20 y.
         sgd_changes, factor = _turns("bowl", way_down["sgd"], 1), 1.0 - 20.0 * rate
         if sgd_changes >= 3:
-            arrival = f"before it comes {near} at step {reached}" if reached is not None else f"in {steps} steps"
-            sentence = (f"SGD zig-zags across the valley: each step multiplies y by 1 − 20η = {factor:.2g}, so y flips "
-                        f"sign and the path visibly changes direction {sgd_changes} times along y {arrival}.")
-            sentence += (" It cannot simply take bigger steps: above η = 0.1, |1 − 20η| > 1 and each swing is wider "
-                         "than the last." if abs(factor) < 1 else " As |1 − 20η| > 1, each swing is wider than the last.")
+            arrival = (_("before it comes within {distance:g} of the minimum at step {step}").format(distance=near,
+                                                                                                    step=reached)
+                       if reached is not None else _("in {steps} steps").format(steps=steps))
+            sentence = _("SGD zig-zags across the valley: each step multiplies y by 1 − 20η = {factor:.2g}, so y flips "
+                         "sign and the path visibly changes direction {changes} times along y {arrival}.").format(
+                factor=factor, changes=sgd_changes, arrival=arrival)
+            sentence += " " + (_("It cannot simply take bigger steps: above η = 0.1, |1 − 20η| > 1 and each swing is "
+                                 "wider than the last.") if abs(factor) < 1 else
+                               _("As |1 − 20η| > 1, each swing is wider than the last."))
         elif factor >= 0:
-            sentence = (f"SGD at η = {rate:g} does not zig-zag: each step multiplies y by 1 − 20η = {factor:.2g}, "
-                        "which is not negative, so y never changes sign.")
+            sentence = _("SGD at η = {rate:g} does not zig-zag: each step multiplies y by 1 − 20η = {factor:.2g}, "
+                         "which is not negative, so y never changes sign.").format(rate=rate, factor=factor)
             if reached is not None and reached <= steps // 4:
-                sentence += f" It comes {near} at step {reached}."
+                sentence += " " + _("It comes within {distance:g} of the minimum at step {step}.").format(
+                    distance=near, step=reached)
             else:
-                crawl = (f"it comes {near} only at step {reached}" if reached is not None
-                         else f"after {steps} steps x is still {paths['sgd'][-1, 0]:.2g}")
-                sentence += f" Along the gentle x axis each step keeps 1 − 2η = {1 - 2 * rate:.2g} of x, so it crawls: {crawl}."
+                crawl = (_("it comes within {distance:g} of the minimum only at step {step}").format(
+                    distance=near, step=reached) if reached is not None else
+                    _("after {steps} steps x is still {x:.2g}").format(steps=steps, x=paths["sgd"][-1, 0]))
+                sentence += " " + _("Along the gentle x axis each step keeps 1 − 2η = {keep:.2g} of x, so it crawls: "
+                                    "{crawl}.").format(keep=1 - 2 * rate, crawl=crawl)
         else:
-            sentence = f"SGD's path visibly changes direction {sgd_changes} times along y on its way down."
+            sentence = ngettext("SGD's path visibly changes direction {changes} time along y on its way down.",
+                                "SGD's path visibly changes direction {changes} times along y on its way down.",
+                                sgd_changes).format(changes=sgd_changes)
         sentences.append(sentence)
     scale_free = [name for name in SCALE_FREE if name in paths]
     if scale_free:
         changes = [_turns("bowl", way_down[name], 1) for name in scale_free]
         straighter = sgd_changes is not None and sgd_changes >= 3 and max(changes) < sgd_changes
-        against = f", against SGD's {sgd_changes}" if straighter else ""
-        sentences.append(f"{_names(scale_free)} divide each axis's gradient by its own running size, so the steep axis gets "
-                         "no bigger steps than the gentle one: on the way down their paths visibly change direction along "
-                         f"y {_counts(changes)}{against} ({near}: {arrivals(scale_free)}).")
+        against = _(", against SGD's {changes}").format(changes=sgd_changes) if straighter else ""
+        sentences.append(_("{names} divide each axis's gradient by its own running size, so the steep axis gets no "
+                           "bigger steps than the gentle one: on the way down their paths visibly change direction "
+                           "along y {counts}{against} (within {distance:g} of the minimum: {arrivals}).").format(
+            names=_names(scale_free), counts=_counts(changes), against=against, distance=near,
+            arrivals=arrivals(scale_free)))
     carried = [name for name in MOMENTUM if name in paths]
     if carried:
         across = [_turns("bowl", way_down[name], 1) for name in carried]
         along = [_turns("bowl", way_down[name], 0) for name in carried]
-        sentences.append(f"{_names(carried)} keep their speed{', so they overshoot and swing back' if max(across + along) else ''}"
-                         f": on the way down their paths visibly change direction along y {_counts(across)} and along x "
-                         f"{_counts(along)} ({near}: {arrivals(carried)}).")
+        template = (_("{names} keep their speed, so they overshoot and swing back: on the way down their paths "
+                      "visibly change direction along y {across} and along x {along} (within {distance:g} of the "
+                      "minimum: {arrivals}).") if max(across + along) else
+                    _("{names} keep their speed: on the way down their paths visibly change direction along y "
+                      "{across} and along x {along} (within {distance:g} of the minimum: {arrivals})."))
+        sentences.append(template.format(names=_names(carried), across=_counts(across), along=_counts(along),
+                                         distance=near, arrivals=arrivals(carried)))
     return sentences
 
 
@@ -180,27 +208,34 @@ def _rosenbrock(paths: dict, rates: dict, steps: int) -> list[str]:
     climbed = [name for name in on_floor if walls[name][: early + 1].max() > walls[name][0]]
     if on_floor:
         left = [(1.0 - paths[name][early, 0]) ** 2 for name in on_floor]
-        who = "every optimizer is" if not off_floor else f"{_names(on_floor)} {'is' if len(on_floor) == 1 else 'are'}"
-        sentence = (f"Finding the valley is quick: at step {early} {who} on its floor, the steep part of f, "
-                    f"100 (y − x²)², below {FLOOR_LOSS:g}"
-                    + (f" ({_names(climbed)} after swinging up the walls first)" if climbed else "")
-                    + f", and what is left of the loss is (1 − x)², {_range(left)}")
-        sentences.append(sentence + (f"; {_names(off_floor)} {'is' if len(off_floor) == 1 else 'are'} not." if off_floor
-                                     else "."))
+        who = (_("every optimizer is") if not off_floor else
+               ngettext("{names} is", "{names} are", len(on_floor)).format(names=_names(on_floor)))
+        rest = (ngettext("; {names} is not.", "; {names} are not.", len(off_floor)).format(names=_names(off_floor))
+                if off_floor else ".")
+        sentences.append(_("Finding the valley is quick: at step {step} {who} on its floor, the steep part of f, "
+                           "100 (y − x²)², below {floor:g}{climbed}, and what is left of the loss is (1 − x)², "
+                           "{left}{rest}").format(
+            step=early, who=who, floor=FLOOR_LOSS, left=_range(left), rest=rest,
+            climbed=_(" ({names} after swinging up the walls first)").format(names=_names(climbed)) if climbed else ""))
     else:
-        sentences.append(f"At step {early} none of them is on the valley floor (100 (y − x²)² ≤ {FLOOR_LOSS:g}).")
+        sentences.append(_("At step {step} none of them is on the valley floor (100 (y − x²)² ≤ {floor:g}).").format(
+            step=early, floor=FLOOR_LOSS))
     distances = {name: np.linalg.norm(path - (1.0, 1.0), axis=1) for name, path in paths.items()}
     near = {name: first_step(distance <= NEAR) for name, distance in distances.items()}
     arrived = [name for name in paths if near[name] is not None]
     if arrived:
         first = min(arrived, key=near.get)
-        sentences.append(f"{_names(arrived)} get within {NEAR:g} of the minimum at (1, 1), {OPTIMIZER_NAMES[first]} "
-                         f"first, at step {near[first]}.")
+        sentences.append(ngettext("{names} gets within {near:g} of the minimum at (1, 1), {first} first, at step {step}.",
+                                  "{names} get within {near:g} of the minimum at (1, 1), {first} first, at step {step}.",
+                                  len(arrived)).format(names=_names(arrived), near=NEAR, first=OPTIMIZER_NAMES[first],
+                                                       step=near[first]))
     else:
         closest = min(paths, key=lambda name: distances[name][-1])
-        carried = " (momentum carries its speed along the floor)" if closest in MOMENTUM else ""
-        sentences.append(f"Following its bend is slow: after {steps} steps none is within {NEAR:g} of the minimum at (1, 1); "
-                         f"the closest, {OPTIMIZER_NAMES[closest]}{carried}, is still {distances[closest][-1]:.2f} away.")
+        carried = _(" (momentum carries its speed along the floor)") if closest in MOMENTUM else ""
+        sentences.append(_("Following its bend is slow: after {steps} steps none is within {near:g} of the minimum at "
+                           "(1, 1); the closest, {closest}{carried}, is still {distance:.2f} away.").format(
+            steps=steps, near=NEAR, closest=OPTIMIZER_NAMES[closest], carried=carried,
+            distance=distances[closest][-1]))
     return sentences
 
 
@@ -210,30 +245,35 @@ def _saddle(paths: dict, rates: dict, steps: int) -> list[str]:
     left = {name: first_step(np.abs(path[:, 1]) > RIDGE_LEFT) for name, path in paths.items()}
 
     def leaving(names):
-        gone = [f"{OPTIMIZER_NAMES[name]} at step {left[name]}" for name in names if left[name] is not None]
+        gone = [_at_step(name, left[name]) for name in names if left[name] is not None]
         staying = [name for name in names if left[name] is None]
-        ridge = f"the ridge (|y| > {RIDGE_LEFT:g})"
         if not gone:
-            return f"none of them has left {ridge} in {steps} steps"
-        return f"they leave {ridge}: {join(gone)}" + (f"; {_names(staying)} not in {steps} steps" if staying else "")
+            return _("none of them has left the ridge (|y| > {ridge:g}) in {steps} steps").format(ridge=RIDGE_LEFT,
+                                                                                                 steps=steps)
+        return (_("they leave the ridge (|y| > {ridge:g}): {gone}").format(ridge=RIDGE_LEFT, gone=join(gone))
+                + (_("; {names} not in {steps} steps").format(names=_names(staying), steps=steps) if staying else ""))
 
     lingerers = sorted((name for name in paths if lingered[name]), key=lingered.get, reverse=True)
     if lingerers:
-        one = len(lingerers) == 1
-        sentences.append(f"{_names(lingerers)} roll{'s' if one else ''} down to the saddle point and linger"
-                         f"{'s' if one else ''} there, {join([lingered[name] for name in lingerers])} steps within "
-                         f"{SADDLE_NEAR:g} of (0, 0); {leaving(lingerers)}.")
+        sentences.append(ngettext(
+            "{names} rolls down to the saddle point and lingers there, {counts} steps within {near:g} of (0, 0); "
+            "{leaving}.",
+            "{names} roll down to the saddle point and linger there, {counts} steps within {near:g} of (0, 0); "
+            "{leaving}.", len(lingerers)).format(
+            names=_names(lingerers), counts=join([lingered[name] for name in lingerers]), near=SADDLE_NEAR,
+            leaving=leaving(lingerers)))
     escapers = [name for name in paths if not lingered[name] and left[name] is not None]
     if escapers:
-        why = (", because dividing the tiny sideways slope by its own size makes it a full-sized step"
+        why = (_(", because dividing the tiny sideways slope by its own size makes it a full-sized step")
                if all(name in SCALE_FREE for name in escapers) else "")
-        sentences.append(f"{_names(escapers)} never come{'s' if len(escapers) == 1 else ''} within {SADDLE_NEAR:g} "
-                         f"of it{why}; {leaving(escapers)}.")
+        sentences.append(ngettext("{names} never comes within {near:g} of it{why}; {leaving}.",
+                                  "{names} never come within {near:g} of it{why}; {leaving}.", len(escapers)).format(
+            names=_names(escapers), near=SADDLE_NEAR, why=why, leaving=leaving(escapers)))
     stuck = [name for name in paths if not lingered[name] and left[name] is None]
     if stuck:
-        one = len(stuck) == 1
-        sentences.append(f"{_names(stuck)} neither reach{'es' if one else ''} the saddle point nor leave"
-                         f"{'s' if one else ''} the ridge in {steps} steps.")
+        sentences.append(ngettext("{names} neither reaches the saddle point nor leaves the ridge in {steps} steps.",
+                                  "{names} neither reach the saddle point nor leave the ridge in {steps} steps.",
+                                  len(stuck)).format(names=_names(stuck), steps=steps))
     return sentences
 
 
@@ -245,22 +285,27 @@ def _two_minima(paths: dict, rates: dict, steps: int) -> list[str]:
         settled = [name for name, (which, distance) in ends.items() if which == index and distance <= NEAR]
         if not settled:
             continue
-        which = f"the {'deeper' if index == 0 else 'shallow'} minimum (x = {x:.2f}, f = {chosen.function(x, y):.2f})"
+        which = (_("the deeper minimum (x = {x:.2f}, f = {f:.2f})") if index == 0 else
+                 _("the shallow minimum (x = {x:.2f}, f = {f:.2f})")).format(x=x, f=chosen.function(x, y))
         # Every path on the page starts at the same point; the hump at HUMP_X separates the two minima.
         crossed = (paths[settled[0]][0, 0] > HUMP_X) != (x > HUMP_X)
-        one = len(settled) == 1
-        if crossed:
-            if all(name in MOMENTUM for name in settled):
-                how = "carries its speed over" if one else "carry their speed over"
-            else:
-                how = "crosses" if one else "cross"
-            sentences.append(f"{_names(settled)} {how} the hump at x = {HUMP_X:.2f} and settle{'s' if one else ''} in {which}.")
+        count = len(settled)
+        if crossed and all(name in MOMENTUM for name in settled):
+            template = ngettext("{names} carries its speed over the hump at x = {hump:.2f} and settles in {which}.",
+                                "{names} carry their speed over the hump at x = {hump:.2f} and settle in {which}.",
+                                count)
+        elif crossed:
+            template = ngettext("{names} crosses the hump at x = {hump:.2f} and settles in {which}.",
+                                "{names} cross the hump at x = {hump:.2f} and settle in {which}.", count)
         else:
-            sentences.append(f"{_names(settled)} stop{'s' if one else ''} in {which}, on the start's side of the hump.")
-    travelling = [name for name, (_, distance) in ends.items() if distance > NEAR]
+            template = ngettext("{names} stops in {which}, on the start's side of the hump.",
+                                "{names} stop in {which}, on the start's side of the hump.", count)
+        sentences.append(template.format(names=_names(settled), hump=HUMP_X, which=which))
+    travelling = [name for name, (_w, distance) in ends.items() if distance > NEAR]
     if travelling:
-        sentences.append(f"After {steps} steps {_names(travelling)} {'is' if len(travelling) == 1 else 'are'} still more than "
-                         f"{NEAR:g} from either minimum.")
+        sentences.append(ngettext("After {steps} steps {names} is still more than {near:g} from either minimum.",
+                                  "After {steps} steps {names} are still more than {near:g} from either minimum.",
+                                  len(travelling)).format(steps=steps, names=_names(travelling), near=NEAR))
     return sentences
 
 
@@ -270,31 +315,36 @@ def defaults_explanation(surface_name: str, start) -> str:
     label, distance = _goal(surface_name, start)
     defaults = KERAS_DEFAULT_LEARNING_RATES
     by_rate = {rate: [name for name in defaults if defaults[name] == rate] for rate in sorted(set(defaults.values()))}
-    listed = "; ".join(f"{rate:g} for {_names(names)}" for rate, names in reversed(by_rate.items()))
+    listed = "; ".join(_("{rate:g} for {names}").format(rate=rate, names=_names(names))
+                       for rate, names in reversed(by_rate.items()))
     sgd, adam = defaults["sgd"], defaults["adam"]
-    return (
-        f"Keras's default rates ({listed}) are starting points for training a network: thousands of steps, each "
+    return _(
+        "Keras's default rates ({listed}) are starting points for training a network: thousands of steps, each "
         "nudging many weights a little. This surface has a scale of its own: at the start the gradient is "
-        f"{gradient:.3g} long and {label} is {distance:.3g} away. SGD's step "
-        f"is η × gradient, so at {sgd:g} its first step is {sgd * gradient:.3g} long. Adagrad, RMSprop and Adam "
-        "divide the gradient by its own running size, so the length of their steps is set by η, not by the slope: "
-        f"at {adam:g} a step is a few thousandths at most along either axis, however steep or gentle the surface. "
-        f"{ADADELTA_NOTE}"
-    )
+        "{gradient:.3g} long and {goal} is {distance:.3g} away. SGD's step is η × gradient, so at {sgd:g} its first "
+        "step is {first:.3g} long. Adagrad, RMSprop and Adam divide the gradient by its own running size, so the "
+        "length of their steps is set by η, not by the slope: at {adam:g} a step is a few thousandths at most along "
+        "either axis, however steep or gentle the surface."
+    ).format(listed=listed, gradient=gradient, goal=label, distance=distance, sgd=sgd, first=sgd * gradient,
+             adam=adam) + f" {_(ADADELTA_NOTE)}"
 
 
 def primer_caption(rate: float, path: np.ndarray) -> str:
     """What one run of the primer's gradient descent did, from its iterates."""
     steps, start, end = len(path) - 1, abs(path[0]), abs(path[-1])
     crossings = int(np.count_nonzero(path[1:] * path[:-1] < 0))
-    rule = f"Each step multiplies x by 1 − 2η = {1.0 - 2.0 * rate:.3g}"
-    overshoot = f", so x jumps across the minimum ({crossings} times)" if crossings else ""
+    rule = _("Each step multiplies x by 1 − 2η = {factor:.3g}").format(factor=1.0 - 2.0 * rate)
+    overshoot = (ngettext(", so x jumps across the minimum ({n} time)", ", so x jumps across the minimum ({n} times)",
+                          crossings).format(n=crossings) if crossings else "")
     if np.isclose(end, start):
-        return f"{rule}{overshoot}, landing as far out as it started: it bounces between ±{start:g} for ever."
+        return _("{rule}{overshoot}, landing as far out as it started: it bounces between ±{start:g} for ever.").format(
+            rule=rule, overshoot=overshoot, start=start)
     if end > start:
-        return (f"{rule}{overshoot}, and each jump lands farther out: after {steps} steps x = {path[-1]:.3g} and "
-                f"f = {primer_loss(path[-1]):.3g}, higher than at the start. It diverges.")
+        return _("{rule}{overshoot}, and each jump lands farther out: after {steps} steps x = {x:.3g} and f = {f:.3g}, "
+                 "higher than at the start. It diverges.").format(rule=rule, overshoot=overshoot, steps=steps,
+                                                                  x=path[-1], f=primer_loss(path[-1]))
     if end <= 0.01 * start:
-        return f"{rule}{overshoot}: after {steps} steps x = {path[-1]:.2g}. It converges."
-    return (f"{rule}{overshoot}: after {steps} steps x = {path[-1]:.3g}, only {1 - end / start:.0%} of the way to "
-            "the minimum. Too slow.")
+        return _("{rule}{overshoot}: after {steps} steps x = {x:.2g}. It converges.").format(
+            rule=rule, overshoot=overshoot, steps=steps, x=path[-1])
+    return _("{rule}{overshoot}: after {steps} steps x = {x:.3g}, only {share:.0%} of the way to the minimum. Too slow."
+             ).format(rule=rule, overshoot=overshoot, steps=steps, x=path[-1], share=1 - end / start)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib.engine.config import FIELDS, OPTIMIZERS, check_field
+from lib.i18n import N_, _
 
 MAX_STEPS = 2000
 # Close enough to a minimum to count as having arrived, in the surface's units.
@@ -47,6 +48,15 @@ class Surface:
     # defaults suit a network's weights, not these surfaces: see lib.keras_views.optimizer_captions.defaults_explanation.
     suited_rates: dict
 
+    # `title` and `shape` are English, marked for the catalog: these are what a reader reads, in their language.
+    @property
+    def shown_title(self) -> str:
+        return _(self.title)
+
+    @property
+    def shown_shape(self) -> str:
+        return _(self.shape).format(shallow=_SHALLOW, deep=_DEEP, hump=HUMP_X)
+
 
 def _two_minima_x() -> tuple[float, float, float]:
     # f(x, 0) = (x^2 - 1)^2 + 0.3 x: df/dx = 4x^3 - 4x + 0.3 = 0 has three real roots; the outer two are
@@ -59,30 +69,30 @@ _DEEP, HUMP_X, _SHALLOW = _two_minima_x()
 
 SURFACES: dict[str, Surface] = {
     "bowl": Surface(
-        "A long narrow valley", r"f(x, y) = x^2 + 10\,y^2", lambda x, y: x * x + 10.0 * y * y,
+        N_("A long narrow valley"), r"f(x, y) = x^2 + 10\,y^2", lambda x, y: x * x + 10.0 * y * y,
         ((0.0, 0.0),), (-5.0, 5.0), (-2.0, 2.0), (-4.5, 1.5),
-        "Steep across the valley (y, curvature 20), gentle along it (x, curvature 2).",
+        N_("Steep across the valley (y, curvature 20), gentle along it (x, curvature 2)."),
         {"sgd": 0.09, "momentum": 0.02, "nag": 0.02, "adagrad": 1.0, "adadelta": 10.0, "rmsprop": 0.1,
          "adam": 0.2}),
     "rosenbrock": Surface(
-        "Rosenbrock's curved valley", r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
+        N_("Rosenbrock's curved valley"), r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
         lambda x, y: (1.0 - x) * (1.0 - x) + 100.0 * (y - x * x) * (y - x * x),
         ((1.0, 1.0),), (-2.0, 2.0), (-1.0, 3.0), (-1.5, 2.0),
-        "Steep walls around a curved valley floor, y = x², that falls gently to the minimum at (1, 1).",
+        N_("Steep walls around a curved valley floor, y = x², that falls gently to the minimum at (1, 1)."),
         {"sgd": 0.001, "momentum": 0.001, "nag": 0.001, "adagrad": 0.5, "adadelta": 10.0, "rmsprop": 0.01,
          "adam": 0.05}),
     "saddle": Surface(
-        "A saddle", r"f(x, y) = x^2 - y^2", lambda x, y: x * x - y * y,
+        N_("A saddle"), r"f(x, y) = x^2 - y^2", lambda x, y: x * x - y * y,
         (), (-2.5, 2.5), (-2.5, 2.5), (-2.0, 0.001),
-        "A saddle point at (0, 0) and no minimum at all; the start sits on the ridge y = 0, just 0.001 off it.",
+        N_("A saddle point at (0, 0) and no minimum at all; the start sits on the ridge y = 0, just 0.001 off it."),
         {"sgd": 0.05, "momentum": 0.02, "nag": 0.02, "adagrad": 0.3, "adadelta": 10.0, "rmsprop": 0.05,
          "adam": 0.1}),
     "two minima": Surface(
-        "Two minima of different depth", r"f(x, y) = (x^2 - 1)^2 + 0.3\,x + y^2",
+        N_("Two minima of different depth"), r"f(x, y) = (x^2 - 1)^2 + 0.3\,x + y^2",
         lambda x, y: (x * x - 1.0) * (x * x - 1.0) + 0.3 * x + y * y,
         ((_DEEP, 0.0), (_SHALLOW, 0.0)), (-2.0, 2.0), (-1.5, 1.5), (1.8, 1.2),
-        f"A shallow minimum near x = {_SHALLOW:.2f} and a deeper one near x = {_DEEP:.2f}, with a hump at "
-        f"x = {HUMP_X:.2f} between them.",
+        N_("A shallow minimum near x = {shallow:.2f} and a deeper one near x = {deep:.2f}, with a hump at "
+           "x = {hump:.2f} between them."),
         {"sgd": 0.05, "momentum": 0.02, "nag": 0.02, "adagrad": 0.5, "adadelta": 10.0, "rmsprop": 0.05,
          "adam": 0.1}),
 }
@@ -103,19 +113,22 @@ UPDATE_RULES = {
 
 def surface(name: str) -> Surface:
     if name not in SURFACES:
-        raise ValueError(f"surface: must be one of {', '.join(SURFACES)}; got {name!r}")
+        raise ValueError(_("surface: must be one of {choices}; got {value!r}").format(choices=", ".join(SURFACES),
+                                                                               value=name))
     return SURFACES[name]
 
 
 def _check_arguments(optimizer, surface_name, start, steps, learning_rate) -> tuple[Surface, np.ndarray]:
     if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer: must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}")
+        raise ValueError(_("optimizer: must be one of {choices}; got {value!r}").format(
+            choices=", ".join(OPTIMIZERS), value=optimizer))
     chosen = surface(surface_name)
     point = np.asarray(start, dtype=np.float64)
     if point.shape != (2,) or not np.all(np.isfinite(point)):
-        raise ValueError(f"start: must be two finite numbers (x, y); got {start!r}")
+        raise ValueError(_("start: must be two finite numbers (x, y); got {value!r}").format(value=start))
     if isinstance(steps, bool) or int(steps) != steps or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps: must be a whole number between 1 and {MAX_STEPS}; got {steps!r}")
+        raise ValueError(_("steps: must be a whole number between 1 and {most}; got {value!r}").format(
+            most=MAX_STEPS, value=steps))
     check_field(FIELDS["learning_rate"], learning_rate)
     return chosen, point
 
@@ -251,6 +264,7 @@ PRIMER_START = 4.0
 PRIMER_STEPS = 10
 # The three rates the primer shows side by side: |1 - 2 lr| is 0.96, 0.4 and 1.1.
 PRIMER_RATES = {"too small": 0.02, "about right": 0.3, "too big": 1.05}
+PRIMER_LABELS = {"too small": N_("Too small"), "about right": N_("About right"), "too big": N_("Too big")}
 
 
 def primer_loss(x):
@@ -260,9 +274,10 @@ def primer_loss(x):
 def gradient_descent_1d(learning_rate: float, steps: int = PRIMER_STEPS, start: float = PRIMER_START) -> np.ndarray:
     """The iterates x_0 = start, x_1, ..., x_steps of x <- x - lr * f'(x) on f(x) = x^2."""
     if not np.isfinite(learning_rate) or learning_rate <= 0:
-        raise ValueError(f"learning_rate: must be a positive number; got {learning_rate!r}")
+        raise ValueError(_("learning_rate: must be a positive number; got {value!r}").format(value=learning_rate))
     if isinstance(steps, bool) or int(steps) != steps or not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps: must be a whole number between 1 and {MAX_STEPS}; got {steps!r}")
+        raise ValueError(_("steps: must be a whole number between 1 and {most}; got {value!r}").format(
+            most=MAX_STEPS, value=steps))
     points = np.empty(int(steps) + 1)
     points[0] = start
     for index in range(int(steps)):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lib.engine.data import as_model_input
+from lib.i18n import _
 
 
 def _output_of(model, layer_name: str, images: np.ndarray) -> np.ndarray:
@@ -25,7 +26,7 @@ def _output_of(model, layer_name: str, images: np.ndarray) -> np.ndarray:
         x = layer(x, training=False)
         if layer.name == layer_name:
             return np.asarray(x)
-    raise ValueError(f"The model has no layer {layer_name!r}.")
+    raise ValueError(_("The model has no layer {name!r}.").format(name=layer_name))
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def dropout_draw(model, image: np.ndarray, training: bool, dense: str = "dense1"
 
     layer = find_layer(model, dropout)
     if type(layer).__name__ != "Dropout":
-        raise ValueError(f"Layer {dropout!r} is a {type(layer).__name__}, not a Dropout layer.")
+        raise ValueError(_("Layer {name!r} is a {kind}, not a Dropout layer.").format(name=dropout, kind=type(layer).__name__))
     activations = _output_of(model, dense, image[np.newaxis])[0]
     # A unit that ReLU already set to zero looks the same dropped or kept, so the layer is fed 1 there: its
     # output then shows Keras's mask for every unit, and those units go back to zero afterwards.
@@ -91,7 +92,7 @@ def batch_norm_parameters(model, layer_name: str) -> tuple[np.ndarray, np.ndarra
     """(gamma, beta) of every feature of the batch norm layer after `layer_name`, as trained."""
     from lib.engine.models import find_layer
 
-    gamma, beta, _, _ = find_layer(model, f"{layer_name}_bn").get_weights()
+    gamma, beta = find_layer(model, f"{layer_name}_bn").get_weights()[:2]
     return gamma, beta
 
 
@@ -111,7 +112,8 @@ def batch_norm_stages(model, images: np.ndarray, layer_name: str = "dense1", fea
     bn = find_layer(model, f"{layer_name}_bn")
     before = _output_of(model, layer_name, images)
     if not 0 <= feature < before.shape[-1]:
-        raise ValueError(f"feature must be 0-{before.shape[-1] - 1} for {layer_name}; got {feature}.")
+        raise ValueError(_("feature must be 0-{last} for {layer}; got {value}.").format(last=before.shape[-1] - 1,
+                                                                                   layer=layer_name, value=feature))
     # A copy of the layer, so that training=True cannot move the saved model's moving averages.
     copy = keras.layers.BatchNormalization.from_config(bn.get_config())
     copy.build(before.shape)
