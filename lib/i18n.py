@@ -157,3 +157,38 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark `message` for the catalog without translating it now: it is translated where it is shown."""
     return message
+
+
+class LazyText(str):
+    """Words for people made where no reader is (a job's thread, the server's journal), read where shown.
+
+    The string itself is the English text: comparisons, `in` and logs see it. `str()`, `format()` and f-strings
+    call `words` again and so give the text in the current reader's language:
+    `LazyText(lambda: _("Stopped after {n} s.").format(n=seconds))` (bind loop variables as defaults). Another
+    LazyText formatted into the words follows the same language. Copies are the same object; a pickle keeps
+    the English.
+    """
+
+    _words: Callable[[], str]
+
+    def __new__(cls, words: Callable[[], str]) -> LazyText:
+        with language_override(ENGLISH):
+            english = str(words())
+        text = super().__new__(cls, english)
+        text._words = words
+        return text
+
+    def __str__(self) -> str:
+        return str(self._words())
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __reduce__(self):
+        return (str, (str.__str__(self),))
+
+    def __copy__(self) -> LazyText:
+        return self
+
+    def __deepcopy__(self, memo) -> LazyText:
+        return self

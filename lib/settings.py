@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from lib import REPO_ROOT
+from lib.i18n import N_, _
 
 PREFIX = "CNN_LAB_"
 DEFAULT_RUNS_DIR = REPO_ROOT / "runs"
@@ -32,30 +33,32 @@ class SettingsError(ValueError):
 
 
 def setting(default, env: str, meaning: str, *, minimum: float | None = None, above: bool = False):
-    """A field read from `env`; numbers must be at least `minimum` (or, with `above`, greater than it)."""
+    """A field read from `env`; numbers must be at least `minimum` (or, with `above`, greater than it).
+
+    `meaning` is English, marked with N_ (the README's table reads it); the error message translates it."""
     return field(default=default, metadata={"env": env, "meaning": meaning, "minimum": minimum, "above": above})
 
 
 @dataclass(frozen=True)
 class ServerSettings:
     # A Path is immutable, so one default shared by every instance is safe.
-    runs_dir: Path = setting(DEFAULT_RUNS_DIR, "CNN_LAB_RUNS_DIR", "the folder runs are written to")  # noqa: RUF009
+    runs_dir: Path = setting(DEFAULT_RUNS_DIR, "CNN_LAB_RUNS_DIR", N_("the folder runs are written to"))  # noqa: RUF009
     # One by default: a small server has one or two cores, and two trainings at once each take twice as long.
-    max_jobs: int = setting(1, "CNN_LAB_MAX_JOBS", "trainings that may run at once", minimum=1)
-    jobs_per_workspace: int = setting(1, "CNN_LAB_JOBS_PER_WORKSPACE", "jobs one workspace may have queued or "
-                                      "training", minimum=1)
-    abandon_seconds: float = setting(600.0, "CNN_LAB_ABANDON_SECONDS", "seconds a job's browser may be gone",
+    max_jobs: int = setting(1, "CNN_LAB_MAX_JOBS", N_("trainings that may run at once"), minimum=1)
+    jobs_per_workspace: int = setting(1, "CNN_LAB_JOBS_PER_WORKSPACE",
+                                      N_("jobs one workspace may have queued or training"), minimum=1)
+    abandon_seconds: float = setting(600.0, "CNN_LAB_ABANDON_SECONDS", N_("seconds a job's browser may be gone"),
                                      minimum=0, above=True)
     # A shared server: one visitor's run may not hold the training slot for hours.
-    max_train_seconds: float = setting(1800.0, "CNN_LAB_MAX_TRAIN_SECONDS", "seconds one job may train",
+    max_train_seconds: float = setting(1800.0, "CNN_LAB_MAX_TRAIN_SECONDS", N_("seconds one job may train"),
                                        minimum=0, above=True)
-    runs_per_workspace: int = setting(20, "CNN_LAB_RUNS_PER_WORKSPACE", "runs a workspace keeps", minimum=1)
-    disk_cap_mb: float = setting(1024.0, "CNN_LAB_DISK_CAP_MB", "megabytes all runs may fill", minimum=0, above=True)
+    runs_per_workspace: int = setting(20, "CNN_LAB_RUNS_PER_WORKSPACE", N_("runs a workspace keeps"), minimum=1)
+    disk_cap_mb: float = setting(1024.0, "CNN_LAB_DISK_CAP_MB", N_("megabytes all runs may fill"), minimum=0, above=True)
     # Each redraw is a script run on the server; faster than a few a second only loads it.
-    live_refresh_seconds: float = setting(1.0, "CNN_LAB_LIVE_REFRESH", "seconds between redraws of a job's "
-                                          "progress", minimum=0.1)
-    live_chart_refresh_seconds: float = setting(3.0, "CNN_LAB_LIVE_CHART_REFRESH", "seconds between redraws of "
-                                                "a job's live chart", minimum=0.1)
+    live_refresh_seconds: float = setting(1.0, "CNN_LAB_LIVE_REFRESH",
+                                          N_("seconds between redraws of a job's progress"), minimum=0.1)
+    live_chart_refresh_seconds: float = setting(3.0, "CNN_LAB_LIVE_CHART_REFRESH",
+                                                N_("seconds between redraws of a job's live chart"), minimum=0.1)
 
     def __post_init__(self):
         for spec in fields(self):
@@ -77,20 +80,23 @@ class ServerSettings:
 
 
 def allowed(spec) -> str:
-    """What a field accepts, in words."""
+    """What a field accepts, in words (the reader's language)."""
     if spec.type in ("Path", Path):
-        return "a folder path"
-    kind = "a whole number" if spec.type in ("int", int) else "a finite number"
+        return _("a folder path")
+    kind = _("a whole number") if spec.type in ("int", int) else _("a finite number")
     minimum = spec.metadata["minimum"]
     if minimum is None:
         return kind
-    return f"{kind} {'above' if spec.metadata['above'] else 'of at least'} {minimum:g}"
+    if spec.metadata["above"]:
+        return _("{kind} above {minimum:g}").format(kind=kind, minimum=minimum)
+    return _("{kind} of at least {minimum:g}").format(kind=kind, minimum=minimum)
 
 
 def refusal(spec, raw) -> SettingsError:
     default = f"{spec.default:g}" if isinstance(spec.default, (int, float)) else spec.default
-    return SettingsError(f"{spec.metadata['env']}={str(raw)!r} is not allowed: {spec.metadata['meaning']} must be "
-                         f"{allowed(spec)} (default {default}).")
+    return SettingsError(_("{setting} is not allowed: {meaning} must be {allowed} (default {default}).").format(
+        setting=f"{spec.metadata['env']}={str(raw)!r}", meaning=_(spec.metadata["meaning"]), allowed=allowed(spec),
+        default=default))
 
 
 def parse(spec, raw: str):
@@ -137,7 +143,7 @@ def main() -> int:
     try:
         settings()
     except SettingsError as error:
-        print(f"CNN Lab cannot start: {error}", file=sys.stderr)
+        print(_("CNN Lab cannot start: {error}").format(error=error), file=sys.stderr)
         return 1
     return 0
 

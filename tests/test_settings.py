@@ -84,7 +84,7 @@ def test_the_start_up_check_passes_quietly_on_good_values():
 
 def test_run_script_checks_the_settings_before_starting_the_server():
     script = (ROOT / "scripts" / "run.sh").read_text()
-    assert script.index("-m lib.settings") < script.index("streamlit run")
+    assert script.index("-m lib.settings") < script.index("scripts/serve.py")  # serve.py starts the server
 
 
 def test_the_app_shows_a_bad_setting_in_one_line_and_nothing_else(monkeypatch, tmp_path):
@@ -125,3 +125,9 @@ def test_the_readme_settings_table_lists_every_variable():
     missing = [field.metadata["env"] for field in dataclasses.fields(ServerSettings)
                if f"| `{field.metadata['env']}` |" not in readme]
     assert missing == []
+
+
+def test_the_server_script_runs_the_app_with_streamlits_old_pages_mode_off():
+    source = (ROOT / "scripts" / "serve.py").read_text()
+    assert "PagesManager.uses_pages_directory = False" in source
+    assert '"run", "streamlit_app.py"' in source

@@ -13,7 +13,9 @@ from concurrent.futures import Future
 
 import streamlit as st
 
-CHECKING = "Which TensorFlow build this server has and which devices it sees: checking..."
+from lib.i18n import N_, LazyText, _
+
+CHECKING = N_("Which TensorFlow build this server has and which devices it sees: checking...")
 
 
 @st.cache_resource(show_spinner=False)
@@ -27,7 +29,9 @@ def devices_answer() -> Future:
         try:
             answer.set_result(tensorflow_build_in_child())
         except Exception as error:  # it says failures in its sentence; anything else is said here
-            answer.set_result(f"TensorFlow could not be asked which devices it sees: {error}.")
+            problem = str(error)  # `error` itself is gone after this block; the sentence is made where it is read
+            answer.set_result(LazyText(lambda: _("TensorFlow could not be asked which devices it sees: {error}.")
+                                       .format(error=problem)))
 
     threading.Thread(target=ask, name="cnn-lab-devices", daemon=True).start()
     return answer
@@ -45,12 +49,12 @@ def show_tensorflow_build(show: Callable[[str], object] = st.markdown) -> None:
     if line is None:
         _wait_for_answer(show)
     else:
-        show(line)
+        show(str(line))  # a LazyText reads in this visitor's language
 
 
 @st.fragment(run_every=1.0)
 def _wait_for_answer(show: Callable[[str], object]) -> None:
     if tensorflow_build() is None:
-        show(CHECKING)
+        show(_(CHECKING))
     else:
         st.rerun()  # the whole page once: it then draws the sentence and this fragment stops ticking

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.i18n import _
 from lib.server.warmup import BackgroundOnce
 
 
@@ -114,5 +115,5 @@ def wait_for_models() -> None:
     """A placeholder where the model's parts will appear; the page runs again once the warm-up has loaded it."""
     if WARM_UP.has_run(load_shipped_model):
         st.rerun(scope="app")
-    st.info("Loading the model: a fresh server imports TensorFlow first, which takes a few seconds. "
-            "Draw meanwhile; the prediction appears here by itself.", icon=":material/hourglass_top:")
+    st.info(_("Loading the model: a fresh server imports TensorFlow first, which takes a few seconds. "
+              "Draw meanwhile; the prediction appears here by itself."), icon=":material/hourglass_top:")

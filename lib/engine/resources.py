@@ -156,7 +156,7 @@ def tensorflow_build_in_child(timeout: float = 120.0) -> str:
     The sentence is a LazyText: English as a string, and worded again in the current reader's language where it
     is shown, so the one answer a server caches (ui/devices.py) reads in each visitor's language.
     """
-    from lib.server.job_state import LazyText
+    from lib.i18n import LazyText
 
     facts = tensorflow_facts_in_child(timeout)
     return LazyText(lambda: describe_build(facts))

@@ -18,8 +18,13 @@ import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from lib.i18n import N_, LazyText, _, ngettext
+
 JOURNAL_FILE = ".jobs.json"
 log = logging.getLogger(__name__)
+# A lost job's status and a nameless job, as the note names them (translated where the note is read).
+STATUS_WORDS = {"queued": N_("queued"), "running": N_("running")}
+UNNAMED = N_("unnamed")
 
 
 def read_journal(root: Path) -> list[dict]:
@@ -46,12 +51,20 @@ def write_journal(root: Path, entries: list[dict]) -> None:
         log.warning("could not record the active jobs in %s: %s", root, error)
 
 
-def lost_job_note(lost: list[dict]) -> str:
-    """The sentence a workspace reads about its jobs that a restart lost."""
-    names = ", ".join(f"“{entry.get('name') or 'unnamed'}” ({entry.get('status', 'queued')})" for entry in lost)
-    plural = "s" if len(lost) > 1 else ""
-    return (f"Your job{plural} {names} {'were' if plural else 'was'} lost when the server restarted; nothing of "
-            f"{'them' if plural else 'it'} was kept. Train again from the Training page.")
+def lost_job_note(lost: list[dict]) -> LazyText:
+    """The sentence a workspace reads about its jobs that a restart lost, in the language of whoever reads it."""
+    jobs = [(entry.get("name"), entry.get("status", "queued")) for entry in lost]
+
+    def words() -> str:
+        names = ", ".join(_("“{name}” ({status})").format(name=name or _(UNNAMED),
+                                                           status=_(STATUS_WORDS.get(status, status)))
+                          for name, status in jobs)
+        return ngettext("Your job {names} was lost when the server restarted; nothing of it was kept. Train again "
+                        "from the Training page.",
+                        "Your jobs {names} were lost when the server restarted; nothing of them was kept. Train "
+                        "again from the Training page.", len(jobs)).format(names=names)
+
+    return LazyText(words)
 
 
 class JobJournal:
@@ -80,7 +93,7 @@ class JobJournal:
                           "status": job.status} for job in jobs]
             self._write()
 
-    def take_lost(self, owner: str) -> str | None:
+    def take_lost(self, owner: str) -> LazyText | None:
         """A note about the owner's jobs that an earlier server lost, once; None when there were none."""
         with self._lock:
             lost = self._load().pop(owner, None)

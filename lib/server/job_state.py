@@ -1,6 +1,8 @@
 """A training job as pages see it: its status, each worker's progress, and how their events fold into it.
 
-lib.server.jobs owns the jobs and changes them; pages only read them.
+lib.server.jobs owns the jobs and changes them; pages only read them. What a job says to people (its message,
+its workers' labels) is a `LazyText`: written in a job's thread, where no reader is, and read in the language
+of whoever looks at the page.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 from lib.engine.config import TrainingConfig
 from lib.engine.events import BatchEvent, EpochEvent, EvaluateEvent, Event, StartEvent
+from lib.i18n import LazyText, _
 
 ACTIVE = ("queued", "running")
 # Batch events arrive a few times a second; a long run keeps the latest this many for its live chart.
@@ -40,7 +43,7 @@ class Job:
     created: float = field(default_factory=time.time)
     status: str = "queued"  # queued, running, finished, stopped, failed, cancelled
     message: str = ""
-    workers: list[WorkerProgress] = field(default_factory=lambda: [WorkerProgress("training")])
+    workers: list[WorkerProgress] = field(default_factory=lambda: [WorkerProgress(LazyText(lambda: _("training")))])
     started: float | None = None
     finished: float | None = None
     run_path: str | None = None

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lib.engine.config import TrainingConfig
+from lib.i18n import LazyText, _, ngettext
 from lib.runs.store import make_run_id, runs_dir
 from lib.runs.workspaces import (
     disk_full_error,
@@ -92,8 +93,7 @@ class JobRegistry:
         self._measure_disk()
         job = Job(uuid.uuid4().hex[:12], config, owner, demo_workers=demo_workers)
         if demo_workers:
-            job.workers = [WorkerProgress(f"worker {index}{' (chief)' if index == 0 else ''}")
-                           for index in range(demo_workers)]
+            job.workers = [WorkerProgress(worker_label(index)) for index in range(demo_workers)]
         with self._lock:  # checked and added in one step: a concurrent submit sees this job
             self._check_limits(owner)
             self._jobs[job.job_id] = job
@@ -144,7 +144,7 @@ class JobRegistry:
             dequeued = job.status == "queued"
             if dequeued:
                 self._queue.remove(job_id)
-                job.status, job.message = "cancelled", "Taken off the queue before it started."
+                job.status, job.message = "cancelled", LazyText(lambda: _("Taken off the queue before it started."))
         if dequeued:
             self._record_active()
         else:
@@ -177,8 +177,11 @@ class JobRegistry:
         """Raise JobLimitError or RunStorageError when a new job of `owner` is not allowed now. Hold the lock."""
         mine = sum(job.owner == owner and job.active for job in self._jobs.values())
         if mine >= self.jobs_per_owner:
-            raise JobLimitError(f"This workspace already has {mine} job(s) queued or training, the most allowed "
-                                "per workspace on this server: stop it or wait for it to finish.")
+            raise JobLimitError(ngettext(
+                "This workspace already has {n} job queued or training, the most allowed per workspace on this "
+                "server: stop it or wait for it to finish.",
+                "This workspace already has {n} jobs queued or training, the most allowed per workspace on this "
+                "server: stop one or wait for them to finish.", mine).format(n=mine))
         pending = sum(job.active for job in self._jobs.values())
         used = self._disk_used + pending * RUN_RESERVE_BYTES
         if used >= self.disk_cap:
@@ -205,7 +208,8 @@ class JobRegistry:
                 job = self._jobs[job_id]
                 if now - job.last_seen > self.abandon_after:
                     self._queue.remove(job_id)
-                    job.status, job.message = "cancelled", "Its browser session went away while it waited."
+                    job.status, job.message = "cancelled", LazyText(
+                        lambda: _("Its browser session went away while it waited."))
             running = sum(job.status == "running" for job in self._jobs.values())
             starting = []
             while self._queue and running < self.max_running:
@@ -218,9 +222,12 @@ class JobRegistry:
 
     def _limit_reached(self, job: Job) -> str | None:
         if time.monotonic() - job.last_seen > self.abandon_after:
-            return "Stopped: its browser session went away."
+            return LazyText(lambda: _("Stopped: its browser session went away."))
         if job.started is not None and time.time() - job.started > self.max_seconds:
-            return f"Stopped: it reached the limit of {self.max_seconds / 60:g} minutes per job."
+            minutes = self.max_seconds / 60
+            return LazyText(lambda: ngettext("Stopped: it reached the limit of {minutes:g} minute per job.",
+                                             "Stopped: it reached the limit of {minutes:g} minutes per job.",
+                                             1 if minutes == 1 else 2).format(minutes=minutes))
         return None
 
     def _processes(self, job: Job) -> list:
@@ -296,5 +303,24 @@ class JobRegistry:
             if removed:
                 with self._lock:
                     self._disk_measured_at = None  # the next check walks the folder again
-                job.message += (f" This workspace keeps {runs_per_workspace()} runs, so its oldest unshared "
-                                f"run{'s' if len(removed) > 1 else ''} went: {', '.join(removed)}.")
+                job.message = joined(job.message, runs_removed_note(runs_per_workspace(), removed))
+
+
+def worker_label(index: int) -> LazyText:
+    """A worker of the demonstration as people read it: "worker 0 (chief)", "worker 1"."""
+    if index == 0:
+        return LazyText(lambda: _("worker {index} (chief)").format(index=index))
+    return LazyText(lambda: _("worker {index}").format(index=index))
+
+
+def runs_removed_note(keep: int, removed: list[str]) -> LazyText:
+    """The sentence added to a job's message when its run pushed the workspace's oldest runs out."""
+    names = ", ".join(removed)
+    return LazyText(lambda: ngettext("This workspace keeps {keep} runs, so its oldest unshared run went: {names}.",
+                                     "This workspace keeps {keep} runs, so its oldest unshared runs went: {names}.",
+                                     len(removed)).format(keep=keep, names=names))
+
+
+def joined(first: str, second: str) -> LazyText:
+    """Two sentences, each read in the reader's language where it can be (a LazyText), one after the other."""
+    return LazyText(lambda: f"{first} {second}".strip())

@@ -29,6 +29,7 @@ from pathlib import Path
 from lib import REPO_ROOT
 from lib.engine.config import TrainingConfig
 from lib.engine.events import EndEvent, Event, from_json
+from lib.i18n import LazyText, _
 
 ROOT = REPO_ROOT
 STOP_GRACE_SECONDS = 10.0
@@ -46,17 +47,17 @@ class Outcome:
     path: str  # the run folder, or "" when none was written
 
 
-def death_reason(returncode: int) -> str:
-    """What a child's exit status means, for a person."""
+def death_reason(returncode: int) -> LazyText:
+    """What a child's exit status means, for a person (read in the language of whoever reads it)."""
     if returncode == -signal.SIGKILL:
-        return "the training process was killed, most likely for lack of memory"
+        return LazyText(lambda: _("the training process was killed, most likely for lack of memory"))
     if returncode < 0:
         try:
             name = signal.Signals(-returncode).name
         except ValueError:
-            name = f"signal {-returncode}"
-        return f"the training process died of {name}"
-    return f"the training process exited with status {returncode}"
+            return LazyText(lambda: _("the training process died of signal {number}").format(number=-returncode))
+        return LazyText(lambda: _("the training process died of {signal}").format(signal=name))
+    return LazyText(lambda: _("the training process exited with status {status}").format(status=returncode))
 
 
 def training_children(parent_pid: int) -> list[int]:
@@ -170,11 +171,16 @@ class TrainingProcess:
                 return Outcome(self.end.status, self.end.message, self.end.path)
             self.remove_partial()
             if self.killed_after_stop:
-                return Outcome("stopped", f"The training process did not stop within {STOP_GRACE_SECONDS:g} s of the "
-                                          "request and was ended; its unfinished run was removed.", "")
+                return Outcome("stopped", LazyText(lambda: _(
+                    "The training process did not stop within {seconds:g} s of the request and was ended; its "
+                    "unfinished run was removed.").format(seconds=STOP_GRACE_SECONDS)), "")
             reason = death_reason(returncode)
-            detail = self.stderr_tail()
-            message = f"Training failed: {reason}." + (f" It said: {detail}" if detail and returncode > 0 else "")
+            detail = self.stderr_tail() if returncode > 0 else ""
+            if detail:
+                message = LazyText(lambda: _("Training failed: {reason}. It said: {detail}").format(
+                    reason=reason, detail=detail))
+            else:
+                message = LazyText(lambda: _("Training failed: {reason}.").format(reason=reason))
             return Outcome("failed", message, "")
         finally:
             self._stderr.close()
