@@ -1,7 +1,9 @@
 """Command line for the training engine: `python -m lib.cli --help`.
 
 Every TrainingConfig field is a flag (underscores become dashes), and
-`--preset` starts from one of the Training page's presets. On a terminal it
+`--preset` starts from one of the Training page's presets; `--data` trains on
+a folder (or .zip) of class sub-folders instead of MNIST, starting from the
+OWN_DATA_PRESET unless a preset is named. On a terminal it
 shows Keras's own progress bar for each epoch; piped or logged, one line per
 epoch. It writes a run folder under --out. A bad value exits with status 2 and
 one line naming the flag and what it allows.
@@ -21,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from lib.engine.config import FIELDS, PRESETS, TrainingConfig, flag
+from lib.engine.config import FIELDS, OWN_DATA_PRESET, PRESETS, TrainingConfig, flag
 from lib.engine.events import progress_printer, to_json
 
 
@@ -38,7 +40,8 @@ def out_folder(value: str) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="python -m lib.cli", description="Train a network on MNIST and write a run folder.")
+    parser = OneLineParser(prog="python -m lib.cli", description="Train a network on MNIST, or on your own classes (--data), "
+                                                                  "and write a run folder.")
     for name, item in FIELDS.items():
         meta, default = item.metadata, item.default
         help_text = meta["help"]
@@ -51,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument(flag(name), type=kind, default=default, choices=meta.get("choices"),
                             help=f"{help_text} (default: {default})", metavar=None if meta.get("choices") else kind.__name__.upper())
     parser.add_argument("--preset", choices=PRESETS, default=None,
-                        help="start from a preset of the Training page; other flags override its values")
+                        help="start from a preset of the Training page; other flags override its values "
+                             f"(with --data, the default is {OWN_DATA_PRESET!r})")
     parser.add_argument("--split-cpu", type=int, default=0, metavar="N",
                         help="split the CPU into N logical devices, to try mirrored without GPUs (uses them all)")
     parser.add_argument("--out", type=out_folder, default=None,
@@ -71,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingConfig, dict]:
     """The config the flags describe (a preset first, then the flags given), and the options that are not config."""
-    preset = parser.parse_known_args(argv)[0].preset
+    known = parser.parse_known_args(argv)[0]
+    preset = known.preset or (OWN_DATA_PRESET if known.data else None)
     if preset:
         parser.set_defaults(**PRESETS[preset])
     arguments = vars(parser.parse_args(argv))
@@ -174,8 +179,19 @@ def main(argv=None) -> int:
     if options["nice"]:
         os.nice(options["nice"])
     from lib.engine.data import MnistUnavailableError
+    from lib.engine.image_sets import ImageSetError
+    from lib.engine.training import ADADELTA_NOTE, load_dataset, train
+
+    data = None
+    if config.data:  # a data set of one's own is read and checked before TensorFlow starts or anything is written
+        try:
+            data = load_dataset(config)
+        except ImageSetError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        for note in data.notes:
+            print(f"note: {note}", file=sys.stderr)
     from lib.engine.resources import size_tensorflow_threads
-    from lib.engine.training import ADADELTA_NOTE, train
     from lib.runs.store import RunStorageError, runs_dir
 
     # Thread pools sized to the cores this process may use, before TensorFlow starts any.
@@ -192,8 +208,8 @@ def main(argv=None) -> int:
         watch = ParentWatch(out, options["run_id"], options.get("parent_pid"))
         on_progress, stop = event_printer(watch), stop_on_request(watch)
     try:
-        result = train(config, out_dir=out or runs_dir(), on_progress=on_progress, stop_event=stop, verbose=1 if keras_bar else 0,
-                       run_id=options["run_id"])
+        result = train(config, out_dir=out or runs_dir(), data=data, on_progress=on_progress, stop_event=stop,
+                       verbose=1 if keras_bar else 0, run_id=options["run_id"])
     except (MnistUnavailableError, RunStorageError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -77,3 +77,20 @@ def test_cli_out_of_range_momentum_fails_with_one_line():
     result = run_cli("--batch-norm-momentum", "1")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --batch-norm-momentum: must be between 0 and 0.999; got 1.0"
+
+
+def test_data_without_a_preset_starts_from_the_own_data_preset_and_flags_override_it(tmp_path):
+    from lib.engine.config import OWN_DATA_PRESET
+
+    config, _ = parse_config(build_parser(), ["--data", str(tmp_path)])
+    assert config == TrainingConfig(**PRESETS[OWN_DATA_PRESET], data=str(tmp_path))
+    config, _ = parse_config(build_parser(), ["--data", str(tmp_path), "--epochs", "7", "--no-augment"])
+    assert config.epochs == 7 and not config.augment and config.batch_size == PRESETS[OWN_DATA_PRESET]["batch_size"]
+    config, _ = parse_config(build_parser(), ["--data", str(tmp_path), "--preset", "Own classes: quick"])
+    assert config == TrainingConfig(**PRESETS["Own classes: quick"], data=str(tmp_path))
+    assert parse_config(build_parser(), [])[0] == TrainingConfig()  # MNIST as before
+
+
+def test_cli_has_flags_for_own_data_and_augmentation():
+    help_text = build_parser().format_help()
+    assert all(name in help_text for name in ("--data", "--test-data", "--augment", "--validation-fraction"))

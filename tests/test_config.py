@@ -47,3 +47,45 @@ def test_only_changed_fields_become_flags_and_a_false_switch_is_spelled_no():
 def test_the_command_quotes_what_a_shell_would_split():
     command = command_for(TrainingConfig(name="my run; rm"), out="runs dir")
     assert command == "python -m lib.cli --name 'my run; rm' --out 'runs dir'"
+
+
+# --- your own classes ----------------------------------------------------------------------------------------
+
+def test_a_data_set_that_is_not_there_is_refused_naming_the_field(tmp_path):
+    with pytest.raises(ValueError, match=r"^data: there is no folder or .zip file at .*nowhere$"):
+        TrainingConfig(data=str(tmp_path / "nowhere")).validate()
+    (tmp_path / "set").mkdir()
+    with pytest.raises(ValueError, match="^test_data: there is no folder"):
+        TrainingConfig(data=str(tmp_path / "set"), test_data=str(tmp_path / "held")).validate()
+
+
+def test_test_data_needs_data_and_augmentation_needs_a_single_machine(tmp_path):
+    with pytest.raises(ValueError, match="^test_data: needs data"):
+        TrainingConfig(test_data=str(tmp_path)).validate()
+    with pytest.raises(ValueError, match="^augment: is not available with the multiworker strategy"):
+        TrainingConfig(augment=True, strategy="multiworker").validate()
+
+
+def test_a_data_path_may_be_longer_than_a_name(tmp_path):
+    deep = tmp_path / ("d" * 240)
+    deep.mkdir()
+    assert TrainingConfig(data=str(deep)).validate().data == str(deep)
+    with pytest.raises(ValueError, match="name: must be text of at most 200"):
+        TrainingConfig(name="n" * 201).validate()
+
+
+def test_a_runs_recorded_class_names_do_not_stop_its_config_being_read_back(tmp_path):
+    values = TrainingConfig(data=str(tmp_path)).to_dict() | {"class_names": ["cat", "dog"]}
+    assert TrainingConfig.from_dict(values) == TrainingConfig(data=str(tmp_path))
+
+
+def test_own_data_flags_start_from_the_own_data_preset_as_the_command_line_does(tmp_path):
+    from lib.cli import build_parser, parse_config
+    from lib.engine.config import OWN_DATA_PRESET, PRESETS
+
+    preset = TrainingConfig(**PRESETS[OWN_DATA_PRESET], data=str(tmp_path))
+    assert config_flags(preset) == ["--data", str(tmp_path)]
+    changed = TrainingConfig(**{**PRESETS[OWN_DATA_PRESET], "augment": False, "optimizer": "sgd"}, data=str(tmp_path))
+    assert set(config_flags(changed)) >= {"--no-augment", "--optimizer", "sgd"}
+    for config in (preset, changed, TrainingConfig(data=str(tmp_path)), TrainingConfig(data=str(tmp_path), epochs=7)):
+        assert parse_config(build_parser(), config_flags(config))[0] == config

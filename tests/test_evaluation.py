@@ -40,3 +40,8 @@ def test_the_metrics_a_run_records(model_and_digits):
     assert set(metrics) == {"test_loss", "test_accuracy", "confusion_matrix"}
     assert np.array(metrics["confusion_matrix"]).sum() == 300
     assert np.trace(metrics["confusion_matrix"]) / 300 == pytest.approx(metrics["test_accuracy"])
+
+
+def test_the_confusion_matrix_of_a_run_on_its_own_classes_has_a_row_per_class():
+    matrix = confusion_matrix(np.array([0, 1, 2, 3, 3]), np.array([0, 1, 2, 3, 0]), classes=4)
+    assert np.array(matrix).shape == (4, 4) and matrix[3] == [1, 0, 0, 1]

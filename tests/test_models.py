@@ -171,3 +171,26 @@ def test_summary_rows_are_the_same_in_every_style(style):
     rows = summary_rows(build_model("lenet5", style))
     assert [row["layer"] for row in rows][:2] == ["scale", "conv1"]
     assert sum(row["parameters"] for row in rows) == 61706
+
+
+@pytest.mark.parametrize("architecture", ["lenet5", "dense"])
+@pytest.mark.parametrize("style", STYLES)
+def test_a_model_has_one_output_per_class(architecture, style):
+    model = build_model(architecture, style, num_classes=4)
+    assert model(np.zeros((2, 28, 28, 1), np.float32)).shape == (2, 4)
+    assert model.count_params() == build_model(architecture, style).count_params() - 6 * (84 if architecture ==
+                                                                                          "lenet5" else 128) - 6
+
+
+def test_a_saved_subclassed_model_keeps_its_number_of_classes_and_old_ones_have_ten(tmp_path):
+    build_model("lenet5", "subclassed", num_classes=3).save(tmp_path / "model.keras")
+    assert keras.saving.load_model(tmp_path / "model.keras")(np.zeros((1, 28, 28, 1), np.float32)).shape == (1, 3)
+    old_config = {"name": "lenet5_subclassed", "trainable": True, "architecture": "lenet5", "l1": 0.0, "l2": 0.0,
+                  "dropout": 0.0, "batch_norm": False}
+    assert SubclassedNet.from_config(old_config).stack[-1].units == 10
+
+
+@pytest.mark.parametrize("bad", [1, 0, 2.5, True])
+def test_fewer_than_two_classes_are_refused(bad):
+    with pytest.raises(ValueError, match="num_classes must be a whole number of at least 2"):
+        build_model("lenet5", num_classes=bad)

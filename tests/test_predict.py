@@ -21,6 +21,24 @@ def test_probabilities_of_a_batch_sum_to_one_and_match_the_keras_model(shipped):
     np.testing.assert_allclose(probabilities, direct, atol=1e-6)
 
 
+def test_a_run_that_records_no_class_names_reads_the_ten_digits(shipped):
+    assert shipped.class_names == tuple("0123456789") and shipped.num_classes == 10
+
+
+def test_class_names_that_do_not_fit_the_model_read_its_outputs_by_number(tmp_path):
+    import json
+
+    from lib.engine.models import build_model
+
+    build_model("dense", num_classes=3).save(tmp_path / "model.keras")
+    (tmp_path / "metrics.json").write_text(json.dumps({"class_names": ["a", "b"]}))
+    classifier = Classifier(tmp_path / "model.keras")
+    assert classifier.num_classes == 3 and classifier.class_names == ("0", "1", "2")
+    assert classifier.predict_proba(np.zeros((2, 28, 28), np.uint8)).shape == (2, 3)
+    (tmp_path / "metrics.json").write_text(json.dumps({"class_names": ["a", "b", "c"]}))
+    assert Classifier(tmp_path / "model.keras").class_names == ("a", "b", "c")
+
+
 def test_batches_give_the_same_answers_as_one_call(shipped):
     images = np.random.default_rng(1).integers(0, 256, (7, 28, 28)).astype(np.uint8)
     np.testing.assert_allclose(shipped.predict_batches(images, batch_size=3), shipped.predict_proba(images), atol=1e-6)

@@ -112,3 +112,42 @@ def test_label_is_the_given_name_else_the_recipe_else_the_id():
 def test_label_names_the_rate_used_the_schedule_and_a_model_other_than_lenet5():
     config = TrainingConfig(model="dense", optimizer="sgd", learning_rate=0.05, lr_schedule="cosine", epochs=1)
     assert describe_config(config.to_dict()) == "dense, sgd lr 0.05 (cosine), 1 epoch"
+
+
+def test_a_run_without_class_names_reads_as_the_ten_digits(tmp_path):
+    from lib.runs.store import DIGIT_CLASS_NAMES, read_class_names
+
+    path = make_run(tmp_path, "mnist")
+    assert load_run(path).class_names == DIGIT_CLASS_NAMES == tuple("0123456789")
+    assert read_class_names(path) == DIGIT_CLASS_NAMES and read_class_names(tmp_path / "no-such-run") == DIGIT_CLASS_NAMES
+
+
+def test_a_run_reads_its_own_class_names_from_metrics_then_config(tmp_path):
+    import json
+
+    from lib.runs.store import read_class_names
+
+    path = make_run(tmp_path, "shapes")
+    (path / "config.json").write_text(json.dumps({"optimizer": "adam", "data": "s.zip", "class_names": ["a", "b"]}))
+    assert load_run(path).class_names == ("a", "b") == read_class_names(path)
+    (path / "metrics.json").write_text(json.dumps({"status": "finished", "class_names": ["cat", "dog", "eel"]}))
+    run = load_run(path)
+    assert run.class_names == ("cat", "dog", "eel") == read_class_names(path) and run.trained_on_own_data
+
+
+@pytest.mark.parametrize("names", [["a"], ["a", "a"], ["a", 2], "ab", None])
+def test_unusable_class_names_fall_back_to_digits(names, tmp_path):
+    import json
+
+    from lib.runs.store import DIGIT_CLASS_NAMES
+
+    path = make_run(tmp_path, "odd")
+    (path / "metrics.json").write_text(json.dumps({"status": "finished", "class_names": names}))
+    assert load_run(path).class_names == DIGIT_CLASS_NAMES
+
+
+def test_the_label_of_a_run_on_its_own_classes_names_them():
+    config = TrainingConfig(optimizer="adam", epochs=60, augment=True).to_dict() | {"data": "shapes.zip"}
+    assert describe_config(config | {"class_names": ["circle", "cross"]}) == \
+        "adam lr 0.001, 60 epochs on circle, cross, augmented"
+    assert describe_config(config | {"class_names": list("abcde")}) == "adam lr 0.001, 60 epochs on own classes, augmented"

@@ -13,6 +13,7 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # The one list of each choice: lib.engine.models, lib.engine.distribute, the form and the CLI all read these.
 ARCHITECTURES = ("lenet5", "dense")
@@ -30,10 +31,20 @@ KERAS_DEFAULT_LEARNING_RATES = {"sgd": 0.01, "momentum": 0.01, "nag": 0.01, "ada
 KERAS_BATCH_NORM_MOMENTUM = 0.99
 
 
-def spec(default, help, *, choices=None, low=None, high=None, optional=False):
-    """A dataclass field with its allowed values recorded for the form, the CLI and validation."""
+# Text fields hold at most this many characters; paths to data sets may be longer (a workspace's folders).
+MAX_TEXT = 200
+MAX_PATH = 1000
+# What config.json records beside the config itself, for readers: from_dict leaves it out.
+RECORDED_KEYS = ("class_names",)
+
+
+def spec(default, help, *, choices=None, low=None, high=None, optional=False, path=False):
+    """A dataclass field with its allowed values recorded for the form, the CLI and validation.
+
+    `path` marks a text field that names a data set (a folder or a .zip): validate checks that it exists.
+    """
     return field(default=default, metadata={"help": help, "choices": choices, "low": low, "high": high,
-                                            "optional": optional})
+                                            "optional": optional, "path": path})
 
 
 @dataclass
@@ -50,7 +61,20 @@ class TrainingConfig:
     batch_size: int = spec(32, "samples per gradient step (the global batch)", low=1, high=8192)
     epochs: int = spec(5, "passes over the training samples", low=1, high=1000)
     # The book trains on all 60,000 images; its regularization notebook on 200.
-    train_samples: int = spec(60000, "training images used, from the start of MNIST's training set", low=10, high=60000)
+    train_samples: int = spec(60000, "training images used, from the start of MNIST's training set (MNIST only: "
+                              "a data set of your own trains on all of its training part)", low=10, high=60000)
+    # Your own classes instead of MNIST (lib.engine.image_sets): a folder of class sub-folders, the layout of
+    # Keras's image_dataset_from_directory, or a .zip of one. A stratified part of it validates, and measures
+    # test_accuracy unless a held-out set with the same class folders is given.
+    data: str = spec("", "a folder of class sub-folders, or a .zip of one, to train on instead of MNIST "
+                     "(default: MNIST)", path=True)
+    test_data: str = spec("", "with --data: a held-out folder or .zip with the same class folders, on which "
+                          "test_accuracy is measured (default: the validation split)", path=True)
+    validation_fraction: float = spec(0.2, "with --data: the share of each class held out for validation",
+                                      low=0.05, high=0.5)
+    # Small data sets learn shapes, not their exact placement: random small rotations, shifts and zooms of the
+    # training batches (never of validation or test, and not part of the saved model) multiply the examples.
+    augment: bool = spec(False, "augment the training images with small random rotations, shifts and zooms")
     # Regularization, placed as the book places it (see lib.engine.models).
     l1: float = spec(0.0, "L1 kernel regularization coefficient", low=0.0, high=1.0)
     l2: float = spec(0.0, "L2 kernel regularization coefficient", low=0.0, high=1.0)
@@ -93,6 +117,12 @@ class TrainingConfig:
         if self.lr_schedule == "cosine" and self.reduce_lr_on_plateau:
             raise ValueError("reduce_lr_on_plateau: cannot be combined with the cosine schedule, which sets the "
                              "rate of every batch itself")
+        if self.test_data and not self.data:
+            raise ValueError("test_data: needs data, the set it tests (MNIST has its own test set)")
+        if self.augment and self.strategy == "multiworker":
+            raise ValueError("augment: is not available with the multiworker strategy")
+        for name in ("data", "test_data"):
+            check_data_path(name, getattr(self, name))
         return self
 
     def to_dict(self) -> dict:
@@ -105,10 +135,17 @@ class TrainingConfig:
     def from_dict(cls, values: dict) -> TrainingConfig:
         """Build and validate a config; unknown keys are an error, missing ones take defaults."""
         known = {item.name for item in dataclasses.fields(cls)}
+        values = {key: value for key, value in values.items() if key not in RECORDED_KEYS}
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"unknown config field(s): {', '.join(unknown)}")
         return cls(**values).validate()
+
+
+def check_data_path(name: str, value: str) -> None:
+    """A data field names an existing folder or file (what it holds is lib.engine.image_sets's to check)."""
+    if value and not Path(value).expanduser().exists():
+        raise ValueError(f"{name}: there is no folder or .zip file at {value}")
 
 
 def check_field(item: dataclasses.Field, value) -> None:
@@ -126,8 +163,9 @@ def check_field(item: dataclasses.Field, value) -> None:
             raise ValueError(f"{name}: must be one of {', '.join(meta['choices'])}; got {value!r}")
         return
     if isinstance(item.default, str):
-        if not isinstance(value, str) or len(value) > 200:
-            raise ValueError(f"{name}: must be text of at most 200 characters")
+        longest = MAX_PATH if meta.get("path") else MAX_TEXT
+        if not isinstance(value, str) or len(value) > longest:
+            raise ValueError(f"{name}: must be text of at most {longest} characters")
         return
     wants_int = isinstance(item.default, int)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -156,7 +194,19 @@ PRESETS = {
     "Fast": dict(optimizer="adam", learning_rate=0.004, batch_size=128, train_samples=60000, epochs=4,
                  lr_schedule="cosine", warmup_epochs=0.5),
     "Small data": dict(optimizer="sgd", batch_size=32, train_samples=200, epochs=100, batch_norm_momentum=0.9),
+    # Your own classes, 10-30 examples each (benchmarks/bench_own_classes.py presets measures them on drawn shapes
+    # and on MNIST's digits 0-2). A small set has few batches an epoch, so the thorough one takes small batches
+    # and many epochs: augmentation needs the steps to pay off.
+    "Own classes: quick": dict(optimizer="adam", batch_size=16, epochs=30),
+    "Own classes: thorough": dict(optimizer="adam", batch_size=8, epochs=100, augment=True),
 }
+# The command line starts from this preset when it trains on --data without --preset.
+OWN_DATA_PRESET = "Own classes: thorough"
+
+
+def baseline_config(config: TrainingConfig) -> TrainingConfig:
+    """What the command line starts from for `config`: the defaults, or OWN_DATA_PRESET's values on own data."""
+    return TrainingConfig(**PRESETS[OWN_DATA_PRESET]) if config.data else TrainingConfig()
 
 
 def flag(name: str) -> str:
@@ -165,8 +215,9 @@ def flag(name: str) -> str:
 
 
 def config_flags(config: TrainingConfig) -> list[str]:
-    """The flags that make the command line train `config`: only those that differ from the defaults."""
-    defaults = TrainingConfig()
+    """The flags that make the command line train `config`: only those that differ from what it starts from
+    (the defaults; on own data, OWN_DATA_PRESET's values, as lib.cli does)."""
+    defaults = baseline_config(config)
     flags = []
     for name in FIELDS:
         value, default = getattr(config, name), getattr(defaults, name)

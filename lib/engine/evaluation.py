@@ -32,8 +32,9 @@ def confusion_matrix(labels: np.ndarray, predictions: np.ndarray, classes: int =
     return matrix.tolist()
 
 
-def evaluation_metrics(model, images: np.ndarray, labels: np.ndarray) -> dict:
-    """The metrics a run records of its model on raw uint8 test images: test_loss, test_accuracy, confusion_matrix."""
+def evaluation_metrics(model, images: np.ndarray, labels: np.ndarray, classes: int = 10) -> dict:
+    """The metrics a run records of its model on raw uint8 test images: test_loss, test_accuracy, confusion_matrix
+    (`classes` x `classes`, rows by true class)."""
     loss, accuracy, probabilities = evaluate_local(model, as_model_input(images), labels)
     return {"test_loss": float(loss), "test_accuracy": float(accuracy),
-            "confusion_matrix": confusion_matrix(labels, probabilities.argmax(axis=1))}
+            "confusion_matrix": confusion_matrix(labels, probabilities.argmax(axis=1), classes)}

@@ -59,10 +59,16 @@ def _weighted(layer_class, name, regularizer, batch_norm, momentum, **kwargs):
     ]
 
 
+def _check_classes(num_classes: int) -> None:
+    if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+        raise ValueError(f"num_classes must be a whole number of at least 2; got {num_classes!r}.")
+
+
 def lenet5_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
-                  batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM) -> list:
-    """LeNet-5 as the book builds it, with its regularization options."""
+                  batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES) -> list:
+    """LeNet-5 as the book builds it, with its regularization options; one output per class."""
     _check_options(l1, l2, dropout, batch_norm_momentum)
+    _check_classes(num_classes)
     reg = _regularizer(l1, l2)
     norm = (batch_norm, batch_norm_momentum)
     stack = [layers.Rescaling(1 / 255, name="scale")]
@@ -79,20 +85,21 @@ def lenet5_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
     if dropout:
         stack.append(layers.Dropout(dropout, name="dense1_dropout"))
     stack += _weighted(layers.Dense, "dense2", reg, *norm, units=84)
-    stack.append(layers.Dense(NUM_CLASSES, activation="softmax", kernel_regularizer=reg, name="output"))
+    stack.append(layers.Dense(num_classes, activation="softmax", kernel_regularizer=reg, name="output"))
     return stack
 
 
 def dense_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
-                 batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM) -> list:
-    """Chapter 2's first network: Flatten -> Dense(128, relu) -> Dense(10, softmax)."""
+                 batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES) -> list:
+    """Chapter 2's first network: Flatten -> Dense(128, relu) -> Dense(10, softmax), or one output per class."""
     _check_options(l1, l2, dropout, batch_norm_momentum)
+    _check_classes(num_classes)
     reg = _regularizer(l1, l2)
     stack = [layers.Rescaling(1 / 255, name="scale"), layers.Flatten(name="flatten")]
     stack += _weighted(layers.Dense, "dense1", reg, batch_norm, batch_norm_momentum, units=128)
     if dropout:
         stack.append(layers.Dropout(dropout, name="dense1_dropout"))
-    stack.append(layers.Dense(NUM_CLASSES, activation="softmax", kernel_regularizer=reg, name="output"))
+    stack.append(layers.Dense(num_classes, activation="softmax", kernel_regularizer=reg, name="output"))
     return stack
 
 
@@ -125,13 +132,13 @@ class SubclassedNet(keras.Model):
     """
 
     def __init__(self, architecture="lenet5", l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
-                 batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, **kwargs):
-        # A model saved before batch_norm_momentum existed has no such key in its config and was built with
-        # Keras's default, which the default here restores.
+                 batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES, **kwargs):
+        # A model saved before batch_norm_momentum (or num_classes) existed has no such key in its config and was
+        # built with Keras's default momentum (and MNIST's ten digits), which the defaults here restore.
         super().__init__(**kwargs)
         self.architecture = architecture
         self.options = {"l1": l1, "l2": l2, "dropout": dropout, "batch_norm": batch_norm,
-                        "batch_norm_momentum": batch_norm_momentum}
+                        "batch_norm_momentum": batch_norm_momentum, "num_classes": num_classes}
         self.stack = LAYER_BUILDERS[architecture](**self.options)
 
     def build(self, input_shape):
@@ -192,15 +199,15 @@ class SimpleConvolutionLayer(keras.layers.Layer):
 
 
 def build_model(architecture="lenet5", style="sequential", l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
-                batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM) -> keras.Model:
-    """Build `architecture` ("lenet5" or "dense") in `style`, with its options."""
+                batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES) -> keras.Model:
+    """Build `architecture` ("lenet5" or "dense") in `style`, with its options and `num_classes` outputs."""
     if architecture not in LAYER_BUILDERS:
         raise ValueError(f"architecture must be one of {', '.join(ARCHITECTURES)}; got {architecture!r}.")
     builders = {"sequential": build_sequential, "functional": build_functional, "subclassed": build_subclassed}
     if style not in builders:
         raise ValueError(f"style must be one of {', '.join(STYLES)}; got {style!r}.")
     return builders[style](architecture, l1=l1, l2=l2, dropout=dropout, batch_norm=batch_norm,
-                           batch_norm_momentum=batch_norm_momentum)
+                           batch_norm_momentum=batch_norm_momentum, num_classes=num_classes)
 
 
 def model_layers(model: keras.Model) -> list:

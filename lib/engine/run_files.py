@@ -36,6 +36,12 @@ TENSORBOARD_DIR = "tb"
 HISTORY_COLUMNS = ("epoch", "accuracy", "learning_rate", "loss", "seconds", "val_accuracy", "val_loss")
 
 
+# The classes of an MNIST run, in the order of the model's outputs. A run trained on a data set of its own records
+# its class names in config.json and metrics.json ("class_names"); a run without them read digits.
+DIGIT_CLASS_NAMES = tuple(str(digit) for digit in range(10))
+CLASS_NAMES_KEY = "class_names"
+
+
 # Written first into a run being assembled: which process writes it, so that a folder whose writer died (a crash,
 # a kill) is known for litter at once rather than after an hour (see lib.runs.workspaces.remove_stale).
 WRITER_FILE = "writer.json"

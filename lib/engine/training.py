@@ -33,7 +33,15 @@ import numpy as np
 from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, TrainingConfig
 from lib.engine.data import as_model_input, load_mnist
 from lib.engine.events import EndEvent, EvaluateEvent, Event, StartEvent
-from lib.engine.run_files import CONFIG_FILE, LAYERS_FILE, METRICS_FILE, RunBuilder, make_run_id
+from lib.engine.run_files import (
+    CLASS_NAMES_KEY,
+    CONFIG_FILE,
+    DIGIT_CLASS_NAMES,
+    LAYERS_FILE,
+    METRICS_FILE,
+    RunBuilder,
+    make_run_id,
+)
 
 ProgressCallback = Callable[[Event], None]
 # Images per graph call: enough to make steps_per_execution worth it (64 batches of 32), few enough that
@@ -44,14 +52,33 @@ ADADELTA_NOTE = ("Keras's Adadelta defaults to a learning rate of 0.001 and bare
                  "its documentation notes that 1.0 matches the original paper.")
 
 
+# Augmentation of the training batches (config.augment): small, so a shape stays the shape it was. Rotations are a
+# fraction of a full turn (0.05: up to 18 degrees either way), shifts and zooms a fraction of the 28 px side.
+AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM = 0.05, 0.1, 0.1
+AUGMENT_CHUNK = 512
+
+
 @dataclass
 class Dataset:
-    """Training and validation arrays: raw uint8 images (n, 28, 28) and integer labels."""
+    """Training and validation arrays: raw uint8 images (n, 28, 28) and integer labels.
+
+    MNIST validates on its test set, as the book does, and so tests on it too; a data set of one's own validates
+    on a held-out split and tests on its test_data when it has one (x_test, y_test; None: the validation part).
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_val: np.ndarray
     y_val: np.ndarray
+    class_names: tuple[str, ...] = DIGIT_CLASS_NAMES
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+    notes: tuple[str, ...] = ()  # what reading a data set of one's own skipped
+
+    @property
+    def test_images(self) -> tuple[np.ndarray, np.ndarray]:
+        """The images and labels test_accuracy is measured on."""
+        return (self.x_val, self.y_val) if self.x_test is None else (self.x_test, self.y_test)
 
 
 @dataclass
@@ -93,16 +120,68 @@ def schedule_function(config: TrainingConfig):
 
 
 def load_dataset(config: TrainingConfig) -> Dataset:
-    """MNIST cut to the config's number of training samples; the test set validates, as in the book."""
+    """MNIST cut to the config's number of training samples, the test set validating as in the book; or, when
+    the config names a data set of its own, that set (see `own_dataset`)."""
+    if config.data:
+        return own_dataset(config)
     (x_train, y_train), (x_test, y_test) = load_mnist()
     return Dataset(x_train[: config.train_samples], y_train[: config.train_samples], x_test, y_test)
+
+
+def own_dataset(config: TrainingConfig) -> Dataset:
+    """The config's own data set split into training and validation parts (stratified), and its test set.
+
+    Raises lib.engine.image_sets.ImageSetError, one line, for a set that cannot be trained on.
+    """
+    from lib.engine.image_sets import ImageSetError, load_image_set, matching_test_set, split_image_set
+    from lib.i18n import _
+
+    image_set = load_image_set(config.data)
+    for name, count in image_set.counts().items():
+        if count < 2:
+            raise ImageSetError(_("The class {name!r} has only one example; training needs at least two of each "
+                                  "class, as one is held out for validation.").format(name=name))
+    train_part, validation = split_image_set(image_set, config.validation_fraction, config.seed)
+    test = matching_test_set(load_image_set(config.test_data), image_set.class_names) if config.test_data else None
+    notes = image_set.notes + (() if test is None else tuple(_("Test data: {note}").format(note=note)
+                                                               for note in test.notes))
+    return Dataset(train_part.images, train_part.labels, validation.images, validation.labels, image_set.class_names,
+                   None if test is None else test.images, None if test is None else test.labels, notes)
+
+
+def training_count(config: TrainingConfig, data: Dataset) -> int:
+    """How many training images `fit` sees an epoch: MNIST's train_samples; all of a data set of one's own."""
+    return len(data.x_train) if config.data else config.train_samples
+
+
+# The cost of training on 2 quiet CPU cores (benchmarks/bench_own_classes.py: `speed`, 4 classes x 60 images for 40
+# epochs at batch 16, and `judge`, 100 epochs at batch 8, fitted): the command line's start (TensorFlow's import,
+# reading the data, building and tracing the model, saving the run); each epoch's fixed cost (validation,
+# callbacks, the run's files), which augmentation raises by one call of its layers; and each training image's.
+# Larger batches (MNIST's presets) cost less per image than these small ones.
+START_SECONDS = 5.0
+EPOCH_SECONDS = 0.03
+AUGMENT_EPOCH_SECONDS = 0.05
+IMAGE_SECONDS = {"lenet5": 0.00025, "dense": 0.00014}
+AUGMENT_IMAGE_SECONDS = 0.00002
+
+
+def estimated_seconds(config: TrainingConfig, n_examples: int | None = None) -> float:
+    """About how long `python -m lib.cli` takes to train `config`, from its start to a written run, on a quiet
+    machine like the one measured: on `n_examples` images of one's own (its validation share held out), or on
+    MNIST's train_samples when the config trains on MNIST and no count is given."""
+    count = config.train_samples if n_examples is None else round(n_examples * (1 - config.validation_fraction))
+    per_epoch = EPOCH_SECONDS + count * IMAGE_SECONDS.get(config.model, IMAGE_SECONDS["lenet5"])
+    if config.augment:
+        per_epoch += AUGMENT_EPOCH_SECONDS + count * AUGMENT_IMAGE_SECONDS
+    return START_SECONDS + config.epochs * per_epoch
 
 
 def steps_per_execution(batch_size: int) -> int:
     return max(1, IMAGES_PER_EXECUTION // batch_size)
 
 
-def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: int):
+def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: int, num_classes: int = 10):
     """Model and optimizer built and compiled in the strategy's scope, as tf.distribute requires."""
     import keras
 
@@ -113,7 +192,8 @@ def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: in
         rate *= strategy.num_replicas_in_sync
     with strategy.scope():
         model = build_model(config.model, config.style, l1=config.l1, l2=config.l2, dropout=config.dropout,
-                            batch_norm=config.batch_norm, batch_norm_momentum=config.batch_norm_momentum)
+                            batch_norm=config.batch_norm, batch_norm_momentum=config.batch_norm_momentum,
+                            num_classes=num_classes)
         if config.lr_schedule == "cosine":
             total = batches_per_epoch * config.epochs
             warmup = min(round(config.warmup_epochs * batches_per_epoch), total - 1)
@@ -128,8 +208,27 @@ def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: in
     return model
 
 
-def image_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None):
-    """Batches of (float32 images (n, 28, 28, 1), labels) made inside the graph from the arrays as they are."""
+def augmentation(seed: int):
+    """Keras's preprocessing layers that jitter training images a little: rotation, shift, zoom, black fill.
+
+    Applied to the training batches in the input pipeline, never inside the model: the saved model holds only
+    the network, whose layers the Draw and Receptive fields pages read one by one.
+    """
+    import keras
+    from keras import layers
+
+    fill = {"fill_mode": "constant", "fill_value": 0.0}
+    return keras.Sequential([
+        layers.RandomRotation(AUGMENT_ROTATION, seed=seed, **fill),
+        layers.RandomTranslation(AUGMENT_SHIFT, AUGMENT_SHIFT, seed=seed + 1, **fill),
+        layers.RandomZoom(AUGMENT_ZOOM, seed=seed + 2, **fill),
+    ], name="augmentation")
+
+
+def image_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None,
+                  augment_seed: int | None = None):
+    """Batches of (float32 images (n, 28, 28, 1), labels) made inside the graph from the arrays as they are;
+    with `augment_seed`, jittered anew each epoch by `augmentation`."""
     import tensorflow as tf
 
     from lib.engine.resources import usable_cpus
@@ -142,9 +241,18 @@ def image_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuff
     options = tf.data.Options()
     options.threading.private_threadpool_size = usable_cpus()
     options.threading.max_intra_op_parallelism = 1
-    return (dataset.batch(batch_size)
-            .map(lambda x, y: (tf.cast(x, tf.float32)[..., tf.newaxis], y), num_parallel_calls=tf.data.AUTOTUNE)
-            .prefetch(2).with_options(options))
+    def as_float(x, y):
+        return tf.cast(x, tf.float32)[..., tf.newaxis], y
+
+    if augment_seed is None:
+        dataset = dataset.batch(batch_size).map(as_float, num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        # Keras's layers cost about as much per call as per image, so they jitter whole chunks (a small data set's
+        # epoch in one call, each image its own way), which are then cut into the training batches.
+        jitter = augmentation(augment_seed)
+        dataset = (dataset.batch(AUGMENT_CHUNK).map(as_float).map(lambda x, y: (jitter(x, training=True), y))
+                   .unbatch().batch(batch_size))
+    return dataset.prefetch(2).with_options(options)
 
 
 def train(config: TrainingConfig, out_dir: Path, data: Dataset | None = None,
@@ -166,6 +274,8 @@ def train(config: TrainingConfig, out_dir: Path, data: Dataset | None = None,
     chief = is_chief(strategy)
     root = Path(out_dir)
     # Fail on an unwritable folder before spending any time on training.
+    if data is None and config.data:
+        data = load_dataset(config)  # a data set of one's own is checked before anything is written
     builder = RunBuilder(root if chief else Path(tempfile.mkdtemp(prefix="cnn-lab-worker-")),
                          run_id or make_run_id(config.name))
     try:
@@ -214,13 +324,15 @@ def _fit(model, config, strategy, data: Dataset, callbacks, verbose: int) -> str
     """Run the training; return an error message if TensorFlow raised one mid-way."""
     from lib.engine.distribute import custom_fit
 
-    x_train, y_train = data.x_train[: config.train_samples], data.y_train[: config.train_samples]
+    count = training_count(config, data)
+    x_train, y_train = data.x_train[:count], data.y_train[:count]
     try:
         if config.strategy == "multiworker":
             custom_fit(model, strategy, as_model_input(x_train), y_train, as_model_input(data.x_val), data.y_val,
                        config.batch_size, config.epochs, callbacks, config.seed)
         else:
-            model.fit(image_dataset(x_train, y_train, config.batch_size, shuffle_seed=config.seed),
+            model.fit(image_dataset(x_train, y_train, config.batch_size, shuffle_seed=config.seed,
+                                    augment_seed=config.seed if config.augment else None),
                       epochs=config.epochs, validation_data=image_dataset(data.x_val, data.y_val, 1024),
                       callbacks=callbacks, verbose=verbose, shuffle=False)  # the dataset shuffles itself
     except Exception as error:  # Anything TensorFlow raises mid-training is reported in the run.
@@ -252,11 +364,12 @@ def _train_into(builder, config, data, on_progress, stop_event, strategy, chief,
     from lib.engine.evaluation import evaluation_metrics
     from lib.engine.models import summary_rows
 
-    if config.train_samples > len(data.x_train):
+    count = training_count(config, data)
+    if count > len(data.x_train):
         raise ValueError(f"train_samples: {config.train_samples} asked for, but only {len(data.x_train)} are available")
     keras.utils.set_random_seed(config.seed)
-    batches = math.ceil(config.train_samples / config.batch_size)
-    model = build_compiled_model(config, strategy, batches)
+    batches = math.ceil(count / config.batch_size)
+    model = build_compiled_model(config, strategy, batches, len(data.class_names))
     progress = Progress(config.epochs, batches, on_progress, stop_event)
     callbacks, early_stopping = _training_callbacks(config, builder, progress)
 
@@ -271,9 +384,14 @@ def _train_into(builder, config, data, on_progress, stop_event, strategy, chief,
                "early_stopped_epoch": (early_stopping.stopped_epoch + 1) if early_stopping and early_stopping.stopped_epoch else None,
                "strategy": config.strategy, "replicas": strategy.num_replicas_in_sync,
                "keras_version": keras.__version__}
+    own_classes = bool(config.data) or tuple(data.class_names) != DIGIT_CLASS_NAMES
+    if own_classes:
+        metrics.update({CLASS_NAMES_KEY: list(data.class_names), "train_examples": count,
+                        "validation_examples": len(data.y_val), "tested_on": "test_data" if data.x_test is not None
+                        else "validation", "data_notes": list(data.notes)})
     if status != "failed":
         on_progress(EvaluateEvent())
-        metrics.update(evaluation_metrics(model, data.x_val, data.y_val))
+        metrics.update(evaluation_metrics(model, *data.test_images, classes=len(data.class_names)))
         if chief:
             model.save(builder.model_path)
             builder.write_json(LAYERS_FILE, {"layers": summary_rows(model)})
@@ -281,15 +399,19 @@ def _train_into(builder, config, data, on_progress, stop_event, strategy, chief,
         builder.discard()
         on_progress(EndEvent(status, f"{message} (this worker writes no run: the chief does)", ""))
         return TrainingResult(None, status, message, metrics, progress.rows)
-    path = _write_run(builder, config, metrics, replace)
+    path = _write_run(builder, config, metrics, replace, list(data.class_names) if own_classes else None)
     on_progress(EndEvent(status, message, str(path)))
     return TrainingResult(path, status, message, metrics, progress.rows)
 
 
-def _write_run(builder: RunBuilder, config: TrainingConfig, metrics: dict, replace: bool) -> Path:
-    """history.csv is already there (CSVLogger wrote it epoch by epoch); add the rest and publish."""
+def _write_run(builder: RunBuilder, config: TrainingConfig, metrics: dict, replace: bool,
+               class_names: list[str] | None = None) -> Path:
+    """history.csv is already there (CSVLogger wrote it epoch by epoch); add the rest and publish.
+
+    A run on classes of its own records their names beside the config (an MNIST run's config stays as it was).
+    """
     if not builder.history_path.exists():  # no epoch ended at all
         builder.write_history([])
-    builder.write_json(CONFIG_FILE, config.to_dict())
+    builder.write_json(CONFIG_FILE, config.to_dict() | ({CLASS_NAMES_KEY: class_names} if class_names else {}))
     builder.write_json(METRICS_FILE, metrics)
     return builder.publish(replace=replace)

@@ -1,9 +1,11 @@
-"""Loading trained models once and reading digits with them, safely from many sessions.
+"""Loading trained models once and reading digits (or a run's own classes) with them, safely from many sessions.
 
 `Classifier` wraps a saved model with a compiled, warmed-up `tf.function` for
 prediction: `model.predict` is slow for one image and not meant to be called
 from several threads at once, while a traced function is both fast and safe.
-It also exposes what the Draw page shows inside the network.
+It also exposes what the Draw page shows inside the network, and the names of
+its classes, read from the run folder beside the model (the digits when it
+records none).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from lib.engine.data import as_model_input
-from lib.runs.store import SHIPPED_MODEL
+from lib.runs.store import SHIPPED_MODEL, read_class_names
 
 FEATURE_LAYERS = ("conv1", "pool1", "conv2", "pool2")
 
@@ -45,6 +47,10 @@ class Classifier:
         self._probabilities = tf.function(lambda batch: self.model(batch, training=False), input_signature=signature)
         self._inside_fn = tf.function(lambda batch: self._inside(batch, training=False), input_signature=signature)
         self._lock = threading.Lock()
+        self.num_classes = int(self._inside.outputs[0].shape[-1])
+        names = read_class_names(self.path.parent)
+        # A run that records no names (or names that do not fit its model) reads its outputs by number.
+        self.class_names = names if len(names) == self.num_classes else tuple(str(i) for i in range(self.num_classes))
         self.predict_proba(np.zeros((1, 28, 28), np.uint8))  # trace once now, not on a user's first drawing
         self._inside_fn(as_model_input(np.zeros((1, 28, 28), np.uint8)))
 

@@ -26,9 +26,12 @@ from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES
 # The run's file names and the writer live with the training engine that writes runs; they are re-exported here,
 # where the rest of the app reads runs.
 from lib.engine.run_files import (  # noqa: F401
+    CLASS_NAMES_KEY,
     CONFIG_FILE,
+    DIGIT_CLASS_NAMES,
     HISTORY_COLUMNS,
     LAYERS_FILE,
+    METRICS_FILE,
     MODEL_FILE,
     RunBuilder,
     RunStorageError,
@@ -78,9 +81,12 @@ def describe_config(config: dict) -> str:
         recipe = f"{config['model']}, {recipe}"
     length = f"{epochs} epoch{'s' if epochs != 1 else ''}"
     images = config.get("train_samples")
-    if images and images < ALL_TRAINING_IMAGES:
+    if config.get("data"):  # a data set of its own: its classes say what it learned
+        names = class_names_of(config)
+        length += f" on {', '.join(names)}" if names != DIGIT_CLASS_NAMES and len(names) <= 4 else " on own classes"
+    elif images and images < ALL_TRAINING_IMAGES:
         length += f" on {images:,} images"
-    regularizers = regularizer_names(config)
+    regularizers = regularizer_names(config) + (["augmented"] if config.get("augment") else [])
     return ", ".join([recipe, length, *([" + ".join(regularizers)] if regularizers else [])])
 
 
@@ -117,6 +123,15 @@ class Run:
         return self.path / MODEL_FILE
 
     @property
+    def class_names(self) -> tuple[str, ...]:
+        """The names of the model's outputs, in order: the run's own classes, or the ten digits of MNIST."""
+        return class_names_of(self.metrics, self.config)
+
+    @property
+    def trained_on_own_data(self) -> bool:
+        return bool(self.config.get("data"))
+
+    @property
     def failed(self) -> bool:
         """Whether training failed (diverged or raised): its history may be partial and its model missing."""
         return self.metrics.get("status") == "failed"
@@ -128,6 +143,31 @@ class Run:
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return rows if isinstance(rows, list) and all(isinstance(row, dict) for row in rows) else None
+
+
+def class_names_of(*records: dict) -> tuple[str, ...]:
+    """The class names the first of `records` (metrics.json, config.json) holds, or the digits when none does.
+
+    A list that is not all text, repeats a name or has fewer than two is ignored as unusable.
+    """
+    for record in records:
+        names = record.get(CLASS_NAMES_KEY) if isinstance(record, dict) else None
+        if (isinstance(names, list) and len(names) >= 2 and all(isinstance(name, str) for name in names)
+                and len(set(names)) == len(names)):
+            return tuple(names)
+    return DIGIT_CLASS_NAMES
+
+
+def read_class_names(run_path: Path) -> tuple[str, ...]:
+    """The class names recorded in a run folder (metrics.json, else config.json); the digits when it has none,
+    or when neither file can be read (a model file alone, the shipped one)."""
+    records = []
+    for name in (METRICS_FILE, CONFIG_FILE):
+        try:
+            records.append(json.loads((Path(run_path) / name).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return class_names_of(*records)
 
 
 class RunReadError(ValueError):
