@@ -1,5 +1,7 @@
 """The Draw page through AppTest: every model is offered, two runs of one name each under a label of its own."""
 
+import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.runs.store import SHIPPED_MODEL, set_shared
@@ -88,3 +90,100 @@ def test_draw_accepts_the_image_kinds_the_explorers_accept_animated_gifs_include
     photo = load_upload(buffer.getvalue(), "one.gif")
     assert any("animated (3 frames)" in note for note in photo.notes)
     assert np.asarray(preprocess_photo(photo.pixels).image).max() > 0
+
+
+# --- a run trained on classes of its own ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shapes_model(tmp_path_factory):
+    """An untrained LeNet-5 with three outputs, saved as model.keras."""
+    pytest.importorskip("keras")
+    from lib.engine.models import build_model
+
+    path = tmp_path_factory.mktemp("shapes") / "model.keras"
+    build_model("lenet5", num_classes=3).save(path)
+    return path
+
+
+def make_own_run(folder, shapes_model, names=("circle", "cross", "line")):
+    """A finished run as the engine writes one for a set of its own: its class names, confusion matrix and data."""
+    import json
+
+    from lib.engine.image_sets import build_image_set, image_set_zip_bytes
+    from lib.runs.store import history_csv
+
+    rng = np.random.default_rng(0)
+    examples = {}
+    for index, name in enumerate(names):
+        images = []
+        for _ in range(5):
+            image = np.zeros((28, 28), np.uint8)
+            image[4:24, 4 + 6 * index: 8 + 6 * index] = 255
+            image[rng.integers(0, 28), rng.integers(0, 28)] = 255
+            images.append(image)
+        examples[name] = images
+    data = folder / ".image_sets" / "shapes.zip"
+    data.parent.mkdir(parents=True)
+    data.write_bytes(image_set_zip_bytes(build_image_set(examples)))
+    path = folder / "20260101-000000-shapes"
+    path.mkdir(parents=True)
+    config = {"name": "shapes", "optimizer": "adam", "epochs": 1, "data": str(data), "validation_fraction": 0.2,
+              "seed": 42, "class_names": list(names)}
+    metrics = {"status": "finished", "test_accuracy": 0.5, "parameters": 61000, "epochs_completed": 1,
+               "class_names": list(names), "confusion_matrix": [[1, 0, 0], [1, 0, 0], [0, 0, 1]]}
+    (path / "config.json").write_text(json.dumps(config))
+    (path / "metrics.json").write_text(json.dumps(metrics))
+    (path / "history.csv").write_text(history_csv([{"epoch": 1, "loss": 1.0, "accuracy": 0.5}]))
+    (path / "model.keras").write_bytes(shapes_model.read_bytes())
+    return path
+
+
+def dark_bar_photo() -> bytes:
+    import io
+
+    from PIL import Image
+
+    photo = np.full((120, 120), 225, np.uint8)
+    photo[15:105, 55:65] = 30
+    buffer = io.BytesIO()
+    Image.fromarray(photo).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_run_of_its_own_classes_is_read_with_their_names_and_judged_on_its_own_examples(
+        tmp_path, monkeypatch, shapes_model):
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
+    token = new_token()
+    run = make_own_run(workspace_dir(token, tmp_path), shapes_model)
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.session_state["workspace_token"] = token
+    app.run()
+    app.switch_page("pages/draw/draw.py")
+    app.run()
+    app.selectbox(key="draw_model").set_value(str(run / "model.keras")).run()
+    app.radio(key="draw_source").set_value("Photo of a digit").run()
+    app.file_uploader(key="draw_photo").set_value(("bar.png", dark_bar_photo(), "image/png")).run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    (prediction,) = [metric for metric in app.metric if metric.label == "Prediction"]
+    assert prediction.value in ("circle", "cross", "line")
+    assert "Model card: my runs: shapes" in [header.value for header in app.subheader]
+    # The gallery is of the run's own held-out examples (one of each class: 5 examples, a fifth held out).
+    assert any("of the 3 examples held out of its set for validation" in caption.value for caption in app.caption)
+    app.toggle(key="draw_compare").set_value(True).run()
+    assert not app.exception, [exception.message for exception in app.exception]
+
+
+def test_receptive_fields_looks_inside_a_run_of_its_own_classes(tmp_path, monkeypatch, shapes_model):
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
+    token = new_token()
+    run = make_own_run(workspace_dir(token, tmp_path), shapes_model)
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.session_state["workspace_token"] = token
+    app.session_state["drawn_digit"] = np.pad(np.full((20, 4), 255, np.uint8), ((4, 4), (12, 12)))
+    app.run()
+    app.switch_page("pages/draw/receptive.py")
+    app.run()
+    app.selectbox(key="receptive_model").set_value(str(run / "model.keras")).run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    assert any("unit" in markdown.value and "Input box" in markdown.value for markdown in app.markdown)

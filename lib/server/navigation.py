@@ -35,6 +35,8 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec(N_("Start"), "pages/start/home.py", N_("Home"), ":material/home:",
              N_("What this lab teaches and where to begin."), default=True),
+    PageSpec(N_("Start"), "pages/start/glossary.py", N_("Glossary"), ":material/translate:",
+             N_("The book's terms in English and Korean, each with its meaning and its page.")),
     PageSpec(N_("Chapter 2: Keras"), "pages/chapter2/keras_basics.py", N_("Keras basics"), ":material/school:",
              N_("Data, models in three styles, losses, compile and fit, callbacks, saving: chapter 2 run live."),
              step=1, book=N_("chapter 2"),
@@ -84,14 +86,19 @@ PAGES: tuple[PageSpec, ...] = (
              N_("The same training on several GPUs or machines with tf.distribute."),
              step=10, book=N_("beyond the book: tf.distribute"),
              try_this=N_("Run the two-worker demonstration: two processes train one model and the chief alone writes the run.")),
+    PageSpec(N_("Training"), "pages/training/own_classes.py", N_("Your own classes"), ":material/category:",
+             N_("Teach LeNet-5 classes of your own, drawn or uploaded, then read new examples."),
+             step=11, book=N_("beyond the book: your own data"),
+             try_this=N_("Load the MNIST digits 0-2 starter or draw a few examples of two shapes, train with a small-data "
+                       "preset, then draw a new one: the bars give a probability for each of your classes.")),
     PageSpec(N_("Try it"), "pages/draw/draw.py", N_("Draw a digit"), ":material/draw:",
              N_("Draw a digit and watch LeNet-5 read it, from preprocessing to feature maps."),
-             step=11, book=N_("chapter 3, LeNet-5 at work"),
+             step=12, book=N_("chapter 3, LeNet-5 at work"),
              try_this=N_("Draw a digit on the canvas: the preprocessing turns it into an MNIST-like 28 x 28 image, and the "
                        "bars show LeNet-5's probabilities.")),
     PageSpec(N_("Try it"), "pages/draw/receptive.py", N_("Receptive fields"), ":material/center_focus_strong:",
              N_("Pick a unit of LeNet-5 and see the part of your digit it looks at."),
-             step=12, book=N_("chapter 3, the effective receptive field"),
+             step=13, book=N_("chapter 3, the effective receptive field"),
              try_this=N_("Pick a unit in a deeper layer: its box on your digit grows with every conv and pooling layer below "
                        "it.")),
 )

@@ -7,44 +7,51 @@ from streamlit_drawable_canvas import st_canvas
 
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
 from lib.explore.images import ImageInputError, enlarge, load_upload
-from ui.digits import classifier, model_catalogue, remember_drawing
+from lib.i18n import N_, _, ngettext
+from ui.digits import class_names, classifier, model_catalogue, names_digits, remember_drawing
 from ui.explain_views import show_explanation
 from ui.model_card import show_model_card
 from ui.pictures import kernel_slices, map_grid
 from ui.warmup import models_deferred, wait_for_models
 
-st.title("Draw a digit")
+SOURCES = {"Draw": N_("Draw"), "Photo of a digit": N_("Photo of a digit")}  # value: what the choice shows
+# The comparison table's columns (ids) as people read them.
+COMPARE_COLUMNS = {"model": N_("model"), "prediction": N_("prediction"), "confidence": N_("confidence")}
+
+st.title(_("Draw a digit"))
 catalogue = model_catalogue()  # {model path: label}
 if not catalogue:
-    st.error("No trained model was found in saved_models/ or your runs. Train one on the Training page.")
+    st.error(_("No trained model was found in saved_models/ or your runs. Train one on the Training page."))
     st.stop()
-source = st.radio("Input", ["Draw", "Photo of a digit"], horizontal=True, key="draw_source")
+source = st.radio(_("Input"), list(SOURCES), horizontal=True, key="draw_source",
+                  format_func={value: _(shown) for value, shown in SOURCES.items()}.get)
 left, right = st.columns([1, 1])
 # The preprocessing switches sit with the steps they switch, under the canvas; they are read first
 # because the digit is prepared with them.
 steps_area = st.container()
 with steps_area:
-    st.subheader("Preprocessing steps (as MNIST was made)")
+    st.subheader(_("Preprocessing steps (as MNIST was made)"))
     crop_col, centre_col = st.columns(2)
-    crop = crop_col.checkbox("Crop to the ink and scale to 20 px", True, key="draw_crop")
-    centre = centre_col.checkbox("Centre by mass in 28x28", True, key="draw_centre")
+    crop = crop_col.checkbox(_("Crop to the ink and scale to 20 px"), True, key="draw_crop")
+    centre = centre_col.checkbox(_("Centre by mass in 28x28"), True, key="draw_centre")
 with left:
     try:
         if source == "Draw":
-            width = st.slider("Stroke width", 6, 40, 20, key="draw_width")
+            width = st.slider(_("Stroke width"), 6, 40, 20, key="draw_width")
             canvas = st_canvas(stroke_width=width, stroke_color="#FFFFFF", background_color="#000000",
                                height=280, width=280, drawing_mode="freedraw", return_image_data=True,
                                key="draw_canvas")
-            st.caption("Draw in white on black. The toolbar above the canvas undoes, redoes and clears (bin icon).")
+            st.caption(_("Draw in white on black. The toolbar above the canvas undoes, redoes and clears (bin "
+                         "icon)."))
             if canvas.image_data is None:
-                raise EmptyDrawingError("The canvas is empty: draw a digit first.")
+                raise EmptyDrawingError(_("The canvas is empty: draw a digit first."))
             digit = preprocess_drawing(canvas.image_data, crop, centre)
         else:
-            upload = st.file_uploader("A photo of one digit, written dark on light paper",
+            upload = st.file_uploader(_("A photo of one digit, written dark on light paper"),
                                       type=["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"],
                                       key="draw_photo")
             if upload is None:
-                raise EmptyDrawingError("Upload a photo of a digit to read it.")
+                raise EmptyDrawingError(_("Upload a photo of a digit to read it."))
             photo = load_upload(upload.getvalue(), upload.name)
             st.image(photo.pixels.astype(np.uint8), caption=upload.name, width=280)
             digit = preprocess_photo(photo.pixels, crop, centre)
@@ -53,7 +60,7 @@ with left:
         message = str(problem)
 
 with right:
-    chosen = st.selectbox("Read with", list(catalogue), format_func=catalogue.get, key="draw_model")
+    chosen = st.selectbox(_("Read with"), list(catalogue), format_func=catalogue.get, key="draw_model")
     if models_deferred():  # a cold server's first page: the canvas now, the model's parts once it is loaded
         wait_for_models()
         st.stop()
@@ -63,11 +70,13 @@ with right:
     else:
         remember_drawing(digit.image)
         probabilities = model.predict_proba(digit.image)[0]
-        guess = int(probabilities.argmax())
-        st.metric("Prediction", guess, f"{probabilities[guess]:.1%} confident", delta_color="off", delta_arrow="off")
-        chart = px.bar(x=list(range(10)), y=probabilities, labels={"x": "digit", "y": "probability"},
-                       range_y=[0, 1])
-        chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(dtick=1))
+        guess, names = int(probabilities.argmax()), class_names(model)
+        st.metric(_("Prediction"), names[guess], _("{confidence:.1%} confident").format(
+            confidence=probabilities[guess]), delta_color="off", delta_arrow="off")
+        # A run trained on classes of its own names them; the axis says "class" for those, "digit" for MNIST's.
+        chart = px.bar(x=list(names), y=probabilities, range_y=[0, 1],
+                       labels={"x": _("digit") if names_digits(model) else _("class"), "y": _("probability")})
+        chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(type="category"))
         st.plotly_chart(chart, key="draw_probabilities")
         for note in digit.notes:
             st.warning(note)
@@ -77,42 +86,48 @@ if digit is None:
     st.stop()
 
 with steps_area:
-    st.caption("Switch steps off above to see how much each one matters to the prediction. "
-               "Gray: black 0, white 255, the pixel values LeNet-5 is given.")
+    st.caption(_("Switch steps off above to see how much each one matters to the prediction. "
+                 "Gray: black 0, white 255, the pixel values LeNet-5 is given."))
     for column, (caption, image) in zip(st.columns(len(digit.steps)), digit.steps):
         shown = enlarge(image, 112, (0, 255))  # its longer side 112 px, its shape kept
         column.image(shown, caption=caption, width=shown.shape[1])
 
 show_explanation(model, digit.image, probabilities, key="draw_why")
 
-if st.toggle("Compare models: read this drawing with every model", key="draw_compare"):
+if st.toggle(_("Compare models: read this drawing with every model"), key="draw_compare"):
     import pandas as pd  # here, not atop the page: a cold deep link shows the canvas before pandas loads
 
     rows = []
-    with st.spinner("Reading with every model..."):
+    with st.spinner(_("Reading with every model...")):
         for path, name in catalogue.items():
-            probabilities = classifier(path).predict_proba(digit.image)[0]
-            rows.append({"model": name, "prediction": int(probabilities.argmax()),
+            reader = classifier(path)
+            probabilities = reader.predict_proba(digit.image)[0]
+            rows.append({"model": name, "prediction": class_names(reader)[int(probabilities.argmax())],
                          "confidence": float(probabilities.max())})
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="draw_compare_table",
-                 column_config={"confidence": st.column_config.ProgressColumn(min_value=0, max_value=1,
+                 column_config={"model": st.column_config.TextColumn(_(COMPARE_COLUMNS["model"])),
+                                "prediction": st.column_config.TextColumn(_(COMPARE_COLUMNS["prediction"])),
+                                "confidence": st.column_config.ProgressColumn(_(COMPARE_COLUMNS["confidence"]),
+                                                                              min_value=0, max_value=1,
                                                                               format="percent")})
 
-st.subheader("Inside the network")
+st.subheader(_("Inside the network"))
 link_left, link_right = st.columns(2)
-link_left.page_link("pages/draw/receptive.py", label="Receptive fields: what each unit of this digit's maps sees",
+link_left.page_link("pages/draw/receptive.py", label=_("Receptive fields: what each unit of this digit's maps sees"),
                     icon=":material/center_focus_strong:")
-link_right.page_link("pages/operations/conv_layer.py", label="Conv layer: conv1's kernels on this digit, step by step",
-                     icon=":material/layers:")
+link_right.page_link("pages/operations/conv_layer.py",
+                     label=_("Conv layer: conv1's kernels on this digit, step by step"), icon=":material/layers:")
 maps = model.feature_maps(digit.image)
 if not maps:
-    st.caption("This model has no convolutional layers: it flattens the image straight away.")
+    st.caption(_("This model has no convolutional layers: it flattens the image straight away."))
 for name, activation in maps.items():
-    st.markdown(f"**{name}**: {activation.shape[0]}x{activation.shape[1]}, {activation.shape[2]} channels")
+    st.markdown(ngettext("**{name}**: {height}x{width}, {channels} channel", "**{name}**: {height}x{width}, "
+                         "{channels} channels", activation.shape[2]).format(
+        name=name, height=activation.shape[0], width=activation.shape[1], channels=activation.shape[2]))
     map_grid(activation, "", shared_scale=True)
 kernels = model.first_kernels()
 if kernels is not None:
-    st.markdown("**The first layer's learned 5x5 kernels** (blue positive, red negative, white zero)")
+    st.markdown(_("**The first layer's learned 5x5 kernels** (blue positive, red negative, white zero)"))
     st.plotly_chart(kernel_slices(kernels[:, :, np.newaxis, :], width=820, largest=110), key="draw_kernels",
                     width="content")
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.i18n import _
-from lib.server.navigation import route
+from lib.server.navigation import PAGES, route
 
 st.title(_("CNN Lab"))
 st.markdown(_(
@@ -11,6 +11,9 @@ st.markdown(_(
     "with TensorFlow 2*: every number on these pages is computed while you watch, with the same Keras and "
     "TensorFlow the book uses."
 ))
+for page in PAGES:  # the Start pages besides Home itself: the glossary of the book's terms
+    if page.section == "Start" and not page.default:
+        st.page_link(page.path, label=f"{_(page.title)}: {_(page.blurb)}", icon=page.icon)
 
 st.subheader(_("Your route through the book"))
 st.caption(_("Take the pages in this order: chapter 2's Keras, chapter 3's operations, then LeNet-5 trained and "

@@ -1,0 +1,48 @@
+"""Your own classes: define classes, add drawn or uploaded examples, train LeNet-5 on them, read new ones."""
+
+import streamlit as st
+
+from lib.i18n import _
+from ui.own_classes import show_classes, show_download, show_draw_adder, show_grid, show_upload_adder, show_zip_loader
+from ui.own_results import choose_run, show_results
+from ui.own_set import example_set, total_examples
+from ui.own_training import show_training
+
+st.title(_("Your own classes"))
+st.markdown(_("MNIST's ten digits are one data set; here you make your own. Name two to ten classes, give each "
+              "a few examples (drawn, uploaded, or a zip of class folders as Keras's `image_dataset_from_directory` "
+              "reads them), and LeNet-5 learns to tell them apart with the Training page's optimizers and "
+              "regularizers. Every image is brought to 28 x 28, white on black, the way the Draw page prepares a "
+              "digit."))
+examples = example_set()
+
+st.subheader(_("1. Your classes"))
+show_classes()
+
+st.subheader(_("2. Examples"))
+st.caption(_("The training presets are made for 10 to 60 examples per class. Vary them as new ones will vary: "
+             "size, place, slant."))
+draw_tab, upload_tab, zip_tab = st.tabs([_("Draw"), _("Upload images"), _("Upload a zip of class folders")])
+with draw_tab:
+    show_draw_adder()
+with upload_tab:
+    show_upload_adder()
+with zip_tab:
+    show_zip_loader()
+
+st.markdown(_("#### Your data set: {count:,} examples").format(count=total_examples(examples)))
+st.caption(_("Kept while this tab is open (a reload empties it): download it to keep it, and load the zip back "
+             "here later."))
+show_grid()
+show_download()
+
+st.subheader(_("3. Train"))
+finished = show_training(examples)
+
+st.subheader(_("4. Results"))
+chosen = choose_run(finished)
+if chosen is None:
+    st.info(_("Train a run on your classes: its accuracy, its confusion matrix and the examples it gets wrong "
+              "appear here, and you can draw new examples for it to read."))
+else:
+    show_results(chosen, metrics_shown=chosen == finished)

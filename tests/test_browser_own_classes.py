@@ -1,0 +1,81 @@
+"""Your own classes in Chromium: two classes drawn with the mouse, trained, a new drawing read right, the set
+downloaded and loaded back."""
+
+import re
+
+from tests.browser import find_in_main, open_page, wait_idle
+
+# Strokes in canvas pixels (the canvas is 280 x 280): upright bars and lying bars, each a little different in
+# place, length and slant, as a hand draws them.
+UPRIGHT = [[(110 + 12 * i, 40 + 4 * i), (116 + 12 * i - 3 * (i % 3), 230 - 5 * i)] for i in range(8)]
+LYING = [[(40 + 4 * i, 110 + 12 * i), (230 - 5 * i, 116 + 12 * i - 3 * (i % 3))] for i in range(8)]
+
+
+def canvases(page):
+    return page.locator("canvas.upper-canvas")
+
+
+def draw_line(page, canvas_index: int, start, end) -> None:
+    canvas = canvases(page).nth(canvas_index)
+    canvas.scroll_into_view_if_needed()  # the mouse draws only on what is in the window
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + start[0], box["y"] + start[1])
+    page.mouse.down()
+    for step in range(1, 13):
+        x = start[0] + (end[0] - start[0]) * step / 12
+        y = start[1] + (end[1] - start[1]) * step / 12
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=2)
+    page.mouse.up()
+    wait_idle(page)
+
+
+def add_class(page, name: str) -> None:
+    field = page.get_by_role("textbox", name="New class name")
+    field.fill(name)
+    field.press("Enter")
+    wait_idle(page)
+    find_in_main(page, rf"Class '{name}' added\.")
+
+
+def test_two_drawn_classes_train_and_a_new_drawing_is_read_and_the_set_survives_a_zip(app_page, tmp_path):
+    page = app_page
+    open_page(page, "own_classes")
+    add_class(page, "upright")
+    add_class(page, "lying")
+
+    for name, strokes in (("upright", UPRIGHT), ("lying", LYING)):
+        for count, (start, end) in enumerate(strokes, start=1):
+            draw_line(page, 0, start, end)
+            button = page.get_by_role("button", name=f"Add to {name}")
+            button.wait_for(state="visible")
+            page.wait_for_function("(b) => !b.disabled", arg=button.element_handle(), timeout=15_000)
+            button.click()
+            wait_idle(page)
+            find_in_main(page, rf"Added to {name}: it has {count} now\.")
+    find_in_main(page, r"Your data set: 16 examples")
+    find_in_main(page, r"upright: 8 examples")
+
+    page.get_by_role("button", name="Train on my classes").click()
+    wait_idle(page)
+    find_in_main(page, r"Last run:\s*finished", timeout=240)
+    wait_idle(page)
+    find_in_main(page, r"Model card: lying, upright")
+
+    # The results' canvas is the second on the page; a new upright bar is read as upright.
+    draw_line(page, 1, (150, 50), (142, 225))
+    assert find_in_main(page, r"Read as\s*(upright|lying)", timeout=30).group(1) == "upright"
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Download the set")).click()
+    saved = tmp_path / "my-classes.zip"
+    download_info.value.save_as(saved)
+    page.get_by_role("tab", name="Upload a zip of class folders").click()
+    wait_idle(page)
+    page.get_by_text("replace the set", exact=True).click()
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(saved))
+    wait_idle(page)
+    page.get_by_role("button", name="Load the zip").click()
+    wait_idle(page)
+    find_in_main(page, r"Replaced the set with the zip: 2 classes, 16 images\.")
+    find_in_main(page, r"Your data set: 16 examples")
