@@ -13,8 +13,8 @@ from ui.warmup import start_warm_up
 from ui.workspace import ensure_workspace, show_workspace_link
 
 freeze_loaded_modules()  # what the last runs imported stays out of every later garbage collection
-st.set_page_config(page_title="CNN Lab", page_icon=":material/grid_on:", layout="wide")
 choose_language()  # before anything is drawn: every string below is read in this visitor's language
+st.set_page_config(page_title=_("CNN Lab"), page_icon=":material/grid_on:", layout="wide")
 try:  # a CNN_LAB_* value that is not allowed stops every page here, in one line (see lib.settings)
     settings()
 except SettingsError as error:
