@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lib.i18n import N_, _
+
 # The one list of each choice: lib.engine.models, lib.engine.distribute, the form and the CLI all read these.
 ARCHITECTURES = ("lenet5", "dense")
 STYLES = ("sequential", "functional", "subclassed")
@@ -51,76 +53,76 @@ def spec(default, help, *, choices=None, low=None, high=None, optional=False, pa
 class TrainingConfig:
     # What to train. LeNet-5 is the book's chapter-3 network; "dense" is the
     # chapter-2 Flatten-Dense-Dense baseline.
-    model: str = spec("lenet5", "network to train", choices=ARCHITECTURES)
-    style: str = spec("sequential", "Keras API style used to build it", choices=STYLES)
+    model: str = spec("lenet5", N_("network to train"), choices=ARCHITECTURES)
+    style: str = spec("sequential", N_("Keras API style used to build it"), choices=STYLES)
     # How to train. learning_rate None means Keras's own default for the optimizer,
     # which is what the book uses.
-    optimizer: str = spec("sgd", "optimizer, built as the book builds it", choices=OPTIMIZERS)
-    learning_rate: float | None = spec(None, "learning rate (default: Keras's default for the optimizer)",
+    optimizer: str = spec("sgd", N_("optimizer, built as the book builds it"), choices=OPTIMIZERS)
+    learning_rate: float | None = spec(None, N_("learning rate (default: Keras's default for the optimizer)"),
                                        low=1e-6, high=10.0, optional=True)
-    batch_size: int = spec(32, "samples per gradient step (the global batch)", low=1, high=8192)
-    epochs: int = spec(5, "passes over the training samples", low=1, high=1000)
+    batch_size: int = spec(32, N_("samples per gradient step (the global batch)"), low=1, high=8192)
+    epochs: int = spec(5, N_("passes over the training samples"), low=1, high=1000)
     # The book trains on all 60,000 images; its regularization notebook on 200.
-    train_samples: int = spec(60000, "training images used, from the start of MNIST's training set (MNIST only: "
-                              "a data set of your own trains on all of its training part)", low=10, high=60000)
+    train_samples: int = spec(60000, N_("training images used, from the start of MNIST's training set (MNIST only: "
+                              "a data set of your own trains on all of its training part)"), low=10, high=60000)
     # Your own classes instead of MNIST (lib.engine.image_sets): a folder of class sub-folders, the layout of
     # Keras's image_dataset_from_directory, or a .zip of one. A stratified part of it validates, and measures
     # test_accuracy unless a held-out set with the same class folders is given.
-    data: str = spec("", "a folder of class sub-folders, or a .zip of one, to train on instead of MNIST "
-                     "(default: MNIST)", path=True)
-    test_data: str = spec("", "with --data: a held-out folder or .zip with the same class folders, on which "
-                          "test_accuracy is measured (default: the validation split)", path=True)
-    validation_fraction: float = spec(0.2, "with --data: the share of each class held out for validation",
+    data: str = spec("", N_("a folder of class sub-folders, or a .zip of one, to train on instead of MNIST "
+                     "(default: MNIST)"), path=True)
+    test_data: str = spec("", N_("with --data: a held-out folder or .zip with the same class folders, on which "
+                          "test_accuracy is measured (default: the validation split)"), path=True)
+    validation_fraction: float = spec(0.2, N_("with --data: the share of each class held out for validation"),
                                       low=0.05, high=0.5)
     # Small data sets learn shapes, not their exact placement: random small rotations, shifts and zooms of the
     # training batches (never of validation or test, and not part of the saved model) multiply the examples.
-    augment: bool = spec(False, "augment the training images with small random rotations, shifts and zooms")
+    augment: bool = spec(False, N_("augment the training images with small random rotations, shifts and zooms"))
     # Regularization, placed as the book places it (see lib.engine.models).
-    l1: float = spec(0.0, "L1 kernel regularization coefficient", low=0.0, high=1.0)
-    l2: float = spec(0.0, "L2 kernel regularization coefficient", low=0.0, high=1.0)
-    dropout: float = spec(0.0, "dropout rate after each conv block and Dense(120)", low=0.0, high=0.9)
-    batch_norm: bool = spec(False, "batch normalization before each ReLU")
+    l1: float = spec(0.0, N_("L1 kernel regularization coefficient"), low=0.0, high=1.0)
+    l2: float = spec(0.0, N_("L2 kernel regularization coefficient"), low=0.0, high=1.0)
+    dropout: float = spec(0.0, N_("dropout rate after each conv block and Dense(120)"), low=0.0, high=0.9)
+    batch_norm: bool = spec(False, N_("batch normalization before each ReLU"))
     # Evaluation normalizes with moving averages of the batch statistics, which average over about
     # 1 / (1 - momentum) steps and start from mean 0, variance 1: a run of a few hundred steps needs a
     # lower momentum than Keras's 0.99, or its test accuracy is measured with statistics that never caught up.
-    batch_norm_momentum: float = spec(KERAS_BATCH_NORM_MOMENTUM, "batch normalization: momentum of the moving "
+    batch_norm_momentum: float = spec(KERAS_BATCH_NORM_MOMENTUM, N_("batch normalization: momentum of the moving "
                                       "mean and variance that evaluation uses (they average over about "
-                                      "1/(1-momentum) steps)", low=0.0, high=0.999)
+                                      "1/(1-momentum) steps)"), low=0.0, high=0.999)
     # Callbacks.
-    early_stopping: bool = spec(False, "stop when the monitored value stops improving")
-    early_stopping_monitor: str = spec("val_loss", "value early stopping watches", choices=MONITORS)
-    early_stopping_patience: int = spec(5, "epochs without improvement before stopping", low=0, high=1000)
-    early_stopping_restore_best: bool = spec(True, "restore the weights of the best epoch when stopping")
-    reduce_lr_on_plateau: bool = spec(False, "divide the learning rate when val_loss plateaus")
-    reduce_lr_factor: float = spec(0.5, "factor ReduceLROnPlateau multiplies the learning rate by", low=0.01, high=0.99)
-    reduce_lr_patience: int = spec(2, "epochs of plateau before ReduceLROnPlateau acts", low=0, high=1000)
-    lr_schedule: str = spec("none", "learning-rate schedule: none, step (multiply every N epochs), exponential, "
-                            "or cosine (warm up, then decay to zero along a cosine, every batch)", choices=SCHEDULES)
-    lr_schedule_factor: float = spec(0.5, "factor the schedule multiplies the learning rate by", low=0.01, high=1.0)
-    lr_schedule_every: int = spec(5, "epochs between steps of the step schedule", low=1, high=1000)
+    early_stopping: bool = spec(False, N_("stop when the monitored value stops improving"))
+    early_stopping_monitor: str = spec("val_loss", N_("value early stopping watches"), choices=MONITORS)
+    early_stopping_patience: int = spec(5, N_("epochs without improvement before stopping"), low=0, high=1000)
+    early_stopping_restore_best: bool = spec(True, N_("restore the weights of the best epoch when stopping"))
+    reduce_lr_on_plateau: bool = spec(False, N_("divide the learning rate when val_loss plateaus"))
+    reduce_lr_factor: float = spec(0.5, N_("factor ReduceLROnPlateau multiplies the learning rate by"), low=0.01, high=0.99)
+    reduce_lr_patience: int = spec(2, N_("epochs of plateau before ReduceLROnPlateau acts"), low=0, high=1000)
+    lr_schedule: str = spec("none", N_("learning-rate schedule: none, step (multiply every N epochs), exponential, "
+                            "or cosine (warm up, then decay to zero along a cosine, every batch)"), choices=SCHEDULES)
+    lr_schedule_factor: float = spec(0.5, N_("factor the schedule multiplies the learning rate by"), low=0.01, high=1.0)
+    lr_schedule_every: int = spec(5, N_("epochs between steps of the step schedule"), low=1, high=1000)
     # Adam at a high rate from random weights can jump somewhere it never recovers
     # from; a short linear warm-up lets the first steps find their footing.
-    warmup_epochs: float = spec(0.5, "cosine schedule: epochs of linear warm-up from 0 to the learning rate",
+    warmup_epochs: float = spec(0.5, N_("cosine schedule: epochs of linear warm-up from 0 to the learning rate"),
                                 low=0.0, high=100.0)
     # Where to train (see lib.engine.distribute): one device, all local GPUs (or the
     # devices named), or several machines described by TF_CONFIG.
-    strategy: str = spec("default", "tf.distribute strategy", choices=STRATEGIES)
-    devices: str = spec("", "comma-separated devices for mirrored, e.g. /gpu:0,/gpu:1 (default: all local GPUs)")
-    scale_learning_rate: bool = spec(False, "multiply the learning rate by the number of replicas")
-    seed: int = spec(42, "random seed for weights and shuffling", low=0, high=2**31 - 1)
-    name: str = spec("", "a label for the run (any text; the run id is made safe from it)")
+    strategy: str = spec("default", N_("tf.distribute strategy"), choices=STRATEGIES)
+    devices: str = spec("", N_("comma-separated devices for mirrored, e.g. /gpu:0,/gpu:1 (default: all local GPUs)"))
+    scale_learning_rate: bool = spec(False, N_("multiply the learning rate by the number of replicas"))
+    seed: int = spec(42, N_("random seed for weights and shuffling"), low=0, high=2**31 - 1)
+    name: str = spec("", N_("a label for the run (any text; the run id is made safe from it)"))
 
     def validate(self) -> TrainingConfig:
         """Raise ValueError naming the first field whose value is not allowed."""
         for item in dataclasses.fields(self):
             check_field(item, getattr(self, item.name))
         if self.lr_schedule == "cosine" and self.reduce_lr_on_plateau:
-            raise ValueError("reduce_lr_on_plateau: cannot be combined with the cosine schedule, which sets the "
-                             "rate of every batch itself")
+            raise ValueError(_("reduce_lr_on_plateau: cannot be combined with the cosine schedule, which sets the "
+                               "rate of every batch itself"))
         if self.test_data and not self.data:
-            raise ValueError("test_data: needs data, the set it tests (MNIST has its own test set)")
+            raise ValueError(_("test_data: needs data, the set it tests (MNIST has its own test set)"))
         if self.augment and self.strategy == "multiworker":
-            raise ValueError("augment: is not available with the multiworker strategy")
+            raise ValueError(_("augment: is not available with the multiworker strategy"))
         for name in ("data", "test_data"):
             check_data_path(name, getattr(self, name))
         return self
@@ -138,14 +140,14 @@ class TrainingConfig:
         values = {key: value for key, value in values.items() if key not in RECORDED_KEYS}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"unknown config field(s): {', '.join(unknown)}")
+            raise ValueError(_("unknown config field(s): {names}").format(names=", ".join(unknown)))
         return cls(**values).validate()
 
 
 def check_data_path(name: str, value: str) -> None:
     """A data field names an existing folder or file (what it holds is lib.engine.image_sets's to check)."""
     if value and not Path(value).expanduser().exists():
-        raise ValueError(f"{name}: there is no folder or .zip file at {value}")
+        raise ValueError(_("{name}: there is no folder or .zip file at {value}").format(name=name, value=value))
 
 
 def check_field(item: dataclasses.Field, value) -> None:
@@ -153,52 +155,56 @@ def check_field(item: dataclasses.Field, value) -> None:
     if value is None:
         if meta.get("optional"):
             return
-        raise ValueError(f"{name}: a value is required")
+        raise ValueError(_("{name}: a value is required").format(name=name))
     if item.type in ("bool",) or isinstance(item.default, bool):
         if not isinstance(value, bool):
-            raise ValueError(f"{name}: must be true or false, got {value!r}")
+            raise ValueError(_("{name}: must be true or false, got {value!r}").format(name=name, value=value))
         return
     if meta.get("choices"):
         if value not in meta["choices"]:
-            raise ValueError(f"{name}: must be one of {', '.join(meta['choices'])}; got {value!r}")
+            raise ValueError(_("{name}: must be one of {choices}; got {value!r}").format(
+                name=name, choices=", ".join(meta["choices"]), value=value))
         return
     if isinstance(item.default, str):
         longest = MAX_PATH if meta.get("path") else MAX_TEXT
         if not isinstance(value, str) or len(value) > longest:
-            raise ValueError(f"{name}: must be text of at most {longest} characters")
+            raise ValueError(_("{name}: must be text of at most {longest} characters").format(name=name,
+                                                                                               longest=longest))
         return
     wants_int = isinstance(item.default, int)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name}: must be a number; got {value!r}")
+        raise ValueError(_("{name}: must be a number; got {value!r}").format(name=name, value=value))
     if wants_int and int(value) != value:
-        raise ValueError(f"{name}: must be a whole number; got {value!r}")
+        raise ValueError(_("{name}: must be a whole number; got {value!r}").format(name=name, value=value))
     if not math.isfinite(value):
-        raise ValueError(f"{name}: must be a finite number; got {value!r}")
+        raise ValueError(_("{name}: must be a finite number; got {value!r}").format(name=name, value=value))
     low, high = meta.get("low"), meta.get("high")
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{name}: must be between {low:g} and {high:g}; got {value!r}")
+        raise ValueError(_("{name}: must be between {low:g} and {high:g}; got {value!r}").format(
+            name=name, low=low, high=high, value=value))
 
 
 FIELDS = {item.name: item for item in dataclasses.fields(TrainingConfig)}
 
-# Starting points for the Training page, as the book runs them. The short ones lower batch norm's momentum
+# Starting points for the Training page, as the book runs them. A name is an id (the CLI's --preset takes it), marked
+# for the catalog: the pages show it translated. The short ones lower batch norm's momentum
 # (used only when batch normalization is ticked) to what lib.engine.batch_norm.suggested_momentum gives for their
 # epoch: at 0.99 the moving statistics need ~460 steps to forget their start, Quick look's epoch has 47 and
 # Small data's 7, so their validation would lag for most of the run (Quick look + batch norm tested 26 %
 # at 0.99, 96 % at 0.9).
 PRESETS = {
-    "Book": dict(optimizer="sgd", batch_size=32, train_samples=60000, epochs=10),
-    "Quick look": dict(optimizer="adam", batch_size=128, train_samples=6000, epochs=3, batch_norm_momentum=0.9),
+    N_("Book"): dict(optimizer="sgd", batch_size=32, train_samples=60000, epochs=10),
+    N_("Quick look"): dict(optimizer="adam", batch_size=128, train_samples=6000, epochs=3, batch_norm_momentum=0.9),
     # Unchanged LeNet-5: Adam at batch 128 with a half-epoch warm-up and cosine decay reaches 99 % in four
     # epochs (benchmarks/bench_training.py measures it against the book's recipe).
-    "Fast": dict(optimizer="adam", learning_rate=0.004, batch_size=128, train_samples=60000, epochs=4,
-                 lr_schedule="cosine", warmup_epochs=0.5),
-    "Small data": dict(optimizer="sgd", batch_size=32, train_samples=200, epochs=100, batch_norm_momentum=0.9),
+    N_("Fast"): dict(optimizer="adam", learning_rate=0.004, batch_size=128, train_samples=60000, epochs=4,
+                     lr_schedule="cosine", warmup_epochs=0.5),
+    N_("Small data"): dict(optimizer="sgd", batch_size=32, train_samples=200, epochs=100, batch_norm_momentum=0.9),
     # Your own classes, 10-30 examples each (benchmarks/bench_own_classes.py presets measures them on drawn shapes
     # and on MNIST's digits 0-2). A small set has few batches an epoch, so the thorough one takes small batches
     # and many epochs: augmentation needs the steps to pay off.
-    "Own classes: quick": dict(optimizer="adam", batch_size=16, epochs=30),
-    "Own classes: thorough": dict(optimizer="adam", batch_size=8, epochs=100, augment=True),
+    N_("Own classes: quick"): dict(optimizer="adam", batch_size=16, epochs=30),
+    N_("Own classes: thorough"): dict(optimizer="adam", batch_size=8, epochs=100, augment=True),
 }
 # The command line starts from this preset when it trains on --data without --preset.
 OWN_DATA_PRESET = "Own classes: thorough"

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from lib.i18n import _
+
 MNIST_PATH_ENV = "MNIST_PATH"
 
 # The arrays of the Keras layout and the shape each must have.
@@ -46,37 +48,39 @@ def load_mnist(path: str | os.PathLike | None = None):
 def _load_npz(path: Path):
     if not path.is_file():
         raise MnistUnavailableError(
-            f"MNIST file {path} does not exist. Point {MNIST_PATH_ENV} at an .npz "
-            "with x_train, y_train, x_test and y_test, or unset it to download MNIST."
+            _("MNIST file {path} does not exist. Point {variable} at an .npz "
+              "with x_train, y_train, x_test and y_test, or unset it to download MNIST.").format(
+                path=path, variable=MNIST_PATH_ENV)
         )
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [name for name in EXPECTED_SHAPES if name not in archive.files]
             if missing:
                 raise MnistUnavailableError(
-                    f"MNIST file {path} lacks the arrays {', '.join(missing)}; "
-                    "it should hold x_train, y_train, x_test and y_test as "
-                    "keras.datasets.mnist saves them."
+                    _("MNIST file {path} lacks the arrays {arrays}; "
+                      "it should hold x_train, y_train, x_test and y_test as "
+                      "keras.datasets.mnist saves them.").format(path=path, arrays=", ".join(missing))
                 )
             arrays = {name: archive[name] for name in EXPECTED_SHAPES}
     except MnistUnavailableError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
         raise MnistUnavailableError(
-            f"MNIST file {path} is corrupt or truncated ({error}). "
-            "Replace it with a complete copy, or unset "
-            f"{MNIST_PATH_ENV} to download MNIST."
+            _("MNIST file {path} is corrupt or truncated ({error}). "
+              "Replace it with a complete copy, or unset "
+              "{variable} to download MNIST.").format(path=path, error=error, variable=MNIST_PATH_ENV)
         ) from error
     for name, shape in EXPECTED_SHAPES.items():
         array = arrays[name]
         if array.shape != shape:
             raise MnistUnavailableError(
-                f"MNIST file {path} has {name} of shape {array.shape}; "
-                f"expected {shape}."
+                _("MNIST file {path} has {name} of shape {shape}; "
+                  "expected {expected}.").format(path=path, name=name, shape=array.shape, expected=shape)
             )
         if array.dtype != np.uint8:
             raise MnistUnavailableError(
-                f"MNIST file {path} has {name} of type {array.dtype}; expected uint8."
+                _("MNIST file {path} has {name} of type {dtype}; expected uint8.").format(
+                    path=path, name=name, dtype=array.dtype)
             )
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
@@ -88,8 +92,8 @@ def _download():
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as error:  # Keras raises bare Exception subclasses for network faults.
         raise MnistUnavailableError(
-            f"Could not download MNIST ({error}). Without internet, set "
-            f"{MNIST_PATH_ENV} to the path of a local mnist.npz."
+            _("Could not download MNIST ({error}). Without internet, set "
+              "{variable} to the path of a local mnist.npz.").format(error=error, variable=MNIST_PATH_ENV)
         ) from error
     return (x_train, y_train), (x_test, y_test)
 

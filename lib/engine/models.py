@@ -15,6 +15,7 @@ import keras
 from keras import layers
 
 from lib.engine.config import ARCHITECTURES, KERAS_BATCH_NORM_MOMENTUM, STYLES
+from lib.i18n import _
 
 INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
@@ -229,7 +230,8 @@ def find_layer(model: keras.Model, name: str):
     for layer in found:
         if layer.name == name:
             return layer
-    raise ValueError(f"The model has no layer {name!r}; it has {', '.join(layer.name for layer in found)}.")
+    raise ValueError(_("The model has no layer {name!r}; it has {layers}.").format(
+        name=name, layers=", ".join(layer.name for layer in found)))
 
 
 def summary_rows(model: keras.Model) -> list[dict]:

@@ -42,14 +42,16 @@ from lib.engine.run_files import (
     RunBuilder,
     make_run_id,
 )
+from lib.i18n import N_
 
 ProgressCallback = Callable[[Event], None]
 # Images per graph call: enough to make steps_per_execution worth it (64 batches of 32), few enough that
 # a Stop request, checked between calls, takes effect in a fraction of a second even on a slow core.
 IMAGES_PER_EXECUTION = 2048
 
-ADADELTA_NOTE = ("Keras's Adadelta defaults to a learning rate of 0.001 and barely learns with it; "
-                 "its documentation notes that 1.0 matches the original paper.")
+# Marked for the catalog; the pages translate it where they show it (the CLI prints it in English).
+ADADELTA_NOTE = N_("Keras's Adadelta defaults to a learning rate of 0.001 and barely learns with it; "
+                   "its documentation notes that 1.0 matches the original paper.")
 
 
 # Augmentation of the training batches (config.augment): small, so a shape stays the shape it was. Rotations are a

@@ -17,9 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from lib.engine.data import as_model_input
+from lib.i18n import N_, _
 from lib.runs.store import SHIPPED_MODEL, read_class_names
 
 FEATURE_LAYERS = ("conv1", "pool1", "conv2", "pool2")
+# The sets of the book's runs (folders of saved_models/) as the model lists name them.
+GROUP_NAMES = {"optimizers": N_("optimizers"), "regularizers": N_("regularizers"), "baseline": N_("baseline"),
+               "shipped": N_("shipped")}
 
 
 class Classifier:
@@ -75,11 +79,14 @@ class Classifier:
 
 
 def model_label(run) -> str:
-    """How a run's model is named in the app's lists."""
+    """How a run's model is named in the app's lists, in the reader's language."""
     if run.source == "experiment":
         group = run.path.parent.name
-        return run.label if run.model_path == SHIPPED_MODEL else f"{group}: {run.label}"
-    return f"{'my runs' if run.source == 'user' else 'shared'}: {run.label}"
+        group = _(GROUP_NAMES[group]) if group in GROUP_NAMES else group
+        return run.label if run.model_path == SHIPPED_MODEL else _("{group}: {run}").format(group=group, run=run.label)
+    if run.source == "user":
+        return _("my runs: {run}").format(run=run.label)
+    return _("shared: {run}").format(run=run.label)
 
 
 def unique_labels(labels: list[str], run_ids: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from lib.engine.run_files import (  # noqa: F401
     history_csv,
     make_run_id,
 )
+from lib.i18n import N_, _, ngettext
 from lib.settings import settings
 
 RUNS_DIR_ENV = "CNN_LAB_RUNS_DIR"
@@ -52,6 +54,17 @@ SHARED_FILE = "shared.json"
 REGULARIZER_NAMES = {"l1": "l1", "l2": "l2", "dropout": "dropout", "batch_norm": "batch norm"}
 # Below this many training images a label says how many were used (all of MNIST's is the usual case).
 ALL_TRAINING_IMAGES = 60000
+# A label's words for people, translated where a label is made (the names above stay English: lib.runs.experiments
+# writes them into the book runs' names, and lib.runs.recipes compares them). l1 and l2 read the same everywhere.
+LABEL_WORDS = {"dropout": N_("dropout"), "batch norm": N_("batch norm"), "augmented": N_("augmented"),
+               "no regularization": N_("no regularization")}
+SCHEDULE_LABELS = {"step": N_("{recipe} (step)"), "exponential": N_("{recipe} (exponential)"),
+                   "cosine": N_("{recipe} (cosine)")}
+# The names lib.runs.experiments gives the book's runs, kept English in their config.json and read in the
+# reader's language (see `book_run_name`).
+BOOK_RUN_NAMES = {"Shipped LeNet-5": N_("Shipped LeNet-5"),
+                  "LeNet-5, SGD, early stopping": N_("LeNet-5, SGD, early stopping"),
+                  "Dense network (chapter 2), SGD": N_("Dense network (chapter 2), SGD")}
 
 
 def regularizer_names(config: dict) -> list[str]:
@@ -60,8 +73,38 @@ def regularizer_names(config: dict) -> list[str]:
 
 
 def regularization_label(config: dict) -> str:
-    """The regularizers joined with " + " ("l1 + dropout + batch norm"), or "no regularization"."""
+    """The regularizers joined with " + " ("l1 + dropout + batch norm"), or "no regularization", in English: the
+    words of the book runs' names (see `book_run_name` for how they are read)."""
     return " + ".join(regularizer_names(config)) or "no regularization"
+
+
+def label_word(word: str) -> str:
+    """One of a label's words ("batch norm", "augmented") in the reader's language; others ("l1") as they are."""
+    return _(LABEL_WORDS[word]) if word in LABEL_WORDS else word
+
+
+def _count(value) -> int:
+    """A number of things as ngettext takes it (a config read from an upload may hold anything)."""
+    return int(value) if isinstance(value, (int, float)) and math.isfinite(value) and value == int(value) else 2
+
+
+def book_run_name(name: str) -> str:
+    """The name of one of the book's runs (as lib.runs.experiments writes it) in the reader's language:
+    "Shipped LeNet-5", "adam (Keras default rate)", "adadelta (rate 1.0)", "200 samples: l1 + batch norm".
+    Any other name is returned as it is."""
+    if name in BOOK_RUN_NAMES:
+        return _(BOOK_RUN_NAMES[name])
+    if found := re.fullmatch(r"(\w+) \(Keras default rate\)", name):
+        return _("{optimizer} (Keras default rate)").format(optimizer=found[1])
+    if found := re.fullmatch(r"(\w+) \(rate ([0-9.]+)\)", name):
+        return _("{optimizer} (rate {rate})").format(optimizer=found[1], rate=found[2])
+    if found := re.fullmatch(r"([0-9]+) samples: (.+)", name):
+        words = found[2].split(" + ")
+        if found[2] == "no regularization" or set(words) <= set(REGULARIZER_NAMES.values()):
+            count = int(found[1])
+            return ngettext("{n:,} sample: {regularization}", "{n:,} samples: {regularization}", count).format(
+                n=count, regularization=" + ".join(label_word(word) for word in words))
+    return name
 
 
 def describe_config(config: dict) -> str:
@@ -74,20 +117,23 @@ def describe_config(config: dict) -> str:
     if not optimizer or not epochs:
         return ""
     rate = config.get("learning_rate") or KERAS_DEFAULT_LEARNING_RATES.get(optimizer)
-    recipe = optimizer if rate is None else f"{optimizer} lr {rate:g}"
-    if config.get("lr_schedule") not in (None, "none"):
-        recipe += f" ({config['lr_schedule']})"
+    recipe = optimizer if rate is None else _("{optimizer} lr {rate:g}").format(optimizer=optimizer, rate=rate)
+    if (schedule := config.get("lr_schedule")) not in (None, "none"):
+        recipe = _(SCHEDULE_LABELS[schedule]).format(recipe=recipe) if schedule in SCHEDULE_LABELS else \
+            f"{recipe} ({schedule})"
     if config.get("model") not in (None, "lenet5"):
         recipe = f"{config['model']}, {recipe}"
-    length = f"{epochs} epoch{'s' if epochs != 1 else ''}"
+    length = ngettext("{n} epoch", "{n} epochs", _count(epochs)).format(n=epochs)
     images = config.get("train_samples")
     if config.get("data"):  # a data set of its own: its classes say what it learned
         names = class_names_of(config)
-        length += f" on {', '.join(names)}" if names != DIGIT_CLASS_NAMES and len(names) <= 4 else " on own classes"
+        length = _("{epochs} on {data}").format(epochs=length, data=", ".join(names) if names != DIGIT_CLASS_NAMES
+                                                and len(names) <= 4 else _("own classes"))
     elif images and images < ALL_TRAINING_IMAGES:
-        length += f" on {images:,} images"
+        length = _("{epochs} on {data}").format(epochs=length, data=ngettext(
+            "{n:,} image", "{n:,} images", _count(images)).format(n=images))
     regularizers = regularizer_names(config) + (["augmented"] if config.get("augment") else [])
-    return ", ".join([recipe, length, *([" + ".join(regularizers)] if regularizers else [])])
+    return ", ".join([recipe, length, *([" + ".join(map(label_word, regularizers))] if regularizers else [])])
 
 
 def runs_dir() -> Path:
@@ -115,8 +161,12 @@ class Run:
         """What the app calls the run: the name it was given, else its recipe, else (no config) its id.
 
         Not unique: two runs of the same recipe share a label, so lists key runs by path or id and show this.
+        Words for people, in the reader's language: a book run's name (English on disk) and a recipe are translated.
         """
-        return self.config.get("name") or describe_config(self.config) or self.run_id
+        name = self.config.get("name")
+        if name:
+            return book_run_name(name) if self.source == "experiment" and isinstance(name, str) else name
+        return describe_config(self.config) or self.run_id
 
     @property
     def model_path(self) -> Path:
@@ -181,13 +231,13 @@ MAX_EPOCH = 1_000_000
 def _epoch_problem(value: float) -> str | None:
     """Why an epoch value (as CSVLogger counts, from 0) cannot be used, or None when it can."""
     if not math.isfinite(value):
-        return "not a finite number"
+        return _("not a finite number")
     if value < 0:
-        return "negative"
+        return _("negative")
     if not value.is_integer():
-        return "not a whole number"
+        return _("not a whole number")
     if value > MAX_EPOCH:
-        return f"above {MAX_EPOCH:,}"
+        return _("above {limit:,}").format(limit=MAX_EPOCH)
     return None
 
 
@@ -203,25 +253,26 @@ def parse_history_csv(text: str, name: str) -> tuple[list[dict], list[str]]:
         columns = set(reader.fieldnames or ())
         rows = list(reader)
     except csv.Error as error:
-        raise RunReadError(f"{name} is not a readable CSV file ({error}).") from error
+        raise RunReadError(_("{name} is not a readable CSV file ({error}).").format(name=name, error=error)) from error
     if "epoch" not in columns or not columns & {"loss", "accuracy"}:
-        raise RunReadError(f"{name} needs an 'epoch' column and a 'loss' or 'accuracy' column; "
-                           f"it has {', '.join(sorted(columns)) or 'none'}.")
+        raise RunReadError(_("{name} needs an 'epoch' column and a 'loss' or 'accuracy' column; it has {columns}.")
+                           .format(name=name, columns=", ".join(sorted(columns)) or _("none")))
     if not rows:
-        raise RunReadError(f"{name} has no epochs in it.")
+        raise RunReadError(_("{name} has no epochs in it.").format(name=name))
     parsed, refused = [], []
     for number, row in enumerate(rows, start=2):
         raw_epoch = (row.get("epoch") or "").strip()
         if not raw_epoch:
-            refused.append(f"line {number}: epoch is blank")
+            refused.append(_("line {number}: epoch is blank").format(number=number))
             continue
         try:
             epoch = float(raw_epoch)
         except ValueError:
-            refused.append(f"line {number}: epoch {raw_epoch!r} is not a number")
+            refused.append(_("line {number}: epoch {epoch!r} is not a number").format(number=number, epoch=raw_epoch))
             continue
         if problem := _epoch_problem(epoch):
-            refused.append(f"line {number}: epoch {raw_epoch!r} is {problem}")
+            refused.append(_("line {number}: epoch {epoch!r} is {problem}").format(number=number, epoch=raw_epoch,
+                                                                                   problem=problem))
             continue
         entry = {"epoch": epoch}
         for key, value in row.items():
@@ -230,18 +281,19 @@ def parse_history_csv(text: str, name: str) -> tuple[list[dict], list[str]]:
             try:
                 number_value = float(value)
             except ValueError:
-                raise RunReadError(f"{name}, line {number}: {key} is {value!r}, not a number.") from None
+                raise RunReadError(_("{name}, line {number}: {column} is {value!r}, not a number.").format(
+                    name=name, number=number, column=key, value=value)) from None
             if math.isfinite(number_value):  # nan or inf: the value is missing, as a blank one is
                 entry[key] = number_value
         parsed.append(entry)
     if not parsed:
-        raise RunReadError(f"{name} has no usable epochs ({_first_few(refused)}).")
+        raise RunReadError(_("{name} has no usable epochs ({lines}).").format(name=name, lines=_first_few(refused)))
     # CSVLogger counts epochs from 0; runs written here count from 1.
     if any(entry["epoch"] == 0 for entry in parsed):
         for entry in parsed:
             entry["epoch"] += 1
-    notes = [f"{name}: skipped {len(refused)} of {len(rows)} rows, their epoch unusable ({_first_few(refused)})."
-             ] if refused else []
+    notes = [_("{name}: skipped {skipped} of {total} rows, their epoch unusable ({lines}).").format(
+        name=name, skipped=len(refused), total=len(rows), lines=_first_few(refused))] if refused else []
     return parsed, notes
 
 
@@ -258,11 +310,12 @@ def load_run(path: Path, source: str = "user") -> Run:
         history, notes = parse_history_csv((path / "history.csv").read_text(encoding="utf-8"),
                                            f"{path.name}/history.csv")
     except FileNotFoundError as error:
-        raise RunReadError(f"Run {path.name} is missing {Path(error.filename).name}.") from error
+        raise RunReadError(_("Run {run} is missing {file}.").format(run=path.name, file=Path(error.filename).name)) \
+            from error
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise RunReadError(f"Run {path.name} has a malformed file ({error}).") from error
+        raise RunReadError(_("Run {run} has a malformed file ({error}).").format(run=path.name, error=error)) from error
     if not isinstance(config, dict) or not isinstance(metrics, dict):
-        raise RunReadError(f"Run {path.name}: config.json and metrics.json must each hold an object.")
+        raise RunReadError(_("Run {run}: config.json and metrics.json must each hold an object.").format(run=path.name))
     return Run(path, config, history, metrics, source, notes)
 
 
