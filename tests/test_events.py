@@ -25,3 +25,17 @@ def test_lines_that_are_not_events_are_refused(line):
 
 def test_batch_position_counts_in_epochs():
     assert BatchEvent(2, 50, 100, 0.1, 0.5).position == pytest.approx(1.5)
+
+
+def test_a_runs_closing_sentence_written_in_english_reads_in_the_readers_language():
+    from lib.engine.events import EARLY_STOPPED, TRAINED, reworded
+    from lib.i18n import language_override
+
+    english = TRAINED.format(epochs=3)
+    assert english == "Trained 3 epoch(s)." and reworded(english) == english
+    with language_override("ko"):
+        assert reworded(english) == "에포크 3번을 훈련했습니다."
+        joined = EARLY_STOPPED.format(epoch=7, monitor="val_loss", patience=3) + " Also a note."
+        assert reworded(joined).startswith("조기 중단이 에포크 7") and "val_loss" in reworded(joined)
+        assert reworded(joined).endswith(" Also a note.")
+        assert reworded("Training failed: out of memory.") == "Training failed: out of memory."

@@ -9,6 +9,7 @@ import streamlit as st
 
 from lib.engine.batch_norm import BatchNormLag, diagnose_lag
 from lib.engine.config import TrainingConfig
+from lib.engine.events import reworded
 from lib.i18n import _
 from lib.runs.archive import zip_run
 from lib.runs.store import RunReadError, load_run
@@ -137,7 +138,7 @@ def show_result(job, fill_form: Callable[[dict], None] | None = None):
     """
     colour = {"finished": "green", "stopped": "orange"}.get(job.status, "red")
     st.markdown(_("**Last run:** :{colour}[{status}]. {message}").format(colour=colour, status=status_name(job.status),
-                                                                         message=job.message))
+                                                                         message=reworded(job.message)))
     if not job.run_path:
         return
     try:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from typing import ClassVar
+
+from lib.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -117,3 +120,33 @@ def progress_printer(keras_bar: bool):
                 print(f"run written to {event.path}", flush=True)
 
     return print_progress
+
+
+# The sentences a run ends with. The training process writes them in English (it has no reader); pages show
+# them in their reader's language with `reworded`.
+DIVERGED = N_("The loss became NaN at epoch {epoch}, batch {batch}: training diverged. Try a lower learning rate.")
+STOPPED = N_("Stopped by request after {epochs} epoch(s).")
+EARLY_STOPPED = N_("Early stopping ended training after epoch {epoch}: {monitor} had not improved for {patience} "
+                   "epochs.")
+TRAINED = N_("Trained {epochs} epoch(s).")
+OUTCOMES = (DIVERGED, STOPPED, EARLY_STOPPED, TRAINED)
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)  # text, name, text, name, ..., text
+    return re.compile("".join(re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
+                              for index, part in enumerate(parts)))
+
+
+OUTCOME_PATTERNS = tuple((template, _template_pattern(template)) for template in OUTCOMES)
+
+
+def reworded(message: str) -> str:
+    """A run's closing sentence, written in English by its training process, in the current reader's language
+    (what follows the sentence, a note joined to it, is kept as it is)."""
+    text = str(message)
+    for template, pattern in OUTCOME_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return _(template).format(**match.groupdict()) + text[match.end():]
+    return message

@@ -32,7 +32,7 @@ import numpy as np
 
 from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, TrainingConfig
 from lib.engine.data import as_model_input, load_mnist
-from lib.engine.events import EndEvent, EvaluateEvent, Event, StartEvent
+from lib.engine.events import DIVERGED, EARLY_STOPPED, STOPPED, TRAINED, EndEvent, EvaluateEvent, Event, StartEvent
 from lib.engine.run_files import (
     CLASS_NAMES_KEY,
     CONFIG_FILE,
@@ -346,17 +346,16 @@ def _outcome(config, progress, early_stopping, error_message) -> tuple[str, str]
     """The run's status and the sentence that explains it."""
     if progress.nan_at is not None:
         epoch, batch = progress.nan_at
-        return "failed", (f"The loss became NaN at epoch {epoch}, batch {batch}: training diverged. "
-                          "Try a lower learning rate.")
+        return "failed", DIVERGED.format(epoch=epoch, batch=batch)
     if error_message:
         return "failed", error_message
     if progress.stopped_by_user:
-        return "stopped", f"Stopped by request after {len(progress.rows)} epoch(s)."
+        return "stopped", STOPPED.format(epochs=len(progress.rows))
     if early_stopping is not None and early_stopping.stopped_epoch > 0:
-        return "finished", (f"Early stopping ended training after epoch {early_stopping.stopped_epoch + 1}: "
-                            f"{config.early_stopping_monitor} had not improved for "
-                            f"{config.early_stopping_patience} epochs.")
-    return "finished", f"Trained {len(progress.rows)} epoch(s)."
+        return "finished", EARLY_STOPPED.format(epoch=early_stopping.stopped_epoch + 1,
+                                                monitor=config.early_stopping_monitor,
+                                                patience=config.early_stopping_patience)
+    return "finished", TRAINED.format(epochs=len(progress.rows))
 
 
 def _train_into(builder, config, data, on_progress, stop_event, strategy, chief, replace, verbose) -> TrainingResult:
