@@ -25,18 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lib.engine.config import PRESETS, TrainingConfig
-from tests.shape_drawings import shape_files, shape_zip, write_shape_folder
+from tests.shape_drawings import TRAINING_LOOKS, held_out_files, shape_files, shape_zip, write_shape_folder
 
-TRAINING_LOOKS = dict(sizes=((96, 96), (40, 40), (64, 48)), polarities=(False, True), extensions=("png", "jpg", "bmp"))
 OWN_PRESETS = [name for name in PRESETS if name.startswith("Own classes")]
-
-
-def held_out_files(per_class: int, seed: int) -> dict[str, bytes]:
-    dark = shape_files(per_class, seed, sizes=((64, 64),), polarities=(True,), extensions=("png", "jpg", "bmp"))
-    light = shape_files(per_class, seed + 1, sizes=((200, 150),), polarities=(False,),
-                        extensions=("bmp", "png", "jpg"))
-    return ({name.replace("/", "/dark-"): data for name, data in dark.items()}
-            | {name.replace("/", "/light-"): data for name, data in light.items()})
 
 
 def judge(per_class: int, held_per_look: int, seed: int) -> dict:

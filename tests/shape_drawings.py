@@ -97,3 +97,17 @@ def shape_zip(files: dict[str, bytes], top: str = "") -> bytes:
         for name, data in files.items():
             archive.writestr(f"{top}/{name}" if top else name, data)
     return buffer.getvalue()
+
+
+# The judging check's looks: training images in mixed sizes, polarities and formats, and a held-out folder
+# of other sizes (tests/test_own_data_training.py and benchmarks/bench_own_classes.py).
+TRAINING_LOOKS = dict(sizes=((96, 96), (40, 40), (64, 48)), polarities=(False, True), extensions=("png", "jpg", "bmp"))
+
+
+def held_out_files(per_class: int, seed: int) -> dict[str, bytes]:
+    """Dark on light at 64 x 64 and light on dark at 200 x 150, in PNG, JPEG and BMP."""
+    dark = shape_files(per_class, seed, sizes=((64, 64),), polarities=(True,), extensions=("png", "jpg", "bmp"))
+    light = shape_files(per_class, seed + 1, sizes=((200, 150),), polarities=(False,),
+                        extensions=("bmp", "png", "jpg"))
+    return ({name.replace("/", "/dark-"): data for name, data in dark.items()}
+            | {name.replace("/", "/light-"): data for name, data in light.items()})

@@ -16,21 +16,10 @@ from lib.engine.config import TrainingConfig
 from lib.engine.image_sets import ImageSetError, evaluation_set, load_image_set
 from lib.runs.store import DIGIT_CLASS_NAMES, load_run, read_class_names
 from tests.conftest import ROOT
-from tests.shape_drawings import SHAPES, shape_files, shape_zip, write_shape_folder
+from tests.shape_drawings import SHAPES, TRAINING_LOOKS, held_out_files, shape_files, shape_zip, write_shape_folder
 
 keras = pytest.importorskip("keras")
 from lib.engine.training import train
-
-TRAINING_LOOKS = dict(sizes=((96, 96), (40, 40), (64, 48)), polarities=(False, True), extensions=("png", "jpg", "bmp"))
-
-
-def held_out_files(per_class: int, seed: int) -> dict[str, bytes]:
-    """Dark on light at 64 x 64 and light on dark at 200 x 150, in PNG, JPEG and BMP."""
-    dark = shape_files(per_class, seed, sizes=((64, 64),), polarities=(True,), extensions=("png", "jpg", "bmp"))
-    light = shape_files(per_class, seed + 1, sizes=((200, 150),), polarities=(False,),
-                        extensions=("bmp", "png", "jpg"))
-    return ({name.replace("/", "/dark-"): data for name, data in dark.items()}
-            | {name.replace("/", "/light-"): data for name, data in light.items()})
 
 
 def run_cli(*arguments):
