@@ -38,6 +38,8 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("에포크 (epoch)", ("에폭",)),
     ("옵티마이저 (optimizer)", ("최적화기",)),
     ("레이블 (label)", ("라벨",)),
+    ("Keras, TensorFlow (names kept in Latin letters; the book's 텐서보드 is the exception)", ("케라스", "텐서플로")),
+    ("LeNet-5 훈련 페이지 (the Training page, by its title)", ("(?<!LeNet-5 )(?<!분산 )(?<!기록 )훈련 페이지",)),
 )
 
 # Korean can't let a placeholder choose its particle (은 or 는 depends on the word's last sound, which the
