@@ -27,7 +27,7 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("통합 경사 (integrated gradients)", ("적분 경사",)),
     ("단계 (step)", ("스텝",)),
     ("확신도 (confidence)", ("확신(?!도)", "신뢰도")),
-    ("나만의 (own classes, own data) / 내 (my, your)", ("나의",)),
+    ("나만의 (own classes, own data) / 내 (my, your)", ("(?<![가-힣])나의",)),
     ("훈련 기록 (the History page)", ("(?<!훈련 )기록 페이지",)),
     ("데이터셋 (data set)", ("데이터 ?세트",)),
     ("보폭 (stride)", ("스트라이드",)),
@@ -98,12 +98,14 @@ def test_one_korean_term_per_concept(term, rejected):
 
 def test_a_rejected_term_is_found_and_its_preferred_one_is_not():
     texts = [("a", "이 모델은 과대적합되었습니다."), ("b", "확신도 90%"), ("c", "확신 90%"), ("d", "합성곱 계층"),
-             ("e", "밀집층"), ("f", "훈련 기록 페이지"), ("g", "기록 페이지")]
+             ("e", "밀집층"), ("f", "훈련 기록 페이지"), ("g", "기록 페이지"),
+             ("h", "숫자 하나의 사진"), ("i", "나의 클래스")]
     rejected = dict(TERMS)
     assert term_uses(texts, rejected["과적합 (overfitting)"]) == ["a: 이 모델은 과대적합되었습니다."]
     assert term_uses(texts, rejected["확신도 (confidence)"]) == ["c: 확신 90%"]
     assert term_uses(texts, rejected["계층 (layer)"]) == ["e: 밀집층"]
     assert term_uses(texts, rejected["훈련 기록 (the History page)"]) == ["g: 기록 페이지"]
+    assert term_uses(texts, rejected["나만의 (own classes, own data) / 내 (my, your)"]) == ["i: 나의 클래스"]
 
 
 def test_no_paired_particle_such_as_eun_neun():
