@@ -38,6 +38,8 @@ TERMS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("에포크 (epoch)", ("에폭",)),
     ("옵티마이저 (optimizer)", ("최적화기",)),
     ("레이블 (label)", ("라벨",)),
+    ("내려받기 (download)", ("다운로드",)),
+    ("훈련 (training data, sets and images; 학습 is for what a network learns)", ("학습 ?(데이터|세트|이미지|샘플)",)),
     ("Keras, TensorFlow (names kept in Latin letters; the book's 텐서보드 is the exception)", ("케라스", "텐서플로")),
     ("LeNet-5 훈련 페이지 (the Training page, by its title)", ("(?<!LeNet-5 )(?<!분산 )(?<!기록 )훈련 페이지",)),
 )
