@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.i18n import N_, _, language, ngettext
+from lib.plain_text import plain
 from lib.runs.archive import run_from_upload
 from lib.runs.comparison import (
     MAX_DROP_FROM_BEST,
@@ -145,11 +146,11 @@ def focus_on(run_id: str) -> None:
     book_key = next(key for key, run in catalogue.items() if run is nearest.run)
     st.session_state.history_selected = [key, book_key]
     st.session_state.history_focus = ([key, book_key], _("Your run is shown beside **{run}**, the book run nearest "
-                                                         "to it: {why}.").format(run=nearest.run.label,
+                                                         "to it: {why}.").format(run=plain(nearest.run.label),
                                                                                  why=nearest.explanation()))
     # The page opens where the Train page was scrolled to, often below the note: a toast is seen wherever.
     st.toast(_("Your run beside {run}, the nearest book run: why, at the top of the page.").format(
-        run=nearest.run.label), icon=":material/compare_arrows:")
+        run=plain(nearest.run.label)), icon=":material/compare_arrows:")
 
 
 st.title(_("Training history"))
@@ -274,7 +275,7 @@ if mine:
         shared_now = is_shared(run.path)
         failed_mark = f" :red[{status_name('failed')}]" if run.failed else ""
         shared_mark = f" :green[{_('shared')}]" if shared_now else ""
-        label.markdown(f"`{run.label}` ({run.run_id}){failed_mark}{shared_mark}")
+        label.markdown(f"{plain(run.label)} ({run.run_id}){failed_mark}{shared_mark}")
         button.button(_("Unshare") if shared_now else _("Share"), key=f"history_share_{run.run_id}",
                       on_click=set_sharing, args=(str(run.path), not shared_now))
         with manage.popover(_("Rename or delete"), icon=":material/edit:"):
