@@ -12,9 +12,10 @@ from __future__ import annotations
 import html
 import re
 
-# CommonMark lets a backslash escape any ASCII punctuation; escaping all of it also stops Streamlit's own syntax
-# (:red[...], :material/icon:, $math$) and HTML, which all start with punctuation.
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# CommonMark lets a backslash escape any ASCII punctuation; escaping all of it but the quotes (which mean nothing
+# outside a link's title) also stops Streamlit's own syntax (:red[...], :material/icon:, $math$), GitHub's bare
+# links (www.x, http://x) and HTML, which all need punctuation.
+_PUNCTUATION = re.compile(r"([!#-&(-/:-@\[-`{-~])")
 _BREAKS = re.compile(r"[\r\n\t\f\v\u2028\u2029]+")
 
 

@@ -141,3 +141,23 @@ def test_your_own_classes_shows_its_runs_hostile_names_as_text(tmp_path, monkeyp
     open_page(app, "pages/training/own_classes.py")
     assert_plain(app)
     assert any(plain(RUN_NAME) in header.value for header in app.subheader)
+
+
+def test_your_own_classes_shows_hostile_class_names_in_its_set_as_text(tmp_path, monkeypatch):
+    from tests.test_own_classes_page import bar
+    from ui import own_set
+
+    examples = own_set.empty_set()
+    for name in CLASS_NAMES:
+        own_set.add_class(examples, name)
+    own_set.add_examples(examples, CLASS_NAMES[0], [bar(True, 0), bar(True, 1)])
+    own_set.add_examples(examples, CLASS_NAMES[1], [bar(False, 0)])  # one: the page asks for a second, by name
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    app.session_state[own_set.SET_KEY] = examples
+    app.run()
+    open_page(app, "pages/training/own_classes.py")
+    assert_plain(app)
+    shown = markdown_texts(app)
+    assert any(plain(CLASS_NAMES[1]) in text and "second example" in text for text in shown)
+    assert any(text.startswith(plain(CLASS_NAMES[0])) for text in shown)  # its grid's title
