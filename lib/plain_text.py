@@ -12,16 +12,20 @@ from __future__ import annotations
 import html
 import re
 
-# CommonMark lets a backslash escape any ASCII punctuation; escaping all of it but the quotes (which mean nothing
-# outside a link's title) also stops Streamlit's own syntax (:red[...], :material/icon:, $math$), GitHub's bare
-# links (www.x, http://x) and HTML, which all need punctuation.
-_PUNCTUATION = re.compile(r"([!#-&(-/:-@\[-`{-~])")
+# CommonMark lets a backslash escape any ASCII punctuation. Escaped always: everything that starts or closes
+# Markdown, HTML or Streamlit's own syntax. Quotes, commas, semicolons and question marks mean nothing and are left
+# as they are; a colon or a full stop only where it could join a word (:red[, :material/icon:, http:, www.x.com)
+# or make a numbered list ("1. "), so that "Model card: circle." reads, in the page's source too, as written.
+_ALWAYS = re.compile(r"[!#$%&()*+\-/<=>@\[\\\]^_`{|}~]")
+_JOINING = re.compile(r"[:.](?=\S)")
+_NUMBERED = re.compile(r"^(\s*\d+)\.")
 _BREAKS = re.compile(r"[\r\n\t\f\v\u2028\u2029]+")
 
 
 def plain(text) -> str:
     """`text` escaped for Streamlit's Markdown: it reads as itself, on one line, with no formatting or link."""
-    return _PUNCTUATION.sub(r"\\\1", _BREAKS.sub(" ", str(text)))
+    text = _ALWAYS.sub(r"\\\g<0>", _BREAKS.sub(" ", str(text)))
+    return _NUMBERED.sub(r"\1\\.", _JOINING.sub(r"\\\g<0>", text))
 
 
 def plain_html(text) -> str:

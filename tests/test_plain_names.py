@@ -53,12 +53,17 @@ def hostile_run(folder, model):
 
 
 def markdown_texts(app: AppTest) -> list[str]:
-    """Every text of the page that Streamlit renders as Markdown: text elements and widgets' labels."""
+    """Every text of the page that Streamlit renders as Markdown: text elements, widgets' labels, metrics' values
+    and images' captions."""
     found = [element.value for kind in MARKDOWN_ELEMENTS for element in app.get(kind) if isinstance(element.value, str)]
+    found += [metric.value for metric in app.metric]  # a metric's value is Markdown too
     for node in walk(app._tree):
-        label = getattr(getattr(node, "proto", None), "label", None)
+        proto = getattr(node, "proto", None)
+        label = getattr(proto, "label", None)
         if isinstance(label, str) and label:
             found.append(label)
+        if proto is not None and hasattr(proto, "imgs"):  # image captions are Markdown
+            found += [image.caption for image in proto.imgs if image.caption]
     return found
 
 
@@ -119,6 +124,7 @@ def test_the_draw_page_and_its_model_card_show_hostile_run_and_class_names_as_te
     assert_plain(app)
     assert any(header.value.startswith("Model card: ") and header.value.endswith(plain(RUN_NAME))
                for header in app.subheader)
+    assert any(" read as " in text and plain(CLASS_NAMES[0]) in text for text in markdown_texts(app))  # the gallery
     app.selectbox(key="card_why_digit").select_index(0).run()  # the misread example, explained class by class
     assert_plain(app)
     assert any(plain(CLASS_NAMES[0]) in text or plain(CLASS_NAMES[1]) in text for text in markdown_texts(app))

@@ -106,7 +106,7 @@ def show_model_card(label, model, key: str = "card", metrics_row: bool = True, g
             st.caption(_("{wrong:,} of {where} are misread. The first {shown}:").format(
                 wrong=len(wrong), where=where, shown=SHOWN_WRONG))
         st.image([enlarge(images[i], 84, (0, 255)) for i in wrong[:SHOWN_WRONG]],
-                 caption=[_("{true} read as {read}").format(true=names[labels[i]], read=names[predicted[i]])
+                 caption=[_("{true} read as {read}").format(true=plain(names[labels[i]]), read=plain(names[predicted[i]]))
                           for i in wrong[:SHOWN_WRONG]])
     if len(wrong):
         chosen = st.selectbox(_("Why was one of them misread?"), [int(i) for i in wrong[:SHOWN_WRONG]], index=None,

@@ -146,11 +146,11 @@ def focus_on(run_id: str) -> None:
     book_key = next(key for key, run in catalogue.items() if run is nearest.run)
     st.session_state.history_selected = [key, book_key]
     st.session_state.history_focus = ([key, book_key], _("Your run is shown beside **{run}**, the book run nearest "
-                                                         "to it: {why}.").format(run=plain(nearest.run.label),
+                                                         "to it: {why}.").format(run=nearest.run.label,
                                                                                  why=nearest.explanation()))
     # The page opens where the Train page was scrolled to, often below the note: a toast is seen wherever.
     st.toast(_("Your run beside {run}, the nearest book run: why, at the top of the page.").format(
-        run=plain(nearest.run.label)), icon=":material/compare_arrows:")
+        run=nearest.run.label), icon=":material/compare_arrows:")
 
 
 st.title(_("Training history"))
