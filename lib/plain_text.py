@@ -20,11 +20,17 @@ _ALWAYS = re.compile(r"[!#$%&()*+\-/<=>@\[\\\]^_`{|}~]")
 _JOINING = re.compile(r"[:.](?=\S)")
 _NUMBERED = re.compile(r"^(\s*\d+)\.")
 _BREAKS = re.compile(r"[\r\n\t\f\v\u2028\u2029]+")
+# Streamlit also turns bare addresses into links (http://x, www.x, a@b.x), escaped or not: an invisible word joiner
+# (U+2060) after the colon of "://", inside "www." and after "@" keeps them text.
+WORD_JOINER = "\u2060"
+_ADDRESSES = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 
 
 def plain(text) -> str:
-    """`text` escaped for Streamlit's Markdown: it reads as itself, on one line, with no formatting or link."""
-    text = _ALWAYS.sub(r"\\\g<0>", _BREAKS.sub(" ", str(text)))
+    """`text` escaped for Streamlit's Markdown: it reads as itself (an invisible word joiner aside), on one line, with
+    no formatting or link."""
+    text = _ADDRESSES.sub(WORD_JOINER, _BREAKS.sub(" ", str(text)))
+    text = _ALWAYS.sub(r"\\\g<0>", text)
     return _NUMBERED.sub(r"\1\\.", _JOINING.sub(r"\\\g<0>", text))
 
 

@@ -9,6 +9,7 @@ page's text, its HTML and every websocket frame the browser received, and every 
 
 import re
 
+from lib.plain_text import WORD_JOINER
 from lib.runs.workspaces import rename_run
 from tests.browser import find_in_main, free_port, go_to_page, main_text, open_page, visitor, wait_idle
 
@@ -39,6 +40,7 @@ def assert_plain(page, requests: list[str]) -> None:
     main = page.locator('[data-testid="stMain"]')
     assert main.locator(f'img[src*=":{DEAD_PORT}"]').count() == 0
     assert main.locator('a[href^="javascript"]').count() == 0
+    assert main.locator(f'a[href*=":{DEAD_PORT}"]').count() == 0, "an address in the name became a link"
     assert main.get_by_text("PWNED", exact=True).count() == 0, "PWNED stands alone: the name was formatted"
 
 
@@ -83,7 +85,7 @@ def test_a_shared_own_classes_run_shows_a_second_visitor_nothing_of_its_owner(br
         guest.get_by_text("Misclassified examples").click()  # its gallery, read from the run itself
         wait_idle(guest)
         find_in_main(guest, r"held out of its set for validation")
-        assert HOSTILE in main_text(guest)
+        assert HOSTILE in main_text(guest).replace(WORD_JOINER, "")  # the name, as text
         assert_nothing_of_the_owner(guest, frames, secrets)
         assert_plain(guest, requests)
 

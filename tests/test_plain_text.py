@@ -6,7 +6,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from lib.plain_text import plain, plain_html
+from lib.plain_text import WORD_JOINER, plain, plain_html
 
 HOSTILE = [
     "![p](http://127.0.0.1:9/p.png) :red[**PWNED**] [click me](javascript:alert(1))",
@@ -28,7 +28,14 @@ def test_a_name_rendered_as_markdown_is_its_own_text_with_no_tag(name):
     assert rendered.startswith("<p>") and rendered.endswith("</p>\n")
     inner = rendered[len("<p>"):-len("</p>\n")]
     assert "<" not in inner.replace("&lt;", "")  # no tag at all: no image, no link, no emphasis
-    assert html.unescape(inner) == one_line(name)
+    assert html.unescape(inner).replace(WORD_JOINER, "") == one_line(name)
+
+
+def test_bare_addresses_are_broken_by_an_invisible_word_joiner_so_nothing_links_them():
+    shown = plain("http://127.0.0.1:9/p.png www.example.com a@example.com")
+    for address in ("://", "www.", "www\\.", "@e", "\\@e"):
+        assert address not in shown
+    assert shown.count(WORD_JOINER) == 3
 
 
 def test_plain_text_is_left_as_it_is():
