@@ -6,6 +6,7 @@ that recorded the path: they are read without it.
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,3 +148,20 @@ def page_text(app: AppTest) -> str:
 
     walk(app._tree)
     return "\n".join(texts)
+
+
+def test_training_a_run_again_with_another_momentum_uses_the_set_its_job_trained_on(app_set_run):
+    from types import SimpleNamespace
+
+    from ui.job_views import lag_rerun_config
+
+    path, _token, root, image_set, config = app_set_run
+    run, lag = load_run(path), SimpleNamespace(suggested_momentum=0.9)
+    Path(config.data).unlink(missing_ok=True)
+    with pytest.raises(ValueError, match="no longer kept on this server") as gone:
+        lag_rerun_config(run, lag, config)
+    assert str(root) not in str(gone.value)
+    Path(config.data).write_bytes(image_set_zip_bytes(image_set))
+    again = lag_rerun_config(run, lag, config)
+    assert again.data == config.data and again.batch_norm_momentum == 0.9
+    assert again.model == "dense" and again.validation_fraction == config.validation_fraction
