@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from lib.engine.config import OPTIMIZERS
 from lib.i18n import _
+from lib.plain_text import plain_html
 from lib.runs.comparison import smooth
 
 # One colour per run, the same on every chart of the app.
@@ -83,8 +84,8 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
                 values = smooth(values, smoothing)
                 if all(value is None for value in values):
                     continue
-                figure.add_trace(go.Scatter(x=xs, y=values, name=shown[name].format(run=run.label), mode=mode,
-                                            legendgroup=run.label, line=dict(color=run.colour, dash=dash),
+                figure.add_trace(go.Scatter(x=xs, y=values, name=shown[name].format(run=plain_html(run.label)), mode=mode,
+                                            legendgroup=plain_html(run.label), line=dict(color=run.colour, dash=dash),
                                             showlegend=col == 1), row=1, col=col)
                 series_name = metric if name == "train" else f"val_{metric}"
                 plotted += [{"run": run.label, "series": series_name, "epoch": x, "value": value}
@@ -94,7 +95,7 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
                                                 mode="markers", showlegend=False,
                                                 marker=dict(color=run.colour, size=11, symbol="star"),
                                                 hovertext=_("{run}: best epoch {epoch}").format(
-                                                    run=run.label, epoch=run.best_epoch)), row=1, col=col)
+                                                    run=plain_html(run.label), epoch=run.best_epoch)), row=1, col=col)
         if run.stopped_epoch:
             for col in (1, 2):
                 figure.add_vline(x=run.stopped_epoch, line=dict(color=run.colour, dash="dot"), row=1, col=col)

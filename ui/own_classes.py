@@ -21,6 +21,7 @@ from lib.engine.image_sets import (
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
 from lib.i18n import _, ngettext
+from lib.plain_text import plain
 from ui.own_set import (
     add_class,
     add_examples,
@@ -71,7 +72,7 @@ def _on_add_class() -> None:
         _report("error", str(error), "classes")
         return
     st.session_state["own_new_class"] = ""
-    _report("success", _("Class {name!r} added.").format(name=name), "classes")
+    _report("success", _("Class {name} added.").format(name=plain(repr(name))), "classes")
 
 
 def _on_starter() -> None:
@@ -100,7 +101,7 @@ def show_classes() -> None:
         columns = st.columns(min(len(examples["classes"]), 5))
         for position, name in enumerate(examples["classes"]):
             count = len(examples["examples"][name])
-            label = _("Remove {name} ({count})").format(name=name, count=count)
+            label = _("Remove {name} ({count})").format(name=plain(name), count=count)
             with columns[position % len(columns)]:
                 if not count:  # nothing to lose: one click
                     st.button(label, key=f"own_remove_class_{name}", icon=":material/delete:", on_click=remove_class,
@@ -108,7 +109,7 @@ def show_classes() -> None:
                     continue
                 with st.popover(label, icon=":material/delete:"):  # its examples would go too: one more click
                     st.button(ngettext("Remove {name} and its {n} example", "Remove {name} and its {n} examples",
-                                       count).format(name=name, n=count), key=f"own_remove_class_{name}",
+                                       count).format(name=plain(name), n=count), key=f"own_remove_class_{name}",
                               type="primary", on_click=remove_class, args=(examples, name))
     else:
         st.caption(_("No classes yet: name two or more, or start from three MNIST digits."))
@@ -157,7 +158,7 @@ def show_draw_adder() -> None:
         if not examples["classes"]:
             st.caption(_("Add a class first: its button appears here."))
         for name in examples["classes"]:
-            if st.button(_("Add to {name}").format(name=name), key=f"own_add_drawing_{name}", disabled=image is None,
+            if st.button(_("Add to {name}").format(name=plain(name)), key=f"own_add_drawing_{name}", disabled=image is None,
                          icon=":material/add_photo_alternate:"):
                 try:
                     add_examples(examples, name, [image])
@@ -165,7 +166,7 @@ def show_draw_adder() -> None:
                     _report("error", str(error), "draw")
                 else:
                     _report("success", _("Added to {name}: it has {count} now.").format(
-                        name=name, count=len(examples["examples"][name])), "draw")
+                        name=plain(name), count=len(examples["examples"][name])), "draw")
                 _next_round("canvas")  # a fresh, empty canvas
                 st.rerun()
 
@@ -194,7 +195,7 @@ def show_upload_adder() -> None:
         return
     for name in examples["classes"]:
         label = ngettext("Add {n} image to {name}", "Add {n} images to {name}", len(files)).format(n=len(files),
-                                                                                              name=name)
+                                                                                              name=plain(name))
         if st.button(label, key=f"own_add_upload_{name}", icon=":material/upload:"):
             images, problems = read_uploads(files)
             message = ""
@@ -205,7 +206,7 @@ def show_upload_adder() -> None:
                     _report("error", str(error), "upload")
                     st.rerun()
                 message = ngettext("Added {n} image to {name}.", "Added {n} images to {name}.",
-                                   len(images)).format(n=len(images), name=name)
+                                   len(images)).format(n=len(images), name=plain(name))
             if problems:
                 skipped = ngettext("Skipped {n} file that is not a readable image", "Skipped {n} files that are "
                                    "not readable images", len(problems)).format(n=len(problems))
@@ -245,7 +246,8 @@ def show_grid() -> None:
     examples = example_set()
     for name in examples["classes"]:
         items = examples["examples"][name]
-        title = ngettext("{name}: {n} example", "{name}: {n} examples", len(items)).format(name=name, n=len(items))
+        title = ngettext("{name}: {n} example", "{name}: {n} examples", len(items)).format(name=plain(name),
+                                                                                          n=len(items))
         with st.expander(title, expanded=len(items) <= GRID_OPEN):
             if not items:
                 st.caption(_("No examples yet: draw some, or upload images."))

@@ -14,6 +14,7 @@ from lib.engine.image_sets import ImageSetError, read_image_bytes
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
 from lib.i18n import N_, _
+from lib.plain_text import plain, plain_html
 from lib.runs.store import RunReadError, load_run
 from lib.runs.workspaces import workspace_runs
 from ui.digits import class_names, classifier, remember_drawing
@@ -108,9 +109,9 @@ def show_reader(model) -> None:
         guess = int(probabilities.argmax())
         picture, metric = st.columns([1, 2])
         picture.image(enlarge(image, 84, (0, 255)), width=84, caption=_("as the network sees it"))
-        metric.metric(_("Read as"), names[guess], _("{p:.1%} confident").format(p=probabilities[guess]),
+        metric.metric(_("Read as"), plain(names[guess]), _("{p:.1%} confident").format(p=probabilities[guess]),
                       delta_color="off", delta_arrow="off")
-        chart = px.bar(x=list(names), y=probabilities, range_y=[0, 1],
+        chart = px.bar(x=[plain_html(name) for name in names], y=probabilities, range_y=[0, 1],
                        labels={"x": _("class"), "y": _("probability")})
         chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(type="category"))
         st.plotly_chart(chart, key="own_try_probabilities")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lib import REPO_ROOT
 from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES
+from lib.engine.data_record import public_config
 
 # The run's file names and the writer live with the training engine that writes runs; they are re-exported here,
 # where the rest of the app reads runs.
@@ -316,7 +317,8 @@ def load_run(path: Path, source: str = "user") -> Run:
         raise RunReadError(_("Run {run} has a malformed file ({error}).").format(run=path.name, error=error)) from error
     if not isinstance(config, dict) or not isinstance(metrics, dict):
         raise RunReadError(_("Run {run}: config.json and metrics.json must each hold an object.").format(run=path.name))
-    return Run(path, config, history, metrics, source, notes)
+    # A run written before runs recorded digests may name its data set by a server path: no reader ever sees it.
+    return Run(path, public_config(config), history, metrics, source, notes)
 
 
 def list_runs(root: Path, source: str = "user") -> tuple[list[Run], list[str]]:

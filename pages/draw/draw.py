@@ -8,6 +8,7 @@ from streamlit_drawable_canvas import st_canvas
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
 from lib.explore.images import ImageInputError, enlarge, load_upload
 from lib.i18n import N_, _, ngettext
+from lib.plain_text import plain, plain_html
 from ui.digits import class_names, classifier, model_catalogue, names_digits, remember_drawing
 from ui.explain_views import show_explanation
 from ui.model_card import show_model_card
@@ -53,7 +54,7 @@ with left:
             if upload is None:
                 raise EmptyDrawingError(_("Upload a photo of a digit to read it."))
             photo = load_upload(upload.getvalue(), upload.name)
-            st.image(photo.pixels.astype(np.uint8), caption=upload.name, width=280)
+            st.image(photo.pixels.astype(np.uint8), caption=plain(upload.name), width=280)
             digit = preprocess_photo(photo.pixels, crop, centre)
     except (EmptyDrawingError, ImageInputError) as problem:
         digit = None
@@ -71,10 +72,10 @@ with right:
         remember_drawing(digit.image)
         probabilities = model.predict_proba(digit.image)[0]
         guess, names = int(probabilities.argmax()), class_names(model)
-        st.metric(_("Prediction"), names[guess], _("{confidence:.1%} confident").format(
+        st.metric(_("Prediction"), plain(names[guess]), _("{confidence:.1%} confident").format(
             confidence=probabilities[guess]), delta_color="off", delta_arrow="off")
         # A run trained on classes of its own names them; the axis says "class" for those, "digit" for MNIST's.
-        chart = px.bar(x=list(names), y=probabilities, range_y=[0, 1],
+        chart = px.bar(x=[plain_html(name) for name in names], y=probabilities, range_y=[0, 1],
                        labels={"x": _("digit") if names_digits(model) else _("class"), "y": _("probability")})
         chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(type="category"))
         st.plotly_chart(chart, key="draw_probabilities")

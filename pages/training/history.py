@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib.i18n import N_, _, language, ngettext
+from lib.plain_text import plain
 from lib.runs.archive import run_from_upload
 from lib.runs.comparison import (
     MAX_DROP_FROM_BEST,
@@ -274,7 +275,7 @@ if mine:
         shared_now = is_shared(run.path)
         failed_mark = f" :red[{status_name('failed')}]" if run.failed else ""
         shared_mark = f" :green[{_('shared')}]" if shared_now else ""
-        label.markdown(f"`{run.label}` ({run.run_id}){failed_mark}{shared_mark}")
+        label.markdown(f"{plain(run.label)} ({run.run_id}){failed_mark}{shared_mark}")
         button.button(_("Unshare") if shared_now else _("Share"), key=f"history_share_{run.run_id}",
                       on_click=set_sharing, args=(str(run.path), not shared_now))
         with manage.popover(_("Rename or delete"), icon=":material/edit:"):
