@@ -87,3 +87,12 @@ def test_to_gray_matches_pil_luma():
     rgb = np.random.default_rng(1).integers(0, 256, (6, 6, 3), dtype=np.uint8)
     expected = np.asarray(Image.fromarray(rgb).convert("L"), dtype=float)
     assert np.abs(to_gray(rgb.astype(float)) - expected).max() <= 1.0
+
+
+def test_preview_of_a_strip_far_wider_than_tall_keeps_one_row_and_fits_the_width():
+    from lib.explore.images import preview
+
+    strip = np.full((1, 600), 200.0)
+    shown = preview(strip, 280)
+    assert shown.shape == (1, 280) and shown.dtype == np.uint8
+    assert preview(np.zeros((40, 100, 3)), 280).shape == (40, 100, 3)  # already narrow enough: unchanged

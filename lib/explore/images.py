@@ -176,6 +176,20 @@ def to_display(values: np.ndarray, value_range: tuple[float, float] | None = Non
     return np.round(np.clip((values - low) / (high - low), 0, 1) * 255).astype(np.uint8)
 
 
+def preview(pixels: np.ndarray, width: int) -> np.ndarray:
+    """An image as uint8 no wider than `width`, shrunk keeping its shape but never to less than 1 px a side.
+
+    A browser (and Streamlit's own resize, which rounds a 600 x 1 strip at 280 px wide down to no rows at all)
+    cannot show an image with a side of 0 px, so a strip far wider than tall keeps a row.
+    """
+    pixels = np.clip(np.asarray(pixels, dtype=np.float64), 0, 255).astype(np.uint8)
+    height, old_width = pixels.shape[:2]
+    if old_width <= width:
+        return pixels
+    size = (width, max(1, round(height * width / old_width)))
+    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS))
+
+
 def enlarge(values: np.ndarray, size: int = 84, value_range: tuple[float, float] | None = None) -> np.ndarray:
     """A small map as gray 0-255 (see `to_display`) blown up with square pixels, its longer side `size`."""
     return _blow_up(to_display(values, value_range), size)
