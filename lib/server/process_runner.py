@@ -85,8 +85,8 @@ class TrainingProcess:
 
         config.validate()  # a config the command line would refuse never starts a process
         self.out_dir, self.run_id, self.on_event = Path(out_dir), run_id, on_event
-        self.command = [sys.executable, "-m", "lib.cli", *config_flags(config), "--out", str(self.out_dir),
-                        "--run-id", run_id, "--events", "--parent-pid", str(os.getpid()),
+        self.command = [sys.executable, "-m", "lib.cli", *config_flags(config), f"--out={self.out_dir}",
+                        f"--run-id={run_id}", "--events", "--parent-pid", str(os.getpid()),
                         "--nice", str(niceness)]
         # The child watches this process: if it dies (the server crashed), the child discards its run and exits.
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
