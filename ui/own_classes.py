@@ -12,6 +12,7 @@ import streamlit as st
 from lib.engine.data import MnistUnavailableError
 from lib.engine.image_sets import (
     MAX_NAME_LENGTH,
+    BlankImageError,
     ImageSetError,
     image_set_from_zip_bytes,
     image_set_zip_bytes,
@@ -170,15 +171,22 @@ def show_draw_adder() -> None:
                 st.rerun()
 
 
-def read_uploads(files) -> tuple[list[np.ndarray], list[str]]:
-    """The uploads prepared as 28 x 28 examples, and one line for each that could not be read."""
-    images, problems = [], []
+def read_uploads(files) -> tuple[list[np.ndarray], list[str], list[str]]:
+    """The uploads prepared as 28 x 28 examples; one line for each that could not be read; the names of those
+    that were read but are blank (nothing stands out from their background)."""
+    images, problems, blank = [], [], []
     for upload in files:
         try:
             images.append(read_image_bytes(upload.getvalue(), upload.name))
+        except BlankImageError:
+            blank.append(upload.name)
         except ImageSetError as error:
             problems.append(f"{upload.name}: {error}")
-    return images, problems
+    return images, problems, blank
+
+
+def _listed(items: list[str]) -> str:
+    return f"{'; '.join(items[:5])}{'; ...' if len(items) > 5 else ''}"
 
 
 def show_upload_adder() -> None:
@@ -196,7 +204,7 @@ def show_upload_adder() -> None:
         label = ngettext("Add {n} image to {name}", "Add {n} images to {name}", len(files)).format(n=len(files),
                                                                                               name=name)
         if st.button(label, key=f"own_add_upload_{name}", icon=":material/upload:"):
-            images, problems = read_uploads(files)
+            images, problems, blank = read_uploads(files)
             message = ""
             if images:
                 try:
@@ -209,7 +217,13 @@ def show_upload_adder() -> None:
             if problems:
                 skipped = ngettext("Skipped {n} file that is not a readable image", "Skipped {n} files that are "
                                    "not readable images", len(problems)).format(n=len(problems))
-                message = f"{message} {skipped}: {'; '.join(problems[:5])}{'; ...' if len(problems) > 5 else ''}"
+                message = f"{message} {skipped}: {_listed(problems)}."
+            if blank:
+                skipped = ngettext("Skipped {n} blank image (nothing stands out from its background)",
+                                   "Skipped {n} blank images (nothing stands out from their background)",
+                                   len(blank)).format(n=len(blank))
+                message = f"{message} {skipped}: {_listed(blank)}."
+            problems = problems + blank
             _report("warning" if images and problems else "success" if images else "error", message.strip(), "upload")
             _next_round("upload")
             st.rerun()

@@ -30,6 +30,10 @@ class ImageSetError(ValueError):
     """An image or image set that cannot be used; the message is one line naming the problem, for people."""
 
 
+class BlankImageError(ImageSetError):
+    """An image that decodes but holds nothing that stands out from its background: readable, yet no example."""
+
+
 def _gray_and_alpha(pixels: np.ndarray) -> np.ndarray:
     """Gray 0-255 of any 2-D gray, RGB or RGBA array; transparent pixels become background."""
     pixels = np.asarray(pixels, dtype=np.float64)
@@ -46,7 +50,7 @@ def _gray_and_alpha(pixels: np.ndarray) -> np.ndarray:
     if pixels.ndim == 3 and pixels.shape[2] == 4:
         alpha = np.clip(pixels[..., 3] / 255, 0, 1)
         if alpha.max() <= 0.05:
-            raise ImageSetError(_("The image is fully transparent: there is nothing in it."))
+            raise BlankImageError(_("The image is fully transparent: there is nothing in it."))
         if alpha.min() < 0.95:
             # Ink drawn on a transparent sheet: lay it on whichever of black or white it stands out from.
             ink_tone = (gray * alpha).sum() / alpha.sum()
@@ -86,7 +90,7 @@ def ink_of(pixels: np.ndarray) -> np.ndarray:
     # The paper's own texture, read where the background shows: the frame (the image's middle may be all ink).
     paper = float(np.percentile(_frame(deviation), 90))
     if strongest - paper < 20:
-        raise ImageSetError(_("The image is blank: nothing stands out from its background."))
+        raise BlankImageError(_("The image is blank: nothing stands out from its background."))
     low = paper + 0.25 * (strongest - paper)
     return np.clip((deviation - low) / (strongest - low), 0, 1) * 255
 
@@ -120,7 +124,7 @@ def prepare_image(pixels: np.ndarray) -> np.ndarray:
     try:
         return preprocess_ink(ink).image
     except EmptyDrawingError as error:
-        raise ImageSetError(_("The image is blank: nothing stands out from its background.")) from error
+        raise BlankImageError(_("The image is blank: nothing stands out from its background.")) from error
 
 
 def decode_image(data: bytes, name: str) -> np.ndarray:

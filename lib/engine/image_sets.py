@@ -30,7 +30,7 @@ import numpy as np
 from PIL import Image
 
 # The one-image steps are lib.engine.image_prep's; they are part of this module's interface too.
-from lib.engine.image_prep import SIDE, ImageSetError, decode_image, prepare_image, read_image_bytes  # noqa: F401
+from lib.engine.image_prep import SIDE, BlankImageError, ImageSetError, decode_image, prepare_image, read_image_bytes  # noqa: F401
 from lib.i18n import _, ngettext
 
 MIN_CLASSES = 2
@@ -259,7 +259,7 @@ def _image_set_from_members(members: list[_Member], where: str) -> ImageSet:
     for member in in_classes:
         try:
             per_class[member.parts[0]].append(_decoded_and_prepared(member))
-        except _Blank:
+        except BlankImageError:
             blank += 1
         except _ArchiveError:
             raise
@@ -282,16 +282,8 @@ def _image_set_from_members(members: list[_Member], where: str) -> ImageSet:
     return _assembled(per_class, tuple(notes))
 
 
-class _Blank(Exception):
-    """An image that decodes but holds no ink."""
-
-
 def _decoded_and_prepared(member: _Member) -> np.ndarray:
-    pixels = decode_image(member.read(), "/".join(member.parts))
-    try:
-        return prepare_image(pixels)
-    except ImageSetError as error:
-        raise _Blank() from error
+    return prepare_image(decode_image(member.read(), "/".join(member.parts)))
 
 
 def _refuse_large_file(path: Path) -> None:

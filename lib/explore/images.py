@@ -118,7 +118,9 @@ def load_upload(data: bytes, name: str = "upload") -> LoadedImage:
     except ImageInputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageInputError(_("{name} is too large to decode safely ({error}).").format(name=name, error=error)) from error
+        # Pillow's own message names its threshold (twice the limit), not ours: say ours.
+        raise ImageInputError(_("{name} has more than {limit:,} pixels, the limit.").format(
+            name=name, limit=MAX_PIXELS)) from error
     except UnidentifiedImageError as error:
         raise ImageInputError(_("{name} is not an image that can be read (PNG, JPEG, GIF, BMP, TIFF or WebP).").format(
             name=name)) from error
