@@ -110,8 +110,13 @@ def fast_registry(tmp_path, made, **limits) -> JobRegistry:
         made.append(FakeProcess(*arguments))
         return made[-1]
 
+    # Settings keep a browser's grace above the sidebar's heartbeat; these tests shorten it on the registry itself.
+    abandon_seconds = limits.pop("abandon_seconds", None)
     limits = {"jobs_per_workspace": 10, **limits}
-    return JobRegistry(out_dir=lambda: tmp_path, settings=ServerSettings(**limits), process_factory=factory)
+    registry = JobRegistry(out_dir=lambda: tmp_path, settings=ServerSettings(**limits), process_factory=factory)
+    if abandon_seconds is not None:
+        registry.abandon_after = abandon_seconds
+    return registry
 
 
 def quick(name="") -> TrainingConfig:
