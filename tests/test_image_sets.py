@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -397,3 +398,75 @@ def test_the_evaluation_set_is_the_test_data_or_else_the_validation_part(tmp_pat
     (held / "circle").rename(held / "disc")
     with pytest.raises(ImageSetError, match="are not the training data's"):
         evaluation_set(TrainingConfig(data=str(data), test_data=str(held)))
+
+
+# --- folders that cannot be read, and links (the command line's --data) ---------------------------------------
+# Tests run as root, whom permissions do not stop: an unreadable file or folder is simulated where it is read.
+
+def two_shape_folder(root):
+    return write_shape_folder(root, shape_files(2, seed=5, shapes=("circle", "cross")))
+
+
+def test_a_file_that_cannot_be_read_refuses_the_set_in_one_line_naming_it(tmp_path, monkeypatch):
+    folder = two_shape_folder(tmp_path / "set")
+    locked = sorted((folder / "cross").iterdir())[0]
+    real_read = Path.read_bytes
+
+    def read_bytes(path):
+        if path == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(ImageSetError) as refusal:
+        load_image_set(folder)
+    assert str(refusal.value) == f"{locked} cannot be read (Permission denied)."
+
+
+def test_a_folder_that_cannot_be_read_is_reported_as_unreadable_not_empty(tmp_path, monkeypatch):
+    import os
+
+    folder = two_shape_folder(tmp_path / "set")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == folder / "circle":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(ImageSetError) as refusal:
+        load_image_set(folder)
+    assert str(refusal.value) == f"{folder / 'circle'} cannot be read (Permission denied)."
+
+
+def test_a_zip_that_cannot_be_read_is_reported_as_unreadable(tmp_path, monkeypatch):
+    data = tmp_path / "set.zip"
+    data.write_bytes(shape_zip(shape_files(2, seed=5, shapes=("circle", "cross"))))
+    real_read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+                        if path == data else real_read(path))
+    with pytest.raises(ImageSetError, match=r"set.zip cannot be read \(Permission denied\)\.$"):
+        load_image_set(data)
+
+
+def test_a_linked_class_folder_is_followed_and_counts_as_a_class(tmp_path):
+    elsewhere = write_shape_folder(tmp_path / "elsewhere", shape_files(2, seed=6, shapes=("square",)))
+    folder = two_shape_folder(tmp_path / "set")
+    (folder / "square").symlink_to(elsewhere / "square", target_is_directory=True)
+    image_set = load_image_set(folder)
+    assert image_set.class_names == ("circle", "cross", "square") and image_set.counts()["square"] == 2
+
+
+def test_a_link_back_to_a_folder_above_is_refused_not_followed_for_ever(tmp_path):
+    folder = two_shape_folder(tmp_path / "set")
+    (folder / "circle" / "loop").symlink_to(folder, target_is_directory=True)
+    with pytest.raises(ImageSetError, match="links to a folder that is read already"):
+        load_image_set(folder)
+
+
+def test_a_link_to_nothing_is_refused_naming_it(tmp_path):
+    folder = two_shape_folder(tmp_path / "set")
+    (folder / "cross" / "gone.png").symlink_to(tmp_path / "nowhere.png")
+    with pytest.raises(ImageSetError, match=r"gone.png is a link to nothing\.$"):
+        load_image_set(folder)

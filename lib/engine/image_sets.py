@@ -212,16 +212,41 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 
 def _folder_members(root: Path) -> list[_Member]:
-    members = []
-    for folder, subfolders, files in os.walk(root):
+    """The files under `root`, as members. Links are followed on purpose (a class folder linked in from elsewhere
+    counts as any other), but a link back to a folder already read, a link to nothing and a folder or file that
+    cannot be read each refuse the set in one line: training on a class fewer, silently, is worse."""
+    members, seen = [], set()
+
+    def unreadable(error: OSError):
+        raise ImageSetError(_("{path} cannot be read ({why}).").format(path=error.filename or root,
+                                                                     why=error.strerror or error))
+
+    for folder, subfolders, files in os.walk(root, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            raise ImageSetError(_("{path} links to a folder that is read already ({target}).").format(
+                path=folder, target=real))
+        seen.add(real)
         subfolders[:] = sorted(name for name in subfolders if not _hidden((name,)))
         for name in sorted(files):
             path = Path(folder) / name
             parts = path.relative_to(root).parts
-            if _hidden(parts) or not path.is_file():
+            if _hidden(parts):
                 continue
-            members.append(_Member(parts, path.stat().st_size, path.read_bytes))
+            if path.is_symlink() and not path.exists():
+                raise ImageSetError(_("{path} is a link to nothing.").format(path=path))
+            if not path.is_file():
+                continue
+            members.append(_Member(parts, path.stat().st_size, lambda path=path: _read_file(path)))
     return members
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:  # unreadable now (permissions), or gone since the folder was listed
+        raise _ArchiveError(_("{path} cannot be read ({why}).").format(path=path, why=error.strerror or error)) \
+            from error
 
 
 def _without_single_top_folder(members: list[_Member]) -> list[_Member]:
@@ -321,9 +346,14 @@ def load_image_set(path: str | os.PathLike) -> ImageSet:
     if path.is_dir():
         return _image_set_from_members(_folder_members(path), _("The folder {name}").format(name=path.name))
     _refuse_large_file(path)
-    if not zipfile.is_zipfile(path):
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImageSetError(_("{path} cannot be read ({why}).").format(path=path, why=error.strerror or error)) \
+            from error
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImageSetError(_("{path} is neither a folder nor a zip file.").format(path=path))
-    return image_set_from_zip_bytes(path.read_bytes(), path.name)
+    return image_set_from_zip_bytes(data, path.name)
 
 
 # --- starting points, splits and evaluation ------------------------------------------------------------------
