@@ -470,3 +470,36 @@ def test_a_link_to_nothing_is_refused_naming_it(tmp_path):
     (folder / "cross" / "gone.png").symlink_to(tmp_path / "nowhere.png")
     with pytest.raises(ImageSetError, match=r"gone.png is a link to nothing\.$"):
         load_image_set(folder)
+
+
+# --- what decoding costs, refused before it is paid -------------------------------------------------------------
+
+def blank_bomb_png(side: int = 6000) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (side, side)).save(buffer, format="PNG")  # 36 M pixels in about 4.5 kB
+    return buffer.getvalue()
+
+
+def test_a_set_whose_images_declare_too_many_pixels_is_refused_before_any_is_decoded(monkeypatch):
+    bomb = blank_bomb_png()
+    count = image_sets.MAX_SET_PIXELS // 6000**2 + 1
+    data = shape_zip({f"{'ab'[index % 2]}/{index}.png": bomb for index in range(count)})
+    assert len(data) < 100_000 and count <= image_sets.MAX_IMAGES  # within every limit on files and bytes
+
+    def no_decoding(image):
+        raise AssertionError("an image was decoded")
+
+    monkeypatch.setattr(Image.Image, "load", no_decoding)
+    with pytest.raises(ImageSetError) as refusal:
+        image_set_from_zip_bytes(data, "bombs.zip")
+    assert str(refusal.value) == (f"bombs.zip holds images of {count * 6000**2:,} pixels in all; the limit is "
+                                  f"{image_sets.MAX_SET_PIXELS:,}: use fewer or smaller images.")
+
+
+def test_a_jpeg_counts_the_pixels_it_is_decoded_at_not_its_full_size():
+    from lib.engine.image_prep import decoded_pixels
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 3000), "white").save(buffer, format="JPEG")
+    assert decoded_pixels(buffer.getvalue(), "photo.jpg") == 1000 * 750  # decoded at a quarter of each side
+    assert decoded_pixels(blank_bomb_png(), "bomb.png") == 6000 * 6000

@@ -10,14 +10,12 @@ import numpy as np
 import streamlit as st
 
 from lib.engine.data import MnistUnavailableError
+from lib.engine.image_set_worker import read_images_in_worker, read_zip_in_worker
 from lib.engine.image_sets import (
     MAX_NAME_LENGTH,
-    BlankImageError,
     ImageSetError,
-    image_set_from_zip_bytes,
     image_set_zip_bytes,
     mnist_subset,
-    read_image_bytes,
 )
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
@@ -172,17 +170,9 @@ def show_draw_adder() -> None:
 
 
 def read_uploads(files) -> tuple[list[np.ndarray], list[str], list[str]]:
-    """The uploads prepared as 28 x 28 examples; one line for each that could not be read; the names of those
-    that were read but are blank (nothing stands out from their background)."""
-    images, problems, blank = [], [], []
-    for upload in files:
-        try:
-            images.append(read_image_bytes(upload.getvalue(), upload.name))
-        except BlankImageError:
-            blank.append(upload.name)
-        except ImageSetError as error:
-            problems.append(f"{upload.name}: {error}")
-    return images, problems, blank
+    """The uploads prepared as 28 x 28 examples (decoded in a worker process, off the server's own); one line for
+    each that could not be read; the names of those that were read but are blank."""
+    return read_images_in_worker([(upload.name, upload.getvalue()) for upload in files])
 
 
 def _listed(items: list[str]) -> str:
@@ -204,7 +194,11 @@ def show_upload_adder() -> None:
         label = ngettext("Add {n} image to {name}", "Add {n} images to {name}", len(files)).format(n=len(files),
                                                                                               name=name)
         if st.button(label, key=f"own_add_upload_{name}", icon=":material/upload:"):
-            images, problems, blank = read_uploads(files)
+            try:
+                images, problems, blank = read_uploads(files)
+            except ImageSetError as error:  # the worker itself was refused, stopped or failed: nothing added
+                _report("error", str(error), "upload")
+                st.rerun()
             message = ""
             if images:
                 try:
@@ -240,7 +234,7 @@ def show_zip_loader() -> None:
                                 "merge": _("merge into the set (same names add up)")}.get)
     if upload is not None and st.button(_("Load the zip"), key="own_zip_load", icon=":material/folder_zip:"):
         try:
-            image_set = image_set_from_zip_bytes(upload.getvalue())
+            image_set = read_zip_in_worker(upload.getvalue())
             message = load_image_set(examples, image_set, replace=how == "replace")
         except ImageSetError as error:
             _report("error", _("The zip was not loaded: {error}").format(error=error), "zip")

@@ -127,8 +127,9 @@ def prepare_image(pixels: np.ndarray) -> np.ndarray:
         raise BlankImageError(_("The image is blank: nothing stands out from its background.")) from error
 
 
-def decode_image(data: bytes, name: str) -> np.ndarray:
-    """The first frame of an image file as gray, RGB or RGBA pixels (EXIF orientation applied), at most 512 px."""
+def _opened(data: bytes, name: str) -> Image.Image:
+    """The image's header read (nothing decoded yet), its size checked, a JPEG set to decode at a reduced scale;
+    ImageSetError if it is no image or too large."""
     if not data:
         raise ImageSetError(_("{name} is empty.").format(name=name))
     try:
@@ -142,12 +143,33 @@ def decode_image(data: bytes, name: str) -> np.ndarray:
             image.seek(0)  # the first frame of an animation
             if image.format == "JPEG":
                 image.draft("L" if image.mode == "L" else "RGB", (WORKING_SIDE, WORKING_SIDE))
-            image.load()
-            image = ImageOps.exif_transpose(image)
     except ImageSetError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
-            ValueError, SyntaxError, EOFError) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageSetError(_("{name} has more than {limit:,} pixels, the limit.").format(
+            name=name, limit=MAX_PIXELS)) from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as error:
+        raise ImageSetError(_("{name} is not an image that can be read.").format(name=name)) from error
+    return image
+
+
+def decoded_pixels(data: bytes, name: str) -> int:
+    """How many pixels decoding the file would make, read from its header alone (a JPEG at the reduced scale it
+    is decoded at): what decoding costs, known before paying it. ImageSetError as `decode_image` raises it."""
+    width, height = _opened(data, name).size
+    return width * height
+
+
+def decode_image(data: bytes, name: str) -> np.ndarray:
+    """The first frame of an image file as gray, RGB or RGBA pixels (EXIF orientation applied), at most 512 px."""
+    image = _opened(data, name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, ValueError, SyntaxError,
+            EOFError) as error:
         raise ImageSetError(_("{name} is not an image that can be read.").format(name=name)) from error
     return _pixels(image)
 

@@ -30,13 +30,17 @@ import numpy as np
 from PIL import Image
 
 # The one-image steps are lib.engine.image_prep's; they are part of this module's interface too.
-from lib.engine.image_prep import SIDE, BlankImageError, ImageSetError, decode_image, prepare_image, read_image_bytes  # noqa: F401
+from lib.engine.image_prep import SIDE, BlankImageError, ImageSetError, decode_image, decoded_pixels, prepare_image, read_image_bytes  # noqa: F401
 from lib.i18n import _, ngettext
 
 MIN_CLASSES = 2
 MAX_CLASSES = 50  # the page itself offers 2-10
 MAX_IMAGES = 5000
 MAX_BYTES = 50 * 1024 * 1024
+# Decoding costs by the pixel, not by the byte: a 5 kB PNG can declare 40 M blank pixels. Every image's header
+# is read first and a set whose images add up to more than this (5,000 images of 224 x 224) is refused before
+# any is decoded; about 5 s of decoding at most, in the worker process (lib.engine.image_set_worker).
+MAX_SET_PIXELS = 250_000_000
 MAX_NAME_LENGTH = 40
 # Folders that tools add to archives and that never hold a class (macOS's resource forks).
 IGNORED_NAMES = {"__MACOSX"}
@@ -279,15 +283,28 @@ def _image_set_from_members(members: list[_Member], where: str) -> ImageSet:
     if total > MAX_BYTES:
         raise ImageSetError(_("{where} holds {size:.0f} MB of files; the limit is {limit:.0f} MB.")
                             .format(where=where, size=total / 2**20, limit=MAX_BYTES / 2**20))
-    per_class: dict[str, list[np.ndarray]] = {name: [] for name in class_names}
-    unreadable = blank = 0
+    # Headers first: what decoding would cost is known, and refused, before any of it is paid.
+    headed, unreadable, pixels = [], 0, 0
     for member in in_classes:
+        data, path = member.read(), "/".join(member.parts)
         try:
-            per_class[member.parts[0]].append(_decoded_and_prepared(member))
-        except BlankImageError:
-            blank += 1
+            pixels += decoded_pixels(data, path)
         except _ArchiveError:
             raise
+        except ImageSetError:
+            unreadable += 1
+            continue
+        headed.append((member.parts[0], data, path))
+    if pixels > MAX_SET_PIXELS:
+        raise ImageSetError(_("{where} holds images of {pixels:,} pixels in all; the limit is {limit:,}: use fewer "
+                              "or smaller images.").format(where=where, pixels=pixels, limit=MAX_SET_PIXELS))
+    per_class: dict[str, list[np.ndarray]] = {name: [] for name in class_names}
+    blank = 0
+    for class_name, data, path in headed:
+        try:
+            per_class[class_name].append(read_image_bytes(data, path))
+        except BlankImageError:
+            blank += 1
         except ImageSetError:
             unreadable += 1
     empty = [name for name in class_names if not per_class[name]]
@@ -305,10 +322,6 @@ def _image_set_from_members(members: list[_Member], where: str) -> ImageSet:
         notes.append(ngettext("{n} file outside the class folders was ignored.",
                               "{n} files outside the class folders were ignored.", len(loose)).format(n=len(loose)))
     return _assembled(per_class, tuple(notes))
-
-
-def _decoded_and_prepared(member: _Member) -> np.ndarray:
-    return prepare_image(decode_image(member.read(), "/".join(member.parts)))
 
 
 def _refuse_large_file(path: Path) -> None:
