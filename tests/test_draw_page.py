@@ -190,3 +190,28 @@ def test_receptive_fields_looks_inside_a_run_of_its_own_classes(tmp_path, monkey
     app.selectbox(key="receptive_model").set_value(str(run / "model.keras")).run()
     assert not app.exception, [exception.message for exception in app.exception]
     assert any("unit" in markdown.value and "Input box" in markdown.value for markdown in app.markdown)
+
+
+def wide_stripe_photo(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    photo = np.full((height, width), 225, np.uint8)
+    photo[:, width // 3: width // 2] = 30
+    buffer = io.BytesIO()
+    Image.fromarray(photo).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("size", [(600, 1), (1, 6000), (20000, 3)])
+def test_a_photo_far_wider_or_taller_than_the_preview_is_shown_and_read_without_an_exception(size):
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/draw/draw.py")
+    app.run()
+    app.radio(key="draw_source").set_value("Photo of a digit").run()
+    app.file_uploader(key="draw_photo").set_value(("wide.png", wide_stripe_photo(*size), "image/png")).run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
+    assert "wide.png" in captions  # the photo's preview is on the page

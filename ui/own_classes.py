@@ -10,13 +10,12 @@ import numpy as np
 import streamlit as st
 
 from lib.engine.data import MnistUnavailableError
+from lib.engine.image_set_worker import read_images_in_worker, read_zip_in_worker
 from lib.engine.image_sets import (
     MAX_NAME_LENGTH,
     ImageSetError,
-    image_set_from_zip_bytes,
     image_set_zip_bytes,
     mnist_subset,
-    read_image_bytes,
 )
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
@@ -171,15 +170,14 @@ def show_draw_adder() -> None:
                 st.rerun()
 
 
-def read_uploads(files) -> tuple[list[np.ndarray], list[str]]:
-    """The uploads prepared as 28 x 28 examples, and one line for each that could not be read."""
-    images, problems = [], []
-    for upload in files:
-        try:
-            images.append(read_image_bytes(upload.getvalue(), upload.name))
-        except ImageSetError as error:
-            problems.append(f"{upload.name}: {error}")
-    return images, problems
+def read_uploads(files) -> tuple[list[np.ndarray], list[str], list[str]]:
+    """The uploads prepared as 28 x 28 examples (decoded in a worker process, off the server's own); one line for
+    each that could not be read; the names of those that were read but are blank."""
+    return read_images_in_worker([(upload.name, upload.getvalue()) for upload in files])
+
+
+def _listed(items: list[str]) -> str:
+    return f"{'; '.join(items[:5])}{'; ...' if len(items) > 5 else ''}"
 
 
 def show_upload_adder() -> None:
@@ -197,7 +195,11 @@ def show_upload_adder() -> None:
         label = ngettext("Add {n} image to {name}", "Add {n} images to {name}", len(files)).format(n=len(files),
                                                                                               name=plain(name))
         if st.button(label, key=f"own_add_upload_{name}", icon=":material/upload:"):
-            images, problems = read_uploads(files)
+            try:
+                images, problems, blank = read_uploads(files)
+            except ImageSetError as error:  # the worker itself was refused, stopped or failed: nothing added
+                _report("error", str(error), "upload")
+                st.rerun()
             message = ""
             if images:
                 try:
@@ -210,7 +212,13 @@ def show_upload_adder() -> None:
             if problems:
                 skipped = ngettext("Skipped {n} file that is not a readable image", "Skipped {n} files that are "
                                    "not readable images", len(problems)).format(n=len(problems))
-                message = f"{message} {skipped}: {'; '.join(problems[:5])}{'; ...' if len(problems) > 5 else ''}"
+                message = f"{message} {skipped}: {_listed(problems)}."
+            if blank:
+                skipped = ngettext("Skipped {n} blank image (nothing stands out from its background)",
+                                   "Skipped {n} blank images (nothing stands out from their background)",
+                                   len(blank)).format(n=len(blank))
+                message = f"{message} {skipped}: {_listed(blank)}."
+            problems = problems + blank
             _report("warning" if images and problems else "success" if images else "error", message.strip(), "upload")
             _next_round("upload")
             st.rerun()
@@ -227,7 +235,7 @@ def show_zip_loader() -> None:
                                 "merge": _("merge into the set (same names add up)")}.get)
     if upload is not None and st.button(_("Load the zip"), key="own_zip_load", icon=":material/folder_zip:"):
         try:
-            image_set = image_set_from_zip_bytes(upload.getvalue())
+            image_set = read_zip_in_worker(upload.getvalue())
             message = load_image_set(examples, image_set, replace=how == "replace")
         except ImageSetError as error:
             _report("error", _("The zip was not loaded: {error}").format(error=error), "zip")

@@ -41,6 +41,7 @@ from lib.engine.run_files import (  # noqa: F401
     make_run_id,
 )
 from lib.i18n import N_, _, ngettext
+from lib.runs.schema import RunSchemaError, check_run_files, parse_run_json
 from lib.settings import settings
 
 RUNS_DIR_ENV = "CNN_LAB_RUNS_DIR"
@@ -306,14 +307,15 @@ def load_run(path: Path, source: str = "user") -> Run:
     """Read one run folder; raise RunReadError naming what is missing or malformed."""
     path = Path(path)
     try:
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
+        config = parse_run_json((path / "config.json").read_text(encoding="utf-8"), "config.json")
+        metrics = parse_run_json((path / "metrics.json").read_text(encoding="utf-8"), "metrics.json")
+        check_run_files(config, metrics)
         history, notes = parse_history_csv((path / "history.csv").read_text(encoding="utf-8"),
                                            f"{path.name}/history.csv")
     except FileNotFoundError as error:
         raise RunReadError(_("Run {run} is missing {file}.").format(run=path.name, file=Path(error.filename).name)) \
             from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (RunSchemaError, UnicodeDecodeError) as error:
         raise RunReadError(_("Run {run} has a malformed file ({error}).").format(run=path.name, error=error)) from error
     if not isinstance(config, dict) or not isinstance(metrics, dict):
         raise RunReadError(_("Run {run}: config.json and metrics.json must each hold an object.").format(run=path.name))

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
-from lib.explore.images import ImageInputError, enlarge, load_upload
+from lib.explore.images import ImageInputError, enlarge, load_upload, preview
 from lib.i18n import N_, _, ngettext
 from lib.plain_text import plain, plain_html
 from ui.digits import class_names, classifier, model_catalogue, names_digits, remember_drawing
@@ -54,7 +54,8 @@ with left:
             if upload is None:
                 raise EmptyDrawingError(_("Upload a photo of a digit to read it."))
             photo = load_upload(upload.getvalue(), upload.name)
-            st.image(photo.pixels.astype(np.uint8), caption=plain(upload.name), width=280)
+            shown = preview(photo.pixels, 280)
+            st.image(shown, caption=plain(upload.name), width=shown.shape[1])
             digit = preprocess_photo(photo.pixels, crop, centre)
     except (EmptyDrawingError, ImageInputError) as problem:
         digit = None
