@@ -1,4 +1,5 @@
-"""Every page at a projector's 1280 x 720: nothing runs off the right edge and no picture covers another."""
+"""Every page at a projector's 1280 x 720, in English and in Korean: nothing runs off the right edge, no picture
+covers another, no label loses its end, and the language switch is on the first screen."""
 
 from pathlib import Path
 
@@ -83,21 +84,25 @@ def projector(browser, streamlit_server):
     context.close()
 
 
-def url_path(spec) -> str:
-    return "" if spec.default else Path(spec.path).stem
+def url_path(spec, lang: str = "en") -> str:
+    return f"{'' if spec.default else Path(spec.path).stem}?lang={lang}"
 
 
 @pytest.fixture(scope="module")
 def projected(request, projector):
-    """The projector tab on the page given as the parameter; one fixture for every test, so that a page is
-    opened once for all the tests that look at it and the tab is always on the page the test names."""
-    open_page(projector, url_path(request.param))
+    """The projector tab on the page and in the language given as the parameter; one fixture for every test, so
+    that a page is opened once for all the tests that look at it and the tab is always on the page the test
+    names."""
+    spec, lang = request.param
+    open_page(projector, url_path(spec, lang))
     projector.wait_for_timeout(500)  # Plotly and images settle their size after the run ends
     assert projector.locator(EXCEPTION_SELECTOR).count() == 0, projector.locator(EXCEPTION_SELECTOR).first.inner_text()
     return projector
 
 
-every_page = pytest.mark.parametrize("projected", PAGES, indirect=True, ids=[spec.title for spec in PAGES])
+LANGUAGES = ("en", "ko")
+every_page = pytest.mark.parametrize("projected", [(spec, lang) for spec in PAGES for lang in LANGUAGES],
+                                     indirect=True, ids=[f"{spec.title}-{lang}" for spec in PAGES for lang in LANGUAGES])
 
 
 @every_page
@@ -112,6 +117,41 @@ def test_no_picture_overlaps_another_at_1280_by_720(projected):
     assert not overlapping_pairs(projected.evaluate(PICTURES_JS, PICTURES))
 
 
+# Text that Streamlit clips where it does not fit: a label, a page link, a tab, a button or a table's cell whose
+# text is wider than its box while its box hides what overflows.
+CUT_LABELS_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const hosts = '[data-testid="stPageLink"], [data-testid="stWidgetLabel"], [data-testid="stTab"], button, '
+                + '[data-testid="stTable"] td, [data-testid="stTable"] th, [data-testid="stCaptionContainer"]';
+  return [...main.querySelectorAll(hosts)].flatMap(host => [host, ...host.querySelectorAll('*')])
+    .filter(element => {
+      const style = getComputedStyle(element);
+      return element.textContent.trim() && style.overflowX !== "visible" && style.display !== "none"
+             && element.scrollWidth > element.clientWidth + 1;
+    })
+    .map(element => element.textContent.trim().slice(0, 80));
+}"""
+# Where the language switch must be, whatever the page: inside the first screen, so that a visitor who cannot
+# read the current language finds it without scrolling.
+SWITCH_JS = """() => {
+  const box = document.querySelector('[data-testid="stSidebar"] .st-key-language_switch').getBoundingClientRect();
+  return {top: box.top, bottom: box.bottom, left: box.left, right: box.right};
+}"""
+
+
+@every_page
+def test_no_label_loses_its_end_at_1280_by_720(projected):
+    assert not projected.evaluate(CUT_LABELS_JS)
+
+
+@every_page
+def test_the_language_switch_is_on_the_first_screen_at_1280_by_720(projected):
+    switch = projected.evaluate(SWITCH_JS)
+    assert switch["top"] >= 0 and switch["bottom"] <= VIEWPORT["height"] / 4, switch
+    assert projected.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).is_visible()
+    assert projected.locator('[data-testid="stSidebar"]').get_by_text("한국어", exact=True).is_visible()
+
+
 # The operation explorers and the Try-it pages: their own controls, and a colour scale on every heatmap.
 EXPLORERS = [spec for spec in PAGES if spec.path in (
     "pages/operations/convolution.py", "pages/operations/conv_layer.py", "pages/operations/pooling.py",
@@ -124,7 +164,8 @@ HEATMAPS_WITHOUT_SCALE_JS = """() => [...document.querySelectorAll('[data-testid
   .filter(plot => plot.querySelector('.hm, .im') && !plot.querySelector('.colorbar'))
   .map(plot => (plot.querySelector('.gtitle') || {}).textContent || "untitled chart")"""
 
-every_explorer = pytest.mark.parametrize("projected", EXPLORERS, indirect=True, ids=[spec.title for spec in EXPLORERS])
+every_explorer = pytest.mark.parametrize("projected", [(spec, "en") for spec in EXPLORERS], indirect=True,
+                                         ids=[spec.title for spec in EXPLORERS])
 
 
 @every_explorer
