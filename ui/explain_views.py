@@ -14,7 +14,7 @@ import streamlit as st
 from lib.i18n import N_, _
 from lib.keras_views.explain import counterfactual_path, grad_cam, integrated_gradients, occlusion, smoothgrad
 from ui.digits import class_names
-from ui.pictures import picture
+from ui.pictures import colour_bar, picture
 
 SIGNED_SCALE = "RdBu"  # red below zero, white at zero, blue above: blue is evidence for the class
 
@@ -25,7 +25,7 @@ def attribution_map(values: np.ndarray, digit: np.ndarray, title: str, scale_tit
     reach = float(np.abs(values).max()) or 1.0
     heatmap = go.Heatmap(z=values, colorscale=SIGNED_SCALE if signed else "Blues", zmid=0 if signed else None,
                          zmin=-reach if signed else 0, zmax=reach,
-                         colorbar=dict(title=dict(text=scale_title, side="right"), thickness=10, len=0.9),
+                         colorbar=colour_bar(scale_title),
                          hovertemplate=_("row %{y}, column %{x}: %{z:.4f}") + "<extra></extra>")
     outline = go.Contour(z=digit, contours=dict(start=127, end=128, size=1, coloring="none"), showscale=False,
                          line=dict(color="black", width=1), hoverinfo="skip", name=_("the digit's ink"))
