@@ -51,3 +51,15 @@ def test_an_optimizer_choice_reads_with_its_korean_name_in_korean_and_the_books_
     with language_override("ko"):
         korean = [optimizer_choice_name(name) for name in OPTIMIZERS]
     assert all(HANGUL.search(name) and OPTIMIZER_NAMES[optimizer] in name for name, optimizer in zip(korean, OPTIMIZERS))
+
+
+def test_the_padding_choices_read_with_their_meaning_in_korean():
+    from tests.test_pages_languages import render
+
+    for path, key in (("pages/operations/convolution.py", "conv_padding"),
+                      ("pages/operations/conv_layer.py", "layer_padding")):
+        app = render(path, "ko")
+        radio = app.radio(key=key)
+        shown = [radio.format_func(option) for option in radio.options] if radio.format_func else radio.options
+        assert all(HANGUL.search(option) for option in shown), shown
+        assert [option.split(" ")[0] for option in shown[:2]] == ["valid", "same"]  # the API's words kept
