@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.i18n import N_, _
+from lib.i18n import N_, _, ngettext
 from lib.keras_views.explain import counterfactual_path, grad_cam, integrated_gradients, occlusion, smoothgrad
 from ui.digits import class_names
 from ui.pictures import colour_bar, picture
@@ -133,13 +133,22 @@ def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: s
     if target == guess:
         st.caption(_("The network already reads {name}: there is nothing to push.").format(name=names[guess]))
     elif path.reached:
-        st.caption(_("After {steps} small steps the network reads {name} with p = {probability:.1%}. The pixels "
-                     "moved by {mean:.1f} of 255 on average (at most {most:.0f} on one pixel): changes a person "
-                     "barely sees can push a network to another answer, which is what adversarial examples are. "
-                     "Blue is ink added, red ink taken away: the strokes the network leans on for each "
-                     "answer.").format(steps=len(path.frames) - 1, name=names[target],
-                                       probability=path.probabilities[-1], mean=path.mean_change, most=change.max()))
+        steps = len(path.frames) - 1
+        st.caption(ngettext(
+            "After {steps} small step the network reads {name} with p = {probability:.1%}. The pixels moved by "
+            "{mean:.1f} of 255 on average (at most {most:.0f} on one pixel): changes a person barely sees can push a "
+            "network to another answer, which is what adversarial examples are. Blue is ink added, red ink taken "
+            "away: the strokes the network leans on for each answer.",
+            "After {steps} small steps the network reads {name} with p = {probability:.1%}. The pixels moved by "
+            "{mean:.1f} of 255 on average (at most {most:.0f} on one pixel): changes a person barely sees can push a "
+            "network to another answer, which is what adversarial examples are. Blue is ink added, red ink taken "
+            "away: the strokes the network leans on for each answer.", steps).format(
+            steps=steps, name=names[target], probability=path.probabilities[-1], mean=path.mean_change,
+            most=change.max()))
     else:
-        st.caption(_("In {steps} steps p({name}) only reached {probability:.1%}: this drawing is far from anything "
-                     "the network reads as that class.").format(steps=len(path.frames) - 1, name=names[target],
-                                                                probability=path.probabilities[-1]))
+        steps = len(path.frames) - 1
+        st.caption(ngettext("In {steps} step p({name}) only reached {probability:.1%}: this drawing is far from "
+                            "anything the network reads as that class.",
+                            "In {steps} steps p({name}) only reached {probability:.1%}: this drawing is far from "
+                            "anything the network reads as that class.", steps).format(
+            steps=steps, name=names[target], probability=path.probabilities[-1]))
