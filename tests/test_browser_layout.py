@@ -144,6 +144,33 @@ def test_no_label_loses_its_end_at_1280_by_720(projected):
     assert not projected.evaluate(CUT_LABELS_JS)
 
 
+# Captions squeezed under a narrow picture: a word wider than the caption's box (broken inside, "Croppe d"), or
+# three words or more standing one per line.
+SQUASHED_CAPTIONS_JS = """() => {
+  const pen = document.createElement("canvas").getContext("2d");
+  const captions = '[data-testid="stImageCaption"], [data-testid="stCaptionContainer"]';
+  return [...document.querySelectorAll(`[data-testid="stMain"] :is(${captions})`)]
+    .filter(element => element.offsetParent !== null && element.innerText.trim())
+    .flatMap(element => {
+      const style = getComputedStyle(element);
+      pen.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const words = element.innerText.split(/\\s+/).filter(Boolean);
+      const widest = Math.max(...words.map(word => pen.measureText(word).width));
+      const range = document.createRange();
+      range.selectNodeContents(element);
+      const lines = new Set([...range.getClientRects()].map(box => Math.round(box.top))).size;
+      const squashed = widest > element.clientWidth + 1 || (words.length >= 3 && lines >= words.length);
+      return squashed ? [`${element.innerText.slice(0, 60)}: ${words.length} words on ${lines} lines in `
+                         + `${element.clientWidth} px`] : [];
+    });
+}"""
+
+
+@every_page
+def test_no_caption_is_squashed_one_word_a_line_at_1280_by_720(projected):
+    assert not projected.evaluate(SQUASHED_CAPTIONS_JS)
+
+
 @every_page
 def test_the_language_switch_is_on_the_first_screen_at_1280_by_720(projected):
     switch = projected.evaluate(SWITCH_JS)
@@ -178,3 +205,24 @@ def test_explorer_controls_are_in_the_main_area_not_below_the_sidebar_links(proj
 @every_explorer
 def test_every_heatmap_on_an_explorer_has_a_colour_scale(projected):
     assert not projected.evaluate(HEATMAPS_WITHOUT_SCALE_JS)
+
+
+FIRST_SCREEN_JS = """() => {
+  const box = selector => document.querySelector(`[data-testid="stMain"] ${selector}`).getBoundingClientRect();
+  const canvas = box('[data-testid="stIFrame"], iframe'), answer = box('[data-testid="stMetric"]');
+  return {canvas: [canvas.top, canvas.bottom], answer: [answer.top, answer.bottom]};
+}"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_canvas_and_its_answer_fit_the_first_screen_of_draw_at_1280_by_720(projector, lang):
+    from tests.digit_strokes import DIGITS, place
+    from tests.test_browser_draw import draw
+
+    open_page(projector, f"draw?lang={lang}")
+    draw(projector, place(DIGITS[3][0], 0.6, 0.2, 0.2))
+    projector.locator('[data-testid="stMain"] [data-testid="stMetric"]').wait_for()
+    projector.evaluate("() => document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
+    boxes = projector.evaluate(FIRST_SCREEN_JS)
+    assert boxes["canvas"][0] >= 0 and boxes["canvas"][1] <= VIEWPORT["height"], boxes
+    assert boxes["answer"][0] >= 0 and boxes["answer"][1] <= VIEWPORT["height"], boxes

@@ -80,8 +80,8 @@ def test_an_upload_with_unusable_epochs_is_shown_without_them_and_a_note_says_ho
     assert any(warning.value.startswith("Upload odd.csv: skipped 3 of 5 rows") for warning in app.warning)
     app.multiselect(key="history_selected").set_value(["upload/odd.csv"]).run()
     assert not app.exception, [exception.message for exception in app.exception]
-    table = app.dataframe[0].value  # the comparison table: the only row is the upload, with its 2 usable epochs
-    assert list(table["run"]) == ["odd"] and list(table["epochs"]) == [2]
+    table = app.table[0].value  # the comparison table: the only column is the upload, with its 2 usable epochs
+    assert list(table.columns) == ["odd"] and table.loc["epochs", "odd"] == "2"
 
 
 def test_an_upload_with_no_usable_epoch_is_refused_with_a_note_and_no_traceback(tmp_path, monkeypatch):
@@ -172,7 +172,7 @@ def test_runs_that_differ_only_in_momentum_get_different_names_and_colours(tmp_p
         write_workspace_run(tmp_path / "runs", token, TrainingConfig(optimizer="adam", epochs=2, batch_norm=True,
                                                                      batch_norm_momentum=momentum), run_id)
     app = open_history_of(tmp_path, monkeypatch, token)
-    names = list(app.dataframe[0].value["run"])
+    names = list(app.table[0].value.columns)
     assert len(set(names)) == 2 and names[0].endswith(" 0.99)") and names[1].endswith(" 0.9)")
     chart = app.get("plotly_chart")[0].proto.spec
     traces = [trace for trace in json.loads(chart)["data"] if trace.get("mode") == "lines"]

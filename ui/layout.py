@@ -17,3 +17,13 @@ WRAPPING_LINKS_STYLE = """<style>
 def wrap_page_links() -> None:
     """Let the page links of the main area wrap onto a second line instead of losing their ends."""
     st.html(WRAPPING_LINKS_STYLE)
+
+
+def captioned_image(container, image, caption: str, width: int) -> None:
+    """An image at `width` pixels with its caption below it across the whole column.
+
+    Streamlit keeps an image's own caption to the image's width: under a small picture (a 28 x 28 digit enlarged to
+    112 px, a pooled output a few dozen pixels wide) a caption stood one word per line, long words broken apart.
+    """
+    container.image(image, width=width)
+    container.caption(caption)

@@ -21,6 +21,7 @@ from lib.engine.image_sets import (
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
 from lib.i18n import _, ngettext
+from ui.layout import captioned_image
 from ui.own_set import (
     add_class,
     add_examples,
@@ -152,8 +153,8 @@ def show_draw_adder() -> None:
         if image is None:
             st.info(why)
         else:
-            st.image(enlarge(image, 112, (0, 255)), width=112,
-                     caption=_("As it will be added: 28 x 28, cropped to the ink, scaled to 20 px, centred by mass"))
+            captioned_image(st, enlarge(image, 112, (0, 255)), width=112, caption=_(
+                "As it will be added: 28 x 28, cropped to the ink, scaled to 20 px, centred by mass"))
         if not examples["classes"]:
             st.caption(_("Add a class first: its button appears here."))
         for name in examples["classes"]:

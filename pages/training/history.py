@@ -11,6 +11,7 @@ from lib.runs.comparison import (
     MAX_DROP_FROM_BEST,
     MAX_SWING,
     STABILITY_WINDOW,
+    format_measure,
     points,
     read_optimizers,
     read_regularization,
@@ -261,22 +262,26 @@ st.plotly_chart(figure, key="history_chart")
 st.caption(_("Solid: training. Dashed: validation. Stars mark each run's best epoch; dotted lines where early "
              "stopping ended a run."))
 
-table = pd.DataFrame([summary_row(run) | {"run": name} for run, name in zip(runs, names)])
+rows = [summary_row(run) | {"run": name} for run, name in zip(runs, names)]
+table = pd.DataFrame(rows)
 st.subheader(_("Comparison"))
-# The table keeps its columns' ids (and the download its values); only what is shown is translated.
-shown_table = table.assign(source=[_(SOURCE_NAMES[value]) if value in SOURCE_NAMES else value
-                                   for value in table["source"]],
-                           stability=[_(STABILITY_NAMES[value]) if value in STABILITY_NAMES else value
-                                      for value in table["stability"]])
-column_config = {key: st.column_config.Column(column_label(key)) for key in table.columns}
-column_config |= {key: st.column_config.NumberColumn(column_label(key), format="percent") for key in table.columns
-                  if "accuracy" in key}
-column_config["stability"] = st.column_config.TextColumn(column_label("stability"), help=stability_help())
-column_config["val accuracy swing / epoch"] = st.column_config.NumberColumn(
-    column_label("val accuracy swing / epoch"), format="percent",
-    help=_("How far validation accuracy moves back and forth per epoch over the last {window} epochs, its climb or "
-           "fall aside.").format(window=STABILITY_WINDOW))
-st.dataframe(shown_table, hide_index=True, key="history_table", column_config=column_config)
+# One column per run and one row per measure, in a plain table that wraps: with a measure per column, the last
+# ones hid behind a sideways scroll at 1280 px. The download keeps a run per row and the values unformatted.
+measures = [key for key in table.columns if key != "run"]
+words = {"source": SOURCE_NAMES, "stability": STABILITY_NAMES}
+
+
+def shown_value(key: str, value) -> str:
+    if key in words and value in words[key]:
+        return _(words[key][value])
+    return format_measure(key, value)
+
+
+st.table(pd.DataFrame({row["run"]: [shown_value(key, row[key]) for key in measures] for row in rows},
+                      index=[column_label(key) for key in measures]))
+st.caption(stability_help() + " " + _("The swing is how far validation accuracy moves back and forth per epoch over "
+                                      "the last {window} epochs, its climb or fall aside.").format(
+    window=STABILITY_WINDOW))
 differences = differing_config(runs)
 if differences:
     st.markdown(_("**Settings that differ between these runs**"))
