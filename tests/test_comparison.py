@@ -167,4 +167,4 @@ def test_the_comparison_shows_percents_thousands_separators_and_a_dash_for_nothi
     assert format_measure("epochs", 60000) == "60,000"
     assert format_measure("final loss", 0.031234) == "0.03123"
     assert format_measure("seconds / epoch", 12345.6) == "12,346"
-    assert format_measure("early stop at", None) == "-" and format_measure("final loss", float("nan")) == "-"
+    assert format_measure("early stop at", None) == "—" and format_measure("final loss", float("nan")) == "—"

@@ -153,7 +153,7 @@ def format_measure(key: str, value) -> str:
     """One value of the comparison table as it is shown: accuracies (and their swing) as percents, whole numbers
     with thousands separators, other numbers to four significant digits, a dash where there is none."""
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
-        return "-"
+        return "—"  # a dash, not "-": a table cell is Markdown, where a lone hyphen draws a bullet
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return str(value)
     if "accuracy" in key:
