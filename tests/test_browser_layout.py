@@ -228,3 +228,30 @@ def test_the_canvas_and_its_answer_fit_the_first_screen_of_draw_at_1280_by_720(p
     assert not projector.evaluate(SQUASHED_CAPTIONS_JS)
     assert projector.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').filter(
         has_text=cropped).count() == 1
+
+
+@pytest.fixture(scope="module")
+def workspace_with_runs(streamlit_server):
+    """A workspace holding three runs that differ only in batch-norm momentum: names with words to fit."""
+    from lib.engine.config import TrainingConfig
+    from lib.runs.workspaces import new_token
+    from tests.test_history_page import write_workspace_run
+
+    token = new_token()
+    for index, momentum in enumerate((0.9, 0.95, 0.99)):
+        write_workspace_run(streamlit_server.runs_dir, token, TrainingConfig(
+            optimizer="adam", epochs=2, train_samples=6000, batch_norm=True, batch_norm_momentum=momentum),
+            f"20261202-00000{index}-aaaaa{index}")
+    return token
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_history_with_your_runs_fits_1280_by_720_without_cut_labels(projector, workspace_with_runs, lang):
+    open_page(projector, f"history?lang={lang}&ws={workspace_with_runs}")
+    projector.wait_for_timeout(500)
+    too_wide = [width for width in projector.evaluate(OVERFLOW_JS) if width["scroll"] > width["client"] + 1]
+    assert not too_wide, too_wide
+    assert not projector.evaluate(CUT_LABELS_JS)
+    tables = projector.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"]')]
+        .map(table => ({scroll: table.scrollWidth, client: table.clientWidth}))""")
+    assert tables and all(table["scroll"] <= table["client"] + 1 for table in tables), tables  # no sideways scroll

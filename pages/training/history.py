@@ -299,7 +299,7 @@ if mine:
                  "(a teacher can show the class's runs side by side this way). Only this workspace can unshare, "
                  "rename or delete it; deleting a run frees its room on the server."))
     for run in mine:
-        label, button, manage = st.columns([4, 1, 1])
+        label, button, manage = st.columns([3, 1, 2])  # room for "Rename or delete" whole, in either language
         shared_now = is_shared(run.path)
         failed_mark = f" :red[{status_name('failed')}]" if run.failed else ""
         shared_mark = f" :green[{_('shared')}]" if shared_now else ""
