@@ -4,6 +4,7 @@ covers another, no label loses its end, and the language switch is on the first 
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from lib.i18n import _, language_override
 from lib.server.navigation import PAGES
@@ -176,8 +177,8 @@ def test_no_caption_is_squashed_one_word_a_line_at_1280_by_720(projected):
 def test_the_language_switch_is_on_the_first_screen_at_1280_by_720(projected):
     switch = projected.evaluate(SWITCH_JS)
     assert switch["top"] >= 0 and switch["bottom"] <= VIEWPORT["height"] / 4, switch
-    assert projected.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).is_visible()
-    assert projected.locator('[data-testid="stSidebar"]').get_by_text("한국어", exact=True).is_visible()
+    for name in ("English", "한국어"):  # waited for: the sidebar is drawn again while a page reruns
+        expect(projected.locator('[data-testid="stSidebar"]').get_by_text(name, exact=True)).to_be_visible()
 
 
 # The operation explorers and the Try-it pages: their own controls, and a colour scale on every heatmap.
@@ -248,6 +249,7 @@ def workspace_with_runs(streamlit_server):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_history_with_your_runs_fits_1280_by_720_without_cut_labels(projector, workspace_with_runs, lang):
     open_page(projector, f"history?lang={lang}&ws={workspace_with_runs}")
+    projector.locator('[data-testid="stMain"] [data-testid="stTable"]').first.wait_for()
     projector.wait_for_timeout(500)
     too_wide = [width for width in projector.evaluate(OVERFLOW_JS) if width["scroll"] > width["client"] + 1]
     assert not too_wide, too_wide
