@@ -410,3 +410,23 @@ def test_a_set_is_written_once_whole_under_a_name_made_from_its_contents(tmp_pat
     assert first == again != other
     assert first.read_bytes() == b"PK one set"
     assert sorted(path.name for path in (tmp_path / ".image_sets").iterdir()) == sorted([first.name, other.name])
+
+
+def test_the_set_and_its_split_count_one_example_in_the_singular(tmp_path, monkeypatch):
+    examples = own_set.empty_set()
+    own_set.add_class(examples, "upright")
+    own_set.add_class(examples, "lying")
+    own_set.add_examples(examples, "upright", [bar(True)])
+    app = open_page(tmp_path, monkeypatch, examples)
+    shown = " ".join(texts(app.markdown) + texts(app.caption))
+    assert "Your data set: 1 example" in shown and "1 examples" not in shown
+
+
+def test_a_loaded_set_counts_its_images_with_a_thousands_separator():
+    from lib.engine.image_sets import ImageSet
+
+    count = 1200
+    incoming = ImageSet(np.stack([bar(index % 2 == 0) for index in range(count)]), np.arange(count) % 2,
+                        ("upright", "lying"))
+    message = own_set.load_image_set(own_set.empty_set(), incoming, replace=False)
+    assert message == f"Loaded the zip: 2 classes, {count:,} images."

@@ -31,6 +31,29 @@ def run_colour(run, index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
+def extra_colour(number: int) -> str:
+    """The `number`-th colour after the palette's: hues a golden angle apart, so neighbours in the list differ
+    most, at a darker lightness for the first 360 and a lighter one for the next."""
+    hue = round(number * 137.508) % 360
+    lightness = 38 if (number // 360) % 2 == 0 else 55
+    return f"hsl({hue}, 70%, {lightness}%)"
+
+
+def distinct_colours(runs: list) -> list[str]:
+    """One colour per run, none repeated: a book optimizer run keeps its optimizer's colour while no earlier run
+    holds it; every other run takes the first palette colour not yet taken, then colours beyond the palette."""
+    taken, colours = set(), []
+    extra = iter(extra_colour(number) for number in range(10**6))
+    for index, run in enumerate(runs):
+        wanted = run_colour(run, index)
+        if wanted in taken:
+            wanted = next((colour for colour in PALETTE if colour not in taken), None) or next(
+                colour for colour in extra if colour not in taken)
+        taken.add(wanted)
+        colours.append(wanted)
+    return colours
+
+
 @dataclass
 class Curves:
     """What one run contributes to the chart."""

@@ -19,6 +19,7 @@ from lib.explore.images import enlarge
 from lib.i18n import N_, _, language
 from lib.keras_views.predict import available_models
 from lib.runs.workspaces import listing_fingerprint
+from ui.layout import captioned_image
 from ui.models import classifier as classifier  # re-exported: pages read digits with it
 from ui.models import shipped_classifier as shipped_classifier
 from ui.workspace import workspace_token
@@ -122,4 +123,4 @@ def digit_picker(prefix: str) -> tuple[np.ndarray | None, str]:
 
 
 def show_digit(digit: np.ndarray, caption: str, size: int = 140) -> None:
-    st.image(enlarge(digit, size), caption=caption, width=size)
+    captioned_image(st, enlarge(digit, size), caption, width=size)

@@ -11,11 +11,11 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.i18n import N_, _
+from lib.i18n import N_, _, ngettext
 from lib.keras_views.explain import counterfactual_path, grad_cam, integrated_gradients, occlusion, smoothgrad
 from lib.plain_text import plain, plain_html
 from ui.digits import class_names
-from ui.pictures import picture
+from ui.pictures import colour_bar, picture
 
 SIGNED_SCALE = "RdBu"  # red below zero, white at zero, blue above: blue is evidence for the class
 
@@ -26,7 +26,7 @@ def attribution_map(values: np.ndarray, digit: np.ndarray, title: str, scale_tit
     reach = float(np.abs(values).max()) or 1.0
     heatmap = go.Heatmap(z=values, colorscale=SIGNED_SCALE if signed else "Blues", zmid=0 if signed else None,
                          zmin=-reach if signed else 0, zmax=reach,
-                         colorbar=dict(title=dict(text=scale_title, side="right"), thickness=10, len=0.9),
+                         colorbar=colour_bar(scale_title),
                          hovertemplate=_("row %{y}, column %{x}: %{z:.4f}") + "<extra></extra>")
     outline = go.Contour(z=digit, contours=dict(start=127, end=128, size=1, coloring="none"), showscale=False,
                          line=dict(color="black", width=1), hoverinfo="skip", name=_("the digit's ink"))
@@ -135,13 +135,22 @@ def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: s
     if target == guess:
         st.caption(_("The network already reads {name}: there is nothing to push.").format(name=plain(names[guess])))
     elif path.reached:
-        st.caption(_("After {steps} small steps the network reads {name} with p = {probability:.1%}. The pixels "
-                     "moved by {mean:.1f} of 255 on average (at most {most:.0f} on one pixel): changes a person "
-                     "barely sees can push a network to another answer, which is what adversarial examples are. "
-                     "Blue is ink added, red ink taken away: the strokes the network leans on for each "
-                     "answer.").format(steps=len(path.frames) - 1, name=plain(names[target]),
-                                       probability=path.probabilities[-1], mean=path.mean_change, most=change.max()))
+        steps = len(path.frames) - 1
+        st.caption(ngettext(
+            "After {steps} small step the network reads {name} with p = {probability:.1%}. The pixels moved by "
+            "{mean:.1f} of 255 on average (at most {most:.0f} on one pixel): changes a person barely sees can push a "
+            "network to another answer, which is what adversarial examples are. Blue is ink added, red ink taken "
+            "away: the strokes the network leans on for each answer.",
+            "After {steps} small steps the network reads {name} with p = {probability:.1%}. The pixels moved by "
+            "{mean:.1f} of 255 on average (at most {most:.0f} on one pixel): changes a person barely sees can push a "
+            "network to another answer, which is what adversarial examples are. Blue is ink added, red ink taken "
+            "away: the strokes the network leans on for each answer.", steps).format(
+            steps=steps, name=plain(names[target]), probability=path.probabilities[-1], mean=path.mean_change,
+            most=change.max()))
     else:
-        st.caption(_("In {steps} steps p({name}) only reached {probability:.1%}: this drawing is far from anything "
-                     "the network reads as that class.").format(steps=len(path.frames) - 1, name=plain(names[target]),
-                                                                probability=path.probabilities[-1]))
+        steps = len(path.frames) - 1
+        st.caption(ngettext("In {steps} step p({name}) only reached {probability:.1%}: this drawing is far from "
+                            "anything the network reads as that class.",
+                            "In {steps} steps p({name}) only reached {probability:.1%}: this drawing is far from "
+                            "anything the network reads as that class.", steps).format(
+            steps=steps, name=plain(names[target]), probability=path.probabilities[-1]))

@@ -11,7 +11,7 @@ import streamlit as st
 from lib.engine.batch_norm import BatchNormLag, diagnose_lag
 from lib.engine.config import TrainingConfig
 from lib.engine.events import reworded
-from lib.i18n import _
+from lib.i18n import N_, _
 from lib.runs.archive import zip_run
 from lib.runs.store import RunReadError, load_run
 from lib.server.navigation import page_exists
@@ -130,6 +130,19 @@ def show_live(job_id: str):
     charts()
 
 
+
+# The model summary's columns (lib.engine.models.model_summary_rows' keys) as people read them; the parameter
+# counts with thousands separators.
+SUMMARY_COLUMNS = {"layer": N_("layer"), "type": N_("type"), "output shape": N_("output shape"),
+                   "parameters": N_("parameters")}
+
+
+def summary_columns() -> dict:
+    columns = {key: st.column_config.Column(_(label)) for key, label in SUMMARY_COLUMNS.items()}
+    columns["parameters"] = st.column_config.NumberColumn(_(SUMMARY_COLUMNS["parameters"]), format="localized")
+    return columns
+
+
 def show_result(job, fill_form: Callable[[dict], None] | None = None):
     """The finished job's run: metrics, curves, model summary, download and where to go next.
 
@@ -165,7 +178,7 @@ def show_result(job, fill_form: Callable[[dict], None] | None = None):
         layers = model_summary_rows(str(run.model_path))
     if layers:
         with st.expander(_("Model summary")):
-            st.dataframe(layers, hide_index=True)
+            st.dataframe(layers, hide_index=True, column_config=summary_columns())
     st.download_button(_("Download this run (.zip)"), zip_run(run.path), file_name=f"{run.run_id}.zip",
                        mime="application/zip", key="train_download",
                        help=_("The model, its history, config and metrics, and its TensorBoard logs (folder tb)."))

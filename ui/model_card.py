@@ -59,8 +59,10 @@ def _test_examples(config: dict, metrics: dict, model):
         images, labels, kind = evaluation_examples(model.path.parent, len(class_names(model)),
                                                    metrics.get("tested_on", ""))
         mtime = model.path.stat().st_mtime if model.path.exists() else 0.0
-        where = (_("the {total:,} examples of its test data") if kind == "test"
-                 else _("the {total:,} examples held out of its set for validation"))
+        where = (ngettext("the {total:,} example of its test data", "the {total:,} examples of its test data",
+                          len(labels)) if kind == "test"
+                 else ngettext("the {total:,} example held out of its set for validation",
+                               "the {total:,} examples held out of its set for validation", len(labels)))
         return images, labels, _own_predictions(str(model.path), mtime, model, images), where
     x_test, y_test = mnist_test()
     return x_test, y_test, test_predictions(str(model.path), model), _("MNIST's {total:,} test digits")

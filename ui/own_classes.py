@@ -21,6 +21,7 @@ from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
 from lib.i18n import _, ngettext
 from lib.plain_text import plain
+from ui.layout import captioned_image
 from ui.own_set import (
     add_class,
     add_examples,
@@ -100,14 +101,14 @@ def show_classes() -> None:
         columns = st.columns(min(len(examples["classes"]), 5))
         for position, name in enumerate(examples["classes"]):
             count = len(examples["examples"][name])
-            label = _("Remove {name} ({count})").format(name=plain(name), count=count)
+            label = _("Remove {name} ({count:,})").format(name=plain(name), count=count)
             with columns[position % len(columns)]:
                 if not count:  # nothing to lose: one click
                     st.button(label, key=f"own_remove_class_{name}", icon=":material/delete:", on_click=remove_class,
                               args=(examples, name))
                     continue
                 with st.popover(label, icon=":material/delete:"):  # its examples would go too: one more click
-                    st.button(ngettext("Remove {name} and its {n} example", "Remove {name} and its {n} examples",
+                    st.button(ngettext("Remove {name} and its {n:,} example", "Remove {name} and its {n:,} examples",
                                        count).format(name=plain(name), n=count), key=f"own_remove_class_{name}",
                               type="primary", on_click=remove_class, args=(examples, name))
     else:
@@ -119,8 +120,8 @@ def show_classes() -> None:
         st.button(starter, key="own_starter", icon=":material/looks_3:", on_click=_on_starter, help=starter_help)
     else:
         with st.popover(starter, icon=":material/looks_3:", help=starter_help):
-            st.warning(ngettext("This replaces your set and its {n} example: download it first to keep it.",
-                                "This replaces your set and its {n} examples: download it first to keep it.",
+            st.warning(ngettext("This replaces your set and its {n:,} example: download it first to keep it.",
+                                "This replaces your set and its {n:,} examples: download it first to keep it.",
                                 total_examples(examples)).format(n=total_examples(examples)))
             st.button(_("Replace my set with MNIST digits 0-2"), key="own_starter", type="primary",
                       on_click=_on_starter)
@@ -152,8 +153,8 @@ def show_draw_adder() -> None:
         if image is None:
             st.info(why)
         else:
-            st.image(enlarge(image, 112, (0, 255)), width=112,
-                     caption=_("As it will be added: 28 x 28, cropped to the ink, scaled to 20 px, centred by mass"))
+            captioned_image(st, enlarge(image, 112, (0, 255)), width=112, caption=_(
+                "As it will be added: 28 x 28, cropped to the ink, scaled to 20 px, centred by mass"))
         if not examples["classes"]:
             st.caption(_("Add a class first: its button appears here."))
         for name in examples["classes"]:
@@ -164,7 +165,7 @@ def show_draw_adder() -> None:
                 except ImageSetError as error:
                     _report("error", str(error), "draw")
                 else:
-                    _report("success", _("Added to {name}: it has {count} now.").format(
+                    _report("success", _("Added to {name}: it has {count:,} now.").format(
                         name=plain(name), count=len(examples["examples"][name])), "draw")
                 _next_round("canvas")  # a fresh, empty canvas
                 st.rerun()
@@ -192,7 +193,7 @@ def show_upload_adder() -> None:
         st.info(_("Add a class first, then the images to it."))
         return
     for name in examples["classes"]:
-        label = ngettext("Add {n} image to {name}", "Add {n} images to {name}", len(files)).format(n=len(files),
+        label = ngettext("Add {n:,} image to {name}", "Add {n:,} images to {name}", len(files)).format(n=len(files),
                                                                                               name=plain(name))
         if st.button(label, key=f"own_add_upload_{name}", icon=":material/upload:"):
             try:
@@ -207,10 +208,10 @@ def show_upload_adder() -> None:
                 except ImageSetError as error:
                     _report("error", str(error), "upload")
                     st.rerun()
-                message = ngettext("Added {n} image to {name}.", "Added {n} images to {name}.",
+                message = ngettext("Added {n:,} image to {name}.", "Added {n:,} images to {name}.",
                                    len(images)).format(n=len(images), name=plain(name))
             if problems:
-                skipped = ngettext("Skipped {n} file that is not a readable image", "Skipped {n} files that are "
+                skipped = ngettext("Skipped {n:,} file that is not a readable image", "Skipped {n:,} files that are "
                                    "not readable images", len(problems)).format(n=len(problems))
                 message = f"{message} {skipped}: {_listed(problems)}."
             if blank:
@@ -254,15 +255,14 @@ def show_grid() -> None:
     examples = example_set()
     for name in examples["classes"]:
         items = examples["examples"][name]
-        title = ngettext("{name}: {n} example", "{name}: {n} examples", len(items)).format(name=plain(name),
-                                                                                          n=len(items))
+        title = ngettext("{name}: {n:,} example", "{name}: {n:,} examples", len(items)).format(name=plain(name), n=len(items))
         with st.expander(title, expanded=len(items) <= GRID_OPEN):
             if not items:
                 st.caption(_("No examples yet: draw some, or upload images."))
                 continue
             shown = items[-GRID_SHOWN:]
             if len(items) > GRID_SHOWN:
-                if st.toggle(_("Show all {n}").format(n=len(items)), key=f"own_show_all_{name}"):
+                if st.toggle(_("Show all {n:,}").format(n=len(items)), key=f"own_show_all_{name}"):
                     shown = items
                 else:
                     st.caption(_("The newest {shown} are shown.").format(shown=GRID_SHOWN))

@@ -19,6 +19,7 @@ from lib.runs.store import RunReadError, load_run
 from lib.runs.workspaces import workspace_runs
 from ui.digits import class_names, classifier, remember_drawing
 from ui.explain_views import show_explanation
+from ui.layout import captioned_image
 from ui.model_card import show_model_card
 from ui.own_training import accuracy_caption
 from ui.workspace import workspace_token
@@ -108,7 +109,7 @@ def show_reader(model) -> None:
         probabilities = model.predict_proba(image)[0]
         guess = int(probabilities.argmax())
         picture, metric = st.columns([1, 2])
-        picture.image(enlarge(image, 84, (0, 255)), width=84, caption=_("as the network sees it"))
+        captioned_image(picture, enlarge(image, 84, (0, 255)), _("as the network sees it"), width=84)
         metric.metric(_("Read as"), plain(names[guess]), _("{p:.1%} confident").format(p=probabilities[guess]),
                       delta_color="off", delta_arrow="off")
         chart = px.bar(x=[plain_html(name) for name in names], y=probabilities, range_y=[0, 1],

@@ -131,7 +131,8 @@ def show_training(examples: dict) -> str | None:
     job, mine = own_job()
     busy = job is not None and job.active
     if image_set is not None:
-        split = _("{train} examples train and {held} are held out for validation.").format(
+        split = ngettext("{train} example trains and {held} held out for validation.",
+                         "{train} examples train and {held} are held out for validation.", train_images).format(
             train=train_images, held=len(image_set) - train_images)
         seconds = estimate(values, len(image_set))
         st.caption(split if seconds is None else split + " " + _(

@@ -11,6 +11,7 @@ from lib.i18n import N_, _, ngettext
 from lib.plain_text import plain, plain_html
 from ui.digits import class_names, classifier, model_catalogue, names_digits, remember_drawing
 from ui.explain_views import show_explanation
+from ui.layout import captioned_image
 from ui.model_card import show_model_card
 from ui.pictures import kernel_slices, map_grid
 from ui.warmup import models_deferred, wait_for_models
@@ -24,9 +25,14 @@ catalogue = model_catalogue()  # {model path: label}
 if not catalogue:
     st.error(_("No trained model was found in saved_models/ or your runs. Train one on the Training page."))
     st.stop()
-source = st.radio(_("Input"), list(SOURCES), horizontal=True, key="draw_source",
-                  format_func={value: _(shown) for value, shown in SOURCES.items()}.get)
 left, right = st.columns([1, 1])
+# The choices sit right of the canvas, beside each other, so the canvas and the answer under them fit a 720 px
+# screen: above the canvas they pushed its bottom below the fold.
+with right:
+    source_col, model_col = st.columns(2)
+    source = source_col.radio(_("Input"), list(SOURCES), key="draw_source",
+                              format_func={value: _(shown) for value, shown in SOURCES.items()}.get)
+    chosen = model_col.selectbox(_("Read with"), list(catalogue), format_func=catalogue.get, key="draw_model")
 # The preprocessing switches sit with the steps they switch, under the canvas; they are read first
 # because the digit is prepared with them.
 steps_area = st.container()
@@ -38,12 +44,13 @@ with steps_area:
 with left:
     try:
         if source == "Draw":
-            width = st.slider(_("Stroke width"), 6, 40, 20, key="draw_width")
+            width = st.session_state.get("draw_width", 20)  # the slider is drawn under the canvas
             canvas = st_canvas(stroke_width=width, stroke_color="#FFFFFF", background_color="#000000",
                                height=280, width=280, drawing_mode="freedraw", return_image_data=True,
                                key="draw_canvas")
             st.caption(_("Draw in white on black. The toolbar above the canvas undoes, redoes and clears (bin "
                          "icon)."))
+            st.slider(_("Stroke width"), 6, 40, 20, key="draw_width")
             if canvas.image_data is None:
                 raise EmptyDrawingError(_("The canvas is empty: draw a digit first."))
             digit = preprocess_drawing(canvas.image_data, crop, centre)
@@ -62,7 +69,6 @@ with left:
         message = str(problem)
 
 with right:
-    chosen = st.selectbox(_("Read with"), list(catalogue), format_func=catalogue.get, key="draw_model")
     if models_deferred():  # a cold server's first page: the canvas now, the model's parts once it is loaded
         wait_for_models()
         st.stop()
@@ -78,7 +84,7 @@ with right:
         # A run trained on classes of its own names them; the axis says "class" for those, "digit" for MNIST's.
         chart = px.bar(x=[plain_html(name) for name in names], y=probabilities, range_y=[0, 1],
                        labels={"x": _("digit") if names_digits(model) else _("class"), "y": _("probability")})
-        chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(type="category"))
+        chart.update_layout(height=200, margin=dict(t=10, b=10), xaxis=dict(type="category"))  # in the first screen
         st.plotly_chart(chart, key="draw_probabilities")
         for note in digit.notes:
             st.warning(note)
@@ -92,7 +98,7 @@ with steps_area:
                  "Gray: black 0, white 255, the pixel values LeNet-5 is given."))
     for column, (caption, image) in zip(st.columns(len(digit.steps)), digit.steps):
         shown = enlarge(image, 112, (0, 255))  # its longer side 112 px, its shape kept
-        column.image(shown, caption=caption, width=shown.shape[1])
+        captioned_image(column, shown, caption, width=shown.shape[1])
 
 show_explanation(model, digit.image, probabilities, key="draw_why")
 
