@@ -11,6 +11,7 @@ from lib.keras_views.regularizer_views import batch_norm_stages, dropout_draw, m
 from lib.runs.store import book_model_path
 from ui.charts import PALETTE
 from ui.digits import digit_picker, mnist_test, show_digit
+from ui.freezing_view import show_freezing
 from ui.models import keras_model
 from ui.pictures import colour_bar
 
@@ -171,3 +172,4 @@ passed = (_("The ReLU after it passes {after:.1%} of the values, where the norma
             "lie between the two cuts.")).format(after=stages.passed_after, normalized=stages.passed_normalized)
 st.caption(_("{layer} {word} {feature}: {stretch} and {shift}.").format(
     layer=layer_name, word=unit_word, feature=feature, stretch=stretch, shift=shift) + " " + passed)
+show_freezing(norm_model)
