@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib.i18n import _
 from lib.keras_views.chain_rule import DEFAULTS, PARAMETERS, chain_rule, largest_difference, tape_gradients
+from ui.models import shipped_classifier
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -31,6 +32,9 @@ def show_chain_rule() -> None:
               for name, column in zip(DEFAULTS, columns)}
     result = chain_rule(**values)
     with st.spinner(_("TensorFlow is measuring the gradient...")):
+        # TensorFlow is imported inside the shipped model's cache entry, which the server's warm-up fills: two
+        # threads importing TensorFlow at once can deadlock, so this page waits on that entry (or fills it).
+        shipped_classifier()
         tape = cached_tape(tuple(values.items()))
     f, d = result.forward, result.local
     st.markdown(_("**Forward pass**: z = {w1:g} x {x:g} + {b1:g} = **{z:.4f}**, h = σ(z) = **{h:.4f}**, "

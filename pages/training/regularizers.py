@@ -14,6 +14,7 @@ from ui.digits import digit_picker, mnist_test, show_digit
 from ui.freezing_view import show_freezing
 from ui.models import keras_model
 from ui.pictures import colour_bar
+from ui.weights_view import show_early_stopping, show_weight_regularizers
 
 DROPOUT_MODEL = book_model_path("dropout")
 BATCH_NORM_MODEL = book_model_path("batch norm")
@@ -173,3 +174,7 @@ passed = (_("The ReLU after it passes {after:.1%} of the values, where the norma
 st.caption(_("{layer} {word} {feature}: {stretch} and {shift}.").format(
     layer=layer_name, word=unit_word, feature=feature, stretch=stretch, shift=shift) + " " + passed)
 show_freezing(norm_model)
+
+st.subheader(_("L1, L2 and early stopping"))
+show_weight_regularizers()
+show_early_stopping()
