@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib.i18n import _
+from lib.i18n import _, ngettext
 from lib.keras_views.freezing import FREEZABLE, freezing_experiment, parameter_counts
 from ui.digits import mnist_test
 
@@ -19,10 +19,15 @@ def cached_freezing(frozen: str):
 def show_freezing(batch_norm_model) -> None:
     st.markdown("#### " + _("Non-trainable parameters and freezing a layer"))
     counts = parameter_counts(batch_norm_model)
-    st.markdown(_("The summary of this batch norm LeNet-5 ends with `{line}`. Those are the moving means and "
-                  "variances: one of each for every one of the {channels} features its batch norm layers normalize, "
-                  "2 x {channels} = **{double:,}**. No gradient moves them; batch norm averages them from the "
-                  "batches it sees in training. The other **{trainable:,}** parameters are trainable.").format(
+    st.markdown(ngettext(
+        "The summary of this batch norm LeNet-5 ends with `{line}`. Those are the moving means and variances: one of "
+        "each for the {channels} feature its batch norm layers normalize, 2 x {channels} = **{double:,}**. No "
+        "gradient moves them; batch norm averages them from the batches it sees in training. The other "
+        "**{trainable:,}** parameters are trainable.",
+        "The summary of this batch norm LeNet-5 ends with `{line}`. Those are the moving means and variances: one of "
+        "each for every one of the {channels} features its batch norm layers normalize, 2 x {channels} = "
+        "**{double:,}**. No gradient moves them; batch norm averages them from the batches it sees in training. The "
+        "other **{trainable:,}** parameters are trainable.", counts.batch_norm_channels).format(
         line=counts.summary_line, channels=counts.batch_norm_channels, double=2 * counts.batch_norm_channels,
         trainable=counts.trainable))
     headers = {"layer": _("layer"), "type": _("type"), "trainable": _("trainable"),
@@ -34,9 +39,11 @@ def show_freezing(batch_norm_model) -> None:
     with st.spinner(_("Keras is training one step...")):
         result = cached_freezing(frozen)
     moved = result.after.trainable - result.before.trainable
-    st.markdown(_("Frozen, **{layer}** moves {moved:,} parameters out of the trainable count: trainable "
-                  "{before_trainable:,} → **{after_trainable:,}**, non-trainable {before_frozen:,} → "
-                  "**{after_frozen:,}** (`{line}`).").format(
+    st.markdown(ngettext(
+        "Frozen, **{layer}** moves {moved:,} parameter out of the trainable count: trainable {before_trainable:,} → "
+        "**{after_trainable:,}**, non-trainable {before_frozen:,} → **{after_frozen:,}** (`{line}`).",
+        "Frozen, **{layer}** moves {moved:,} parameters out of the trainable count: trainable {before_trainable:,} → "
+        "**{after_trainable:,}**, non-trainable {before_frozen:,} → **{after_frozen:,}** (`{line}`).", -moved).format(
         layer=frozen, moved=-moved, before_trainable=result.before.trainable, after_trainable=result.after.trainable,
         before_frozen=result.before.non_trainable, after_frozen=result.after.non_trainable,
         line=result.after.summary_line))
@@ -48,9 +55,12 @@ def show_freezing(batch_norm_model) -> None:
     others = [row for row in result.changes if row["trainable"]]
     moving = [row["change"] for row in result.changes if row["weight"].startswith("moving_")]
     unchanged = result.change_of(frozen) == 0
-    st.caption((_("One SGD step on {n} test digits: every weight of {layer} is exactly as before, while the "
-                  "trainable weights moved by up to {trainable:.2e}.") if unchanged else
-                _("One SGD step on {n} test digits: {layer} still moved by {change:.2e}.")).format(
+    st.caption((ngettext("One SGD step on {n} test digit: every weight of {layer} is exactly as before, while the "
+                         "trainable weights moved by up to {trainable:.2e}.",
+                         "One SGD step on {n} test digits: every weight of {layer} is exactly as before, while the "
+                         "trainable weights moved by up to {trainable:.2e}.", BATCH) if unchanged else
+                ngettext("One SGD step on {n} test digit: {layer} still moved by {change:.2e}.",
+                         "One SGD step on {n} test digits: {layer} still moved by {change:.2e}.", BATCH)).format(
         n=BATCH, layer=frozen, change=result.change_of(frozen), trainable=max(row["change"] for row in others))
         + " " + _("The moving means and variances moved by up to {moving:.2e} although they are non-trainable: "
                   "batch norm updates them itself in training, without a gradient.").format(moving=max(moving)))

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from lib.i18n import _
+from lib.i18n import _, ngettext
 from lib.keras_views.weight_histograms import (
     NEAR_ZERO,
     REGULARIZER_RUNS,
@@ -54,9 +54,12 @@ def show_weight_regularizers() -> None:
     means = ", ".join(_("{name} {mean:.4f}").format(name=_(REGULARIZER_RUNS[name]), mean=spread.mean_abs)
                       for name, spread in runs.items())
     most, smallest = _(REGULARIZER_RUNS[comparison.most_near_zero]), _(REGULARIZER_RUNS[comparison.smallest_mean_abs])
-    st.markdown(_("All {n:,} kernel weights of the three LeNet-5s trained on the same 200 images, on one scale. "
-                  "Within {near:g} of zero: {shares}; most of them: **{most}**. Mean |w|: {means}; smallest: "
-                  "**{smallest}**.").format(n=comparison.weights, near=NEAR_ZERO, shares=shares, most=most,
+    st.markdown(ngettext(
+        "All {n:,} kernel weight of the three LeNet-5s trained on the same 200 images, on one scale. Within "
+        "{near:g} of zero: {shares}; most of them: **{most}**. Mean |w|: {means}; smallest: **{smallest}**.",
+        "All {n:,} kernel weights of the three LeNet-5s trained on the same 200 images, on one scale. Within "
+        "{near:g} of zero: {shares}; most of them: **{most}**. Mean |w|: {means}; smallest: **{smallest}**.",
+        comparison.weights).format(n=comparison.weights, near=NEAR_ZERO, shares=shares, most=most,
                                             means=means, smallest=smallest))
     l1, l2, plain = runs["l1"], runs["l2"], runs["none"]
     st.caption(" ".join([
@@ -93,10 +96,14 @@ def show_early_stopping() -> None:
     figure.add_vrect(x0=stop.best_epoch, x1=stop.stopped_epoch, fillcolor=PALETTE[1], opacity=0.08, line_width=0)
     figure.update_layout(height=300, margin=dict(t=40, b=10), xaxis_title=_("epoch"), yaxis_title=stop.monitor)
     st.plotly_chart(figure, key="regularizers_early_stopping")
-    st.markdown(_("The book's first LeNet-5 run (SGD, all 60,000 images) was allowed {allowed} epochs with "
-                  "`EarlyStopping(monitor=\"{monitor}\", patience={patience}, restore_best_weights=True)`. Its "
-                  "{monitor} was best at epoch **{best}** ({value:.4f}); after {waited} epochs without improvement "
-                  "training stopped at epoch **{stopped}**, and the saved model holds the weights of epoch "
-                  "{best}.").format(allowed=stop.epochs_allowed, monitor=stop.monitor, patience=stop.patience,
-                                    best=stop.best_epoch, value=stop.values[stop.best_epoch - 1], waited=stop.waited,
-                                    stopped=stop.stopped_epoch))
+    st.markdown(ngettext(
+        "The book's first LeNet-5 run (SGD, all 60,000 images) could train up to epoch {allowed} with "
+        "`EarlyStopping(monitor=\"{monitor}\", patience={patience}, restore_best_weights=True)`. Its {monitor} was "
+        "best at epoch **{best}** ({value:.4f}); after {waited} epoch without improvement training stopped at epoch "
+        "**{stopped}**, and the saved model holds the weights of epoch {best}.",
+        "The book's first LeNet-5 run (SGD, all 60,000 images) could train up to epoch {allowed} with "
+        "`EarlyStopping(monitor=\"{monitor}\", patience={patience}, restore_best_weights=True)`. Its {monitor} was "
+        "best at epoch **{best}** ({value:.4f}); after {waited} epochs without improvement training stopped at "
+        "epoch **{stopped}**, and the saved model holds the weights of epoch {best}.", stop.waited).format(
+        allowed=stop.epochs_allowed, monitor=stop.monitor, patience=stop.patience, best=stop.best_epoch,
+        value=stop.values[stop.best_epoch - 1], waited=stop.waited, stopped=stop.stopped_epoch))

@@ -14,6 +14,7 @@ from ui.digits import digit_picker, mnist_test, show_digit
 from ui.freezing_view import show_freezing
 from ui.models import keras_model
 from ui.pictures import colour_bar
+from ui.placement_view import show_dropout_placement
 from ui.weights_view import show_early_stopping, show_weight_regularizers
 
 DROPOUT_MODEL = book_model_path("dropout")
@@ -111,6 +112,7 @@ else:
                   "multiplies the survivors by 1 / (1 - {rate:g}) = **{scale:.3f}**, so the layer's expected output "
                   "stays the same. For example {examples}. At test time (`training=False`) dropout does nothing: the "
                   "right strip never changes.").format(rate=training.rate, scale=training.scale, examples=examples))
+show_dropout_placement()
 
 st.subheader(_("Batch normalization"))
 try:
