@@ -59,6 +59,7 @@ def test_stored_early_stopping_run_stopped_patience_epochs_after_its_best():
     assert stop.waited == stop.patience == run.config["early_stopping_patience"]
     assert stop.stopped_epoch == run.metrics["early_stopped_epoch"] < stop.epochs_allowed
     assert stop.values[stop.best_epoch - 1] == min(stop.values)
+    assert stop.restored_best is run.config["early_stopping_restore_best"]
 
 
 def test_monitoring_accuracy_keeps_the_highest_epoch():
@@ -66,6 +67,7 @@ def test_monitoring_accuracy_keeps_the_highest_epoch():
     stop = early_stop({"early_stopping": True, "early_stopping_monitor": "val_accuracy",
                        "early_stopping_patience": 2, "epochs": 10}, history)
     assert (stop.best_epoch, stop.stopped_epoch, stop.waited) == (2, 4, 2)
+    assert stop.restored_best  # Keras's EarlyStopping in this app restores the best epoch unless told not to
 
 
 def test_a_run_without_early_stopping_is_refused():

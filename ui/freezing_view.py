@@ -33,7 +33,9 @@ def show_freezing(batch_norm_model) -> None:
     headers = {"layer": _("layer"), "type": _("type"), "trainable": _("trainable"),
                "non-trainable": _("non-trainable"), "non-trainable weights": _("non-trainable weights")}
     st.dataframe(pd.DataFrame(counts.rows).drop(columns="features").rename(columns=headers), hide_index=True,
-                 key="regularizers_counts")
+                 key="regularizers_counts",
+                 column_config={headers[name]: st.column_config.NumberColumn(format="localized")
+                                for name in ("trainable", "non-trainable")})
     frozen = st.selectbox(_("Freeze a layer of a fresh LeNet-5 with batch norm (`layer.trainable = False`)"),
                           FREEZABLE, index=1, key="regularizers_freeze")
     with st.spinner(_("Keras is training one step...")):

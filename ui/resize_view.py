@@ -10,7 +10,7 @@ SIZE = 64
 
 
 def shape_text(shape: tuple) -> str:
-    return " x ".join(map(str, shape))
+    return " x ".join(f"{size:,}" for size in shape)
 
 
 def show_why_resize(lenet, digit) -> None:

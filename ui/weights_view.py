@@ -55,9 +55,9 @@ def show_weight_regularizers() -> None:
                       for name, spread in runs.items())
     most, smallest = _(REGULARIZER_RUNS[comparison.most_near_zero]), _(REGULARIZER_RUNS[comparison.smallest_mean_abs])
     st.markdown(ngettext(
-        "All {n:,} kernel weight of the three LeNet-5s trained on the same 200 images, on one scale. Within "
+        "The {n:,} kernel weight of each of the three LeNet-5s trained on the same 200 images, on one scale. Within "
         "{near:g} of zero: {shares}; most of them: **{most}**. Mean |w|: {means}; smallest: **{smallest}**.",
-        "All {n:,} kernel weights of the three LeNet-5s trained on the same 200 images, on one scale. Within "
+        "The {n:,} kernel weights of each of the three LeNet-5s trained on the same 200 images, on one scale. Within "
         "{near:g} of zero: {shares}; most of them: **{most}**. Mean |w|: {means}; smallest: **{smallest}**.",
         comparison.weights).format(n=comparison.weights, near=NEAR_ZERO, shares=shares, most=most,
                                             means=means, smallest=smallest))
@@ -94,16 +94,22 @@ def show_early_stopping() -> None:
                      annotation_text=_("stopped: epoch {epoch}").format(epoch=stop.stopped_epoch),
                      annotation_position="top right")
     figure.add_vrect(x0=stop.best_epoch, x1=stop.stopped_epoch, fillcolor=PALETTE[1], opacity=0.08, line_width=0)
-    figure.update_layout(height=300, margin=dict(t=40, b=10), xaxis_title=_("epoch"), yaxis_title=stop.monitor)
+    figure.update_layout(height=300, margin=dict(t=40, b=10), xaxis_title=_("epoch"), yaxis_title=stop.monitor,
+                         xaxis=dict(range=[0.5, stop.stopped_epoch + 2]))  # room for the "stopped" label
     st.plotly_chart(figure, key="regularizers_early_stopping")
+    kept = (_("The saved model holds the weights of epoch {best}.") if stop.restored_best else
+            _("The saved model holds the weights of epoch {stopped}, the last one.")).format(
+        best=stop.best_epoch, stopped=stop.stopped_epoch)
     st.markdown(ngettext(
-        "The book's first LeNet-5 run (SGD, all 60,000 images) could train up to epoch {allowed} with "
-        "`EarlyStopping(monitor=\"{monitor}\", patience={patience}, restore_best_weights=True)`. Its {monitor} was "
-        "best at epoch **{best}** ({value:.4f}); after {waited} epoch without improvement training stopped at epoch "
-        "**{stopped}**, and the saved model holds the weights of epoch {best}.",
-        "The book's first LeNet-5 run (SGD, all 60,000 images) could train up to epoch {allowed} with "
-        "`EarlyStopping(monitor=\"{monitor}\", patience={patience}, restore_best_weights=True)`. Its {monitor} was "
-        "best at epoch **{best}** ({value:.4f}); after {waited} epochs without improvement training stopped at "
-        "epoch **{stopped}**, and the saved model holds the weights of epoch {best}.", stop.waited).format(
-        allowed=stop.epochs_allowed, monitor=stop.monitor, patience=stop.patience, best=stop.best_epoch,
-        value=stop.values[stop.best_epoch - 1], waited=stop.waited, stopped=stop.stopped_epoch))
+        "The book's first LeNet-5 run ({optimizer}, {samples:,} training images) could train up to epoch {allowed} "
+        "with `EarlyStopping(monitor=\"{monitor}\", patience={patience}, restore_best_weights={restore})`. Its "
+        "{monitor} was best at epoch **{best}** ({value:.4f}); after {waited} epoch without improvement training "
+        "stopped at epoch **{stopped}**.",
+        "The book's first LeNet-5 run ({optimizer}, {samples:,} training images) could train up to epoch {allowed} "
+        "with `EarlyStopping(monitor=\"{monitor}\", patience={patience}, restore_best_weights={restore})`. Its "
+        "{monitor} was best at epoch **{best}** ({value:.4f}); after {waited} epochs without improvement training "
+        "stopped at epoch **{stopped}**.", stop.waited).format(
+        optimizer=str(run.config.get("optimizer", "?")).upper(), samples=int(run.config.get("train_samples", 0)),
+        allowed=stop.epochs_allowed, monitor=stop.monitor, patience=stop.patience, restore=stop.restored_best,
+        best=stop.best_epoch, value=stop.values[stop.best_epoch - 1], waited=stop.waited, stopped=stop.stopped_epoch)
+        + " " + kept)

@@ -87,6 +87,7 @@ class EarlyStop:
     values: list[float]  # the monitored value, epoch 1 first
     best_epoch: int  # 1-based: the epoch whose weights restore_best_weights keeps
     stopped_epoch: int  # the last epoch trained
+    restored_best: bool  # whether the saved model holds the best epoch's weights (restore_best_weights)
 
     @property
     def waited(self) -> int:
@@ -104,4 +105,4 @@ def early_stop(config: dict, history: list[dict]) -> EarlyStop:
         raise ValueError(_("The run's history has no {monitor} column.").format(monitor=monitor))
     best = int(np.argmax(values) if "accuracy" in monitor else np.argmin(values))
     return EarlyStop(monitor, int(config.get("early_stopping_patience", 0)), int(config.get("epochs", len(values))),
-                     values, best + 1, len(values))
+                     values, best + 1, len(values), bool(config.get("early_stopping_restore_best", True)))
