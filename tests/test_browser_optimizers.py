@@ -8,7 +8,7 @@ from tests.browser import choose_radio, find_in_main, main_text, nudge_slider, o
 
 def table_cells(page) -> list[str]:
     """The cells of the results table, from the grid's accessible DOM table."""
-    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid = page.locator('.st-key-opt_table [data-testid="stDataFrame"]').first
     grid.locator("td").first.wait_for(state="attached")
     return grid.locator("td").all_inner_texts()
 
@@ -109,6 +109,18 @@ def test_primer_shows_three_rates_and_redraws_the_learners_own(app_page):
     find_in_main(app_page, "Yours: η = 1.1")
     assert primer_caption(1.1, gradient_descent_1d(1.1)) in main_text(app_page)
     assert main_text(app_page).count("It diverges.") == 2
+
+
+def test_chain_rule_table_follows_the_weights_and_matches_the_tape(app_page):
+    from lib.keras_views.chain_rule import chain_rule, tape_gradients
+
+    open_page(app_page, "optimizers")
+    set_number(app_page, "w1", -2.0)
+    by_hand, tape = chain_rule(w1=-2.0).gradients, tape_gradients(w1=-2.0)
+    find_in_main(app_page, f"{by_hand['w1']:.6f}")
+    cells = app_page.locator('.st-key-opt_chain_table [data-testid="stDataFrame"] td').all_inner_texts()
+    row = cells[cells.index("w1"):][:5]
+    assert row[3] == f"{by_hand['w1']:.6f}" and row[4] == f"{tape['w1']:.6f}"
 
 
 def test_dropout_button_draws_a_new_mask_and_test_time_never_changes(app_page):

@@ -46,8 +46,9 @@ def own_rates() -> None:
 
 st.title(_("Optimizers"))
 st.markdown(_(
-    "Every optimizer is gradient descent with a twist, so first plain gradient descent on a one-dimensional "
-    "loss; then the book's seven optimizers on two-dimensional surfaces, where you can see each step."
+    "Every optimizer is gradient descent with a twist, so first how the gradient is computed and plain gradient "
+    "descent on a one-dimensional loss; then the book's seven optimizers on two-dimensional surfaces, where you "
+    "can see each step."
 ))
 show_chain_rule()
 
