@@ -8,7 +8,8 @@ from tests.browser import choose_radio, find_in_main, main_text, nudge_slider, o
 
 def table_cells(page) -> list[str]:
     """The cells of the results table, from the grid's accessible DOM table."""
-    grid = page.locator('.st-key-opt_table [data-testid="stDataFrame"]').first
+    # The results table, not the chain-rule table above it: the one that names Adam.
+    grid = page.locator('[data-testid="stDataFrame"]').filter(has_text=OPTIMIZER_NAMES["adam"]).first
     grid.locator("td").first.wait_for(state="attached")
     return grid.locator("td").all_inner_texts()
 
@@ -117,8 +118,8 @@ def test_chain_rule_table_follows_the_weights_and_matches_the_tape(app_page):
     open_page(app_page, "optimizers")
     set_number(app_page, "w1", -2.0)
     by_hand, tape = chain_rule(w1=-2.0).gradients, tape_gradients(w1=-2.0)
-    find_in_main(app_page, f"{by_hand['w1']:.6f}")
-    cells = app_page.locator('.st-key-opt_chain_table [data-testid="stDataFrame"] td').all_inner_texts()
+    find_in_main(app_page, r"z = -2 x 1\.5 \+ 0\.1 = -2\.9000")  # the forward pass with the new w1
+    cells = app_page.locator('[data-testid="stDataFrame"]').filter(has_text="∂L/∂ŷ").first.locator("td").all_inner_texts()
     row = cells[cells.index("w1"):][:5]
     assert row[3] == f"{by_hand['w1']:.6f}" and row[4] == f"{tape['w1']:.6f}"
 
