@@ -145,4 +145,6 @@ def test_open_questions_show_any_input_size_and_keras_error(app_page):
     wait_idle(app_page)
     find_in_main(app_page, r"maps of 64 x 64 x 6")
     find_in_main(app_page, r"expected axis -1 of input shape to have value 784")
+    # Why resize: LeNet-5's own dense head refuses the 64 x 64 digit's 14 x 14 x 16 maps.
+    find_in_main(app_page, r"expected axis -1 of input shape to have value 400, but received input with shape \(1, 3136\)")
     find_in_main(app_page, r"\d+ scalars read back from")
