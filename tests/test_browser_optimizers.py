@@ -8,7 +8,8 @@ from tests.browser import choose_radio, find_in_main, main_text, nudge_slider, o
 
 def table_cells(page) -> list[str]:
     """The cells of the results table, from the grid's accessible DOM table."""
-    grid = page.locator('[data-testid="stDataFrame"]').first
+    # The results table, not the chain-rule table above it: the one that names Adam.
+    grid = page.locator('[data-testid="stDataFrame"]').filter(has_text=OPTIMIZER_NAMES["adam"]).first
     grid.locator("td").first.wait_for(state="attached")
     return grid.locator("td").all_inner_texts()
 
@@ -111,6 +112,18 @@ def test_primer_shows_three_rates_and_redraws_the_learners_own(app_page):
     assert main_text(app_page).count("It diverges.") == 2
 
 
+def test_chain_rule_table_follows_the_weights_and_matches_the_tape(app_page):
+    from lib.keras_views.chain_rule import chain_rule, tape_gradients
+
+    open_page(app_page, "optimizers")
+    set_number(app_page, "w1", -2.0)
+    by_hand, tape = chain_rule(w1=-2.0).gradients, tape_gradients(w1=-2.0)
+    find_in_main(app_page, r"z = -2 x 1\.5 \+ 0\.1 = -2\.9000")  # the forward pass with the new w1
+    cells = app_page.locator('[data-testid="stDataFrame"]').filter(has_text="∂L/∂ŷ").first.locator("td").all_inner_texts()
+    row = cells[cells.index("w1"):][:5]
+    assert row[3] == f"{by_hand['w1']:.6f}" and row[4] == f"{tape['w1']:.6f}"
+
+
 def test_dropout_button_draws_a_new_mask_and_test_time_never_changes(app_page):
     open_page(app_page, "regularizers")
     strips = app_page.locator('[data-testid="stPlotlyChart"]')
@@ -132,4 +145,6 @@ def test_open_questions_show_any_input_size_and_keras_error(app_page):
     wait_idle(app_page)
     find_in_main(app_page, r"maps of 64 x 64 x 6")
     find_in_main(app_page, r"expected axis -1 of input shape to have value 784")
+    # Why resize: LeNet-5's own dense head refuses the 64 x 64 digit's 14 x 14 x 16 maps.
+    find_in_main(app_page, r"expected axis -1 of input shape to have value 400, but received input with shape \(1, 3136\)")
     find_in_main(app_page, r"\d+ scalars read back from")

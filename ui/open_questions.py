@@ -27,6 +27,7 @@ from lib.runs.store import book_model_path
 from ui.digits import digit_picker, mnist_test
 from ui.layout import captioned_image
 from ui.models import keras_model, shipped_classifier
+from ui.resize_view import show_why_resize
 from ui.widgets import runs_locally
 
 DENSE_BASELINE = book_model_path("dense baseline")
@@ -55,6 +56,7 @@ def show_input_sizes(lenet) -> None:
                                                        dense=result["dense_parameters"]))
     st.code(result["dense_error"] or _("(no error: this model accepted the larger image)"), language="text",
             wrap_lines=True)
+    show_why_resize(lenet, digit)
 
 
 METRIC_SOURCES = (N_("The book's example"), N_("The shipped LeNet-5 on MNIST test digits"))  # shown translated

@@ -23,6 +23,9 @@ STYLES = ("sequential", "functional", "subclassed")
 STRATEGIES = ("default", "mirrored", "multiworker")
 OPTIMIZERS = ("sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop", "adam")
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
+# Where LeNet-5's dropout layers go: after both conv blocks and Dense(120) (the book's), after the conv blocks
+# only, or after Dense(120) only (the dense network has its one dropout layer after Dense(128) whatever this says).
+DROPOUT_PLACES = ("all", "conv", "dense")
 SCHEDULES = ("none", "step", "exponential", "cosine")
 # Keras's own default learning rate for each optimizer (momentum and NAG are options of SGD). Kept here so
 # the Training page can show them without loading TensorFlow into the server; tests/test_training.py reads
@@ -81,6 +84,9 @@ class TrainingConfig:
     l1: float = spec(0.0, N_("L1 kernel regularization coefficient"), low=0.0, high=1.0)
     l2: float = spec(0.0, N_("L2 kernel regularization coefficient"), low=0.0, high=1.0)
     dropout: float = spec(0.0, N_("dropout rate after each conv block and Dense(120)"), low=0.0, high=0.9)
+    dropout_at: str = spec("all", N_("where LeNet-5's dropout goes: after both conv blocks and Dense(120) (all), "
+                                     "after the conv blocks only (conv) or after Dense(120) only (dense)"),
+                           choices=DROPOUT_PLACES)
     batch_norm: bool = spec(False, N_("batch normalization before each ReLU"))
     # Evaluation normalizes with moving averages of the batch statistics, which average over about
     # 1 / (1 - momentum) steps and start from mean 0, variance 1: a run of a few hundred steps needs a

@@ -14,7 +14,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from lib.engine.config import ARCHITECTURES, KERAS_BATCH_NORM_MOMENTUM, STYLES
+from lib.engine.config import ARCHITECTURES, DROPOUT_PLACES, KERAS_BATCH_NORM_MOMENTUM, STYLES
 from lib.i18n import _
 
 INPUT_SHAPE = (28, 28, 1)
@@ -66,32 +66,40 @@ def _check_classes(num_classes: int) -> None:
 
 
 def lenet5_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
-                  batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES) -> list:
-    """LeNet-5 as the book builds it, with its regularization options; one output per class."""
+                  batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES, dropout_at="all") -> list:
+    """LeNet-5 as the book builds it, with its regularization options; one output per class.
+
+    `dropout_at` places the dropout layers: "all" (the book's: after each conv block and Dense(120)), "conv"
+    (after the conv blocks only) or "dense" (after Dense(120) only).
+    """
     _check_options(l1, l2, dropout, batch_norm_momentum)
     _check_classes(num_classes)
+    if dropout_at not in DROPOUT_PLACES:
+        raise ValueError(f"dropout_at must be one of {', '.join(DROPOUT_PLACES)}; got {dropout_at!r}.")
+    conv_dropout = dropout if dropout_at in ("all", "conv") else 0.0
+    dense_dropout = dropout if dropout_at in ("all", "dense") else 0.0
     reg = _regularizer(l1, l2)
     norm = (batch_norm, batch_norm_momentum)
     stack = [layers.Rescaling(1 / 255, name="scale")]
     stack += _weighted(layers.Conv2D, "conv1", reg, *norm, filters=6, kernel_size=5, padding="same")
     stack.append(layers.MaxPooling2D(pool_size=2, name="pool1"))
-    if dropout:
-        stack.append(layers.Dropout(dropout, name="conv1_dropout"))
+    if conv_dropout:
+        stack.append(layers.Dropout(conv_dropout, name="conv1_dropout"))
     stack += _weighted(layers.Conv2D, "conv2", reg, *norm, filters=16, kernel_size=5, padding="valid")
     stack.append(layers.MaxPooling2D(pool_size=2, name="pool2"))
-    if dropout:
-        stack.append(layers.Dropout(dropout, name="conv2_dropout"))
+    if conv_dropout:
+        stack.append(layers.Dropout(conv_dropout, name="conv2_dropout"))
     stack.append(layers.Flatten(name="flatten"))
     stack += _weighted(layers.Dense, "dense1", reg, *norm, units=120)
-    if dropout:
-        stack.append(layers.Dropout(dropout, name="dense1_dropout"))
+    if dense_dropout:
+        stack.append(layers.Dropout(dense_dropout, name="dense1_dropout"))
     stack += _weighted(layers.Dense, "dense2", reg, *norm, units=84)
     stack.append(layers.Dense(num_classes, activation="softmax", kernel_regularizer=reg, name="output"))
     return stack
 
 
 def dense_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
-                 batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES) -> list:
+                 batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES, dropout_at="all") -> list:
     """Chapter 2's first network: Flatten -> Dense(128, relu) -> Dense(10, softmax), or one output per class."""
     _check_options(l1, l2, dropout, batch_norm_momentum)
     _check_classes(num_classes)
@@ -133,13 +141,14 @@ class SubclassedNet(keras.Model):
     """
 
     def __init__(self, architecture="lenet5", l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
-                 batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES, **kwargs):
+                 batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES, dropout_at="all", **kwargs):
         # A model saved before batch_norm_momentum (or num_classes) existed has no such key in its config and was
         # built with Keras's default momentum (and MNIST's ten digits), which the defaults here restore.
         super().__init__(**kwargs)
         self.architecture = architecture
         self.options = {"l1": l1, "l2": l2, "dropout": dropout, "batch_norm": batch_norm,
-                        "batch_norm_momentum": batch_norm_momentum, "num_classes": num_classes}
+                        "batch_norm_momentum": batch_norm_momentum, "num_classes": num_classes,
+                        "dropout_at": dropout_at}
         self.stack = LAYER_BUILDERS[architecture](**self.options)
 
     def build(self, input_shape):
@@ -200,7 +209,7 @@ class SimpleConvolutionLayer(keras.layers.Layer):
 
 
 def build_model(architecture="lenet5", style="sequential", l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
-                batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES) -> keras.Model:
+                batch_norm_momentum=KERAS_BATCH_NORM_MOMENTUM, num_classes=NUM_CLASSES, dropout_at="all") -> keras.Model:
     """Build `architecture` ("lenet5" or "dense") in `style`, with its options and `num_classes` outputs."""
     if architecture not in LAYER_BUILDERS:
         raise ValueError(f"architecture must be one of {', '.join(ARCHITECTURES)}; got {architecture!r}.")
@@ -208,7 +217,7 @@ def build_model(architecture="lenet5", style="sequential", l1=0.0, l2=0.0, dropo
     if style not in builders:
         raise ValueError(f"style must be one of {', '.join(STYLES)}; got {style!r}.")
     return builders[style](architecture, l1=l1, l2=l2, dropout=dropout, batch_norm=batch_norm,
-                           batch_norm_momentum=batch_norm_momentum, num_classes=num_classes)
+                           batch_norm_momentum=batch_norm_momentum, num_classes=num_classes, dropout_at=dropout_at)
 
 
 def model_layers(model: keras.Model) -> list:

@@ -202,7 +202,7 @@ def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: in
     with strategy.scope():
         model = build_model(config.model, config.style, l1=config.l1, l2=config.l2, dropout=config.dropout,
                             batch_norm=config.batch_norm, batch_norm_momentum=config.batch_norm_momentum,
-                            num_classes=num_classes)
+                            num_classes=num_classes, dropout_at=config.dropout_at)
         if config.lr_schedule == "cosine":
             total = batches_per_epoch * config.epochs
             warmup = min(round(config.warmup_epochs * batches_per_epoch), total - 1)

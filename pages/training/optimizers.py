@@ -18,6 +18,7 @@ from lib.keras_views.optimizer_paths import (
     gradient_descent_1d,
     summarize,
 )
+from ui.chain_rule_view import show_chain_rule
 from ui.optimizer_views import (
     cached_explanation,
     cached_grid,
@@ -52,9 +53,11 @@ def own_rates() -> None:
 
 st.title(_("Optimizers"))
 st.markdown(_(
-    "Every optimizer is gradient descent with a twist, so first plain gradient descent on a one-dimensional "
-    "loss; then the book's seven optimizers on two-dimensional surfaces, where you can see each step."
+    "Every optimizer is gradient descent with a twist, so first how the gradient is computed and plain gradient "
+    "descent on a one-dimensional loss; then the book's seven optimizers on two-dimensional surfaces, where you "
+    "can see each step."
 ))
+show_chain_rule()
 
 st.subheader(_("Gradient descent in one dimension"))
 st.markdown(_(

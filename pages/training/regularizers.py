@@ -11,8 +11,11 @@ from lib.keras_views.regularizer_views import batch_norm_stages, dropout_draw, m
 from lib.runs.store import book_model_path
 from ui.charts import PALETTE
 from ui.digits import digit_picker, mnist_test, show_digit
+from ui.freezing_view import show_freezing
 from ui.models import keras_model
 from ui.pictures import colour_bar
+from ui.placement_view import show_dropout_placement
+from ui.weights_view import show_early_stopping, show_weight_regularizers
 
 DROPOUT_MODEL = book_model_path("dropout")
 BATCH_NORM_MODEL = book_model_path("batch norm")
@@ -109,6 +112,7 @@ else:
                   "multiplies the survivors by 1 / (1 - {rate:g}) = **{scale:.3f}**, so the layer's expected output "
                   "stays the same. For example {examples}. At test time (`training=False`) dropout does nothing: the "
                   "right strip never changes.").format(rate=training.rate, scale=training.scale, examples=examples))
+show_dropout_placement()
 
 st.subheader(_("Batch normalization"))
 try:
@@ -171,3 +175,8 @@ passed = (_("The ReLU after it passes {after:.1%} of the values, where the norma
             "lie between the two cuts.")).format(after=stages.passed_after, normalized=stages.passed_normalized)
 st.caption(_("{layer} {word} {feature}: {stretch} and {shift}.").format(
     layer=layer_name, word=unit_word, feature=feature, stretch=stretch, shift=shift) + " " + passed)
+show_freezing(norm_model)
+
+st.subheader(_("L1, L2 and early stopping"))
+show_weight_regularizers()
+show_early_stopping()
