@@ -6,6 +6,8 @@ Shared by the Draw page (the learner's drawing) and the model card (a misread te
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -16,6 +18,18 @@ from lib.keras_views.explain import counterfactual_path, grad_cam, integrated_gr
 from lib.plain_text import plain, plain_html
 from ui.digits import class_names
 from ui.pictures import colour_bar, picture
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the evidence columns showed: the occlusion settings, the two classes, their maps (2, 28, 28)."""
+
+    patch: int
+    stride: int
+    targets: tuple[int, int]
+    occlusions: np.ndarray
+    attributions: np.ndarray
+
 
 SIGNED_SCALE = "RdBu"  # red below zero, white at zero, blue above: blue is evidence for the class
 
@@ -37,7 +51,7 @@ def attribution_map(values: np.ndarray, digit: np.ndarray, title: str, scale_tit
     return figure
 
 
-def _evidence_column(model, image, target, probability, patch, stride, key):
+def _evidence_column(model, image, target, probability, patch, stride, key) -> tuple[np.ndarray, np.ndarray]:
     name = class_names(model)[target]
     text, figure_text = plain(name), plain_html(name)  # the learner's class name: never markup
     st.markdown(_("**Evidence for {name}** (p = {probability:.1%})").format(name=text, probability=probability))
@@ -57,10 +71,14 @@ def _evidence_column(model, image, target, probability, patch, stride, key):
                  "p({name}) of a black image ({probability:.3f} - {baseline:.3f}): every bit of the probability is "
                  "assigned to a pixel, and a black pixel gets none.").format(
         total=attributions.sum(), name=text, probability=probability, baseline=baseline))
+    return occluded, attributions
 
 
-def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: str) -> None:
-    """Why `model` read `image` as it did: evidence for its answer and its runner-up, then 'Make it a ...'."""
+def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: str,
+                     code: Callable[[Evidence], None] | None = None) -> None:
+    """Why `model` read `image` as it did: evidence for its answer and its runner-up, then 'Make it a ...'.
+
+    `code`, when given, is called with the evidence just shown (the Draw page puts its program there)."""
     image = np.asarray(image, dtype=np.float32)
     order = np.argsort(probabilities)[::-1]
     guess, runner_up = int(order[0]), int(order[1])
@@ -76,10 +94,13 @@ def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: s
     started = time.perf_counter()
     left, right = st.columns(2)
     with left:
-        _evidence_column(model, image, guess, float(probabilities[guess]), patch, stride, key)
+        shown = [_evidence_column(model, image, guess, float(probabilities[guess]), patch, stride, key)]
     with right:
-        _evidence_column(model, image, runner_up, float(probabilities[runner_up]), patch, stride, key)
+        shown.append(_evidence_column(model, image, runner_up, float(probabilities[runner_up]), patch, stride, key))
     controls[2].metric(_("Time for both"), _("{seconds:.2f} s").format(seconds=time.perf_counter() - started))
+    if code is not None:
+        code(Evidence(patch, stride, (guess, runner_up), np.stack([occluded for occluded, _ig in shown]),
+                      np.stack([attributions for _occluded, attributions in shown])))
 
     with st.expander(_("Two more methods, and what each is good and bad at")):
         smooth = smoothgrad(model, image, guess)

@@ -18,7 +18,6 @@ The one-dimensional primer, plain gradient descent on a parabola, is numpy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,11 +33,24 @@ ARRIVAL_DISTANCE = 0.01
 DIRECTION_TOLERANCE = 1e-3
 
 
+class Expression:
+    """f(x, y) as Python source, called as a function: the page computes with it and the generated program
+    (lib.codegen.optimizers) prints the same text, so the surface is written once. Only operators that work on
+    numpy arrays and TensorFlow tensors alike."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self._function = eval(compile(f"lambda x, y: {source}", "<surface>", "eval"))  # our own constant text
+
+    def __call__(self, x, y):
+        return self._function(x, y)
+
+
 @dataclass(frozen=True)
 class Surface:
     title: str
     formula: str  # LaTeX
-    function: Callable  # f(x, y), written with operators that work on numpy arrays and TensorFlow tensors alike
+    function: Expression  # f(x, y), callable, with its source text
     minima: tuple[tuple[float, float], ...]  # empty when the surface has none (the saddle falls forever)
     x_range: tuple[float, float]  # the window the page draws
     y_range: tuple[float, float]
@@ -69,27 +81,27 @@ _DEEP, HUMP_X, _SHALLOW = _two_minima_x()
 
 SURFACES: dict[str, Surface] = {
     "bowl": Surface(
-        N_("A long narrow valley"), r"f(x, y) = x^2 + 10\,y^2", lambda x, y: x * x + 10.0 * y * y,
+        N_("A long narrow valley"), r"f(x, y) = x^2 + 10\,y^2", Expression("x * x + 10.0 * y * y"),
         ((0.0, 0.0),), (-5.0, 5.0), (-2.0, 2.0), (-4.5, 1.5),
         N_("Steep across the valley (y, curvature 20), gentle along it (x, curvature 2)."),
         {"sgd": 0.09, "momentum": 0.02, "nag": 0.02, "adagrad": 1.0, "adadelta": 10.0, "rmsprop": 0.1,
          "adam": 0.2}),
     "rosenbrock": Surface(
         N_("Rosenbrock's curved valley"), r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
-        lambda x, y: (1.0 - x) * (1.0 - x) + 100.0 * (y - x * x) * (y - x * x),
+        Expression("(1.0 - x) * (1.0 - x) + 100.0 * (y - x * x) * (y - x * x)"),
         ((1.0, 1.0),), (-2.0, 2.0), (-1.0, 3.0), (-1.5, 2.0),
         N_("Steep walls around a curved valley floor, y = x², that falls gently to the minimum at (1, 1)."),
         {"sgd": 0.001, "momentum": 0.001, "nag": 0.001, "adagrad": 0.5, "adadelta": 10.0, "rmsprop": 0.01,
          "adam": 0.05}),
     "saddle": Surface(
-        N_("A saddle"), r"f(x, y) = x^2 - y^2", lambda x, y: x * x - y * y,
+        N_("A saddle"), r"f(x, y) = x^2 - y^2", Expression("x * x - y * y"),
         (), (-2.5, 2.5), (-2.5, 2.5), (-2.0, 0.001),
         N_("A saddle point at (0, 0) and no minimum at all; the start sits on the ridge y = 0, just 0.001 off it."),
         {"sgd": 0.05, "momentum": 0.02, "nag": 0.02, "adagrad": 0.3, "adadelta": 10.0, "rmsprop": 0.05,
          "adam": 0.1}),
     "two minima": Surface(
         N_("Two minima of different depth"), r"f(x, y) = (x^2 - 1)^2 + 0.3\,x + y^2",
-        lambda x, y: (x * x - 1.0) * (x * x - 1.0) + 0.3 * x + y * y,
+        Expression("(x * x - 1.0) * (x * x - 1.0) + 0.3 * x + y * y"),
         ((_DEEP, 0.0), (_SHALLOW, 0.0)), (-2.0, 2.0), (-1.5, 1.5), (1.8, 1.2),
         N_("A shallow minimum near x = {shallow:.2f} and a deeper one near x = {deep:.2f}, with a hump at "
            "x = {hump:.2f} between them."),
@@ -148,7 +160,8 @@ def trajectory(optimizer: str, surface_name: str, start, steps: int, learning_ra
     keras_optimizer = build_optimizer(optimizer, None if learning_rate is None else float(learning_rate))
     variable = tf.Variable(point.astype(np.float32))
     keras_optimizer.build([variable])
-    function = chosen.function
+    # AutoGraph cannot read the source of an Expression's compiled lambda, and it has no control flow.
+    function = tf.autograph.experimental.do_not_convert(chosen.function)
 
     @tf.function
     def walk(count):

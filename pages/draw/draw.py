@@ -5,10 +5,12 @@ import plotly.express as px
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
+from lib.codegen.draw import draw_program
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
 from lib.explore.images import ImageInputError, enlarge, load_upload, preview
 from lib.i18n import N_, _, ngettext
 from lib.plain_text import plain, plain_html
+from ui.code_panel import code_panel
 from ui.digits import class_names, classifier, model_catalogue, names_digits, remember_drawing
 from ui.explain_views import show_explanation
 from ui.layout import captioned_image
@@ -100,7 +102,9 @@ with steps_area:
         shown = enlarge(image, 112, (0, 255))  # its longer side 112 px, its shape kept
         captioned_image(column, shown, caption, width=shown.shape[1])
 
-show_explanation(model, digit.image, probabilities, key="draw_why")
+show_explanation(model, digit.image, probabilities, key="draw_why", code=lambda evidence: code_panel(draw_program(
+    chosen, digit.image, crop, centre, evidence.patch, evidence.stride, probabilities, evidence.targets,
+    evidence.occlusions, evidence.attributions), key="draw"))
 
 if st.toggle(_("Compare models: read this drawing with every model"), key="draw_compare"):
     import pandas as pd  # here, not atop the page: a cold deep link shows the canvas before pandas loads

@@ -4,6 +4,7 @@ Keras's own update, every caption computed from the paths it describes."""
 import pandas as pd
 import streamlit as st
 
+from lib.codegen.optimizers import optimizer_program
 from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
 from lib.i18n import N_, _
 from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES as NAMES
@@ -19,6 +20,7 @@ from lib.keras_views.optimizer_paths import (
     summarize,
 )
 from ui.chain_rule_view import show_chain_rule
+from ui.code_panel import code_panel
 from ui.optimizer_views import (
     cached_explanation,
     cached_grid,
@@ -145,6 +147,10 @@ for note in notes:
     st.warning(note)
 if not chosen.minima:
     st.caption(_("This surface has no minimum, so there is no distance to one: lower is better, forever."))
+
+code_for = st.selectbox(_("Code for one optimizer's path"), selected, format_func=NAMES.get, key="opt_code_optimizer")
+code_panel(optimizer_program(code_for, surface_name, (start_x, start_y), steps, rates[code_for], paths[code_for]),
+           key="optimizers")
 
 st.subheader(_("The update rules"))
 st.caption(_("The textbook form of each rule (g is the gradient, η the learning rate); the paths above come from "
