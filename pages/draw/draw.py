@@ -8,7 +8,7 @@ from streamlit_drawable_canvas import st_canvas
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
 from lib.explore.images import ImageInputError, enlarge, load_upload
 from lib.i18n import N_, _, ngettext
-from ui.digits import class_names, classifier, model_catalogue, names_digits, remember_drawing
+from ui.digits import class_names, classifier, known_classes_note, model_catalogue, names_digits, remember_drawing
 from ui.explain_views import show_explanation
 from ui.model_card import show_model_card
 from ui.pictures import kernel_slices, map_grid
@@ -78,6 +78,7 @@ with right:
                        labels={"x": _("digit") if names_digits(model) else _("class"), "y": _("probability")})
         chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(type="category"))
         st.plotly_chart(chart, key="draw_probabilities")
+        st.caption(known_classes_note(names, guess, float(probabilities[guess])))
         for note in digit.notes:
             st.warning(note)
 
