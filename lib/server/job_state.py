@@ -35,6 +35,19 @@ class WorkerProgress:
     batch_points: list[dict] = field(default_factory=list)
 
 
+def worker_losses(workers: list[WorkerProgress]) -> tuple[list[dict], float | None]:
+    """Each epoch's training loss as every worker reported it (one row per epoch that all of them finished),
+    and the largest difference between two workers in any of those epochs (None without such an epoch)."""
+    by_worker = [{row["epoch"]: row["loss"] for row in worker.history if row.get("loss") is not None}
+                 for worker in workers]
+    shared = sorted(set.intersection(*(set(losses) for losses in by_worker))) if by_worker else []
+    rows = [{"epoch": epoch, **{str(worker.label): losses[epoch] for worker, losses in zip(workers, by_worker)}}
+            for epoch in shared]
+    gaps = [max(losses[epoch] for losses in by_worker) - min(losses[epoch] for losses in by_worker)
+            for epoch in shared]
+    return rows, (max(gaps) if gaps else None)
+
+
 @dataclass
 class Job:
     job_id: str
