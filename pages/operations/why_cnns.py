@@ -118,15 +118,21 @@ if pixels is not None:
     columns[0].image(to_display(small), caption=_("Original {shape}").format(shape=small.shape), width="stretch")
     columns[1].image(to_display(demo["shuffled"]), caption=_("Pixels shuffled"), width="stretch")
     columns[2].image(to_display(demo["conv_original"]), caption=_("Edge kernel on the original"), width="stretch")
-    columns[3].image(to_display(demo["conv_restored"]), caption=_("Edge kernel on the shuffled image, unshuffled"),
-                     width="stretch")
+    resembles_image = demo["restored_vs_image"] > demo["restored_vs_edges"]
+    columns[3].image(to_display(demo["conv_restored"]), width="stretch", caption=(
+        _("Edge kernel on the shuffled image, put back in order: the picture returns, its edges do not")
+        if resembles_image else _("Edge kernel on the shuffled image, put back in order: no edges")))
     st.markdown("\n".join([
         _("- **Dense layer** (16 units) on the original, and with shuffled weights on the shuffled image: the outputs "
           "differ by at most **{difference:.2e}** (outputs reach {scale:.0f}), rounding error only. The shuffle "
           "changed nothing it could use.").format(difference=demo["dense_max_difference"], scale=demo["dense_scale"]),
-        _("- **Convolution**: even after putting the pixels back in order, its output differs from the original's "
-          "edge map by **{difference:.0%}** on average. The neighbourhoods are gone.").format(
-            difference=demo["conv_relative_difference"]),
+        _("- **Convolution**: put back in order, its output on the shuffled image differs from the original's "
+          "edge map by **{difference:.0%}** on average. It correlates **{image:.2f}** with the original image and "
+          "**{edges:.2f}** with the edge map: each output keeps its own pixel (times the kernel's centre weight, "
+          "{centre:g}), but the neighbours it compares that pixel with were random pixels, so no edge is found. "
+          "The neighbourhoods are gone.").format(
+            difference=demo["conv_relative_difference"], image=demo["restored_vs_image"],
+            edges=demo["restored_vs_edges"], centre=demo["centre_weight"]),
     ]))
 
 st.header(_("3. What neighbourhoods buy: digits that move"))
