@@ -104,7 +104,7 @@ if size >= 8:
               "little more than the coarse layout of the image, as the book warns."))
 
 st.subheader(_("Step through one output value"))
-crop = crop_picker("pool", pixels)
+crop, _top, _left = crop_picker("pool", pixels)
 crop_out = (conv_output_size(crop.shape[0], size, stride, padding), conv_output_size(crop.shape[1], size, stride, padding))
 if 0 in crop_out:
     st.warning(_("The window does not fit in this crop with these settings: the output is empty."))
