@@ -20,3 +20,16 @@ def test_chart_ticks_epochs_in_whole_numbers_with_titled_axes():
 @pytest.mark.parametrize("last_epoch, step", [(3, 1), (10, 1), (20, 2), (25, 5), (80, 10), (300, 50), (1000, 100)])
 def test_epoch_tick_step_is_a_whole_number_giving_at_most_ten_ticks(last_epoch, step):
     assert epoch_tick_step(last_epoch) == step
+
+
+def test_a_one_epoch_run_is_drawn_with_markers_so_its_one_point_shows():
+    one = [{"epoch": 1, "loss": 0.3, "accuracy": 0.91, "val_loss": 0.2, "val_accuracy": 0.94}]
+    figure, plotted = curves_figure([Curves("run", "#000000", one)])
+    assert len(figure.data) == 4 and all("markers" in trace.mode for trace in figure.data)
+    assert len(plotted) == 4
+
+
+def test_a_run_of_several_epochs_keeps_plain_lines():
+    figure, _ = curves_figure([Curves("run", "#000000", ROWS)])
+    train = [trace for trace in figure.data if "(train)" in trace.name]
+    assert train and all(trace.mode == "lines" for trace in train)

@@ -83,6 +83,8 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
                 values = smooth(values, smoothing)
                 if all(value is None for value in values):
                     continue
+                if sum(value is not None for value in values) == 1:
+                    mode = "lines+markers"  # a line through one point (a one-epoch run) draws nothing at all
                 figure.add_trace(go.Scatter(x=xs, y=values, name=shown[name].format(run=run.label), mode=mode,
                                             legendgroup=run.label, line=dict(color=run.colour, dash=dash),
                                             showlegend=col == 1), row=1, col=col)
