@@ -25,6 +25,7 @@ from lib.keras_views.keras_basics import (
 )
 from lib.runs.archive import zip_run
 from lib.runs.store import Run, RunReadError, book_run_path, load_run
+from lib.server.guide_controls import label as control_label
 from ui.callbacks_text import CALLBACKS
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
@@ -131,8 +132,8 @@ def show_losses(result: dict) -> None:
 
 st.title(_("Keras basics"))
 data_tab, model_tab, loss_tab, fit_tab, callback_tab, save_tab, questions_tab = st.tabs(
-    [_("Data"), _("Model"), _("Losses"), _("compile and fit"), _("Callbacks and TensorBoard"), _("Save and load"),
-     _("Open questions")])
+    [_("Data"), _("Model"), _("Losses"), control_label("basics_fit_tab"), _("Callbacks and TensorBoard"), _("Save and load"),
+     control_label("basics_questions_tab")])
 SUMMARY_HEADERS = {"layer": _("layer"), "type": _("type"), "output shape": _("output shape"),
                    "parameters": _("parameters")}
 
@@ -209,7 +210,7 @@ with fit_tab:
                   "**batch_size** the images per gradient step, **validation_data** images the model never trains "
                   "on, checked after each epoch, and **verbose** how much Keras prints (0 silent, 1 progress bar, "
                   "2 one line per epoch)."))
-    epochs = st.slider(_("Epochs for the dense network"), 1, 10, 3, key="basics_epochs")
+    epochs = st.slider(control_label("basics_epochs"), 1, 10, 3, key="basics_epochs")
     job = current_job()
     if job is not None and job.active:
         show_live(job.job_id)

@@ -8,6 +8,7 @@ from lib.explore.formulas import output_size_latex
 from lib.explore.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
 from lib.explore.ops import conv2d, conv_output_size, conv_step, padded_input
 from lib.i18n import N_, _
+from lib.server.guide_controls import label as control_label
 from ui.pictures import number_grid, outline, picture, short_number
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
@@ -33,8 +34,8 @@ st.markdown(_(
 kernel_col, grid_col, settings_col = st.columns(3)
 with kernel_col:
     st.subheader(_("Kernel"))
-    choice = st.selectbox(_("Preset"), [*PRESETS, CUSTOM], index=list(PRESETS).index(DEFAULT_PRESET), key="conv_kernel",
-                          format_func=_)
+    choice = st.selectbox(control_label("conv_kernel"), [*PRESETS, CUSTOM], index=list(PRESETS).index(DEFAULT_PRESET),
+                          key="conv_kernel", format_func=_)
     size = st.select_slider(_("Kernel size k"), SIZES, key="conv_size")
     st.button(_("Book's example: edge kernel, stride 2"), on_click=use_book_example)
     if choice == CUSTOM:
@@ -50,9 +51,9 @@ with kernel_col:
         kernel = preset(choice, size)
 with settings_col:
     st.subheader(_("Hyperparameters"))
-    stride = st.slider(_("Stride s"), 1, 4, 1, key="conv_stride")
+    stride = st.slider(control_label("conv_stride"), 1, 4, 1, key="conv_stride")
     dilation = st.slider(_("Dilation d"), 1, 3, 1, key="conv_dilation")
-    padding_mode = st.radio(_("Padding"), PADDINGS, horizontal=True, key="conv_padding", format_func=_)
+    padding_mode = st.radio(control_label("conv_padding"), PADDINGS, horizontal=True, key="conv_padding", format_func=_)
     # p is asked for only when it is used.
     padding = (st.slider(_("p (zero rows/columns on every side)"), 0, 5, 1, key="conv_p")
                if padding_mode == "explicit p" else padding_mode)

@@ -7,6 +7,7 @@ from lib.explore.formulas import output_size_latex
 from lib.explore.images import mark_cells
 from lib.explore.ops import conv_output_size, padded_input, pool2d, pool_step, uncovered_inputs
 from lib.i18n import N_, _, ngettext
+from lib.server.guide_controls import label as control_label
 from ui.pictures import number_grid, picture
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
@@ -38,7 +39,7 @@ st.markdown(_(
 
 window_col, stride_col, demos_col = st.columns(3)
 with window_col:
-    mode = st.radio(_("Operation"), list(OPERATIONS), horizontal=True, key="pool_mode",
+    mode = st.radio(control_label("pool_mode"), list(OPERATIONS), horizontal=True, key="pool_mode",
                     format_func=lambda value: _(OPERATIONS[value]))
     size = st.slider(_("Pool size k"), 1, 10, 2, key="pool_size")
 with stride_col:

@@ -21,6 +21,7 @@ from lib.explore.why_cnns import (
 )
 from lib.i18n import _, ngettext
 from lib.runs.store import SHIPPED_MODEL, book_model_path
+from lib.server.guide_controls import label as control_label
 from ui.charts import PALETTE
 from ui.digits import classifier, mnist_test
 from ui.widgets import image_picker
@@ -68,7 +69,7 @@ st.header(_("1. Dense layers explode with the image size"))
 st.markdown(_("A dense layer has one weight per input value per unit, plus a bias per unit. "
               "A convolutional layer shares one small kernel across every position."))
 left, right = st.columns(2)
-units = left.slider(_("Dense units"), 16, 512, 128, step=16, key="why_units")
+units = left.slider(control_label("why_units"), 16, 512, 128, step=16, key="why_units")
 filters = right.slider(_("Conv filters N"), 1, 128, 32, key="why_filters")
 kernel = right.select_slider(_("Conv kernel k"), [3, 5, 7], 3, key="why_kernel")
 channels = left.radio(_("Channels"), [1, 3], horizontal=True, key="why_channels")

@@ -19,6 +19,7 @@ from lib.keras_views.optimizer_paths import (
     summarize,
 )
 from lib.keras_views.optimizer_runs import describe_race, race
+from lib.server.guide_controls import label as control_label
 from ui.optimizer_views import cached_explanation, cached_grid, cached_path, primer_figure, surface_figure
 
 LOW, HIGH = FIELDS["learning_rate"].metadata["low"], FIELDS["learning_rate"].metadata["high"]
@@ -62,7 +63,7 @@ st.markdown(_(
     "and it crawls, about right and it converges, too big and every step overshoots more than the last."
 ).format(steps=PRIMER_STEPS))
 st.latex(PRIMER_FORMULA)
-own_rate = st.slider(_("Your learning rate η"), 0.01, 1.2, 0.8, 0.01, key="opt_primer_rate")
+own_rate = st.slider(control_label("opt_primer_rate"), 0.01, 1.2, 0.8, 0.01, key="opt_primer_rate")
 primer_rates = {_("{label}: η = {rate:g}").format(label=_(PRIMER_LABELS[label]), rate=rate): rate
                 for label, rate in PRIMER_RATES.items()}
 primer_rates[_("Yours: η = {rate:g}").format(rate=own_rate)] = own_rate

@@ -8,6 +8,7 @@ import streamlit as st
 from lib.engine.config import TrainingConfig, command_for
 from lib.engine.distribute import tf_config
 from lib.i18n import _, ngettext
+from lib.server.guide_controls import label as control_label
 from lib.server.job_state import worker_losses
 from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
@@ -113,5 +114,5 @@ else:
     if job is not None and job.demo_workers:
         show_result(job)
         show_worker_losses(job)
-    if st.button(_("Start the two-worker demonstration"), key="scaling_demo_start") and submit(demo, demo_workers=2):
+    if st.button(control_label("scaling_demo_start"), key="scaling_demo_start") and submit(demo, demo_workers=2):
         st.rerun()
