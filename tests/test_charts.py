@@ -26,6 +26,9 @@ def test_a_one_epoch_run_is_drawn_with_markers_so_its_one_point_shows():
     one = [{"epoch": 1, "loss": 0.3, "accuracy": 0.91, "val_loss": 0.2, "val_accuracy": 0.94}]
     figure, plotted = curves_figure([Curves("run", "#000000", one)])
     assert len(figure.data) == 4 and all("markers" in trace.mode for trace in figure.data)
+    # training a filled dot, validation an open one, so the two points tell apart without the legend
+    assert {trace.marker.symbol for trace in figure.data if "(validation)" in trace.name} == {"circle-open"}
+    assert {trace.marker.symbol for trace in figure.data if "(train)" in trace.name} == {"circle"}
     assert len(plotted) == 4
 
 
