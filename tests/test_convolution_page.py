@@ -31,7 +31,7 @@ def test_the_crop_is_outlined_where_it_lies_in_the_image(monkeypatch):
     app = open_convolution(monkeypatch)
     app.slider(key="conv_crop_top").set_value(40).run()
     app.slider(key="conv_crop_left").set_value(70).run()
-    where = chart(app, "The crop in the image: rows 40-51, columns 70-81")
+    where = chart(app, "The crop: rows 40-51, columns 70-81")
     (shape,) = where["layout"]["shapes"]
     assert (shape["x0"], shape["x1"], shape["y0"], shape["y1"]) == (69.5, 81.5, 39.5, 51.5)
 

@@ -120,10 +120,10 @@ if 0 in crop_out:
 y, x = output_position("conv", crop_out)
 step = conv_step(crop, kernel, y, x, stride, padding, dilation)
 padded = padded_input(crop, kernel.shape, stride, padding, dilation)[:, :, 0]
-where_col, padding_col = st.columns([2, 3])
-where = _("The crop in the image: rows {top}-{bottom}, columns {left}-{right}").format(
+where_col, padding_col = st.columns([1, 1])
+where = _("The crop: rows {top}-{bottom}, columns {left}-{right}").format(
     top=top, bottom=top + crop.shape[0] - 1, left=left, right=left + crop.shape[1] - 1)
-where_col.plotly_chart(outline(picture(pixels, where, width=360, scale_title=N_("pixel value"), value_range=(0, 255)),
+where_col.plotly_chart(outline(picture(pixels, where, width=420, scale_title=N_("pixel value"), value_range=(0, 255)),
                                top, left, crop.shape[0], crop.shape[1]), key="conv_crop_where", width="content")
 if padded.shape != crop.shape:
     inside = top > 0 and left > 0 and top + crop.shape[0] < height and left + crop.shape[1] < width
