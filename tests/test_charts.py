@@ -45,3 +45,19 @@ def test_a_book_optimizer_run_keeps_its_colour_unless_an_earlier_run_holds_it():
     assert distinct_colours([adam])[0] == OPTIMIZER_COLOURS["adam"]
     colours = distinct_colours([*mine, adam])
     assert colours[-2] == OPTIMIZER_COLOURS["adam"] and len(set(colours)) == len(mine) + 1
+
+
+def test_a_one_epoch_run_is_drawn_with_markers_so_its_one_point_shows():
+    one = [{"epoch": 1, "loss": 0.3, "accuracy": 0.91, "val_loss": 0.2, "val_accuracy": 0.94}]
+    figure, plotted = curves_figure([Curves("run", "#000000", one)])
+    assert len(figure.data) == 4 and all("markers" in trace.mode for trace in figure.data)
+    # training a filled dot, validation an open one, so the two points tell apart without the legend
+    assert {trace.marker.symbol for trace in figure.data if "(validation)" in trace.name} == {"circle-open"}
+    assert {trace.marker.symbol for trace in figure.data if "(train)" in trace.name} == {"circle"}
+    assert len(plotted) == 4
+
+
+def test_a_run_of_several_epochs_keeps_plain_lines():
+    figure, _ = curves_figure([Curves("run", "#000000", ROWS)])
+    train = [trace for trace in figure.data if "(train)" in trace.name]
+    assert train and all(trace.mode == "lines" for trace in train)

@@ -32,6 +32,16 @@ def test_time_left_follows_the_pace_so_far_and_is_unknown_before_a_batch():
     job.status, job.started = "running", time.time() - 10
     record(job.chief, StartEvent("run", 2, 10, 1, "default", 1))
     assert job.seconds_left() is None  # no batch yet
+    job.chief.training_started = time.time() - 10
     record(job.chief, BatchEvent(1, 5, 10, 1.0, 0.5))
     assert 25 < job.seconds_left() < 35  # 5 of 20 batches took 10 s: 15 more take about 30 s
     assert job.active and job.epochs == 2
+
+
+def test_time_left_leaves_out_the_start_up_before_the_first_epoch():
+    job = Job("j", TrainingConfig(epochs=1), owner="a")
+    job.status, job.started = "running", time.time() - 40  # 30 s loading TensorFlow and MNIST, then training
+    record(job.chief, StartEvent("run", 1, 20, 1, "default", 1))
+    job.chief.training_started = time.time() - 10
+    record(job.chief, BatchEvent(1, 10, 20, 1.0, 0.5))
+    assert 8 < job.seconds_left() < 12  # 10 of 20 batches took 10 s, not 40

@@ -17,6 +17,28 @@ def test_book_loss_example_agrees_between_sparse_and_categorical():
     np.testing.assert_allclose(result["sparse"], [-np.log(0.95), -np.log(0.1)], rtol=1e-5)
 
 
+def test_a_row_above_one_is_flagged_and_the_two_losses_part():
+    # p(0) = 2: categorical divides the row by its sum first; sparse clips 2 to 1 - epsilon first.
+    result = crossentropy_pair([1, 2], [[2.0, 0.95, 0.0], [0.1, 0.8, 0.1]])
+    assert result["not_distributions"] == [0] and result["differing_rows"] == [0]
+    assert result["row_sums"][0] == pytest.approx(2.95)
+    assert result["categorical"][0] == pytest.approx(-np.log(0.95 / 2.95), rel=1e-4)
+    assert result["sparse"][0] == pytest.approx(-np.log(0.95 / 1.95), rel=1e-4)
+    assert result["as_typed"][0] == pytest.approx(-np.log(0.95), rel=1e-5)  # the row as typed, not rescaled
+
+
+def test_a_row_below_one_is_flagged_but_both_losses_rescale_it_alike():
+    result = crossentropy_pair([1], [[0.2, 0.4, 0.2]])
+    assert result["not_distributions"] == [0] and result["differing_rows"] == []
+    assert result["sparse"][0] == pytest.approx(-np.log(0.5), rel=1e-4)
+    assert result["categorical"][0] == pytest.approx(-np.log(0.5), rel=1e-4)
+
+
+def test_the_books_rows_are_distributions():
+    result = crossentropy_pair([1, 2], [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+    assert result["not_distributions"] == [] and result["differing_rows"] == []
+
+
 def test_parameter_arithmetic_spells_out_the_dense_layer():
     rows = parameter_arithmetic(build_model("dense", "sequential"))
     assert rows[0]["arithmetic"] == "784 x 128 + 128" and rows[0]["parameters"] == 100_480
@@ -46,6 +68,25 @@ def test_page_follows_an_edited_loss_example(tmp_path, monkeypatch):
     assert f"sparse **{edited_mean:.4f}**, categorical **{edited_mean:.4f}**" in markdown_text(app)
     app.text_input(key="basics_y_true").set_value("1, x").run()
     assert app.error and "Cannot compute the losses" in app.error[0].value
+
+
+def test_page_says_a_row_above_one_is_no_distribution_and_the_losses_differ(tmp_path, monkeypatch):
+    import lib.keras_views.keras_basics as basics
+
+    monkeypatch.setattr(basics, "BOOK_Y_PRED", [[2.0, 0.95, 0.0], [0.1, 0.8, 0.1]])
+    app = open_basics(tmp_path, monkeypatch)
+    result = crossentropy_pair([1, 2], basics.BOOK_Y_PRED)
+    text = markdown_text(app)
+    assert "They agree" not in text
+    difference = abs(result["sparse_mean"] - result["categorical_mean"])
+    assert f"They differ on row 0, by **{difference:.4f}** on the mean" in text
+    assert any("Row 0 sums to 2.95, not 1" in warning.value for warning in app.warning)
+
+
+def test_page_says_the_books_losses_agree(tmp_path, monkeypatch):
+    app = open_basics(tmp_path, monkeypatch)
+    assert "They agree because the one-hot vector" in markdown_text(app)
+    assert not any("not a probability distribution" in warning.value for warning in app.warning)
 
 
 def test_page_follows_the_learning_rate_and_the_models(tmp_path, monkeypatch):

@@ -5,7 +5,15 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from lib.explore.ops import conv2d, conv_output_size, conv_step, padding_amounts, pool2d, pool_step
+from lib.explore.ops import (
+    conv2d,
+    conv_output_size,
+    conv_step,
+    padding_amounts,
+    pool2d,
+    pool_step,
+    uncovered_inputs,
+)
 
 tf = pytest.importorskip("tensorflow")
 
@@ -94,9 +102,54 @@ def test_same_average_pooling_ignores_padded_cells():
     assert np.all(pool2d(image, 2, 2, "same", "avg") == 4.0)
 
 
-def test_pool_stride_larger_than_window_is_refused_as_tensorflow_does():
-    with pytest.raises(ValueError, match="may not exceed"):
-        pool2d(np.ones((8, 8)), 2, 3)
+def _tf_pool2d(image, size, stride, padding, mode):
+    # tf.nn.max_pool2d and avg_pool2d (what MaxPooling2D and AveragePooling2D call) accept any stride;
+    # the generic tf.nn.pool refuses a stride larger than the window.
+    pool = tf.nn.max_pool2d if mode == "max" else tf.nn.avg_pool2d
+    return pool(image[None], size, strides=stride, padding=padding.upper()).numpy()[0]
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+def test_pool2d_matches_tensorflow_with_strides_larger_than_the_window(mode):
+    rng = np.random.default_rng(12)
+    for _ in range(120):
+        channels = int(rng.choice([1, 3]))
+        size = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+        stride = (int(rng.integers(size[0] + 1, size[0] + 5)), int(rng.integers(1, size[1] + 5)))
+        padding = str(rng.choice(["valid", "same"]))
+        image = rng.normal(size=(int(rng.integers(max(size), 25)), int(rng.integers(max(size), 25)), channels))
+        expected = _tf_pool2d(image, size, stride, padding, mode)
+        actual = pool2d(image, size, stride, padding, mode)
+        assert actual.shape == expected.shape
+        np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_keras_max_pooling_layer_takes_a_stride_larger_than_its_window():
+    keras = pytest.importorskip("keras")
+    image = np.random.default_rng(5).normal(size=(11, 13, 1)).astype(np.float32)
+    layer = keras.layers.MaxPooling2D(2, strides=3)
+    np.testing.assert_allclose(pool2d(image, 2, 3), layer(image[None]).numpy()[0], rtol=1e-6)
+
+
+def test_uncovered_inputs_are_exactly_those_pooling_gives_no_gradient():
+    # Average pooling passes a positive gradient to every input a window reads, and none to the others.
+    rng = np.random.default_rng(13)
+    for _ in range(80):
+        size = (int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+        stride = (int(rng.integers(1, size[0] + 4)), int(rng.integers(1, size[1] + 4)))
+        padding = str(rng.choice(["valid", "same"]))
+        shape = (int(rng.integers(max(size), 20)), int(rng.integers(max(size), 20)))
+        image = tf.Variable(rng.normal(size=(1, *shape, 1)))
+        with tf.GradientTape() as tape:
+            total = tf.reduce_sum(tf.nn.avg_pool2d(image, size, strides=stride, padding=padding.upper()))
+        untouched = tape.gradient(total, image).numpy()[0, :, :, 0] == 0
+        np.testing.assert_array_equal(uncovered_inputs(shape, size, stride, padding), untouched)
+
+
+def test_a_stride_no_larger_than_the_window_in_same_mode_leaves_no_input_out():
+    assert not uncovered_inputs((9, 7), 3, 2, "same").any()
+    # rows 0, 1, 3, 4, 6, 7 and columns 0, 1, 3, 4, 6 are read (six rows, five columns)
+    assert uncovered_inputs((9, 7), 2, 3, "same").sum() == 9 * 7 - 6 * 5
 
 
 def test_conv_step_sum_equals_the_convolution_output():
@@ -157,11 +210,10 @@ def test_conv2d_output_shape_is_conv_output_size_and_tensorflows(geometry, chann
 @given(st.integers(1, 16), st.integers(1, 16), st.integers(1, 5), st.sampled_from(["valid", "same"]),
        st.sampled_from(["max", "avg"]), st.data())
 def test_pool2d_output_shape_is_conv_output_size_and_tensorflows(h, w, size, padding, mode, data):
-    stride = data.draw(st.integers(1, size), label="stride")
+    stride = data.draw(st.integers(1, size + 3), label="stride")
     expected = (conv_output_size(h, size, stride, padding), conv_output_size(w, size, stride, padding))
     image = np.arange(h * w, dtype=np.float64).reshape(h, w, 1)
     assert pool2d(image, size, stride, padding, mode).shape[:2] == expected
     assume(0 not in expected)
-    found = tf.nn.pool(image[None], (size, size), "MAX" if mode == "max" else "AVG", strides=(stride, stride),
-                       padding=padding.upper()).shape[1:3]
+    found = _tf_pool2d(image, (size, size), (stride, stride), padding, mode).shape[:2]
     assert tuple(found) == expected

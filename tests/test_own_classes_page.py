@@ -401,6 +401,32 @@ def test_train_writes_the_set_into_the_workspace_and_queues_a_job_that_trains_on
     assert any("Read a new example" in header for header in texts(app.subheader))
 
 
+def test_a_new_example_is_read_with_a_word_that_softmax_must_pick_a_known_class(
+        tmp_path, monkeypatch, stand_in_registry, two_class_model):
+    from PIL import Image
+
+    app = open_page(tmp_path, monkeypatch, two_class_set(4))
+    app.button(key="own_train").click().run()
+    wait_for(lambda: stand_in_registry.made)
+    PublishingProcess.model_bytes = two_class_model
+    stand_in_registry.made[0].publish(("lying", "upright"))
+    wait_for(lambda: not stand_in_registry.get(app.session_state["train_job_id"]).active)
+    app.run()
+    app.radio(key="own_try_source").set_value("upload").run()
+    triangle = np.zeros((60, 60), np.uint8)  # a shape of neither class
+    for row in range(10, 50):
+        triangle[row, 30 - (row - 10) // 2: 30 + (row - 10) // 2 + 1] = 255
+    photo = io.BytesIO()
+    Image.fromarray(triangle).save(photo, format="PNG")
+    app.file_uploader(key="own_try_upload").set_value([("triangle.png", photo.getvalue(), "image/png")]).run()
+    assert_no_exception(app)
+    (metric,) = [metric for metric in app.metric if metric.label == "Read as"]
+    share = float(metric.proto.delta.split("%")[0])
+    (note,) = [text for text in texts(app.caption) if text.startswith("Softmax shares")]
+    assert "among the 2 classes this model knows (lying, upright), so it must pick one of them" in note
+    assert f"{share:.1f}% for {metric.value} compares it with the other known classes only" in note
+
+
 def test_a_set_is_written_once_whole_under_a_name_made_from_its_contents(tmp_path):
     from ui.own_training import save_set
 

@@ -151,3 +151,46 @@ def test_a_subclassed_model_is_read_through_its_stack_like_the_same_functional_o
     np.testing.assert_allclose(ours.activations, theirs.activations, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(batch_norm_stages(subclassed, digits, "dense1", 3).before,
                                batch_norm_stages(functional, digits, "dense1", 3).before, rtol=1e-5, atol=1e-6)
+
+
+def test_a_chosen_rate_drops_about_that_share_and_scales_survivors_by_its_keep_probability(dropout_model, digits):
+    from lib.keras_views.regularizer_views import trained_dropout_rate
+
+    assert trained_dropout_rate(dropout_model) == pytest.approx(float(dropout_model.get_layer("dense1_dropout").rate))
+    draws = [dropout_draw(dropout_model, digits[1], training=True, rate=0.8) for _ in range(20)]
+    assert all(draw.rate == pytest.approx(0.8) and draw.scale == pytest.approx(5.0) for draw in draws)
+    share = np.mean([draw.dropped.mean() for draw in draws])
+    assert 0.7 < share < 0.9  # 2,400 coin flips at 0.8
+    draw = draws[0]
+    kept = ~draw.dropped
+    np.testing.assert_allclose(draw.output[kept], draw.activations[kept] * 5.0, rtol=1e-5)
+
+
+def test_rate_zero_drops_nothing(dropout_model, digits):
+    draw = dropout_draw(dropout_model, digits[1], training=True, rate=0.0)
+    assert not draw.dropped.any()
+    np.testing.assert_allclose(draw.output, draw.activations, rtol=1e-6)
+
+
+def test_a_rate_of_one_is_refused(dropout_model, digits):
+    with pytest.raises(ValueError, match="at least 0 and below 1"):
+        dropout_draw(dropout_model, digits[1], training=True, rate=1.0)
+
+
+def test_the_pages_dropout_rate_control_sets_the_rate_it_describes(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    import ui.warmup
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
+    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    app.run()
+    app.switch_page("pages/training/regularizers.py")
+    app.run()
+    assert app.slider(key="regularizers_dropout_rate").value == pytest.approx(0.25)  # the trained rate first
+    app.slider(key="regularizers_dropout_rate").set_value(0.5).run()
+    assert not app.exception
+    text = "\n".join(element.value for element in app.markdown)
+    assert "Dropout rate **0.5**" in text and "1 / (1 - 0.5) = **2.000**" in text

@@ -129,3 +129,47 @@ def test_page_computes_the_chart_only_when_asked_and_shows_the_lib_numbers(thous
                                                             thousand_digits_shifted["dense"]]
     expected = shift_caption(SHIFTS, thousand_digits_shifted["LeNet-5"], thousand_digits_shifted["dense"], 1000)
     assert expected in [caption.value for caption in app.caption]
+
+
+def coins_small() -> np.ndarray:
+    from lib.explore.images import sample_photo
+
+    pixels = sample_photo("Coins")
+    step = max(1, max(pixels.shape) // 96)
+    return pixels[::step, ::step]  # what the page shuffles
+
+
+def test_unshuffled_edge_map_of_the_shuffled_coins_resembles_the_coins_not_their_edges():
+    from lib.explore.why_cnns import shuffle_demo
+
+    demo = shuffle_demo(coins_small())
+    assert demo["restored_vs_image"] == pytest.approx(np.corrcoef(demo["conv_restored"].ravel(),
+                                                                   coins_small().ravel())[0, 1])
+    assert demo["restored_vs_image"] > 0.8 > demo["restored_vs_edges"]
+    assert demo["centre_weight"] == 8.0
+
+
+def test_correlation_of_a_flat_image_is_zero():
+    from lib.explore.why_cnns import correlation
+
+    assert correlation(np.ones((4, 4)), np.arange(16.0)) == 0.0
+
+
+def test_page_says_what_the_unshuffled_picture_shows(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    import ui.warmup
+    from lib.explore.why_cnns import shuffle_demo
+
+    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.run()
+    app.switch_page("pages/operations/why_cnns.py")
+    app.run()
+    assert not app.exception
+    demo = shuffle_demo(coins_small())
+    text = "\n".join(element.value for element in app.markdown)
+    assert (f"It correlates **{demo['restored_vs_image']:.2f}** with the original image and "
+            f"**{demo['restored_vs_edges']:.2f}** with the edge map") in text
+    captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
+    assert "Edge kernel on the shuffled image, put back in order: the picture returns, its edges do not" in captions

@@ -107,9 +107,13 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
                 values = smooth(values, smoothing)
                 if all(value is None for value in values):
                     continue
+                single = sum(value is not None for value in values) == 1
+                if single:
+                    mode = "lines+markers"  # a line through one point (a one-epoch run) draws nothing at all
+                marker = dict(symbol="circle-open" if name == "validation" else "circle", size=10) if single else None
                 figure.add_trace(go.Scatter(x=xs, y=values, name=shown[name].format(run=plain_html(run.label)), mode=mode,
                                             legendgroup=plain_html(run.label), line=dict(color=run.colour, dash=dash),
-                                            showlegend=col == 1), row=1, col=col)
+                                            marker=marker, showlegend=col == 1), row=1, col=col)
                 series_name = metric if name == "train" else f"val_{metric}"
                 plotted += [{"run": run.label, "series": series_name, "epoch": x, "value": value}
                             for x, value in zip(xs, values)]

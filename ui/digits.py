@@ -16,7 +16,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from lib.engine.data import MnistUnavailableError, load_mnist
 from lib.engine.data_record import EVALUATION_FILE, read_evaluation
 from lib.explore.images import enlarge
-from lib.i18n import N_, _, language
+from lib.i18n import N_, _, language, ngettext
 from lib.keras_views.predict import available_models
 from lib.runs.workspaces import listing_fingerprint
 from ui.layout import captioned_image
@@ -69,6 +69,18 @@ def class_names(model) -> tuple[str, ...]:
     """The names of a model's classes in output order: a run's own, or the digits 0-9 for MNIST's."""
     names = getattr(model, "class_names", None)
     return tuple(names) if names else DIGIT_NAMES
+
+
+def known_classes_note(names, guess: int, probability: float) -> str:
+    """Softmax cannot answer "none of these": the reading is a choice among the classes the model was taught."""
+    return ngettext(
+        "Softmax shares the whole 100 % among the {count} class this model knows ({names}), so it must pick one of "
+        "them: a drawing of anything else is still read as one. {probability:.1%} for {guess} compares it with the "
+        "other known classes only, not with everything a drawing could be.",
+        "Softmax shares the whole 100 % among the {count} classes this model knows ({names}), so it must pick one "
+        "of them: a drawing of anything else is still read as one. {probability:.1%} for {guess} compares it with "
+        "the other known classes only, not with everything a drawing could be.", len(names)).format(
+        count=len(names), names=", ".join(str(name) for name in names), probability=probability, guess=names[guess])
 
 
 def names_digits(model) -> bool:

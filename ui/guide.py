@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.i18n import _
+from lib.server.guide_controls import guide_line
 from lib.server.navigation import PageSpec, next_on_route, route
 
 
@@ -17,7 +18,8 @@ def show_page_guide(page: PageSpec | None) -> None:
         return
     text, link = st.columns([5, 2], vertical_alignment="center")
     text.info(_("**Step {step} of {steps}** ({book}). **Try this:** {try_this}").format(
-        step=page.step, steps=len(route()), book=_(page.book), try_this=_(page.try_this)), icon=":material/explore:")
+        step=page.step, steps=len(route()), book=_(page.book), try_this=guide_line(page.try_this)),
+        icon=":material/explore:")
     following = next_on_route(page.path)
     if following is not None:
         link.page_link(following.path, label=_("Next: {title}").format(title=_(following.title)),

@@ -11,7 +11,7 @@ import streamlit as st
 from lib.engine.batch_norm import BatchNormLag, diagnose_lag
 from lib.engine.config import TrainingConfig
 from lib.engine.events import reworded
-from lib.i18n import N_, _
+from lib.i18n import N_, _, ngettext
 from lib.runs.archive import zip_run
 from lib.runs.store import RunReadError, load_run
 from lib.server.navigation import page_exists
@@ -53,16 +53,27 @@ def thinned(points: list[dict], most: int = LIVE_MAX_POINTS) -> list[dict]:
 def progress_text(progress, epochs: int) -> str:
     if progress.phase == "waiting":
         return _("Starting the training process (it loads TensorFlow and MNIST)...")
-    if progress.phase == "evaluating":
+    if progress.phase == "evaluating" or (progress.phase == "training" and progress.epoch > epochs):
         return _("Evaluating on the test set...")
     if progress.phase == "done":
         return _("Done.")
+    if progress.batches and progress.batch >= progress.batches:
+        # The epoch's batches are done, but it is not counted done until its validation pass has run.
+        return _("Epoch {epoch}/{epochs}: all {batches:,} batches trained, checking the validation images...").format(
+            epoch=min(progress.epoch, epochs), epochs=epochs, batches=progress.batches)
     return _("Epoch {epoch}/{epochs}, batch {batch}/{batches}").format(
         epoch=min(progress.epoch, epochs), epochs=epochs, batch=progress.batch, batches=progress.batches)
 
 
+def progress_fraction(progress, epochs: int) -> float:
+    """How full the bar is: the share of this epoch's batches trained; full once training is over."""
+    if progress.phase in ("evaluating", "done") or progress.epoch > epochs:
+        return 1.0
+    return min(progress.batch / progress.batches, 1.0) if progress.batches else 0.0
+
+
 def show_progress(job) -> None:
-    st.progress(job.batch / job.batches if job.batches else 0.0, text=progress_text(job.chief, job.epochs))
+    st.progress(progress_fraction(job.chief, job.epochs), text=progress_text(job.chief, job.epochs))
     rate = job.history[-1]["learning_rate"] if job.history else None
     left, middle, right = st.columns(3)
     left.metric(_("Epochs done"), f"{len(job.history)}/{job.epochs}")
@@ -73,7 +84,7 @@ def show_progress(job) -> None:
 def show_worker(worker, epochs: int) -> None:
     """One worker of the multi-worker demonstration: its own progress and curves."""
     st.markdown(f"**{worker.label}**")
-    st.progress(worker.batch / worker.batches if worker.batches else 0.0, text=progress_text(worker, epochs))
+    st.progress(progress_fraction(worker, epochs), text=progress_text(worker, epochs))
     if worker.history:
         last = worker.history[-1]
         st.caption(_("Epoch {epoch}: loss {loss:.4f}, accuracy {accuracy:.4f}").format(
@@ -105,8 +116,11 @@ def show_live(job_id: str):
         else:
             show_progress(job)
             if not job.demo_workers and job.batch_points:
-                st.caption(_("Training loss and accuracy as the batches go ({points} points so far, smoothed), "
-                             "validation after each epoch.").format(points=len(job.batch_points)))
+                st.caption(ngettext("Training loss and accuracy as the batches go ({points} point so far, "
+                                    "smoothed), validation after each epoch.",
+                                    "Training loss and accuracy as the batches go ({points} points so far, "
+                                    "smoothed), validation after each epoch.", len(job.batch_points)).format(
+                    points=len(job.batch_points)))
         label = _("Stop (keeps the run so far)") if job.status == "running" else _("Leave the queue")
         if st.button(label, key="train_stop", disabled=job.stop_event.is_set()):
             registry().stop(job_id)

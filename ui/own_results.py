@@ -17,7 +17,7 @@ from lib.i18n import N_, _
 from lib.plain_text import plain, plain_html
 from lib.runs.store import RunReadError, load_run
 from lib.runs.workspaces import workspace_runs
-from ui.digits import class_names, classifier, remember_drawing
+from ui.digits import class_names, classifier, known_classes_note, remember_drawing
 from ui.explain_views import show_explanation
 from ui.layout import captioned_image
 from ui.model_card import show_model_card
@@ -116,5 +116,6 @@ def show_reader(model) -> None:
                        labels={"x": _("class"), "y": _("probability")})
         chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(type="category"))
         st.plotly_chart(chart, key="own_try_probabilities")
+        st.caption(known_classes_note(names, guess, float(probabilities[guess])))
     if st.toggle(_("Why this answer? Occlusion, integrated gradients and counterfactuals"), key="own_try_why"):
         show_explanation(model, image, probabilities, key="own_why")

@@ -136,6 +136,13 @@ def picture(values: np.ndarray, title: str, width: int = 400, scale_title: str =
     return figure
 
 
+def outline(figure: go.Figure, top: int, left: int, height: int, width: int, colour: str = "#e4572e") -> go.Figure:
+    """`figure` (a `picture`) with the cells rows top..top+height-1, columns left..left+width-1 outlined."""
+    figure.add_shape(type="rect", x0=left - 0.5, x1=left + width - 0.5, y0=top - 0.5, y1=top + height - 0.5,
+                     line=dict(color=colour, width=3))
+    return figure
+
+
 def _bar_only(colorscale, low: float, high: float, title: str) -> go.Scatter:
     """A trace that draws nothing but the colour bar of an image drawn as a picture."""
     return go.Scatter(x=[None, None], y=[None, None], mode="markers", hoverinfo="skip",

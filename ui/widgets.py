@@ -76,9 +76,10 @@ def image_picker(prefix: str, default_photo: str = "Cameraman", allow_colour: bo
     return pixels
 
 
-def crop_picker(prefix: str, pixels: np.ndarray, size: int = 12) -> np.ndarray:
+def crop_picker(prefix: str, pixels: np.ndarray, size: int = 12) -> tuple[np.ndarray, int, int]:
     """A gray crop at most `size` pixels on a side, where numbers are readable; the user picks its corner.
 
+    Returns the crop and its top row and left column in the image, so a page can mark where it came from.
     Along a side no longer than the crop the whole image is taken, and there is no slider to move.
     """
     gray = to_gray(pixels)
@@ -87,7 +88,7 @@ def crop_picker(prefix: str, pixels: np.ndarray, size: int = 12) -> np.ndarray:
     left, right = st.columns(2)
     top = _crop_start(left, _("Crop top row"), height, size_y, "rows", f"{prefix}_crop_top")
     start = _crop_start(right, _("Crop left column"), width, size_x, "columns", f"{prefix}_crop_left")
-    return np.round(gray[top: top + size_y, start: start + size_x])
+    return np.round(gray[top: top + size_y, start: start + size_x]), top, start
 
 
 def _crop_start(column, label: str, length: int, size: int, unit: str, key: str) -> int:

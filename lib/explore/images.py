@@ -240,3 +240,11 @@ def png_data_uri(pixels: np.ndarray) -> str:
     # The fastest compression: a 512 x 512 photo encodes 4x faster for a file 10 % larger, on every slider move.
     Image.fromarray(np.asarray(pixels, dtype=np.uint8)).save(buffer, format="PNG", compress_level=1)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def mark_cells(pixels: np.ndarray, mask: np.ndarray, colour=(228, 87, 46)) -> np.ndarray:
+    """A 0-255 gray or RGB image as RGB uint8 with the cells under `mask` painted `colour` (the highlight's red)."""
+    pixels = np.clip(np.round(np.asarray(pixels, dtype=np.float64)), 0, 255).astype(np.uint8)
+    rgb = np.repeat(pixels[:, :, np.newaxis], 3, axis=2) if pixels.ndim == 2 else pixels[:, :, :3].copy()
+    rgb[np.asarray(mask, dtype=bool)] = colour
+    return rgb

@@ -139,10 +139,9 @@ def pool2d(image, size, stride=None, padding="valid", mode="max") -> np.ndarray:
     if not isinstance(padding, str):
         raise ValueError(_("pooling padding must be 'valid' or 'same'; got {padding!r}.").format(padding=padding))
     size = as_pair(size, "size")
+    # A stride larger than the window is allowed, as tf.nn.max_pool2d and keras.layers.MaxPooling2D allow it
+    # (only the generic tf.nn.pool refuses it): the windows then skip inputs (see `uncovered_inputs`).
     stride = size if stride is None else as_pair(stride, "stride")
-    if stride[0] > size[0] or stride[1] > size[1]:
-        # tf.nn.pool refuses this too: CPU and GPU kernels disagree on it.
-        raise ValueError(_("pooling stride {stride} may not exceed the pool size {size}.").format(stride=stride, size=size))
     was_2d = np.asarray(image).ndim == 2
     image = _as_hwc(image)
     stride, _dilation, (out_h, out_w), (pads_y, pads_x) = _geometry(image.shape[:2], size, stride, padding, 1)
@@ -167,6 +166,25 @@ def pool2d(image, size, stride=None, padding="valid", mode="max") -> np.ndarray:
             cells += count
         output /= cells
     return output[:, :, 0] if was_2d else output
+
+
+def uncovered_inputs(shape_hw, size, stride=None, padding="valid") -> np.ndarray:
+    """A (H, W) boolean mask of the input cells that no pooling window reads.
+
+    With a stride larger than the window, whole rows and columns fall between windows: the output is a sparse
+    sampling of the input. VALID pooling also never reads the last rows and columns when the windows do not
+    reach them.
+    """
+    size = as_pair(size, "size")
+    stride, _dilation, out, pads = _geometry(tuple(shape_hw), size, size if stride is None else stride, padding, 1)
+    covered = []
+    for n, k, s, count, (before, _after) in zip(shape_hw, size, stride, out, pads):
+        axis = np.zeros(n, dtype=bool)
+        for index in range(count):
+            start = index * s - before
+            axis[max(start, 0): max(start + k, 0)] = True
+        covered.append(axis)
+    return ~np.outer(covered[0], covered[1])
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,14 @@ def unshuffle_pixels(image: np.ndarray, permutation: np.ndarray) -> np.ndarray:
     return restored.reshape(image.shape)
 
 
+def correlation(first: np.ndarray, second: np.ndarray) -> float:
+    """Pearson's correlation of two arrays' values (0 when either is flat)."""
+    first, second = np.ravel(first).astype(np.float64), np.ravel(second).astype(np.float64)
+    if first.std() == 0 or second.std() == 0:
+        return 0.0
+    return float(np.corrcoef(first, second)[0, 1])
+
+
 def shuffle_demo(image: np.ndarray, units: int = 16, seed: int = 0) -> dict:
     """Compare what a dense layer and a convolution make of an image and its shuffled copy.
 
@@ -74,7 +82,12 @@ def shuffle_demo(image: np.ndarray, units: int = 16, seed: int = 0) -> dict:
     conv_shuffled = conv2d(shuffled, kernel, padding="same")
     conv_restored = unshuffle_pixels(conv_shuffled, permutation)
     scale = np.abs(conv_original).mean() or 1.0
+    # What the restored map looks like: each output keeps its own pixel times the kernel's centre weight, but the
+    # neighbours it subtracts were random pixels, so it resembles the image far more than the image's edges.
     return {
+        "centre_weight": float(kernel[kernel.shape[0] // 2, kernel.shape[1] // 2]),
+        "restored_vs_image": correlation(conv_restored, image),
+        "restored_vs_edges": correlation(conv_restored, conv_original),
         "shuffled": shuffled,
         "dense_max_difference": float(np.abs(dense_original - dense_shuffled).max()),
         "dense_scale": float(np.abs(dense_original).max()),

@@ -20,6 +20,10 @@ BOOK_Y_PRED = [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]
 # The book's accuracy example: one of three predictions is wrong, so the metric reads 2/3.
 BOOK_METRIC_TRUE = [1, 0, 1]
 BOOK_METRIC_PRED = [1, 0, 0]
+# A row of typed probabilities counts as a distribution when its sum is this close to 1 (three decimals typed).
+ROW_SUM_TOLERANCE = 1e-3
+# The two cross-entropies agree to float32 rounding on distributions; farther apart than this, they differ.
+LOSS_TOLERANCE = 1e-5
 
 
 def source_of(*objects) -> str:
@@ -97,8 +101,14 @@ def parameter_arithmetic(model) -> list[dict]:
 def crossentropy_pair(y_true: list[int], y_pred: list[list[float]]) -> dict:
     """Sparse categorical cross-entropy on integer labels and categorical on one-hot labels, per sample.
 
-    They agree because the one-hot vector picks out exactly the predicted
-    probability of the true class: both are -log(p[true class]).
+    On rows that are probability distributions they agree: the one-hot vector picks out exactly the
+    predicted probability of the true class, and both are -log(p[true class]). A row that does not sum to 1
+    is rescaled by Keras (`from_logits=False`), and the two losses rescale it differently:
+    `categorical_crossentropy` divides the row by its sum, then clips into [epsilon, 1 - epsilon];
+    `sparse_categorical_crossentropy` clips first (a value above 1 becomes 1 - epsilon), then divides by the
+    clipped row's sum. So they part as soon as a value exceeds 1 - epsilon. Also returned: each row's sum,
+    the rows that are not distributions (sum off 1 by more than ROW_SUM_TOLERANCE), -log of the true class's
+    probability as typed, and the rows on which the two losses differ.
     """
     import keras
 
@@ -106,18 +116,28 @@ def crossentropy_pair(y_true: list[int], y_pred: list[list[float]]) -> dict:
     predictions = np.asarray(y_pred, dtype=np.float32)
     if predictions.ndim != 2 or len(labels) != len(predictions):
         raise ValueError(_("Give one row of predicted probabilities per label."))
+    if not np.all(np.isfinite(predictions)):
+        raise ValueError(_("Every probability must be a number."))
     if labels.min() < 0 or labels.max() >= predictions.shape[1]:
         raise ValueError(_("Labels must be between 0 and {last}.").format(last=predictions.shape[1] - 1))
     if np.any(predictions < 0):
         raise ValueError(_("Probabilities cannot be negative."))
+    if np.any(predictions.sum(axis=1) <= 0):
+        raise ValueError(_("A row of probabilities cannot be all zeros."))
+    epsilon = keras.config.epsilon()
     one_hot = np.eye(predictions.shape[1], dtype=np.float32)[labels]
     sparse = keras.ops.convert_to_numpy(keras.losses.sparse_categorical_crossentropy(labels, predictions))
     categorical = keras.ops.convert_to_numpy(keras.losses.categorical_crossentropy(one_hot, predictions))
-    # Keras rescales each row to sum to 1 and clips away exact zeros (epsilon) before the log.
-    normalised = predictions / predictions.sum(axis=1, keepdims=True)
-    by_hand = -np.log(np.clip(normalised[np.arange(len(labels)), labels], keras.config.epsilon(),
-                              1 - keras.config.epsilon()))
+    row_sums = predictions.sum(axis=1)
+    true_probability = predictions[np.arange(len(labels)), labels]
+    as_typed = -np.log(np.clip(true_probability, epsilon, 1 - epsilon))
+    # categorical_crossentropy's own rescaling: divide by the row's sum, then clip away exact zeros and ones.
+    by_hand = -np.log(np.clip(true_probability / row_sums, epsilon, 1 - epsilon))
     return {"one_hot": one_hot, "sparse": sparse, "categorical": categorical, "by_hand": by_hand,
+            "as_typed": as_typed, "row_sums": row_sums,
+            "not_distributions": [int(row) for row in np.flatnonzero(np.abs(row_sums - 1) > ROW_SUM_TOLERANCE)],
+            "differing_rows": [int(row) for row in np.flatnonzero(
+                ~np.isclose(sparse, categorical, rtol=LOSS_TOLERANCE, atol=LOSS_TOLERANCE))],
             "sparse_mean": float(sparse.mean()), "categorical_mean": float(categorical.mean())}
 
 

@@ -41,18 +41,35 @@ class DropoutDraw:
         return 1.0 / (1.0 - self.rate)
 
 
-def dropout_draw(model, image: np.ndarray, training: bool, dense: str = "dense1",
-                 dropout: str = "dense1_dropout") -> DropoutDraw:
-    """The activations of `dense` for one image, passed through the model's `dropout` layer.
+def trained_dropout_rate(model, dropout: str = "dense1_dropout") -> float:
+    """The rate the model's `dropout` layer was trained with."""
+    return float(_dropout_layer(model, dropout).rate)
 
-    With training=True each call draws a fresh mask; with training=False the
-    layer passes the activations through unchanged, as at test time.
-    """
+
+def _dropout_layer(model, dropout: str):
     from lib.engine.models import find_layer
 
     layer = find_layer(model, dropout)
     if type(layer).__name__ != "Dropout":
         raise ValueError(_("Layer {name!r} is a {kind}, not a Dropout layer.").format(name=dropout, kind=type(layer).__name__))
+    return layer
+
+
+def dropout_draw(model, image: np.ndarray, training: bool, dense: str = "dense1",
+                 dropout: str = "dense1_dropout", rate: float | None = None) -> DropoutDraw:
+    """The activations of `dense` for one image, passed through the model's `dropout` layer.
+
+    With training=True each call draws a fresh mask; with training=False the
+    layer passes the activations through unchanged, as at test time. A `rate` other than the trained one
+    passes them through a Keras Dropout layer of that rate instead (dropout has no weights: only its mask changes).
+    """
+    import keras
+
+    layer = _dropout_layer(model, dropout)
+    if rate is not None and rate != layer.rate:
+        if not 0 <= rate < 1:
+            raise ValueError(_("A dropout rate must be at least 0 and below 1; got {rate:g}.").format(rate=rate))
+        layer = keras.layers.Dropout(rate)
     activations = _output_of(model, dense, image[np.newaxis])[0]
     # A unit that ReLU already set to zero looks the same dropped or kept, so the layer is fed 1 there: its
     # output then shows Keras's mask for every unit, and those units go back to zero afterwards.

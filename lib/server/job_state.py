@@ -30,9 +30,24 @@ class WorkerProgress:
     batches: int = 0
     parameters: int = 0
     phase: str = "waiting"  # waiting, training, evaluating, done
+    # When its first epoch began (the StartEvent): loading TensorFlow and the data before it is no batch's pace.
+    training_started: float | None = None
     history: list[dict] = field(default_factory=list)
     # Training loss and accuracy between batch events ({"position": epochs, "loss", "accuracy"}), newest last.
     batch_points: list[dict] = field(default_factory=list)
+
+
+def worker_losses(workers: list[WorkerProgress]) -> tuple[list[dict], float | None]:
+    """Each epoch's training loss as every worker reported it (one row per epoch that all of them finished),
+    and the largest difference between two workers in any of those epochs (None without such an epoch)."""
+    by_worker = [{row["epoch"]: row["loss"] for row in worker.history if row.get("loss") is not None}
+                 for worker in workers]
+    shared = sorted(set.intersection(*(set(losses) for losses in by_worker))) if by_worker else []
+    rows = [{"epoch": epoch, **{str(worker.label): losses[epoch] for worker, losses in zip(workers, by_worker)}}
+            for epoch in shared]
+    gaps = [max(losses[epoch] for losses in by_worker) - min(losses[epoch] for losses in by_worker)
+            for epoch in shared]
+    return rows, (max(gaps) if gaps else None)
 
 
 @dataclass
@@ -91,13 +106,14 @@ class Job:
 
     def seconds_left(self) -> float | None:
         """Time left, from the pace so far; None until a batch has run."""
-        if self.status != "running" or self.started is None or not self.batches:
+        began = self.chief.training_started or self.started
+        if self.status != "running" or began is None or not self.batches:
             return None
         done = (self.epoch - 1) * self.batches + self.batch
         total = self.epochs * self.batches
         if done <= 0:
             return None
-        elapsed = time.time() - self.started
+        elapsed = time.time() - began
         return elapsed / done * (total - done)
 
 
@@ -105,6 +121,7 @@ def record(progress: WorkerProgress, event: Event) -> None:
     """Fold one of a process's events into its progress."""
     if isinstance(event, StartEvent):
         progress.batches, progress.parameters, progress.epoch, progress.phase = event.batches, event.parameters, 1, "training"
+        progress.training_started = time.time()
     elif isinstance(event, BatchEvent):
         progress.epoch, progress.batch = event.epoch, event.batch
         progress.batch_points = [*progress.batch_points[-(MAX_BATCH_POINTS - 1):],

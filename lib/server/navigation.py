@@ -25,7 +25,8 @@ class PageSpec:
     icon: str
     blurb: str  # one sentence for the Home page
     # The learner's route: the page's place in the book's order (Home is 0), where in the book it is, and one
-    # line shown atop the page saying what to try there and what you should see.
+    # line shown atop the page saying what to try there and what you should see. The line names a control by its
+    # key in braces, declared in lib.server.guide_controls, and is shown with that control's label.
     step: int = 0
     book: str = ""
     try_this: str = ""
@@ -40,43 +41,45 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(N_("Chapter 2: Keras"), "pages/chapter2/keras_basics.py", N_("Keras basics"), ":material/school:",
              N_("Data, models in three styles, losses, compile and fit, callbacks, saving: chapter 2 run live."),
              step=1, book=N_("chapter 2"),
-             try_this=N_("Open the Fit tab and train the dense network for one epoch: the loss falls batch by batch, and the "
-                       "last tab answers the study note's open questions.")),
+             try_this=N_("Open the **{basics_fit_tab}** tab, set **{basics_epochs}** to 1 and train the dense network: "
+                         "the loss falls batch by batch, and the **{basics_questions_tab}** tab answers the study note's "
+                         "open questions.")),
     PageSpec(N_("Chapter 3: the operations"), "pages/operations/why_cnns.py", N_("Why CNNs"), ":material/lightbulb:",
              N_("Parameter explosion and spatial locality: why dense networks struggle with images."),
              step=2, book=N_("chapter 3, the problems of fully connected networks"),
-             try_this=N_("Raise the image size and watch a dense layer's parameters explode, then shift test digits and see "
-                       "which network still reads them.")),
+             try_this=N_("Raise **{why_units}** and watch a dense layer's parameters explode with the image size, then "
+                         "measure both trained networks on shifted test digits and see which still reads them.")),
     PageSpec(N_("Chapter 3: the operations"), "pages/operations/convolution.py", N_("Convolution"), ":material/blur_on:",
              N_("Slide a kernel over a real image; stride, padding and dilation live."),
              step=3, book=N_("chapter 3, convolutional layers"),
-             try_this=N_("Change the kernel, stride and padding: the output's size follows the formula beside it, and stepping"
-                       " through one value shows the products it sums.")),
+             try_this=N_("Pick a kernel under **{conv_kernel}**, then change **{conv_stride}** and **{conv_padding}**: "
+                         "the output's size follows the formula under the pictures, and stepping through one value "
+                         "shows the products it sums.")),
     PageSpec(N_("Chapter 3: the operations"), "pages/operations/conv_layer.py", N_("Conv layer"), ":material/layers:",
              N_("A whole convolutional layer: N kernels over D channels, biases, activation, LeNet-5's own weights."),
              step=4, book=N_("chapter 3, convolutional layer properties"),
-             try_this=N_("Use LeNet-5's own conv1 kernels on a digit: each of the N kernels makes one output channel, and the "
-                       "proof shows numpy and Keras agree.")),
+             try_this=N_("Set **{layer_volume}** to a digit and **{layer_kernel_source}** to LeNet-5 conv1: each of the N "
+                         "kernels makes one output channel, and the proof shows numpy and Keras agree.")),
     PageSpec(N_("Chapter 3: the operations"), "pages/operations/pooling.py", N_("Pooling"), ":material/grid_view:",
              N_("Max and average pooling: what they keep and what they drop."),
              step=5, book=N_("chapter 3, pooling layers"),
-             try_this=N_("Switch between max and average pooling: max keeps the strongest response of each window, average "
-                       "blurs, and both shrink the image.")),
+             try_this=N_("Switch **{pool_mode}** between max and average pooling: max keeps the strongest response of "
+                         "each window, average blurs, and both shrink the image.")),
     PageSpec(N_("Training"), "pages/training/train.py", N_("Train LeNet-5"), ":material/model_training:",
              N_("Pick an optimizer and regularizers and watch LeNet-5 learn MNIST live."),
              step=6, book=N_("chapter 3, implementing LeNet-5"),
-             try_this=N_("Start from the Quick look preset and press Train: the curves grow under the button, and the run "
-                       "lands on History and the Draw page.")),
+             try_this=N_("Start from the Quick look preset and press **{train_start}**: the curves grow under the button, "
+                         "and the run lands on History and the Draw page.")),
     PageSpec(N_("Training"), "pages/training/optimizers.py", N_("Optimizers"), ":material/route:",
              N_("The book's seven optimizers racing down a loss surface, every step Keras's own update."),
              step=7, book=N_("chapter 3, modern network optimizers"),
-             try_this=N_("Start with gradient descent in one dimension, then race the seven optimizers: the captions say what "
-                       "each path shows.")),
+             try_this=N_("Move **{opt_primer_rate}** in the one-dimensional primer, then race the seven optimizers: the "
+                         "captions say what each path shows.")),
     PageSpec(N_("Training"), "pages/training/regularizers.py", N_("Dropout and batch norm"), ":material/filter_alt:",
              N_("Dropout's masks and batch norm's statistics on the real activations of trained LeNet-5s."),
              step=8, book=N_("chapter 3, regularization methods"),
-             try_this=N_("Change the dropout rate and watch units switch off, then see batch norm centre and scale the real "
-                       "activations.")),
+             try_this=N_("Change **{regularizers_dropout_rate}** and watch units switch off, then see batch norm centre "
+                         "and scale the real activations.")),
     PageSpec(N_("Training"), "pages/training/history.py", N_("History"), ":material/show_chart:",
              N_("The book's optimizer and regularization experiments beside your own runs."),
              step=9, book=N_("chapter 3, the book's experiments"),
@@ -85,12 +88,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(N_("Training"), "pages/training/scaling.py", N_("Scaling out"), ":material/hub:",
              N_("The same training on several GPUs or machines with tf.distribute."),
              step=10, book=N_("beyond the book: tf.distribute"),
-             try_this=N_("Run the two-worker demonstration: two processes train one model and the chief alone writes the run.")),
+             try_this=N_("Press **{scaling_demo_start}**: two processes train one model and the chief alone writes the "
+                         "run.")),
     PageSpec(N_("Training"), "pages/training/own_classes.py", N_("Your own classes"), ":material/category:",
              N_("Teach LeNet-5 classes of your own, drawn or uploaded, then read new examples."),
              step=11, book=N_("beyond the book: your own data"),
              try_this=N_("Load the MNIST digits 0-2 starter or draw a few examples of two shapes, train with a small-data "
-                       "preset, then draw a new one: the bars give a probability for each of your classes.")),
+                         "preset, then draw a new one: the bars share 100 % among your classes, even for a drawing of "
+                         "none of them.")),
     PageSpec(N_("Try it"), "pages/draw/draw.py", N_("Draw a digit"), ":material/draw:",
              N_("Draw a digit and watch LeNet-5 read it, from preprocessing to feature maps."),
              step=12, book=N_("chapter 3, LeNet-5 at work"),
@@ -99,8 +104,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(N_("Try it"), "pages/draw/receptive.py", N_("Receptive fields"), ":material/center_focus_strong:",
              N_("Pick a unit of LeNet-5 and see the part of your digit it looks at."),
              step=13, book=N_("chapter 3, the effective receptive field"),
-             try_this=N_("Pick a unit in a deeper layer: its box on your digit grows with every conv and pooling layer below "
-                       "it.")),
+             try_this=N_("Set **{receptive_layer}** to a deeper one and pick a unit: its box on your digit grows with "
+                         "every conv and pooling layer below it.")),
 )
 
 

@@ -25,6 +25,7 @@ from lib.keras_views.keras_basics import (
 )
 from lib.runs.archive import zip_run
 from lib.runs.store import Run, RunReadError, book_run_path, load_run
+from lib.server.guide_controls import label as control_label
 from ui.callbacks_text import CALLBACKS
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
@@ -93,10 +94,46 @@ def show_run_download(job) -> None:
                            key="basics_run_download")
 
 
+def show_losses(result: dict) -> None:
+    """The two losses per row, each row's sum, and sentences that follow what the numbers do."""
+    columns = {"sparse_categorical_crossentropy": result["sparse"], "categorical_crossentropy": result["categorical"],
+               _("row sum"): result["row_sums"], _("-log p(true class)"): result["as_typed"]}
+    odd = result["not_distributions"]
+    if odd:
+        columns[_("-log(p(true class) / row sum)")] = result["by_hand"]
+        st.warning(ngettext(
+            "Row {rows} sums to {sums}, not 1: it is not a probability distribution. With `from_logits=False` Keras "
+            "rescales it before the log, and the two losses rescale differently: `categorical_crossentropy` divides "
+            "the row by its sum; `sparse_categorical_crossentropy` first clips every value to at most 1 - epsilon, "
+            "then divides by the clipped row's sum.",
+            "Rows {rows} sum to {sums}, not 1: they are not probability distributions. With `from_logits=False` "
+            "Keras rescales them before the log, and the two losses rescale differently: `categorical_crossentropy` "
+            "divides a row by its sum; `sparse_categorical_crossentropy` first clips every value to at most "
+            "1 - epsilon, then divides by the clipped row's sum.", len(odd)).format(
+            rows=", ".join(str(row) for row in odd), sums=", ".join(f"{result['row_sums'][row]:.4g}" for row in odd)))
+    st.dataframe(pd.DataFrame(columns), key="basics_losses")
+    means = _("Mean: sparse **{sparse:.4f}**, categorical **{categorical:.4f}**.").format(
+        sparse=result["sparse_mean"], categorical=result["categorical_mean"])
+    differing = result["differing_rows"]
+    if differing:
+        reason = ngettext("They differ on row {rows}, by **{difference:.4f}** on the mean: where a value is above 1, "
+                          "clipping before or after dividing by the sum gives a different share for the true class.",
+                          "They differ on rows {rows}, by **{difference:.4f}** on the mean: where a value is above 1, "
+                          "clipping before or after dividing by the sum gives a different share for the true class.",
+                          len(differing)).format(rows=", ".join(str(row) for row in differing),
+                                                 difference=abs(result["sparse_mean"] - result["categorical_mean"]))
+    elif odd:
+        reason = _("They agree: on every row both take -log of the true class's share of the row's sum.")
+    else:
+        reason = _("They agree because the one-hot vector selects exactly the probability the integer label points "
+                   "to: both are -log p(true class).")
+    st.markdown(means + " " + reason)
+
+
 st.title(_("Keras basics"))
 data_tab, model_tab, loss_tab, fit_tab, callback_tab, save_tab, questions_tab = st.tabs(
-    [_("Data"), _("Model"), _("Losses"), _("compile and fit"), _("Callbacks and TensorBoard"), _("Save and load"),
-     _("Open questions")])
+    [_("Data"), _("Model"), _("Losses"), control_label("basics_fit_tab"), _("Callbacks and TensorBoard"), _("Save and load"),
+     control_label("basics_questions_tab")])
 SUMMARY_HEADERS = {"layer": _("layer"), "type": _("type"), "output shape": _("output shape"),
                    "parameters": _("parameters")}
 
@@ -158,12 +195,7 @@ with loss_tab:
     else:
         st.markdown(_("One-hot labels for `categorical_crossentropy`: `{one_hot}`").format(
             one_hot=result["one_hot"].astype(int).tolist()))
-        st.dataframe(pd.DataFrame({"sparse_categorical_crossentropy": result["sparse"],
-                                   "categorical_crossentropy": result["categorical"],
-                                   _("-log p(true class)"): result["by_hand"]}), key="basics_losses")
-        st.markdown(_("Mean: sparse **{sparse:.4f}**, categorical **{categorical:.4f}**. They agree because the "
-                      "one-hot vector selects exactly the probability the integer label points to: both are "
-                      "-log p(true class).").format(sparse=result["sparse_mean"], categorical=result["categorical_mean"]))
+        show_losses(result)
 
 with fit_tab:
     rate = st.number_input(_("Learning rate for SGD(learning_rate=...)"), 0.0001, 1.0, 0.1, step=0.01, format="%.4f",
@@ -178,7 +210,7 @@ with fit_tab:
                   "**batch_size** the images per gradient step, **validation_data** images the model never trains "
                   "on, checked after each epoch, and **verbose** how much Keras prints (0 silent, 1 progress bar, "
                   "2 one line per epoch)."))
-    epochs = st.slider(_("Epochs for the dense network"), 1, 10, 3, key="basics_epochs")
+    epochs = st.slider(control_label("basics_epochs"), 1, 10, 3, key="basics_epochs")
     job = current_job()
     if job is not None and job.active:
         show_live(job.job_id)

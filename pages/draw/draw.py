@@ -11,7 +11,7 @@ from lib.explore.images import ImageInputError, enlarge, load_upload, preview
 from lib.i18n import N_, _, ngettext
 from lib.plain_text import plain, plain_html
 from ui.code_panel import code_panel
-from ui.digits import class_names, classifier, model_catalogue, names_digits, remember_drawing
+from ui.digits import class_names, classifier, known_classes_note, model_catalogue, names_digits, remember_drawing
 from ui.explain_views import show_explanation
 from ui.layout import captioned_image
 from ui.model_card import show_model_card
@@ -88,6 +88,7 @@ with right:
                        labels={"x": _("digit") if names_digits(model) else _("class"), "y": _("probability")})
         chart.update_layout(height=200, margin=dict(t=10, b=10), xaxis=dict(type="category"))  # in the first screen
         st.plotly_chart(chart, key="draw_probabilities")
+        st.caption(known_classes_note(names, guess, float(probabilities[guess])))
         for note in digit.notes:
             st.warning(note)
 

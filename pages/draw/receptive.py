@@ -10,6 +10,7 @@ from lib.i18n import _
 from lib.keras_views.predict import FEATURE_LAYERS
 from lib.plain_text import plain
 from lib.runs.store import SHIPPED_MODEL
+from lib.server.guide_controls import label as control_label
 from ui.digits import classifier, digit_picker, model_catalogue
 from ui.pictures import GRAY, colour_bar
 
@@ -67,7 +68,7 @@ if not names:
     st.warning(_("{model} has no convolutional layers: every unit of it sees the whole image.").format(model=plain(label)))
     st.stop()
 
-layer_name = st.radio(_("Layer"), names, index=len(names) - 1, horizontal=True, key="receptive_layer")
+layer_name = st.radio(control_label("receptive_layer"), names, index=len(names) - 1, horizontal=True, key="receptive_layer")
 maps = dict(zip(names, model.feature_maps(digit).values()))
 activation = maps[layer_name]
 out_h, out_w = output_size(*network, layer_name)

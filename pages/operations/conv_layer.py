@@ -17,6 +17,7 @@ from lib.keras_views.layer_weights import (
     random_weights,
 )
 from lib.keras_views.predict import FEATURE_LAYERS
+from lib.server.guide_controls import label as control_label
 from ui.digits import digit_picker, shipped_classifier, show_digit
 from ui.pictures import kernel_slices, map_grid, number_grid
 from ui.widgets import image_picker, output_position
@@ -51,7 +52,7 @@ st.subheader(_("Input volume"))
 choose_col, preview_col = st.columns(2)
 volume, volume_note, digit, feature_layer = None, "", None, None
 with choose_col:
-    source = st.radio(_("Input"), VOLUME_SOURCES, horizontal=True, key="layer_volume", format_func=_)
+    source = st.radio(control_label("layer_volume"), VOLUME_SOURCES, horizontal=True, key="layer_volume", format_func=_)
     if source == "Image":
         pixels = image_picker("layer")
         if pixels is not None:
@@ -82,7 +83,8 @@ lenet_sources = [f"LeNet-5 {name}" for name, channels in LENET_DEPTHS.items() if
 kernel_sources = [N_("Presets"), N_("Random"), *lenet_sources]
 if st.session_state.get("layer_kernel_source") not in kernel_sources:
     st.session_state.layer_kernel_source = "Presets"
-kernel_source = st.radio(_("Kernels"), kernel_sources, horizontal=True, key="layer_kernel_source", format_func=_)
+kernel_source = st.radio(control_label("layer_kernel_source"), kernel_sources, horizontal=True, key="layer_kernel_source",
+                         format_func=_)
 if not lenet_sources:
     st.caption(_("LeNet-5's own kernels: conv1's read {conv1}, conv2's {conv2}. This input has D = {depth}, so neither "
                  "fits it; choose such an input to use them.").format(conv1=_(LENET_INPUTS["conv1"]),

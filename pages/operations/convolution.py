@@ -8,7 +8,8 @@ from lib.explore.formulas import output_size_latex
 from lib.explore.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
 from lib.explore.ops import conv2d, conv_output_size, conv_step, padded_input
 from lib.i18n import N_, _
-from ui.pictures import number_grid, picture, short_number
+from lib.server.guide_controls import label as control_label
+from ui.pictures import number_grid, outline, picture, short_number
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
 CUSTOM = N_("Custom (edit the grid)")
@@ -34,8 +35,8 @@ st.markdown(_(
 kernel_col, grid_col, settings_col = st.columns(3)
 with kernel_col:
     st.subheader(_("Kernel"))
-    choice = st.selectbox(_("Preset"), [*PRESETS, CUSTOM], index=list(PRESETS).index(DEFAULT_PRESET), key="conv_kernel",
-                          format_func=_)
+    choice = st.selectbox(control_label("conv_kernel"), [*PRESETS, CUSTOM], index=list(PRESETS).index(DEFAULT_PRESET),
+                          key="conv_kernel", format_func=_)
     size = st.select_slider(_("Kernel size k"), SIZES, key="conv_size")
     st.button(_("Book's example: edge kernel, stride 2"), on_click=use_book_example)
     if choice == CUSTOM:
@@ -51,9 +52,9 @@ with kernel_col:
         kernel = preset(choice, size)
 with settings_col:
     st.subheader(_("Hyperparameters"))
-    stride = st.slider(_("Stride s"), 1, 4, 1, key="conv_stride")
+    stride = st.slider(control_label("conv_stride"), 1, 4, 1, key="conv_stride")
     dilation = st.slider(_("Dilation d"), 1, 3, 1, key="conv_dilation")
-    padding_mode = st.radio(_("Padding"), PADDINGS, horizontal=True, key="conv_padding", format_func=_)
+    padding_mode = st.radio(control_label("conv_padding"), PADDINGS, horizontal=True, key="conv_padding", format_func=_)
     # p is asked for only when it is used.
     padding = (st.slider(_("p (zero rows/columns on every side)"), 0, 5, 1, key="conv_p")
                if padding_mode == "explicit p" else padding_mode)
@@ -111,7 +112,7 @@ for column, mode in zip(st.columns(2), ["same", "valid"]):
         column.warning(_("{mode}: empty output, the kernel does not fit.").format(mode=mode.upper()))
 
 st.subheader(_("Step through one output value"))
-crop = crop_picker("conv", pixels)
+crop, top, left = crop_picker("conv", pixels)
 crop_out = (conv_output_size(crop.shape[0], kernel.shape[0], stride, padding, dilation),
             conv_output_size(crop.shape[1], kernel.shape[1], stride, padding, dilation))
 if 0 in crop_out:
@@ -120,6 +121,21 @@ if 0 in crop_out:
 y, x = output_position("conv", crop_out)
 step = conv_step(crop, kernel, y, x, stride, padding, dilation)
 padded = padded_input(crop, kernel.shape, stride, padding, dilation)[:, :, 0]
+where_col, padding_col = st.columns([1, 1])
+where = _("The crop: rows {top}-{bottom}, columns {left}-{right}").format(
+    top=top, bottom=top + crop.shape[0] - 1, left=left, right=left + crop.shape[1] - 1)
+where_col.plotly_chart(outline(picture(pixels, where, width=420, scale_title=N_("pixel value"), value_range=(0, 255)),
+                               top, left, crop.shape[0], crop.shape[1]), key="conv_crop_where", width="content")
+if padded.shape != crop.shape:
+    inside = top > 0 and left > 0 and top + crop.shape[0] < height and left + crop.shape[1] < width
+    padding_col.info((_("The step-through convolves this {height} x {width} crop on its own, so the padding is the "
+                        "crop's: the zeros around it make it {padded_height} x {padded_width}. The image has real "
+                        "pixels there, and its whole output (above) uses them.") if inside else
+                      _("The step-through convolves this {height} x {width} crop on its own, so the padding is the "
+                        "crop's: the zeros around it make it {padded_height} x {padded_width}. Only where the crop "
+                        "meets the image's border is the whole image padded too; elsewhere the image has real "
+                        "pixels there.")).format(height=crop.shape[0], width=crop.shape[1],
+                                                  padded_height=padded.shape[0], padded_width=padded.shape[1]))
 grid_left, grid_right = st.columns([3, 2])
 window_title = _("Padded crop {height} x {width}: the window for output ({row}, {column})").format(
     height=padded.shape[0], width=padded.shape[1], row=y, column=x)

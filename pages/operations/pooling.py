@@ -4,14 +4,17 @@ import numpy as np
 import streamlit as st
 
 from lib.explore.formulas import output_size_latex
-from lib.explore.ops import conv_output_size, padded_input, pool2d, pool_step
+from lib.explore.images import mark_cells
+from lib.explore.ops import conv_output_size, padded_input, pool2d, pool_step, uncovered_inputs
 from lib.i18n import N_, _, ngettext
+from lib.server.guide_controls import label as control_label
 from ui.layout import captioned_image
 from ui.pictures import number_grid, picture
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
 # Half of the main area on a 1280-pixel screen: the widest an image may be drawn beside another.
 COLUMN_WIDTH = 400
+MAX_STRIDE = 10  # any stride runs: larger than k, the windows skip the inputs between them
 OPERATIONS = {"max": N_("Max pooling"), "avg": N_("Average pooling")}  # value: what the choice shows
 
 
@@ -37,13 +40,11 @@ st.markdown(_(
 
 window_col, stride_col, demos_col = st.columns(3)
 with window_col:
-    mode = st.radio(_("Operation"), list(OPERATIONS), horizontal=True, key="pool_mode",
+    mode = st.radio(control_label("pool_mode"), list(OPERATIONS), horizontal=True, key="pool_mode",
                     format_func=lambda value: _(OPERATIONS[value]))
     size = st.slider(_("Pool size k"), 1, 10, 2, key="pool_size")
 with stride_col:
-    if st.session_state.get("pool_stride", 2) > size:
-        st.session_state.pool_stride = size
-    stride = st.slider(_("Stride s (at most k, as TensorFlow requires)"), 1, size, min(2, size), key="pool_stride")
+    stride = st.slider(_("Stride s"), 1, MAX_STRIDE, 2, key="pool_stride")
     padding = st.radio(_("Padding"), ["valid", "same"], horizontal=True, key="pool_padding")
 with demos_col:
     st.markdown(_("**The book's demonstrations**"))
@@ -82,12 +83,30 @@ shapes_col.markdown(_("**Shapes:** {height} x {width} -> {out_height} x {out_wid
     ratio=height * width / max(output.shape[0] * output.shape[1], 1)))
 st.latex(r"H_{out} = " + output_size_latex(height, size, stride, padding))
 st.latex(r"W_{out} = " + output_size_latex(width, size, stride, padding))
+skipped = uncovered_inputs((height, width), size, stride, padding)
+if skipped.any():
+    count, total = int(skipped.sum()), skipped.size
+    if stride > size:
+        note = ngettext("{count:,} of the {total:,} input pixels ({share:.0%}, red) lie in no window: with stride {stride} "
+                        "larger than the window {size}, the windows skip the rows and columns between them, and the "
+                        "output is a sparse sample of the input.",
+                        "{count:,} of the {total:,} input pixels ({share:.0%}, red) lie in no window: with stride {stride} "
+                        "larger than the window {size}, the windows skip the rows and columns between them, and the "
+                        "output is a sparse sample of the input.", count)
+    else:
+        note = ngettext("{count:,} of the {total:,} input pixels ({share:.0%}, red) lie in no window: VALID padding stops "
+                        "at the last window that fits whole.",
+                        "{count:,} of the {total:,} input pixels ({share:.0%}, red) lie in no window: VALID padding stops "
+                        "at the last window that fits whole.", count)
+    st.info(note.format(count=count, total=total, share=count / total, stride=stride, size=size))
+    st.image(mark_cells(pixels, skipped), width=min(width, COLUMN_WIDTH * 2),
+             caption=_("Red: input pixels that never reach the output"))
 if size >= 8:
     st.info(_("With a window this large, whole regions collapse into one value: the output keeps "
               "little more than the coarse layout of the image, as the book warns."))
 
 st.subheader(_("Step through one output value"))
-crop = crop_picker("pool", pixels)
+crop, _top, _left = crop_picker("pool", pixels)
 crop_out = (conv_output_size(crop.shape[0], size, stride, padding), conv_output_size(crop.shape[1], size, stride, padding))
 if 0 in crop_out:
     st.warning(_("The window does not fit in this crop with these settings: the output is empty."))
@@ -95,8 +114,8 @@ if 0 in crop_out:
 y, x = output_position("pool", crop_out)
 step = pool_step(crop, size, y, x, stride, padding, mode)
 padded = padded_input(crop, (size, size), stride, padding, value=float("nan"))[:, :, 0]
-crop_title = _("Crop {height} x {width} (blank cells are SAME padding, ignored)").format(
-    height=padded.shape[0], width=padded.shape[1])
+crop_title = (_("Crop {height} x {width} (blank cells are SAME padding, ignored)") if padded.shape != crop.shape[:2]
+              else _("Crop {height} x {width}")).format(height=padded.shape[0], width=padded.shape[1])
 st.plotly_chart(number_grid(padded, crop_title, highlight=window_mask(padded.shape, step.rows, step.cols), decimals=0,
                             scale_title=N_("pixel value"), width=820),
                 key="pool_step_input", width="content")

@@ -21,6 +21,7 @@ from lib.explore.why_cnns import (
 )
 from lib.i18n import _, ngettext
 from lib.runs.store import SHIPPED_MODEL, book_model_path
+from lib.server.guide_controls import label as control_label
 from ui.charts import PALETTE
 from ui.digits import classifier, mnist_test
 from ui.widgets import image_picker
@@ -68,7 +69,7 @@ st.header(_("1. Dense layers explode with the image size"))
 st.markdown(_("A dense layer has one weight per input value per unit, plus a bias per unit. "
               "A convolutional layer shares one small kernel across every position."))
 left, right = st.columns(2)
-units = left.slider(_("Dense units"), 16, 512, 128, step=16, key="why_units")
+units = left.slider(control_label("why_units"), 16, 512, 128, step=16, key="why_units")
 filters = right.slider(_("Conv filters N"), 1, 128, 32, key="why_filters")
 kernel = right.select_slider(_("Conv kernel k"), [3, 5, 7], 3, key="why_kernel")
 channels = left.radio(_("Channels"), [1, 3], horizontal=True, key="why_channels")
@@ -118,15 +119,21 @@ if pixels is not None:
     columns[0].image(to_display(small), caption=_("Original {shape}").format(shape=small.shape), width="stretch")
     columns[1].image(to_display(demo["shuffled"]), caption=_("Pixels shuffled"), width="stretch")
     columns[2].image(to_display(demo["conv_original"]), caption=_("Edge kernel on the original"), width="stretch")
-    columns[3].image(to_display(demo["conv_restored"]), caption=_("Edge kernel on the shuffled image, unshuffled"),
-                     width="stretch")
+    resembles_image = demo["restored_vs_image"] > demo["restored_vs_edges"]
+    columns[3].image(to_display(demo["conv_restored"]), width="stretch", caption=(
+        _("Edge kernel on the shuffled image, put back in order: the picture returns, its edges do not")
+        if resembles_image else _("Edge kernel on the shuffled image, put back in order: no edges")))
     st.markdown("\n".join([
         _("- **Dense layer** (16 units) on the original, and with shuffled weights on the shuffled image: the outputs "
           "differ by at most **{difference:.2e}** (outputs reach {scale:.0f}), rounding error only. The shuffle "
           "changed nothing it could use.").format(difference=demo["dense_max_difference"], scale=demo["dense_scale"]),
-        _("- **Convolution**: even after putting the pixels back in order, its output differs from the original's "
-          "edge map by **{difference:.0%}** on average. The neighbourhoods are gone.").format(
-            difference=demo["conv_relative_difference"]),
+        _("- **Convolution**: put back in order, its output on the shuffled image differs from the original's "
+          "edge map by **{difference:.0%}** on average. It correlates **{image:.2f}** with the original image and "
+          "**{edges:.2f}** with the edge map: each output keeps its own pixel (times the kernel's centre weight, "
+          "{centre:g}), but the neighbours it compares that pixel with were random pixels, so no edge is found. "
+          "The neighbourhoods are gone.").format(
+            difference=demo["conv_relative_difference"], image=demo["restored_vs_image"],
+            edges=demo["restored_vs_edges"], centre=demo["centre_weight"]),
     ]))
 
 st.header(_("3. What neighbourhoods buy: digits that move"))

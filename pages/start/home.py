@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.i18n import _
+from lib.server.guide_controls import guide_line
 from lib.server.navigation import PAGES, route
 from ui.layout import wrap_page_links
 
@@ -24,7 +25,7 @@ st.caption(_("Take the pages in this order: chapter 2's Keras, chapter 3's opera
 for page in route():
     st.page_link(page.path, label=f"{page.step}. {_(page.title)}: {_(page.blurb)}", icon=page.icon)
     book = _(page.book)
-    st.caption(f"{book[:1].upper()}{book[1:]}. {_(page.try_this)}")
+    st.caption(f"{book[:1].upper()}{book[1:]}. {guide_line(page.try_this)}")
 
 st.subheader(_("Stuck?"))
 st.markdown("\n".join([

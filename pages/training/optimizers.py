@@ -19,6 +19,8 @@ from lib.keras_views.optimizer_paths import (
     gradient_descent_1d,
     summarize,
 )
+from lib.keras_views.optimizer_runs import describe_race, race
+from lib.server.guide_controls import label as control_label
 from ui.chain_rule_view import show_chain_rule
 from ui.code_panel import code_panel
 from ui.optimizer_views import (
@@ -32,6 +34,11 @@ from ui.optimizer_views import (
 
 LOW, HIGH = FIELDS["learning_rate"].metadata["low"], FIELDS["learning_rate"].metadata["high"]
 RATE_SETS = {"suited": N_("Rates that suit this surface"), "keras": N_("Keras's defaults"), "own": N_("Your own")}
+
+
+@st.cache_data(max_entries=1, ttl=600)  # the cached runs change only when re-created
+def cached_race():
+    return race()
 
 
 def apply_rate_set() -> None:
@@ -68,7 +75,7 @@ st.markdown(_(
     "and it crawls, about right and it converges, too big and every step overshoots more than the last."
 ).format(steps=PRIMER_STEPS))
 st.latex(PRIMER_FORMULA)
-own_rate = st.slider(_("Your learning rate η"), 0.01, 1.2, 0.8, 0.01, key="opt_primer_rate")
+own_rate = st.slider(control_label("opt_primer_rate"), 0.01, 1.2, 0.8, 0.01, key="opt_primer_rate")
 primer_rates = {_("{label}: η = {rate:g}").format(label=_(PRIMER_LABELS[label]), rate=rate): rate
                 for label, rate in PRIMER_RATES.items()}
 primer_rates[_("Yours: η = {rate:g}").format(rate=own_rate)] = own_rate
@@ -161,11 +168,13 @@ for name in selected:
     right.latex(UPDATE_RULES[name])
 
 st.subheader(_("The same optimizers on LeNet-5"))
-st.markdown(_(
-    "A toy surface shows *how* each optimizer moves; the History page shows what they *achieve* on LeNet-5 and "
-    "MNIST, in the same colours, at Keras's default rates. There plain SGD at 0.01 is steady but slow, momentum "
-    "and Nesterov speed it up, Adam and RMSprop get there fastest, and Adadelta at Keras's default 0.001 barely "
-    "moves, as it does here at that rate."
-))
+st.markdown(_("A toy surface shows *how* each optimizer moves; the History page shows what they *achieve* on "
+              "LeNet-5 and MNIST, in the same colours. Its cached runs, each optimizer at the learning rate named:"))
+book_runs = cached_race()
+if book_runs:
+    st.markdown("\n".join(f"- {sentence}" for sentence in describe_race(book_runs)))
+else:
+    st.info(_("The book's optimizer runs are not in saved_models/optimizers: `python -m lib.runs.experiments "
+              "optimizers` trains them."))
 st.page_link("pages/training/history.py", label=_("History: the seven optimizers training LeNet-5"),
              icon=":material/show_chart:")

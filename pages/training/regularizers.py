@@ -7,8 +7,14 @@ from plotly.subplots import make_subplots
 
 from lib.engine.data import MnistUnavailableError
 from lib.i18n import N_, _
-from lib.keras_views.regularizer_views import batch_norm_stages, dropout_draw, most_changed_feature
+from lib.keras_views.regularizer_views import (
+    batch_norm_stages,
+    dropout_draw,
+    most_changed_feature,
+    trained_dropout_rate,
+)
 from lib.runs.store import book_model_path
+from lib.server.guide_controls import label as control_label
 from ui.charts import PALETTE
 from ui.digits import digit_picker, mnist_test, show_digit
 from ui.freezing_view import show_freezing
@@ -93,9 +99,15 @@ else:
     dropout_model = keras_model(str(DROPOUT_MODEL))
     with preview:
         show_digit(digit, caption, size=84)
-    st.button(_("Draw a new dropout mask"), key="regularizers_new_mask")  # a click reruns, and a rerun draws anew
-    training = dropout_draw(dropout_model, digit, training=True)
-    testing = dropout_draw(dropout_model, digit, training=False)
+    trained_rate = trained_dropout_rate(dropout_model)
+    rate_col, mask_col = st.columns([3, 2], vertical_alignment="bottom")
+    rate = rate_col.slider(control_label("regularizers_dropout_rate"), 0.0, 0.9, trained_rate, 0.05,
+                           key="regularizers_dropout_rate",
+                           help=_("The model was trained at {rate:g}; another rate changes only the mask drawn here, "
+                                  "not the trained weights.").format(rate=trained_rate))
+    mask_col.button(_("Draw a new dropout mask"), key="regularizers_new_mask")  # a click reruns: a rerun draws anew
+    training = dropout_draw(dropout_model, digit, training=True, rate=rate)
+    testing = dropout_draw(dropout_model, digit, training=False, rate=rate)
     left, right = st.columns(2)
     # One colour scale for both strips, so a survivor's larger value (times 1 / (1 - rate)) shows as a brighter cell.
     top = float(max(training.output.max(), testing.output.max())) or 1.0

@@ -8,6 +8,8 @@ import streamlit as st
 from lib.engine.config import TrainingConfig, command_for
 from lib.engine.distribute import tf_config
 from lib.i18n import _, ngettext
+from lib.server.guide_controls import label as control_label
+from lib.server.job_state import worker_losses
 from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, submit
@@ -15,6 +17,24 @@ from ui.jobs import current_job, submit
 # The demonstration is short: two workers share this server's cores.
 DEMO_EPOCHS = 3
 DEMO_SAMPLES = 3000
+
+def show_worker_losses(job) -> None:
+    """Each worker's training loss per epoch, side by side, and how far apart they came."""
+    rows, gap = worker_losses(job.workers)
+    if not rows:
+        return
+    st.dataframe([{_("epoch") if key == "epoch" else key: value for key, value in row.items()} for row in rows],
+                 hide_index=True, key="scaling_worker_losses")
+    if gap == 0:
+        text = ngettext("Both workers reported the same training loss after the {count} epoch: the run's one curve "
+                        "is the loss of both.",
+                        "Both workers reported the same training loss after each of the {count} epochs: the run's "
+                        "one curve is the loss of both.", len(rows))
+    else:
+        text = ngettext("The workers' training losses differ by up to {gap:.3g} over the {count} epoch.",
+                        "The workers' training losses differ by up to {gap:.3g} over the {count} epochs.", len(rows))
+    st.markdown(text.format(count=len(rows), gap=gap))
+
 
 st.title(_("Scaling out"))
 st.markdown(_(
@@ -75,7 +95,8 @@ st.code(command_for(replace(config, strategy="mirrored", devices="", scale_learn
 st.subheader(_("Try two workers on this server"))
 st.markdown(_("Two worker processes on this machine (127.0.0.1, two free ports, a `TF_CONFIG` each) train your "
               "form's model together with `MultiWorkerMirroredStrategy`: every step, both compute gradients on their "
-              "half of the batch and add them up, so both report the same loss. Worker 0, the chief, writes the run."))
+              "half of the batch and add them up, so both step with the same summed loss. Worker 0, the chief, writes the "
+              "run; below its result, a table sets the loss each worker reported beside the other's."))
 demo = replace(config, strategy="multiworker", devices="", epochs=min(config.epochs, DEMO_EPOCHS),
                train_samples=min(config.train_samples, DEMO_SAMPLES), name=_("two-worker demonstration"))  # the run's name, in its reader's language
 st.caption(ngettext("{epochs} epoch on the first {samples:,} training images, batch {batch}: a short run, since both "
@@ -92,5 +113,6 @@ if job is not None and job.active:
 else:
     if job is not None and job.demo_workers:
         show_result(job)
-    if st.button(_("Start the two-worker demonstration"), key="scaling_demo_start") and submit(demo, demo_workers=2):
+        show_worker_losses(job)
+    if st.button(control_label("scaling_demo_start"), key="scaling_demo_start") and submit(demo, demo_workers=2):
         st.rerun()

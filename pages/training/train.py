@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib.engine.config import TrainingConfig
 from lib.i18n import N_, _
+from lib.server.guide_controls import label as control_label
 from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, status_name, submit
@@ -71,7 +72,7 @@ with st.expander(_("Devices and strategy (tf.distribute)")):
 form_values = form.values()
 st.session_state.train_form_values = form_values  # read by the Scaling out page
 
-if st.button(_("Train"), type="primary", key="train_start", disabled=busy,
+if st.button(control_label("train_start"), type="primary", key="train_start", disabled=busy,
              help=_("One run at a time per browser session: stop the current one first.") if busy else None):
     try:
         config = TrainingConfig.from_dict(form_values)

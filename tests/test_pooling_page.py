@@ -1,0 +1,56 @@
+"""The Pooling page's sentences follow its numbers: strides larger than the window, and what the crop shows."""
+
+from streamlit.testing.v1 import AppTest
+
+from lib.explore.images import sample_photo
+from lib.explore.ops import uncovered_inputs
+from tests.conftest import ROOT
+
+
+def open_pooling(monkeypatch) -> AppTest:
+    import ui.warmup
+
+    # The warm-up imports TensorFlow in a thread while the page imports pandas; this page needs neither.
+    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app.run()
+    app.switch_page("pages/operations/pooling.py")
+    app.run()
+    assert not app.exception
+    return app
+
+
+def cat_shape() -> tuple[int, int]:
+    return sample_photo("Chelsea the cat").shape[:2]
+
+
+def test_a_stride_larger_than_the_window_runs_and_counts_the_skipped_pixels(monkeypatch):
+    app = open_pooling(monkeypatch)
+    app.slider(key="pool_size").set_value(2).run()
+    app.slider(key="pool_stride").set_value(3).run()
+    assert not app.exception
+    skipped = uncovered_inputs(cat_shape(), 2, 3, "valid")
+    count, total = int(skipped.sum()), skipped.size
+    note = next(info.value for info in app.info if "lie in no window" in info.value)
+    assert note.startswith(f"{count:,} of the {total:,} input pixels ({count / total:.0%}, red)")
+    assert "with stride 3 larger than the window 2" in note
+
+
+def test_no_skipped_pixels_no_note(monkeypatch):
+    app = open_pooling(monkeypatch)
+    app.slider(key="pool_size").set_value(3).run()
+    app.slider(key="pool_stride").set_value(2).run()
+    app.radio(key="pool_padding").set_value("same").run()
+    assert not uncovered_inputs(cat_shape(), 3, 2, "same").any()
+    assert not any("lie in no window" in info.value for info in app.info)
+
+
+def test_the_crop_mentions_same_padding_only_when_there_is_some(monkeypatch):
+    app = open_pooling(monkeypatch)
+    app.slider(key="pool_size").set_value(3).run()
+    app.slider(key="pool_stride").set_value(2).run()
+    titles = [chart.proto.spec for chart in app.get("plotly_chart")]
+    assert not any("blank cells are SAME padding" in spec for spec in titles)
+    app.radio(key="pool_padding").set_value("same").run()
+    titles = [chart.proto.spec for chart in app.get("plotly_chart")]
+    assert any("blank cells are SAME padding" in spec for spec in titles)
