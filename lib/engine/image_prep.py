@@ -69,25 +69,60 @@ def _strongest(values: np.ndarray) -> float:
     return float(np.partition(flat, flat.size - k)[flat.size - k]) if flat.size > k else float(flat.max())
 
 
+# The frame's levels are grouped in bins this wide to find the paper's: the paper is the most common level there.
+BACKGROUND_BIN = 16
+# A clean image's paper is one level; a noisy one's spreads. Pixels further from the paper than this many of its
+# robust standard deviations (plus a couple of levels for rounding) are ink.
+NOISE_SIGMAS = 3.0
+ROUNDING_LEVELS = 2.0
+
+
+def background_level(gray: np.ndarray) -> float:
+    """The paper's gray level, read from the image's frame: the most common level there, not the median.
+
+    Ink that touches the frame (a tightly cropped scan, a shape filling its tile) covers part of the frame with
+    many different levels, while the paper shows one level (or a narrow band): the fullest 16-level bin of the
+    frame's histogram, refined to the median of the frame's pixels near it, is the paper even when ink covers
+    most of the frame.
+    """
+    frame = _frame(gray)
+    counts, edges = np.histogram(frame, bins=np.arange(0, 256 + BACKGROUND_BIN, BACKGROUND_BIN))
+    # Two neighbouring bins together, so paper whose level sits on a bin's edge is not split in two.
+    pairs = counts[:-1] + counts[1:]
+    fullest = int(np.argmax(pairs))
+    near = frame[(frame >= edges[fullest]) & (frame < edges[fullest + 2])]
+    return float(np.median(near))
+
+
+def paper_noise(gray: np.ndarray, background: float) -> float:
+    """How far the paper's own texture departs from its level: NOISE_SIGMAS robust standard deviations of the
+    frame's pixels near the paper (0 for a clean scan or drawing, whose paper is a single level)."""
+    frame = _frame(gray)
+    distance = np.abs(frame - background)
+    near = distance[distance <= 3 * BACKGROUND_BIN]
+    sigma = 1.4826 * float(np.median(near)) if near.size else 0.0
+    return NOISE_SIGMAS * sigma + ROUNDING_LEVELS
+
+
 def ink_of(pixels: np.ndarray) -> np.ndarray:
     """Ink intensity 0-255 of an image drawn in either polarity: the background is read from the border.
 
-    Whichever way the pixels depart furthest from the background's level (lighter or darker) is the ink;
-    a soft threshold, as `lib.explore.drawing.ink_from_photo` applies to photos, drops paper texture,
-    JPEG ringing and faint shadows.
+    The paper's level is the most common level of the frame (`background_level`); whichever way the pixels
+    depart furthest from it (lighter or darker) is the ink. Everything that departs further than the paper's
+    own texture does (`paper_noise`) is ink in proportion to how far, scaled so the strongest ink is 255: a
+    clean image keeps all of its gray levels, faint strokes included, while a photo's paper texture, JPEG
+    ringing and faint shadows stay below its noise.
     """
     gray = _gray_and_alpha(pixels)
-    background = float(np.median(_frame(gray)))
+    background = background_level(gray)
     lighter, darker = np.clip(gray - background, 0, None), np.clip(background - gray, 0, None)
     light_strength, dark_strength = _strongest(lighter), _strongest(darker)
     if max(light_strength, dark_strength) < 20:  # a tiny mark: fall back on the very brightest pixels
         light_strength, dark_strength = float(lighter.max()), float(darker.max())
     deviation, strongest = (lighter, light_strength) if light_strength >= dark_strength else (darker, dark_strength)
-    # The paper's own texture, read where the background shows: the frame (the image's middle may be all ink).
-    paper = float(np.percentile(_frame(deviation), 90))
-    if strongest - paper < 20:
+    low = paper_noise(gray, background)
+    if strongest - low < 20:
         raise ImageSetError(_("The image is blank: nothing stands out from its background."))
-    low = paper + 0.25 * (strongest - paper)
     return np.clip((deviation - low) / (strongest - low), 0, 1) * 255
 
 
