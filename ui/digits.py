@@ -77,8 +77,9 @@ def names_digits(model) -> bool:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)  # the caller's spinner speaks the visitor's language
-def _evaluation_set(data: str, test_data: str, validation_fraction: float, seed: int, stamp: tuple):
-    config = SimpleNamespace(data=data, test_data=test_data, validation_fraction=validation_fraction, seed=seed)
+def _evaluation_set(data: str, test_data: str, validation_fraction: float, seed: int, preparation: str, stamp: tuple):
+    config = SimpleNamespace(data=data, test_data=test_data, validation_fraction=validation_fraction, seed=seed,
+                             preparation=preparation)
     return evaluation_set(config)
 
 
@@ -97,7 +98,7 @@ def evaluation_examples(config: dict) -> tuple[np.ndarray, np.ndarray, str]:
     data, test_data = config.get("data", ""), config.get("test_data", "")
     with st.spinner(_("Reading the examples it was tested on...")):
         image_set = _evaluation_set(data, test_data, float(config.get("validation_fraction", 0.2)),
-                                    int(config.get("seed", 42)),
+                                    int(config.get("seed", 42)), str(config.get("preparation", "ink")),
                                     (_stamp(data), _stamp(test_data) if test_data else None))
     return image_set.images, image_set.labels, "test" if test_data else "validation"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from lib.engine.config import FIELDS, PREPARATIONS
 from lib.engine.data import MnistUnavailableError
 from lib.engine.image_sets import (
     MAX_NAME_LENGTH,
@@ -16,11 +17,12 @@ from lib.engine.image_sets import (
     image_set_from_zip_bytes,
     image_set_zip_bytes,
     mnist_subset,
+    prepare_image,
     read_image_bytes,
 )
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
-from lib.i18n import _, ngettext
+from lib.i18n import N_, _, ngettext
 from ui.own_set import (
     add_class,
     add_examples,
@@ -37,6 +39,11 @@ GRID_COLUMNS = 12
 GRID_SHOWN = 48  # per class, unless the learner asks for all: every thumbnail carries a button
 GRID_OPEN = 24  # a class with more examples is shown folded
 CANVAS = 280
+# How uploaded, zipped and drawn images become examples (lib.engine.image_prep), chosen once for the set; the run
+# records it (TrainingConfig.preparation) and reads new examples the same way.
+PREPARATION_KEY = "own_images_preparation"
+PREPARATION_NAMES = {"ink": N_("Find the ink (crop, scale to 20 px, centre, white on black)"),
+                     "as_is": N_("Use as is (resize to 28 x 28 only)")}
 
 
 def _counter(name: str) -> int:
@@ -126,12 +133,37 @@ def show_classes() -> None:
                       on_click=_on_starter)
 
 
+def preparation() -> str:
+    """How this set's images are prepared: "ink" or "as_is" (TrainingConfig.preparation's choices)."""
+    chosen = st.session_state.get(PREPARATION_KEY, FIELDS["preparation"].default)
+    return chosen if chosen in PREPARATIONS else FIELDS["preparation"].default
+
+
+def show_preparation() -> None:
+    """The choice of how images become examples, and what each does."""
+    if st.session_state.get(PREPARATION_KEY) not in PREPARATIONS:
+        st.session_state[PREPARATION_KEY] = FIELDS["preparation"].default
+    shown = {value: _(words) for value, words in PREPARATION_NAMES.items()}
+    st.radio(_("How images become examples"), list(PREPARATIONS), key=PREPARATION_KEY,
+             format_func=lambda value: shown.get(value, value), help=_(FIELDS["preparation"].metadata["help"]))
+    st.caption(_("Find the ink reads the paper's level from the image's border (its most common level there, so "
+                 "ink touching the edge does not count), takes whatever departs from it further than the paper's "
+                 "own grain as ink, in either polarity, keeping every gray level of a clean image, then crops to it, "
+                 "scales it to 20 px and centres it by mass, as MNIST was made. Choose Use as is when every image, "
+                 "and every one the run will read, is already framed alike: same polarity, the object filling the "
+                 "image the same way (scans cut to a box, for example). It only resizes to 28 x 28, so margins, "
+                 "position and polarity stay part of what the network sees. The choice applies to the images added "
+                 "after it and to the run's new examples."))
+
+
 def _prepared_drawing(image_data) -> tuple[np.ndarray | None, str]:
     if image_data is None:
         return None, _("Draw an example on the canvas.")
     try:
+        if preparation() == "as_is":
+            return prepare_image(image_data, "as_is"), ""
         return preprocess_drawing(image_data).image, ""
-    except EmptyDrawingError:
+    except (EmptyDrawingError, ImageSetError):
         return None, _("The canvas is empty or nearly so: draw an example first.")
 
 
@@ -153,7 +185,8 @@ def show_draw_adder() -> None:
             st.info(why)
         else:
             st.image(enlarge(image, 112, (0, 255)), width=112,
-                     caption=_("As it will be added: 28 x 28, cropped to the ink, scaled to 20 px, centred by mass"))
+                     caption=_("As it will be added: 28 x 28, cropped to the ink, scaled to 20 px, centred by mass")
+                     if preparation() == "ink" else _("As it will be added: resized to 28 x 28"))
         if not examples["classes"]:
             st.caption(_("Add a class first: its button appears here."))
         for name in examples["classes"]:
@@ -170,12 +203,13 @@ def show_draw_adder() -> None:
                 st.rerun()
 
 
-def read_uploads(files) -> tuple[list[np.ndarray], list[str]]:
-    """The uploads prepared as 28 x 28 examples, and one line for each that could not be read."""
+def read_uploads(files, how: str = "ink") -> tuple[list[np.ndarray], list[str]]:
+    """The uploads prepared (`how`: "ink" or "as_is") as 28 x 28 examples, and one line for each that could not
+    be read."""
     images, problems = [], []
     for upload in files:
         try:
-            images.append(read_image_bytes(upload.getvalue(), upload.name))
+            images.append(read_image_bytes(upload.getvalue(), upload.name, how))
         except ImageSetError as error:
             problems.append(f"{upload.name}: {error}")
     return images, problems
@@ -196,7 +230,7 @@ def show_upload_adder() -> None:
         label = ngettext("Add {n} image to {name}", "Add {n} images to {name}", len(files)).format(n=len(files),
                                                                                               name=name)
         if st.button(label, key=f"own_add_upload_{name}", icon=":material/upload:"):
-            images, problems = read_uploads(files)
+            images, problems = read_uploads(files, preparation())
             message = ""
             if images:
                 try:
@@ -226,7 +260,7 @@ def show_zip_loader() -> None:
                                 "merge": _("merge into the set (same names add up)")}.get)
     if upload is not None and st.button(_("Load the zip"), key="own_zip_load", icon=":material/folder_zip:"):
         try:
-            image_set = image_set_from_zip_bytes(upload.getvalue())
+            image_set = image_set_from_zip_bytes(upload.getvalue(), preparation=preparation())
             message = load_image_set(examples, image_set, replace=how == "replace")
         except ImageSetError as error:
             _report("error", _("The zip was not loaded: {error}").format(error=error), "zip")

@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from lib.engine.config import PREPARATIONS
 from lib.explore.drawing import EmptyDrawingError, preprocess_ink
 from lib.explore.images import MAX_PIXELS, to_gray
 from lib.i18n import _
@@ -142,12 +143,27 @@ def _already_prepared(gray: np.ndarray) -> bool:
     return bool(np.hypot(centre[0] - 13.5, centre[1] - 13.5) <= 2.0)
 
 
-def prepare_image(pixels: np.ndarray) -> np.ndarray:
-    """Any gray, RGB or RGBA image, of any size and either polarity, as a (28, 28) uint8 MNIST-style image.
+def as_is(pixels: np.ndarray) -> np.ndarray:
+    """"Use as is": the image in gray, resized to 28 x 28 and nothing else (polarity, margins and framing kept;
+    a wide image is squeezed, as Keras's `image_dataset_from_directory` squeezes it). A blank image raises
+    ImageSetError."""
+    gray = _gray_and_alpha(pixels)
+    if gray.max() - gray.min() < 20:
+        raise ImageSetError(_("The image is blank: nothing stands out from its background."))
+    resized = Image.fromarray(gray.astype(np.float32), mode="F").resize((SIDE, SIDE), Image.Resampling.LANCZOS)
+    return np.asarray(resized, dtype=np.float64).clip(0, 255).round().astype(np.uint8)
 
-    White ink on black: cropped to the ink, its longer side scaled to 20 px, centred by mass in 28 x 28, as the
-    Draw page treats photos. A blank image raises ImageSetError.
+
+def prepare_image(pixels: np.ndarray, preparation: str = "ink") -> np.ndarray:
+    """Any gray, RGB or RGBA image, of any size and either polarity, as a (28, 28) uint8 image for LeNet-5.
+
+    "ink" (the default): white ink on black, cropped to the ink, its longer side scaled to 20 px, centred by mass
+    in 28 x 28, as the Draw page treats photos. "as_is": only resized (`as_is`). A blank image raises ImageSetError.
     """
+    if preparation not in PREPARATIONS:
+        raise ValueError(f"preparation: must be one of {', '.join(PREPARATIONS)}; got {preparation!r}")
+    if preparation == "as_is":
+        return as_is(pixels)
     pixels = np.asarray(pixels)
     if pixels.ndim == 2 and pixels.shape == (SIDE, SIDE) and _already_prepared(pixels.astype(np.float64)):
         return pixels.astype(np.uint8)
@@ -195,6 +211,7 @@ def _pixels(image: Image.Image) -> np.ndarray:
     return np.asarray(image)
 
 
-def read_image_bytes(data: bytes, name: str) -> np.ndarray:
-    """An image file's bytes (any format Pillow reads) as a (28, 28) uint8 MNIST-style image; ImageSetError if not."""
-    return prepare_image(decode_image(data, name))
+def read_image_bytes(data: bytes, name: str, preparation: str = "ink") -> np.ndarray:
+    """An image file's bytes (any format Pillow reads) as a (28, 28) uint8 image prepared by `preparation`
+    (see `prepare_image`); ImageSetError if not."""
+    return prepare_image(decode_image(data, name), preparation)
