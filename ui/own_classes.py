@@ -152,8 +152,8 @@ def show_preparation() -> None:
                  "scales it to 20 px and centres it by mass, as MNIST was made. Choose Use as is when every image, "
                  "and every one the run will read, is already framed alike: same polarity, the object filling the "
                  "image the same way (scans cut to a box, for example). It only resizes to 28 x 28, so margins, "
-                 "position and polarity stay part of what the network sees. The choice applies to the images added "
-                 "after it and to the run's new examples."))
+                 "position and polarity stay part of what the network sees. The choice applies to images added from "
+                 "now on; a run reads new examples the way it was trained."))
 
 
 def _prepared_drawing(image_data) -> tuple[np.ndarray | None, str]:
