@@ -146,14 +146,12 @@ def show_preparation() -> None:
     shown = {value: _(words) for value, words in PREPARATION_NAMES.items()}
     st.radio(_("How images become examples"), list(PREPARATIONS), key=PREPARATION_KEY,
              format_func=lambda value: shown.get(value, value), help=_(FIELDS["preparation"].metadata["help"]))
-    st.caption(_("Find the ink reads the paper's level from the image's border (its most common level there, so "
-                 "ink touching the edge does not count), takes whatever departs from it further than the paper's "
-                 "own grain as ink, in either polarity, keeping every gray level of a clean image, then crops to it, "
-                 "scales it to 20 px and centres it by mass, as MNIST was made. Choose Use as is when every image, "
-                 "and every one the run will read, is already framed alike: same polarity, the object filling the "
-                 "image the same way (scans cut to a box, for example). It only resizes to 28 x 28, so margins, "
-                 "position and polarity stay part of what the network sees. The choice applies to images added from "
-                 "now on; a run reads new examples the way it was trained."))
+    st.caption(_("Find the ink: the paper's level is read from the image's border, and whatever differs from it "
+                 "more than the paper's own grain is ink, light or dark, every gray level kept; the ink is then "
+                 "cropped, scaled to 20 px and centred, as MNIST was made. Use as is only resizes to 28 x 28: choose "
+                 "it when all the images, and those the run will read, are framed alike (the same polarity, the "
+                 "object filling the image the same way, as in scans cut to a box). A run reads new examples the "
+                 "way it was trained."))
 
 
 def _prepared_drawing(image_data) -> tuple[np.ndarray | None, str]:
