@@ -1,12 +1,15 @@
 """One image for "Your own classes": decoded whatever its format, its ink found whatever its polarity, in MNIST's form.
 
 `prepare_image` takes any gray, RGB or RGBA array, light ink on dark or dark
-ink on light (the background is read from the image's border; transparent
-pixels are background) and gives the (28, 28) uint8 white-on-black image the
-Draw page makes of a photo (lib.explore.drawing): cropped to the ink, its
-longer side scaled to 20 px, centred by mass. `read_image_bytes` decodes a
-file with Pillow first. lib.engine.image_sets builds data sets of them.
-numpy and Pillow only.
+ink on light, and by default ("ink") gives the (28, 28) uint8 white-on-black
+image the Draw page makes of a photo (lib.explore.drawing): cropped to the ink,
+its longer side scaled to 20 px, centred by mass. The paper's level is the most
+common level of the image's frame (transparent pixels are background), so ink
+that touches the edge of a tightly cut scan is not taken for paper; whatever
+departs from it further than the paper's own grain is ink, in proportion, so a
+clean image keeps every gray level and its faint strokes. "as_is" only resizes
+to 28 x 28. `read_image_bytes` decodes a file with Pillow first.
+lib.engine.image_sets builds data sets of them. numpy and Pillow only.
 """
 
 from __future__ import annotations
