@@ -99,6 +99,15 @@ def test_grainy_paper_keeps_its_grain_out_and_its_ink_in():
     assert (prepared[:, :8] == 0).all() and (prepared[:, -8:] == 0).all() and prepared.max() == 255
 
 
+def test_lighting_that_varies_across_the_paper_is_not_ink():
+    """Paper lit from one side (180 to 230 across the frame) with an upright stroke: only the stroke is ink."""
+    pixels = np.tile(np.linspace(180, 230, 80), (80, 1))
+    pixels[20:60, 38:42] = 40
+    prepared = prepare_image(pixels.astype(np.uint8))
+    rows, cols = np.flatnonzero(prepared.max(axis=1) > 25), np.flatnonzero(prepared.max(axis=0) > 25)
+    assert rows[-1] - rows[0] + 1 >= 19 and cols[-1] - cols[0] + 1 <= 4  # a bar, not the lit half of the page
+
+
 def test_a_16_level_jpeg_reads_as_its_png():
     tight = with_margin(sixteen_levels(UCI_ZERO), 4, 0)
     from_png = read_image_bytes(encoded(tight, "png"), "zero.png")
