@@ -2,13 +2,14 @@
 
     python benchmarks/bench_real_sets.py                          # the four sets it makes from MNIST
     python benchmarks/bench_real_sets.py --real /tmp/digits       # and a real set: train/ and test/ class folders
-    python benchmarks/bench_real_sets.py --sets uci-like --also-as-is --seeds 0 1
+    python benchmarks/bench_real_sets.py --sets uci-like --preparations ink as_is --seeds 0 1
 
 Each set is written as class folders of image files (train/ and test/), then trained with
 `python -m lib.cli --data train --test-data test` and nothing else: the own-data preset ("Own classes:
-thorough") and the default preparation (lib.engine.image_prep: find the ink). `--also-as-is` trains again with
-`--preparation as_is`. The baselines read the same files' raw pixels (gray, 0-1, no preparation at all), in
-numpy only: softmax (multinomial logistic) regression with an L2 penalty, and the 1-nearest neighbour.
+thorough") and the default preparation (lib.engine.image_prep: find the ink); `--preparations ink as_is` trains
+with each (`--preparation as_is`: resize only). The baselines read the same files' raw pixels (gray, 0-1, no
+preparation at all), in numpy only: softmax (multinomial logistic) regression with an L2 penalty, and the
+1-nearest neighbour.
 
 The sets made from MNIST (1,200 training digits of its training set, 600 of its test set; `--train`, `--test`),
 each like a kind of real data that is not MNIST's form:
@@ -207,7 +208,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--train", type=int, default=1200, help="training images of each set made from MNIST")
     parser.add_argument("--test", type=int, default=600, help="test images of each set made from MNIST")
-    parser.add_argument("--also-as-is", action="store_true", help="train again with --preparation as_is")
+    parser.add_argument("--preparations", nargs="+", choices=("ink", "as_is"), default=["ink"],
+                        help="train with each of these preparations (default: ink, the CLI's default)")
     parser.add_argument("--baselines-only", action="store_true")
     arguments = parser.parse_args()
     if arguments.real and not ((arguments.real / "train").is_dir() and (arguments.real / "test").is_dir()):
@@ -219,9 +221,9 @@ def main() -> None:
             make_set(name, root, arguments.train, arguments.test, seed=1) for name in arguments.sets]
         for folder in folders:
             row = {"set": "real: " + folder.name if folder == arguments.real else folder.name, **baselines(folder)}
-            variants = {} if arguments.baselines_only else {"ink": []}
-            if arguments.also_as_is and not arguments.baselines_only:
-                variants["as_is"] = ["--preparation", "as_is"]
+            variants = {} if arguments.baselines_only else {
+                preparation: [] if preparation == "ink" else ["--preparation", preparation]
+                for preparation in arguments.preparations}
             for variant, extra in variants.items():
                 results = [cli_accuracy(folder, root / "runs", seed, extra) for seed in arguments.seeds]
                 row[variant] = float(np.mean([accuracy for accuracy, _seconds in results]))
