@@ -24,7 +24,7 @@ each like a kind of real data that is not MNIST's form:
   background of 60-190, the digit 20-36 px at a random place.
 
 The real set (`--real`) is a folder with train/ and test/ class folders, e.g. scikit-learn's bundled copy of
-the UCI digits written out as the README says. Prints one JSON line per run, then a Markdown table.
+the UCI digits written out by benchmarks/export_uci_digits.py. Prints one JSON line per run, then a Markdown table.
 """
 
 from __future__ import annotations
