@@ -32,11 +32,21 @@ class SettingsError(ValueError):
     """A `CNN_LAB_*` variable holds a value that is not allowed; the message is one line saying which and why."""
 
 
-def setting(default, env: str, meaning: str, *, minimum: float | None = None, above: bool = False):
-    """A field read from `env`; numbers must be at least `minimum` (or, with `above`, greater than it).
+# How often every page's sidebar tells the server that a job's browser is still there (ui/jobs.py).
+HEARTBEAT_SECONDS = 5.0
+# A browser's timers hold at most 2**31 - 1 ms (24.8 days); a redraw interval is kept far below that.
+MAX_REFRESH_SECONDS = 3600.0
+WEEK_SECONDS = 7 * 24 * 3600.0
+
+
+def setting(default, env: str, meaning: str, *, minimum: float | None = None, above: bool = False,
+            maximum: float | None = None):
+    """A field read from `env`; numbers must be at least `minimum` (or, with `above`, greater than it) and at
+    most `maximum`: a range inside which the app keeps working.
 
     `meaning` is English, marked with N_ (the README's table reads it); the error message translates it."""
-    return field(default=default, metadata={"env": env, "meaning": meaning, "minimum": minimum, "above": above})
+    return field(default=default, metadata={"env": env, "meaning": meaning, "minimum": minimum, "above": above,
+                                            "maximum": maximum})
 
 
 @dataclass(frozen=True)
@@ -44,21 +54,28 @@ class ServerSettings:
     # A Path is immutable, so one default shared by every instance is safe.
     runs_dir: Path = setting(DEFAULT_RUNS_DIR, "CNN_LAB_RUNS_DIR", N_("the folder runs are written to"))  # noqa: RUF009
     # One by default: a small server has one or two cores, and two trainings at once each take twice as long.
-    max_jobs: int = setting(1, "CNN_LAB_MAX_JOBS", N_("trainings that may run at once"), minimum=1)
+    max_jobs: int = setting(1, "CNN_LAB_MAX_JOBS", N_("trainings that may run at once"), minimum=1, maximum=64)
     jobs_per_workspace: int = setting(1, "CNN_LAB_JOBS_PER_WORKSPACE",
-                                      N_("jobs one workspace may have queued or training"), minimum=1)
+                                      N_("jobs one workspace may have queued or training"), minimum=1, maximum=100)
+    # Every page's sidebar checks in each HEARTBEAT_SECONDS: a shorter wait would stop the jobs of visitors who
+    # are still there, so at least three check-ins may be missed (a slow network, a busy server).
     abandon_seconds: float = setting(600.0, "CNN_LAB_ABANDON_SECONDS", N_("seconds a job's browser may be gone"),
-                                     minimum=0, above=True)
+                                     minimum=3 * HEARTBEAT_SECONDS, maximum=WEEK_SECONDS)
     # A shared server: one visitor's run may not hold the training slot for hours.
     max_train_seconds: float = setting(1800.0, "CNN_LAB_MAX_TRAIN_SECONDS", N_("seconds one job may train"),
-                                       minimum=0, above=True)
-    runs_per_workspace: int = setting(20, "CNN_LAB_RUNS_PER_WORKSPACE", N_("runs a workspace keeps"), minimum=1)
-    disk_cap_mb: float = setting(1024.0, "CNN_LAB_DISK_CAP_MB", N_("megabytes all runs may fill"), minimum=0, above=True)
+                                       minimum=0, above=True, maximum=WEEK_SECONDS)
+    runs_per_workspace: int = setting(20, "CNN_LAB_RUNS_PER_WORKSPACE", N_("runs a workspace keeps"), minimum=1,
+                                      maximum=10_000)
+    # A petabyte: far above any disk, and far below where megabytes as bytes overflow a float.
+    disk_cap_mb: float = setting(1024.0, "CNN_LAB_DISK_CAP_MB", N_("megabytes all runs may fill"), minimum=0,
+                                 above=True, maximum=2.0**30)
     # Each redraw is a script run on the server; faster than a few a second only loads it.
     live_refresh_seconds: float = setting(1.0, "CNN_LAB_LIVE_REFRESH",
-                                          N_("seconds between redraws of a job's progress"), minimum=0.1)
+                                          N_("seconds between redraws of a job's progress"), minimum=0.1,
+                                          maximum=MAX_REFRESH_SECONDS)
     live_chart_refresh_seconds: float = setting(3.0, "CNN_LAB_LIVE_CHART_REFRESH",
-                                                N_("seconds between redraws of a job's live chart"), minimum=0.1)
+                                                N_("seconds between redraws of a job's live chart"), minimum=0.1,
+                                                maximum=MAX_REFRESH_SECONDS)
 
     def __post_init__(self):
         for spec in fields(self):
@@ -84,9 +101,14 @@ def allowed(spec) -> str:
     if spec.type in ("Path", Path):
         return _("a folder path")
     kind = _("a whole number") if spec.type in ("int", int) else _("a finite number")
-    minimum = spec.metadata["minimum"]
+    minimum, maximum = spec.metadata["minimum"], spec.metadata.get("maximum")
     if minimum is None:
         return kind
+    if maximum is not None:
+        if spec.metadata["above"]:
+            return _("{kind} above {minimum:g} and at most {maximum:g}").format(kind=kind, minimum=minimum,
+                                                                               maximum=maximum)
+        return _("{kind} from {minimum:g} to {maximum:g}").format(kind=kind, minimum=minimum, maximum=maximum)
     if spec.metadata["above"]:
         return _("{kind} above {minimum:g}").format(kind=kind, minimum=minimum)
     return _("{kind} of at least {minimum:g}").format(kind=kind, minimum=minimum)
@@ -117,9 +139,10 @@ def check(spec, value, raw) -> None:
         if not str(value).strip():
             raise refusal(spec, raw)
         return
-    minimum = spec.metadata["minimum"]
+    minimum, maximum = spec.metadata["minimum"], spec.metadata.get("maximum")
     too_small = minimum is not None and (value <= minimum if spec.metadata["above"] else value < minimum)
-    if not math.isfinite(value) or too_small:
+    too_large = maximum is not None and value > maximum
+    if too_small or too_large or not math.isfinite(value):  # a huge whole number is too large before float()
         raise refusal(spec, raw)
 
 

@@ -91,3 +91,47 @@ def test_run_zip_from_the_training_page_is_read_back():
 def test_a_run_zip_with_unusable_epochs_carries_the_note():
     run = run_from_upload(zip_of({"r/history.csv": "epoch,loss\n0,0.5\n-1,0.4\n"}), "r.zip")
     assert len(run.history) == 1 and "r.zip/history.csv: skipped 1 of 2 rows" in run.notes[0]
+
+
+GOOD_HISTORY = "epoch,loss\n1,0.5\n"
+
+
+@pytest.mark.parametrize("file, content, says", [
+    ("config.json", json.dumps({"name": {"a": 1}}), "name: must be text"),
+    ("config.json", json.dumps({"name": ["a", "b"]}), "name: must be text"),
+    ("config.json", json.dumps({"learning_rate": "fast"}), "learning_rate: must be a number"),
+    ("config.json", json.dumps({"train_samples": "many"}), "train_samples: must be a number"),
+    ("config.json", json.dumps({"optimizer": ["adam"]}), "optimizer: must be one of"),
+    ("config.json", json.dumps({"lr_schedule": {"kind": "step"}}), "lr_schedule: must be one of"),
+    ("config.json", json.dumps([1, 2]), "config.json must hold an object"),
+    ("config.json", "[" * 100_000 + "]" * 100_000, "config.json nests too deeply"),
+    ("config.json", '{"epochs": ' + "9" * 5000 + "}", "config.json is not readable JSON"),
+    ("config.json", "{not json", "config.json is not readable JSON"),
+    ("metrics.json", json.dumps({"test_accuracy": "high"}), "test_accuracy must be a number from 0 to 1"),
+    ("metrics.json", json.dumps({"confusion_matrix": [[1, 2], "x"]}), "confusion_matrix must be a square table"),
+    ("metrics.json", json.dumps({"status": ["finished"]}), "status must be one of finished, stopped, failed"),
+])
+def test_a_crafted_run_zip_is_refused_in_one_line_naming_the_file_and_key(file, content, says):
+    data = zip_of({"run/history.csv": GOOD_HISTORY, f"run/{file}": content})
+    with pytest.raises(RunReadError) as refusal:
+        run_from_zip(data, "crafted.zip")
+    message = str(refusal.value)
+    assert message.startswith("crafted.zip was not loaded: ") and says in message
+    assert "\n" not in message and len(message) < 500 and "/" not in message.replace("crafted.zip", "")
+
+
+def test_a_run_folder_with_a_crafted_config_is_skipped_with_a_note_not_a_crash(tmp_path):
+    from lib.runs.store import list_runs
+
+    path = make_run(tmp_path, "20260101-000000-a", name="fine")
+    crafted = make_run(tmp_path, "20260101-000001-b", name="crafted")
+    (crafted / "config.json").write_text(json.dumps({"name": {"evil": True}, "epochs": "many"}))
+    runs, notes = list_runs(tmp_path)
+    assert [run.path for run in runs] == [path]
+    assert len(notes) == 1 and "name: must be text" in notes[0]
+
+
+def test_the_runs_this_app_writes_pass_the_schema(tmp_path):
+    path = make_run(tmp_path, "20260101-000000-a", name="my run")
+    run = run_from_zip(zip_run(path), "a.zip")
+    assert run.config["name"] == "my run"

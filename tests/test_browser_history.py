@@ -22,7 +22,7 @@ def test_upload_of_csvlogger_file_plots_and_malformed_file_is_named(app_page, tm
     app_page.get_by_role("option", name="upload/my_log").click()
     app_page.keyboard.press("Escape")
     wait_idle(app_page)
-    app_page.locator('[data-testid="stDataFrame"]').first.wait_for()
+    app_page.locator('[data-testid="stTable"]').first.wait_for()  # the comparison
     chart = app_page.locator('[data-testid="stPlotlyChart"]')
     chart.get_by_text("my_log (validation)").first.wait_for(timeout=30_000)
     assert chart.count() == 1

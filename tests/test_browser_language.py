@@ -19,7 +19,7 @@ MAIN = '[data-testid="stMain"]'
 # translatable) and tables drawn on a canvas.
 ICONS = '[data-testid="stIconMaterial"], [data-testid="stAlertDynamicIcon"]'
 NOT_PROSE = [ICONS, '[data-testid="stCode"]', "pre", ".katex", '[data-testid="stFileUploader"]',
-             '[data-testid="stDataFrame"]']
+             '[data-testid="stDataFrame"]', '[data-testid="stTable"]']
 MOSTLY = 0.5  # "most of the main area's text"; tests/test_pages_languages.py holds each page's prose to 90 %
 GLOSSARY = "pages/start/glossary.py"
 
@@ -107,7 +107,7 @@ def test_an_english_browser_reads_no_korean(english_tab, spec):
     open_page(english_tab, address(spec))
     assert_no_exception(english_tab)
     # The glossary's table lists each term's Korean name in either language: the one Korean it shows on purpose.
-    leave_out = ('[data-testid="stDataFrame"]',) if spec.path == GLOSSARY else ()
+    leave_out = ('[data-testid="stTable"]',) if spec.path == GLOSSARY else ()
     korean = [line for line in main_text(english_tab, leave_out).splitlines() if HANGUL.search(line)]
     assert not korean, korean[:10]
 
@@ -137,5 +137,5 @@ def test_lang_ko_switches_an_english_browser_and_survives_navigation_beside_an_e
         other.wait_for_url(re.compile(r"/glossary"), timeout=60_000)
         wait_idle(other)
         assert h1(other) == "Glossary"
-        assert not HANGUL.search(main_text(other, ('[data-testid="stDataFrame"]',)))
+        assert not HANGUL.search(main_text(other, ('[data-testid="stTable"]',)))
         assert "lang=" not in other.url

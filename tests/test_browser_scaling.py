@@ -17,7 +17,7 @@ def test_scaling_commands_follow_the_training_form(app_page):
         assert "GPU" not in build["devices"] and "No GPU in use" in main_text(app_page)
     set_number(app_page, "Epochs", 7)
     go_to_page(app_page, "Scaling out")
-    text = find_in_main(app_page, r"python -m lib.cli[^\n]*--epochs 7[^\n]*").group(0)
-    assert "--strategy multiworker" in text and "--optimizer adam" in text
+    text = find_in_main(app_page, r"python -m lib.cli[^\n]*--epochs=7[^\n]*").group(0)
+    assert "--strategy=multiworker" in text and "--optimizer=adam" in text
     find_in_main(app_page, r'TF_CONFIG=\'\{"cluster": \{"worker": \["10.0.0.1:12345", "10.0.0.2:12345"\]\}, '
                            r'"task": \{"type": "worker", "index": 1\}\}\'')

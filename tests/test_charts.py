@@ -20,3 +20,28 @@ def test_chart_ticks_epochs_in_whole_numbers_with_titled_axes():
 @pytest.mark.parametrize("last_epoch, step", [(3, 1), (10, 1), (20, 2), (25, 5), (80, 10), (300, 50), (1000, 100)])
 def test_epoch_tick_step_is_a_whole_number_giving_at_most_ten_ticks(last_epoch, step):
     assert epoch_tick_step(last_epoch) == step
+
+
+def test_colours_do_not_repeat_among_more_runs_than_the_palette_holds():
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from ui.charts import PALETTE, distinct_colours
+    runs = [SimpleNamespace(path=Path("/runs/my") / f"run{index}", run_id=f"run{index}", config={})
+            for index in range(3 * len(PALETTE))]
+    colours = distinct_colours(runs)
+    assert len(set(colours)) == len(runs)
+    assert colours[:len(PALETTE)] == PALETTE
+
+
+def test_a_book_optimizer_run_keeps_its_colour_unless_an_earlier_run_holds_it():
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from ui.charts import OPTIMIZER_COLOURS, PALETTE, distinct_colours
+    adam = SimpleNamespace(path=Path("/saved_models/optimizers/adam"), run_id="adam", config={"optimizer": "adam"})
+    mine = [SimpleNamespace(path=Path("/runs/my") / f"run{index}", run_id=f"run{index}", config={})
+            for index in range(PALETTE.index(OPTIMIZER_COLOURS["adam"]) + 1)]
+    assert distinct_colours([adam])[0] == OPTIMIZER_COLOURS["adam"]
+    colours = distinct_colours([*mine, adam])
+    assert colours[-2] == OPTIMIZER_COLOURS["adam"] and len(set(colours)) == len(mine) + 1

@@ -62,7 +62,7 @@ def test_batch_norm_momentum_starts_at_keras_default_and_has_a_flag():
     assert TrainingConfig().batch_norm_momentum == KERAS_BATCH_NORM_MOMENTUM == 0.99
     config, _ = parse_config(build_parser(), ["--batch-norm", "--batch-norm-momentum", "0.95"])
     assert config.batch_norm and config.batch_norm_momentum == 0.95
-    assert "--batch-norm-momentum 0.95" in command_for(config)
+    assert "--batch-norm-momentum=0.95" in command_for(config)
 
 
 def test_quick_look_preset_lowers_the_momentum_and_a_flag_overrides_it():

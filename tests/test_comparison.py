@@ -156,3 +156,15 @@ def test_optimizer_reading_names_only_the_runs_that_validated_when_one_did_not()
         assert f"None of the {len(runs)} runs reached 99% validation accuracy." in text
         assert "plain" not in text.partition("reached 99% validation accuracy.")[2]
     assert "comes from checked" in " ".join(read_optimizers([unvalidated, validated]))
+
+
+def test_the_comparison_shows_percents_thousands_separators_and_a_dash_for_nothing():
+    from lib.runs.comparison import format_measure
+
+    assert format_measure("best val accuracy", 0.98765) == "98.77%"
+    assert format_measure("parameters", 61706) == "61,706"
+    assert format_measure("parameters", 61706.0) == "61,706"  # a whole number read back as a float
+    assert format_measure("epochs", 60000) == "60,000"
+    assert format_measure("final loss", 0.031234) == "0.03123"
+    assert format_measure("seconds / epoch", 12345.6) == "12,346"
+    assert format_measure("early stop at", None) == "—" and format_measure("final loss", float("nan")) == "—"

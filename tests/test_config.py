@@ -40,13 +40,21 @@ def test_the_default_config_needs_no_flags():
 
 def test_only_changed_fields_become_flags_and_a_false_switch_is_spelled_no():
     config = TrainingConfig(optimizer="adam", epochs=3, early_stopping_restore_best=False, batch_norm=True)
-    assert config_flags(config) == ["--optimizer", "adam", "--epochs", "3", "--batch-norm",
+    assert config_flags(config) == ["--optimizer=adam", "--epochs=3", "--batch-norm",
                                     "--no-early-stopping-restore-best"]
 
 
 def test_the_command_quotes_what_a_shell_would_split():
     command = command_for(TrainingConfig(name="my run; rm"), out="runs dir")
-    assert command == "python -m lib.cli --name 'my run; rm' --out 'runs dir'"
+    assert command == "python -m lib.cli '--name=my run; rm' --out 'runs dir'"
+
+
+@pytest.mark.parametrize("name", ["-x", "--epochs", "-", "--name=y", "a=b"])
+def test_a_name_that_looks_like_an_option_reaches_the_command_line_as_itself(name):
+    from lib.cli import build_parser, parse_config
+
+    config = TrainingConfig(name=name, epochs=2)
+    assert parse_config(build_parser(), config_flags(config))[0] == config
 
 
 # --- your own classes ----------------------------------------------------------------------------------------
@@ -84,8 +92,8 @@ def test_own_data_flags_start_from_the_own_data_preset_as_the_command_line_does(
     from lib.engine.config import OWN_DATA_PRESET, PRESETS
 
     preset = TrainingConfig(**PRESETS[OWN_DATA_PRESET], data=str(tmp_path))
-    assert config_flags(preset) == ["--data", str(tmp_path)]
+    assert config_flags(preset) == [f"--data={tmp_path}"]
     changed = TrainingConfig(**{**PRESETS[OWN_DATA_PRESET], "augment": False, "optimizer": "sgd"}, data=str(tmp_path))
-    assert set(config_flags(changed)) >= {"--no-augment", "--optimizer", "sgd"}
+    assert set(config_flags(changed)) >= {"--no-augment", "--optimizer=sgd"}
     for config in (preset, changed, TrainingConfig(data=str(tmp_path)), TrainingConfig(data=str(tmp_path), epochs=7)):
         assert parse_config(build_parser(), config_flags(config))[0] == config

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.plain_text import plain
 from lib.runs.store import SHIPPED_MODEL, set_shared
 from lib.runs.workspaces import new_token, workspace_dir
 from tests.conftest import ROOT
@@ -110,7 +111,8 @@ def make_own_run(folder, shapes_model, names=("circle", "cross", "line")):
     """A finished run as the engine writes one for a set of its own: its class names, confusion matrix and data."""
     import json
 
-    from lib.engine.image_sets import build_image_set, image_set_zip_bytes
+    from lib.engine.data_record import EVALUATION_FILE, evaluation_bytes, set_digest
+    from lib.engine.image_sets import build_image_set, split_image_set
     from lib.runs.store import history_csv
 
     rng = np.random.default_rng(0)
@@ -123,15 +125,17 @@ def make_own_run(folder, shapes_model, names=("circle", "cross", "line")):
             image[rng.integers(0, 28), rng.integers(0, 28)] = 255
             images.append(image)
         examples[name] = images
-    data = folder / ".image_sets" / "shapes.zip"
-    data.parent.mkdir(parents=True)
-    data.write_bytes(image_set_zip_bytes(build_image_set(examples)))
+    image_set = build_image_set(examples)
     path = folder / "20260101-000000-shapes"
     path.mkdir(parents=True)
-    config = {"name": "shapes", "optimizer": "adam", "epochs": 1, "data": str(data), "validation_fraction": 0.2,
-              "seed": 42, "class_names": list(names)}
+    # The engine records the set's digest, never its path, and keeps the examples it was tested on in the run.
+    held_out = split_image_set(image_set, 0.2, 42)[1]
+    (path / EVALUATION_FILE).write_bytes(evaluation_bytes(held_out.images, held_out.labels))
+    config = {"name": "shapes", "optimizer": "adam", "epochs": 1, "validation_fraction": 0.2, "seed": 42,
+              "data": set_digest(image_set.images, image_set.labels, image_set.class_names),
+              "class_names": list(names)}
     metrics = {"status": "finished", "test_accuracy": 0.5, "parameters": 61000, "epochs_completed": 1,
-               "class_names": list(names), "confusion_matrix": [[1, 0, 0], [1, 0, 0], [0, 0, 1]]}
+               "class_names": list(names), "tested_on": "validation", "confusion_matrix": [[1, 0, 0], [1, 0, 0], [0, 0, 1]]}
     (path / "config.json").write_text(json.dumps(config))
     (path / "metrics.json").write_text(json.dumps(metrics))
     (path / "history.csv").write_text(history_csv([{"epoch": 1, "loss": 1.0, "accuracy": 0.5}]))
@@ -187,3 +191,28 @@ def test_receptive_fields_looks_inside_a_run_of_its_own_classes(tmp_path, monkey
     app.selectbox(key="receptive_model").set_value(str(run / "model.keras")).run()
     assert not app.exception, [exception.message for exception in app.exception]
     assert any("unit" in markdown.value and "Input box" in markdown.value for markdown in app.markdown)
+
+
+def wide_stripe_photo(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    photo = np.full((height, width), 225, np.uint8)
+    photo[:, width // 3: width // 2] = 30
+    buffer = io.BytesIO()
+    Image.fromarray(photo).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("size", [(600, 1), (1, 6000), (20000, 3)])
+def test_a_photo_far_wider_or_taller_than_the_preview_is_shown_and_read_without_an_exception(size):
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/draw/draw.py")
+    app.run()
+    app.radio(key="draw_source").set_value("Photo of a digit").run()
+    app.file_uploader(key="draw_photo").set_value(("wide.png", wide_stripe_photo(*size), "image/png")).run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
+    assert plain("wide.png") in captions  # the photo's preview is on the page, its name as plain text

@@ -1,5 +1,6 @@
 """The History page through AppTest: arriving from a finished run, the book's figures, and uploads good and bad."""
 
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -79,8 +80,8 @@ def test_an_upload_with_unusable_epochs_is_shown_without_them_and_a_note_says_ho
     assert any(warning.value.startswith("Upload odd.csv: skipped 3 of 5 rows") for warning in app.warning)
     app.multiselect(key="history_selected").set_value(["upload/odd.csv"]).run()
     assert not app.exception, [exception.message for exception in app.exception]
-    table = app.dataframe[0].value  # the comparison table: the only row is the upload, with its 2 usable epochs
-    assert list(table["run"]) == ["odd"] and list(table["epochs"]) == [2]
+    table = app.table[0].value  # the comparison table: the only column is the upload, with its 2 usable epochs
+    assert list(table.columns) == ["odd"] and table.loc["epochs", "odd"] == "2"
 
 
 def test_an_upload_with_no_usable_epoch_is_refused_with_a_note_and_no_traceback(tmp_path, monkeypatch):
@@ -136,3 +137,44 @@ def test_a_run_renamed_on_history_is_listed_under_its_new_name(tmp_path, monkeyp
     assert not app.exception
     picker = app.multiselect(key="history_selected")
     assert picker.format_func(f"my runs/{run_id}") == "my runs/the good one"
+
+
+def test_your_runs_come_first_and_are_drawn_when_the_page_opens(tmp_path, monkeypatch):
+    token = new_token()
+    for run_id in ("20261202-000001-aaaaaa", "20261202-000002-bbbbbb"):
+        write_workspace_run(tmp_path / "runs", token, TrainingConfig(optimizer="adam", epochs=2), run_id)
+    app = open_history_of(tmp_path, monkeypatch, token)
+    picker = app.multiselect(key="history_selected")
+    newest_first = ["my runs/20261202-000002-bbbbbb", "my runs/20261202-000001-aaaaaa"]
+    assert list(picker.options[:2]) == [picker.format_func(key) for key in newest_first]  # listed first
+    assert list(picker.value) == newest_first  # and drawn
+
+
+def test_a_run_that_appears_while_history_is_open_is_added_to_the_chart(tmp_path, monkeypatch):
+    token = new_token()
+    write_workspace_run(tmp_path / "runs", token, TrainingConfig(optimizer="adam", epochs=2), "20261202-000001-aaaaaa")
+    app = open_history_of(tmp_path, monkeypatch, token)
+    app.button(key="history_view_Optimizers").click().run()
+    write_workspace_run(tmp_path / "runs", token, TrainingConfig(optimizer="sgd", epochs=2), "20261202-000002-bbbbbb")
+    app.run()
+    assert not app.exception
+    value = app.multiselect(key="history_selected").value
+    assert value[0] == "my runs/20261202-000002-bbbbbb" and "optimizers/sgd" in value
+    assert "my runs/20261202-000001-aaaaaa" not in value  # put aside by the click, not brought back
+    app.button(key="history_view_own").click().run()
+    assert app.multiselect(key="history_selected").value == ["my runs/20261202-000002-bbbbbb",
+                                                             "my runs/20261202-000001-aaaaaa"]
+
+
+def test_runs_that_differ_only_in_momentum_get_different_names_and_colours(tmp_path, monkeypatch):
+    token = new_token()
+    for run_id, momentum in (("20261202-000001-aaaaaa", 0.9), ("20261202-000002-bbbbbb", 0.99)):
+        write_workspace_run(tmp_path / "runs", token, TrainingConfig(optimizer="adam", epochs=2, batch_norm=True,
+                                                                     batch_norm_momentum=momentum), run_id)
+    app = open_history_of(tmp_path, monkeypatch, token)
+    names = list(app.table[0].value.columns)
+    assert len(set(names)) == 2 and names[0].endswith(" 0.99)") and names[1].endswith(" 0.9)")
+    chart = app.get("plotly_chart")[0].proto.spec
+    traces = [trace for trace in json.loads(chart)["data"] if trace.get("mode") == "lines"]
+    colours = {trace["legendgroup"]: trace["line"]["color"] for trace in traces}
+    assert set(colours) == set(names) and len(set(colours.values())) == 2

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -397,3 +398,108 @@ def test_the_evaluation_set_is_the_test_data_or_else_the_validation_part(tmp_pat
     (held / "circle").rename(held / "disc")
     with pytest.raises(ImageSetError, match="are not the training data's"):
         evaluation_set(TrainingConfig(data=str(data), test_data=str(held)))
+
+
+# --- folders that cannot be read, and links (the command line's --data) ---------------------------------------
+# Tests run as root, whom permissions do not stop: an unreadable file or folder is simulated where it is read.
+
+def two_shape_folder(root):
+    return write_shape_folder(root, shape_files(2, seed=5, shapes=("circle", "cross")))
+
+
+def test_a_file_that_cannot_be_read_refuses_the_set_in_one_line_naming_it(tmp_path, monkeypatch):
+    folder = two_shape_folder(tmp_path / "set")
+    locked = sorted((folder / "cross").iterdir())[0]
+    real_read = Path.read_bytes
+
+    def read_bytes(path):
+        if path == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(ImageSetError) as refusal:
+        load_image_set(folder)
+    assert str(refusal.value) == f"{locked} cannot be read (Permission denied)."
+
+
+def test_a_folder_that_cannot_be_read_is_reported_as_unreadable_not_empty(tmp_path, monkeypatch):
+    import os
+
+    folder = two_shape_folder(tmp_path / "set")
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == folder / "circle":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(ImageSetError) as refusal:
+        load_image_set(folder)
+    assert str(refusal.value) == f"{folder / 'circle'} cannot be read (Permission denied)."
+
+
+def test_a_zip_that_cannot_be_read_is_reported_as_unreadable(tmp_path, monkeypatch):
+    data = tmp_path / "set.zip"
+    data.write_bytes(shape_zip(shape_files(2, seed=5, shapes=("circle", "cross"))))
+    real_read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+                        if path == data else real_read(path))
+    with pytest.raises(ImageSetError, match=r"set.zip cannot be read \(Permission denied\)\.$"):
+        load_image_set(data)
+
+
+def test_a_linked_class_folder_is_followed_and_counts_as_a_class(tmp_path):
+    elsewhere = write_shape_folder(tmp_path / "elsewhere", shape_files(2, seed=6, shapes=("square",)))
+    folder = two_shape_folder(tmp_path / "set")
+    (folder / "square").symlink_to(elsewhere / "square", target_is_directory=True)
+    image_set = load_image_set(folder)
+    assert image_set.class_names == ("circle", "cross", "square") and image_set.counts()["square"] == 2
+
+
+def test_a_link_back_to_a_folder_above_is_refused_not_followed_for_ever(tmp_path):
+    folder = two_shape_folder(tmp_path / "set")
+    (folder / "circle" / "loop").symlink_to(folder, target_is_directory=True)
+    with pytest.raises(ImageSetError, match="links to a folder that is read already"):
+        load_image_set(folder)
+
+
+def test_a_link_to_nothing_is_refused_naming_it(tmp_path):
+    folder = two_shape_folder(tmp_path / "set")
+    (folder / "cross" / "gone.png").symlink_to(tmp_path / "nowhere.png")
+    with pytest.raises(ImageSetError, match=r"gone.png is a link to nothing\.$"):
+        load_image_set(folder)
+
+
+# --- what decoding costs, refused before it is paid -------------------------------------------------------------
+
+def blank_bomb_png(side: int = 6000) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("1", (side, side)).save(buffer, format="PNG")  # 36 M pixels in about 4.5 kB
+    return buffer.getvalue()
+
+
+def test_a_set_whose_images_declare_too_many_pixels_is_refused_before_any_is_decoded(monkeypatch):
+    bomb = blank_bomb_png()
+    count = image_sets.MAX_SET_PIXELS // 6000**2 + 1
+    data = shape_zip({f"{'ab'[index % 2]}/{index}.png": bomb for index in range(count)})
+    assert len(data) < 100_000 and count <= image_sets.MAX_IMAGES  # within every limit on files and bytes
+
+    def no_decoding(image):
+        raise AssertionError("an image was decoded")
+
+    monkeypatch.setattr(Image.Image, "load", no_decoding)
+    with pytest.raises(ImageSetError) as refusal:
+        image_set_from_zip_bytes(data, "bombs.zip")
+    assert str(refusal.value) == (f"bombs.zip holds images of {count * 6000**2:,} pixels in all; the limit is "
+                                  f"{image_sets.MAX_SET_PIXELS:,}: use fewer or smaller images.")
+
+
+def test_a_jpeg_counts_the_pixels_it_is_decoded_at_not_its_full_size():
+    from lib.engine.image_prep import decoded_pixels
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 3000), "white").save(buffer, format="JPEG")
+    assert decoded_pixels(buffer.getvalue(), "photo.jpg") == 1000 * 750  # decoded at a quarter of each side
+    assert decoded_pixels(blank_bomb_png(), "bomb.png") == 6000 * 6000

@@ -110,8 +110,13 @@ def fast_registry(tmp_path, made, **limits) -> JobRegistry:
         made.append(FakeProcess(*arguments))
         return made[-1]
 
+    # Settings keep a browser's grace above the sidebar's heartbeat; these tests shorten it on the registry itself.
+    abandon_seconds = limits.pop("abandon_seconds", None)
     limits = {"jobs_per_workspace": 10, **limits}
-    return JobRegistry(out_dir=lambda: tmp_path, settings=ServerSettings(**limits), process_factory=factory)
+    registry = JobRegistry(out_dir=lambda: tmp_path, settings=ServerSettings(**limits), process_factory=factory)
+    if abandon_seconds is not None:
+        registry.abandon_after = abandon_seconds
+    return registry
 
 
 def quick(name="") -> TrainingConfig:
@@ -408,6 +413,36 @@ def test_a_child_that_crashes_reports_its_last_words(tmp_path):
     outcome = process.outcome()
     assert outcome.status == "failed" and "exited with status 3" in outcome.message
     assert "Segmentation fault in kernel" in outcome.message and published(tmp_path) == []
+
+
+def test_the_error_of_a_traceback_is_its_last_line_after_tensorflows_start_up_lines():
+    from lib.server.process_runner import error_line
+
+    traceback = ('Traceback (most recent call last):\n  File "x.py", line 3, in <module>\n'
+                 "OSError: [Errno 28] No space left on device\n")
+    assert error_line(TENSORFLOW_START_UP + traceback) == "OSError: [Errno 28] No space left on device"
+    assert error_line(TENSORFLOW_START_UP) == ""
+
+
+TENSORFLOW_START_UP = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+    "I0000 00:00:1796606493.282748    7833 port.cc:153] oneDNN custom operations are on. You may see slightly "
+    "different numerical results due to floating-point round-off errors.\n"
+    "E0000 00:00:1796606493.300000    7833 cuda_executor.cc:1309] INTERNAL: CUDA Runtime error: Failed call to "
+    "cudaGetRuntimeVersion\n")
+
+
+def test_a_crashed_child_is_reported_by_its_error_not_by_tensorflows_start_up_lines(tmp_path):
+    process = TrainingProcess(config(1), tmp_path, "run-3", lambda event: None)
+    crash = ("import sys\n"
+             f"sys.stderr.write({TENSORFLOW_START_UP!r})\n"
+             "sys.exit('error: runs/ is full: No space left on device')\n")
+    process.command = [sys.executable, "-c", crash]
+    process.start()
+    outcome = process.outcome()
+    assert outcome.status == "failed"
+    assert outcome.message.endswith("It said: error: runs/ is full: No space left on device")
+    assert "oneDNN" not in outcome.message and "absl" not in outcome.message
 
 
 def test_death_reasons_are_plain_words():

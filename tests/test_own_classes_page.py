@@ -185,6 +185,23 @@ def test_uploaded_images_are_added_to_a_class_and_a_file_that_is_no_image_is_nam
     assert "Added 1 image to lying." in message and "Skipped 1 file" in message and "notes.txt" in message
 
 
+def test_a_blank_upload_is_called_blank_not_unreadable(tmp_path, monkeypatch):
+    from PIL import Image
+
+    examples = own_set.empty_set()
+    own_set.add_class(examples, "lying")
+    app = open_page(tmp_path, monkeypatch, examples)
+    blank = io.BytesIO()
+    Image.new("L", (64, 64), 255).save(blank, format="PNG")
+    app.file_uploader(key="own_upload_0").set_value([("white.png", blank.getvalue(), "image/png")])
+    app.run()
+    app.button(key="own_add_upload_lying").click().run()
+    assert_no_exception(app)
+    (message,) = texts(app.error)
+    assert message == "Skipped 1 blank image (nothing stands out from its background): white.png."
+    assert the_set(app)["examples"]["lying"] == []
+
+
 def test_the_set_goes_to_a_zip_of_class_folders_and_comes_back_unchanged(tmp_path, monkeypatch):
     examples = two_class_set(3)
     data = image_set_zip_bytes(own_set.to_image_set(examples))
@@ -197,6 +214,31 @@ def test_the_set_goes_to_a_zip_of_class_folders_and_comes_back_unchanged(tmp_pat
     assert sorted(the_set(app)["classes"]) == ["lying", "upright"]
     assert own_set.to_image_set(the_set(app)) == own_set.to_image_set(examples)
     assert any("Loaded the zip: 2 classes, 6 images." in text for text in texts(app.success))
+
+
+def test_zips_and_uploads_are_decoded_outside_the_server_process(tmp_path, monkeypatch):
+    from lib.engine import image_prep, image_sets
+
+    def not_here(*arguments):
+        raise AssertionError("decoded in the server process")
+
+    monkeypatch.setattr(image_prep, "decode_image", not_here)  # every image the server process would decode
+    monkeypatch.setattr(image_sets, "_image_set_from_members", not_here)  # every set it would read
+    examples = two_class_set(2)
+    data = image_set_zip_bytes(own_set.to_image_set(examples))
+    app = open_page(tmp_path, monkeypatch)
+    app.file_uploader(key="own_zip_0").set_value(("my-classes.zip", data, "application/zip")).run()
+    app.button(key="own_zip_load").click().run()
+    assert_no_exception(app)
+    assert own_set.to_image_set(the_set(app)) == own_set.to_image_set(examples)
+    photo = io.BytesIO()
+    from PIL import Image
+
+    Image.fromarray(bar(False)).save(photo, format="PNG")
+    app.file_uploader(key="own_upload_0").set_value([("bar.png", photo.getvalue(), "image/png")]).run()
+    app.button(key="own_add_upload_lying").click().run()
+    assert_no_exception(app)
+    assert len(the_set(app)["examples"]["lying"]) == 3
 
 
 def test_a_zip_merged_into_the_set_adds_to_classes_of_the_same_name():
@@ -390,3 +432,23 @@ def test_use_as_is_adds_uploads_only_resized_and_the_run_trains_and_reads_that_w
     assert_no_exception(app)
     wait_for(lambda: stand_in_registry.made)
     assert stand_in_registry.made[0].config.preparation == "as_is"
+
+
+def test_the_set_and_its_split_count_one_example_in_the_singular(tmp_path, monkeypatch):
+    examples = own_set.empty_set()
+    own_set.add_class(examples, "upright")
+    own_set.add_class(examples, "lying")
+    own_set.add_examples(examples, "upright", [bar(True)])
+    app = open_page(tmp_path, monkeypatch, examples)
+    shown = " ".join(texts(app.markdown) + texts(app.caption))
+    assert "Your data set: 1 example" in shown and "1 examples" not in shown
+
+
+def test_a_loaded_set_counts_its_images_with_a_thousands_separator():
+    from lib.engine.image_sets import ImageSet
+
+    count = 1200
+    incoming = ImageSet(np.stack([bar(index % 2 == 0) for index in range(count)]), np.arange(count) % 2,
+                        ("upright", "lying"))
+    message = own_set.load_image_set(own_set.empty_set(), incoming, replace=False)
+    assert message == f"Loaded the zip: 2 classes, {count:,} images."

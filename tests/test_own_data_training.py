@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from lib.engine.config import TrainingConfig
+from lib.engine.data_record import read_evaluation, set_digest
 from lib.engine.image_sets import ImageSetError, evaluation_set, load_image_set
 from lib.runs.store import DIGIT_CLASS_NAMES, load_run, read_class_names
 from tests.conftest import ROOT
@@ -69,11 +70,13 @@ def test_the_run_reader_and_the_classifier_name_the_runs_classes(shapes_run, sha
     assert run.class_names == SHAPES == read_class_names(shapes_run)
     classifier = Classifier(run.model_path)
     assert classifier.class_names == SHAPES and classifier.num_classes == 4
-    held = evaluation_set(TrainingConfig.from_dict(run.config))
-    assert held == load_image_set(shapes[1])
-    probabilities = classifier.predict_proba(held.images)
+    images, labels = read_evaluation(run.path, classes=4)  # the run keeps what it was tested on
+    held = load_image_set(shapes[1])
+    assert np.array_equal(images, held.images) and np.array_equal(labels, held.labels)
+    assert run.config["test_data"] == set_digest(held.images, held.labels, held.class_names)
+    probabilities = classifier.predict_proba(images)
     assert probabilities.shape == (len(held), 4)
-    assert (probabilities.argmax(axis=1) == held.labels).mean() == pytest.approx(run.metrics["test_accuracy"])
+    assert (probabilities.argmax(axis=1) == labels).mean() == pytest.approx(run.metrics["test_accuracy"])
 
 
 def test_augmentation_stays_out_of_the_saved_model(shapes_run):

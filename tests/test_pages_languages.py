@@ -157,7 +157,7 @@ def test_the_glossary_lists_every_book_term_with_its_korean_term_and_its_page():
              "메트릭", "옵티마이저", "최적화", "학습률", "콜백", "조기 중단", "정규화", "L1", "L2", "드롭아웃", "배치 정규화",
              "순차형 API", "함수형 API", "분산 전략", "텐서보드", "에포크", "배치"]
     for lang, meaning_in_korean in (("ko", True), ("en", False)):
-        table = render("pages/start/glossary.py", lang).dataframe[0].value
+        table = render("pages/start/glossary.py", lang).table[0].value
         korean_terms = " ".join(table.iloc[:, 1])
         assert all(term in korean_terms for term in books), [term for term in books if term not in korean_terms]
         assert len(table) == len(TERMS) and all(table.iloc[:, 2]), "every term names its page"

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from lib.engine.config import TrainingConfig
-from lib.runs.recipes import differing_config, nearest_book_run
+from lib.runs.recipes import differing_config, nearest_book_run, setting_name
 from lib.runs.store import SAVED_MODELS, Run, experiment_runs
 
 
@@ -66,3 +66,12 @@ def test_an_unset_learning_rate_is_the_same_recipe_as_keras_default_written_out(
 def test_batch_norm_on_versus_off_is_one_difference_not_two():
     nearest = nearest_book_run(recipe_run(batch_norm=True, batch_norm_momentum=0.9), [recipe_run("book")])
     assert nearest.differences == {"batch_norm": (False, True)}
+
+
+def test_a_run_of_its_own_classes_differs_from_a_book_run_in_a_column_named_for_people():
+    own = Run(Path("own"), {"optimizer": "adam", "epochs": 2, "data": "sha256:0123456789abcdef",
+                            "class_names": ["circle", "cross"]}, [], {})
+    book = Run(Path("book"), {"optimizer": "adam", "epochs": 2}, [], {})
+    differences = differing_config([own, book])
+    assert differences["class_names"] == [["circle", "cross"], None]
+    assert [setting_name(key) for key in ("class_names", "data")] == ["classes", "training data"]

@@ -33,15 +33,22 @@ def test_every_field_names_a_variable_of_its_own():
 
 
 @pytest.mark.parametrize(("name", "value", "allowed"), [
-    ("CNN_LAB_MAX_JOBS", "0", "a whole number of at least 1"),  # 0 would queue every job for ever
-    ("CNN_LAB_MAX_JOBS", "abc", "a whole number of at least 1"),
-    ("CNN_LAB_JOBS_PER_WORKSPACE", "1.5", "a whole number of at least 1"),
-    ("CNN_LAB_RUNS_PER_WORKSPACE", "-2", "a whole number of at least 1"),
-    ("CNN_LAB_ABANDON_SECONDS", "0", "a finite number above 0"),
-    ("CNN_LAB_MAX_TRAIN_SECONDS", "nan", "a finite number above 0"),
-    ("CNN_LAB_DISK_CAP_MB", "inf", "a finite number above 0"),
-    ("CNN_LAB_LIVE_REFRESH", "0.01", "a finite number of at least 0.1"),
-    ("CNN_LAB_LIVE_CHART_REFRESH", "soon", "a finite number of at least 0.1"),
+    ("CNN_LAB_MAX_JOBS", "0", "a whole number from 1 to 64"),  # 0 would queue every job for ever
+    ("CNN_LAB_MAX_JOBS", "abc", "a whole number from 1 to 64"),
+    ("CNN_LAB_JOBS_PER_WORKSPACE", "1.5", "a whole number from 1 to 100"),
+    ("CNN_LAB_RUNS_PER_WORKSPACE", "-2", "a whole number from 1 to 10000"),
+    ("CNN_LAB_ABANDON_SECONDS", "0", "a finite number from 15 to 604800"),
+    # Below three of the sidebar's 5 s check-ins, jobs of visitors who are still there would be stopped.
+    ("CNN_LAB_ABANDON_SECONDS", "4", "a finite number from 15 to 604800"),
+    ("CNN_LAB_MAX_TRAIN_SECONDS", "nan", "a finite number above 0 and at most 604800"),
+    ("CNN_LAB_DISK_CAP_MB", "inf", "a finite number above 0 and at most 1.07374e+09"),
+    # Finite, but its bytes are not: every page would crash.
+    ("CNN_LAB_DISK_CAP_MB", "1e308", "a finite number above 0 and at most 1.07374e+09"),
+    ("CNN_LAB_LIVE_REFRESH", "0.01", "a finite number from 0.1 to 3600"),
+    # A browser's timer overflows past 24.8 days and then fires at once, again and again.
+    ("CNN_LAB_LIVE_REFRESH", "2200000", "a finite number from 0.1 to 3600"),
+    ("CNN_LAB_LIVE_CHART_REFRESH", "soon", "a finite number from 0.1 to 3600"),
+    ("CNN_LAB_MAX_JOBS", "1" + "0" * 400, "a whole number from 1 to 64"),
 ])
 def test_a_value_not_allowed_is_one_line_naming_the_variable_the_value_and_the_range(name, value, allowed):
     with pytest.raises(SettingsError) as caught:
@@ -49,6 +56,15 @@ def test_a_value_not_allowed_is_one_line_naming_the_variable_the_value_and_the_r
     message = str(caught.value)
     assert "\n" not in message and message.startswith(f"{name}={value!r} is not allowed")
     assert allowed in message
+
+
+def test_every_number_setting_has_a_largest_value_and_its_largest_value_keeps_the_app_working():
+    for spec in dataclasses.fields(ServerSettings):
+        if spec.type in ("Path", Path):
+            continue
+        largest = ServerSettings(**{spec.name: spec.metadata["maximum"]})
+        assert largest.disk_cap_bytes > 0
+        assert largest.live_refresh_seconds * 1000 < 2**31 - 1 and largest.live_chart_refresh_seconds * 1000 < 2**31 - 1
 
 
 def test_settings_built_in_code_are_checked_too():
@@ -94,7 +110,7 @@ def test_the_app_shows_a_bad_setting_in_one_line_and_nothing_else(monkeypatch, t
     app.run()
     assert not app.exception
     assert [error.value for error in app.error] == [
-        "CNN_LAB_MAX_JOBS='0' is not allowed: trainings that may run at once must be a whole number of at least 1 "
+        "CNN_LAB_MAX_JOBS='0' is not allowed: trainings that may run at once must be a whole number from 1 to 64 "
         "(default 1)."]
     assert not app.title  # no page ran
 

@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from lib.engine.config import OPTIMIZERS
 from lib.i18n import _
+from lib.plain_text import plain_html
 from lib.runs.comparison import smooth
 
 # One colour per run, the same on every chart of the app.
@@ -28,6 +29,29 @@ def run_colour(run, index: int) -> str:
             return ADADELTA_1_COLOUR
         return OPTIMIZER_COLOURS.get(run.config.get("optimizer"), PALETTE[index % len(PALETTE)])
     return PALETTE[index % len(PALETTE)]
+
+
+def extra_colour(number: int) -> str:
+    """The `number`-th colour after the palette's: hues a golden angle apart, so neighbours in the list differ
+    most, at a darker lightness for the first 360 and a lighter one for the next."""
+    hue = round(number * 137.508) % 360
+    lightness = 38 if (number // 360) % 2 == 0 else 55
+    return f"hsl({hue}, 70%, {lightness}%)"
+
+
+def distinct_colours(runs: list) -> list[str]:
+    """One colour per run, none repeated: a book optimizer run keeps its optimizer's colour while no earlier run
+    holds it; every other run takes the first palette colour not yet taken, then colours beyond the palette."""
+    taken, colours = set(), []
+    extra = iter(extra_colour(number) for number in range(10**6))
+    for index, run in enumerate(runs):
+        wanted = run_colour(run, index)
+        if wanted in taken:
+            wanted = next((colour for colour in PALETTE if colour not in taken), None) or next(
+                colour for colour in extra if colour not in taken)
+        taken.add(wanted)
+        colours.append(wanted)
+    return colours
 
 
 @dataclass
@@ -83,8 +107,8 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
                 values = smooth(values, smoothing)
                 if all(value is None for value in values):
                     continue
-                figure.add_trace(go.Scatter(x=xs, y=values, name=shown[name].format(run=run.label), mode=mode,
-                                            legendgroup=run.label, line=dict(color=run.colour, dash=dash),
+                figure.add_trace(go.Scatter(x=xs, y=values, name=shown[name].format(run=plain_html(run.label)), mode=mode,
+                                            legendgroup=plain_html(run.label), line=dict(color=run.colour, dash=dash),
                                             showlegend=col == 1), row=1, col=col)
                 series_name = metric if name == "train" else f"val_{metric}"
                 plotted += [{"run": run.label, "series": series_name, "epoch": x, "value": value}
@@ -94,7 +118,7 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
                                                 mode="markers", showlegend=False,
                                                 marker=dict(color=run.colour, size=11, symbol="star"),
                                                 hovertext=_("{run}: best epoch {epoch}").format(
-                                                    run=run.label, epoch=run.best_epoch)), row=1, col=col)
+                                                    run=plain_html(run.label), epoch=run.best_epoch)), row=1, col=col)
         if run.stopped_epoch:
             for col in (1, 2):
                 figure.add_vline(x=run.stopped_epoch, line=dict(color=run.colour, dash="dot"), row=1, col=col)

@@ -8,18 +8,18 @@ learner's own drawing. Not a page itself: it is not listed in lib.server.navigat
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.engine.data import MnistUnavailableError, load_mnist
-from lib.engine.image_sets import evaluation_set
+from lib.engine.data_record import EVALUATION_FILE, read_evaluation
 from lib.explore.images import enlarge
 from lib.i18n import N_, _, language
 from lib.keras_views.predict import available_models
 from lib.runs.workspaces import listing_fingerprint
+from ui.layout import captioned_image
 from ui.models import classifier as classifier  # re-exported: pages read digits with it
 from ui.models import shipped_classifier as shipped_classifier
 from ui.workspace import workspace_token
@@ -77,30 +77,26 @@ def names_digits(model) -> bool:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)  # the caller's spinner speaks the visitor's language
-def _evaluation_set(data: str, test_data: str, validation_fraction: float, seed: int, preparation: str, stamp: tuple):
-    config = SimpleNamespace(data=data, test_data=test_data, validation_fraction=validation_fraction, seed=seed,
-                             preparation=preparation)
-    return evaluation_set(config)
+def _evaluation(run_path: str, classes: int, stamp: tuple):
+    return read_evaluation(Path(run_path), classes)
 
 
-def _stamp(path: str) -> tuple:
+def _stamp(path: Path) -> tuple:
     try:
-        stat = Path(path).stat()
+        stat = path.stat()
     except OSError:
-        return (path, None)
-    return (path, stat.st_mtime_ns, stat.st_size)
+        return (str(path), None)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
 
 
-def evaluation_examples(config: dict) -> tuple[np.ndarray, np.ndarray, str]:
-    """(images, labels, "test" or "validation"): what an own-data run's test_accuracy was measured on.
+def evaluation_examples(run_path: Path, classes: int, tested_on: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """(images, labels, "test" or "validation"): what an own-data run's test_accuracy was measured on, as the run
+    itself keeps them (lib.engine.data_record: nothing outside the run is read, whoever's run it is).
 
-    Raises ValueError (ImageSetError) when its data set can no longer be read."""
-    data, test_data = config.get("data", ""), config.get("test_data", "")
+    Raises EvaluationUnavailable, one line without a path, when the run does not hold them."""
     with st.spinner(_("Reading the examples it was tested on...")):
-        image_set = _evaluation_set(data, test_data, float(config.get("validation_fraction", 0.2)),
-                                    int(config.get("seed", 42)), str(config.get("preparation", "ink")),
-                                    (_stamp(data), _stamp(test_data) if test_data else None))
-    return image_set.images, image_set.labels, "test" if test_data else "validation"
+        images, labels = _evaluation(str(run_path), classes, _stamp(Path(run_path) / EVALUATION_FILE))
+    return images, labels, "test" if tested_on == "test_data" else "validation"
 
 
 def remember_drawing(image: np.ndarray) -> None:
@@ -127,4 +123,4 @@ def digit_picker(prefix: str) -> tuple[np.ndarray | None, str]:
 
 
 def show_digit(digit: np.ndarray, caption: str, size: int = 140) -> None:
-    st.image(enlarge(digit, size), caption=caption, width=size)
+    captioned_image(st, enlarge(digit, size), caption, width=size)

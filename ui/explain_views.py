@@ -11,10 +11,11 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.i18n import N_, _
+from lib.i18n import N_, _, ngettext
 from lib.keras_views.explain import counterfactual_path, grad_cam, integrated_gradients, occlusion, smoothgrad
+from lib.plain_text import plain, plain_html
 from ui.digits import class_names
-from ui.pictures import picture
+from ui.pictures import colour_bar, picture
 
 SIGNED_SCALE = "RdBu"  # red below zero, white at zero, blue above: blue is evidence for the class
 
@@ -25,7 +26,7 @@ def attribution_map(values: np.ndarray, digit: np.ndarray, title: str, scale_tit
     reach = float(np.abs(values).max()) or 1.0
     heatmap = go.Heatmap(z=values, colorscale=SIGNED_SCALE if signed else "Blues", zmid=0 if signed else None,
                          zmin=-reach if signed else 0, zmax=reach,
-                         colorbar=dict(title=dict(text=scale_title, side="right"), thickness=10, len=0.9),
+                         colorbar=colour_bar(scale_title),
                          hovertemplate=_("row %{y}, column %{x}: %{z:.4f}") + "<extra></extra>")
     outline = go.Contour(z=digit, contours=dict(start=127, end=128, size=1, coloring="none"), showscale=False,
                          line=dict(color="black", width=1), hoverinfo="skip", name=_("the digit's ink"))
@@ -38,23 +39,24 @@ def attribution_map(values: np.ndarray, digit: np.ndarray, title: str, scale_tit
 
 def _evidence_column(model, image, target, probability, patch, stride, key):
     name = class_names(model)[target]
-    st.markdown(_("**Evidence for {name}** (p = {probability:.1%})").format(name=name, probability=probability))
+    text, figure_text = plain(name), plain_html(name)  # the learner's class name: never markup
+    st.markdown(_("**Evidence for {name}** (p = {probability:.1%})").format(name=text, probability=probability))
     occluded = occlusion(model, image, target, patch=patch, stride=stride)
-    st.plotly_chart(attribution_map(occluded, image, _("Occlusion: drop in p({name}) when covered").format(name=name),
+    st.plotly_chart(attribution_map(occluded, image, _("Occlusion: drop in p({name}) when covered").format(name=figure_text),
                                     _("drop in p")), key=f"{key}_occlusion_{target}")
     strongest = float(np.abs(occluded).max())
     if strongest < 0.05:
         st.caption(_("No square moves p({name}) by more than {strongest:.3f}: the network's answer does not rest "
                      "on any one small part of the drawing. A larger square covers more of a stroke at once.").format(
-            name=name, strongest=strongest))
+            name=text, strongest=strongest))
     attributions = integrated_gradients(model, image, target)
-    st.plotly_chart(attribution_map(attributions, image, _("Integrated gradients of p({name})").format(name=name),
+    st.plotly_chart(attribution_map(attributions, image, _("Integrated gradients of p({name})").format(name=figure_text),
                                     _("share of p")), key=f"{key}_ig_{target}")
     baseline = float(model.predict_proba(np.zeros_like(image))[0, target])
     st.caption(_("The integrated gradients add up to {total:+.3f}, which is p({name}) of the drawing minus "
                  "p({name}) of a black image ({probability:.3f} - {baseline:.3f}): every bit of the probability is "
                  "assigned to a pixel, and a black pixel gets none.").format(
-        total=attributions.sum(), name=name, probability=probability, baseline=baseline))
+        total=attributions.sum(), name=text, probability=probability, baseline=baseline))
 
 
 def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: str) -> None:
@@ -82,7 +84,7 @@ def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: s
     with st.expander(_("Two more methods, and what each is good and bad at")):
         smooth = smoothgrad(model, image, guess)
         columns = st.columns(2)
-        columns[0].plotly_chart(attribution_map(smooth, image, _("SmoothGrad of p({name})").format(name=names[guess]),
+        columns[0].plotly_chart(attribution_map(smooth, image, _("SmoothGrad of p({name})").format(name=plain_html(names[guess])),
                                                 _("gradient")), key=f"{key}_smoothgrad")
         try:
             cam = grad_cam(model, image, guess)
@@ -90,7 +92,7 @@ def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: s
             columns[1].info(_("Grad-CAM does not apply: {error}.").format(error=error))
         else:
             columns[1].plotly_chart(attribution_map(cam, image, _("Grad-CAM of p({name}) on conv2").format(
-                name=names[guess]), _("evidence"), signed=False), key=f"{key}_gradcam")
+                name=plain_html(names[guess])), _("evidence"), signed=False), key=f"{key}_gradcam")
         st.markdown("\n".join([
             _("- **Occlusion**: easy to trust (it only changes the input and looks), but coarse, as slow as the "
               "number of squares, and blind to evidence spread wider than one square."),
@@ -120,26 +122,35 @@ def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: s
         frame=frame), width=300, scale_title=N_("pixel value"), value_range=(0, 255)), key=f"{key}_frame_image")
     shown.plotly_chart(attribution_map(path.frames[frame] - path.frames[0], image,
                                        _("What changed (p({name}) = {probability:.1%})").format(
-                                           name=names[target], probability=path.probabilities[frame]),
+                                           name=plain_html(names[target]), probability=path.probabilities[frame]),
                                        _("pixel change")), key=f"{key}_frame_map")
     line = go.Figure(go.Scatter(x=list(range(len(path.probabilities))), y=path.probabilities, mode="lines+markers",
                                 hovertemplate=_("frame %{x}: p = %{y:.3f}") + "<extra></extra>"))
     line.add_hline(y=0.5, line_dash="dot", annotation_text="0.5")
     line.update_layout(height=300, margin=dict(l=40, r=10, t=40, b=30),
-                       title=dict(text=_("p({name}) per frame").format(name=names[target])),
+                       title=dict(text=_("p({name}) per frame").format(name=plain_html(names[target]))),
                        xaxis=dict(title=_("frame"), dtick=max(1, len(path.frames) // 10)),
-                       yaxis=dict(title=f"p({names[target]})", range=[0, 1]))
+                       yaxis=dict(title=f"p({plain_html(names[target])})", range=[0, 1]))
     chart.plotly_chart(line, key=f"{key}_frame_chart")
     if target == guess:
-        st.caption(_("The network already reads {name}: there is nothing to push.").format(name=names[guess]))
+        st.caption(_("The network already reads {name}: there is nothing to push.").format(name=plain(names[guess])))
     elif path.reached:
-        st.caption(_("After {steps} small steps the network reads {name} with p = {probability:.1%}. The pixels "
-                     "moved by {mean:.1f} of 255 on average (at most {most:.0f} on one pixel): changes a person "
-                     "barely sees can push a network to another answer, which is what adversarial examples are. "
-                     "Blue is ink added, red ink taken away: the strokes the network leans on for each "
-                     "answer.").format(steps=len(path.frames) - 1, name=names[target],
-                                       probability=path.probabilities[-1], mean=path.mean_change, most=change.max()))
+        steps = len(path.frames) - 1
+        st.caption(ngettext(
+            "After {steps} small step the network reads {name} with p = {probability:.1%}. The pixels moved by "
+            "{mean:.1f} of 255 on average (at most {most:.0f} on one pixel): changes a person barely sees can push a "
+            "network to another answer, which is what adversarial examples are. Blue is ink added, red ink taken "
+            "away: the strokes the network leans on for each answer.",
+            "After {steps} small steps the network reads {name} with p = {probability:.1%}. The pixels moved by "
+            "{mean:.1f} of 255 on average (at most {most:.0f} on one pixel): changes a person barely sees can push a "
+            "network to another answer, which is what adversarial examples are. Blue is ink added, red ink taken "
+            "away: the strokes the network leans on for each answer.", steps).format(
+            steps=steps, name=plain(names[target]), probability=path.probabilities[-1], mean=path.mean_change,
+            most=change.max()))
     else:
-        st.caption(_("In {steps} steps p({name}) only reached {probability:.1%}: this drawing is far from anything "
-                     "the network reads as that class.").format(steps=len(path.frames) - 1, name=names[target],
-                                                                probability=path.probabilities[-1]))
+        steps = len(path.frames) - 1
+        st.caption(ngettext("In {steps} step p({name}) only reached {probability:.1%}: this drawing is far from "
+                            "anything the network reads as that class.",
+                            "In {steps} steps p({name}) only reached {probability:.1%}: this drawing is far from "
+                            "anything the network reads as that class.", steps).format(
+            steps=steps, name=plain(names[target]), probability=path.probabilities[-1]))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
 from lib.engine.batch_norm import BatchNormLag, diagnose_lag
 from lib.engine.config import TrainingConfig
 from lib.engine.events import reworded
-from lib.i18n import _
+from lib.i18n import N_, _
 from lib.runs.archive import zip_run
 from lib.runs.store import RunReadError, load_run
 from lib.server.navigation import page_exists
@@ -129,6 +130,19 @@ def show_live(job_id: str):
     charts()
 
 
+
+# The model summary's columns (lib.engine.models.model_summary_rows' keys) as people read them; the parameter
+# counts with thousands separators.
+SUMMARY_COLUMNS = {"layer": N_("layer"), "type": N_("type"), "output shape": N_("output shape"),
+                   "parameters": N_("parameters")}
+
+
+def summary_columns() -> dict:
+    columns = {key: st.column_config.Column(_(label)) for key, label in SUMMARY_COLUMNS.items()}
+    columns["parameters"] = st.column_config.NumberColumn(_(SUMMARY_COLUMNS["parameters"]), format="localized")
+    return columns
+
+
 def show_result(job, fill_form: Callable[[dict], None] | None = None):
     """The finished job's run: metrics, curves, model summary, download and where to go next.
 
@@ -153,7 +167,7 @@ def show_result(job, fill_form: Callable[[dict], None] | None = None):
     cols[2].metric(_("Time"), format_seconds(metrics["wall_seconds"]))
     cols[3].metric(_("Epochs"), metrics["epochs_completed"])
     if (lag := diagnose_lag(run.config, run.history)) is not None:
-        show_batch_norm_lag(run, lag, fill_form)
+        show_batch_norm_lag(run, lag, fill_form, job.config)
     if run.history:
         figure, _plotted = curves_figure([Curves(run.label, PALETTE[0], run.history)], height=360)
         st.plotly_chart(figure, key="train_result_curves")
@@ -164,7 +178,7 @@ def show_result(job, fill_form: Callable[[dict], None] | None = None):
         layers = model_summary_rows(str(run.model_path))
     if layers:
         with st.expander(_("Model summary")):
-            st.dataframe(layers, hide_index=True)
+            st.dataframe(layers, hide_index=True, column_config=summary_columns())
     st.download_button(_("Download this run (.zip)"), zip_run(run.path), file_name=f"{run.run_id}.zip",
                        mime="application/zip", key="train_download",
                        help=_("The model, its history, config and metrics, and its TensorBoard logs (folder tb)."))
@@ -185,13 +199,25 @@ def show_result(job, fill_form: Callable[[dict], None] | None = None):
         next_right.page_link(CANVAS_PAGE, label=_("Try it on the canvas"), icon=":material/draw:")
 
 
-def show_batch_norm_lag(run, lag: BatchNormLag, fill_form: Callable[[dict], None] | None) -> None:
+def lag_rerun_config(run, lag: BatchNormLag, trained_with: TrainingConfig) -> TrainingConfig:
+    """The run's settings with the suggested momentum; ValueError when they no longer make a config.
+
+    A run records its data set as a digest, never where it was (lib.engine.data_record): the job that trained it,
+    this workspace's own, still knows, and the run trains again on the same set."""
+    if any(path and not Path(path).exists() for path in (trained_with.data, trained_with.test_data)):
+        raise ValueError(_("the set it trained on is no longer kept on this server"))
+    values = {**run.config, "data": trained_with.data, "test_data": trained_with.test_data,
+              "batch_norm_momentum": lag.suggested_momentum,
+              "name": f"{run.config.get('name') or 'batch norm'} (momentum {lag.suggested_momentum:g})"[:200]}
+    return TrainingConfig.from_dict(values)
+
+
+def show_batch_norm_lag(run, lag: BatchNormLag, fill_form: Callable[[dict], None] | None,
+                        trained_with: TrainingConfig) -> None:
     """Why validation lags training in this batch-norm run, and one click to train it again with a lower momentum."""
     st.warning(lag.explanation(), icon=":material/info:")
-    values = {**run.config, "batch_norm_momentum": lag.suggested_momentum,
-              "name": f"{run.config.get('name') or 'batch norm'} (momentum {lag.suggested_momentum:g})"[:200]}
     try:
-        config = TrainingConfig.from_dict(values)
+        config = lag_rerun_config(run, lag, trained_with)
     except ValueError as error:  # a run written by another version of the app
         st.caption(_("It cannot be trained again from here: {error}").format(error=error))
         return

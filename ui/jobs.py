@@ -13,9 +13,10 @@ from lib.i18n import N_, _
 from lib.runs.store import runs_dir
 from lib.runs.workspaces import remove_stale
 from lib.server.jobs import Job, JobRegistry
+from lib.settings import HEARTBEAT_SECONDS
 from ui.workspace import workspace_token
 
-SIDEBAR_REFRESH_SECONDS = 5.0
+SIDEBAR_REFRESH_SECONDS = HEARTBEAT_SECONDS  # lib.settings keeps abandon_seconds well above it
 
 JOB_KEY = "train_job_id"
 # A job's status as people read it (the status itself is an id: queued, running, finished, ...).

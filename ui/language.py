@@ -62,10 +62,23 @@ def _switched() -> None:
         st.query_params[PARAM] = chosen
 
 
+# The switch sits at the very top of the sidebar, in the header's empty space left of the collapse button, and
+# the page list moves down to make room: Streamlit draws the page list above everything a script puts in the
+# sidebar, and with all of this app's pages listed, a switch drawn after them fell below a 720 px screen. A
+# visitor who cannot read the current language finds it first. The element is found by its key's class.
+SWITCH_STYLE = f"""<style>
+[data-testid="stSidebarContent"] .st-key-{SWITCH_KEY} {{
+  position: absolute; top: 0.5rem; left: 1.5rem; right: 3.5rem; width: auto; margin: 0; z-index: 1;
+}}
+[data-testid="stSidebarNav"] {{ margin-top: 1.25rem; }}
+</style>"""
+
+
 def language_switch() -> None:
-    """English / 한국어 in the sidebar; each label in its own language, so either reader finds theirs."""
+    """English / 한국어 atop the sidebar; each label in its own language, so either reader finds theirs."""
     st.sidebar.segmented_control("Language / 언어", list(LANGUAGES), format_func=LANGUAGES.get, key=SWITCH_KEY,
                                  on_change=_switched, selection_mode="single", width="stretch")
+    st.sidebar.html(SWITCH_STYLE)
 
 
 def current_language() -> str:

@@ -1,8 +1,8 @@
 """A model card: test accuracy, confusion matrix and misclassified examples of a run. Not a page itself.
 
 Shown by the Draw page and by Your own classes. A run trained on MNIST is judged on MNIST's test set; a run
-trained on a data set of its own on the examples its test_accuracy was measured on (lib.engine.image_sets
-.evaluation_set: its held-out test data, else its validation split), with its own class names.
+trained on a data set of its own on the examples its test_accuracy was measured on (its held-out test data, else
+its validation split), which the run keeps in its own folder (lib.engine.data_record), with its own class names.
 """
 
 import numpy as np
@@ -11,8 +11,10 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lib.engine.data import MnistUnavailableError
+from lib.engine.data_record import EvaluationUnavailable
 from lib.explore.images import enlarge
 from lib.i18n import _, ngettext
+from lib.plain_text import plain, plain_html
 from lib.runs.store import RunReadError, load_run
 from ui.digits import class_names, evaluation_examples, mnist_test
 from ui.explain_views import show_explanation
@@ -42,7 +44,8 @@ def _own_predictions(path: str, mtime: float, _model, _images) -> np.ndarray:
 
 def confusion_figure(matrix: np.ndarray, names: list[str]):
     """A heatmap of a confusion matrix: true classes down, predicted across, each cell its count."""
-    figure = px.imshow(matrix, text_auto=True, color_continuous_scale="Blues", x=names, y=names,
+    shown = [plain_html(name) for name in names]  # class names are the learner's text, never markup
+    figure = px.imshow(matrix, text_auto=True, color_continuous_scale="Blues", x=shown, y=shown,
                        labels={"x": _("predicted"), "y": _("true"), "color": _("images")})
     figure.update_layout(height=max(340, min(460, 120 + 36 * len(names))), margin=dict(t=10),
                          xaxis=dict(side="top", type="category", title=_("predicted")),
@@ -50,13 +53,16 @@ def confusion_figure(matrix: np.ndarray, names: list[str]):
     return figure
 
 
-def _test_examples(config: dict, model):
+def _test_examples(config: dict, metrics: dict, model):
     """(images, true labels, predictions, what they are) the card judges the model on; raises to say why not."""
     if config.get("data"):
-        images, labels, kind = evaluation_examples(config)
+        images, labels, kind = evaluation_examples(model.path.parent, len(class_names(model)),
+                                                   metrics.get("tested_on", ""))
         mtime = model.path.stat().st_mtime if model.path.exists() else 0.0
-        where = (_("the {total:,} examples of its test data") if kind == "test"
-                 else _("the {total:,} examples held out of its set for validation"))
+        where = (ngettext("the {total:,} example of its test data", "the {total:,} examples of its test data",
+                          len(labels)) if kind == "test"
+                 else ngettext("the {total:,} example held out of its set for validation",
+                               "the {total:,} examples held out of its set for validation", len(labels)))
         return images, labels, _own_predictions(str(model.path), mtime, model, images), where
     x_test, y_test = mnist_test()
     return x_test, y_test, test_predictions(str(model.path), model), _("MNIST's {total:,} test digits")
@@ -65,7 +71,7 @@ def _test_examples(config: dict, model):
 def show_model_card(label, model, key: str = "card", metrics_row: bool = True, gallery_open: bool = False) -> None:
     """The card of the run `model` was loaded from; `metrics_row` False leaves out the accuracy and size (for a
     page that has just shown them), `gallery_open` shows the misread examples unfolded."""
-    st.subheader(_("Model card: {label}").format(label=label))
+    st.subheader(_("Model card: {label}").format(label=plain(label)))
     names = list(class_names(model))
     try:
         run = load_run(model.path.parent)
@@ -83,12 +89,12 @@ def show_model_card(label, model, key: str = "card", metrics_row: bool = True, g
         if matrix.shape == (len(names), len(names)):
             st.plotly_chart(confusion_figure(matrix, names), key="draw_confusion" if key == "card" else f"{key}_confusion")
     try:
-        images, labels, predicted, where = _test_examples(config, model)
+        images, labels, predicted, where = _test_examples(config, metrics, model)
     except MnistUnavailableError as error:
         st.info(_("The gallery needs MNIST's test set, which is not at hand: {error}").format(error=error))
         return
-    except (ValueError, OSError) as error:  # an own-data run whose data set has gone or changed
-        st.info(_("The examples this run was tested on cannot be read: {error}").format(error=error))
+    except EvaluationUnavailable as error:  # an own-data run written before runs kept them, or a damaged one
+        st.info(_("No gallery of misread examples: {error}").format(error=error))
         return
     wrong = np.flatnonzero(predicted != labels)
     with st.expander(_("Misclassified examples"), expanded=gallery_open):
@@ -102,7 +108,7 @@ def show_model_card(label, model, key: str = "card", metrics_row: bool = True, g
             st.caption(_("{wrong:,} of {where} are misread. The first {shown}:").format(
                 wrong=len(wrong), where=where, shown=SHOWN_WRONG))
         st.image([enlarge(images[i], 84, (0, 255)) for i in wrong[:SHOWN_WRONG]],
-                 caption=[_("{true} read as {read}").format(true=names[labels[i]], read=names[predicted[i]])
+                 caption=[_("{true} read as {read}").format(true=plain(names[labels[i]]), read=plain(names[predicted[i]]))
                           for i in wrong[:SHOWN_WRONG]])
     if len(wrong):
         chosen = st.selectbox(_("Why was one of them misread?"), [int(i) for i in wrong[:SHOWN_WRONG]], index=None,

@@ -25,6 +25,7 @@ from lib.keras_views.keras_basics import (
 from lib.runs.archive import zip_run
 from lib.runs.store import book_model_path
 from ui.digits import digit_picker, mnist_test
+from ui.layout import captioned_image
 from ui.models import keras_model, shipped_classifier
 from ui.widgets import runs_locally
 
@@ -42,7 +43,7 @@ def show_input_sizes(lenet) -> None:
     columns = st.columns(2)
     for column, image, maps, title in ((columns[0], digit, small, "28 x 28"),
                                        (columns[1], result["large"], large, _("64 x 64 (enlarged)"))):
-        column.image(enlarge(image, 112), caption=f"{caption}, {title}", width=112)
+        captioned_image(column, enlarge(image, 112), f"{caption}, {title}", width=112)
         column.image([enlarge(maps[:, :, channel], 64) for channel in range(maps.shape[2])],
                      caption=[_("map {channel}").format(channel=channel) for channel in range(maps.shape[2])])
         column.markdown(_("LeNet-5's `conv1` gives maps of **{height} x {width} x {channels}**.").format(

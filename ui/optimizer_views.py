@@ -9,12 +9,22 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from lib.i18n import LANGUAGES, _, language, language_override
+from lib.i18n import LANGUAGES, N_, _, language, language_override
 from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES, defaults_explanation
 from lib.keras_views.optimizer_paths import SURFACES, loss_grid, primer_loss, trajectory
 from ui.charts import OPTIMIZER_COLOURS
 
 PRIMER_COLOUR = "#1f77b4"
+# How an optimizer reads where one is chosen or listed: the book's name (lib.keras_views.optimizer_captions), which
+# a Korean reader reads with its Korean name beside it (the catalog's words). A plot's legend keeps the short name.
+OPTIMIZER_CHOICE_NAMES = {"sgd": N_("SGD"), "momentum": N_("Momentum"), "nag": N_("Nesterov"),
+                          "adagrad": N_("Adagrad"), "adadelta": N_("Adadelta"), "rmsprop": N_("RMSprop"),
+                          "adam": N_("Adam")}
+
+
+def optimizer_choice_name(name: str) -> str:
+    """An optimizer as a choice reads: "Momentum" in English, with its Korean name in Korean."""
+    return _(OPTIMIZER_CHOICE_NAMES[name]) if name in OPTIMIZER_CHOICE_NAMES else OPTIMIZER_NAMES.get(name, name)
 
 
 def primer_figure(runs: dict[str, np.ndarray]) -> go.Figure:

@@ -11,18 +11,19 @@ import streamlit as st
 
 from lib.engine.config import FIELDS, PREPARATIONS
 from lib.engine.data import MnistUnavailableError
+from lib.engine.image_set_worker import read_images_in_worker, read_zip_in_worker
 from lib.engine.image_sets import (
     MAX_NAME_LENGTH,
     ImageSetError,
-    image_set_from_zip_bytes,
     image_set_zip_bytes,
     mnist_subset,
     prepare_image,
-    read_image_bytes,
 )
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
 from lib.i18n import N_, _, ngettext
+from lib.plain_text import plain
+from ui.layout import captioned_image
 from ui.own_set import (
     add_class,
     add_examples,
@@ -78,7 +79,7 @@ def _on_add_class() -> None:
         _report("error", str(error), "classes")
         return
     st.session_state["own_new_class"] = ""
-    _report("success", _("Class {name!r} added.").format(name=name), "classes")
+    _report("success", _("Class {name} added.").format(name=plain(repr(name))), "classes")
 
 
 def _on_starter() -> None:
@@ -107,15 +108,15 @@ def show_classes() -> None:
         columns = st.columns(min(len(examples["classes"]), 5))
         for position, name in enumerate(examples["classes"]):
             count = len(examples["examples"][name])
-            label = _("Remove {name} ({count})").format(name=name, count=count)
+            label = _("Remove {name} ({count:,})").format(name=plain(name), count=count)
             with columns[position % len(columns)]:
                 if not count:  # nothing to lose: one click
                     st.button(label, key=f"own_remove_class_{name}", icon=":material/delete:", on_click=remove_class,
                               args=(examples, name))
                     continue
                 with st.popover(label, icon=":material/delete:"):  # its examples would go too: one more click
-                    st.button(ngettext("Remove {name} and its {n} example", "Remove {name} and its {n} examples",
-                                       count).format(name=name, n=count), key=f"own_remove_class_{name}",
+                    st.button(ngettext("Remove {name} and its {n:,} example", "Remove {name} and its {n:,} examples",
+                                       count).format(name=plain(name), n=count), key=f"own_remove_class_{name}",
                               type="primary", on_click=remove_class, args=(examples, name))
     else:
         st.caption(_("No classes yet: name two or more, or start from three MNIST digits."))
@@ -126,8 +127,8 @@ def show_classes() -> None:
         st.button(starter, key="own_starter", icon=":material/looks_3:", on_click=_on_starter, help=starter_help)
     else:
         with st.popover(starter, icon=":material/looks_3:", help=starter_help):
-            st.warning(ngettext("This replaces your set and its {n} example: download it first to keep it.",
-                                "This replaces your set and its {n} examples: download it first to keep it.",
+            st.warning(ngettext("This replaces your set and its {n:,} example: download it first to keep it.",
+                                "This replaces your set and its {n:,} examples: download it first to keep it.",
                                 total_examples(examples)).format(n=total_examples(examples)))
             st.button(_("Replace my set with MNIST digits 0-2"), key="own_starter", type="primary",
                       on_click=_on_starter)
@@ -182,35 +183,33 @@ def show_draw_adder() -> None:
         if image is None:
             st.info(why)
         else:
-            st.image(enlarge(image, 112, (0, 255)), width=112,
-                     caption=_("As it will be added: 28 x 28, cropped to the ink, scaled to 20 px, centred by mass")
-                     if preparation() == "ink" else _("As it will be added: resized to 28 x 28"))
+            caption = (_("As it will be added: 28 x 28, cropped to the ink, scaled to 20 px, centred by mass")
+                       if preparation() == "ink" else _("As it will be added: resized to 28 x 28"))
+            captioned_image(st, enlarge(image, 112, (0, 255)), width=112, caption=caption)
         if not examples["classes"]:
             st.caption(_("Add a class first: its button appears here."))
         for name in examples["classes"]:
-            if st.button(_("Add to {name}").format(name=name), key=f"own_add_drawing_{name}", disabled=image is None,
+            if st.button(_("Add to {name}").format(name=plain(name)), key=f"own_add_drawing_{name}", disabled=image is None,
                          icon=":material/add_photo_alternate:"):
                 try:
                     add_examples(examples, name, [image])
                 except ImageSetError as error:
                     _report("error", str(error), "draw")
                 else:
-                    _report("success", _("Added to {name}: it has {count} now.").format(
-                        name=name, count=len(examples["examples"][name])), "draw")
+                    _report("success", _("Added to {name}: it has {count:,} now.").format(
+                        name=plain(name), count=len(examples["examples"][name])), "draw")
                 _next_round("canvas")  # a fresh, empty canvas
                 st.rerun()
 
 
-def read_uploads(files, how: str = "ink") -> tuple[list[np.ndarray], list[str]]:
-    """The uploads prepared (`how`: "ink" or "as_is") as 28 x 28 examples, and one line for each that could not
-    be read."""
-    images, problems = [], []
-    for upload in files:
-        try:
-            images.append(read_image_bytes(upload.getvalue(), upload.name, how))
-        except ImageSetError as error:
-            problems.append(f"{upload.name}: {error}")
-    return images, problems
+def read_uploads(files, how: str = "ink") -> tuple[list[np.ndarray], list[str], list[str]]:
+    """The uploads prepared (`how`: "ink" or "as_is") as 28 x 28 examples (decoded in a worker process, off the
+    server's own); one line for each that could not be read; the names of those that were read but are blank."""
+    return read_images_in_worker([(upload.name, upload.getvalue()) for upload in files], preparation=how)
+
+
+def _listed(items: list[str]) -> str:
+    return f"{'; '.join(items[:5])}{'; ...' if len(items) > 5 else ''}"
 
 
 def show_upload_adder() -> None:
@@ -225,10 +224,14 @@ def show_upload_adder() -> None:
         st.info(_("Add a class first, then the images to it."))
         return
     for name in examples["classes"]:
-        label = ngettext("Add {n} image to {name}", "Add {n} images to {name}", len(files)).format(n=len(files),
-                                                                                              name=name)
+        label = ngettext("Add {n:,} image to {name}", "Add {n:,} images to {name}", len(files)).format(n=len(files),
+                                                                                              name=plain(name))
         if st.button(label, key=f"own_add_upload_{name}", icon=":material/upload:"):
-            images, problems = read_uploads(files, preparation())
+            try:
+                images, problems, blank = read_uploads(files, preparation())
+            except ImageSetError as error:  # the worker itself was refused, stopped or failed: nothing added
+                _report("error", str(error), "upload")
+                st.rerun()
             message = ""
             if images:
                 try:
@@ -236,12 +239,18 @@ def show_upload_adder() -> None:
                 except ImageSetError as error:
                     _report("error", str(error), "upload")
                     st.rerun()
-                message = ngettext("Added {n} image to {name}.", "Added {n} images to {name}.",
-                                   len(images)).format(n=len(images), name=name)
+                message = ngettext("Added {n:,} image to {name}.", "Added {n:,} images to {name}.",
+                                   len(images)).format(n=len(images), name=plain(name))
             if problems:
-                skipped = ngettext("Skipped {n} file that is not a readable image", "Skipped {n} files that are "
+                skipped = ngettext("Skipped {n:,} file that is not a readable image", "Skipped {n:,} files that are "
                                    "not readable images", len(problems)).format(n=len(problems))
-                message = f"{message} {skipped}: {'; '.join(problems[:5])}{'; ...' if len(problems) > 5 else ''}"
+                message = f"{message} {skipped}: {_listed(problems)}."
+            if blank:
+                skipped = ngettext("Skipped {n} blank image (nothing stands out from its background)",
+                                   "Skipped {n} blank images (nothing stands out from their background)",
+                                   len(blank)).format(n=len(blank))
+                message = f"{message} {skipped}: {_listed(blank)}."
+            problems = problems + blank
             _report("warning" if images and problems else "success" if images else "error", message.strip(), "upload")
             _next_round("upload")
             st.rerun()
@@ -258,7 +267,7 @@ def show_zip_loader() -> None:
                                 "merge": _("merge into the set (same names add up)")}.get)
     if upload is not None and st.button(_("Load the zip"), key="own_zip_load", icon=":material/folder_zip:"):
         try:
-            image_set = image_set_from_zip_bytes(upload.getvalue(), preparation=preparation())
+            image_set = read_zip_in_worker(upload.getvalue(), preparation=preparation())
             message = load_image_set(examples, image_set, replace=how == "replace")
         except ImageSetError as error:
             _report("error", _("The zip was not loaded: {error}").format(error=error), "zip")
@@ -277,14 +286,14 @@ def show_grid() -> None:
     examples = example_set()
     for name in examples["classes"]:
         items = examples["examples"][name]
-        title = ngettext("{name}: {n} example", "{name}: {n} examples", len(items)).format(name=name, n=len(items))
+        title = ngettext("{name}: {n:,} example", "{name}: {n:,} examples", len(items)).format(name=plain(name), n=len(items))
         with st.expander(title, expanded=len(items) <= GRID_OPEN):
             if not items:
                 st.caption(_("No examples yet: draw some, or upload images."))
                 continue
             shown = items[-GRID_SHOWN:]
             if len(items) > GRID_SHOWN:
-                if st.toggle(_("Show all {n}").format(n=len(items)), key=f"own_show_all_{name}"):
+                if st.toggle(_("Show all {n:,}").format(n=len(items)), key=f"own_show_all_{name}"):
                     shown = items
                 else:
                     st.caption(_("The newest {shown} are shown.").format(shown=GRID_SHOWN))

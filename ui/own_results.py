@@ -14,10 +14,12 @@ from lib.engine.image_sets import ImageSetError, prepare_image, read_image_bytes
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
 from lib.i18n import N_, _
+from lib.plain_text import plain, plain_html
 from lib.runs.store import RunReadError, load_run
 from lib.runs.workspaces import workspace_runs
 from ui.digits import class_names, classifier, remember_drawing
 from ui.explain_views import show_explanation
+from ui.layout import captioned_image
 from ui.model_card import show_model_card
 from ui.own_training import accuracy_caption
 from ui.workspace import workspace_token
@@ -110,10 +112,10 @@ def show_reader(model, how: str = "ink") -> None:
         probabilities = model.predict_proba(image)[0]
         guess = int(probabilities.argmax())
         picture, metric = st.columns([1, 2])
-        picture.image(enlarge(image, 84, (0, 255)), width=84, caption=_("as the network sees it"))
-        metric.metric(_("Read as"), names[guess], _("{p:.1%} confident").format(p=probabilities[guess]),
+        captioned_image(picture, enlarge(image, 84, (0, 255)), _("as the network sees it"), width=84)
+        metric.metric(_("Read as"), plain(names[guess]), _("{p:.1%} confident").format(p=probabilities[guess]),
                       delta_color="off", delta_arrow="off")
-        chart = px.bar(x=list(names), y=probabilities, range_y=[0, 1],
+        chart = px.bar(x=[plain_html(name) for name in names], y=probabilities, range_y=[0, 1],
                        labels={"x": _("class"), "y": _("probability")})
         chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(type="category"))
         st.plotly_chart(chart, key="own_try_probabilities")

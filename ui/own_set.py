@@ -133,7 +133,7 @@ def load_image_set(examples: dict, image_set: ImageSet, replace: bool, source: s
         add_class(examples, name)
     for index, name in enumerate(names):
         add_examples(examples, existing.get(name.casefold(), name), image_set.images[image_set.labels == index])
-    images = ngettext("{n} image", "{n} images", len(image_set.labels)).format(n=len(image_set.labels))
+    images = ngettext("{n:,} image", "{n:,} images", len(image_set.labels)).format(n=len(image_set.labels))
     classes = ngettext("{n} class", "{n} classes", len(names)).format(n=len(names))
     if was_empty:
         return _("Loaded {source}: {classes}, {images}.").format(source=source, classes=classes, images=images)

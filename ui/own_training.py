@@ -18,6 +18,7 @@ from lib.engine.config import PRESETS, TrainingConfig
 from lib.engine.image_sets import ImageSet, ImageSetError, stratified_split
 from lib.engine.training import AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM, estimated_seconds
 from lib.i18n import _, ngettext
+from lib.plain_text import plain
 from ui.job_views import format_seconds, show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
 from ui.own_classes import preparation, set_zip_bytes
@@ -113,7 +114,7 @@ def show_training(examples: dict) -> str | None:
         image_set, problem = None, ngettext(
             "Give {names} a second example: one of each class is held out for validation.",
             "Give {names} a second example each: one of each class is held out for validation.",
-            len(few)).format(names=", ".join(few))
+            len(few)).format(names=", ".join(plain(name) for name in few))
 
     form.show_preset(preset_help(), format_func=_)
     form.show_model_optimizer_and_data(lambda: _data_fields(form))
@@ -130,7 +131,8 @@ def show_training(examples: dict) -> str | None:
     job, mine = own_job()
     busy = job is not None and job.active
     if image_set is not None:
-        split = _("{train} examples train and {held} are held out for validation.").format(
+        split = ngettext("{train} example trains and {held} held out for validation.",
+                         "{train} examples train and {held} are held out for validation.", train_images).format(
             train=train_images, held=len(image_set) - train_images)
         seconds = estimate(values, len(image_set))
         st.caption(split if seconds is None else split + " " + _(

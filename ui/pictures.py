@@ -36,9 +36,14 @@ DIVERGING = [[i / (len(DIVERGING_COLOURS) - 1), f"rgb{colour}"] for i, colour in
 GRAY = [[0.0, "rgb(0,0,0)"], [1.0, "rgb(255,255,255)"]]
 
 
+# Plotly labels a colour bar's small numbers with SI prefixes ("20μ", "500n"), which read as units; written as
+# powers of ten ("2e-5") they read the same in every language. Every colour bar of the app takes this.
+NUMBER_TICKS = dict(exponentformat="e")
+
+
 def colour_bar(title: str) -> dict:
     """A thin upright colour bar with its title beside it, for a heatmap's `colorbar`."""
-    return dict(title=dict(text=title, side="right"), thickness=10, len=0.9)
+    return dict(title=dict(text=title, side="right"), thickness=10, len=0.9, **NUMBER_TICKS)
 
 
 def diverging_range(values) -> dict:
@@ -136,7 +141,7 @@ def _bar_only(colorscale, low: float, high: float, title: str) -> go.Scatter:
     return go.Scatter(x=[None, None], y=[None, None], mode="markers", hoverinfo="skip",
                       marker=dict(color=[low, high], cmin=low, cmax=high, colorscale=colorscale, showscale=True,
                                   colorbar=dict(title=dict(text=title, side="top"), orientation="h", thickness=12,
-                                                            x=0.5, xanchor="center", y=-0.03, yanchor="top")))
+                                                            x=0.5, xanchor="center", y=-0.03, yanchor="top", **NUMBER_TICKS)))
 
 
 def kernel_slices(kernels: np.ndarray, title: str = "", width: int = 800, largest: int = 96) -> go.Figure:
@@ -179,7 +184,7 @@ def kernel_slices(kernels: np.ndarray, title: str = "", width: int = 800, larges
     figure.update_layout(title=_title(title), margin=margin,
                          coloraxis=dict(colorscale=DIVERGING, cmin=-reach, cmax=reach,
                                         colorbar=dict(title=dict(text=_("weight"), side="right"), thickness=12,
-                                                      x=1, xpad=12)),
+                                                      x=1, xpad=12, **NUMBER_TICKS)),
                          width=plot_width + margin["l"] + margin["r"], height=plot_height + margin["t"] + margin["b"])
     return figure
 

@@ -15,6 +15,7 @@ from lib.engine.batch_norm import momentum_note
 from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, PRESETS, TrainingConfig
 from lib.engine.training import ADADELTA_NOTE
 from lib.i18n import N_, _
+from ui.optimizer_views import OPTIMIZER_CHOICE_NAMES
 
 MODEL_NAMES = {"lenet5": N_("LeNet-5"), "dense": N_("Dense (chapter 2)")}
 # How the choices of two fields read (the values stay the config's, as the command line takes them).
@@ -103,7 +104,7 @@ class TrainingForm:
             self.choice("style", _("Keras style"), STYLE_NAMES)
         with optim_col:
             st.markdown(_("**Optimizer**"))
-            optimizer = self.choice("optimizer", _("Optimizer"))
+            optimizer = self.choice("optimizer", _("Optimizer"), OPTIMIZER_CHOICE_NAMES)
             self.default_rate = st.checkbox(
                 _("Keras's default learning rate ({rate:g})").format(rate=KERAS_DEFAULT_LEARNING_RATES[optimizer]),
                 key=self.default_rate_key)

@@ -238,7 +238,8 @@ def config_flags(config: TrainingConfig) -> list[str]:
         if isinstance(default, bool):
             flags.append(flag(name) if value else "--no-" + flag(name)[2:])
         else:
-            flags += [flag(name), str(value)]
+            # One argument, "--name=value": a value that starts with a dash ("-x") is not read as an option.
+            flags.append(f"{flag(name)}={value}")
     return flags
 
 

@@ -34,6 +34,10 @@ class ImageSetError(ValueError):
     """An image or image set that cannot be used; the message is one line naming the problem, for people."""
 
 
+class BlankImageError(ImageSetError):
+    """An image that decodes but holds nothing that stands out from its background: readable, yet no example."""
+
+
 def _gray_and_alpha(pixels: np.ndarray) -> np.ndarray:
     """Gray 0-255 of any 2-D gray, RGB or RGBA array; transparent pixels become background."""
     pixels = np.asarray(pixels, dtype=np.float64)
@@ -50,7 +54,7 @@ def _gray_and_alpha(pixels: np.ndarray) -> np.ndarray:
     if pixels.ndim == 3 and pixels.shape[2] == 4:
         alpha = np.clip(pixels[..., 3] / 255, 0, 1)
         if alpha.max() <= 0.05:
-            raise ImageSetError(_("The image is fully transparent: there is nothing in it."))
+            raise BlankImageError(_("The image is fully transparent: there is nothing in it."))
         if alpha.min() < 0.95:
             # Ink drawn on a transparent sheet: lay it on whichever of black or white it stands out from.
             ink_tone = (gray * alpha).sum() / alpha.sum()
@@ -126,7 +130,7 @@ def ink_of(pixels: np.ndarray) -> np.ndarray:
     deviation, strongest = (lighter, light_strength) if light_strength >= dark_strength else (darker, dark_strength)
     low = paper_noise(gray, background)
     if strongest - low < 20:
-        raise ImageSetError(_("The image is blank: nothing stands out from its background."))
+        raise BlankImageError(_("The image is blank: nothing stands out from its background."))
     return np.clip((deviation - low) / (strongest - low), 0, 1) * 255
 
 
@@ -149,10 +153,10 @@ def _already_prepared(gray: np.ndarray) -> bool:
 def as_is(pixels: np.ndarray) -> np.ndarray:
     """"Use as is": the image in gray, resized to 28 x 28 and nothing else (polarity, margins and framing kept;
     a wide image is squeezed, as Keras's `image_dataset_from_directory` squeezes it). A blank image raises
-    ImageSetError."""
+    BlankImageError."""
     gray = _gray_and_alpha(pixels)
     if gray.max() - gray.min() < 20:
-        raise ImageSetError(_("The image is blank: nothing stands out from its background."))
+        raise BlankImageError(_("The image is blank: nothing stands out from its background."))
     resized = Image.fromarray(gray.astype(np.float32), mode="F").resize((SIDE, SIDE), Image.Resampling.LANCZOS)
     return np.asarray(resized, dtype=np.float64).clip(0, 255).round().astype(np.uint8)
 
@@ -161,7 +165,7 @@ def prepare_image(pixels: np.ndarray, preparation: str = "ink") -> np.ndarray:
     """Any gray, RGB or RGBA image, of any size and either polarity, as a (28, 28) uint8 image for LeNet-5.
 
     "ink" (the default): white ink on black, cropped to the ink, its longer side scaled to 20 px, centred by mass
-    in 28 x 28, as the Draw page treats photos. "as_is": only resized (`as_is`). A blank image raises ImageSetError.
+    in 28 x 28, as the Draw page treats photos. "as_is": only resized (`as_is`). A blank image raises BlankImageError.
     """
     if preparation not in PREPARATIONS:
         raise ValueError(f"preparation: must be one of {', '.join(PREPARATIONS)}; got {preparation!r}")
@@ -174,11 +178,12 @@ def prepare_image(pixels: np.ndarray, preparation: str = "ink") -> np.ndarray:
     try:
         return preprocess_ink(ink).image
     except EmptyDrawingError as error:
-        raise ImageSetError(_("The image is blank: nothing stands out from its background.")) from error
+        raise BlankImageError(_("The image is blank: nothing stands out from its background.")) from error
 
 
-def decode_image(data: bytes, name: str) -> np.ndarray:
-    """The first frame of an image file as gray, RGB or RGBA pixels (EXIF orientation applied), at most 512 px."""
+def _opened(data: bytes, name: str) -> Image.Image:
+    """The image's header read (nothing decoded yet), its size checked, a JPEG set to decode at a reduced scale;
+    ImageSetError if it is no image or too large."""
     if not data:
         raise ImageSetError(_("{name} is empty.").format(name=name))
     try:
@@ -192,12 +197,33 @@ def decode_image(data: bytes, name: str) -> np.ndarray:
             image.seek(0)  # the first frame of an animation
             if image.format == "JPEG":
                 image.draft("L" if image.mode == "L" else "RGB", (WORKING_SIDE, WORKING_SIDE))
-            image.load()
-            image = ImageOps.exif_transpose(image)
     except ImageSetError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
-            ValueError, SyntaxError, EOFError) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageSetError(_("{name} has more than {limit:,} pixels, the limit.").format(
+            name=name, limit=MAX_PIXELS)) from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as error:
+        raise ImageSetError(_("{name} is not an image that can be read.").format(name=name)) from error
+    return image
+
+
+def decoded_pixels(data: bytes, name: str) -> int:
+    """How many pixels decoding the file would make, read from its header alone (a JPEG at the reduced scale it
+    is decoded at): what decoding costs, known before paying it. ImageSetError as `decode_image` raises it."""
+    width, height = _opened(data, name).size
+    return width * height
+
+
+def decode_image(data: bytes, name: str) -> np.ndarray:
+    """The first frame of an image file as gray, RGB or RGBA pixels (EXIF orientation applied), at most 512 px."""
+    image = _opened(data, name)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+            image = ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, ValueError, SyntaxError,
+            EOFError) as error:
         raise ImageSetError(_("{name} is not an image that can be read.").format(name=name)) from error
     return _pixels(image)
 

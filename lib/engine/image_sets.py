@@ -30,13 +30,18 @@ import numpy as np
 from PIL import Image
 
 # The one-image steps are lib.engine.image_prep's; they are part of this module's interface too.
-from lib.engine.image_prep import SIDE, ImageSetError, decode_image, prepare_image, read_image_bytes  # noqa: F401
+from lib.engine.image_prep import SIDE, BlankImageError, ImageSetError, decode_image, decoded_pixels, prepare_image, read_image_bytes  # noqa: F401
 from lib.i18n import _, ngettext
 
 MIN_CLASSES = 2
 MAX_CLASSES = 50  # the page itself offers 2-10
 MAX_IMAGES = 5000
 MAX_BYTES = 50 * 1024 * 1024
+# Decoding costs by the pixel, not by the byte: a 5 kB PNG can declare 40 M blank pixels. Every image's header
+# is read first and a set whose images add up to more than this (5,000 images of 224 x 224) is refused before
+# any is decoded. The heaviest set under it (six colour 6320 x 6320 PNGs) took 2.7 s of the page's worker
+# process (lib.engine.image_set_worker) to decode, never the server's (benchmarks/bench_hostile_upload.py).
+MAX_SET_PIXELS = 250_000_000
 MAX_NAME_LENGTH = 40
 # Folders that tools add to archives and that never hold a class (macOS's resource forks).
 IGNORED_NAMES = {"__MACOSX"}
@@ -212,16 +217,41 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
 
 
 def _folder_members(root: Path) -> list[_Member]:
-    members = []
-    for folder, subfolders, files in os.walk(root):
+    """The files under `root`, as members. Links are followed on purpose (a class folder linked in from elsewhere
+    counts as any other), but a link back to a folder already read, a link to nothing and a folder or file that
+    cannot be read each refuse the set in one line: training on a class fewer, silently, is worse."""
+    members, seen = [], set()
+
+    def unreadable(error: OSError):
+        raise ImageSetError(_("{path} cannot be read ({why}).").format(path=error.filename or root,
+                                                                     why=error.strerror or error))
+
+    for folder, subfolders, files in os.walk(root, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            raise ImageSetError(_("{path} links to a folder that is read already ({target}).").format(
+                path=folder, target=real))
+        seen.add(real)
         subfolders[:] = sorted(name for name in subfolders if not _hidden((name,)))
         for name in sorted(files):
             path = Path(folder) / name
             parts = path.relative_to(root).parts
-            if _hidden(parts) or not path.is_file():
+            if _hidden(parts):
                 continue
-            members.append(_Member(parts, path.stat().st_size, path.read_bytes))
+            if path.is_symlink() and not path.exists():
+                raise ImageSetError(_("{path} is a link to nothing.").format(path=path))
+            if not path.is_file():
+                continue
+            members.append(_Member(parts, path.stat().st_size, lambda path=path: _read_file(path)))
     return members
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:  # unreadable now (permissions), or gone since the folder was listed
+        raise _ArchiveError(_("{path} cannot be read ({why}).").format(path=path, why=error.strerror or error)) \
+            from error
 
 
 def _without_single_top_folder(members: list[_Member]) -> list[_Member]:
@@ -254,15 +284,28 @@ def _image_set_from_members(members: list[_Member], where: str, preparation: str
     if total > MAX_BYTES:
         raise ImageSetError(_("{where} holds {size:.0f} MB of files; the limit is {limit:.0f} MB.")
                             .format(where=where, size=total / 2**20, limit=MAX_BYTES / 2**20))
-    per_class: dict[str, list[np.ndarray]] = {name: [] for name in class_names}
-    unreadable = blank = 0
+    # Headers first: what decoding would cost is known, and refused, before any of it is paid.
+    headed, unreadable, pixels = [], 0, 0
     for member in in_classes:
+        data, path = member.read(), "/".join(member.parts)
         try:
-            per_class[member.parts[0]].append(_decoded_and_prepared(member, preparation))
-        except _Blank:
-            blank += 1
+            pixels += decoded_pixels(data, path)
         except _ArchiveError:
             raise
+        except ImageSetError:
+            unreadable += 1
+            continue
+        headed.append((member.parts[0], data, path))
+    if pixels > MAX_SET_PIXELS:
+        raise ImageSetError(_("{where} holds images of {pixels:,} pixels in all; the limit is {limit:,}: use fewer "
+                              "or smaller images.").format(where=where, pixels=pixels, limit=MAX_SET_PIXELS))
+    per_class: dict[str, list[np.ndarray]] = {name: [] for name in class_names}
+    blank = 0
+    for class_name, data, path in headed:
+        try:
+            per_class[class_name].append(read_image_bytes(data, path, preparation))
+        except BlankImageError:
+            blank += 1
         except ImageSetError:
             unreadable += 1
     empty = [name for name in class_names if not per_class[name]]
@@ -280,18 +323,6 @@ def _image_set_from_members(members: list[_Member], where: str, preparation: str
         notes.append(ngettext("{n} file outside the class folders was ignored.",
                               "{n} files outside the class folders were ignored.", len(loose)).format(n=len(loose)))
     return _assembled(per_class, tuple(notes))
-
-
-class _Blank(Exception):
-    """An image that decodes but holds no ink."""
-
-
-def _decoded_and_prepared(member: _Member, preparation: str) -> np.ndarray:
-    pixels = decode_image(member.read(), "/".join(member.parts))
-    try:
-        return prepare_image(pixels, preparation)
-    except ImageSetError as error:
-        raise _Blank() from error
 
 
 def _refuse_large_file(path: Path) -> None:
@@ -331,9 +362,14 @@ def load_image_set(path: str | os.PathLike, preparation: str = "ink") -> ImageSe
         return _image_set_from_members(_folder_members(path), _("The folder {name}").format(name=path.name),
                                        preparation)
     _refuse_large_file(path)
-    if not zipfile.is_zipfile(path):
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ImageSetError(_("{path} cannot be read ({why}).").format(path=path, why=error.strerror or error)) \
+            from error
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImageSetError(_("{path} is neither a folder nor a zip file.").format(path=path))
-    return image_set_from_zip_bytes(path.read_bytes(), path.name, preparation)
+    return image_set_from_zip_bytes(data, path.name, preparation)
 
 
 # --- starting points, splits and evaluation ------------------------------------------------------------------

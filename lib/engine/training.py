@@ -32,6 +32,7 @@ import numpy as np
 
 from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, TrainingConfig
 from lib.engine.data import as_model_input, load_mnist
+from lib.engine.data_record import EVALUATION_FILE, evaluation_bytes, public_config, set_digest
 from lib.engine.events import DIVERGED, EARLY_STOPPED, STOPPED, TRAINED, EndEvent, EvaluateEvent, Event, StartEvent
 from lib.engine.run_files import (
     CLASS_NAMES_KEY,
@@ -76,6 +77,10 @@ class Dataset:
     x_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
     notes: tuple[str, ...] = ()  # what reading a data set of one's own skipped
+    # What config.json records for `data` and `test_data` of a set of one's own: their content digests
+    # (lib.engine.data_record), never where they were read from.
+    data_digest: str = ""
+    test_digest: str = ""
 
     @property
     def test_images(self) -> tuple[np.ndarray, np.ndarray]:
@@ -148,7 +153,9 @@ def own_dataset(config: TrainingConfig) -> Dataset:
     notes = image_set.notes + (() if test is None else tuple(_("Test data: {note}").format(note=note)
                                                                for note in test.notes))
     return Dataset(train_part.images, train_part.labels, validation.images, validation.labels, image_set.class_names,
-                   None if test is None else test.images, None if test is None else test.labels, notes)
+                   None if test is None else test.images, None if test is None else test.labels, notes,
+                   set_digest(image_set.images, image_set.labels, image_set.class_names),
+                   "" if test is None else set_digest(test.images, test.labels, test.class_names))
 
 
 def training_count(config: TrainingConfig, data: Dataset) -> int:
@@ -400,19 +407,27 @@ def _train_into(builder, config, data, on_progress, stop_event, strategy, chief,
         builder.discard()
         on_progress(EndEvent(status, f"{message} (this worker writes no run: the chief does)", ""))
         return TrainingResult(None, status, message, metrics, progress.rows)
-    path = _write_run(builder, config, metrics, replace, list(data.class_names) if own_classes else None)
+    if own_classes and chief:
+        (builder.staging / EVALUATION_FILE).write_bytes(evaluation_bytes(*data.test_images))
+    path = _write_run(builder, config, metrics, replace, list(data.class_names) if own_classes else None,
+                      {"data": data.data_digest, "test_data": data.test_digest})
     on_progress(EndEvent(status, message, str(path)))
     return TrainingResult(path, status, message, metrics, progress.rows)
 
 
 def _write_run(builder: RunBuilder, config: TrainingConfig, metrics: dict, replace: bool,
-               class_names: list[str] | None = None) -> Path:
+               class_names: list[str] | None = None, digests: dict | None = None) -> Path:
     """history.csv is already there (CSVLogger wrote it epoch by epoch); add the rest and publish.
 
-    A run on classes of its own records their names beside the config (an MNIST run's config stays as it was).
+    A run on classes of its own records their names beside the config (an MNIST run's config stays as it was),
+    and its data sets as content digests, never as the paths they were read from: a run may be shared, and the
+    app's sets live in a folder named after their owner's workspace token (lib.engine.data_record).
     """
     if not builder.history_path.exists():  # no epoch ended at all
         builder.write_history([])
-    builder.write_json(CONFIG_FILE, config.to_dict() | ({CLASS_NAMES_KEY: class_names} if class_names else {}))
+    recorded = {name: (digests or {}).get(name) or value for name, value in config.to_dict().items()
+                if name in ("data", "test_data") and value}
+    builder.write_json(CONFIG_FILE, public_config(config.to_dict() | recorded)
+                       | ({CLASS_NAMES_KEY: class_names} if class_names else {}))
     builder.write_json(METRICS_FILE, metrics)
     return builder.publish(replace=replace)

@@ -118,7 +118,9 @@ def load_upload(data: bytes, name: str = "upload") -> LoadedImage:
     except ImageInputError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ImageInputError(_("{name} is too large to decode safely ({error}).").format(name=name, error=error)) from error
+        # Pillow's own message names its threshold (twice the limit), not ours: say ours.
+        raise ImageInputError(_("{name} has more than {limit:,} pixels, the limit.").format(
+            name=name, limit=MAX_PIXELS)) from error
     except UnidentifiedImageError as error:
         raise ImageInputError(_("{name} is not an image that can be read (PNG, JPEG, GIF, BMP, TIFF or WebP).").format(
             name=name)) from error
@@ -174,6 +176,20 @@ def to_display(values: np.ndarray, value_range: tuple[float, float] | None = Non
     if high == low:
         return np.full(values.shape, 128 if low else 0, dtype=np.uint8)
     return np.round(np.clip((values - low) / (high - low), 0, 1) * 255).astype(np.uint8)
+
+
+def preview(pixels: np.ndarray, width: int) -> np.ndarray:
+    """An image as uint8 no wider than `width`, shrunk keeping its shape but never to less than 1 px a side.
+
+    A browser (and Streamlit's own resize, which rounds a 600 x 1 strip at 280 px wide down to no rows at all)
+    cannot show an image with a side of 0 px, so a strip far wider than tall keeps a row.
+    """
+    pixels = np.clip(np.asarray(pixels, dtype=np.float64), 0, 255).astype(np.uint8)
+    height, old_width = pixels.shape[:2]
+    if old_width <= width:
+        return pixels
+    size = (width, max(1, round(height * width / old_width)))
+    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.LANCZOS))
 
 
 def enlarge(values: np.ndarray, size: int = 84, value_range: tuple[float, float] | None = None) -> np.ndarray:

@@ -8,11 +8,11 @@ runs (their folders, their history files) is lib.runs.store's.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from pathlib import Path, PurePosixPath
 
 from lib.i18n import _
+from lib.runs.schema import RunSchemaError, check_run_files, parse_run_json
 from lib.runs.store import SHARED_FILE, Run, RunReadError, parse_history_csv
 
 # Run zips: the files they may hold and how large each may be once unpacked.
@@ -67,13 +67,16 @@ def run_from_zip(data: bytes, name: str) -> Run:
                 return content
 
             history, notes = parse_history_csv(read("history.csv").decode("utf-8"), f"{name}/history.csv")
-            config = json.loads(read("config.json")) if "config.json" in members else {}
-            metrics = json.loads(read("metrics.json")) if "metrics.json" in members else {}
-    except (zipfile.BadZipFile, json.JSONDecodeError, UnicodeDecodeError, OSError, EOFError) as error:
+            config = parse_run_json(read("config.json"), "config.json") if "config.json" in members else {}
+            metrics = parse_run_json(read("metrics.json"), "metrics.json") if "metrics.json" in members else {}
+            check_run_files(config, metrics)
+    except RunSchemaError as error:
+        raise RunReadError(_("{name} was not loaded: {error}").format(name=name, error=error)) from None
+    except (zipfile.BadZipFile, UnicodeDecodeError, OSError, EOFError) as error:
         raise RunReadError(_("{name} is not a readable run zip ({error}).").format(name=name, error=error)) from error
-    config = config if isinstance(config, dict) else {}
-    config.setdefault("name", Path(name).stem)
-    return Run(Path(name), config, history, metrics if isinstance(metrics, dict) else {}, "upload", notes)
+    if not config.get("name"):
+        config["name"] = Path(name).stem
+    return Run(Path(name), config, history, metrics, "upload", notes)
 
 
 def run_from_upload(data: bytes, name: str) -> Run:

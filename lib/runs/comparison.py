@@ -149,6 +149,20 @@ def summary_row(run: Run) -> dict:
     return row
 
 
+def format_measure(key: str, value) -> str:
+    """One value of the comparison table as it is shown: accuracies (and their swing) as percents, whole numbers
+    with thousands separators, other numbers to four significant digits, a dash where there is none."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "—"  # a dash, not "-": a table cell is Markdown, where a lone hyphen draws a bullet
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return str(value)
+    if "accuracy" in key:
+        return f"{value:.2%}"
+    if isinstance(value, (int, np.integer)) or float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
 def generalization_gap(run: Run, last: int = STABILITY_WINDOW) -> float | None:
     """Mean train accuracy minus validation accuracy over the last epochs: overfitting shows as a large gap."""
     rows = [row for row in run.history[-last:] if row.get("accuracy") is not None and row.get("val_accuracy") is not None]

@@ -69,6 +69,7 @@ FIELD_NAMES = {"model": N_("model"), "optimizer": N_("optimizer"), "learning_rat
                "batch_norm_momentum": N_("batch-norm momentum"), "early_stopping": N_("early stopping"),
                "reduce_lr_on_plateau": N_("reduce-on-plateau"), "lr_schedule": N_("schedule"),
                "style": N_("Keras style"), "data": N_("training data"), "test_data": N_("test data"),
+               "class_names": N_("classes"),
                "validation_fraction": N_("validation fraction"), "augment": N_("augmentation"),
                "preparation": N_("image preparation"),
                "early_stopping_monitor": N_("early-stopping monitor"),

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from lib import REPO_ROOT
 from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES
+from lib.engine.data_record import public_config
 
 # The run's file names and the writer live with the training engine that writes runs; they are re-exported here,
 # where the rest of the app reads runs.
@@ -40,6 +41,7 @@ from lib.engine.run_files import (  # noqa: F401
     make_run_id,
 )
 from lib.i18n import N_, _, ngettext
+from lib.runs.schema import RunSchemaError, check_run_files, parse_run_json
 from lib.settings import settings
 
 RUNS_DIR_ENV = "CNN_LAB_RUNS_DIR"
@@ -305,18 +307,20 @@ def load_run(path: Path, source: str = "user") -> Run:
     """Read one run folder; raise RunReadError naming what is missing or malformed."""
     path = Path(path)
     try:
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        metrics = json.loads((path / "metrics.json").read_text(encoding="utf-8"))
+        config = parse_run_json((path / "config.json").read_text(encoding="utf-8"), "config.json")
+        metrics = parse_run_json((path / "metrics.json").read_text(encoding="utf-8"), "metrics.json")
+        check_run_files(config, metrics)
         history, notes = parse_history_csv((path / "history.csv").read_text(encoding="utf-8"),
                                            f"{path.name}/history.csv")
     except FileNotFoundError as error:
         raise RunReadError(_("Run {run} is missing {file}.").format(run=path.name, file=Path(error.filename).name)) \
             from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (RunSchemaError, UnicodeDecodeError) as error:
         raise RunReadError(_("Run {run} has a malformed file ({error}).").format(run=path.name, error=error)) from error
     if not isinstance(config, dict) or not isinstance(metrics, dict):
         raise RunReadError(_("Run {run}: config.json and metrics.json must each hold an object.").format(run=path.name))
-    return Run(path, config, history, metrics, source, notes)
+    # A run written before runs recorded digests may name its data set by a server path: no reader ever sees it.
+    return Run(path, public_config(config), history, metrics, source, notes)
 
 
 def list_runs(root: Path, source: str = "user") -> tuple[list[Run], list[str]]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -60,6 +61,22 @@ def death_reason(returncode: int) -> LazyText:
     return LazyText(lambda: _("the training process exited with status {status}").format(status=returncode))
 
 
+# What TensorFlow and its libraries print on start-up whatever happens next: never the reason a child failed.
+_START_UP_NOISE = re.compile(
+    r"^([IWEF]\d{4} \d\d:\d\d:\d\d|WARNING: All log messages before absl|.*oneDNN custom operations|"
+    r".*(Could not find cuda drivers|Unable to register cu|TF-TRT Warning|This TensorFlow binary is optimized|"
+    r"To enable the following instructions|computation placer already registered|cuda_executor|"
+    r"failed call to cuInit|Attempting to register factory))")
+
+
+def error_line(stderr: str) -> str:
+    """The line of a failed child's stderr that says why it failed: the last one that is not start-up noise
+    (a traceback's last line is its exception; the command line's own refusals are one line)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    meaningful = [line for line in lines if not _START_UP_NOISE.match(line)]
+    return meaningful[-1] if meaningful else ""
+
+
 def training_children(parent_pid: int) -> list[int]:
     """The live training processes (`python -m lib.cli --events`) that process `parent_pid` started (Linux)."""
     found = []
@@ -85,8 +102,8 @@ class TrainingProcess:
 
         config.validate()  # a config the command line would refuse never starts a process
         self.out_dir, self.run_id, self.on_event = Path(out_dir), run_id, on_event
-        self.command = [sys.executable, "-m", "lib.cli", *config_flags(config), "--out", str(self.out_dir),
-                        "--run-id", run_id, "--events", "--parent-pid", str(os.getpid()),
+        self.command = [sys.executable, "-m", "lib.cli", *config_flags(config), f"--out={self.out_dir}",
+                        f"--run-id={run_id}", "--events", "--parent-pid", str(os.getpid()),
                         "--nice", str(niceness)]
         # The child watches this process: if it dies (the server crashed), the child discards its run and exits.
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
@@ -153,10 +170,9 @@ class TrainingProcess:
         self._reader.join(timeout=5)
         return returncode
 
-    def stderr_tail(self, lines: int = 3) -> str:
+    def stderr_error(self) -> str:
         self._stderr.seek(0)
-        text = [line.strip() for line in self._stderr.read().splitlines() if line.strip()]
-        return " ".join(text[-lines:])
+        return error_line(self._stderr.read())
 
     def remove_partial(self) -> None:
         """Remove the half-written run folder the child was assembling, if any."""
@@ -175,7 +191,7 @@ class TrainingProcess:
                     "The training process did not stop within {seconds:g} s of the request and was ended; its "
                     "unfinished run was removed.").format(seconds=STOP_GRACE_SECONDS)), "")
             reason = death_reason(returncode)
-            detail = self.stderr_tail() if returncode > 0 else ""
+            detail = self.stderr_error() if returncode > 0 else ""
             if detail:
                 message = LazyText(lambda: _("Training failed: {reason}. It said: {detail}").format(
                     reason=reason, detail=detail))

@@ -6,10 +6,12 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing, preprocess_photo
-from lib.explore.images import ImageInputError, enlarge, load_upload
+from lib.explore.images import ImageInputError, enlarge, load_upload, preview
 from lib.i18n import N_, _, ngettext
+from lib.plain_text import plain, plain_html
 from ui.digits import class_names, classifier, model_catalogue, names_digits, remember_drawing
 from ui.explain_views import show_explanation
+from ui.layout import captioned_image
 from ui.model_card import show_model_card
 from ui.pictures import kernel_slices, map_grid
 from ui.warmup import models_deferred, wait_for_models
@@ -23,9 +25,14 @@ catalogue = model_catalogue()  # {model path: label}
 if not catalogue:
     st.error(_("No trained model was found in saved_models/ or your runs. Train one on the Training page."))
     st.stop()
-source = st.radio(_("Input"), list(SOURCES), horizontal=True, key="draw_source",
-                  format_func={value: _(shown) for value, shown in SOURCES.items()}.get)
 left, right = st.columns([1, 1])
+# The choices sit right of the canvas, beside each other, so the canvas and the answer under them fit a 720 px
+# screen: above the canvas they pushed its bottom below the fold.
+with right:
+    source_col, model_col = st.columns(2)
+    source = source_col.radio(_("Input"), list(SOURCES), key="draw_source",
+                              format_func={value: _(shown) for value, shown in SOURCES.items()}.get)
+    chosen = model_col.selectbox(_("Read with"), list(catalogue), format_func=catalogue.get, key="draw_model")
 # The preprocessing switches sit with the steps they switch, under the canvas; they are read first
 # because the digit is prepared with them.
 steps_area = st.container()
@@ -37,12 +44,13 @@ with steps_area:
 with left:
     try:
         if source == "Draw":
-            width = st.slider(_("Stroke width"), 6, 40, 20, key="draw_width")
+            width = st.session_state.get("draw_width", 20)  # the slider is drawn under the canvas
             canvas = st_canvas(stroke_width=width, stroke_color="#FFFFFF", background_color="#000000",
                                height=280, width=280, drawing_mode="freedraw", return_image_data=True,
                                key="draw_canvas")
             st.caption(_("Draw in white on black. The toolbar above the canvas undoes, redoes and clears (bin "
                          "icon)."))
+            st.slider(_("Stroke width"), 6, 40, 20, key="draw_width")
             if canvas.image_data is None:
                 raise EmptyDrawingError(_("The canvas is empty: draw a digit first."))
             digit = preprocess_drawing(canvas.image_data, crop, centre)
@@ -53,14 +61,14 @@ with left:
             if upload is None:
                 raise EmptyDrawingError(_("Upload a photo of a digit to read it."))
             photo = load_upload(upload.getvalue(), upload.name)
-            st.image(photo.pixels.astype(np.uint8), caption=upload.name, width=280)
+            shown = preview(photo.pixels, 280)
+            st.image(shown, caption=plain(upload.name), width=shown.shape[1])
             digit = preprocess_photo(photo.pixels, crop, centre)
     except (EmptyDrawingError, ImageInputError) as problem:
         digit = None
         message = str(problem)
 
 with right:
-    chosen = st.selectbox(_("Read with"), list(catalogue), format_func=catalogue.get, key="draw_model")
     if models_deferred():  # a cold server's first page: the canvas now, the model's parts once it is loaded
         wait_for_models()
         st.stop()
@@ -71,12 +79,12 @@ with right:
         remember_drawing(digit.image)
         probabilities = model.predict_proba(digit.image)[0]
         guess, names = int(probabilities.argmax()), class_names(model)
-        st.metric(_("Prediction"), names[guess], _("{confidence:.1%} confident").format(
+        st.metric(_("Prediction"), plain(names[guess]), _("{confidence:.1%} confident").format(
             confidence=probabilities[guess]), delta_color="off", delta_arrow="off")
         # A run trained on classes of its own names them; the axis says "class" for those, "digit" for MNIST's.
-        chart = px.bar(x=list(names), y=probabilities, range_y=[0, 1],
+        chart = px.bar(x=[plain_html(name) for name in names], y=probabilities, range_y=[0, 1],
                        labels={"x": _("digit") if names_digits(model) else _("class"), "y": _("probability")})
-        chart.update_layout(height=260, margin=dict(t=10, b=10), xaxis=dict(type="category"))
+        chart.update_layout(height=200, margin=dict(t=10, b=10), xaxis=dict(type="category"))  # in the first screen
         st.plotly_chart(chart, key="draw_probabilities")
         for note in digit.notes:
             st.warning(note)
@@ -90,7 +98,7 @@ with steps_area:
                  "Gray: black 0, white 255, the pixel values LeNet-5 is given."))
     for column, (caption, image) in zip(st.columns(len(digit.steps)), digit.steps):
         shown = enlarge(image, 112, (0, 255))  # its longer side 112 px, its shape kept
-        column.image(shown, caption=caption, width=shown.shape[1])
+        captioned_image(column, shown, caption, width=shown.shape[1])
 
 show_explanation(model, digit.image, probabilities, key="draw_why")
 

@@ -8,6 +8,7 @@ import streamlit as st
 from lib.explore.receptive import field_steps, input_region, output_size, receptive_field_size
 from lib.i18n import _
 from lib.keras_views.predict import FEATURE_LAYERS
+from lib.plain_text import plain
 from lib.runs.store import SHIPPED_MODEL
 from ui.digits import classifier, digit_picker, model_catalogue
 from ui.pictures import GRAY, colour_bar
@@ -63,7 +64,7 @@ model = classifier(chosen)
 network = (model.layers, digit.shape)  # what the receptive-field functions read: the layers and the input's size
 names = [name for name in FEATURE_LAYERS if any(layer.name == name for layer in model.layers)]
 if not names:
-    st.warning(_("{model} has no convolutional layers: every unit of it sees the whole image.").format(model=label))
+    st.warning(_("{model} has no convolutional layers: every unit of it sees the whole image.").format(model=plain(label)))
     st.stop()
 
 layer_name = st.radio(_("Layer"), names, index=len(names) - 1, horizontal=True, key="receptive_layer")

@@ -26,7 +26,8 @@ VOLUME_SOURCES = (N_("Image"), N_("Digit"), N_("LeNet-5 activations"))  # values
 # (TensorFlow stays out of this page until a LeNet-5 choice needs it).
 LENET_DEPTHS = {"conv1": 1, "conv2": 6}
 LENET_INPUTS = {"conv1": N_("D = 1 (a digit or a gray image)"), "conv2": N_("D = 6 (conv1's or pool1's activations)")}
-PADDINGS = ("valid", "same", N_("explicit p"))  # values; VALID and SAME are the API's words, kept
+PADDINGS = (N_("valid"), N_("same"), N_("explicit p"))  # values, shown translated: a Korean reader reads
+# the API's words with what they mean beside them
 DEFAULT_PRESETS = ["Sobel x (vertical edges)", "Sobel y (horizontal edges)", "Edge detection (book)",
                    "Gaussian blur (book)", "Sharpen", "Laplacian", "Emboss", "Box blur"]
 

@@ -12,7 +12,8 @@ from ui.pictures import number_grid, picture, short_number
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
 CUSTOM = N_("Custom (edit the grid)")
-PADDINGS = ("valid", "same", N_("explicit p"))  # values; VALID and SAME are the API's words, kept
+PADDINGS = (N_("valid"), N_("same"), N_("explicit p"))  # values, shown translated: a Korean reader reads
+# the API's words with what they mean beside them
 
 
 def use_book_example():

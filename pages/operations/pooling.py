@@ -6,6 +6,7 @@ import streamlit as st
 from lib.explore.formulas import output_size_latex
 from lib.explore.ops import conv_output_size, padded_input, pool2d, pool_step
 from lib.i18n import N_, _, ngettext
+from ui.layout import captioned_image
 from ui.pictures import number_grid, picture
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
@@ -72,10 +73,10 @@ else:
     col_out.plotly_chart(picture(output, pooled.format(height=output.shape[0], width=output.shape[1]),
                                  scale_title=N_("pixel value"), value_range=(0, 255)), key="pool_output_picture")
     real_width = min(output.shape[1], COLUMN_WIDTH)
-    col_out.image(np.round(np.clip(output, 0, 255)).astype(np.uint8), width=real_width,
-                  caption=_("The output at its real size: one screen pixel per value") if real_width == output.shape[1]
-                  else _("The output, shrunk to {shown} of its {columns} columns to fit").format(
-                      shown=real_width, columns=output.shape[1]))
+    captioned_image(col_out, np.round(np.clip(output, 0, 255)).astype(np.uint8), width=real_width,
+                    caption=_("The output at its real size: one screen pixel per value")
+                    if real_width == output.shape[1] else _("The output, shrunk to {shown} of its {columns} columns to "
+                                                            "fit").format(shown=real_width, columns=output.shape[1]))
 shapes_col.markdown(_("**Shapes:** {height} x {width} -> {out_height} x {out_width} ({ratio:.1f} times fewer values)").format(
     height=height, width=width, out_height=output.shape[0], out_width=output.shape[1],
     ratio=height * width / max(output.shape[0] * output.shape[1], 1)))

@@ -1,6 +1,6 @@
 """Glossary: the book's terms in English and in its Korean edition's words, each with its page and meaning.
 
-The table is a dataframe (sortable, searchable); a short list below links each page to its terms in the reader's
+The table is a plain table whose meanings wrap to the page's width; a short list below links each page to its terms in the reader's
 language.
 """
 
@@ -11,6 +11,7 @@ import streamlit as st
 
 from lib.i18n import KOREAN, N_, _, language
 from lib.server.navigation import PAGES
+from ui.layout import wrap_page_links
 
 # (English term, the Korean edition's term, one line of meaning, the page where it is shown). Both terms are
 # shown as they are in either language (they are the two names of one idea); the meaning is translated.
@@ -121,19 +122,17 @@ def page_title(path: str) -> str:
     return _(page.title) if page is not None else ""
 
 
+wrap_page_links()
 st.title(_("Glossary"))
 st.markdown(_("The book's terms, in English and in the words of its Korean edition, each with one line of meaning "
               "and the page where you see it at work. The Korean pages use these terms throughout and give the "
               "English term in brackets where a page first uses one."))
 
-# The page before the meaning: a long meaning runs past the table's right edge, the page stays in sight.
-columns = {_("English"): 165, _("Korean"): 125, _("Page"): 120, _("Meaning"): 900}  # header: width in px
-st.dataframe(
-    pd.DataFrame([dict(zip(columns, (english, korean, page_title(path), _(meaning))))
-                  for english, korean, meaning, path in TERMS]),
-    hide_index=True, width="stretch", height=35 * (len(TERMS) + 1) + 3, key="glossary_table",
-    column_config={name: st.column_config.TextColumn(width=width) for name, width in columns.items()},
-)
+# A plain table, not a data grid: a grid draws on a canvas with fixed column widths, so a long meaning ran past
+# its right edge; a table wraps it to the width of the page, in either language.
+columns = (_("English"), _("Korean"), _("Page"), _("Meaning"))
+st.table(pd.DataFrame([dict(zip(columns, (english, korean, page_title(path), _(meaning))))
+                       for english, korean, meaning, path in TERMS]), hide_index=True)
 
 st.subheader(_("Where to see them"))
 terms_by_page: dict[str, list[str]] = {}

@@ -4,7 +4,9 @@ import streamlit as st
 
 from lib.i18n import _
 from lib.server.navigation import PAGES, route
+from ui.layout import wrap_page_links
 
+wrap_page_links()
 st.title(_("CNN Lab"))
 st.markdown(_(
     "Learn convolutional neural networks by touching every idea of chapters 2 and 3 of *Hands-On Computer Vision "

@@ -1,26 +1,28 @@
 """History: the book's experiments, your own runs and the runs shared on this server, side by side."""
 
-from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from lib.i18n import N_, _, language, ngettext
+from lib.plain_text import plain
 from lib.runs.archive import run_from_upload
 from lib.runs.comparison import (
     MAX_DROP_FROM_BEST,
     MAX_SWING,
     STABILITY_WINDOW,
+    format_measure,
     points,
     read_optimizers,
     read_regularization,
     summary_row,
 )
+from lib.runs.naming import distinct_names
 from lib.runs.recipes import differing_config, nearest_book_run, setting_name
 from lib.runs.store import RunReadError, experiment_runs, is_shared, set_shared
 from lib.runs.workspaces import delete_run, listing_fingerprint, rename_run, shared_runs, workspace_runs
-from ui.charts import Curves, curves_figure, run_colour
+from ui.charts import Curves, curves_figure, distinct_colours
 from ui.job_views import HISTORY_FOCUS_KEY
 from ui.jobs import registry, status_name
 from ui.workspace import workspace_token
@@ -51,6 +53,10 @@ COLUMN_LABELS = {"run": N_("run"), "source": N_("source"), "epochs": N_("epochs"
                  "test accuracy": N_("test accuracy"), "early stop at": N_("early stop at")}
 SOURCE_NAMES = {"experiment": N_("experiment"), "user": N_("user"), "shared": N_("shared"), "upload": N_("upload")}
 STABILITY_NAMES = {"steady": N_("steady"), "unstable": N_("unstable")}
+# Your newest runs are drawn when the page first opens, at most this many so the chart stays readable; a run that
+# appears later (trained while the page was open elsewhere) is added to what is drawn.
+OWN_RUNS_ON_FIRST = 6
+SEEN_KEY = "history_seen_own_runs"
 
 
 def stability_help() -> str:
@@ -131,6 +137,10 @@ def apply_view(view: str, everything: bool = False):
     st.session_state.history_selected = keys if everything else keys[:len(VIEWS[view][3])]
 
 
+def show_own_runs() -> None:
+    st.session_state.history_selected = own_keys
+
+
 def focus_on(run_id: str) -> None:
     """Select a run of this workspace beside its nearest book run, and say why that one."""
     key = f"my runs/{run_id}"
@@ -160,10 +170,11 @@ experiments, notes = load_experiments(language())
 mine, shared, workspace_notes = load_workspace(token, listing_fingerprint(), language())
 # A run whose history had unusable rows is shown without them; its notes say how many went.
 notes = [*notes, *workspace_notes, *(note for run in (*experiments, *shared, *mine) for note in run.notes)]
-# Keys are unique (a group and a run id); the list shows each run's label, with its id where two labels match.
-catalogue = {f"{run.path.parent.name}/{run.run_id}": run for run in experiments}
-catalogue.update({f"shared/{run.run_id}": run for run in shared})
-catalogue.update({f"my runs/{run.run_id}": run for run in mine})
+# Keys are unique (a group and a run id). Your runs come first, newest first; then uploads, shared runs, the book's.
+own_keys = [f"my runs/{run.run_id}" for run in mine]
+catalogue = {key: run for key, run in zip(own_keys, mine)}
+later = {f"shared/{run.run_id}": run for run in shared}
+later.update({f"{run.path.parent.name}/{run.run_id}": run for run in experiments})
 
 with st.expander(_("Add history files: a Keras CSVLogger CSV or a run .zip"), icon=":material/upload:"):
     uploads = st.file_uploader(_("Keras CSVLogger CSV, or a run .zip from the Training page"), type=["csv", "zip"],
@@ -175,31 +186,44 @@ for upload in uploads or []:
     else:
         catalogue[f"upload/{upload.name}"] = run
         notes += [_("Upload {note}").format(note=note) for note in run.notes]
-groups = {key: key.partition("/")[0] for key in catalogue}
-repeated = Counter((groups[key], run.label) for key, run in catalogue.items())
+catalogue.update(later)
 
 
-def list_name(key: str, run) -> str:
-    """How a run is listed: its group and label, its id where two labels match, and whether it failed."""
-    group = _(GROUP_NAMES[groups[key]]) if groups[key] in GROUP_NAMES else groups[key]
-    name = f"{group}/{run.label}" + (f" ({run.run_id})" if repeated[groups[key], run.label] > 1 else "")
+def group_name(key: str) -> str:
+    group = key.partition("/")[0]
+    return _(GROUP_NAMES[group]) if group in GROUP_NAMES else group
+
+
+def failed_mark(name: str, run) -> str:
     return _("{run} (failed)").format(run=name) if run.failed else name
 
 
-shown_as = {key: list_name(key, run) for key, run in catalogue.items()}
+# How a run is listed: its group and label, what sets it apart where two labels match, and whether it failed.
+listed_names = distinct_names(list(catalogue.values()),
+                              [f"{group_name(key)}/{run.label}" for key, run in catalogue.items()])
+shown_as = {key: failed_mark(name, run) for (key, run), name in zip(catalogue.items(), listed_names)}
 
 if focus_run := st.session_state.pop(HISTORY_FOCUS_KEY, None):  # set by the Train page's "Compare it" button
     focus_on(focus_run)
 st.markdown(_("**The book's figures**"))
 view_columns = st.columns(len(VIEWS) + 1)
-for column_, view in zip(view_columns, VIEWS):
+view_columns[0].button(ngettext("Your run ({count})", "Your runs ({count})", len(own_keys)).format(count=len(own_keys)),
+                       on_click=show_own_runs, key="history_view_own", disabled=not own_keys)
+for column_, view in zip(view_columns[1:], VIEWS):
     column_.button(_(view), on_click=apply_view, args=(view,), key=f"history_view_{view}", disabled=not view_keys(view))
 if "history_selected" not in st.session_state:
     available = [view for view in VIEWS if view_keys(view)]
-    if available:
+    if own_keys:
+        st.session_state.history_selected = own_keys[:OWN_RUNS_ON_FIRST]
+    elif available:
         apply_view(available[0])
     else:
         st.session_state.history_selected = list(catalogue)[:3]
+seen = st.session_state.setdefault(SEEN_KEY, set(own_keys))
+if new_runs := [key for key in own_keys if key not in seen]:
+    st.session_state.history_selected = new_runs + [key for key in st.session_state.history_selected
+                                                    if key not in new_runs]
+    st.session_state[SEEN_KEY] = seen | set(new_runs)
 st.session_state.history_selected = [key for key in st.session_state.history_selected if key in catalogue]
 selected = st.multiselect(_("Runs to compare"), list(catalogue), key="history_selected", format_func=shown_as.get)
 focus_keys, focus_note = st.session_state.get("history_focus", ([], ""))
@@ -211,6 +235,7 @@ if not selected:
     st.info(_("Pick runs above, train one on the Training page, or upload a history file."))
     st.stop()
 runs = [catalogue[key] for key in selected]
+names = distinct_names(runs)  # the chart's, the table's and the settings' names for the runs drawn
 
 for view, (folder, reader, description, _opening) in VIEWS.items():
     if all(key.startswith(f"{folder}/") for key in selected):
@@ -230,33 +255,38 @@ weight = controls[0].slider(_("Smoothing"), 0.0, 0.95, 0.0, 0.05, key="history_s
 log_loss = controls[1].checkbox(_("Log scale for loss"), True, key="history_log")
 show_train = controls[2].checkbox(_("Show training curves"), True, key="history_train")
 
-curves = [Curves(run.label, run_colour(run, index), run.history, best_epoch=summary_row(run)["best epoch"],
-                 stopped_epoch=run.metrics.get("early_stopped_epoch")) for index, run in enumerate(runs)]
+curves = [Curves(name, colour, run.history, best_epoch=summary_row(run)["best epoch"],
+                 stopped_epoch=run.metrics.get("early_stopped_epoch"))
+          for run, name, colour in zip(runs, names, distinct_colours(runs))]
 figure, plotted = curves_figure(curves, smoothing=weight, log_loss=log_loss, show_train=show_train, height=480)
 st.plotly_chart(figure, key="history_chart")
 st.caption(_("Solid: training. Dashed: validation. Stars mark each run's best epoch; dotted lines where early "
              "stopping ended a run."))
 
-table = pd.DataFrame([summary_row(run) for run in runs])
+rows = [summary_row(run) | {"run": name} for run, name in zip(runs, names)]
+table = pd.DataFrame(rows)
 st.subheader(_("Comparison"))
-# The table keeps its columns' ids (and the download its values); only what is shown is translated.
-shown_table = table.assign(source=[_(SOURCE_NAMES[value]) if value in SOURCE_NAMES else value
-                                   for value in table["source"]],
-                           stability=[_(STABILITY_NAMES[value]) if value in STABILITY_NAMES else value
-                                      for value in table["stability"]])
-column_config = {key: st.column_config.Column(column_label(key)) for key in table.columns}
-column_config |= {key: st.column_config.NumberColumn(column_label(key), format="percent") for key in table.columns
-                  if "accuracy" in key}
-column_config["stability"] = st.column_config.TextColumn(column_label("stability"), help=stability_help())
-column_config["val accuracy swing / epoch"] = st.column_config.NumberColumn(
-    column_label("val accuracy swing / epoch"), format="percent",
-    help=_("How far validation accuracy moves back and forth per epoch over the last {window} epochs, its climb or "
-           "fall aside.").format(window=STABILITY_WINDOW))
-st.dataframe(shown_table, hide_index=True, key="history_table", column_config=column_config)
+# One column per run and one row per measure, in a plain table that wraps: with a measure per column, the last
+# ones hid behind a sideways scroll at 1280 px. The download keeps a run per row and the values unformatted.
+measures = [key for key in table.columns if key != "run"]
+words = {"source": SOURCE_NAMES, "stability": STABILITY_NAMES}
+
+
+def shown_value(key: str, value) -> str:
+    if key in words and value in words[key]:
+        return _(words[key][value])
+    return format_measure(key, value)
+
+
+st.table(pd.DataFrame({row["run"]: [shown_value(key, row[key]) for key in measures] for row in rows},
+                      index=[column_label(key) for key in measures]))
+st.caption(stability_help() + " " + _("The swing is how far validation accuracy moves back and forth per epoch over "
+                                      "the last {window} epochs, its climb or fall aside.").format(
+    window=STABILITY_WINDOW))
 differences = differing_config(runs)
 if differences:
     st.markdown(_("**Settings that differ between these runs**"))
-    st.dataframe(pd.DataFrame(differences, index=[run.label for run in runs]), key="history_config",
+    st.dataframe(pd.DataFrame(differences, index=names), key="history_config",
                  column_config={key: st.column_config.Column(setting_name(key)) for key in differences})
 left, right = st.columns(2)
 left.download_button(_("Download the table (CSV)"), table.to_csv(index=False), "history_table.csv", "text/csv",
@@ -270,11 +300,11 @@ if mine:
                  "(a teacher can show the class's runs side by side this way). Only this workspace can unshare, "
                  "rename or delete it; deleting a run frees its room on the server."))
     for run in mine:
-        label, button, manage = st.columns([4, 1, 1])
+        label, button, manage = st.columns([3, 1, 2])  # room for "Rename or delete" whole, in either language
         shared_now = is_shared(run.path)
         failed_mark = f" :red[{status_name('failed')}]" if run.failed else ""
         shared_mark = f" :green[{_('shared')}]" if shared_now else ""
-        label.markdown(f"`{run.label}` ({run.run_id}){failed_mark}{shared_mark}")
+        label.markdown(f"{plain(run.label)} ({run.run_id}){failed_mark}{shared_mark}")
         button.button(_("Unshare") if shared_now else _("Share"), key=f"history_share_{run.run_id}",
                       on_click=set_sharing, args=(str(run.path), not shared_now))
         with manage.popover(_("Rename or delete"), icon=":material/edit:"):

@@ -18,7 +18,14 @@ from lib.keras_views.optimizer_paths import (
     gradient_descent_1d,
     summarize,
 )
-from ui.optimizer_views import cached_explanation, cached_grid, cached_path, primer_figure, surface_figure
+from ui.optimizer_views import (
+    cached_explanation,
+    cached_grid,
+    cached_path,
+    optimizer_choice_name,
+    primer_figure,
+    surface_figure,
+)
 
 LOW, HIGH = FIELDS["learning_rate"].metadata["low"], FIELDS["learning_rate"].metadata["high"]
 RATE_SETS = {"suited": N_("Rates that suit this surface"), "keras": N_("Keras's defaults"), "own": N_("Your own")}
@@ -86,7 +93,7 @@ st.latex(chosen.formula)
 st.caption(chosen.shown_shape)
 
 selected = st.multiselect(_("Optimizers"), OPTIMIZERS, default=list(OPTIMIZERS), key="opt_selected",
-                          format_func=NAMES.get)
+                          format_func=optimizer_choice_name)
 st.radio(_("Learning rates"), list(RATE_SETS), format_func=lambda key: _(RATE_SETS[key]), horizontal=True,
          key="opt_rate_set", on_change=apply_rate_set,
          help=_("The suited rates show in 200 steps what this surface teaches; Keras's defaults are tuned for "
@@ -116,10 +123,13 @@ rate_column = _("learning rate")
 for name, path in paths.items():
     summary = summarize(name, surface_name, path, steps, rates[name])
     # Text, not numbers: the grid cannot format the 1e+28 of a path that flew off the surface.
-    rows.append({_("optimizer"): NAMES[name], rate_column: rates[name], _("final loss"): f"{summary.final_loss:.4g}",
-                 _("distance to nearest minimum"): None if summary.distance_to_minimum is None else
+    # A path with no minimum to measure, or one it never came within 0.01 of, reads a dash, not "None".
+    rows.append({_("optimizer"): optimizer_choice_name(name), rate_column: rates[name],
+                 _("final loss"): f"{summary.final_loss:.4g}",
+                 _("distance to nearest minimum"): "-" if summary.distance_to_minimum is None else
                  f"{summary.distance_to_minimum:.4g}",
-                 _("first step within 0.01 of a minimum"): summary.first_arrival,
+                 _("first step within 0.01 of a minimum"): "-" if summary.first_arrival is None else
+                 f"{summary.first_arrival:,}",
                  _("final point"): f"({path[-1, 0]:.3g}, {path[-1, 1]:.3g})"})
     if summary.diverged_at is not None:
         notes.append(_("{name} at rate {rate:g} diverged: step {step} left the finite numbers, so its path is drawn "

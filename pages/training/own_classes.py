@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.i18n import _
+from lib.i18n import _, ngettext
 from ui.own_classes import (
     show_classes,
     show_download,
@@ -39,7 +39,9 @@ with upload_tab:
 with zip_tab:
     show_zip_loader()
 
-st.markdown(_("#### Your data set: {count:,} examples").format(count=total_examples(examples)))
+total = total_examples(examples)
+st.markdown(ngettext("#### Your data set: {count:,} example", "#### Your data set: {count:,} examples", total).format(
+    count=total))
 st.caption(_("Kept while this tab is open (a reload empties it): download it to keep it, and load the zip back "
              "here later."))
 show_grid()

@@ -77,7 +77,7 @@ st.markdown(_("Two worker processes on this machine (127.0.0.1, two free ports, 
               "form's model together with `MultiWorkerMirroredStrategy`: every step, both compute gradients on their "
               "half of the batch and add them up, so both report the same loss. Worker 0, the chief, writes the run."))
 demo = replace(config, strategy="multiworker", devices="", epochs=min(config.epochs, DEMO_EPOCHS),
-               train_samples=min(config.train_samples, DEMO_SAMPLES), name="two-worker demonstration")
+               train_samples=min(config.train_samples, DEMO_SAMPLES), name=_("two-worker demonstration"))  # the run's name, in its reader's language
 st.caption(ngettext("{epochs} epoch on the first {samples:,} training images, batch {batch}: a short run, since both "
                     "workers share this server's cores.",
                     "{epochs} epochs on the first {samples:,} training images, batch {batch}: a short run, since both "

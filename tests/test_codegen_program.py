@@ -1,0 +1,69 @@
+"""A page's program: its literals read back exactly, its file and its notebook run and leave the checked values."""
+
+import json
+
+import numpy as np
+import pytest
+
+from lib.codegen.program import Program, literal
+from tests.code_programs import assert_matches, run_notebook, run_program
+
+
+@pytest.mark.parametrize("value", [
+    0.1, 1e-7, -3.25, 7, True, None, "a 'quoted' name", (3, 3), (5,), [1, 2.5],
+    {"padding": "same", "strides": (2, 2)},
+])
+def test_literal_reads_back_as_the_same_value(value):
+    assert eval(literal(value)) == value
+
+
+@pytest.mark.parametrize("shape,dtype", [((3,), np.float64), ((2, 3), np.float32), ((2, 2, 3), np.float32),
+                                         ((4, 1), np.int64)])
+def test_array_literal_reads_back_exactly(shape, dtype):
+    array = (np.random.default_rng(0).normal(size=shape) * 100).astype(dtype)
+    again = eval(literal(array), {"np": np})
+    assert again.dtype == array.dtype and again.shape == array.shape
+    np.testing.assert_array_equal(again, array)
+
+
+def test_literal_rounds_only_when_asked():
+    assert literal(1 / 3) == repr(1 / 3)
+    assert literal(1 / 3, decimals=2) == "0.33"
+
+
+def test_literal_refuses_values_a_program_cannot_read_back():
+    with pytest.raises(ValueError):
+        literal(float("nan"))
+    with pytest.raises(TypeError):
+        literal(object())
+
+
+def test_program_name_must_be_a_file_stem():
+    with pytest.raises(ValueError, match="file stem"):
+        Program(name="../x", title="t", cells=("x = 1",))
+
+
+def test_notebook_has_a_heading_then_one_code_cell_per_part():
+    program = Program(name="demo", title="Demo", cells=("import numpy as np", "x = np.ones(3).sum()"))
+    notebook = json.loads(program.notebook())
+    assert notebook["nbformat"] == 4
+    assert [cell["cell_type"] for cell in notebook["cells"]] == ["markdown", "code", "code"]
+    assert notebook["cells"][2]["source"] == "x = np.ones(3).sum()"
+
+
+def test_program_and_notebook_run_and_leave_the_checked_values(tmp_path):
+    kernel = np.array([[1.0, 0.0], [0.0, -1.0]], dtype=np.float32)
+    program = Program(name="demo", title="Demo", cells=(
+        "import numpy as np",
+        f"kernel = {literal(kernel)}\ntotal = float(np.abs(kernel).sum())\nprint('total:', total)",
+    ), checks={"total": 2.0, "kernel": kernel})
+    values = run_program(program.source(), program.checks, tmp_path / "py")
+    assert "total: 2.0" in values["__stdout__"]
+    assert_matches(values, program.checks)
+    assert_matches(run_notebook(program.notebook(), program.checks, tmp_path / "nb"), program.checks)
+
+
+def test_assert_matches_catches_a_wrong_number(tmp_path):
+    program = Program(name="demo", title="Demo", cells=("total = 2.5",), checks={"total": 2.0})
+    with pytest.raises(AssertionError):
+        assert_matches(run_program(program.source(), program.checks, tmp_path), program.checks)

@@ -1,0 +1,29 @@
+"""'Code for what you see': a page's program beside its picture, with a copy button and two downloads.
+
+The program comes from lib/codegen, built from the values the page computed with. The panel also keeps the
+program's checks in the session (under CODE_CHECKS, one entry per panel), so a test can run the code it shows
+and compare with what the page showed.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.codegen.program import Program
+from lib.i18n import _
+
+CODE_CHECKS = "code_checks"
+
+
+def code_panel(program: Program, key: str, *, expanded: bool = False) -> None:
+    """An expander with the program (st.code has its own copy button), a .py and a notebook download."""
+    st.session_state.setdefault(CODE_CHECKS, {})[key] = program.checks
+    with st.expander(_("Code for what you see"), expanded=expanded, icon=":material/code:"):
+        st.caption(_("This program makes the picture and the numbers above with the settings you have chosen now. "
+                     "It needs only the packages in requirements.txt."))
+        st.code(program.source(), language="python", line_numbers=False)
+        left, right = st.columns(2)
+        left.download_button(_("Download as .py"), program.source(), file_name=f"{program.name}.py",
+                             mime="text/x-python", key=f"{key}_code_py", icon=":material/download:")
+        right.download_button(_("Download as a notebook"), program.notebook(), file_name=f"{program.name}.ipynb",
+                              mime="application/x-ipynb+json", key=f"{key}_code_ipynb", icon=":material/download:")
