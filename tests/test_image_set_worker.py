@@ -38,6 +38,25 @@ def test_images_read_in_the_worker_are_prepared_and_the_rest_named():
     assert problems == ["notes.txt: notes.txt is not an image that can be read."] and blanks == ["white.png"]
 
 
+def test_the_preparation_chosen_reaches_the_worker():
+    from lib.engine.image_prep import read_image_bytes
+
+    data = shape_zip(shape_files(3, seed=4, shapes=("circle", "cross")))
+    as_is = read_zip_in_worker(data, preparation="as_is")
+    assert as_is == image_set_from_zip_bytes(data, preparation="as_is") != image_set_from_zip_bytes(data)
+    dark_on_light = io.BytesIO()
+    picture = np.full((90, 120), 230, np.uint8)
+    picture[5:15, 10:110] = 20
+    Image.fromarray(picture).save(dark_on_light, format="PNG")
+    files = [("bar.png", dark_on_light.getvalue())]
+    images, problems, blanks = read_images_in_worker(files, preparation="as_is")
+    assert not problems and not blanks
+    assert np.array_equal(images[0], read_image_bytes(dark_on_light.getvalue(), "bar.png", "as_is"))
+    assert not np.array_equal(images[0], read_image_bytes(dark_on_light.getvalue(), "bar.png"))
+    with pytest.raises(ValueError, match="preparation"):
+        read_images_in_worker(files, preparation="sharpen")
+
+
 def test_a_read_that_waits_too_long_is_stopped_with_one_line():
     data = shape_zip(shape_files(3, seed=1, shapes=("circle", "cross")))
     with pytest.raises(ImageSetError, match=r"took longer than 30 s and was stopped"):

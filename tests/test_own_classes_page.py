@@ -438,6 +438,28 @@ def test_a_set_is_written_once_whole_under_a_name_made_from_its_contents(tmp_pat
     assert sorted(path.name for path in (tmp_path / ".image_sets").iterdir()) == sorted([first.name, other.name])
 
 
+def test_use_as_is_adds_uploads_only_resized_and_the_run_trains_and_reads_that_way(
+        tmp_path, monkeypatch, stand_in_registry):
+    from PIL import Image
+
+    app = open_page(tmp_path, monkeypatch, two_class_set(4))
+    assert app.radio(key="own_images_preparation").value == "ink"
+    app.radio(key="own_images_preparation").set_value("as_is").run()
+    photo = io.BytesIO()
+    big = np.full((90, 120), 230, np.uint8)  # dark on light, the bar near the top
+    big[5:15, 10:110] = 20
+    Image.fromarray(big).save(photo, format="PNG")
+    app.file_uploader(key="own_upload_0").set_value([("bar.png", photo.getvalue(), "image/png")]).run()
+    app.button(key="own_add_upload_lying").click().run()
+    assert_no_exception(app)
+    added = the_set(app)["examples"]["lying"][-1][1]
+    assert added.shape == (28, 28) and added[2, 14] < 60 and added[20, 14] > 200  # still dark on light, still high
+    app.button(key="own_train").click().run()
+    assert_no_exception(app)
+    wait_for(lambda: stand_in_registry.made)
+    assert stand_in_registry.made[0].config.preparation == "as_is"
+
+
 def test_the_set_and_its_split_count_one_example_in_the_singular(tmp_path, monkeypatch):
     examples = own_set.empty_set()
     own_set.add_class(examples, "upright")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from lib.engine.config import FIELDS, PREPARATIONS
 from lib.engine.data import MnistUnavailableError
 from lib.engine.image_set_worker import read_images_in_worker, read_zip_in_worker
 from lib.engine.image_sets import (
@@ -16,10 +17,11 @@ from lib.engine.image_sets import (
     ImageSetError,
     image_set_zip_bytes,
     mnist_subset,
+    prepare_image,
 )
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
-from lib.i18n import _, ngettext
+from lib.i18n import N_, _, ngettext
 from lib.plain_text import plain
 from ui.layout import captioned_image
 from ui.own_set import (
@@ -38,6 +40,11 @@ GRID_COLUMNS = 12
 GRID_SHOWN = 48  # per class, unless the learner asks for all: every thumbnail carries a button
 GRID_OPEN = 24  # a class with more examples is shown folded
 CANVAS = 280
+# How uploaded, zipped and drawn images become examples (lib.engine.image_prep), chosen once for the set; the run
+# records it (TrainingConfig.preparation) and reads new examples the same way.
+PREPARATION_KEY = "own_images_preparation"
+PREPARATION_NAMES = {"ink": N_("Find the ink (crop, scale to 20 px, centre, white on black)"),
+                     "as_is": N_("Use as is (resize to 28 x 28 only)")}
 
 
 def _counter(name: str) -> int:
@@ -127,12 +134,35 @@ def show_classes() -> None:
                       on_click=_on_starter)
 
 
+def preparation() -> str:
+    """How this set's images are prepared: "ink" or "as_is" (TrainingConfig.preparation's choices)."""
+    chosen = st.session_state.get(PREPARATION_KEY, FIELDS["preparation"].default)
+    return chosen if chosen in PREPARATIONS else FIELDS["preparation"].default
+
+
+def show_preparation() -> None:
+    """The choice of how images become examples, and what each does."""
+    if st.session_state.get(PREPARATION_KEY) not in PREPARATIONS:
+        st.session_state[PREPARATION_KEY] = FIELDS["preparation"].default
+    shown = {value: _(words) for value, words in PREPARATION_NAMES.items()}
+    st.radio(_("How images become examples"), list(PREPARATIONS), key=PREPARATION_KEY,
+             format_func=lambda value: shown.get(value, value), help=_(FIELDS["preparation"].metadata["help"]))
+    st.caption(_("Find the ink: the paper's level is read from the image's border, and whatever differs from it "
+                 "more than the paper's own grain is ink, light or dark, every gray level kept; the ink is then "
+                 "cropped, scaled to 20 px and centred, as MNIST was made. Use as is only resizes to 28 x 28: choose "
+                 "it when all the images, and those the run will read, are framed alike (the same polarity, the "
+                 "object filling the image the same way, as in scans cut to a box). A run reads new examples the "
+                 "way it was trained."))
+
+
 def _prepared_drawing(image_data) -> tuple[np.ndarray | None, str]:
     if image_data is None:
         return None, _("Draw an example on the canvas.")
     try:
+        if preparation() == "as_is":
+            return prepare_image(image_data, "as_is"), ""
         return preprocess_drawing(image_data).image, ""
-    except EmptyDrawingError:
+    except (EmptyDrawingError, ImageSetError):
         return None, _("The canvas is empty or nearly so: draw an example first.")
 
 
@@ -153,8 +183,9 @@ def show_draw_adder() -> None:
         if image is None:
             st.info(why)
         else:
-            captioned_image(st, enlarge(image, 112, (0, 255)), width=112, caption=_(
-                "As it will be added: 28 x 28, cropped to the ink, scaled to 20 px, centred by mass"))
+            caption = (_("As it will be added: 28 x 28, cropped to the ink, scaled to 20 px, centred by mass")
+                       if preparation() == "ink" else _("As it will be added: resized to 28 x 28"))
+            captioned_image(st, enlarge(image, 112, (0, 255)), width=112, caption=caption)
         if not examples["classes"]:
             st.caption(_("Add a class first: its button appears here."))
         for name in examples["classes"]:
@@ -171,10 +202,10 @@ def show_draw_adder() -> None:
                 st.rerun()
 
 
-def read_uploads(files) -> tuple[list[np.ndarray], list[str], list[str]]:
-    """The uploads prepared as 28 x 28 examples (decoded in a worker process, off the server's own); one line for
-    each that could not be read; the names of those that were read but are blank."""
-    return read_images_in_worker([(upload.name, upload.getvalue()) for upload in files])
+def read_uploads(files, how: str = "ink") -> tuple[list[np.ndarray], list[str], list[str]]:
+    """The uploads prepared (`how`: "ink" or "as_is") as 28 x 28 examples (decoded in a worker process, off the
+    server's own); one line for each that could not be read; the names of those that were read but are blank."""
+    return read_images_in_worker([(upload.name, upload.getvalue()) for upload in files], preparation=how)
 
 
 def _listed(items: list[str]) -> str:
@@ -197,7 +228,7 @@ def show_upload_adder() -> None:
                                                                                               name=plain(name))
         if st.button(label, key=f"own_add_upload_{name}", icon=":material/upload:"):
             try:
-                images, problems, blank = read_uploads(files)
+                images, problems, blank = read_uploads(files, preparation())
             except ImageSetError as error:  # the worker itself was refused, stopped or failed: nothing added
                 _report("error", str(error), "upload")
                 st.rerun()
@@ -236,7 +267,7 @@ def show_zip_loader() -> None:
                                 "merge": _("merge into the set (same names add up)")}.get)
     if upload is not None and st.button(_("Load the zip"), key="own_zip_load", icon=":material/folder_zip:"):
         try:
-            image_set = read_zip_in_worker(upload.getvalue())
+            image_set = read_zip_in_worker(upload.getvalue(), preparation=preparation())
             message = load_image_set(examples, image_set, replace=how == "replace")
         except ImageSetError as error:
             _report("error", _("The zip was not loaded: {error}").format(error=error), "zip")

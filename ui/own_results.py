@@ -10,7 +10,7 @@ import numpy as np
 import plotly.express as px
 import streamlit as st
 
-from lib.engine.image_sets import ImageSetError, read_image_bytes
+from lib.engine.image_sets import ImageSetError, prepare_image, read_image_bytes
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
 from lib.i18n import N_, _
@@ -65,10 +65,10 @@ def show_results(run_path: str, metrics_shown: bool = False) -> None:
     if not metrics_shown:
         accuracy_caption(run.config)
     show_model_card(run.label, model, key="own_card", metrics_row=not metrics_shown, gallery_open=True)
-    show_reader(model)
+    show_reader(model, str(run.config.get("preparation", "ink")))
 
 
-def _new_example(source: str) -> tuple[np.ndarray | None, str]:
+def _new_example(source: str, how: str = "ink") -> tuple[np.ndarray | None, str]:
     """The learner's new example as a prepared 28 x 28 image, or None and what to do."""
     if source == "draw":
         from streamlit_drawable_canvas import st_canvas  # needs a running app: imported where it is drawn
@@ -79,27 +79,30 @@ def _new_example(source: str) -> tuple[np.ndarray | None, str]:
         if canvas.image_data is None:
             return None, _("Draw a new example to read it.")
         try:
+            if how == "as_is":
+                return prepare_image(canvas.image_data, "as_is"), ""
             return preprocess_drawing(canvas.image_data).image, ""
-        except EmptyDrawingError:
+        except (EmptyDrawingError, ImageSetError):
             return None, _("The canvas is empty or nearly so: draw an example first.")
     upload = st.file_uploader(_("An image of one example (any size; light on dark or dark on light)"),
                               key="own_try_upload")
     if upload is None:
         return None, _("Upload an image to read it.")
     try:
-        return read_image_bytes(upload.getvalue(), upload.name), ""
+        return read_image_bytes(upload.getvalue(), upload.name, how), ""
     except ImageSetError as error:
         return None, str(error)
 
 
-def show_reader(model) -> None:
-    """Draw or upload a new example; the run reads it, with a probability for each class."""
+def show_reader(model, how: str = "ink") -> None:
+    """Draw or upload a new example; the run reads it, prepared as it trained (`how`), with a probability for
+    each class."""
     st.subheader(_("Read a new example"))
     source = st.radio(_("New example"), list(READER_SOURCES), horizontal=True, key="own_try_source",
                       format_func=lambda value: _(READER_SOURCES[value]))
     left, right = st.columns(2)
     with left:
-        image, why = _new_example(source)
+        image, why = _new_example(source, how)
     with right:
         if image is None:
             st.info(why)

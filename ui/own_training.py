@@ -21,7 +21,7 @@ from lib.i18n import _, ngettext
 from lib.plain_text import plain
 from ui.job_views import format_seconds, show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
-from ui.own_classes import set_zip_bytes
+from ui.own_classes import preparation, set_zip_bytes
 from ui.own_set import to_image_set
 from ui.training_form import OWN_PRESETS, TrainingForm
 
@@ -179,7 +179,7 @@ def _start(values: dict, examples: dict, image_set: ImageSet, train_images: int)
         st.error(_("The set could not be saved for training: {error}").format(error=error))
         return
     name = values.get("name") or ", ".join(image_set.class_names)
-    values = {**values, "data": str(path), "test_data": "", "name": name[:200],
+    values = {**values, "data": str(path), "test_data": "", "name": name[:200], "preparation": preparation(),
               # Ignored by training on a set of one's own (all of its training part is used), but read by the
               # run's label and the queue's wait estimate: the number of images an epoch trains on.
               "train_samples": min(60000, max(10, train_images))}

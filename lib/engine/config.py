@@ -27,6 +27,9 @@ MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 # only, or after Dense(120) only (the dense network has its one dropout layer after Dense(128) whatever this says).
 DROPOUT_PLACES = ("all", "conv", "dense")
 SCHEDULES = ("none", "step", "exponential", "cosine")
+# How an image of one's own becomes LeNet-5's 28 x 28 input (lib.engine.image_prep): its ink found, cropped and
+# centred as MNIST's digits were ("ink"), or only resized, polarity and margins kept ("as_is").
+PREPARATIONS = ("ink", "as_is")
 # Keras's own default learning rate for each optimizer (momentum and NAG are options of SGD). Kept here so
 # the Training page can show them without loading TensorFlow into the server; tests/test_training.py reads
 # them back from Keras, so a Keras release that changes one fails there.
@@ -75,6 +78,9 @@ class TrainingConfig:
                      "(default: MNIST)"), path=True)
     test_data: str = spec("", N_("with --data: a held-out folder or .zip with the same class folders, on which "
                           "test_accuracy is measured (default: the validation split)"), path=True)
+    preparation: str = spec("ink", N_("with --data: ink (find the ink whatever its polarity, crop to it, scale it to "
+                            "20 px and centre it by mass, as MNIST was made) or as_is (only resize to 28 x 28, "
+                            "keeping polarity and margins)"), choices=PREPARATIONS)
     validation_fraction: float = spec(0.2, N_("with --data: the share of each class held out for validation"),
                                       low=0.05, high=0.5)
     # Small data sets learn shapes, not their exact placement: random small rotations, shifts and zooms of the

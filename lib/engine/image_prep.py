@@ -1,12 +1,15 @@
 """One image for "Your own classes": decoded whatever its format, its ink found whatever its polarity, in MNIST's form.
 
 `prepare_image` takes any gray, RGB or RGBA array, light ink on dark or dark
-ink on light (the background is read from the image's border; transparent
-pixels are background) and gives the (28, 28) uint8 white-on-black image the
-Draw page makes of a photo (lib.explore.drawing): cropped to the ink, its
-longer side scaled to 20 px, centred by mass. `read_image_bytes` decodes a
-file with Pillow first. lib.engine.image_sets builds data sets of them.
-numpy and Pillow only.
+ink on light, and by default ("ink") gives the (28, 28) uint8 white-on-black
+image the Draw page makes of a photo (lib.explore.drawing): cropped to the ink,
+its longer side scaled to 20 px, centred by mass. The paper's level is the most
+common level of the image's frame (transparent pixels are background), so ink
+that touches the edge of a tightly cut scan is not taken for paper; whatever
+departs from it further than the paper's own grain is ink, in proportion, so a
+clean image keeps every gray level and its faint strokes. "as_is" only resizes
+to 28 x 28. `read_image_bytes` decodes a file with Pillow first.
+lib.engine.image_sets builds data sets of them. numpy and Pillow only.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from lib.engine.config import PREPARATIONS
 from lib.explore.drawing import EmptyDrawingError, preprocess_ink
 from lib.explore.images import MAX_PIXELS, to_gray
 from lib.i18n import _
@@ -73,25 +77,60 @@ def _strongest(values: np.ndarray) -> float:
     return float(np.partition(flat, flat.size - k)[flat.size - k]) if flat.size > k else float(flat.max())
 
 
+# The frame's levels are grouped in bins this wide to find the paper's: the paper is the most common level there.
+BACKGROUND_BIN = 16
+# A clean image's paper is one level; a noisy one's spreads. Pixels further from the paper than this many of its
+# robust standard deviations (plus a couple of levels for rounding) are ink.
+NOISE_SIGMAS = 3.0
+ROUNDING_LEVELS = 2.0
+
+
+def background_level(gray: np.ndarray) -> float:
+    """The paper's gray level, read from the image's frame: the most common level there, not the median.
+
+    Ink that touches the frame (a tightly cropped scan, a shape filling its tile) covers part of the frame with
+    many different levels, while the paper shows one level (or a narrow band): the fullest 16-level bin of the
+    frame's histogram, refined to the median of the frame's pixels near it, is the paper even when ink covers
+    most of the frame.
+    """
+    frame = _frame(gray)
+    counts, edges = np.histogram(frame, bins=np.arange(0, 256 + BACKGROUND_BIN, BACKGROUND_BIN))
+    # Two neighbouring bins together, so paper whose level sits on a bin's edge is not split in two.
+    pairs = counts[:-1] + counts[1:]
+    fullest = int(np.argmax(pairs))
+    near = frame[(frame >= edges[fullest]) & (frame < edges[fullest + 2])]
+    return float(np.median(near))
+
+
+def paper_noise(gray: np.ndarray, background: float) -> float:
+    """How far the paper's own texture departs from its level: NOISE_SIGMAS robust standard deviations of the
+    frame's pixels near the paper (0 for a clean scan or drawing, whose paper is a single level)."""
+    frame = _frame(gray)
+    distance = np.abs(frame - background)
+    near = distance[distance <= 3 * BACKGROUND_BIN]
+    sigma = 1.4826 * float(np.median(near)) if near.size else 0.0
+    return NOISE_SIGMAS * sigma + ROUNDING_LEVELS
+
+
 def ink_of(pixels: np.ndarray) -> np.ndarray:
     """Ink intensity 0-255 of an image drawn in either polarity: the background is read from the border.
 
-    Whichever way the pixels depart furthest from the background's level (lighter or darker) is the ink;
-    a soft threshold, as `lib.explore.drawing.ink_from_photo` applies to photos, drops paper texture,
-    JPEG ringing and faint shadows.
+    The paper's level is the most common level of the frame (`background_level`); whichever way the pixels
+    depart furthest from it (lighter or darker) is the ink. Everything that departs further than the paper's
+    own texture does (`paper_noise`) is ink in proportion to how far, scaled so the strongest ink is 255: a
+    clean image keeps all of its gray levels, faint strokes included, while a photo's paper texture, JPEG
+    ringing and faint shadows stay below its noise.
     """
     gray = _gray_and_alpha(pixels)
-    background = float(np.median(_frame(gray)))
+    background = background_level(gray)
     lighter, darker = np.clip(gray - background, 0, None), np.clip(background - gray, 0, None)
     light_strength, dark_strength = _strongest(lighter), _strongest(darker)
     if max(light_strength, dark_strength) < 20:  # a tiny mark: fall back on the very brightest pixels
         light_strength, dark_strength = float(lighter.max()), float(darker.max())
     deviation, strongest = (lighter, light_strength) if light_strength >= dark_strength else (darker, dark_strength)
-    # The paper's own texture, read where the background shows: the frame (the image's middle may be all ink).
-    paper = float(np.percentile(_frame(deviation), 90))
-    if strongest - paper < 20:
+    low = paper_noise(gray, background)
+    if strongest - low < 20:
         raise BlankImageError(_("The image is blank: nothing stands out from its background."))
-    low = paper + 0.25 * (strongest - paper)
     return np.clip((deviation - low) / (strongest - low), 0, 1) * 255
 
 
@@ -111,12 +150,27 @@ def _already_prepared(gray: np.ndarray) -> bool:
     return bool(np.hypot(centre[0] - 13.5, centre[1] - 13.5) <= 2.0)
 
 
-def prepare_image(pixels: np.ndarray) -> np.ndarray:
-    """Any gray, RGB or RGBA image, of any size and either polarity, as a (28, 28) uint8 MNIST-style image.
+def as_is(pixels: np.ndarray) -> np.ndarray:
+    """"Use as is": the image in gray, resized to 28 x 28 and nothing else (polarity, margins and framing kept;
+    a wide image is squeezed, as Keras's `image_dataset_from_directory` squeezes it). A blank image raises
+    BlankImageError."""
+    gray = _gray_and_alpha(pixels)
+    if gray.max() - gray.min() < 20:
+        raise BlankImageError(_("The image is blank: nothing stands out from its background."))
+    resized = Image.fromarray(gray.astype(np.float32), mode="F").resize((SIDE, SIDE), Image.Resampling.LANCZOS)
+    return np.asarray(resized, dtype=np.float64).clip(0, 255).round().astype(np.uint8)
 
-    White ink on black: cropped to the ink, its longer side scaled to 20 px, centred by mass in 28 x 28, as the
-    Draw page treats photos. A blank image raises ImageSetError.
+
+def prepare_image(pixels: np.ndarray, preparation: str = "ink") -> np.ndarray:
+    """Any gray, RGB or RGBA image, of any size and either polarity, as a (28, 28) uint8 image for LeNet-5.
+
+    "ink" (the default): white ink on black, cropped to the ink, its longer side scaled to 20 px, centred by mass
+    in 28 x 28, as the Draw page treats photos. "as_is": only resized (`as_is`). A blank image raises BlankImageError.
     """
+    if preparation not in PREPARATIONS:
+        raise ValueError(f"preparation: must be one of {', '.join(PREPARATIONS)}; got {preparation!r}")
+    if preparation == "as_is":
+        return as_is(pixels)
     pixels = np.asarray(pixels)
     if pixels.ndim == 2 and pixels.shape == (SIDE, SIDE) and _already_prepared(pixels.astype(np.float64)):
         return pixels.astype(np.uint8)
@@ -186,6 +240,7 @@ def _pixels(image: Image.Image) -> np.ndarray:
     return np.asarray(image)
 
 
-def read_image_bytes(data: bytes, name: str) -> np.ndarray:
-    """An image file's bytes (any format Pillow reads) as a (28, 28) uint8 MNIST-style image; ImageSetError if not."""
-    return prepare_image(decode_image(data, name))
+def read_image_bytes(data: bytes, name: str, preparation: str = "ink") -> np.ndarray:
+    """An image file's bytes (any format Pillow reads) as a (28, 28) uint8 image prepared by `preparation`
+    (see `prepare_image`); ImageSetError if not."""
+    return prepare_image(decode_image(data, name), preparation)

@@ -5,8 +5,9 @@ and caps a set's pixels before decoding any). What is left still takes a few sec
 page hands the bytes to `python -m lib.engine.image_set_worker`: at a lower scheduling priority than the
 server (another visitor's slider goes first), one at a time (`WORKERS`), stopped after `READ_SECONDS` of CPU
 (a busy server may take longer on the clock: the lowest priority waits its turn) or `WAIT_SECONDS` in all.
-Bytes go in and (n, 28, 28) images come out as .npz on the child's stdin and stdout, read without pickle;
-messages are written in the visitor's language, which the child is told. numpy and Pillow only.
+Bytes go in (with the preparation chosen, "ink" or "as_is") and (n, 28, 28) images come out as .npz on the
+child's stdin and stdout, read without pickle; messages are written in the visitor's language, which the child
+is told. numpy and Pillow only.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import time
 import numpy as np
 
 from lib import REPO_ROOT
+from lib.engine.config import PREPARATIONS
 from lib.engine.image_prep import BlankImageError, ImageSetError, decoded_pixels, read_image_bytes
 from lib.engine.image_sets import MAX_SET_PIXELS, ImageSet, image_set_from_zip_bytes
 from lib.i18n import _, language, language_override
@@ -75,31 +77,43 @@ def _in_worker(mode: str, payload: bytes, seconds: float, wait: float = WAIT_SEC
     return result
 
 
+def _checked(preparation: str) -> str:
+    if preparation not in PREPARATIONS:
+        raise ValueError(f"preparation: must be one of {', '.join(PREPARATIONS)}; got {preparation!r}")
+    return preparation
+
+
 def read_zip_in_worker(data: bytes, name: str | None = None, seconds: float = READ_SECONDS,
-                       wait: float = WAIT_SECONDS) -> ImageSet:
-    """`image_set_from_zip_bytes(data, name)`, computed in a child process."""
-    result = _in_worker("zip", _npz(data=np.frombuffer(data, dtype=np.uint8), name=np.array(name or "")), seconds, wait)
+                       wait: float = WAIT_SECONDS, preparation: str = "ink") -> ImageSet:
+    """`image_set_from_zip_bytes(data, name, preparation)`, computed in a child process."""
+    payload = _npz(data=np.frombuffer(data, dtype=np.uint8), name=np.array(name or ""),
+                   preparation=np.array(_checked(preparation)))
+    result = _in_worker("zip", payload, seconds, wait)
     return ImageSet(result["images"], result["labels"], tuple(result["class_names"].tolist()),
                     tuple(result["notes"].tolist()))
 
 
-def read_images_in_worker(files: list[tuple[str, bytes]], seconds: float = READ_SECONDS
+def read_images_in_worker(files: list[tuple[str, bytes]], seconds: float = READ_SECONDS, preparation: str = "ink"
                           ) -> tuple[list[np.ndarray], list[str], list[str]]:
-    """Each (name, bytes) as a prepared 28 x 28 image, in a child process: the images; one line for each file
-    that could not be read; the names of those that are blank."""
+    """Each (name, bytes) as a 28 x 28 image prepared by `preparation` ("ink" or "as_is"), in a child process:
+    the images; one line for each file that could not be read; the names of those that are blank."""
     arrays = {f"file_{index}": np.frombuffer(data, dtype=np.uint8) for index, (_name, data) in enumerate(files)}
-    result = _in_worker("images", _npz(names=_texts([name for name, _data in files]), **arrays), seconds)
+    payload = _npz(names=_texts([name for name, _data in files]), preparation=np.array(_checked(preparation)),
+                   **arrays)
+    result = _in_worker("images", payload, seconds)
     return list(result["images"]), result["problems"].tolist(), result["blank"].tolist()
 
 
 def _read_zip(inputs) -> dict:
-    image_set = image_set_from_zip_bytes(inputs["data"].tobytes(), str(inputs["name"]) or None)
+    image_set = image_set_from_zip_bytes(inputs["data"].tobytes(), str(inputs["name"]) or None,
+                                         str(inputs["preparation"]))
     return dict(images=image_set.images, labels=image_set.labels, class_names=_texts(image_set.class_names),
                 notes=_texts(image_set.notes))
 
 
 def _read_images(inputs) -> dict:
     files = [(name, inputs[f"file_{index}"].tobytes()) for index, name in enumerate(inputs["names"].tolist())]
+    preparation = str(inputs["preparation"])
     pixels = 0
     for name, data in files:  # headers first, as for a set: the cost is refused before it is paid
         with contextlib.suppress(ImageSetError):  # what cannot be read is named below
@@ -110,7 +124,7 @@ def _read_images(inputs) -> dict:
     images, problems, blank = [], [], []
     for name, data in files:
         try:
-            images.append(read_image_bytes(data, name))
+            images.append(read_image_bytes(data, name, preparation))
         except BlankImageError:
             blank.append(name)
         except ImageSetError as error:

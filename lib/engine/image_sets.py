@@ -263,7 +263,7 @@ def _without_single_top_folder(members: list[_Member]) -> list[_Member]:
     return members
 
 
-def _image_set_from_members(members: list[_Member], where: str) -> ImageSet:
+def _image_set_from_members(members: list[_Member], where: str, preparation: str = "ink") -> ImageSet:
     members = _without_single_top_folder(members)
     if not members:
         raise ImageSetError(_("{where} is empty: it needs a folder of images for each class.").format(where=where))
@@ -303,7 +303,7 @@ def _image_set_from_members(members: list[_Member], where: str) -> ImageSet:
     blank = 0
     for class_name, data, path in headed:
         try:
-            per_class[class_name].append(read_image_bytes(data, path))
+            per_class[class_name].append(read_image_bytes(data, path, preparation))
         except BlankImageError:
             blank += 1
         except ImageSetError:
@@ -332,7 +332,7 @@ def _refuse_large_file(path: Path) -> None:
                             .format(name=path.name, size=size / 2**20, limit=MAX_BYTES / 2**20))
 
 
-def image_set_from_zip_bytes(data: bytes, name: str | None = None) -> ImageSet:
+def image_set_from_zip_bytes(data: bytes, name: str | None = None, preparation: str = "ink") -> ImageSet:
     """An image set from the bytes of a .zip of class folders (the page's upload), by `load_image_set`'s rules;
     `name` (the file's) is what messages call it."""
     name = name or _("The zip")
@@ -344,21 +344,23 @@ def image_set_from_zip_bytes(data: bytes, name: str | None = None) -> ImageSet:
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise ImageSetError(_("{name} is not a zip file.").format(name=name)) from error
     with archive:
-        return _image_set_from_members(_zip_members(archive), name)
+        return _image_set_from_members(_zip_members(archive), name, preparation)
 
 
-def load_image_set(path: str | os.PathLike) -> ImageSet:
+def load_image_set(path: str | os.PathLike, preparation: str = "ink") -> ImageSet:
     """An image set from a folder of class sub-folders, or a .zip of one (at its top or inside one top folder).
 
     Class names are the sub-folders' names, sorted as Keras's `image_dataset_from_directory` sorts them. Hidden
     files and folders and `__MACOSX` are ignored; files that are not images are skipped and counted in the set's
-    notes. Raises ImageSetError, one line, for anything that makes the set unusable.
+    notes. Each image is prepared by `preparation` (lib.engine.image_prep.prepare_image: "ink" or "as_is").
+    Raises ImageSetError, one line, for anything that makes the set unusable.
     """
     path = Path(path).expanduser()
     if not path.exists():
         raise ImageSetError(_("{path} does not exist.").format(path=path))
     if path.is_dir():
-        return _image_set_from_members(_folder_members(path), _("The folder {name}").format(name=path.name))
+        return _image_set_from_members(_folder_members(path), _("The folder {name}").format(name=path.name),
+                                       preparation)
     _refuse_large_file(path)
     try:
         data = path.read_bytes()
@@ -367,7 +369,7 @@ def load_image_set(path: str | os.PathLike) -> ImageSet:
             from error
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ImageSetError(_("{path} is neither a folder nor a zip file.").format(path=path))
-    return image_set_from_zip_bytes(data, path.name)
+    return image_set_from_zip_bytes(data, path.name, preparation)
 
 
 # --- starting points, splits and evaluation ------------------------------------------------------------------
@@ -425,7 +427,8 @@ def evaluation_set(config) -> ImageSet:
     validation part of its data (the same seed and fraction give the same split)."""
     if not config.data:
         raise ImageSetError(_("This run was trained on MNIST, not on a data set of its own."))
-    image_set = load_image_set(config.data)
+    preparation = getattr(config, "preparation", "ink")  # runs from before the choice prepared their ink
+    image_set = load_image_set(config.data, preparation)
     if config.test_data:
-        return matching_test_set(load_image_set(config.test_data), image_set.class_names)
+        return matching_test_set(load_image_set(config.test_data, preparation), image_set.class_names)
     return split_image_set(image_set, config.validation_fraction, config.seed)[1]

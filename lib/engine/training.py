@@ -143,13 +143,13 @@ def own_dataset(config: TrainingConfig) -> Dataset:
     from lib.engine.image_sets import ImageSetError, load_image_set, matching_test_set, split_image_set
     from lib.i18n import _
 
-    image_set = load_image_set(config.data)
+    image_set = load_image_set(config.data, config.preparation)
     for name, count in image_set.counts().items():
         if count < 2:
             raise ImageSetError(_("The class {name!r} has only one example; training needs at least two of each "
                                   "class, as one is held out for validation.").format(name=name))
     train_part, validation = split_image_set(image_set, config.validation_fraction, config.seed)
-    test = matching_test_set(load_image_set(config.test_data), image_set.class_names) if config.test_data else None
+    test = matching_test_set(load_image_set(config.test_data, config.preparation), image_set.class_names) if config.test_data else None
     notes = image_set.notes + (() if test is None else tuple(_("Test data: {note}").format(note=note)
                                                                for note in test.notes))
     return Dataset(train_part.images, train_part.labels, validation.images, validation.labels, image_set.class_names,

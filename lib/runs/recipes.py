@@ -71,6 +71,7 @@ FIELD_NAMES = {"model": N_("model"), "optimizer": N_("optimizer"), "learning_rat
                "style": N_("Keras style"), "data": N_("training data"), "test_data": N_("test data"),
                "class_names": N_("classes"),
                "validation_fraction": N_("validation fraction"), "augment": N_("augmentation"),
+               "preparation": N_("image preparation"),
                "early_stopping_monitor": N_("early-stopping monitor"),
                "early_stopping_patience": N_("early-stopping patience"),
                "early_stopping_restore_best": N_("restore best weights"),

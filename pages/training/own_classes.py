@@ -3,7 +3,15 @@
 import streamlit as st
 
 from lib.i18n import _, ngettext
-from ui.own_classes import show_classes, show_download, show_draw_adder, show_grid, show_upload_adder, show_zip_loader
+from ui.own_classes import (
+    show_classes,
+    show_download,
+    show_draw_adder,
+    show_grid,
+    show_preparation,
+    show_upload_adder,
+    show_zip_loader,
+)
 from ui.own_results import choose_run, show_results
 from ui.own_set import example_set, total_examples
 from ui.own_training import show_training
@@ -12,8 +20,8 @@ st.title(_("Your own classes"))
 st.markdown(_("MNIST's ten digits are one data set; here you make your own. Name two to ten classes, give each "
               "a few examples (drawn, uploaded, or a zip of class folders as Keras's `image_dataset_from_directory` "
               "reads them), and LeNet-5 learns to tell them apart with the Training page's optimizers and "
-              "regularizers. Every image is brought to 28 x 28, white on black, the way the Draw page prepares a "
-              "digit."))
+              "regularizers. Every image is brought to 28 x 28: by default white on black, the way the Draw page "
+              "prepares a digit, or only resized if you choose so below."))
 examples = example_set()
 
 st.subheader(_("1. Your classes"))
@@ -22,6 +30,7 @@ show_classes()
 st.subheader(_("2. Examples"))
 st.caption(_("The training presets are made for 10 to 60 examples per class. Vary them as new ones will vary: "
              "size, place, slant."))
+show_preparation()
 draw_tab, upload_tab, zip_tab = st.tabs([_("Draw"), _("Upload images"), _("Upload a zip of class folders")])
 with draw_tab:
     show_draw_adder()
