@@ -1,0 +1,137 @@
+"""Code for what you see on the explorer pages: each page's program, run as a learner would run it, prints the
+page's own numbers.
+
+Every page is rendered through AppTest with its default controls and three seeded random settings; the program
+its panel shows (the `st.code` text itself) runs in a fresh interpreter (tests/code_programs.py) and its variables
+must equal the values the page recorded for them: outputs to 1e-5, parameter counts and shapes exactly. One
+notebook per page group runs through nbclient. The programs start TensorFlow, so each costs a few seconds.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ui.code_panel
+import ui.warmup
+from lib.explore.images import SAMPLE_PHOTOS
+from lib.explore.kernels import PRESETS, SIZES
+from tests.code_programs import assert_matches, run_notebook, run_program
+from tests.conftest import ROOT
+from ui.code_panel import CODE_CHECKS
+
+TIMEOUT = 180
+SEEDS = (1, 2, 3)
+COLOUR_PHOTOS = ("Astronaut", "Chelsea the cat", "Coffee", "Rocket")  # the others are gray already
+
+
+@pytest.fixture(autouse=True)
+def no_warm_up(monkeypatch):
+    """The warm-up loads TensorFlow in the server's background: not what these tests measure."""
+    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda *args, **kwargs: False)
+
+
+@pytest.fixture
+def panels(monkeypatch) -> dict:
+    """Every Program a page hands to its code panel, by the panel's key (the latest one), for its notebook."""
+    shown, panel = {}, ui.code_panel.code_panel
+
+    def recording_panel(program, key, **kwargs):
+        shown[key] = program
+        return panel(program, key, **kwargs)
+
+    monkeypatch.setattr(ui.code_panel, "code_panel", recording_panel)
+    return shown
+
+
+def open_page(path: str) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app.run()
+    app.switch_page(path)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def shown_program(app: AppTest, key: str) -> tuple[str, dict]:
+    """The code the page shows in its panel and the values it recorded for the program's variables."""
+    checks = app.session_state[CODE_CHECKS][key]
+    sources = [block.value for block in app.code if "import" in block.value]
+    assert len(sources) == 1, f"expected one program on the page, found {len(sources)}"
+    return sources[0], checks
+
+
+def set_widgets(app: AppTest, settings: list[tuple[str, str, object]]) -> AppTest:
+    """Set each (kind, key, value) in order, running the page after each (a later widget may appear only then)."""
+    for kind, key, value in settings:
+        getattr(app, kind)(key=key).set_value(value)
+        app.run()
+        assert not app.exception, app.exception
+    return app
+
+
+def image_settings(rng: random.Random, prefix: str) -> list[tuple[str, str, object]]:
+    if rng.random() < 0.25:
+        return [("radio", f"{prefix}_source", "Pattern"),
+                ("selectbox", f"{prefix}_pattern", rng.choice(["Checkerboard", "Step edge", "Disc", "Text"]))]
+    photo = rng.choice(list(SAMPLE_PHOTOS))
+    settings = [("radio", f"{prefix}_source", "Sample photo"), ("selectbox", f"{prefix}_photo", photo)]
+    if photo in COLOUR_PHOTOS and rng.random() < 0.5:
+        settings.append(("toggle", f"{prefix}_colour", True))
+    return settings
+
+
+def convolution_settings(seed: int) -> list[tuple[str, str, object]]:
+    rng = random.Random(seed)
+    settings = image_settings(rng, "conv") + [
+        ("selectbox", "conv_kernel", rng.choice(list(PRESETS))),
+        ("select_slider", "conv_size", rng.choice(SIZES)),
+        ("slider", "conv_stride", rng.randint(1, 4)),
+        ("slider", "conv_dilation", rng.randint(1, 3)),
+    ]
+    padding = rng.choice(["valid", "same", "explicit p"])
+    settings.append(("radio", "conv_padding", padding))
+    if padding == "explicit p":
+        settings.append(("slider", "conv_p", rng.randint(0, 5)))
+    return settings
+
+
+def pooling_settings(seed: int) -> list[tuple[str, str, object]]:
+    rng = random.Random(seed)
+    size = rng.randint(1, 10)
+    return image_settings(rng, "pool") + [
+        ("radio", "pool_mode", rng.choice(["max", "avg"])),
+        ("slider", "pool_size", size),
+        ("slider", "pool_stride", rng.randint(1, size)),
+        ("radio", "pool_padding", rng.choice(["valid", "same"])),
+    ]
+
+
+def check_page(path: str, key: str, settings_for, tmp_path, panels: dict) -> list[dict]:
+    """Render `path` with the defaults and each seed's settings; run every program shown, and the first one's
+    notebook; compare each with what the page recorded."""
+    app = open_page(path)
+    recorded = []
+    for run_number, settings in enumerate([[]] + [settings_for(seed) for seed in SEEDS]):
+        set_widgets(app, settings)
+        source, checks = shown_program(app, key)
+        assert panels[key].source().strip() == source.strip()
+        assert_matches(run_program(source, checks, tmp_path / f"run{run_number}"), checks, atol=1e-5)
+        if run_number == 0:
+            assert_matches(run_notebook(panels[key].notebook(), checks, tmp_path / "notebook"), checks, atol=1e-5)
+        recorded.append(checks)
+    return recorded
+
+
+def test_convolution_programs_print_the_pages_output(tmp_path, panels):
+    recorded = check_page("pages/operations/convolution.py", "convolution", convolution_settings, tmp_path, panels)
+    # The settings differed, so the test compared different outputs, not one twice.
+    assert len({checks["output"].shape for checks in recorded}) > 1
+
+
+def test_pooling_programs_print_the_pages_output(tmp_path, panels):
+    recorded = check_page("pages/operations/pooling.py", "pooling", pooling_settings, tmp_path, panels)
+    assert len({checks["output"].shape for checks in recorded}) > 1
