@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,6 +18,7 @@ import ui.code_panel
 import ui.warmup
 from lib.explore.images import SAMPLE_PHOTOS
 from lib.explore.kernels import PRESETS, SIZES
+from lib.keras_views.layer_weights import KERNEL_SIZES, MAX_KERNELS
 from tests.code_programs import assert_matches, run_notebook, run_program
 from tests.conftest import ROOT
 from ui.code_panel import CODE_CHECKS
@@ -112,6 +112,36 @@ def pooling_settings(seed: int) -> list[tuple[str, str, object]]:
     ]
 
 
+# Each seed's input and kernels, so that every kind is run: an image with presets, an MNIST digit with random
+# kernels, and LeNet-5's pool1 activations with its trained conv2 kernels; the numbers in them are drawn.
+LAYER_SOURCES = {1: ("Image", "Presets"), 2: ("Digit", "Random"), 3: ("LeNet-5 activations", "LeNet-5 conv2")}
+
+
+def conv_layer_settings(seed: int) -> list[tuple[str, str, object]]:
+    rng = random.Random(seed)
+    volume, kernels = LAYER_SOURCES[seed]
+    settings = [("radio", "layer_volume", volume)]
+    if volume == "Image":
+        settings += image_settings(rng, "layer")
+    else:
+        settings += [("radio", "layer_digit_source", "MNIST test digit"),
+                     ("number_input", "layer_mnist_index", rng.randint(0, 9999))]
+    settings.append(("radio", "layer_kernel_source", kernels))
+    if kernels == "Presets":
+        settings += [("slider", "layer_n", rng.randint(1, MAX_KERNELS)), ("select_slider", "layer_k", rng.choice(SIZES)),
+                     ("number_input", "layer_bias_0", round(rng.uniform(-50, 50), 2))]
+    elif kernels == "Random":
+        settings += [("slider", "layer_random_n", rng.randint(1, MAX_KERNELS)),
+                     ("select_slider", "layer_random_k", rng.choice(KERNEL_SIZES)),
+                     ("number_input", "layer_seed", rng.randint(0, 10_000))]
+    padding = rng.choice(["valid", "same", "explicit p"])
+    settings += [("slider", "layer_stride", rng.randint(1, 3)), ("radio", "layer_padding", padding),
+                 ("toggle", "layer_relu", rng.random() < 0.5)]
+    if padding == "explicit p":
+        settings.append(("slider", "layer_p", rng.randint(0, 5)))
+    return settings
+
+
 def check_page(path: str, key: str, settings_for, tmp_path, panels: dict) -> list[dict]:
     """Render `path` with the defaults and each seed's settings; run every program shown, and the first one's
     notebook; compare each with what the page recorded."""
@@ -137,3 +167,8 @@ def test_convolution_programs_print_the_pages_output(tmp_path, panels):
 def test_pooling_programs_print_the_pages_output(tmp_path, panels):
     recorded = check_page("pages/operations/pooling.py", "pooling", pooling_settings, tmp_path, panels)
     assert len({checks["output"].shape for checks in recorded}) > 1
+
+
+def test_conv_layer_programs_print_the_pages_maps_and_parameter_count(tmp_path, panels):
+    recorded = check_page("pages/operations/conv_layer.py", "conv_layer", conv_layer_settings, tmp_path, panels)
+    assert len({checks["parameters"] for checks in recorded}) > 1
