@@ -172,3 +172,14 @@ def test_pooling_programs_print_the_pages_output(tmp_path, panels):
 def test_conv_layer_programs_print_the_pages_maps_and_parameter_count(tmp_path, panels):
     recorded = check_page("pages/operations/conv_layer.py", "conv_layer", conv_layer_settings, tmp_path, panels)
     assert len({checks["parameters"] for checks in recorded}) > 1
+
+
+def why_cnns_settings(seed: int) -> list[tuple[str, str, object]]:
+    rng = random.Random(seed)
+    return [("slider", "why_units", rng.randrange(16, 513, 16)), ("slider", "why_filters", rng.randint(1, 128)),
+            ("select_slider", "why_kernel", rng.choice([3, 5, 7]))]
+
+
+def test_why_cnns_programs_count_the_pages_parameters(tmp_path, panels):
+    recorded = check_page("pages/operations/why_cnns.py", "why_cnns", why_cnns_settings, tmp_path, panels)
+    assert len({(checks["photo_dense"], checks["photo_conv"]) for checks in recorded}) == len(recorded)
