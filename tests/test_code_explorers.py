@@ -59,7 +59,7 @@ def open_page(path: str) -> AppTest:
 def shown_program(app: AppTest, key: str) -> tuple[str, dict]:
     """The code the page shows in its panel and the values it recorded for the program's variables."""
     checks = app.session_state[CODE_CHECKS][key]
-    sources = [block.value for block in app.code if "import" in block.value]
+    sources = [block.value for block in app.code if block.language == "python"]
     assert len(sources) == 1, f"expected one program on the page, found {len(sources)}"
     return sources[0], checks
 
@@ -183,3 +183,16 @@ def why_cnns_settings(seed: int) -> list[tuple[str, str, object]]:
 def test_why_cnns_programs_count_the_pages_parameters(tmp_path, panels):
     recorded = check_page("pages/operations/why_cnns.py", "why_cnns", why_cnns_settings, tmp_path, panels)
     assert len({(checks["photo_dense"], checks["photo_conv"]) for checks in recorded}) == len(recorded)
+
+
+def receptive_settings(seed: int) -> list[tuple[str, str, object]]:
+    rng = random.Random(seed)
+    layer = rng.choice(["conv1", "pool1", "conv2", "pool2"])
+    last = {"conv1": 27, "pool1": 13, "conv2": 9, "pool2": 4}[layer]  # the shipped LeNet-5's maps
+    return [("radio", "receptive_layer", layer), ("slider", f"receptive_row_{layer}", rng.randint(0, last)),
+            ("slider", f"receptive_col_{layer}", rng.randint(0, last))]
+
+
+def test_receptive_field_programs_give_the_pages_field_and_box(tmp_path, panels):
+    recorded = check_page("pages/draw/receptive.py", "receptive", receptive_settings, tmp_path, panels)
+    assert len({checks["box"] for checks in recorded}) > 1
