@@ -196,3 +196,15 @@ def receptive_settings(seed: int) -> list[tuple[str, str, object]]:
 def test_receptive_field_programs_give_the_pages_field_and_box(tmp_path, panels):
     recorded = check_page("pages/draw/receptive.py", "receptive", receptive_settings, tmp_path, panels)
     assert len({checks["box"] for checks in recorded}) > 1
+
+
+def test_long_comments_are_wrapped_to_the_panels_width_and_code_is_left_alone():
+    from lib.codegen.comments import WIDTH, _columns, wrap_comments
+
+    code = "output = tf.nn.conv2d(x, filters, strides=STRIDE, padding=PADDING, dilations=DILATION)  # " + "a" * 80
+    cell = "\n".join(["    # " + "가나다라 " * 40, code, "# short"])
+    lines = wrap_comments(cell).split("\n")
+    assert lines[-2:] == [code, "# short"]
+    wrapped = lines[:-2]
+    assert len(wrapped) > 1 and all(_columns(line) <= WIDTH and line.startswith("    # ") for line in wrapped)
+    assert " ".join(line[6:] for line in wrapped).split() == ("가나다라 " * 40).split()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib.codegen.comments import wrap_comments
 from lib.codegen.images import ImageChoice, image_cell
 from lib.codegen.program import Program, literal
 from lib.explore.kernels import preset
@@ -97,8 +98,8 @@ def conv_layer_program(*, kernels: np.ndarray, biases: np.ndarray, choice: Kerne
                   "volume = np.pad(volume, ((PADDING, PADDING), (PADDING, PADDING), (0, 0)))"]
     layer += [
         "# " + _("float64, so the maps keep every digit the page shows"),
-        f"layer = keras.layers.Conv2D(filters={int(choice.count)}, kernel_size={int(choice.size)}, strides=STRIDE, "
-        f"padding={padding_name}, activation={activation!r}, dtype=\"float64\")",
+        f"layer = keras.layers.Conv2D(filters={int(choice.count)}, kernel_size={int(choice.size)}, strides=STRIDE,",
+        f"                            padding={padding_name}, activation={activation!r}, dtype=\"float64\")",
         "layer.build((None, *volume.shape))",
         "layer.set_weights([kernels, biases])",
         "maps = layer(volume[np.newaxis])[0].numpy()",
@@ -107,6 +108,6 @@ def conv_layer_program(*, kernels: np.ndarray, biases: np.ndarray, choice: Kerne
         'print("parameters:", parameters)',
     ]
     return Program(name="conv_layer", title=_("Conv layer"),
-                   cells=(_volume_cell(image, digit, activations, note), _kernels_cell(choice, kernels, biases),
-                          "\n".join(layer)),
+                   cells=tuple(map(wrap_comments, (_volume_cell(image, digit, activations, note),
+                                                   _kernels_cell(choice, kernels, biases), "\n".join(layer)))),
                    checks={"maps": maps, "parameters": int(parameters)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lib.codegen.comments import wrap_comments
 from lib.codegen.images import ImageChoice, image_cell
 from lib.codegen.program import Program, literal
 from lib.i18n import _
@@ -36,13 +37,15 @@ def convolution_program(choice: ImageChoice, kernel: np.ndarray, stride: int, pa
         "x = tf.constant(pixels.reshape((1, pixels.shape[0], pixels.shape[1], -1)))",
         "# " + _("The same kernel on every input channel, the channels summed into one output map"),
         "filters = np.repeat(KERNEL[:, :, np.newaxis, np.newaxis], x.shape[-1], axis=2)",
-        "output = tf.nn.conv2d(x, filters, strides=STRIDE, padding=PADDING, dilations=DILATION)[0, :, :, 0].numpy()",
+        "output = tf.nn.conv2d(x, filters, strides=STRIDE, padding=PADDING, dilations=DILATION)",
+        "output = output[0, :, :, 0].numpy()  # " + _("the one image's one output map"),
         'print("output:", output.shape, "values", output.min(), "to", output.max())',
     ])
     compare = "\n".join([
         "# " + _("SAME and VALID with the same kernel, stride and dilation"),
-        'same_shape = tuple(tf.nn.conv2d(x, filters, strides=STRIDE, padding="SAME", dilations=DILATION).shape[1:3])',
-        'valid_shape = tuple(tf.nn.conv2d(x, filters, strides=STRIDE, padding="VALID", dilations=DILATION).shape[1:3])',
+        'same = tf.nn.conv2d(x, filters, strides=STRIDE, padding="SAME", dilations=DILATION)',
+        'valid = tf.nn.conv2d(x, filters, strides=STRIDE, padding="VALID", dilations=DILATION)',
+        "same_shape, valid_shape = tuple(same.shape[1:3]), tuple(valid.shape[1:3])",
         'print("SAME:", same_shape, "VALID:", valid_shape)',
     ])
     cells = (image_cell(choice), setup, convolve)
@@ -50,4 +53,4 @@ def convolution_program(choice: ImageChoice, kernel: np.ndarray, stride: int, pa
     if 0 not in valid_shape:
         cells += (compare,)
         checks.update(same_shape=tuple(int(n) for n in same_shape), valid_shape=tuple(int(n) for n in valid_shape))
-    return Program(name="convolution", title=_("Convolution"), cells=cells, checks=checks)
+    return Program(name="convolution", title=_("Convolution"), cells=tuple(map(wrap_comments, cells)), checks=checks)

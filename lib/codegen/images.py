@@ -45,7 +45,8 @@ def image_cell(choice: ImageChoice) -> str:
                   "pixels = np.asarray(image, dtype=np.float64)  # " + _("values 0 to 255")]
     if not choice.colour:
         weights = ", ".join(repr(float(weight)) for weight in LUMA_WEIGHTS)
-        lines += ["if pixels.ndim == 3:  # " + _("a colour image becomes gray: its luma, as PIL's \"L\" mode weighs it"),
+        lines += ["# " + _("a colour image becomes gray: its luma, as PIL's \"L\" mode weighs it"),
+                  "if pixels.ndim == 3:",
                   f"    pixels = pixels @ np.array([{weights}])"]
     lines.append('print("image:", pixels.shape)')
     return "\n".join(lines)

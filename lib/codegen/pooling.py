@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lib.codegen.comments import wrap_comments
 from lib.codegen.images import ImageChoice, image_cell
 from lib.codegen.program import Program
 from lib.i18n import _
@@ -30,11 +31,12 @@ def pooling_program(choice: ImageChoice, mode: str, size: int, stride: int, padd
     pool = "\n".join([
         "# " + _("A batch of one image, channels last; float64 keeps every digit the page shows"),
         "x = tf.constant(pixels.reshape((1, pixels.shape[0], pixels.shape[1], -1)))",
-        "# " + note,
-        f"output = {FUNCTIONS[mode]}(x, ksize=POOL_SIZE, strides=STRIDE, padding=PADDING)"
-        + ("[0, :, :, 0].numpy()" if gray else "[0].numpy()"),
+        *(["# " + note] if padding == "same" else []),
+        f"output = {FUNCTIONS[mode]}(x, ksize=POOL_SIZE, strides=STRIDE, padding=PADDING)",
+        "output = " + ("output[0, :, :, 0].numpy()  # " + _("the one image's one channel") if gray
+                       else "output[0].numpy()  # " + _("the one image, its three channels")),
         "ratio = (pixels.shape[0] * pixels.shape[1]) / (output.shape[0] * output.shape[1])",
         'print("output:", output.shape, f"({ratio:.1f} times fewer values)")',
     ])
-    return Program(name="pooling", title=_("Pooling"), cells=(image_cell(choice), setup, pool),
+    return Program(name="pooling", title=_("Pooling"), cells=tuple(map(wrap_comments, (image_cell(choice), setup, pool))),
                    checks={"output": output, "ratio": float(ratio)})

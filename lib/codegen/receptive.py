@@ -3,6 +3,7 @@ of the model's layers up to the chosen one (lib.explore.receptive reads it from 
 
 from __future__ import annotations
 
+from lib.codegen.comments import wrap_comments
 from lib.codegen.program import Program, literal
 from lib.explore.receptive import LayerGeometry
 from lib.i18n import _
@@ -40,11 +41,12 @@ def receptive_program(geometries: list[LayerGeometry], layer_name: str, row: int
         "for name, kernel, stride, before, in_size in reversed(LAYERS):",
         "    for axis in (0, 1):",
         "        first, last = span[axis]",
-        "        span[axis] = [max(first * stride[axis] - before[axis], 0),",
-        "                      min(last * stride[axis] - before[axis] + kernel[axis] - 1, in_size[axis] - 1)]",
+        "        first = first * stride[axis] - before[axis]",
+        "        last = last * stride[axis] - before[axis] + kernel[axis] - 1",
+        "        span[axis] = [max(first, 0), min(last, in_size[axis] - 1)]",
         "box = (span[0][0], span[1][0], span[0][1] + 1, span[1][1] + 1)  # " + _("top, left, bottom, right"),
         'print(f"rows {span[0][0]}-{span[0][1]}, columns {span[1][0]}-{span[1][1]}, field {field_size}")',
     ])
     size = tuple(int(n) for n in field_size) if isinstance(field_size, tuple) else int(field_size)
-    return Program(name="receptive_field", title=_("Receptive fields"), cells=(layers, field, region),
+    return Program(name="receptive_field", title=_("Receptive fields"), cells=tuple(map(wrap_comments, (layers, field, region))),
                    checks={"field_size": size, "box": tuple(int(n) for n in box)})

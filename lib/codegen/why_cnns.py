@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lib.codegen.comments import wrap_comments
 from lib.codegen.program import Program
 from lib.i18n import _
 
@@ -19,9 +20,11 @@ def why_cnns_program(*, units: int, filters: int, kernel: int, mnist_dense: int,
     ])
     counts = "\n".join([
         "# " + _("The book's example: a 28 x 28 MNIST image, flattened, into 128 units"),
-        "mnist_dense = keras.Sequential([keras.Input(shape=(28 * 28,)), layers.Dense(128)]).count_params()",
+        "mnist_dense = keras.Sequential([keras.Input(shape=(28 * 28,)),",
+        "                                layers.Dense(128)]).count_params()",
         "# " + _("A 224 x 224 x 3 photo, flattened, into UNITS units"),
-        "photo_dense = keras.Sequential([keras.Input(shape=(224 * 224 * 3,)), layers.Dense(UNITS)]).count_params()",
+        "photo_dense = keras.Sequential([keras.Input(shape=(224 * 224 * 3,)),",
+        "                                layers.Dense(UNITS)]).count_params()",
         "# " + _("A conv layer on that photo, and on a 28 x 28 x 3 image: one kernel shared by every position"),
         "photo_conv = keras.Sequential([keras.Input(shape=(224, 224, 3)),",
         "                               layers.Conv2D(FILTERS, KERNEL_SIZE)]).count_params()",
@@ -30,6 +33,6 @@ def why_cnns_program(*, units: int, filters: int, kernel: int, mnist_dense: int,
         'print(f"dense, MNIST: {mnist_dense:,}  dense, photo: {photo_dense:,}")',
         'print(f"conv, photo: {photo_conv:,}  conv, 28 x 28 x 3: {small_conv:,}")',
     ])
-    return Program(name="why_cnns", title=_("Why CNNs"), cells=(constants, counts),
+    return Program(name="why_cnns", title=_("Why CNNs"), cells=tuple(map(wrap_comments, (constants, counts))),
                    checks={"mnist_dense": int(mnist_dense), "photo_dense": int(photo_dense),
                            "photo_conv": int(photo_conv), "small_conv": int(photo_conv)})
