@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.codegen.images import ImageChoice
 from lib.codegen.program import Program
 from lib.i18n import _
 
@@ -27,3 +28,12 @@ def code_panel(program: Program, key: str, *, expanded: bool = False) -> None:
                              mime="text/x-python", key=f"{key}_code_py", icon=":material/download:")
         right.download_button(_("Download as a notebook"), program.notebook(), file_name=f"{program.name}.ipynb",
                               mime="application/x-ipynb+json", key=f"{key}_code_ipynb", icon=":material/download:")
+
+
+def image_choice(prefix: str, pixels, default_photo: str = "Cameraman") -> ImageChoice:
+    """What ui.widgets.image_picker(prefix) was set to, read from its widgets' keys, for the program's first part.
+    `pixels` is what it returned: three channels mean the page kept the colour."""
+    source = st.session_state.get(f"{prefix}_source", "Sample photo")
+    name = (st.session_state.get(f"{prefix}_photo", default_photo) if source == "Sample photo" else
+            st.session_state.get(f"{prefix}_pattern", "Checkerboard") if source == "Pattern" else None)
+    return ImageChoice(source, name, colour=pixels.ndim == 3)

@@ -5,12 +5,14 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.explore.receptive import field_steps, input_region, output_size, receptive_field_size
+from lib.codegen.receptive import receptive_program
+from lib.explore.receptive import field_steps, input_region, layer_geometries, output_size, receptive_field_size
 from lib.i18n import _
 from lib.keras_views.predict import FEATURE_LAYERS
 from lib.plain_text import plain
 from lib.runs.store import SHIPPED_MODEL
 from lib.server.guide_controls import label as control_label
+from ui.code_panel import code_panel
 from ui.digits import classifier, digit_picker, model_catalogue
 from ui.pictures import GRAY, colour_bar
 
@@ -93,6 +95,8 @@ feature.plotly_chart(feature_map_with_unit(activation[:, :, channel], row, col,
                                            _("{layer} map {channel} ({height} x {width})").format(
                                                layer=layer_name, channel=channel, height=out_h, width=out_w)),
                      key="receptive_map")
+code_panel(receptive_program(layer_geometries(*network, layer_name), layer_name, row, col, size, box),
+           "receptive")
 
 st.subheader(_("How the field grows, layer by layer"))
 st.markdown(_("Each layer widens the field by (k - 1) times the jump j, the distance in input pixels between two "

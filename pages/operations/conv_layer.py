@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from lib.codegen.conv_layer import KernelChoice, conv_layer_program
 from lib.explore.formulas import output_size_latex
 from lib.explore.kernels import PRESETS, SIZES
 from lib.explore.ops import conv_layer, conv_layer_parameters, conv_layer_step
@@ -18,6 +19,7 @@ from lib.keras_views.layer_weights import (
 )
 from lib.keras_views.predict import FEATURE_LAYERS
 from lib.server.guide_controls import label as control_label
+from ui.code_panel import code_panel, image_choice
 from ui.digits import digit_picker, shipped_classifier, show_digit
 from ui.pictures import kernel_slices, map_grid, number_grid
 from ui.widgets import image_picker, output_position
@@ -156,6 +158,15 @@ st.markdown(ngettext("**Output volume:** {height} x {width} x {count}, one map p
 st.latex(r"H' = " + output_size_latex(height, size, stride, padding))
 st.latex(r"W' = " + output_size_latex(width, size, stride, padding))
 map_grid(maps, _("map"))
+kernel_choice = KernelChoice(kernel_source, size, count, depth,
+                             names=tuple(names) if kernel_source == "Presets" else (),
+                             channels=tuple(map(tuple, used)) if kernel_source == "Presets" else (),
+                             seed=int(seed) if kernel_source == "Random" else None)
+code_panel(conv_layer_program(
+    kernels=kernels, biases=biases, choice=kernel_choice, stride=stride, padding=padding, activation=activation,
+    maps=maps, parameters=parameters, image=image_choice("layer", pixels) if source == "Image" else None,
+    digit=digit if source == "Digit" else None, activations=volume if source == "LeNet-5 activations" else None,
+    note=volume_note if source == "LeNet-5 activations" else caption if source == "Digit" else ""), "conv_layer")
 
 st.subheader(_("Step through one unit"))
 row, col = output_position("layer", maps.shape[:2])

@@ -4,11 +4,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from lib.codegen.convolution import convolution_program
 from lib.explore.formulas import output_size_latex
 from lib.explore.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
 from lib.explore.ops import conv2d, conv_output_size, conv_step, padded_input
 from lib.i18n import N_, _
 from lib.server.guide_controls import label as control_label
+from ui.code_panel import code_panel, image_choice
 from ui.pictures import number_grid, outline, picture, short_number
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
@@ -103,13 +105,18 @@ st.latex(r"W_{out} = " + output_size_latex(width, kernel.shape[1], stride, paddi
 st.subheader(_("SAME vs VALID"))
 st.caption(_("The current kernel at stride {stride}, dilation {dilation}. SAME pads so that the output is "
              "ceil(n / s) long; VALID only uses positions where the kernel fits.").format(stride=stride, dilation=dilation))
+results = {mode: conv2d(pixels, kernel, stride, mode, dilation) for mode in ("same", "valid")}
 for column, mode in zip(st.columns(2), ["same", "valid"]):
-    result = conv2d(pixels, kernel, stride, mode, dilation)
+    result = results[mode]
     if result.size:
         column.plotly_chart(picture(result, f"{mode.upper()}: {result.shape}", scale_title=N_("output value")),
                             key=f"conv_{mode}_picture")
     else:
         column.warning(_("{mode}: empty output, the kernel does not fit.").format(mode=mode.upper()))
+
+if output.size:
+    code_panel(convolution_program(image_choice("conv", pixels), kernel, stride, padding, dilation, output,
+                                   results["same"].shape, results["valid"].shape), "convolution")
 
 st.subheader(_("Step through one output value"))
 crop, top, left = crop_picker("conv", pixels)

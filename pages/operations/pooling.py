@@ -3,11 +3,13 @@
 import numpy as np
 import streamlit as st
 
+from lib.codegen.pooling import pooling_program
 from lib.explore.formulas import output_size_latex
 from lib.explore.images import mark_cells
 from lib.explore.ops import conv_output_size, padded_input, pool2d, pool_step, uncovered_inputs
 from lib.i18n import N_, _, ngettext
 from lib.server.guide_controls import label as control_label
+from ui.code_panel import code_panel, image_choice
 from ui.layout import captioned_image
 from ui.pictures import number_grid, picture
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
@@ -78,9 +80,9 @@ else:
                     caption=_("The output at its real size: one screen pixel per value")
                     if real_width == output.shape[1] else _("The output, shrunk to {shown} of its {columns} columns to "
                                                             "fit").format(shown=real_width, columns=output.shape[1]))
+ratio = height * width / max(output.shape[0] * output.shape[1], 1)
 shapes_col.markdown(_("**Shapes:** {height} x {width} -> {out_height} x {out_width} ({ratio:.1f} times fewer values)").format(
-    height=height, width=width, out_height=output.shape[0], out_width=output.shape[1],
-    ratio=height * width / max(output.shape[0] * output.shape[1], 1)))
+    height=height, width=width, out_height=output.shape[0], out_width=output.shape[1], ratio=ratio))
 st.latex(r"H_{out} = " + output_size_latex(height, size, stride, padding))
 st.latex(r"W_{out} = " + output_size_latex(width, size, stride, padding))
 skipped = uncovered_inputs((height, width), size, stride, padding)
@@ -104,6 +106,10 @@ if skipped.any():
 if size >= 8:
     st.info(_("With a window this large, whole regions collapse into one value: the output keeps "
               "little more than the coarse layout of the image, as the book warns."))
+
+if output.size:
+    code_panel(pooling_program(image_choice("pool", pixels, "Chelsea the cat"), mode, size, stride, padding, output,
+                               ratio), "pooling")
 
 st.subheader(_("Step through one output value"))
 crop, _top, _left = crop_picker("pool", pixels)

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from lib.codegen.why_cnns import why_cnns_program
 from lib.engine.data import MnistUnavailableError
 from lib.explore.images import enlarge, to_display
 from lib.explore.why_cnns import (
@@ -23,6 +24,7 @@ from lib.i18n import _, ngettext
 from lib.runs.store import SHIPPED_MODEL, book_model_path
 from lib.server.guide_controls import label as control_label
 from ui.charts import PALETTE
+from ui.code_panel import code_panel
 from ui.digits import classifier, mnist_test
 from ui.widgets import image_picker
 
@@ -99,6 +101,8 @@ figure.update_layout(xaxis_title=ngettext("Image side (pixels, {n} channel)", "I
                                           channels).format(n=channels),
                      yaxis_title=_("Parameters"), yaxis_type="log", height=400, margin=dict(t=30))
 st.plotly_chart(figure, key="why_growth")
+code_panel(why_cnns_program(units=units, filters=filters, kernel=kernel, mnist_dense=mnist_dense,
+                            photo_dense=photo_dense, photo_conv=conv_params(kernel, 3, filters)), "why_cnns")
 
 st.header(_("2. Dense layers ignore where pixels are"))
 st.markdown(_(
