@@ -315,13 +315,13 @@ def _image_set_from_members(members: list[_Member], where: str, preparation: str
         raise ImageSetError(_("The class {name!r} has no readable image.").format(name=empty[0]))
     notes = []
     if unreadable:
-        notes.append(ngettext("{n} file that is not an image was skipped.",
-                              "{n} files that are not images were skipped.", unreadable).format(n=unreadable))
+        notes.append(ngettext("{n:,} file that is not an image was skipped.",
+                              "{n:,} files that are not images were skipped.", unreadable).format(n=unreadable))
     if blank:
-        notes.append(ngettext("{n} blank image was skipped.", "{n} blank images were skipped.", blank).format(n=blank))
+        notes.append(ngettext("{n:,} blank image was skipped.", "{n:,} blank images were skipped.", blank).format(n=blank))
     if loose:
-        notes.append(ngettext("{n} file outside the class folders was ignored.",
-                              "{n} files outside the class folders were ignored.", len(loose)).format(n=len(loose)))
+        notes.append(ngettext("{n:,} file outside the class folders was ignored.",
+                              "{n:,} files outside the class folders were ignored.", len(loose)).format(n=len(loose)))
     return _assembled(per_class, tuple(notes))
 
 

@@ -294,7 +294,7 @@ def parse_history_csv(text: str, name: str) -> tuple[list[dict], list[str]]:
     if any(entry["epoch"] == 0 for entry in parsed):
         for entry in parsed:
             entry["epoch"] += 1
-    notes = [_("{name}: skipped {skipped} of {total} rows, their epoch unusable ({lines}).").format(
+    notes = [_("{name}: skipped {skipped:,} of {total:,} rows, their epoch unusable ({lines}).").format(
         name=name, skipped=len(refused), total=len(rows), lines=_first_few(refused))] if refused else []
     return parsed, notes
 
