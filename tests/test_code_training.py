@@ -37,7 +37,9 @@ def open_page(path: str, tmp_path, monkeypatch) -> AppTest:
 
 
 def shown_code(app: AppTest, marker: str) -> list[str]:
-    return [block.value for block in app.code if marker in block.value]
+    """The code blocks the page shows that hold `marker`, as a program file holds them (st.code drops the last
+    newline)."""
+    return [block.value.rstrip("\n") + "\n" for block in app.code if marker in block.value]
 
 
 # --- Keras basics: the book's three styles, and batch norm ------------------------------------------------------
@@ -159,3 +161,36 @@ def test_scaling_page_mirrored_program_trains_as_the_engine_does(tmp_path, monke
     result = train(config, tmp_path / "engine")
     assert values["total_params"] == result.metrics["parameters"]
     assert values["first_epoch_loss"] == pytest.approx(result.history[0]["loss"], rel=LOSS_TOLERANCE)
+
+
+# --- Your own classes: the downloaded set read with image_dataset_from_directory ---------------------------------
+
+def test_own_classes_program_reads_the_downloaded_set_and_builds_the_engines_model(tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    from lib.engine.image_sets import image_set_zip_bytes
+    from lib.engine.models import build_model
+    from tests.test_own_classes_page import two_class_set
+    from ui import own_set
+
+    examples = two_class_set(5)
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app.session_state[own_set.SET_KEY] = examples
+    app.run()
+    app.switch_page("pages/training/own_classes.py")
+    app.run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    app.number_input(key="own_epochs").set_value(1).run()
+    [source] = shown_code(app, "image_dataset_from_directory(")
+    page_checks = app.session_state["code_checks"]["own_train"]
+    assert page_checks == {"num_classes": 2, "num_examples": 10}
+    folder = tmp_path / "program"
+    zipfile.ZipFile(io.BytesIO(image_set_zip_bytes(own_set.to_image_set(examples)))).extractall(folder / "my-classes")
+    values = run_program(source, [*page_checks, "total_params"], folder)
+    assert_matches(values, page_checks)
+    form = {name.removeprefix("own_"): value for name, value in app.session_state["own_saved_form"].items()}
+    engine = build_model(form["model"], form["style"], batch_norm=form["batch_norm"], num_classes=2)
+    assert values["total_params"] == engine.count_params()
+    assert "validation accuracy:" in values["__stdout__"]

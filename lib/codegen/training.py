@@ -35,7 +35,7 @@ def learning_rate_of(config: TrainingConfig) -> float:
 
 
 def imports_cell() -> str:
-    return "import math\nimport os\n\nimport numpy as np\nimport tensorflow as tf\nimport keras\nfrom keras import layers"
+    return "import os\n\nimport numpy as np\nimport tensorflow as tf\nimport keras\nfrom keras import layers"
 
 
 def constants_cell(config: TrainingConfig) -> str:
@@ -44,14 +44,21 @@ def constants_cell(config: TrainingConfig) -> str:
              f"TRAIN_SAMPLES = {config.train_samples}",
              f"BATCH_SIZE = {config.batch_size}",
              f"EPOCHS = {config.epochs}",
-             f"LEARNING_RATE = {literal(learning_rate_of(config))}"]
+             f"LEARNING_RATE = {literal(learning_rate_of(config))}",
+             *schedule_constants(config)]
+    return "\n".join(lines)
+
+
+def schedule_constants(config: TrainingConfig) -> list[str]:
+    """The constants the config's learning-rate schedule reads."""
+    lines = []
     if config.lr_schedule in ("step", "exponential"):
         lines.append(f"SCHEDULE_FACTOR = {literal(config.lr_schedule_factor)}")
     if config.lr_schedule == "step":
         lines.append(f"SCHEDULE_EVERY = {config.lr_schedule_every}")
     if config.lr_schedule == "cosine":
         lines.append(f"WARMUP_EPOCHS = {literal(config.warmup_epochs)}")
-    return "\n".join(lines)
+    return lines
 
 
 def mnist_cell() -> str:
@@ -82,7 +89,7 @@ def rate_lines(config: TrainingConfig) -> list[str]:
         return lines
     return lines + [
         _("# Cosine decay, every batch: a linear warm-up from 0, then down to 0 along a cosine."),
-        "steps_per_epoch = math.ceil(len(x_train) / BATCH_SIZE)",
+        "steps_per_epoch = len(train_data)",
         "total_steps = EPOCHS * steps_per_epoch",
         "warmup_steps = min(round(WARMUP_EPOCHS * steps_per_epoch), total_steps - 1)",
         "learning_rate = keras.optimizers.schedules.CosineDecay(",
