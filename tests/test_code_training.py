@@ -9,6 +9,7 @@ it shows is run as shown, and the engine trains the same form in this process.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import replace
 
 import pytest
@@ -75,6 +76,23 @@ def test_each_style_has_the_engines_parameter_count(style):
             assert built_example(example)["total_params"] == engine.count_params()
 
 
+@pytest.mark.parametrize("program", [
+    lambda: model_program(EXAMPLES["lenet5_subclassed"]),
+    lambda: training_program(TrainingConfig(lr_schedule="cosine", strategy="mirrored", scale_learning_rate=True)),
+], ids=["subclassed", "training"])
+def test_comments_are_translated_and_the_code_stays_code(program):
+    from lib.i18n import language_override
+
+    english = program().source().splitlines()
+    with language_override("ko"):
+        korean = program().source().splitlines()
+    assert len(english) == len(korean)
+    comments = [(en, ko) for en, ko in zip(english, korean) if en.lstrip().startswith("#")]
+    assert comments and all(en != ko and re.search("[\uac00-\ud7a3]", ko) for en, ko in comments)
+    assert [en for en in english if not en.lstrip().startswith("#")] == \
+        [ko for ko in korean if not ko.lstrip().startswith("#")]
+
+
 def test_keras_basics_page_shows_its_programs_and_they_print_its_numbers(tmp_path, monkeypatch):
     app = open_page("pages/chapter2/keras_basics.py", tmp_path, monkeypatch)
     checks = app.session_state["code_checks"]
@@ -108,14 +126,19 @@ FORMS = [{}] + [random_form(seed) for seed in (1, 2, 3)]
 
 
 def fill_form(app: AppTest, values: dict) -> None:
+    """Set the form's widgets in order, as a visitor would: one that is disabled (a batch-norm momentum without
+    batch norm, a rate left at Keras's default) stays as it is."""
     for name, value in {**values, "train_samples": 1000, "epochs": 1}.items():
         key = f"train_{name}"
         if isinstance(value, bool):
-            app.checkbox(key=key).set_value(value)
+            widget = app.checkbox(key=key)
         elif isinstance(value, str):
-            app.selectbox(key=key).set_value(value)
+            widget = app.selectbox(key=key)
         else:
-            app.number_input(key=key).set_value(value)
+            widget = app.number_input(key=key)
+        if widget.disabled:
+            continue
+        widget.set_value(value)
         app.run()
         assert not app.exception, [exception.message for exception in app.exception]
 

@@ -15,6 +15,7 @@ from lib.codegen.models import ModelOptions, model_source, summary_source
 from lib.codegen.program import Program
 from lib.i18n import N_, _
 
+COUNTS = ("total_params", "trainable_params", "non_trainable_params")
 IMPORTS = "import numpy as np\nimport keras\nfrom keras import layers"
 
 
@@ -47,16 +48,21 @@ def model_program(example: ModelExample) -> Program:
 
 def built_example(example: ModelExample) -> dict:
     """The example's program run here: its summary text as it prints it, and its three parameter counts
-    (the program's checks)."""
+    (the program's checks). Cacheable for every visitor: nothing in it depends on the reader's language (the
+    program, whose comments do, is `checked_program`)."""
     program = model_program(example)
     namespace: dict = {}
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         for cell in program.cells:
             exec(compile(cell, f"<{program.name}>", "exec"), namespace)  # our own generated code, never user input
-    checks = {name: int(namespace[name]) for name in ("total_params", "trainable_params", "non_trainable_params")}
-    return {"key": example.key, "title": example.title, "program": replace(program, checks=checks),
-            "summary": printed.getvalue(), **checks}
+    checks = {name: int(namespace[name]) for name in COUNTS}
+    return {"key": example.key, "title": example.title, "summary": printed.getvalue(), **checks}
+
+
+def checked_program(example: ModelExample, built: dict) -> Program:
+    """The example's program in the reader's language, with the counts it printed when run as its checks."""
+    return replace(model_program(example), checks={name: built[name] for name in COUNTS})
 
 
 def model_examples() -> list[dict]:

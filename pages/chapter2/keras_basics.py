@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from lib.codegen.keras_basics import model_examples
+from lib.codegen.keras_basics import MODEL_EXAMPLES, checked_program, model_examples
 from lib.engine.config import TrainingConfig
 from lib.engine.data import MnistUnavailableError, load_mnist
 from lib.explore.images import enlarge
@@ -124,14 +124,14 @@ with model_tab:
     st.caption(_("Chapter 2 builds a model three ways: with the Sequential API, with the functional API and by "
                  "subclassing `keras.Model`. Each program below is run here as shown: its summary is what it "
                  "prints."))
-    for example in built_models():
-        total = example["total_params"]
+    for example, built in zip(MODEL_EXAMPLES, built_models()):
+        total = built["total_params"]
         st.markdown("#### " + ngettext("{title}: {n:,} parameter", "{title}: {n:,} parameters", total).format(
-            title=_(example["title"]), n=total))
-        code_panel(example["program"], f"basics_{example['key']}", expanded=example["key"] == "dense_sequential")
-        st.code(example["summary"], language=None)
+            title=_(example.title), n=total))
+        code_panel(checked_program(example, built), f"basics_{example.key}", expanded=example == MODEL_EXAMPLES[0])
+        st.code(built["summary"], language=None)
         st.markdown(_("Total **{total:,}** = trainable **{trainable:,}** + non-trainable **{frozen:,}**.").format(
-            total=total, trainable=example["trainable_params"], frozen=example["non_trainable_params"]))
+            total=total, trainable=built["trainable_params"], frozen=built["non_trainable_params"]))
 
 with loss_tab:
     st.markdown(_("Edit the labels and predicted probabilities; the two losses are computed by Keras itself."))
