@@ -217,3 +217,14 @@ def test_own_classes_program_reads_the_downloaded_set_and_builds_the_engines_mod
     engine = build_model(form["model"], form["style"], batch_norm=form["batch_norm"], num_classes=2)
     assert values["total_params"] == engine.count_params()
     assert "validation accuracy:" in values["__stdout__"]
+
+
+def test_writing_a_recipe_loads_no_tensorflow():
+    """The Train and own-classes forms open without TensorFlow: their programs are written from the config alone."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; import lib.codegen.training, lib.codegen.own_classes; "
+             "print('tensorflow' in sys.modules or 'keras' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

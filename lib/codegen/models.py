@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lib.codegen.program import literal
-from lib.engine.config import KERAS_BATCH_NORM_MOMENTUM
-from lib.engine.models import INPUT_SHAPE, NUM_CLASSES
+from lib.engine.config import INPUT_SHAPE, KERAS_BATCH_NORM_MOMENTUM, NUM_CLASSES
 from lib.i18n import _
 
 CLASS_NAMES = {"lenet5": "LeNet5", "dense": "DenseNetwork"}
