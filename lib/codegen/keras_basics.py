@@ -56,8 +56,11 @@ def built_example(example: ModelExample) -> dict:
     with contextlib.redirect_stdout(printed):
         for cell in program.cells:
             exec(compile(cell, f"<{program.name}>", "exec"), namespace)  # our own generated code, never user input
+    from lib.keras_views.keras_basics import parameter_arithmetic
+
     checks = {name: int(namespace[name]) for name in COUNTS}
-    return {"key": example.key, "title": example.title, "summary": printed.getvalue(), **checks}
+    return {"key": example.key, "title": example.title, "summary": printed.getvalue(),
+            "arithmetic": parameter_arithmetic(namespace["model"]), **checks}
 
 
 def checked_program(example: ModelExample, built: dict) -> Program:

@@ -53,6 +53,12 @@ def built_models() -> list[dict]:
     return model_examples()
 
 
+def arithmetic_line(row: dict) -> str:
+    """One layer's parameter count spelled out; a note naming its weights (batch norm's) translated."""
+    note = f" ({_(row['note'])})" if row.get("note") else ""
+    return f"- `{row['layer']}`: {row['arithmetic']}{note} = **{row['parameters']:,}**"
+
+
 def show_rate_used(job) -> None:
     """The learning rate the run's config.json asked for, and the one its optimizer reported in history.csv."""
     if not job.run_path:
@@ -130,6 +136,10 @@ with model_tab:
             title=_(example.title), n=total))
         code_panel(checked_program(example, built), f"basics_{example.key}", expanded=example == MODEL_EXAMPLES[0])
         st.code(built["summary"], language=None)
+        rows = built["arithmetic"]
+        terms = " + ".join(f"{row['parameters']:,}" for row in rows)
+        st.markdown("\n".join(arithmetic_line(row) for row in rows) + "\n\n" +
+                    _("Total: {terms} = **{total:,}**").format(terms=terms, total=total))
         st.markdown(_("Total **{total:,}** = trainable **{trainable:,}** + non-trainable **{frozen:,}**.").format(
             total=total, trainable=built["trainable_params"], frozen=built["non_trainable_params"]))
 
