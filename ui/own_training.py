@@ -14,11 +14,13 @@ from pathlib import Path
 
 import streamlit as st
 
+from lib.codegen.own_classes import own_classes_program
 from lib.engine.config import PRESETS, TrainingConfig
 from lib.engine.image_sets import ImageSet, ImageSetError, stratified_split
 from lib.engine.training import AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM, estimated_seconds
 from lib.i18n import _, ngettext
 from lib.plain_text import plain
+from ui.code_panel import code_panel
 from ui.job_views import format_seconds, show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
 from ui.own_classes import preparation, set_zip_bytes
@@ -149,6 +151,7 @@ def show_training(examples: dict) -> str | None:
         st.caption(problem)
     if clicked and image_set is not None:
         _start(values, examples, image_set, train_images)
+    show_code(values, image_set)
 
     if not mine:
         return None
@@ -160,6 +163,16 @@ def show_training(examples: dict) -> str | None:
     show_result(job, fill_form=form.fill)
     accuracy_caption(job.config.to_dict())
     return job.run_path
+
+
+def show_code(values: dict, image_set: ImageSet | None) -> None:
+    """The form as a Keras program on the downloaded set, once there is a set to train on."""
+    try:
+        config = TrainingConfig.from_dict({**values, "data": "", "test_data": ""})
+    except ValueError:  # the Train button says why
+        return
+    if image_set is not None:
+        code_panel(own_classes_program(config, image_set.class_names, len(image_set)), "own_train")
 
 
 def accuracy_caption(config: dict) -> None:

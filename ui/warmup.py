@@ -69,16 +69,11 @@ def first_calls() -> None:
     The Keras basics and Optimizers pages cache what they compute in caches of their own; their results are
     not kept from here, but what the first call of each costs in any process is.
     """
-    from lib.keras_views.keras_basics import (
-        BOOK_Y_PRED,
-        BOOK_Y_TRUE,
-        crossentropy_pair,
-        model_styles,
-        optimizer_string_vs_object,
-    )
+    from lib.codegen.keras_basics import model_examples
+    from lib.keras_views.keras_basics import BOOK_Y_PRED, BOOK_Y_TRUE, crossentropy_pair, optimizer_string_vs_object
     from lib.keras_views.optimizer_paths import SURFACES, gradient_at, trajectory
 
-    model_styles()
+    model_examples()
     crossentropy_pair(list(BOOK_Y_TRUE), [list(row) for row in BOOK_Y_PRED])
     optimizer_string_vs_object(0.1)
     start = SURFACES["bowl"].start

@@ -35,6 +35,10 @@ PREPARATIONS = ("ink", "as_is")
 # them back from Keras, so a Keras release that changes one fails there.
 KERAS_DEFAULT_LEARNING_RATES = {"sgd": 0.01, "momentum": 0.01, "nag": 0.01, "adagrad": 0.001, "adadelta": 0.001,
                                 "rmsprop": 0.001, "adam": 0.001}
+# Every model takes MNIST's form, (28, 28, 1) white on black, and has one output per class (MNIST's ten digits
+# unless a data set of one's own has others): lib.engine.models builds with these, lib.codegen writes them.
+INPUT_SHAPE = (28, 28, 1)
+NUM_CLASSES = 10
 # Keras's default BatchNormalization momentum, kept here for the same reason (tests/test_models.py checks it).
 KERAS_BATCH_NORM_MOMENTUM = 0.99
 

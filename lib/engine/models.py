@@ -14,11 +14,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from lib.engine.config import ARCHITECTURES, DROPOUT_PLACES, KERAS_BATCH_NORM_MOMENTUM, STYLES
+from lib.engine.config import ARCHITECTURES, DROPOUT_PLACES, INPUT_SHAPE, KERAS_BATCH_NORM_MOMENTUM, NUM_CLASSES, STYLES
 from lib.i18n import _
-
-INPUT_SHAPE = (28, 28, 1)
-NUM_CLASSES = 10
 
 
 def _regularizer(l1: float, l2: float):

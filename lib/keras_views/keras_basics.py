@@ -1,13 +1,11 @@
 """The computations behind the Keras basics page (chapter 2): nothing on it is typed in.
 
-Source code shown on the page is read from lib.engine.models with `inspect`, so the
-page cannot drift from the code that trains; losses, parameter arithmetic and
-histograms are computed here from real arrays and real Keras objects.
+The models the page shows are lib.codegen's programs, run as shown (lib.codegen.keras_basics); losses,
+parameter arithmetic and histograms are computed here from real arrays and real Keras objects.
 """
 
 from __future__ import annotations
 
-import inspect
 import re
 
 import numpy as np
@@ -26,11 +24,6 @@ ROW_SUM_TOLERANCE = 1e-3
 LOSS_TOLERANCE = 1e-5
 
 
-def source_of(*objects) -> str:
-    """The real source code of functions or classes, one after another."""
-    return "\n\n".join(inspect.getsource(item) for item in objects)
-
-
 def normalization_histograms(images: np.ndarray, bins: int = 32) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Pixel histograms of raw images, scaled to [0, 1] and to [-1, 1]: (counts, bin edges) each.
 
@@ -38,36 +31,6 @@ def normalization_histograms(images: np.ndarray, bins: int = 32) -> dict[str, tu
     raw = images.astype(np.float64).ravel()
     versions = {N_("raw 0-255"): raw, N_("scaled to [0, 1]"): raw / 255.0, N_("scaled to [-1, 1]"): raw / 127.5 - 1.0}
     return {name: np.histogram(values, bins=bins) for name, values in versions.items()}
-
-
-# The three ways chapter 2 builds a model: (title, architecture, style). Titles are translated where shown.
-MODEL_STYLES = ((N_("Dense network, Sequential"), "dense", "sequential"),
-                (N_("Dense network, Functional"), "dense", "functional"),
-                (N_("LeNet-5, subclassed keras.Model"), "lenet5", "subclassed"))
-
-
-def model_styles() -> list[dict]:
-    """Each of the book's three ways to build a model, built for real: its title, style, the source code that
-    builds it, its summary rows, its parameter arithmetic and its total parameter count."""
-    from lib.engine.models import (
-        SubclassedNet,
-        build_functional,
-        build_model,
-        build_sequential,
-        dense_layers,
-        lenet5_layers,
-        summary_rows,
-    )
-
-    sources = {"sequential": (build_sequential, dense_layers), "functional": (build_functional,),
-               "subclassed": (SubclassedNet, lenet5_layers)}
-    styles = []
-    for title, architecture, style in MODEL_STYLES:
-        model = build_model(architecture, style)
-        styles.append({"title": title, "style": style, "code": source_of(*sources[style]),
-                       "summary": summary_rows(model), "arithmetic": parameter_arithmetic(model),
-                       "parameters": model.count_params()})
-    return styles
 
 
 def parameter_arithmetic(model) -> list[dict]:

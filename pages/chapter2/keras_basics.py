@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from lib.codegen.keras_basics import MODEL_EXAMPLES, checked_program, model_examples
 from lib.engine.config import TrainingConfig
 from lib.engine.data import MnistUnavailableError, load_mnist
 from lib.explore.images import enlarge
@@ -18,7 +19,6 @@ from lib.keras_views.keras_basics import (
     BOOK_Y_TRUE,
     crossentropy_pair,
     layer_weights,
-    model_styles,
     normalization_histograms,
     optimizer_string_vs_object,
     parse_labels,
@@ -27,6 +27,7 @@ from lib.runs.archive import zip_run
 from lib.runs.store import Run, RunReadError, book_run_path, load_run
 from lib.server.guide_controls import label as control_label
 from ui.callbacks_text import CALLBACKS
+from ui.code_panel import code_panel
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
 from ui.models import keras_model
@@ -48,9 +49,9 @@ def mnist():
     return load_mnist()
 
 
-@st.cache_data(max_entries=1, show_spinner=_("Building the three models..."))
+@st.cache_resource(max_entries=1, show_spinner=_("Building the three models..."))  # read only: never mutated
 def built_models() -> list[dict]:
-    return model_styles()
+    return model_examples()
 
 
 def arithmetic_line(row: dict) -> str:
@@ -134,8 +135,6 @@ st.title(_("Keras basics"))
 data_tab, model_tab, loss_tab, fit_tab, callback_tab, save_tab, questions_tab = st.tabs(
     [_("Data"), _("Model"), _("Losses"), control_label("basics_fit_tab"), _("Callbacks and TensorBoard"), _("Save and load"),
      control_label("basics_questions_tab")])
-SUMMARY_HEADERS = {"layer": _("layer"), "type": _("type"), "output shape": _("output shape"),
-                   "parameters": _("parameters")}
 
 with data_tab:
     try:
@@ -166,21 +165,20 @@ with data_tab:
 
 with model_tab:
     st.caption(_("Chapter 2 builds a model three ways: with the Sequential API, with the functional API and by "
-                 "subclassing `keras.Model`. Each is built here for real, with Keras's summary and every layer's "
-                 "parameters counted."))
-    for example in built_models():
-        style, total = example["style"], example["parameters"]
-        with st.expander(ngettext("{title}: {n:,} parameter", "{title}: {n:,} parameters", total).format(
-                title=_(example["title"]), n=total), expanded=style == "sequential"):
-            st.code(example["code"], language="python")
-            summary = pd.DataFrame(example["summary"])
-            if "output shape" in summary:
-                summary["output shape"] = summary["output shape"].replace({"(built by call)": _("(built by call)")})
-            st.dataframe(summary.rename(columns=SUMMARY_HEADERS), hide_index=True, key=f"basics_summary_{style}")
-            rows = example["arithmetic"]
-            terms = " + ".join(f"{row['parameters']:,}" for row in rows)
-            lines = [arithmetic_line(row) for row in rows]
-            st.markdown("\n".join(lines) + "\n\n" + _("Total: {terms} = **{total:,}**").format(terms=terms, total=total))
+                 "subclassing `keras.Model`. Each program below is run here as shown: its summary is what it "
+                 "prints."))
+    for example, built in zip(MODEL_EXAMPLES, built_models()):
+        total = built["total_params"]
+        st.markdown("#### " + ngettext("{title}: {n:,} parameter", "{title}: {n:,} parameters", total).format(
+            title=_(example.title), n=total))
+        code_panel(checked_program(example, built), f"basics_{example.key}", expanded=example == MODEL_EXAMPLES[0])
+        st.code(built["summary"], language=None)
+        rows = built["arithmetic"]
+        terms = " + ".join(f"{row['parameters']:,}" for row in rows)
+        st.markdown("\n".join(arithmetic_line(row) for row in rows) + "\n\n" +
+                    _("Total: {terms} = **{total:,}**").format(terms=terms, total=total))
+        st.markdown(_("Total **{total:,}** = trainable **{trainable:,}** + non-trainable **{frozen:,}**.").format(
+            total=total, trainable=built["trainable_params"], frozen=built["non_trainable_params"]))
 
 with loss_tab:
     st.markdown(_("Edit the labels and predicted probabilities; the two losses are computed by Keras itself."))

@@ -5,11 +5,13 @@ from dataclasses import replace
 
 import streamlit as st
 
+from lib.codegen.training import training_program
 from lib.engine.config import TrainingConfig, command_for
 from lib.engine.distribute import tf_config
 from lib.i18n import _, ngettext
 from lib.server.guide_controls import label as control_label
 from lib.server.job_state import worker_losses
+from ui.code_panel import code_panel
 from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, submit
@@ -91,6 +93,10 @@ st.code(command_for(replace(config, strategy="mirrored", devices="", scale_learn
 st.markdown(_("No GPU at hand? Try mirrored training on your CPU split into two logical devices:"))
 st.code(command_for(replace(config, strategy="mirrored", devices="", scale_learning_rate=scale), out="runs")
         + " --split-cpu 2", language="bash")
+st.markdown(_("The same training as a Keras program of its own: build and compile inside "
+              "`MirroredStrategy().scope()`, then `fit` as usual."))
+code_panel(training_program(replace(config, strategy="mirrored", devices="", scale_learning_rate=scale)),
+           "scaling_mirrored")
 
 st.subheader(_("Try two workers on this server"))
 st.markdown(_("Two worker processes on this machine (127.0.0.1, two free ports, a `TF_CONFIG` each) train your "

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from lib.codegen.training import training_program
 from lib.engine.config import TrainingConfig
 from lib.i18n import N_, _
 from lib.server.guide_controls import label as control_label
+from ui.code_panel import code_panel
 from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, status_name, submit
@@ -92,3 +94,10 @@ if job is not None:
         st.caption(_("The settings above are for the next run; this one trains with the settings it started with."))
     else:
         show_result(job, fill_form=fill_form)
+
+try:
+    recipe = training_program(TrainingConfig.from_dict(form_values))
+except ValueError:  # the Train button says what is wrong with the form
+    recipe = None
+if recipe is not None:
+    code_panel(recipe, "train")
