@@ -3,8 +3,10 @@
 import pandas as pd
 import streamlit as st
 
+from lib.codegen.regularizers import freezing_program
 from lib.i18n import _, ngettext
 from lib.keras_views.freezing import FREEZABLE, freezing_experiment, parameter_counts
+from ui.code_panel import code_panel
 from ui.digits import mnist_test
 
 BATCH = 64  # the test digits the one training step sees
@@ -16,7 +18,8 @@ def cached_freezing(frozen: str):
     return freezing_experiment(x_test[:BATCH], y_test[:BATCH], frozen)
 
 
-def show_freezing(batch_norm_model) -> None:
+def show_freezing(batch_norm_model, model_path) -> None:
+    """`batch_norm_model` is the trained model read from `model_path`."""
     st.markdown("#### " + _("Non-trainable parameters and freezing a layer"))
     counts = parameter_counts(batch_norm_model)
     st.markdown(ngettext(
@@ -66,3 +69,5 @@ def show_freezing(batch_norm_model) -> None:
         n=BATCH, layer=frozen, change=result.change_of(frozen), trainable=max(row["change"] for row in others))
         + " " + _("The moving means and variances moved by up to {moving:.2e} although they are non-trainable: "
                   "batch norm updates them itself in training, without a gradient.").format(moving=max(moving)))
+    code_panel(freezing_program(model_path, frozen, BATCH, result.before, result.after, result.change_of(frozen)),
+               "regularizers_freezing")

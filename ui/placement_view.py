@@ -4,10 +4,12 @@ itself."""
 import plotly.graph_objects as go
 import streamlit as st
 
+from lib.codegen.regularizers import placement_program
 from lib.i18n import _, ngettext
-from lib.keras_views.dropout_placement import PLACEMENTS, RATE, SEEDS, compare_placements
+from lib.keras_views.dropout_placement import PLACEMENT_DIR, PLACEMENTS, RATE, SEEDS, compare_placements
 from lib.runs.store import RunReadError
 from ui.charts import PALETTE
+from ui.code_panel import code_panel
 
 
 def points(value: float) -> str:
@@ -57,3 +59,4 @@ def show_dropout_placement() -> None:
                + " " + _("The usual explanation: dropout on the conv maps drops single pixels of maps whose "
                          "neighbours carry nearly the same value, so it hides less than dropping whole units of a "
                          "dense layer, where each unit is one feature."))
+    code_panel(placement_program(PLACEMENT_DIR, tuple(PLACEMENTS), SEEDS, comparison), "regularizers_placement")

@@ -5,8 +5,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from lib.codegen.regularizers import early_stopping_program, weights_program
 from lib.i18n import _, ngettext
 from lib.keras_views.weight_histograms import (
+    BINS,
+    LIMIT,
     NEAR_ZERO,
     REGULARIZER_RUNS,
     compare_weights,
@@ -17,6 +20,7 @@ from lib.keras_views.weight_histograms import (
 )
 from lib.runs.store import RunReadError, load_run
 from ui.charts import PALETTE
+from ui.code_panel import code_panel
 from ui.models import keras_model
 
 
@@ -74,6 +78,8 @@ def show_weight_regularizers() -> None:
          _("Here L2's mean |w| is {change:.0%} above the plain run's.")).format(
             change=abs(l2.mean_abs / plain.mean_abs - 1)),
     ]))
+    paths = {name: regularizer_run_path(name) / "model.keras" for name in REGULARIZER_RUNS}
+    code_panel(weights_program(paths, LIMIT, BINS, NEAR_ZERO, comparison), "regularizers_weights")
 
 
 def show_early_stopping() -> None:
@@ -113,3 +119,4 @@ def show_early_stopping() -> None:
         allowed=stop.epochs_allowed, monitor=stop.monitor, patience=stop.patience, restore=stop.restored_best,
         best=stop.best_epoch, value=stop.values[stop.best_epoch - 1], waited=stop.waited, stopped=stop.stopped_epoch)
         + " " + kept)
+    code_panel(early_stopping_program(early_stopping_run_path(), stop), "regularizers_early_stopping_code")

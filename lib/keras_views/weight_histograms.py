@@ -20,6 +20,7 @@ from lib.runs.store import SAVED_MODELS
 REGULARIZER_RUNS = {"none": N_("no regularization"), "l1": "L1", "l2": "L2"}
 EARLY_STOPPING_RUN = ("baseline", "lenet5-sgd-early-stopping")
 NEAR_ZERO = 1e-3  # |w| below this counts as "at zero": a hundredth of the plain run's typical weight
+LIMIT, BINS = 0.3, 61  # the histograms' common bins over [-LIMIT, LIMIT]
 
 
 def regularizer_run_path(variant: str, root: Path = SAVED_MODELS) -> Path:
@@ -65,7 +66,7 @@ class WeightComparison:
         return min(self.runs, key=lambda name: self.runs[name].mean_abs)
 
 
-def compare_weights(weights: dict[str, np.ndarray], limit: float = 0.3, bins: int = 61) -> WeightComparison:
+def compare_weights(weights: dict[str, np.ndarray], limit: float = LIMIT, bins: int = BINS) -> WeightComparison:
     """Each run's share of weights near zero, mean |w| and histogram on one set of bins over [-limit, limit]
     (weights outside it are counted in the outermost bins, so every weight is in a bar)."""
     sizes = {values.size for values in weights.values()}

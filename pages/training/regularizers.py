@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
+from lib.codegen.regularizers import batch_norm_program, dropout_program
 from lib.engine.data import MnistUnavailableError
 from lib.i18n import N_, _
 from lib.keras_views.regularizer_views import (
@@ -16,6 +17,7 @@ from lib.keras_views.regularizer_views import (
 from lib.runs.store import book_model_path
 from lib.server.guide_controls import label as control_label
 from ui.charts import PALETTE
+from ui.code_panel import code_panel
 from ui.digits import digit_picker, mnist_test, show_digit
 from ui.freezing_view import show_freezing
 from ui.models import keras_model
@@ -124,6 +126,7 @@ else:
                   "multiplies the survivors by 1 / (1 - {rate:g}) = **{scale:.3f}**, so the layer's expected output "
                   "stays the same. For example {examples}. At test time (`training=False`) dropout does nothing: the "
                   "right strip never changes.").format(rate=training.rate, scale=training.scale, examples=examples))
+    code_panel(dropout_program(DROPOUT_MODEL, digit, training.rate, testing.activations), "regularizers_dropout")
 show_dropout_placement()
 
 st.subheader(_("Batch normalization"))
@@ -140,7 +143,8 @@ unit_word = _(FEATURE_WORDS[unit_kind])
 # Each layer's slider starts at the feature whose gamma and beta moved furthest in training: there they show most.
 feature = right.slider(unit_word[:1].upper() + unit_word[1:], 0, BATCH_NORM_LAYERS[layer_name] - 1,
                        most_changed_feature(norm_model, layer_name), key=f"regularizers_bn_{layer_name}")
-stages = batch_norm_stages(norm_model, x_test[:256], layer_name, feature)
+BATCH_NORM_IMAGES = 256
+stages = batch_norm_stages(norm_model, x_test[:BATCH_NORM_IMAGES], layer_name, feature)
 figure = make_subplots(rows=1, cols=3, subplot_titles=(_("Before batch norm"), _("Normalized"),
                                                        _("After gamma and beta")))
 for column, values in enumerate((stages.before, stages.normalized, stages.after), start=1):
@@ -187,7 +191,9 @@ passed = (_("The ReLU after it passes {after:.1%} of the values, where the norma
             "lie between the two cuts.")).format(after=stages.passed_after, normalized=stages.passed_normalized)
 st.caption(_("{layer} {word} {feature}: {stretch} and {shift}.").format(
     layer=layer_name, word=unit_word, feature=feature, stretch=stretch, shift=shift) + " " + passed)
-show_freezing(norm_model)
+code_panel(batch_norm_program(BATCH_NORM_MODEL, layer_name, feature, BATCH_NORM_IMAGES, stages),
+           "regularizers_batch_norm")
+show_freezing(norm_model, BATCH_NORM_MODEL)
 
 st.subheader(_("L1, L2 and early stopping"))
 show_weight_regularizers()
