@@ -38,7 +38,7 @@ def _up_to(layer: str) -> list[str]:
     scales 0-255 to 0-1 itself)."""
     return [
         "model = keras.models.load_model(MODEL_PATH)",
-        "# " + _("The same model, stopped at that layer: its outputs are what the picture shows"),
+        "# " + _("The model up to that layer: its outputs are what the picture shows"),
         f"features = keras.Model(inputs=model.inputs, outputs=model.get_layer({layer}).output)",
     ]
 
@@ -54,14 +54,14 @@ def dropout_program(model_path, digit: np.ndarray, rate: float, activations: np.
         "activations = features.predict(x, verbose=0)[0]",
         "",
         "dropout = keras.layers.Dropout(rate=RATE)",
-        "# " + _("training=True: a fresh random mask on every call; the survivors are multiplied by 1 / (1 - rate)"),
+        "# " + _("training=True: a fresh random mask on every call; the survivors are scaled by 1 / (1 - RATE)"),
         "training_output = dropout(activations[np.newaxis], training=True).numpy()[0]",
         "# " + _("training=False, as at test time: every unit passes unchanged"),
         "test_output = dropout(activations[np.newaxis], training=False).numpy()[0]",
         "scale = 1 / (1 - RATE)",
         "kept = (training_output != 0) & (activations != 0)",
-        "print(" + repr(_("units set to zero:")) + ", int((training_output == 0).sum()), "
-        + repr(_("of")) + ", activations.size)",
+        "print(f\"" + _("units set to zero: {dropped} of {units}").format(
+            dropped="{int((training_output == 0).sum())}", units="{activations.size}") + "\")",
         "print(" + repr(_("scale of the survivors:")) + ", round(scale, 3), np.allclose(training_output[kept], "
         "activations[kept] * scale))",
         "print(" + repr(_("unchanged at test time:")) + ", np.array_equal(test_output, activations))",
@@ -114,6 +114,8 @@ def freezing_program(model_path, frozen: str, batch: int, before, after, frozen_
     largest change one SGD step on `batch` test digits made to it."""
     setup = "\n".join(["import os", "", _model_setup(model_path, f"FROZEN = {frozen!r}", f"BATCH = {int(batch)}")])
     run = "\n".join([
+        "# " + _("The page freezes a fresh LeNet-5 with batch norm; the trained one has the same layers, so the "
+                 "same counts"),
         "model = keras.models.load_model(MODEL_PATH)",
         "",
         "",
