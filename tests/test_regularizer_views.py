@@ -127,10 +127,14 @@ def test_page_charts_have_axis_titles_and_heatmaps_colour_scales(real_mnist_path
     app.run()
     assert not app.exception
     charts = [json.loads(element.proto.spec) for element in app.get("plotly_chart")]
-    assert len(charts) == 5  # two dropout strips, the three stages, gamma and beta, normalized against after
+    # two dropout strips, dropout placement, the three stages, gamma and beta, normalized against after,
+    # the L1/L2 weight histograms and the early stopping curve
+    assert len(charts) == 8
     for chart in charts:
         for trace in chart["data"]:
             for axis in used_axes(trace):
+                if chart["layout"].get(axis, {}).get("matches"):
+                    continue  # a shared axis: the one it matches carries the title
                 assert chart["layout"].get(axis, {}).get("title", {}).get("text"), (axis, chart["layout"].get("title"))
             if trace["type"] == "heatmap":
                 assert trace.get("showscale", True) and trace["colorbar"]["title"]["text"]

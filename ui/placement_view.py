@@ -34,7 +34,8 @@ def show_dropout_placement() -> None:
         figure.add_trace(go.Scatter(x=[label], y=[placement.mean], mode="markers", showlegend=False,
                                     marker=dict(symbol="line-ew", size=40, line=dict(width=3, color=PALETTE[index])),
                                     hovertemplate=_("mean: %{y:.2%}") + "<extra></extra>"))
-    figure.update_layout(height=300, margin=dict(t=20, b=10), yaxis=dict(title=_("test accuracy"), tickformat=".1%"))
+    figure.update_layout(height=300, margin=dict(t=20, b=10), xaxis=dict(title=_("where dropout sits")),
+                         yaxis=dict(title=_("test accuracy"), tickformat=".1%"))
     st.plotly_chart(figure, key="regularizers_dropout_placement")
     summary = "; ".join(_("{place}: mean **{mean:.2%}** ({low:.2%} to {high:.2%})").format(
         place=_(PLACEMENTS[place]), mean=placement.mean, low=min(placement.test_accuracies),
