@@ -62,8 +62,8 @@ def dropout_program(model_path, digit: np.ndarray, rate: float, activations: np.
         "kept = (training_output != 0) & (activations != 0)",
         "print(f\"" + _("units set to zero: {dropped} of {units}").format(
             dropped="{int((training_output == 0).sum())}", units="{activations.size}") + "\")",
-        "print(" + repr(_("scale of the survivors:")) + ", round(scale, 3), np.allclose(training_output[kept], "
-        "activations[kept] * scale))",
+        "scaled = np.allclose(training_output[kept], activations[kept] * scale)",
+        "print(" + repr(_("scale of the survivors:")) + ", round(scale, 3), scaled)",
         "print(" + repr(_("unchanged at test time:")) + ", np.array_equal(test_output, activations))",
     ])
     activations = np.asarray(activations, dtype=np.float64)
@@ -91,7 +91,7 @@ def batch_norm_program(model_path, layer: str, feature: int, images: int, stages
         "copy.set_weights(bn.get_weights())",
         "after_all = copy(before, training=True).numpy()",
         "normalized_all = (after_all - betas) / gammas  # " + _("before gamma scales and beta shifts"),
-        "before, normalized, after = (values[..., FEATURE].ravel() for values in (before, normalized_all, after_all))",
+        "before, normalized, after = (v[..., FEATURE].ravel() for v in (before, normalized_all, after_all))",
         "gamma, beta = float(gammas[FEATURE]), float(betas[FEATURE])",
         "moving_mean, moving_variance = float(moving_means[FEATURE]), float(moving_variances[FEATURE])",
         "for name, values in ((" + repr(_("before")) + ", before), (" + repr(_("normalized")) + ", normalized), ("
@@ -136,11 +136,12 @@ def freezing_program(model_path, frozen: str, batch: int, before, after, frozen_
         "",
         "# " + _("One SGD step on BATCH test digits: the frozen layer's weights stay exactly as they were"),
         "start = [w.numpy().copy() for w in model.get_layer(FROZEN).weights]",
-        'model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="sparse_categorical_crossentropy")',
-        'model.fit(x_test[:BATCH, ..., np.newaxis].astype("float32"), y_test[:BATCH], batch_size=BATCH, epochs=1,',
-        "          verbose=0, shuffle=False)",
-        "frozen_change = max(float(np.abs(w.numpy() - old).max()) for w, old in zip(model.get_layer(FROZEN).weights, "
-        "start))",
+        "model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1),",
+        '              loss="sparse_categorical_crossentropy")',
+        'x = x_test[:BATCH, ..., np.newaxis].astype("float32")',
+        "model.fit(x, y_test[:BATCH], batch_size=BATCH, epochs=1, verbose=0, shuffle=False)",
+        "end = [w.numpy() for w in model.get_layer(FROZEN).weights]",
+        "frozen_change = max(float(np.abs(new - old).max()) for new, old in zip(end, start))",
         "print(" + repr(_("largest change of the frozen layer:")) + ", frozen_change)",
     ])
     # The page freezes a fresh LeNet-5 with batch norm; the trained one has the same layers, so the same counts.
@@ -157,7 +158,9 @@ def weights_program(model_paths: dict[str, Path], limit: float, bins: int, near_
     setup = "\n".join([
         "import numpy as np", "import keras", "",
         "# " + _("run this program in the app's folder, or change the paths"),
-        f"MODEL_PATHS = {literal(paths)}",
+        "MODEL_PATHS = {",
+        *[f"    {name!r}: {path!r}," for name, path in paths.items()],
+        "}",
         f"LIMIT = {literal(float(limit))}",
         f"BINS = {int(bins)}",
         f"NEAR_ZERO = {literal(float(near_zero))}  # " + _("|w| below this counts as zero"),
@@ -169,12 +172,14 @@ def weights_program(model_paths: dict[str, Path], limit: float, bins: int, near_
         "for name, path in MODEL_PATHS.items():",
         "    model = keras.models.load_model(path)",
         "    # " + _("The kernels of the Conv2D and Dense layers: the weights L1 and L2 act on"),
-        '    weights = np.concatenate([layer.kernel.numpy().ravel() for layer in model.layers if hasattr(layer, "kernel")])',
+        '    kernels = [layer.kernel.numpy().ravel() for layer in model.layers if hasattr(layer, "kernel")]',
+        "    weights = np.concatenate(kernels)",
         "    counts.append(np.histogram(np.clip(weights.astype(np.float64), -LIMIT, LIMIT), edges)[0])",
         "    shares.append(float((np.abs(weights) < NEAR_ZERO).mean()))",
         "    mean_abs.append(float(np.abs(weights).mean()))",
+        "    share, mean = shares[-1], mean_abs[-1]",
         "    print(f\"{name}: " + _("{n} weights, {share} within {near} of zero, mean |w| {mean}").format(
-            n="{weights.size}", share="{shares[-1]:.1%}", near="{NEAR_ZERO}", mean="{mean_abs[-1]:.4f}") + "\")",
+            n="{weights.size}", share="{share:.1%}", near="{NEAR_ZERO}", mean="{mean:.4f}") + "\")",
         "counts = np.array(counts)",
     ])
     runs = list(comparison.runs.values())
@@ -190,7 +195,8 @@ def early_stopping_program(run_folder, stop) -> Program:
     setup = "\n".join([
         "import pandas as pd", "",
         "# " + _("run this program in the app's folder, or change the path"),
-        f"HISTORY = {folder + '/history.csv'!r}  # " + _("one row per epoch, as Keras's CSVLogger writes it"),
+        "# " + _("one row per epoch, as Keras's CSVLogger writes it"),
+        f"HISTORY = {folder + '/history.csv'!r}",
         f"MONITOR = {stop.monitor!r}",
     ])
     pick = "idxmax" if "accuracy" in stop.monitor else "idxmin"
