@@ -1,6 +1,6 @@
 """The layer rule of lib/, read from the source with ast: each group imports only the groups before it.
 
-The order is explore < engine < runs < keras_views < server. lib/__init__.py (REPO_ROOT), lib/settings.py and lib/i18n.py
+The order is explore < engine < runs < keras_views < codegen < server. lib/__init__.py (REPO_ROOT), lib/settings.py and lib/i18n.py
 are basics every group may import; lib/cli.py, the command line, may import anything, and nothing else in lib/
 imports it. Imports inside functions count: a lazy import is still a dependency.
 """
@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-GROUPS = ("explore", "engine", "runs", "keras_views", "server")
+GROUPS = ("explore", "engine", "runs", "keras_views", "codegen", "server")
 BASICS = {"lib", "lib.settings", "lib.i18n"}
 LIB = ROOT / "lib"
 
