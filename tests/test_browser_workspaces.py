@@ -7,14 +7,16 @@ from tests.browser import find_in_main, go_to_page, main_text, open_page, set_nu
 
 
 def run_options(page, text: str) -> list[str]:
-    """The History page's run choices that contain `text`, as a user finds them by typing."""
+    """The History page's run choices that contain `text`, as a user finds them by typing, and those already chosen
+    (History draws your own runs from the start, and a multiselect lists a chosen run as a tag, not an option)."""
     picker = page.get_by_role("combobox", name="Runs to compare")
     picker.click()
     picker.fill(text)
     page.wait_for_timeout(500)
     options = page.get_by_role("option").all_inner_texts()
+    chosen = list(dict.fromkeys(tag.get_attribute("title") for tag in page.locator("span[data-tag] > span[title]").all()))
     page.keyboard.press("Escape")
-    return [option for option in options if text in option]
+    return [option for option in [*chosen, *options] if text in option]
 
 
 def test_a_run_is_its_workspaces_own_until_shared(browser, app_page, real_mnist_path):

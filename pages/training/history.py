@@ -278,7 +278,8 @@ def shown_value(key: str, value) -> str:
     return format_measure(key, value)
 
 
-st.table(pd.DataFrame({row["run"]: [shown_value(key, row[key]) for key in measures] for row in rows},
+# st.table reads its headers as Markdown: run names go through plain().
+st.table(pd.DataFrame({plain(row["run"]): [shown_value(key, row[key]) for key in measures] for row in rows},
                       index=[column_label(key) for key in measures]))
 st.caption(stability_help() + " " + _("The swing is how far validation accuracy moves back and forth per epoch over "
                                       "the last {window} epochs, its climb or fall aside.").format(
