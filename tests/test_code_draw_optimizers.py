@@ -21,7 +21,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from lib.codegen.optimizers import OPTIMIZER_CODE
+from lib.codegen.training import optimizer_code
 from lib.engine.config import OPTIMIZERS
 from lib.keras_views.optimizer_paths import SURFACES
 from tests.code_programs import _environment, assert_matches, run_notebook
@@ -214,7 +214,7 @@ def test_optimizers_code_walks_the_path_the_page_draws(optimizer_pages, tmp_path
             assert f"START = ({settings['start'][0]!r}, {settings['start'][1]!r})" in code
             if settings["rate"] is not None:
                 assert f"LEARNING_RATE = {settings['rate']!r}" in code
-            assert OPTIMIZER_CODE[settings["optimizer"]] in code
+            assert optimizer_code(settings["optimizer"], "LEARNING_RATE") in code
         assert_matches(values, checks, atol=1e-5)
     assert len({checks["path"].tobytes() for _settings, _code, checks in optimizer_pages}) == len(optimizer_pages)
 
@@ -225,7 +225,7 @@ def test_the_programs_optimizer_is_the_one_the_page_steps_with(name):
 
     from lib.engine.training import build_optimizer
 
-    written = eval(OPTIMIZER_CODE[name], {"keras": keras, "LEARNING_RATE": 0.0123})
+    written = eval(optimizer_code(name, "LEARNING_RATE"), {"keras": keras, "LEARNING_RATE": 0.0123})
     built = build_optimizer(name, 0.0123)
     assert type(written) is type(built)
     ignore = {"name"}

@@ -13,26 +13,16 @@ from __future__ import annotations
 import numpy as np
 
 from lib.codegen.program import Program, literal
+from lib.codegen.training import OPTIMIZERS, optimizer_code
 from lib.i18n import _
 from lib.keras_views.optimizer_paths import surface
-
-# How each of the book's optimizers is built, as build_optimizer builds it ("learning_rate" is the program's).
-OPTIMIZER_CODE = {
-    "sgd": "keras.optimizers.SGD(learning_rate=LEARNING_RATE)",
-    "momentum": "keras.optimizers.SGD(learning_rate=LEARNING_RATE, momentum=0.9)",
-    "nag": "keras.optimizers.SGD(learning_rate=LEARNING_RATE, momentum=0.9, nesterov=True)",
-    "adagrad": "keras.optimizers.Adagrad(learning_rate=LEARNING_RATE)",
-    "adadelta": "keras.optimizers.Adadelta(learning_rate=LEARNING_RATE)",
-    "rmsprop": "keras.optimizers.RMSprop(learning_rate=LEARNING_RATE)",
-    "adam": "keras.optimizers.Adam(learning_rate=LEARNING_RATE)",
-}
 
 
 def optimizer_program(optimizer: str, surface_name: str, start, steps: int, learning_rate: float,
                       path: np.ndarray) -> Program:
     """`path` (points, 2) is what the page drew for these values: the start first, cut where it diverged."""
-    if optimizer not in OPTIMIZER_CODE:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZER_CODE)}; got {optimizer!r}.")
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}.")
     chosen = surface(surface_name)
     x, y = (float(value) for value in start)
     setup = "\n".join([
@@ -49,7 +39,7 @@ def optimizer_program(optimizer: str, surface_name: str, start, steps: int, lear
         f"    return {chosen.function.source}",
     ])
     walk = "\n".join([
-        f"optimizer = {OPTIMIZER_CODE[optimizer]}",
+        f"optimizer = {optimizer_code(optimizer, 'LEARNING_RATE')}",
         "# " + _("A variable of two numbers, (x, y), is all the optimizer moves"),
         "point = tf.Variable(np.array(START, dtype=np.float32))",
         "",

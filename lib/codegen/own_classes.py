@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lib.codegen.models import ModelOptions, model_source, summary_source
 from lib.codegen.program import Program, literal
-from lib.codegen.training import OPTIMIZERS, callbacks_cell, learning_rate_of, rate_lines, schedule_constants
+from lib.codegen.training import callbacks_cell, learning_rate_of, optimizer_code, rate_lines, schedule_constants
 from lib.engine.config import TrainingConfig
 from lib.engine.training import AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM
 from lib.i18n import _
@@ -57,7 +57,7 @@ def model_cell(config: TrainingConfig, options: ModelOptions) -> str:
         "keras.utils.set_random_seed(SEED)",
         model_source(options, config.style),
         *rate_lines(config),
-        f"optimizer = {OPTIMIZERS[config.optimizer]}",
+        f"optimizer = {optimizer_code(config.optimizer)}",
         'model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])',
     ])
 

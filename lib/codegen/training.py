@@ -16,15 +16,24 @@ from lib.codegen.program import Program, literal
 from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, TrainingConfig
 from lib.i18n import _
 
+# How each of the book's optimizers is built, as the engine's build_optimizer builds it; {rate} is the name of the
+# program's learning-rate variable (one table for the Train recipe and the Optimizers page's path).
 OPTIMIZERS = {
-    "sgd": "keras.optimizers.SGD(learning_rate=learning_rate)",
-    "momentum": "keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9)",
-    "nag": "keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9, nesterov=True)",
-    "adagrad": "keras.optimizers.Adagrad(learning_rate=learning_rate)",
-    "adadelta": "keras.optimizers.Adadelta(learning_rate=learning_rate)",
-    "rmsprop": "keras.optimizers.RMSprop(learning_rate=learning_rate)",
-    "adam": "keras.optimizers.Adam(learning_rate=learning_rate)",
+    "sgd": "keras.optimizers.SGD(learning_rate={rate})",
+    "momentum": "keras.optimizers.SGD(learning_rate={rate}, momentum=0.9)",
+    "nag": "keras.optimizers.SGD(learning_rate={rate}, momentum=0.9, nesterov=True)",
+    "adagrad": "keras.optimizers.Adagrad(learning_rate={rate})",
+    "adadelta": "keras.optimizers.Adadelta(learning_rate={rate})",
+    "rmsprop": "keras.optimizers.RMSprop(learning_rate={rate})",
+    "adam": "keras.optimizers.Adam(learning_rate={rate})",
 }
+
+
+def optimizer_code(name: str, rate: str = "learning_rate") -> str:
+    """The Keras expression that builds optimizer `name` with the learning rate held in the variable `rate`."""
+    return OPTIMIZERS[name].format(rate=rate)
+
+
 STRATEGIES = {"mirrored": "tf.distribute.MirroredStrategy()",
               "multiworker": "tf.distribute.MultiWorkerMirroredStrategy()"}
 
@@ -106,7 +115,7 @@ def model_cell(config: TrainingConfig, options: ModelOptions) -> str:
         "keras.utils.set_random_seed(SEED)",
         model_source(options, config.style),
         *rate_lines(config),
-        f"optimizer = {OPTIMIZERS[config.optimizer]}",
+        f"optimizer = {optimizer_code(config.optimizer)}",
         'model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])',
     ])
     if config.strategy == "default":
