@@ -4,6 +4,11 @@ what its colours mean. Shared by the explorer and model pages; not a page itself
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -17,7 +22,57 @@ from lib.explore.images import (
     signed_reach,
     to_display,
 )
-from lib.i18n import N_, _
+from lib.i18n import N_, _, language
+
+# Building a Plotly figure costs more than computing what it shows (Plotly checks every property it is given):
+# on an explorer page, most of a slider's rerun. Many visitors move the same sliders to the same values, so the
+# figures are kept server-wide, by what they are made of (the arrays' bytes, every argument, the language), and
+# shared by every session: the second visitor to ask for stride 2 gets the first one's figure. A kept figure is
+# frozen: its dict (what st.plotly_chart serializes, and the second most costly step) is made once, and the
+# figure cannot be changed after (nothing here changes a figure after it is made; a change would be lost).
+FIGURES_KEPT = 256
+
+
+def _digest(value):
+    if isinstance(value, np.ndarray):
+        array = np.ascontiguousarray(value)
+        return "array", array.dtype.str, array.shape, hashlib.sha1(memoryview(array).cast("B")).digest()
+    if isinstance(value, (list, tuple)):
+        return type(value).__name__, tuple(_digest(item) for item in value)
+    if isinstance(value, dict):
+        return "dict", tuple(sorted((key, _digest(item)) for key, item in value.items()))
+    return value
+
+
+def _frozen(figure: go.Figure) -> go.Figure:
+    """`figure`, whose to_dict() returns one dict made now: Streamlit reads it, never changes it."""
+    made = figure.to_dict()
+    figure.to_dict = lambda: made
+    return figure
+
+
+def shared_figure(build):
+    """`build`, remembered server-wide by its arguments and the reader's language (FIGURES_KEPT, least recently
+    used first out). Arguments must be arrays, numbers, strings, None, or lists, tuples and dicts of them."""
+    kept: OrderedDict = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(build)
+    def remembered(*arguments, **options):
+        key = (language(), _digest(arguments), _digest(options))
+        with lock:
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+        figure = _frozen(build(*arguments, **options))
+        with lock:
+            kept[key] = figure
+            while len(kept) > FIGURES_KEPT:
+                kept.popitem(last=False)
+        return figure
+
+    remembered.kept = kept
+    return remembered
 
 
 def short_number(value: float) -> str:
@@ -52,6 +107,7 @@ def diverging_range(values) -> dict:
     return {"zmin": -reach, "zmax": reach}
 
 
+@shared_figure
 def number_grid(values: np.ndarray, title: str, highlight=None, decimals: int = 1, diverging: bool = False,
                 scale_title: str = N_("value"), width: int = 520) -> go.Figure:
     """A heatmap with each cell's number written in it and its colour bar; `highlight` is a boolean mask to outline.
@@ -95,15 +151,16 @@ def number_grid(values: np.ndarray, title: str, highlight=None, decimals: int = 
     return figure
 
 
+@shared_figure
 def picture(values: np.ndarray, title: str, width: int = 400, scale_title: str = N_("value"),
-            value_range: tuple[float, float] | None = None) -> go.Figure:
+            value_range: tuple[float, float] | None = None, box: tuple[int, int, int, int] | None = None) -> go.Figure:
     """An image as one chart with axes and a colour bar, so the learner can read what its colours mean.
 
     Values that go below zero are drawn on the diverging scale (white is zero);
     others in gray from `value_range` (by default their own minimum to maximum).
     RGB images (H, W, 3) are drawn as they are, without a bar. `width` is the
     column it is meant for: it sets the height that keeps pixels square. `title` is shown as given
-    (translate it first); `scale_title` is translated here.
+    (translate it first); `scale_title` is translated here. `box` (top, left, height, width) outlines those cells.
     """
     values = np.asarray(values, dtype=np.float64)
     scale_title = _(scale_title)
@@ -133,13 +190,10 @@ def picture(values: np.ndarray, title: str, width: int = 400, scale_title: str =
                                     zeroline=False, title=dict(text=_("column"), standoff=2)),
                          yaxis=dict(range=[rows - 0.5, -0.5], constrain="domain", scaleanchor="x", showgrid=False,
                                     zeroline=False, title=dict(text=_("row"), standoff=2)))
-    return figure
-
-
-def outline(figure: go.Figure, top: int, left: int, height: int, width: int, colour: str = "#e4572e") -> go.Figure:
-    """`figure` (a `picture`) with the cells rows top..top+height-1, columns left..left+width-1 outlined."""
-    figure.add_shape(type="rect", x0=left - 0.5, x1=left + width - 0.5, y0=top - 0.5, y1=top + height - 0.5,
-                     line=dict(color=colour, width=3))
+    if box is not None:
+        top, left, box_height, box_width = box
+        figure.add_shape(type="rect", x0=left - 0.5, x1=left + box_width - 0.5, y0=top - 0.5,
+                         y1=top + box_height - 0.5, line=dict(color="#e4572e", width=3))
     return figure
 
 

@@ -97,8 +97,23 @@ WARM_UP = BackgroundOnce("cnn-lab-warm-up", ask_for_devices, explorer_pictures, 
 COMPONENT_FETCH_PAUSE = 0.75
 
 
+def import_shared_libraries() -> None:
+    """pandas and Plotly Express, imported in the calling script's thread before the warm-up's thread starts.
+
+    The warm-up imports them for the model pages; a visitor's page imports pandas too, or Streamlit does for it
+    (st.dataframe). Two threads importing the same package at once can be handed a half-imported module
+    (Python breaks an import-lock cycle that way): a Pooling page opened while the warm-up imported pandas failed
+    with "partially initialized module 'pandas' has no attribute 'Series'". Imported here, they are whole
+    before any other thread can ask.
+    """
+    import pandas  # noqa: F401
+    import plotly.express  # noqa: F401
+
+
 def start_warm_up() -> bool:
     """Start the warm-up unless this server has started it already; True if this call started it."""
+    if not WARM_UP.started:
+        import_shared_libraries()
     return WARM_UP.start()
 
 
@@ -113,6 +128,7 @@ def models_deferred() -> bool:
     """
     if WARM_UP.started or WARM_UP.has_run(load_shipped_model):
         return False
+    import_shared_libraries()
     WARM_UP.start(delay=COMPONENT_FETCH_PAUSE)
     return True
 

@@ -11,7 +11,7 @@ from lib.explore.ops import conv2d, conv_output_size, conv_step, padded_input
 from lib.i18n import N_, _
 from lib.server.guide_controls import label as control_label
 from ui.code_panel import code_panel, image_choice
-from ui.pictures import number_grid, outline, picture, short_number
+from ui.pictures import number_grid, picture, short_number
 from ui.widgets import crop_picker, image_picker, output_position, window_mask
 
 CUSTOM = N_("Custom (edit the grid)")
@@ -131,8 +131,8 @@ padded = padded_input(crop, kernel.shape, stride, padding, dilation)[:, :, 0]
 where_col, padding_col = st.columns([1, 1])
 where = _("The crop: rows {top}-{bottom}, columns {left}-{right}").format(
     top=top, bottom=top + crop.shape[0] - 1, left=left, right=left + crop.shape[1] - 1)
-where_col.plotly_chart(outline(picture(pixels, where, width=420, scale_title=N_("pixel value"), value_range=(0, 255)),
-                               top, left, crop.shape[0], crop.shape[1]), key="conv_crop_where", width="content")
+where_col.plotly_chart(picture(pixels, where, width=420, scale_title=N_("pixel value"), value_range=(0, 255),
+                               box=(top, left, crop.shape[0], crop.shape[1])), key="conv_crop_where", width="content")
 if padded.shape != crop.shape:
     inside = top > 0 and left > 0 and top + crop.shape[0] < height and left + crop.shape[1] < width
     padding_col.info((_("The step-through convolves this {height} x {width} crop on its own, so the padding is the "
