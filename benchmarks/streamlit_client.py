@@ -61,9 +61,12 @@ class Visitor:
     alerts: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     session_id: str = ""
+    live: list[float] = field(default_factory=list)  # seconds of each `st.fragment(run_every=...)` rerun
     _waiting: asyncio.Future | None = None
     _file_urls: dict[str, asyncio.Future] = field(default_factory=dict)
     _reader: asyncio.Task | None = None
+    _turn: asyncio.Lock = field(default_factory=asyncio.Lock)  # one run at a time, as in a browser
+    _timers: dict[str, asyncio.Task] = field(default_factory=dict)
 
     @classmethod
     async def connect(cls, url: str, cookies: dict[str, str] | None = None) -> Visitor:
@@ -85,6 +88,7 @@ class Visitor:
         return visitor
 
     async def close(self) -> None:
+        self._stop_timers()
         await self.socket.close()
         if self._reader:
             self._reader.cancel()
@@ -108,6 +112,15 @@ class Visitor:
             self.page_hash = message.new_session.page_script_hash or self.page_hash
         elif kind == "navigation":
             self.page_hash = message.navigation.page_script_hash or self.page_hash
+        elif kind == "page_info_changed":  # the script changed the address's query (st.query_params)
+            self.query_string = message.page_info_changed.query_string
+        elif kind == "auto_rerun":
+            fragment = message.auto_rerun.fragment_id
+            if fragment not in self._timers:
+                self._timers[fragment] = asyncio.get_running_loop().create_task(
+                    self._rerun_every(message.auto_rerun.interval, fragment))
+        elif kind == "stop_auto_rerun":
+            self._stop_timers(message.stop_auto_rerun.fragment_ids)
         elif kind == "delta":
             self._take_delta(message.delta)
         elif kind == "file_urls_response":
@@ -135,14 +148,33 @@ class Visitor:
             if kind == "alert":
                 self.alerts.append(element.alert.body)
 
-    async def _rerun(self, fragment_id: str = "", page_name: str = "") -> float:
+    def _stop_timers(self, fragments=None) -> None:
+        for fragment in list(self._timers if fragments is None else fragments):
+            timer = self._timers.pop(fragment, None)
+            if timer and timer is not asyncio.current_task():
+                timer.cancel()
+
+    async def _rerun_every(self, interval: float, fragment: str) -> None:
+        """A fragment that asked to be run every `interval` seconds, as the browser runs it, between other runs."""
+        while True:
+            await asyncio.sleep(interval)
+            self.live.append(await self._rerun(fragment_id=fragment, auto=True))
+
+    async def _rerun(self, fragment_id: str = "", page_name: str = "", auto: bool = False) -> float:
         """Send a rerun with this visitor's widget values; seconds until its run finished."""
+        async with self._turn:
+            if not fragment_id:  # a whole run draws its fragments again, and they ask for their timers again
+                self._stop_timers()
+            return await self._send_rerun(fragment_id, page_name, auto)
+
+    async def _send_rerun(self, fragment_id: str, page_name: str, auto: bool) -> float:
         message = BackMsg()
         state = message.rerun_script
         state.query_string = self.query_string
         state.page_script_hash = "" if page_name else self.page_hash
         state.page_name = page_name
         state.fragment_id = fragment_id
+        state.is_auto_rerun = auto
         state.widget_states.widgets.extend(self.states.values())
         if not fragment_id:
             self.widgets, self.texts, self.alerts = {}, [], []

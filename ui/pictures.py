@@ -205,6 +205,7 @@ def _bar_only(colorscale, low: float, high: float, title: str) -> go.Scatter:
                                                             x=0.5, xanchor="center", y=-0.03, yanchor="top", **NUMBER_TICKS)))
 
 
+@shared_figure
 def kernel_slices(kernels: np.ndarray, title: str = "", width: int = 800, largest: int = 96) -> go.Figure:
     """Kernels (k, k, D, N) as a grid on one scale centred on zero: kernel n is column n, its D channel slices below.
 
