@@ -68,6 +68,14 @@ def checked_code(value) -> str:
     return code
 
 
+def new_code(taken: set[str]) -> str:
+    """A random code that no class in `taken` has (32**6, about a billion, codes: a clash is rare)."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _position in range(CODE_LENGTH))
+        if code not in taken:
+            return code
+
+
 def classes_root(root: Path | None = None) -> Path:
     return (root or runs_dir()) / CLASSES
 
@@ -164,9 +172,7 @@ def create_class(token: str, title: str, root: Path | None = None, now: float | 
         if len(class_codes(root)) >= limit:
             raise ClassError(_("This server already keeps {limit} classes, as many as allowed (CNN_LAB_MAX_CLASSES); "
                                "a teacher can delete a closed class to make room.").format(limit=limit))
-        existing = set(class_codes(root))
-        code = next(code for code in iter(lambda: "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
-                                          None) if code not in existing)
+        code = new_code(set(class_codes(root)))
         found = SchoolClass(code, title, now or time.time(), identity(code, token), False, {}, [])
         class_path(code, root).parent.mkdir(parents=True)
         _save(found, root)
