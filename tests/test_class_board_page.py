@@ -11,6 +11,7 @@ from lib.runs.classes import close_class, create_class, hand_in, join_class, loa
 from lib.runs.workspaces import new_token, workspace_dir
 from tests.conftest import ROOT
 from tests.run_folders import make_run
+from ui.class_board import OPEN_KEY
 from ui.workspace import TOKEN_KEY
 
 PAGE = "pages/training/class_board.py"
@@ -159,3 +160,35 @@ def test_a_hostile_display_name_is_shown_as_text(root):
     app = visit(token, code)
     shown = texts(app)
     assert "**x**" not in shown and "](http" not in shown and "\\*\\*x\\*\\*" in shown
+
+
+def hand_in_under_a_run():
+    """The Train page's finished-run view, reduced to the button under it (AppTest.from_function runs this alone)."""
+    from pathlib import Path
+
+    import streamlit as st
+
+    from lib.runs.store import load_run
+    from ui.class_board import hand_in_button
+
+    hand_in_button(load_run(Path(st.session_state["test_run_path"])), st.session_state["test_token"])
+
+
+def test_a_finished_run_is_handed_in_from_under_it_once_this_session_opened_a_class(root):
+    code = create_class(new_token(), "Period 3", root=root).code
+    join_class(code, token := new_token(), "Ann", root=root)
+    path = workspace_dir(token, root) / finished_run(root, token, "20260101-000000-a-abc123", "ann's adam")
+    app = AppTest.from_function(hand_in_under_a_run, default_timeout=60)
+    app.session_state["test_run_path"], app.session_state["test_token"] = str(path), token
+    app.run()
+    assert not app.button, "no class opened in this session: no button"
+    app.session_state[OPEN_KEY] = code
+    app.run()
+    app.button(key="train_hand_in").click()
+    app.run()
+    assert_fine(app)
+    assert [success.value for success in app.success] == [f"The run is on the board of class {code}."]
+    assert [entry["run_name"] for entry in load_class(code, root).entries] == ["ann's adam"]
+    app.button(key="train_hand_in").click()
+    app.run()
+    assert [error.value for error in app.error] == ["You have already handed in this run."]

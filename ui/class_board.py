@@ -15,8 +15,18 @@ import streamlit as st
 
 from lib.i18n import N_, _
 from lib.plain_text import plain, plain_html
-from lib.runs.class_entries import board_rows, board_summary, optimizer_summary, run_name
-from lib.runs.classes import TEACHER, ClassError, SchoolClass, close_class, delete_class, load_class, remove_entry
+from lib.runs.class_entries import board_rows, board_summary, optimizer_summary, run_name, snapshot_refusal
+from lib.runs.classes import (
+    TEACHER,
+    ClassError,
+    SchoolClass,
+    close_class,
+    delete_class,
+    hand_in,
+    load_class,
+    remove_entry,
+)
+from lib.runs.store import Run
 from lib.settings import settings
 from ui.charts import OPTIMIZER_COLOURS, PALETTE, epoch_tick_step
 
@@ -178,3 +188,17 @@ def show_live_board(code: str, token: str) -> None:
         draw_board(found)
 
     live()
+
+
+def hand_in_button(run: Run, token: str) -> None:
+    """"Hand it in to class CODE" under a finished run (the Train page), once this session has opened a class."""
+    code = st.session_state.get(OPEN_KEY)
+    if code is None or snapshot_refusal(run) is not None:
+        return
+    if st.button(_("Hand it in to class {code}").format(code=code), key="train_hand_in", icon=":material/groups:"):
+        try:
+            hand_in(code, token, run.run_id)
+        except ClassError as error:
+            refuse(error)
+        else:
+            st.success(_("The run is on the board of class {code}.").format(code=code), icon=":material/check:")
