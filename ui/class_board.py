@@ -32,10 +32,13 @@ from ui.charts import OPTIMIZER_COLOURS, PALETTE, epoch_tick_step
 
 OPEN_KEY = "board_open_class"
 FLASH_KEY = "board_flash"
-# The table's columns (lib.runs.class_entries.board_rows's keys) as people read them.
-COLUMNS = {"student": N_("student"), "run": N_("run"), "optimizer": N_("optimizer"), "regularizers": N_("regularizers"),
-           "preset": N_("preset"), "best val accuracy": N_("best val accuracy"), "best epoch": N_("best epoch"),
-           "final val accuracy": N_("final val accuracy"), "epochs": N_("epochs"), "handed in": N_("handed in")}
+# The table's columns (lib.runs.class_entries.board_rows's keys) as people read them, in the table's order: the
+# accuracies first, where a projected table shows them without scrolling.
+COLUMNS = {"student": N_("student"), "run": N_("run"), "final val accuracy": N_("final val accuracy"),
+           "best val accuracy": N_("best val accuracy"), "optimizer": N_("optimizer"),
+           "regularizers": N_("regularizers"), "preset": N_("preset"), "best epoch": N_("best epoch"),
+           "epochs": N_("epochs"), "handed in": N_("handed in")}
+PERCENT_COLUMNS = ("final val accuracy", "best val accuracy")
 # Sized for a projector: 1280 x 720 with the sidebar folded holds the table and the accuracy chart side by side.
 CHART_HEIGHT = 300
 TABLE_HEIGHT = 300
@@ -82,7 +85,7 @@ def accuracy_figure(entries: list[dict]) -> go.Figure:
     figure.update_xaxes(categoryorder="array", categoryarray=labels, showticklabels=len(labels) <= 12)
     figure.update_yaxes(title_text=_("validation accuracy"), tickformat=".0%", range=[max(0.0, low - 0.02), 1.0])
     figure.update_layout(height=CHART_HEIGHT, barmode="overlay", margin=dict(t=30, b=10, l=10, r=10),
-                         title=_("Final (bars) and best (diamonds) validation accuracy"),
+                         title=_("Final and best val accuracy"),
                          legend=dict(orientation="h", y=-0.25))
     return figure
 
@@ -110,6 +113,8 @@ def board_table(entries: list[dict]) -> pd.DataFrame:
     rows = board_rows(entries)
     for row in rows:
         row["handed in"] = datetime.datetime.fromtimestamp(row["handed in"]).strftime("%H:%M:%S")
+        for key in PERCENT_COLUMNS:  # in percent: every cell shows two decimals, and sorting stays by number
+            row[key] = 100 * row[key]
     return pd.DataFrame(rows, columns=list(COLUMNS)).rename(columns={key: _(name) for key, name in COLUMNS.items()})
 
 
@@ -120,28 +125,28 @@ def draw_board(found: SchoolClass) -> None:
         return
     if sentence := optimizer_summary(found.entries):
         st.markdown(sentence)
-    percent = st.column_config.NumberColumn(format="percent")
-    table, chart = st.columns([0.55, 0.45])
+    percent = st.column_config.NumberColumn(format="%.2f%%")
+    table, chart = st.columns([0.6, 0.4])
     table.dataframe(board_table(found.entries), hide_index=True, height=TABLE_HEIGHT, key="board_table",
-                    column_config={_(COLUMNS["best val accuracy"]): percent, _(COLUMNS["final val accuracy"]): percent})
+                    column_config={_(COLUMNS[key]): percent for key in PERCENT_COLUMNS})
     chart.plotly_chart(accuracy_figure(found.entries), key="board_accuracy_chart")
     st.plotly_chart(curves_figure(found.entries), key="board_curves_chart")
 
 
 def teacher_controls(found: SchoolClass, token: str) -> None:
-    """Remove any run from the board; close the class, then delete it."""
+    """Remove any run from the board; close the class, then delete it. One control above the other: the expander
+    sits in half the page's width."""
     with st.expander(_("Teacher controls"), icon=":material/admin_panel_settings:"):
-        left, right = st.columns(2)
         by_id = {entry["id"]: entry for entry in found.entries}
-        picked = left.selectbox(_("Run to remove from the board"), list(by_id), key="board_remove_entry",
-                                format_func=lambda entry_id: f"{by_id[entry_id]['name']}: {run_name(by_id[entry_id])}")
-        if left.button(_("Remove from the board"), key="board_remove", disabled=picked is None):
+        picked = st.selectbox(_("Run to remove from the board"), list(by_id), key="board_remove_entry",
+                              format_func=lambda entry_id: f"{by_id[entry_id]['name']}: {run_name(by_id[entry_id])}")
+        if st.button(_("Remove from the board"), key="board_remove", disabled=picked is None):
             act(lambda: remove_entry(found.code, token, picked), _("The run is off the board."))
         if not found.closed:
-            sure = right.checkbox(_("Nobody may join, hand in or withdraw any more"), key="board_close_confirm")
-            if right.button(_("Close the class"), key="board_close", disabled=not sure):
+            sure = st.checkbox(_("Nobody may join, hand in or withdraw any more"), key="board_close_confirm")
+            if st.button(_("Close the class"), key="board_close", disabled=not sure):
                 act(lambda: close_class(found.code, token), _("The class is closed; its board stays readable."))
-        elif right.button(_("Delete this closed class"), key="board_delete"):
+        elif st.button(_("Delete this closed class"), key="board_delete"):
             act(lambda: delete_class(found.code, token), _("The class is deleted."), leave=True)
 
 
@@ -170,8 +175,9 @@ def act(change, done: str, leave: bool = False) -> None:
     st.rerun()
 
 
-def show_live_board(code: str, token: str) -> None:
-    """The board and the controls that act on its entries, reread from disk every few seconds."""
+def show_live_board(code: str, token: str, link: str | None = None) -> None:
+    """The board and the controls that act on its entries, reread from disk every few seconds; for the teacher,
+    the class's `link` beside their controls."""
 
     @st.fragment(run_every=settings().board_refresh_seconds)
     def live() -> None:
@@ -182,7 +188,10 @@ def show_live_board(code: str, token: str) -> None:
             return
         role = found.role(token)
         if role == TEACHER:
-            teacher_controls(found, token)
+            shown, controls = st.columns(2)
+            shown.code(link or "", language=None, wrap_lines=True)
+            with controls:
+                teacher_controls(found, token)
         else:
             withdraw_controls(found, token)
         draw_board(found)

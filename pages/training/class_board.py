@@ -29,7 +29,9 @@ URL_PATH = Path(__file__).stem
 
 
 def class_link(code: str) -> str:
-    base = (st.context.url or "").split("?")[0].rstrip("/")
+    """The address that opens this class's board. st.context.url is the app's address, or, on a first visit
+    straight to this page, the page's own."""
+    base = (st.context.url or "").split("?")[0].rstrip("/").removesuffix(f"/{URL_PATH}")
     return f"{base}/{URL_PATH}?{PARAM}={code}"
 
 
@@ -129,7 +131,5 @@ status = {TEACHER: _("You are this class's teacher."),
 students = ngettext("{n} student", "{n} students", len(found.members)).format(n=len(found.members))
 closed = _("Closed: the board can be read, not changed.") if found.closed else _("Open.")
 st.caption(f"{status} {students}. {closed}")
-if role == TEACHER:
-    st.code(class_link(found.code), language=None)
 member_forms(found, token, role)
-show_live_board(found.code, token)
+show_live_board(found.code, token, class_link(found.code) if role == TEACHER else None)
