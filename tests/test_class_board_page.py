@@ -11,7 +11,7 @@ from lib.runs.classes import close_class, create_class, hand_in, join_class, loa
 from lib.runs.workspaces import new_token, workspace_dir
 from tests.conftest import ROOT
 from tests.run_folders import make_run
-from ui.class_board import OPEN_KEY
+from ui.class_board import OPEN_KEY, board_link
 from ui.workspace import TOKEN_KEY
 
 PAGE = "pages/training/class_board.py"
@@ -192,3 +192,24 @@ def test_a_finished_run_is_handed_in_from_under_it_once_this_session_opened_a_cl
     app.button(key="train_hand_in").click()
     app.run()
     assert [error.value for error in app.error] == ["You have already handed in this run."]
+
+
+@pytest.mark.parametrize("app_url", ["http://host:8501", "http://host:8501/", "http://host:8501/class_board",
+                                     "http://host:8501/class_board?class=ZZZZZZ"])
+def test_the_board_link_names_the_page_once_whatever_address_the_app_reports(app_url):
+    assert board_link(app_url, "ABC234") == "http://host:8501/class_board?class=ABC234"
+
+
+def test_the_board_link_keeps_a_path_the_app_is_served_under():
+    assert board_link("https://school.example/cnn/class_board", "ABC234") == \
+        "https://school.example/cnn/class_board?class=ABC234"
+    assert board_link(None, "ABC234") == "/class_board?class=ABC234"
+
+
+def test_the_board_link_is_the_address_navigation_gives_the_page():
+    from pathlib import Path
+
+    from lib.server.navigation import page_by_url_path
+
+    assert page_by_url_path(board_link(None, "ABC234").split("?")[0].strip("/")).path == PAGE == \
+        str(Path("pages/training") / "class_board.py")

@@ -31,6 +31,8 @@ from lib.settings import settings
 from ui.charts import OPTIMIZER_COLOURS, PALETTE, epoch_tick_step
 
 OPEN_KEY = "board_open_class"
+PARAM = "class"  # the address's query parameter that opens a class: .../class_board?class=CODE
+URL_PATH = "class_board"  # the page's address: its file's name (lib.server.navigation)
 FLASH_KEY = "board_flash"
 # The table's columns (lib.runs.class_entries.board_rows's keys) as people read them, in the table's order: the
 # accuracies first, where a projected table shows them without scrolling.
@@ -42,6 +44,13 @@ PERCENT_COLUMNS = ("final val accuracy", "best val accuracy")
 # Sized for a projector: 1280 x 720 with the sidebar folded holds the table and the accuracy chart side by side.
 CHART_HEIGHT = 300
 TABLE_HEIGHT = 300
+
+
+def board_link(app_url: str | None, code: str) -> str:
+    """The address that opens a class's board. st.context.url is the app's address, or, on a first visit straight
+    to the page, the page's own."""
+    base = (app_url or "").split("?")[0].rstrip("/").removesuffix(f"/{URL_PATH}")
+    return f"{base}/{URL_PATH}?{PARAM}={code}"
 
 
 def flash(message: str) -> None:
@@ -171,7 +180,7 @@ def act(change, done: str, leave: bool = False) -> None:
     flash(done)
     if leave:
         st.session_state.pop(OPEN_KEY, None)
-        st.query_params.pop("class", None)
+        st.query_params.pop(PARAM, None)
     st.rerun()
 
 

@@ -1,7 +1,5 @@
 """Class board: a teacher opens a class on a short code, students join and hand in runs, the board compares them."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from lib.i18n import _, ngettext
@@ -21,18 +19,8 @@ from lib.runs.classes import (
 from lib.runs.comparison import summary_row
 from lib.runs.workspaces import workspace_runs
 from lib.server.guide_controls import label as control_label
-from ui.class_board import OPEN_KEY, act, refuse, show_flash, show_live_board
+from ui.class_board import OPEN_KEY, PARAM, act, board_link, refuse, show_flash, show_live_board
 from ui.workspace import workspace_token
-
-PARAM = "class"
-URL_PATH = Path(__file__).stem
-
-
-def class_link(code: str) -> str:
-    """The address that opens this class's board. st.context.url is the app's address, or, on a first visit
-    straight to this page, the page's own."""
-    base = (st.context.url or "").split("?")[0].rstrip("/").removesuffix(f"/{URL_PATH}")
-    return f"{base}/{URL_PATH}?{PARAM}={code}"
 
 
 def open_class(code: str) -> None:
@@ -132,4 +120,4 @@ students = ngettext("{n} student", "{n} students", len(found.members)).format(n=
 closed = _("Closed: the board can be read, not changed.") if found.closed else _("Open.")
 st.caption(f"{status} {students}. {closed}")
 member_forms(found, token, role)
-show_live_board(found.code, token, class_link(found.code) if role == TEACHER else None)
+show_live_board(found.code, token, board_link(st.context.url, found.code) if role == TEACHER else None)
