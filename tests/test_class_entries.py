@@ -1,5 +1,7 @@
 """lib.runs.class_entries: a run's public snapshot, its preset, the board's rows and the sentences read off them."""
 
+import itertools
+
 import pytest
 
 from lib.engine.config import PRESETS, TrainingConfig
@@ -10,6 +12,7 @@ from lib.runs.class_entries import (
     board_rows,
     board_summary,
     checked_text,
+    curve_rows,
     optimizer_summary,
     preset_of,
     regularizers_text,
@@ -47,6 +50,15 @@ def test_a_snapshot_keeps_the_public_numbers_and_words_and_no_path(tmp_path):
         (0.97, 2, 0.96, 3)
     assert kept["curves"] == {"epoch": [1, 2, 3], "val_accuracy": [0.9, 0.97, 0.96], "accuracy": [0.8, 0.9, 0.95]}
     assert str(tmp_path) not in repr(kept) and "data" not in kept["recipe"]
+
+
+def test_a_long_curve_keeps_evenly_spaced_epochs_with_its_first_and_last():
+    history = [{"epoch": epoch} for epoch in range(1, 1001)]
+    kept = [row["epoch"] for row in curve_rows(history, most=200)]
+    assert len(kept) == 200 and kept[0] == 1 and kept[-1] == 1000 and kept == sorted(set(kept))
+    gaps = {later - earlier for earlier, later in itertools.pairwise(kept)}
+    assert gaps <= {5, 6}
+    assert curve_rows(history[:150], most=200) == history[:150]
 
 
 def test_a_run_without_a_name_is_called_by_its_recipe_in_the_readers_language():

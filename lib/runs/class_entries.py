@@ -24,6 +24,9 @@ MAX_TITLE = 80
 RECIPE_FIELDS = ("model", "optimizer", "learning_rate", "lr_schedule", "epochs", "train_samples", "batch_size",
                  "l1", "l2", "dropout", "batch_norm", "augment", "early_stopping")
 CURVE_KEYS = ("val_accuracy", "accuracy")
+# Every open board rereads its class's file: a 1,000-epoch run keeps this many evenly spaced epochs of its curves
+# (the first and the last among them), which a chart's width shows as well as all of them.
+MAX_CURVE_POINTS = 200
 EARLY_STOPPING = N_("early stopping")
 # Bidirectional overrides and isolates reorder what follows them on screen: a name could pose as another's.
 _BIDI_CONTROLS = {chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
@@ -80,6 +83,14 @@ def snapshot_refusal(run: Run) -> str | None:
     return None
 
 
+def curve_rows(history: list[dict], most: int = MAX_CURVE_POINTS) -> list[dict]:
+    """At most `most` epochs of a history, evenly spaced, the first and the last included."""
+    if len(history) <= most:
+        return history
+    step = (len(history) - 1) / (most - 1)
+    return [history[round(index * step)] for index in range(most)]
+
+
 def snapshot(run: Run) -> dict:
     """The public part of a finished run, as a board entry keeps it (the caller adds who and when).
 
@@ -101,8 +112,8 @@ def snapshot(run: Run) -> dict:
         "best_epoch": int(best["epoch"]),
         "final_val_accuracy": float(rows[-1]["val_accuracy"]),
         "epochs": len(run.history),
-        "curves": {"epoch": [int(row["epoch"]) for row in run.history],
-                   **{key: [_finite(row.get(key)) for row in run.history] for key in CURVE_KEYS}},
+        "curves": {"epoch": [int(row["epoch"]) for row in curve_rows(run.history)],
+                   **{key: [_finite(row.get(key)) for row in curve_rows(run.history)] for key in CURVE_KEYS}},
     }
 
 
