@@ -93,6 +93,20 @@ def test_a_corrupt_class_file_is_refused_in_words(root, teacher):
         load_class(code, root)
 
 
+@pytest.mark.parametrize("damage", [lambda data: data["entries"].append({"id": "x"}),
+                                    lambda data: data["entries"][0].update(final_val_accuracy="high"),
+                                    lambda data: data["members"].update(someone=["not", "a", "member"])])
+def test_a_class_file_with_damaged_entries_or_members_is_refused_in_words(root, teacher, damage):
+    code = create_class(teacher, "Period 3", root=root).code
+    ann = student(root, code, "Ann")
+    hand_in(code, ann, finished_run(root, ann), root=root)
+    data = json.loads(class_path(code, root).read_text())
+    damage(data)
+    class_path(code, root).write_text(json.dumps(data))
+    with pytest.raises(ClassError, match=f"Class {code} cannot be read"):
+        load_class(code, root)
+
+
 @pytest.mark.parametrize("name", ["", "   ", "a" * 41, "Ann\nBob", "tab\there", "evil\u202eeman"])
 def test_display_names_that_are_empty_too_long_or_hold_control_characters_are_refused(root, teacher, name):
     code = create_class(teacher, "Period 3", root=root).code

@@ -136,9 +136,30 @@ def load_class(code, root: Path | None = None) -> SchoolClass:
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ClassError(_("Class {code} cannot be read ({error}).").format(code=code, error=type(error).__name__)) \
             from None
-    if found.code != code:
-        raise ClassError(_("Class {code} cannot be read ({error}).").format(code=code, error="code"))
+    if problem := _malformed(found, code):
+        raise ClassError(_("Class {code} cannot be read ({error}).").format(code=code, error=problem))
     return found
+
+
+# What each entry must hold for the board to draw it, and of which type.
+ENTRY_TYPES = {"id": str, "member": str, "name": str, "run_id": str, "optimizer": str, "regularizers": list,
+               "best_val_accuracy": (int, float), "best_epoch": int, "final_val_accuracy": (int, float), "epochs": int,
+               "curves": dict, "handed_in": (int, float)}
+
+
+def _malformed(found: SchoolClass, code: str) -> str | None:
+    """What is wrong with a class read from its file (a hand-edited or damaged one), or None."""
+    if found.code != code:
+        return "code"
+    if not all(isinstance(member, dict) and isinstance(member.get("name"), str) for member in found.members.values()):
+        return "members"
+    for entry in found.entries:
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(key), kind) for key, kind in ENTRY_TYPES.items()):
+            return "entries"
+        curves = entry["curves"]
+        if not all(isinstance(curves.get(key), list) for key in ("epoch", "val_accuracy")):
+            return "entries"
+    return None
 
 
 def class_codes(root: Path | None = None) -> list[str]:
