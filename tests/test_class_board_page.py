@@ -7,6 +7,7 @@ into their workspaces (tests/run_folders.py), so nothing here trains.
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.plain_text import plain
 from lib.runs.classes import close_class, create_class, hand_in, join_class, load_class
 from lib.runs.workspaces import new_token, workspace_dir
 from tests.conftest import ROOT
@@ -210,3 +211,27 @@ def test_the_board_link_is_the_address_navigation_gives_the_page():
     from lib.server.navigation import page_by_url_path
 
     assert page_by_url_path(board_link(None, "ABC234").split("?")[0].strip("/")).path == PAGE
+
+
+def test_a_typed_code_opens_the_class_and_a_bad_one_is_refused_in_one_line(root):
+    code = create_class(new_token(), "Period 3", root=root).code
+    app = visit(new_token())
+    app.text_input(key="board_code").input("0OIl1")
+    app.button(key="board_open").click()
+    app.run()
+    assert [error.value for error in app.error] == [plain("A class code is 6 letters and digits (never 0, O, 1 or I); "
+                                                          "'0OIl1' is not one.")]
+    app.text_input(key="board_code").input(f"{code[:3].lower()}-{code[3:]}")
+    app.button(key="board_open").click()
+    app.run()
+    assert_fine(app)
+    assert f"Period 3 · code {code}" in texts(app)
+
+
+def test_a_run_whose_last_epoch_has_no_validation_is_offered_with_its_last_measured_accuracy(root):
+    code = create_class(new_token(), "Period 3", root=root).code
+    join_class(code, token := new_token(), "Ann", root=root)
+    make_run(workspace_dir(token, root), "20260101-000000-a-abc123", name="cut short",
+             history=[*CURVE, {"epoch": 3, "accuracy": 0.97}])
+    app = visit(token, code)
+    assert app.selectbox(key="board_run").options == ["cut short, final val accuracy 96.00%"]

@@ -4,19 +4,19 @@ import streamlit as st
 
 from lib.i18n import _, ngettext
 from lib.plain_text import plain
-from lib.runs.class_entries import MAX_DISPLAY_NAME, snapshot_refusal
+from lib.runs.class_entries import MAX_DISPLAY_NAME, snapshot, snapshot_refusal
 from lib.runs.classes import (
     CODE_LENGTH,
     STUDENT,
     TEACHER,
     ClassError,
+    checked_code,
     create_class,
     hand_in,
     join_class,
     load_class,
     valid_code,
 )
-from lib.runs.comparison import summary_row
 from lib.runs.workspaces import workspace_runs
 from lib.server.guide_controls import label as control_label
 from ui.class_board import OPEN_KEY, PARAM, act, board_link, refuse, show_flash, show_live_board
@@ -45,10 +45,11 @@ def start_forms(token: str) -> None:
                             help=_("{length} letters and digits, from your teacher's link or screen.").format(
                                 length=CODE_LENGTH))
     if join.button(_("Open the class"), key="board_open"):
-        if (code := valid_code(typed)) is None:
-            join.error(_("A class code is {length} letters and digits (never 0, O, 1 or I).").format(length=CODE_LENGTH))
+        try:
+            open_class(checked_code(typed))
+        except ClassError as error:
+            refuse(error)
         else:
-            open_class(code)
             st.rerun()
 
 
@@ -70,11 +71,11 @@ def member_forms(found, token: str, role: str) -> None:
     if not runs:
         st.caption(_("None of your finished MNIST runs is left to hand in: train one on the Train LeNet-5 page."))
         return
-    by_id = {run.run_id: run for run in runs}
+    finals = {run.run_id: (run.label, snapshot(run)["final_val_accuracy"]) for run in runs}
     left, right = st.columns([0.7, 0.3], vertical_alignment="bottom")
-    picked = left.selectbox(_("Your finished run to hand in"), list(by_id), key="board_run",
+    picked = left.selectbox(_("Your finished run to hand in"), list(finals), key="board_run",
                             format_func=lambda run_id: _("{run}, final val accuracy {accuracy:.2%}").format(
-                                run=by_id[run_id].label, accuracy=summary_row(by_id[run_id])["final val accuracy"]))
+                                run=finals[run_id][0], accuracy=finals[run_id][1]))
     if right.button(_("Hand in"), key="board_hand_in", type="primary"):
         act(lambda: hand_in(found.code, token, picked), _("Your run is on the board."))
 
