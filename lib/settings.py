@@ -76,6 +76,18 @@ class ServerSettings:
     live_chart_refresh_seconds: float = setting(3.0, "CNN_LAB_LIVE_CHART_REFRESH",
                                                 N_("seconds between redraws of a job's live chart"), minimum=0.1,
                                                 maximum=MAX_REFRESH_SECONDS)
+    # A class board (lib.runs.classes): one folder and one file per class, read by every student's board each
+    # refresh. A class of 30 hands in a few runs each; the limits keep one class, or one server, from filling.
+    max_classes: int = setting(100, "CNN_LAB_MAX_CLASSES", N_("classes the server keeps"), minimum=1,
+                               maximum=10_000)
+    class_members: int = setting(60, "CNN_LAB_CLASS_MEMBERS", N_("students who may join one class"), minimum=1,
+                                 maximum=1000)
+    class_runs: int = setting(200, "CNN_LAB_CLASS_RUNS", N_("runs one class board holds"), minimum=1,
+                              maximum=10_000)
+    # Every open board rereads its class this often: 30 boards at 5 s are six small reruns a second.
+    board_refresh_seconds: float = setting(5.0, "CNN_LAB_BOARD_REFRESH", N_("seconds between redraws of a class "
+                                                                            "board"), minimum=1.0,
+                                           maximum=MAX_REFRESH_SECONDS)
 
     def __post_init__(self):
         for spec in fields(self):

@@ -17,8 +17,10 @@ from lib.runs.store import RunReadError, load_run
 from lib.server.navigation import page_exists
 from lib.settings import settings
 from ui.charts import PALETTE, Curves, curves_figure
+from ui.class_board import hand_in_button
 from ui.jobs import registry, status_name, submit
 from ui.widgets import runs_locally
+from ui.workspace import workspace_token
 
 HISTORY_PAGE = "pages/training/history.py"
 CANVAS_PAGE = "pages/draw/draw.py"
@@ -211,6 +213,7 @@ def show_result(job, fill_form: Callable[[dict], None] | None = None):
         st.switch_page(HISTORY_PAGE)
     if page_exists(CANVAS_PAGE):
         next_right.page_link(CANVAS_PAGE, label=_("Try it on the canvas"), icon=":material/draw:")
+    hand_in_button(run, workspace_token())
 
 
 def lag_rerun_config(run, lag: BatchNormLag, trained_with: TrainingConfig) -> TrainingConfig:

@@ -34,6 +34,7 @@ CONTROLS: dict[str, Control] = {
     "train_start": Control(N_("Train")),
     "opt_primer_rate": Control(N_("Your learning rate η")),
     "regularizers_dropout_rate": Control(N_("Dropout rate")),
+    "board_create": Control(N_("Create the class")),
     "scaling_demo_start": Control(N_("Start the two-worker demonstration")),
     "receptive_layer": Control(N_("Layer")),
 }

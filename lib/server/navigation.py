@@ -85,25 +85,31 @@ PAGES: tuple[PageSpec, ...] = (
              step=9, book=N_("chapter 3, the book's experiments"),
              try_this=N_("Open the book's optimizer and regularization runs, then add your own: the table puts the best epoch "
                        "beside the final one.")),
+    PageSpec(N_("Training"), "pages/training/class_board.py", N_("Class board"), ":material/groups:",
+             N_("A class on one link: students hand in their runs, and the board compares them as they arrive."),
+             step=10, book=N_("the book's comparisons, made by a class"),
+             try_this=N_("Type a title and press **{board_create}**, then give the link to your students: each joins "
+                         "with a name and hands in a finished run, and the board ranks them by final accuracy as "
+                         "they arrive.")),
     PageSpec(N_("Training"), "pages/training/scaling.py", N_("Scaling out"), ":material/hub:",
              N_("The same training on several GPUs or machines with tf.distribute."),
-             step=10, book=N_("beyond the book: tf.distribute"),
+             step=11, book=N_("beyond the book: tf.distribute"),
              try_this=N_("Press **{scaling_demo_start}**: two processes train one model and the chief alone writes the "
                          "run.")),
     PageSpec(N_("Training"), "pages/training/own_classes.py", N_("Your own classes"), ":material/category:",
              N_("Teach LeNet-5 classes of your own, drawn or uploaded, then read new examples."),
-             step=11, book=N_("beyond the book: your own data"),
+             step=12, book=N_("beyond the book: your own data"),
              try_this=N_("Load the MNIST digits 0-2 starter or draw a few examples of two shapes, train with a small-data "
                          "preset, then draw a new one: the bars share 100 % among your classes, even for a drawing of "
                          "none of them.")),
     PageSpec(N_("Try it"), "pages/draw/draw.py", N_("Draw a digit"), ":material/draw:",
              N_("Draw a digit and watch LeNet-5 read it, from preprocessing to feature maps."),
-             step=12, book=N_("chapter 3, LeNet-5 at work"),
+             step=13, book=N_("chapter 3, LeNet-5 at work"),
              try_this=N_("Draw a digit on the canvas: the preprocessing turns it into an MNIST-like 28 x 28 image, and the "
                        "bars show LeNet-5's probabilities.")),
     PageSpec(N_("Try it"), "pages/draw/receptive.py", N_("Receptive fields"), ":material/center_focus_strong:",
              N_("Pick a unit of LeNet-5 and see the part of your digit it looks at."),
-             step=13, book=N_("chapter 3, the effective receptive field"),
+             step=14, book=N_("chapter 3, the effective receptive field"),
              try_this=N_("Set **{receptive_layer}** to a deeper one and pick a unit: its box on your digit grows with "
                          "every conv and pooling layer below it.")),
 )
