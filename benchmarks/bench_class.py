@@ -4,8 +4,8 @@ Each student is a `streamlit_client.Visitor` (Streamlit's own websocket protocol
 receives, less the drawing). Every student opens Home, then Convolution, Pooling and Conv layer, moving each
 page's slider `--moves` times with `--think` seconds between moves; then opens Train LeNet-5, names the run
 after themselves and presses Train (the Quick look preset, the page's default); then, while the queue trains,
-keeps moving the explorers' sliders until their run is finished, and hands it in to the class on the Class
-board page (created by a teacher first), where the bench waits until the board lists it.
+keeps moving the explorers' sliders until their run is finished, and hands it in on the Class board page: a
+teacher creates the class first, and each student joins it by its link with a display name before exploring.
 
 Reports, for each page, the reruns' latency p50/p95 before any training and while training runs (the time from
 the message that asks for a run to the server's `script_finished`, as a browser sees it less its drawing); each
@@ -40,10 +40,15 @@ from bench_server import free_port
 from streamlit_client import Visitor, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from lib.runs.classes import class_codes, load_class
+
 EXPLORERS = {"convolution": ("Stride s", (1, 2, 3, 4)), "pooling": ("Stride s", (1, 2, 3)),
              "conv_layer": ("Stride s", (1, 2, 3, 4))}
 RUN_NAME = "Run name (optional)"
 TRAIN = "Train"
+CLASS_TITLE, CREATE = "Class title", "Create the class"
+DISPLAY_NAME, JOIN, HAND_IN = "Your display name in this class", "Join", "Hand in"
 TARGET_SLIDER_P95 = 1.0
 TARGET_BOARD_SECONDS = 12 * 60
 TARGET_SERVER_MB = 1536
@@ -110,9 +115,14 @@ class Class:
         self.memory: list[tuple[float, float, float]] = []  # (seconds since start, server MB, trainers MB)
         self.started = time.monotonic()
         self.first_submission: float | None = None
+        self.code = ""
 
     def training(self) -> bool:
         return bool(self.submitted) and len(self.finished) < len(self.submitted)
+
+    def on_the_board(self, name: str) -> bool:
+        found = load_class(self.code, self.runs)
+        return any(entry.get("name") == name for entry in found.entries)
 
     def run_finished(self, name: str) -> bool:
         """Whether a run named `name` has been published in some workspace (runs are published whole)."""
@@ -148,6 +158,9 @@ async def student(school: Class, number: int) -> None:
     try:
         await asyncio.sleep(random.uniform(0, school.arguments.think))  # a class does not click in step
         school.latency[("home", school.training())].append(await visitor.open(""))
+        await visitor.open("class_board", f"class={school.code}")
+        await visitor.type_text(DISPLAY_NAME, name)
+        await visitor.click(JOIN)
         for page in EXPLORERS:
             await move(school, visitor, page, school.arguments.moves)
         if school.arguments.no_train:
@@ -165,7 +178,12 @@ async def student(school: Class, number: int) -> None:
         while not school.run_finished(name):
             await move(school, visitor, random.choice(pages), 1)
         school.finished[name] = time.monotonic()
-        school.on_board[name] = school.finished[name]
+        await visitor.open("class_board", f"class={school.code}")
+        await visitor.click(HAND_IN)
+        if school.on_the_board(name):
+            school.on_board[name] = time.monotonic()
+        else:
+            school.errors.append(f"{name}: not on the board after Hand in ({' | '.join(visitor.alerts)})")
     except Exception as error:  # every failure is a finding, reported with the student
         school.errors.append(f"{name}: {type(error).__name__}: {error}")
     finally:
@@ -222,7 +240,13 @@ async def run(arguments) -> None:
         if arguments.calibrate:
             await calibrate(url, arguments)
             return
+        teacher = await Visitor.connect(url)
+        await teacher.open("class_board")
+        await teacher.type_text(CLASS_TITLE, "Benchmark class")
+        await teacher.click(CREATE)
+        (school.code,) = class_codes(school.runs)
         await asyncio.gather(*(student(school, number) for number in range(arguments.students)))
+        await teacher.close()
         report(school)
     finally:
         sampler.cancel()

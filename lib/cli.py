@@ -173,10 +173,11 @@ def event_printer(watch: ParentWatch):
     return print_event
 
 
-def main(argv=None) -> int:
+def main(argv=None, prepared: bool = False) -> int:
+    """`prepared`: this process has lowered its priority and sized TensorFlow's threads already (lib.spare)."""
     config, options = parse_config(build_parser(), argv)
     out, split = options["out"], options["split_cpu"]
-    if options["nice"]:
+    if options["nice"] and not prepared:
         os.nice(options["nice"])
     from lib.engine.data import MnistUnavailableError
     from lib.engine.image_sets import ImageSetError
@@ -195,7 +196,8 @@ def main(argv=None) -> int:
     from lib.runs.store import RunStorageError, runs_dir
 
     # Thread pools sized to the cores this process may use, before TensorFlow starts any.
-    size_tensorflow_threads()
+    if not prepared:
+        size_tensorflow_threads()
     if split:
         from lib.engine.distribute import split_cpu
 

@@ -13,6 +13,8 @@ unfinished run and exits, so a crash leaves no misleading failed run behind.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 import re
@@ -93,30 +95,113 @@ def training_children(parent_pid: int) -> list[int]:
     return found
 
 
+class Spare:
+    """A started `python -m lib.spare`: a training process that is importing TensorFlow, or waits for its job."""
+
+    def __init__(self, env: dict, niceness: int):
+        self.env, self.niceness = env, niceness
+        self.stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - the job's, or closed in close()
+        self.process = subprocess.Popen([sys.executable, "-m", "lib.spare", "--nice", str(niceness)], cwd=ROOT,
+                                        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                                        text=True, bufsize=1, process_group=0)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def close(self) -> None:
+        """Not needed: ended at once (it has written nothing: a spare writes only once it has its job)."""
+        with contextlib.suppress(OSError, ValueError):
+            self.process.stdin.close()
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.stderr.close()
+
+
+class SparePool:
+    """At most one spare training process, started ahead for a job that waits in the queue (see lib.spare).
+
+    `prepare` starts one when none is ready; `take` hands it to a job whose environment and priority it was
+    started with (else None: that job starts its own); `discard` ends an unused one (the queue emptied). Only
+    local single-process jobs use spares; the multi-worker demonstration's processes start as before.
+    """
+
+    def __init__(self):
+        self._spare: Spare | None = None
+        self._lock = threading.Lock()
+
+    def prepare(self, env: dict | None = None, niceness: int = CHILD_NICENESS) -> None:
+        wanted = child_environment(env)
+        with self._lock:
+            if self._spare is not None and self._spare.alive() and (self._spare.env, self._spare.niceness) == (
+                    wanted, niceness):
+                return
+            old, self._spare = self._spare, Spare(wanted, niceness)
+        if old is not None:
+            old.close()
+
+    def take(self, env: dict, niceness: int) -> Spare | None:
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is None:
+            return None
+        if spare.alive() and (spare.env, spare.niceness) == (env, niceness):
+            return spare
+        spare.close()
+        return None
+
+    def discard(self) -> None:
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None:
+            spare.close()
+
+
+def child_environment(env: dict | None) -> dict:
+    """A training child's environment: the server's, unbuffered, with the job's additions."""
+    return {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+
+
 class TrainingProcess:
-    """One child training process: start it, feed its events to `on_event`, stop or kill it, read its outcome."""
+    """One child training process: start it, feed its events to `on_event`, stop or kill it, read its outcome.
+
+    With a `spares` pool, a spare process started ahead for this job's environment takes the job's flags
+    instead of a new process starting (it has imported TensorFlow already); the rest is the same."""
 
     def __init__(self, config: TrainingConfig, out_dir: Path, run_id: str, on_event: Callable[[Event], None],
-                 env: dict | None = None, niceness: int = CHILD_NICENESS):
+                 env: dict | None = None, niceness: int = CHILD_NICENESS, spares: SparePool | None = None):
         from lib.engine.config import config_flags
 
         config.validate()  # a config the command line would refuse never starts a process
         self.out_dir, self.run_id, self.on_event = Path(out_dir), run_id, on_event
-        self.command = [sys.executable, "-m", "lib.cli", *config_flags(config), f"--out={self.out_dir}",
-                        f"--run-id={run_id}", "--events", "--parent-pid", str(os.getpid()),
-                        "--nice", str(niceness)]
+        self.flags = [*config_flags(config), f"--out={self.out_dir}", f"--run-id={run_id}", "--events",
+                      "--parent-pid", str(os.getpid()), "--nice", str(niceness)]
+        self.command = [sys.executable, "-m", "lib.cli", *self.flags]
+        self.niceness, self.spares = niceness, spares
         # The child watches this process: if it dies (the server crashed), the child discards its run and exits.
-        self.env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.env = child_environment(env)
         self.end: EndEvent | None = None
         self.stop_requested_at: float | None = None
         self.killed_after_stop = False
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in outcome()
-        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1,
-                                        process_group=0)
+        spare = self.spares.take(self.env, self.niceness) if self.spares else None
+        if spare is not None:
+            try:
+                spare.process.stdin.write(json.dumps(self.flags) + "\n")
+                spare.process.stdin.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                spare.close()  # it died while it waited: start as usual
+                spare = None
+        if spare is not None:
+            self._stderr, self.process = spare.stderr, spare.process
+        else:
+            self._stderr = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in outcome()
+            self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1,
+                                            process_group=0)
         self._reader = threading.Thread(target=self._read, name=f"events-{self.run_id}", daemon=True)
         self._reader.start()
 

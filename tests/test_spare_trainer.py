@@ -1,0 +1,51 @@
+"""A training process started ahead of its job (lib.spare, SparePool): it trains the job as lib.cli would."""
+
+import os
+import time
+
+from lib.engine.config import TrainingConfig
+from lib.engine.events import EndEvent, StartEvent
+from lib.server.process_runner import CHILD_NICENESS, SparePool, TrainingProcess, child_environment
+
+
+def config() -> TrainingConfig:
+    return TrainingConfig(epochs=1, train_samples=64, batch_size=16, optimizer="adam")
+
+
+def test_a_spare_takes_its_job_and_publishes_the_run(small_mnist_npz, tmp_path):
+    env = {"MNIST_PATH": str(small_mnist_npz)}
+    spares = SparePool()
+    spares.prepare(env)
+    spare_pid = spares._spare.process.pid
+    events = []
+    process = TrainingProcess(config(), tmp_path, "spare-run", events.append, env, spares=spares)
+    process.start()
+    assert process.pid == spare_pid  # no new process: the spare took the job
+    outcome = process.outcome()
+    assert outcome.status == "finished", outcome.message
+    assert isinstance(events[0], StartEvent) and isinstance(events[-1], EndEvent)
+    assert os.path.basename(outcome.path) == "spare-run" and (tmp_path / "spare-run" / "config.json").exists()
+    assert spares._spare is None  # taken: the next job's is prepared by the registry when one waits
+
+
+def test_a_spare_started_for_another_environment_is_not_used(small_mnist_npz, tmp_path):
+    spares = SparePool()
+    spares.prepare({"MNIST_PATH": str(small_mnist_npz), "EXTRA": "1"})
+    spare = spares._spare
+    process = TrainingProcess(config(), tmp_path, "own-run", lambda event: None, {"MNIST_PATH": str(small_mnist_npz)},
+                              spares=spares)
+    process.start()
+    assert process.pid != spare.process.pid
+    assert process.outcome().status == "finished"
+    assert spare.process.poll() is not None  # ended, having written nothing
+    assert sorted(path.name for path in tmp_path.iterdir() if path.is_dir()) == ["own-run"]
+
+
+def test_a_discarded_spare_ends_without_training(small_mnist_npz, tmp_path):
+    spares = SparePool()
+    spares.prepare({"MNIST_PATH": str(small_mnist_npz)})
+    spare = spares._spare
+    time.sleep(0.5)
+    spares.discard()
+    assert spare.process.poll() is not None and spares._spare is None
+    assert spares.take(child_environment({"MNIST_PATH": str(small_mnist_npz)}), CHILD_NICENESS) is None
