@@ -198,3 +198,13 @@ def test_a_new_workspace_stops_being_fresh_once_it_holds_something_on_disk(tmp_p
     workspace_dir(token_of(app), tmp_path / "runs").mkdir(parents=True)  # a run or a drawing was kept
     app.run()
     assert '"fresh": false' in cookie_scripts(app)[0]
+
+
+def test_a_command_shown_at_the_server_names_the_workspace_folder_as_a_glob_not_its_token(tmp_path):
+    token = new_token()
+    run = workspace_dir(token, tmp_path / "a runs") / "20261207-000000-abcdef" / "tb"
+    shown = ui_workspace.shell_path(run)
+    assert token not in shown and shown == f"'{tmp_path}/a runs/workspaces'/*/20261207-000000-abcdef/tb"
+    run.mkdir(parents=True)
+    found = subprocess.run(["bash", "-c", f"ls -d {shown}"], capture_output=True, text=True, check=True).stdout
+    assert found.strip() == str(run), "the shell finds the same folder"

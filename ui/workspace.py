@@ -19,6 +19,8 @@ them too.
 from __future__ import annotations
 
 import json
+import shlex
+from pathlib import Path
 
 import streamlit as st
 
@@ -150,3 +152,16 @@ def show_workspace_link(token: str) -> None:
             st.warning(_("Whoever has this link can change, share and delete your runs and your own classes. Do "
                          "not show it on a projector or paste it where others can read it."), icon=":material/key:")
             st.code(private_link(token), language=None, wrap_lines=True)
+
+
+def shell_path(path: Path) -> str:
+    """`path`, quoted for a shell, with any workspace folder in it written as the glob `*`: commands shown to a
+    visitor at the server (TensorBoard's) find the same folder without printing the token on the screen."""
+    parts = Path(path).parts
+    masked = [index for index, part in enumerate(parts) if valid_token(part)]
+    if not masked:
+        return shlex.quote(str(path))
+    cut = masked[0]
+    before, after = Path(*parts[:cut]), Path(*parts[cut + 1:]) if cut + 1 < len(parts) else None
+    glob = f"{shlex.quote(str(before))}/*"
+    return f"{glob}/{shell_path(after)}" if after is not None else glob
