@@ -226,3 +226,10 @@ def workspace_cookie(page, timeout: float = 15.0) -> str:
             assert found, f"no {COOKIE} cookie in this browser"
             return found[0]
         page.wait_for_timeout(250)
+
+
+def use_workspace(page, token: str) -> None:
+    """Give this tab's browser the workspace `token`, as its cookie would after a visit or a private link."""
+    from ui.workspace import COOKIE
+
+    page.context.add_cookies([{"name": COOKIE, "value": token, "url": page.app_url}])

@@ -99,3 +99,41 @@ def test_no_address_or_share_link_the_owner_saw_lets_another_browser_change_anyt
     find_in_main(tab, rf"{name} \({run_id}\)\s*shared")
     assert token not in tab.url
     tab.close()
+
+
+def private_link_of(page) -> str:
+    """The workspace link the sidebar shows when asked for (the only place the token is shown)."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Private link (move to another device)").click()
+    sidebar.get_by_text("Show my private link").click()
+    wait_idle(page)
+    return sidebar.locator('[data-testid="stCode"]').filter(has_text="?ws=").inner_text().strip()
+
+
+def test_two_tabs_of_a_first_visit_end_in_one_workspace_and_a_private_link_moves_it(browser, app_page):
+    first = app_page
+    second = first.context.new_page()
+    second.set_default_timeout(30_000)
+    second.app_url = first.app_url
+    first.goto(first.app_url)  # both open before either has run its script
+    second.goto(f"{first.app_url}/history")
+    for tab in (first, second):
+        tab.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
+        wait_idle(tab)
+    second.wait_for_timeout(1_000)
+    wait_idle(second)  # a tab that found the other's cookie has reloaded to join it
+    token = workspace_cookie(first)
+    links = [private_link_of(tab) for tab in (first, second)]
+    assert all(link.endswith(f"?ws={token}") for link in links), (token, links)
+
+    with visitor(browser, first.app_url) as laptop:  # another device: the private link, pasted
+        laptop.goto(links[0])
+        laptop.get_by_text("now keeps the workspace of the private link").wait_for(timeout=60_000)
+        wait_idle(laptop)
+        assert "ws=" not in laptop.url, "the token leaves the address once adopted"
+        assert workspace_cookie(laptop) == token
+        laptop.reload()
+        laptop.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
+        wait_idle(laptop)
+        assert private_link_of(laptop).endswith(f"?ws={token}") and "ws=" not in laptop.url
+    second.close()

@@ -140,8 +140,10 @@ def test_the_token_is_shown_only_by_the_private_link_when_asked_for(tmp_path, mo
 
 NODE = shutil.which("node")
 HARNESS = """
-const [script, cookie] = [process.argv[1], process.argv[2]];
+const [script, cookie, stored] = [process.argv[1], process.argv[2], process.argv[3]];
 let written = null, reloaded = false;
+const storage = stored ? {[stored]: "joined"} : {};
+global.sessionStorage = {getItem: key => storage[key] ?? null, setItem: (key, value) => { storage[key] = value; }};
 global.location = {protocol: "http:", reload: () => { reloaded = true; }};
 global.document = {get cookie() { return cookie; }, set cookie(value) { written = value; }};
 eval(script.replace(/^<script>/, "").replace(/<\\/script>$/, ""));
@@ -149,12 +151,13 @@ console.log(JSON.stringify({written, reloaded}));
 """
 
 
-def run_script(token: str, source: str, fresh: bool, cookie: str) -> dict:
+def run_script(token: str, source: str, fresh: bool, cookie: str, joined_before: bool = False) -> dict:
     if NODE is None:
         pytest.skip("needs Node.js to run the cookie script outside a browser")
     script = ui_workspace.cookie_script(token, source, fresh)
-    result = subprocess.run([NODE, "-e", HARNESS, script, cookie], capture_output=True, text=True, timeout=30,
-                            check=True)
+    stored = ui_workspace.COOKIE if joined_before else ""
+    result = subprocess.run([NODE, "-e", HARNESS, script, cookie, stored], capture_output=True, text=True,
+                            timeout=30, check=True)
     return json.loads(result.stdout)
 
 
@@ -174,6 +177,11 @@ def test_the_script_replaces_a_garbage_cookie():
 def test_a_fresh_tab_finding_another_tabs_workspace_in_the_cookie_reloads_to_join_it():
     result = run_script(new_token(), "new", True, f"{ui_workspace.COOKIE}={new_token()}")
     assert result == {"written": None, "reloaded": True}
+
+
+def test_a_tab_that_reloaded_to_join_once_does_not_reload_again():
+    result = run_script(new_token(), "new", True, f"{ui_workspace.COOKIE}={new_token()}", joined_before=True)
+    assert result == {"written": None, "reloaded": False}
 
 
 def test_a_tab_whose_new_workspace_already_holds_something_keeps_it_and_leaves_the_cookie():

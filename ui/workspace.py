@@ -91,7 +91,13 @@ def cookie_script(token: str, source: str, fresh: bool) -> str:
       (location.protocol === "https:" ? "; Secure" : "");
   }};
   if (!valid || current === v.token) {{ write(); return; }}
-  if (v.source === "new" && v.fresh) {{ location.reload(); return; }}
+  if (v.source === "new" && v.fresh) {{
+    // Once per tab: a cookie the server is not sent (another path's, say) must not reload it forever.
+    let joined = true;
+    try {{ joined = sessionStorage.getItem(v.name) === "joined"; sessionStorage.setItem(v.name, "joined"); }} catch (e) {{}}
+    if (!joined) location.reload();
+    return;
+  }}
   if (v.source === "link") write();
 }})();</script>"""
 
