@@ -114,6 +114,13 @@ def test_a_link_to_the_browsers_own_workspace_changes_nothing(tmp_path, monkeypa
     assert token_of(app) == token and ui_workspace.PARAM not in app.query_params and not app.main.warning
 
 
+def test_an_old_bookmark_of_the_browsers_own_workspace_is_taken_out_of_the_address_without_a_note(tmp_path,
+                                                                                                   monkeypatch):
+    token = new_token()
+    app = open_app(tmp_path, monkeypatch, cookie=token, link=token)
+    assert token_of(app) == token and ui_workspace.PARAM not in app.query_params and not app.main.warning
+
+
 def test_a_malformed_link_keeps_the_browsers_own_workspace_and_says_so(tmp_path, monkeypatch):
     token = new_token()
     app = open_app(tmp_path, monkeypatch, cookie=token, link="../../etc/passwd")

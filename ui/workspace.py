@@ -62,7 +62,8 @@ def ensure_workspace() -> str:
             add_note(BAD_LINK_NOTE)
         elif adopted != token:
             before = token or valid_token(browser_cookie())
-            add_note(ADOPTED_REPLACING_NOTE if before and before != adopted else ADOPTED_NOTE)
+            if before != adopted:  # an old bookmark of this browser's own workspace needs no word
+                add_note(ADOPTED_REPLACING_NOTE if before else ADOPTED_NOTE)
             token = adopted
             st.session_state[SOURCE_KEY] = "link"
     if token is None:
