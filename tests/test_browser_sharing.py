@@ -105,7 +105,7 @@ def private_link_of(page) -> str:
     """The workspace link the sidebar shows when asked for (the only place the token is shown)."""
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Private link (move to another device)").click()
-    sidebar.get_by_text("Show my private link").click()
+    sidebar.get_by_role("button", name="Show my private link").click()
     wait_idle(page)
     return sidebar.locator('[data-testid="stCode"]').filter(has_text="?ws=").inner_text().strip()
 

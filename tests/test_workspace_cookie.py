@@ -134,12 +134,13 @@ def test_the_token_is_shown_only_by_the_private_link_when_asked_for(tmp_path, mo
     for path in ("pages/training/history.py", "pages/training/own_classes.py", "pages/training/train.py"):
         app.switch_page(path).run()
         assert not app.exception and token not in shown_text(app), path
-    app.toggle(key=ui_workspace.SHOW_LINK_KEY).set_value(True).run()
+    app.button(key="workspace_private_link").click().run()
     assert token in shown_text(app)
     [link] = [code.value for code in app.code if token in code.value]
     assert link.endswith(f"?{ui_workspace.PARAM}={token}")
     assert any("can change, share and delete your runs" in warning.value for warning in app.sidebar.warning)
-    app.toggle(key=ui_workspace.SHOW_LINK_KEY).set_value(False).run()
+    assert app.button(key="workspace_private_link").label == "Hide my private link"
+    app.button(key="workspace_private_link").click().run()
     assert token not in shown_text(app)
 
 

@@ -147,6 +147,10 @@ def private_link(token: str) -> str:
     return f"{url}/?{PARAM}={token}" if url else f"?{PARAM}={token}"
 
 
+def _flip_private_link() -> None:
+    st.session_state[SHOW_LINK_KEY] = not st.session_state.get(SHOW_LINK_KEY, False)
+
+
 def show_workspace_link(token: str) -> None:
     """The notes above the page; in the sidebar, the cookie's script and the private link, shown on request."""
     show_workspace_notes(token)
@@ -155,7 +159,11 @@ def show_workspace_link(token: str) -> None:
         st.caption(_("This browser keeps your workspace, your runs and your own classes, by itself: the page's "
                      "address holds no key to it, so any address or run link you copy is safe to give away. To "
                      "reach the workspace from another device or browser, open its private link there."))
-        if st.toggle(_("Show my private link"), key=SHOW_LINK_KEY):
+        shown = st.session_state.get(SHOW_LINK_KEY, False)
+        # A button, not a toggle: the sidebar holds no page's controls, only the app's own (tests/test_browser_layout).
+        st.button(_("Hide my private link") if shown else _("Show my private link"), key="workspace_private_link",
+                  icon=":material/visibility_off:" if shown else ":material/key:", on_click=_flip_private_link)
+        if shown:
             st.warning(_("Whoever has this link can change, share and delete your runs and your own classes. Do "
                          "not show it on a projector or paste it where others can read it."), icon=":material/key:")
             st.code(private_link(token), language=None, wrap_lines=True)
