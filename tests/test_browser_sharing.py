@@ -11,11 +11,14 @@ still there, with nothing in any address.
 
 import secrets
 
+from playwright.sync_api import Error as PlaywrightError
+
 from lib.engine.config import TrainingConfig
 from lib.runs.store import is_shared
 from lib.runs.workspaces import workspace_dir
 from tests.browser import find_in_main, go_to_page, main_text, open_page, visitor, wait_idle, workspace_cookie
 from tests.test_history_page import write_workspace_run
+from ui.workspace import COOKIE
 
 SET_LINE = r"Your data set: 90 examples"
 
@@ -104,10 +107,31 @@ def test_no_address_or_share_link_the_owner_saw_lets_another_browser_change_anyt
 def private_link_of(page) -> str:
     """The workspace link the sidebar shows when asked for (the only place the token is shown)."""
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Private link (move to another device)").click()
-    sidebar.get_by_role("button", name="Show my private link").click()
-    wait_idle(page)
-    return sidebar.locator('[data-testid="stCode"]').filter(has_text="?ws=").inner_text().strip()
+    code = sidebar.locator('[data-testid="stCode"]').filter(has_text="?ws=")
+    for _attempt in range(3):  # a tab still settling (a reload, a rerun) may swallow a click: ask again
+        page.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
+        wait_idle(page)
+        show = sidebar.get_by_role("button", name="Show my private link")
+        if not show.is_visible():
+            sidebar.get_by_text("Private link (move to another device)").click()
+        show.click()
+        wait_idle(page)
+        try:
+            code.wait_for(timeout=15_000)
+            return code.inner_text().strip()
+        except PlaywrightError:
+            continue
+    raise AssertionError("the sidebar never showed the private link")
+
+
+def joined(tab) -> bool:
+    """Whether the tab's script found another tab's workspace in the cookie and reloaded to join it."""
+    for _attempt in range(5):
+        try:
+            return tab.evaluate(f"() => sessionStorage.getItem('{COOKIE}')") == "joined"
+        except PlaywrightError:  # the page was reloading as it was asked
+            tab.wait_for_load_state()
+    return False
 
 
 def test_two_tabs_of_a_first_visit_end_in_one_workspace_and_a_private_link_moves_it(browser, app_page):
@@ -115,13 +139,17 @@ def test_two_tabs_of_a_first_visit_end_in_one_workspace_and_a_private_link_moves
     second = first.context.new_page()
     second.set_default_timeout(30_000)
     second.app_url = first.app_url
-    first.goto(first.app_url)  # both open before either has run its script
-    second.goto(f"{first.app_url}/history")
+    # Both open before either has run its script: each makes a token, and the later one joins the other's.
+    first.goto(first.app_url, wait_until="commit")
+    second.goto(f"{first.app_url}/history", wait_until="commit")
     for tab in (first, second):
         tab.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
         wait_idle(tab)
-    second.wait_for_timeout(1_000)
-    wait_idle(second)  # a tab that found the other's cookie has reloaded to join it
+    for tab in (first, second):  # a tab that found the other's cookie reloads to join it: wait for that run
+        if joined(tab):
+            tab.wait_for_timeout(1_000)
+            tab.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
+            wait_idle(tab)
     token = workspace_cookie(first)
     links = [private_link_of(tab) for tab in (first, second)]
     assert all(link.endswith(f"?ws={token}") for link in links), (token, links)
