@@ -213,3 +213,23 @@ def published_runs(server) -> list[Path]:
         return []
     return [run for workspace in root.iterdir() if workspace.is_dir() for run in workspace.iterdir()
             if run.is_dir() and not run.name.startswith(".")]
+
+
+def workspace_cookie(page, timeout: float = 15.0) -> str:
+    """The workspace token this tab's browser keeps in its cookie (set by the sidebar's script once it ran)."""
+    from ui.workspace import COOKIE
+
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [cookie["value"] for cookie in page.context.cookies() if cookie["name"] == COOKIE]
+        if found or time.monotonic() > deadline:
+            assert found, f"no {COOKIE} cookie in this browser"
+            return found[0]
+        page.wait_for_timeout(250)
+
+
+def use_workspace(page, token: str) -> None:
+    """Give this tab's browser the workspace `token`, as its cookie would after a visit or a private link."""
+    from ui.workspace import COOKIE
+
+    page.context.add_cookies([{"name": COOKIE, "value": token, "url": page.app_url}])

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lib.i18n import _, language_override
 from lib.server.navigation import PAGES
-from tests.browser import EXCEPTION_SELECTOR, open_page, warm_up
+from tests.browser import EXCEPTION_SELECTOR, open_page, use_workspace, warm_up
 
 VIEWPORT = {"width": 1280, "height": 720}
 # Pictures of every kind Streamlit draws: images, Plotly charts, canvases and component frames (the drawing canvas).
@@ -248,7 +248,8 @@ def workspace_with_runs(streamlit_server):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_history_with_your_runs_fits_1280_by_720_without_cut_labels(projector, workspace_with_runs, lang):
-    open_page(projector, f"history?lang={lang}&ws={workspace_with_runs}")
+    use_workspace(projector, workspace_with_runs)
+    open_page(projector, f"history?lang={lang}")
     projector.locator('[data-testid="stMain"] [data-testid="stTable"]').first.wait_for()
     projector.wait_for_timeout(500)
     too_wide = [width for width in projector.evaluate(OVERFLOW_JS) if width["scroll"] > width["client"] + 1]

@@ -7,11 +7,19 @@ visitor, in a browser context of their own, opens every page that can show a sha
 page's text, its HTML and every websocket frame the browser received, and every request it made.
 """
 
-import re
 
 from lib.plain_text import WORD_JOINER
 from lib.runs.workspaces import rename_run
-from tests.browser import find_in_main, free_port, go_to_page, main_text, open_page, visitor, wait_idle
+from tests.browser import (
+    find_in_main,
+    free_port,
+    go_to_page,
+    main_text,
+    open_page,
+    visitor,
+    wait_idle,
+    workspace_cookie,
+)
 
 DEAD_PORT = free_port()  # bound and released: nothing listens there
 HOSTILE = (f"![p](http://127.0.0.1:{DEAD_PORT}/p.png) :red[**PWNED**] [click me](javascript:alert(1)) "
@@ -53,7 +61,7 @@ def test_a_shared_own_classes_run_shows_a_second_visitor_nothing_of_its_owner(br
     owner.get_by_role("button", name="Train on my classes").click()
     wait_idle(owner)
     find_in_main(owner, r"Last run:\s*finished", timeout=300)
-    token = re.search(r"[?&]ws=([0-9a-f]{32})", owner.url).group(1)
+    token = workspace_cookie(owner)
     (run,) = [path for path in (streamlit_server.runs_dir / "workspaces" / token).iterdir()
               if not path.name.startswith(".")]
     assert token not in (run / "config.json").read_text()

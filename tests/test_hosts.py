@@ -39,3 +39,4 @@ def test_the_train_page_names_the_server_folder_only_to_a_visitor_at_the_server(
     captions = " ".join(caption.value for caption in app.caption)
     assert "Your runs are saved in your workspace" in captions
     assert (str(runs) in captions) is shows_path
+    assert app.session_state["workspace_token"] not in captions, "the token is shown by the private link only"

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.engine.image_sets import image_set_from_zip_bytes, image_set_zip_bytes
 from lib.runs.store import history_csv
+from lib.runs.workspaces import new_token
 from lib.server.jobs import JobRegistry
 from lib.server.process_runner import Outcome
 from lib.settings import ServerSettings
@@ -478,3 +479,76 @@ def test_a_loaded_set_counts_its_images_with_a_thousands_separator():
                         ("upright", "lying"))
     message = own_set.load_image_set(own_set.empty_set(), incoming, replace=False)
     assert message == f"Loaded the zip: 2 classes, {count:,} images."
+
+
+# --- the set is kept with the workspace --------------------------------------------------------------------
+
+def open_tab(tmp_path, monkeypatch, token: str) -> AppTest:
+    """Another tab (or a reload) of the browser whose cookie holds `token`, on the same server."""
+    from ui import workspace as ui_workspace
+
+    monkeypatch.setattr(ui_workspace, "browser_cookie", lambda: token)
+    return open_page(tmp_path, monkeypatch)
+
+
+def test_the_set_is_kept_with_the_workspace_so_a_reload_or_a_second_tab_shows_it(tmp_path, monkeypatch):
+    app = open_page(tmp_path, monkeypatch, two_class_set(3))
+    token = app.session_state["workspace_token"]
+    first_id = the_set(app)["examples"]["upright"][0][0]
+    app.button(key=f"own_remove_{first_id}").click().run()  # a change: the set is saved as it is now
+    app.text_input(key="own_new_class").input("dot")
+    app.button(key="own_add_class").click().run()
+    again = open_tab(tmp_path, monkeypatch, token)
+    assert the_set(again)["classes"] == ["upright", "lying", "dot"]
+    assert [item_id for item_id, _image in the_set(again)["examples"]["upright"]] == [1, 2]
+    assert "#### Your data set: 5 examples" in texts(again.markdown)
+    stranger = open_tab(tmp_path, monkeypatch, new_token())
+    assert the_set(stranger)["classes"] == [], "another workspace does not see it"
+
+
+def test_a_change_made_in_one_tab_is_seen_by_the_other_on_its_next_run(tmp_path, monkeypatch):
+    first = open_page(tmp_path, monkeypatch)
+    token = first.session_state["workspace_token"]
+    first.text_input(key="own_new_class").input("circle")
+    first.button(key="own_add_class").click().run()
+    second = open_tab(tmp_path, monkeypatch, token)
+    second.text_input(key="own_new_class").input("cross")
+    second.button(key="own_add_class").click().run()
+    first.text_input(key="own_new_class").input("square")
+    first.button(key="own_add_class").click().run()  # adds to the set as the second tab left it
+    second.run()
+    assert the_set(first)["classes"] == the_set(second)["classes"] == ["circle", "cross", "square"]
+    first.button(key="own_remove_class_cross").click().run()
+    second.run()
+    assert the_set(second)["classes"] == ["circle", "square"]
+
+
+def test_an_unreadable_stored_set_leaves_an_empty_set_and_says_so_once(tmp_path, monkeypatch):
+    from lib.runs.own_sets import own_set_path
+
+    token = new_token()
+    path = own_set_path(token, tmp_path / "runs")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a set")
+    app = open_tab(tmp_path, monkeypatch, token)
+    assert the_set(app)["classes"] == []
+    assert any("could not be read back" in text for text in texts(app.warning))
+    app.text_input(key="own_new_class").input("circle")
+    app.button(key="own_add_class").click().run()
+    assert not any("could not be read back" in text for text in texts(app.warning))
+    assert open_tab(tmp_path, monkeypatch, token).session_state[own_set.SET_KEY]["classes"] == ["circle"]
+
+
+def test_a_set_that_cannot_be_written_stays_in_the_tab_and_the_page_says_so(tmp_path, monkeypatch):
+    from ui import own_set as ui_own_set
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    app = open_page(tmp_path, monkeypatch)
+    monkeypatch.setattr(ui_own_set, "save_own_set", full)
+    app.text_input(key="own_new_class").input("circle")
+    app.button(key="own_add_class").click().run()
+    assert_no_exception(app)
+    assert the_set(app)["classes"] == ["circle"]
+    assert any("could not be kept with your workspace (No space left on device)" in text for text in texts(app.warning))

@@ -1,4 +1,4 @@
-"""The workspace's notes at the top of the page, through AppTest: a malformed link, and jobs a restart lost."""
+"""The workspace's notes at the top of the page, through AppTest: a malformed or adopted link, and jobs a restart lost."""
 
 import json
 
@@ -8,6 +8,7 @@ from lib.runs.workspaces import new_token
 from lib.server.job_journal import JOURNAL_FILE
 from tests.conftest import ROOT
 from ui import jobs as ui_jobs
+from ui import workspace as ui_workspace
 
 
 def open_app(tmp_path, monkeypatch, ws: str) -> AppTest:
@@ -33,9 +34,10 @@ def test_a_malformed_workspace_link_is_noted_in_the_main_area_until_dismissed(tm
     assert not any("was not a valid one" in text for text in main_warnings(app))
 
 
-def test_a_good_workspace_link_has_no_note(tmp_path, monkeypatch):
+def test_a_good_private_link_is_adopted_with_a_note_and_no_warning_about_it(tmp_path, monkeypatch):
     app = open_app(tmp_path, monkeypatch, new_token())
-    assert not main_warnings(app)
+    assert [text for text in main_warnings(app) if "now keeps the workspace of the private link" in text]
+    assert not any("was not a valid one" in text for text in main_warnings(app))
 
 
 def test_a_workspace_whose_job_a_restart_lost_is_told_once(tmp_path, monkeypatch):
@@ -47,7 +49,7 @@ def test_a_workspace_whose_job_a_restart_lost_is_told_once(tmp_path, monkeypatch
     assert any("“my big run” (running) was lost when the server restarted" in text for text in main_warnings(app))
     app.button(key="workspace_notes_dismiss").click().run()
     assert not main_warnings(app)
-    again = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)  # another tab, same server
-    again.query_params["ws"] = token
+    monkeypatch.setattr(ui_workspace, "browser_cookie", lambda: token)  # another tab of that browser, same server
+    again = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     again.run()
-    assert not main_warnings(again)
+    assert again.session_state[ui_workspace.TOKEN_KEY] == token and not main_warnings(again)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from ui.charts import PALETTE, Curves, curves_figure
 from ui.class_board import hand_in_button
 from ui.jobs import registry, status_name, submit
 from ui.widgets import runs_locally
-from ui.workspace import workspace_token
+from ui.workspace import shell_path, workspace_token
 
 HISTORY_PAGE = "pages/training/history.py"
 CANVAS_PAGE = "pages/draw/draw.py"
@@ -200,8 +199,9 @@ def show_result(job, fill_form: Callable[[dict], None] | None = None):
                        help=_("The model, its history, config and metrics, and its TensorBoard logs (folder tb)."))
     if runs_locally():
         # Only someone at the server can open its folders or run a command there.
-        st.caption(_("The run is in `{path}`. To open its curves in TensorBoard:").format(path=run.path))
-        st.code(f"tensorboard --logdir {shlex.quote(str(run.path / 'tb'))}", language="bash", wrap_lines=True)
+        st.caption(_("The run is in `{path}` (`*`: your workspace's folder). To open its curves in TensorBoard:")
+                   .format(path=shell_path(run.path)))
+        st.code(f"tensorboard --logdir {shell_path(run.path / 'tb')}", language="bash", wrap_lines=True)
     else:
         st.caption(_("The download holds the run's TensorBoard logs (its folder tb): open them with TensorBoard "
                      "on your own computer."))

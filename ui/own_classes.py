@@ -27,10 +27,12 @@ from ui.layout import captioned_image
 from ui.own_set import (
     add_class,
     add_examples,
+    change_set,
     example_set,
     load_image_set,
     remove_class,
     remove_example,
+    stored_set_note,
     to_image_set,
     total_examples,
 )
@@ -72,9 +74,8 @@ def show_message(area: str) -> None:
 
 
 def _on_add_class() -> None:
-    examples = example_set()
     try:
-        name = add_class(examples, st.session_state.get("own_new_class", ""))
+        name = change_set(add_class, st.session_state.get("own_new_class", ""))
     except ImageSetError as error:
         _report("error", str(error), "classes")
         return
@@ -88,13 +89,15 @@ def _on_starter() -> None:
     except (MnistUnavailableError, ImageSetError) as error:  # one line, and the set as it was
         _report("error", _("The MNIST starter is not at hand: {error}").format(error=error), "classes")
         return
-    message = load_image_set(example_set(), starter, replace=True, source=_("MNIST's digits 0, 1 and 2"))
+    message = change_set(load_image_set, starter, True, _("MNIST's digits 0, 1 and 2"))
     _report("success", message, "classes")
 
 
 def show_classes() -> None:
     """Name a class and add it; each class with its count and a button removing it; the MNIST starter."""
     examples = example_set()
+    if note := stored_set_note():
+        st.warning(note, icon=":material/warning:")
     show_message("classes")
     with st.form("own_class_form", clear_on_submit=False, border=False):
         name_col, add_col = st.columns([3, 1], vertical_alignment="bottom")
@@ -111,13 +114,13 @@ def show_classes() -> None:
             label = _("Remove {name} ({count:,})").format(name=plain(name), count=count)
             with columns[position % len(columns)]:
                 if not count:  # nothing to lose: one click
-                    st.button(label, key=f"own_remove_class_{name}", icon=":material/delete:", on_click=remove_class,
-                              args=(examples, name))
+                    st.button(label, key=f"own_remove_class_{name}", icon=":material/delete:", on_click=change_set,
+                              args=(remove_class, name))
                     continue
                 with st.popover(label, icon=":material/delete:"):  # its examples would go too: one more click
                     st.button(ngettext("Remove {name} and its {n:,} example", "Remove {name} and its {n:,} examples",
                                        count).format(name=plain(name), n=count), key=f"own_remove_class_{name}",
-                              type="primary", on_click=remove_class, args=(examples, name))
+                              type="primary", on_click=change_set, args=(remove_class, name))
     else:
         st.caption(_("No classes yet: name two or more, or start from three MNIST digits."))
     starter = _("Start from MNIST digits 0-2 only")
@@ -192,12 +195,12 @@ def show_draw_adder() -> None:
             if st.button(_("Add to {name}").format(name=plain(name)), key=f"own_add_drawing_{name}", disabled=image is None,
                          icon=":material/add_photo_alternate:"):
                 try:
-                    add_examples(examples, name, [image])
+                    change_set(add_examples, name, [image])
                 except ImageSetError as error:
                     _report("error", str(error), "draw")
                 else:
                     _report("success", _("Added to {name}: it has {count:,} now.").format(
-                        name=plain(name), count=len(examples["examples"][name])), "draw")
+                        name=plain(name), count=len(example_set()["examples"].get(name, []))), "draw")
                 _next_round("canvas")  # a fresh, empty canvas
                 st.rerun()
 
@@ -235,7 +238,7 @@ def show_upload_adder() -> None:
             message = ""
             if images:
                 try:
-                    add_examples(examples, name, images)
+                    change_set(add_examples, name, images)
                 except ImageSetError as error:
                     _report("error", str(error), "upload")
                     st.rerun()
@@ -258,7 +261,6 @@ def show_upload_adder() -> None:
 
 def show_zip_loader() -> None:
     """A zip of class folders (the layout of Keras's image_dataset_from_directory), replacing or merging."""
-    examples = example_set()
     show_message("zip")
     upload = st.file_uploader(_("A zip of class folders: one folder per class, the images inside"), type=["zip"],
                               key=f"own_zip_{_counter('zip')}")
@@ -268,7 +270,7 @@ def show_zip_loader() -> None:
     if upload is not None and st.button(_("Load the zip"), key="own_zip_load", icon=":material/folder_zip:"):
         try:
             image_set = read_zip_in_worker(upload.getvalue(), preparation=preparation())
-            message = load_image_set(examples, image_set, replace=how == "replace")
+            message = change_set(load_image_set, image_set, how == "replace")
         except ImageSetError as error:
             _report("error", _("The zip was not loaded: {error}").format(error=error), "zip")
         else:
@@ -301,7 +303,7 @@ def show_grid() -> None:
                 for column, (example_id, image) in zip(st.columns(GRID_COLUMNS), shown[start:start + GRID_COLUMNS]):
                     column.image(enlarge(image, THUMBNAIL, (0, 255)), width=THUMBNAIL)
                     column.button(":material/close:", key=f"own_remove_{example_id}", help=_("Remove this example"),
-                                  on_click=remove_example, args=(examples, example_id), type="tertiary")
+                                  on_click=change_set, args=(remove_example, example_id), type="tertiary")
 
 
 def set_zip_bytes(examples: dict) -> bytes:

@@ -1,21 +1,33 @@
-"""Your own classes: the learner's data set, as plain data kept in the session. Not a page itself.
+"""Your own classes: the learner's data set, as plain data kept with the workspace. Not a page itself.
 
-The set is a dict in `st.session_state[SET_KEY]` (one per browser tab's session): the class names in order and,
-per class, its examples as (id, (28, 28) uint8 white-on-black image). Ids never repeat, so a remove button
-removes the example it was drawn under even after others went. The functions that change the set take it as
-an argument and raise ImageSetError with a message for the learner, so tests call them without a page;
-ui.own_classes draws the widgets that call them.
+The set is a dict: the class names in order and, per class, its examples as (id, (28, 28) uint8 white-on-black
+image). Ids never repeat, so a remove button removes the example it was drawn under even after others went.
+The functions that change the set take it as an argument and raise ImageSetError with a message for the
+learner, so tests call them without a page; ui.own_classes draws the widgets that call them through
+`change_set`, which applies a change to the set as it is now in the workspace's folder and saves it there
+(lib.runs.own_sets), so a reload or a second tab of the same browser shows it. Each session keeps its copy in
+`st.session_state[SET_KEY]` and reads the folder again only when another session changed it.
 """
 
 from __future__ import annotations
+
+import threading
+from collections import defaultdict
 
 import numpy as np
 import streamlit as st
 
 from lib.engine.image_sets import MAX_IMAGES, ImageSet, ImageSetError, build_image_set, check_class_name
 from lib.i18n import _, ngettext
+from lib.runs.own_sets import load_own_set, own_set_stamp, save_own_set
+from ui.workspace import workspace_token
 
 SET_KEY = "own_set"
+STAMP_KEY = "own_set_stamp"  # the stored file's (time, size) this session's copy was read or written at
+NOTE_KEY = "own_set_note"  # a line for the visitor when the stored set could not be read back
+# Two tabs of one workspace change its set one at a time: each change reads the set as the other left it.
+_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+_LOCKS_LOCK = threading.Lock()
 # The page holds 2 to 10 classes; the command line (python -m lib.cli --data) trains on more.
 MIN_CLASSES, MAX_CLASSES = 2, 10
 
@@ -25,10 +37,45 @@ def empty_set() -> dict:
 
 
 def example_set() -> dict:
-    """This session's set, created empty the first time."""
-    if SET_KEY not in st.session_state:
-        st.session_state[SET_KEY] = empty_set()
+    """This workspace's set: this session's copy, read again from the workspace's folder when another session
+    (a second tab, an earlier visit) changed it there; empty when there is none."""
+    token = workspace_token()
+    stamp = own_set_stamp(token)
+    if SET_KEY not in st.session_state or st.session_state.get(STAMP_KEY) != stamp:
+        stored, note = load_own_set(token) if stamp is not None else (None, None)
+        if note:
+            st.session_state[NOTE_KEY] = note
+        st.session_state[SET_KEY] = stored or empty_set()
+        st.session_state[STAMP_KEY] = stamp
     return st.session_state[SET_KEY]
+
+
+def stored_set_note() -> str | None:
+    """Once, the line saying the stored set could not be read back."""
+    return st.session_state.pop(NOTE_KEY, None)
+
+
+def change_set(change, *args):
+    """Apply `change(examples, *args)` (add_class, add_examples, ...) to this workspace's set as it is now, and
+    keep the set in the workspace's folder when it changed; return what `change` returns. A set that cannot be
+    written (a full disk) stays in this session, and the page says so once."""
+    token = workspace_token()
+    with _LOCKS_LOCK:
+        lock = _LOCKS[token]
+    with lock:
+        examples = example_set()
+        version = examples["version"]
+        try:
+            return change(examples, *args)
+        finally:
+            if examples["version"] != version:
+                try:
+                    save_own_set(token, examples)
+                except (OSError, ImageSetError) as error:
+                    st.session_state[NOTE_KEY] = _("Your set could not be kept with your workspace ({error}): it "
+                                                   "stays in this tab only. Download it to keep it.").format(
+                        error=getattr(error, "strerror", None) or error)
+                st.session_state[STAMP_KEY] = own_set_stamp(token)
 
 
 def total_examples(examples: dict) -> int:

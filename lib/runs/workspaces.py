@@ -1,8 +1,10 @@
 """Workspaces: each browser's own runs on a shared server, the gallery of shared runs, and the limits.
 
-A workspace is a random token (32 hex characters) that the app keeps in the
-page's URL; whoever has the link has the workspace. Its runs live in
-`<runs folder>/workspaces/<token>/`. A token is checked before anything is
+A workspace is a random token (32 hex characters) that the app keeps in a
+cookie of the browser (ui.workspace), never in the page's address; whoever
+has the token has the workspace. Its runs live in
+`<runs folder>/workspaces/<token>/`, its own-classes set in a hidden folder
+there (lib.runs.own_sets). A token is checked before anything is
 done with it and only a checked one ever becomes part of a path.
 
 Limits, each a setting (lib.settings, and the README's settings table):
@@ -213,5 +215,6 @@ def listing_fingerprint(root: Path | None = None) -> tuple:
     for folder in base.iterdir():
         with contextlib.suppress(OSError):
             stamps.append((folder.name, folder.stat().st_mtime_ns))
-            stamps += [(run.name, run.stat().st_mtime_ns) for run in folder.iterdir()]
+            # Hidden entries are never runs (an own-classes set saved at each drawing, a run being written).
+            stamps += [(run.name, run.stat().st_mtime_ns) for run in folder.iterdir() if not run.name.startswith(".")]
     return tuple(sorted(stamps))

@@ -1,6 +1,5 @@
 """Keras basics (chapter 2), live: data, models, losses, compile and fit, callbacks, saving."""
 
-import shlex
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,7 @@ from ui.jobs import current_job, owner, registry, submit
 from ui.models import keras_model
 from ui.open_questions import show_open_questions
 from ui.widgets import runs_locally
+from ui.workspace import shell_path
 
 SHIPPED = book_run_path("shipped")
 
@@ -233,7 +233,8 @@ with callback_tab:
     if runs_locally():
         # Only someone at the server can run a command there or open its folders.
         st.markdown(_("Every run keeps its TensorBoard logs in its `tb/` folder. To open them all:"))
-        st.code(f"tensorboard --logdir {shlex.quote(str(registry().owner_dir(owner())))}", language="bash")
+        # Every workspace's folder: the workspace's own is named by its token, which only the private link shows.
+        st.code(f"tensorboard --logdir {shell_path(registry().owner_dir(owner()).parent)}", language="bash")
     else:
         st.markdown(_("Every run keeps its TensorBoard logs in its `tb/` folder, and a run's download holds that "
                       "folder: unpack it on your own computer and run `tensorboard --logdir` on it."))

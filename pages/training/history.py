@@ -25,6 +25,7 @@ from lib.runs.workspaces import delete_run, listing_fingerprint, rename_run, sha
 from ui.charts import Curves, curves_figure, distinct_colours
 from ui.job_views import HISTORY_FOCUS_KEY
 from ui.jobs import registry, status_name
+from ui.run_links import linked_run_id, show_run_link
 from ui.workspace import workspace_token
 
 # Each of the book's figures: its folder in saved_models/, the reader of its numbers, what it shows, and the
@@ -205,6 +206,11 @@ shown_as = {key: failed_mark(name, run) for (key, run), name in zip(catalogue.it
 
 if focus_run := st.session_state.pop(HISTORY_FOCUS_KEY, None):  # set by the Train page's "Compare it" button
     focus_on(focus_run)
+if linked := linked_run_id():  # a shared run's read-only link
+    if linked_key := next((key for key in (f"my runs/{linked}", f"shared/{linked}") if key in catalogue), None):
+        st.session_state.history_selected = [linked_key]
+    else:
+        notes.append(_("The linked run {run} is not shared on this server.").format(run=linked))
 st.markdown(_("**The book's figures**"))
 view_columns = st.columns(len(VIEWS) + 1)
 view_columns[0].button(ngettext("Your run ({count})", "Your runs ({count})", len(own_keys)).format(count=len(own_keys)),
@@ -301,13 +307,15 @@ if mine:
                  "(a teacher can show the class's runs side by side this way). Only this workspace can unshare, "
                  "rename or delete it; deleting a run frees its room on the server."))
     for run in mine:
-        label, button, manage = st.columns([3, 1, 2])  # room for "Rename or delete" whole, in either language
+        label, button, link, manage = st.columns([3, 1, 1, 2])  # room for "Rename or delete" whole, in either language
         shared_now = is_shared(run.path)
         failed_mark = f" :red[{status_name('failed')}]" if run.failed else ""
         shared_mark = f" :green[{_('shared')}]" if shared_now else ""
         label.markdown(f"{plain(run.label)} ({run.run_id}){failed_mark}{shared_mark}")
         button.button(_("Unshare") if shared_now else _("Share"), key=f"history_share_{run.run_id}",
                       on_click=set_sharing, args=(str(run.path), not shared_now))
+        if shared_now:
+            show_run_link(link, run.run_id)
         with manage.popover(_("Rename or delete"), icon=":material/edit:"):
             st.text_input(_("New name"), run.label, max_chars=200, key=f"history_name_{run.run_id}")
             st.button(_("Rename"), key=f"history_rename_{run.run_id}", on_click=rename_own_run,

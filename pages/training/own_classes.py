@@ -42,8 +42,8 @@ with zip_tab:
 total = total_examples(examples)
 st.markdown(ngettext("#### Your data set: {count:,} example", "#### Your data set: {count:,} examples", total).format(
     count=total))
-st.caption(_("Kept while this tab is open (a reload empties it): download it to keep it, and load the zip back "
-             "here later."))
+st.caption(_("Kept with your workspace as you add to it: a reload, another tab or another day in this browser "
+             "shows it. Download it to keep a copy elsewhere, and load the zip back here later."))
 show_grid()
 show_download()
 

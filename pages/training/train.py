@@ -25,10 +25,11 @@ form.restore()
 
 st.title(_("Train LeNet-5"))
 if runs_locally():
-    saved = _("Your runs are saved in your workspace, `{folder}` (the link is in the sidebar).").format(
-        folder=registry().owner_dir(owner()))
+    # The folder above the workspace's own: its name is the workspace's token, shown only by the private link.
+    saved = _("Your runs are saved in your workspace's folder under `{folder}` (its private link is in the "
+              "sidebar).").format(folder=registry().owner_dir(owner()).parent)
 else:
-    saved = _("Your runs are saved in your workspace (the link is in the sidebar).")
+    saved = _("Your runs are saved in your workspace (its private link is in the sidebar).")
 st.caption(saved + " " + _("On Streamlit Community Cloud that disk is wiped whenever the app restarts: download "
                            "the runs you want to keep."))
 
