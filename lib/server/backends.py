@@ -11,15 +11,17 @@ when that setting is present.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from lib.engine.config import TrainingConfig
 from lib.engine.events import Event
-from lib.server.process_runner import TrainingProcess
+from lib.server.process_runner import Outcome, TrainingProcess
 from lib.settings import ServerSettings
 
 OnEvent = Callable[[Event], None]
+WATCH_SECONDS = 0.1
 
 
 class LocalBackend:
@@ -60,3 +62,28 @@ class RayBackend:
 def backend_for(settings: ServerSettings) -> LocalBackend | RayBackend:
     """The backend the settings choose: Ray when CNN_LAB_RAY_ADDRESS is set, child processes otherwise."""
     return RayBackend(settings.ray_address) if settings.ray_address else LocalBackend()
+
+
+def train_together(config: TrainingConfig, out: Path, workers: int, on_chief_event: OnEvent,
+                   settings: ServerSettings, env: dict | None = None) -> Outcome:
+    """`python -m lib.cli --workers N`: train `config` with `workers` processes on the backend the settings choose
+    (on this machine, or under Ray Train on the cluster) and wait; the chief's outcome, its run in `out`."""
+    from lib.runs.store import make_run_id
+
+    ignore: OnEvent = lambda event: None  # noqa: E731 - the other workers report the same reduced losses
+    processes = backend_for(settings).processes(config, out, make_run_id(config.name),
+                                                [on_chief_event] + [ignore] * (workers - 1), env or {})
+    try:
+        for process in processes:
+            process.start()
+        while any(process.alive() for process in processes):
+            if any(process.failed_early() for process in processes):
+                for process in processes:  # a lost worker would keep its partners waiting for ever
+                    process.kill()
+            time.sleep(WATCH_SECONDS)
+    except BaseException:  # Ctrl-C: no worker is left behind
+        for process in processes:
+            process.kill()
+        raise
+    outcomes = [process.outcome() for process in processes]  # each is read: each cleans up after itself
+    return outcomes[0]

@@ -15,6 +15,7 @@ Ray is imported only here and in lib.server.ray_worker, and only when the settin
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -38,7 +39,10 @@ READ_SECONDS = 0.2
 NOT_SHIPPED = ["/.venv", "/.git", "/runs", "/saved_models", "/tests", "/benchmarks", "/docs", "/tmp", "__pycache__",
                "*.pyc", "/.pytest_cache", "/.ruff_cache", "/.hypothesis"]
 
+CONNECT_SECONDS = 5.0
+
 _connect_lock = threading.Lock()
+_connected_to: str | None = None
 
 
 class RayUnavailableError(RuntimeError):
@@ -46,22 +50,40 @@ class RayUnavailableError(RuntimeError):
 
 
 def connect(address: str):
-    """The `ray` module, connected (once per process) to the cluster at `address`, with this project as the
-    working directory of its jobs."""
+    """The `ray` module, connected to the cluster at `address` (once per process, again for another address),
+    with this project as the working directory of its jobs."""
+    global _connected_to
     try:
         import ray
     except ImportError:
         raise RayUnavailableError(_("CNN_LAB_RAY_ADDRESS is set, but Ray is not installed here: install it with "
                                     "pip install -r requirements-cluster.txt.")) from None
     with _connect_lock:
-        if not ray.is_initialized():
-            try:
-                ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False,
-                         runtime_env={"working_dir": str(REPO_ROOT), "excludes": NOT_SHIPPED})
-            except (ConnectionError, RuntimeError, ValueError) as error:
-                raise RayUnavailableError(_("Cannot reach the Ray cluster at {address}: {error}").format(
-                    address=address, error=first_line(error))) from None
+        if ray.is_initialized() and _connected_to == address:
+            return ray
+        reachable(address)
+        if ray.is_initialized():
+            ray.shutdown()
+        try:
+            ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False,
+                     runtime_env={"working_dir": str(REPO_ROOT), "excludes": NOT_SHIPPED})
+        except (ConnectionError, RuntimeError, ValueError) as error:
+            raise RayUnavailableError(_("Cannot reach the Ray cluster at {address}: {error}").format(
+                address=address, error=first_line(error))) from None
+        _connected_to = address
     return ray
+
+
+def reachable(address: str) -> None:
+    """RayUnavailableError at once when nothing listens at host:port (ray.init would wait a minute or more)."""
+    if address == "auto":
+        return
+    host, _colon, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS).close()
+    except OSError as error:
+        raise RayUnavailableError(_("Cannot reach the Ray cluster at {address}: {error}").format(
+            address=address, error=error.strerror or error)) from None
 
 
 def first_line(error: BaseException) -> str:
