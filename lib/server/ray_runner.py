@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 JOB_CPUS = 1.0
 JOB_MEMORY_BYTES = 2**30
 READ_SECONDS = 0.2
+# Added to the local grace before a stopped job is cancelled: the request reaches the worker through the channel
+# (which it reads every half second), and the stopped run is zipped and sent back before the task ends.
+TRANSPORT_STOP_SECONDS = 10.0
 # The project travels to the cluster's machines as Ray's working_dir; none of these is needed to train.
 # Patterns as in .gitignore: a leading slash means the project's own folder, not lib/runs.
 NOT_SHIPPED = ["/.venv", "/.git", "/runs", "/saved_models", "/tests", "/benchmarks", "/docs", "/tmp", "__pycache__",
@@ -220,9 +223,13 @@ class RayTrainingProcess:
         self.stop_requested_at = time.monotonic()
         self.channel.request_stop.remote()
 
+    @staticmethod
+    def stop_grace() -> float:
+        return process_runner.STOP_GRACE_SECONDS + TRANSPORT_STOP_SECONDS
+
     def enforce_stop(self) -> None:
         if (self.stop_requested_at is not None and self.alive()
-                and time.monotonic() - self.stop_requested_at > process_runner.STOP_GRACE_SECONDS):
+                and time.monotonic() - self.stop_requested_at > self.stop_grace()):
             self.killed_after_stop = True
             self.kill()
 
@@ -258,7 +265,7 @@ class RayTrainingProcess:
         if self.killed_after_stop:
             return Outcome("stopped", LazyText(lambda: _(
                 "The training process did not stop within {seconds:g} s of the request and was ended; its "
-                "unfinished run was removed.").format(seconds=process_runner.STOP_GRACE_SECONDS)), "")
+                "unfinished run was removed.").format(seconds=self.stop_grace())), "")
         if chief is None:
             error = first_line(self._error) if self._error is not None else _("no worker reported")
             return Outcome("failed", LazyText(lambda: _(
