@@ -1,0 +1,46 @@
+"""What a Ray job asks of the cluster, how the server reaches it, and that the default path never imports Ray."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from lib.engine.config import TrainingConfig
+from lib.server.ray_runner import JOB_CPUS, JOB_MEMORY_BYTES, RayUnavailableError, gpus_asked, job_resources, reachable
+from tests.browser import free_port
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize(("config", "gpus"), [
+    (TrainingConfig(), 0),
+    (TrainingConfig(strategy="mirrored"), 1),  # mirrored on "all local GPUs"
+    (TrainingConfig(strategy="mirrored", devices="/gpu:0,/gpu:1"), 2),
+    (TrainingConfig(strategy="mirrored", devices="/cpu:0,/cpu:1"), 0),
+])
+def test_a_job_asks_for_the_gpus_its_config_names(config, gpus):
+    assert gpus_asked(config) == gpus
+
+
+def test_a_job_gets_a_gpu_only_where_the_cluster_has_enough():
+    mirrored = TrainingConfig(strategy="mirrored", devices="/gpu:0,/gpu:1")
+    assert job_resources(mirrored, {"CPU": 8.0, "GPU": 2.0}) == {"num_cpus": JOB_CPUS, "memory": JOB_MEMORY_BYTES,
+                                                                 "num_gpus": 2}
+    assert job_resources(mirrored, {"CPU": 8.0, "GPU": 1.0})["num_gpus"] == 0
+    assert job_resources(TrainingConfig(), {"CPU": 8.0, "GPU": 4.0})["num_gpus"] == 0
+
+
+def test_an_address_where_nothing_listens_is_refused_at_once_in_one_line():
+    began = time.monotonic()
+    with pytest.raises(RayUnavailableError, match=r"Cannot reach the Ray cluster at 127\.0\.0\.1:\d+: ") as caught:
+        reachable(f"127.0.0.1:{free_port()}")
+    assert time.monotonic() - began < 5 and "\n" not in str(caught.value)
+
+
+def test_the_default_backend_never_imports_ray(tmp_path):
+    script = ("import sys\nfrom pathlib import Path\nfrom lib.server.jobs import JobRegistry\n"
+              f"registry = JobRegistry(out_dir=lambda: Path({str(tmp_path)!r}))\n"
+              "print(type(registry.backend).__name__, 'ray' in sys.modules)\n")
+    output = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={"PATH": "/usr/bin:/bin", "CNN_LAB_RUNS_DIR": str(tmp_path)})
+    assert output.stdout.split() == ["LocalBackend", "False"], output.stderr[-2000:]
