@@ -115,3 +115,17 @@ def test_a_killed_worker_fails_the_job_with_its_reason_and_publishes_nothing(fak
     reason = "Ray worker running it was lost" if backend else "killed, most likely for lack of memory"
     assert reason in job.message
     assert published(tmp_path) == []
+
+
+def test_the_two_worker_demonstration_runs_under_ray_train_and_writes_one_run(fake_mnist, tmp_path, ray_cluster):
+    # The local demonstration's own test is in test_jobs.py; here both workers are Ray Train's.
+    jobs = registry(fake_mnist, tmp_path, ray_cluster.address)
+    demo = jobs.submit(TrainingConfig(epochs=1, train_samples=256, batch_size=32, strategy="multiworker"),
+                       owner="a", demo_workers=2)
+    wait_for(lambda: not demo.active, timeout=400)
+    assert demo.status == "finished", demo.message
+    assert [len(worker.history) for worker in demo.workers] == [1, 1]
+    losses = [[row["loss"] for row in worker.history] for worker in demo.workers]
+    assert losses[0] == pytest.approx(losses[1])  # in step: the same reduced loss on both
+    (run,) = published(tmp_path)
+    assert load_run(tmp_path / run).metrics["replicas"] == 2

@@ -44,3 +44,18 @@ def test_the_default_backend_never_imports_ray(tmp_path):
     output = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
                             env={"PATH": "/usr/bin:/bin", "CNN_LAB_RUNS_DIR": str(tmp_path)})
     assert output.stdout.split() == ["LocalBackend", "False"], output.stderr[-2000:]
+
+
+def test_a_data_set_of_ones_own_travels_with_the_job_and_is_found_there(tmp_path):
+    from lib.server.ray_runner import packed_data
+    from lib.server.ray_worker import unpack_data
+
+    (tmp_path / "set" / "cat").mkdir(parents=True)
+    (tmp_path / "set" / "cat" / "a.png").write_bytes(b"png")
+    (tmp_path / "held-out.zip").write_bytes(b"PK zip as uploaded")
+    config, packed = packed_data(TrainingConfig(data=str(tmp_path / "set"), test_data=str(tmp_path / "held-out.zip")))
+    assert config.data == config.test_data == ""  # no server path reaches the worker
+    flags = unpack_data(packed, tmp_path / "worker")
+    assert flags == [f"--data={tmp_path / 'worker' / 'data'}", f"--test-data={tmp_path / 'worker' / 'test_data.zip'}"]
+    assert (tmp_path / "worker" / "data" / "cat" / "a.png").read_bytes() == b"png"
+    assert (tmp_path / "worker" / "test_data.zip").read_bytes() == b"PK zip as uploaded"

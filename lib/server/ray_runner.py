@@ -112,7 +112,7 @@ def job_resources(config: TrainingConfig, cluster: dict) -> dict:
             "num_gpus": asked if asked and cluster.get("GPU", 0) >= asked else 0}
 
 
-def packed_data(config: TrainingConfig) -> tuple[TrainingConfig, dict[str, bytes]]:
+def packed_data(config: TrainingConfig) -> tuple[TrainingConfig, dict[str, tuple[bool, bytes]]]:
     """A config whose data set of its own travels with the job (zipped), and the zips by flag name."""
     from lib.runs.archive import zip_folder
 
@@ -121,7 +121,8 @@ def packed_data(config: TrainingConfig) -> tuple[TrainingConfig, dict[str, bytes
         path = Path(getattr(config, name)) if getattr(config, name) else None
         if path is None:
             continue
-        packed[name] = path.read_bytes() if path.is_file() else zip_folder(path)
+        # A .zip goes as it is (the engine reads it as it would here); a folder goes zipped, to be unpacked there.
+        packed[name] = (True, path.read_bytes()) if path.is_file() else (False, zip_folder(path))
     return replace(config, data="", test_data=""), packed
 
 

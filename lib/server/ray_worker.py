@@ -65,22 +65,27 @@ class JobChannel:
         return self.stop
 
 
-def unpack_data(packed: dict[str, bytes], folder: Path) -> list[str]:
-    """The flags that point --data and --test-data at the job's own data set, unpacked into `folder`."""
+def unpack_data(packed: dict[str, tuple[bool, bytes]], folder: Path) -> list[str]:
+    """The flags that point --data and --test-data at the job's own data set, written into `folder`: a .zip as it
+    came, a folder unpacked from the zip it travelled in."""
     flags = []
-    for name, data in packed.items():
-        target = folder / name
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for member in archive.namelist():
-                if member.startswith(("/", "\\")) or ".." in Path(member).parts:
-                    raise ValueError(f"{name}: {member!r} climbs out of its folder")
-            archive.extractall(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (is_zip, data) in packed.items():
+        target = folder / (f"{name}.zip" if is_zip else name)
+        if is_zip:
+            target.write_bytes(data)
+        else:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for member in archive.namelist():
+                    if member.startswith(("/", "\\")) or ".." in Path(member).parts:
+                        raise ValueError(f"{name}: {member!r} climbs out of its folder")
+                archive.extractall(target)
         flags.append(f"--{name.replace('_', '-')}={target}")
     return flags
 
 
 def train_child(flags: list[str], run_id: str, env: dict, channel, rank: int = 0,
-                packed_data: dict[str, bytes] | None = None) -> dict:
+                packed_data: dict[str, tuple[bool, bytes]] | None = None) -> dict:
     """Train one process's part of a job on this machine; what became of it, with the run zip for the chief.
 
     `flags` are the config's command-line flags (lib.engine.config.config_flags); `env` adds to this worker's
