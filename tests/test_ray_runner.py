@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -47,15 +48,21 @@ def test_the_default_backend_never_imports_ray(tmp_path):
 
 
 def test_a_data_set_of_ones_own_travels_with_the_job_and_is_found_there(tmp_path):
-    from lib.server.ray_runner import packed_data
+    from lib.server.ray_runner import packed_data, worker_flags
     from lib.server.ray_worker import unpack_data
 
     (tmp_path / "set" / "cat").mkdir(parents=True)
     (tmp_path / "set" / "cat" / "a.png").write_bytes(b"png")
     (tmp_path / "held-out.zip").write_bytes(b"PK zip as uploaded")
-    config, packed = packed_data(TrainingConfig(data=str(tmp_path / "set"), test_data=str(tmp_path / "held-out.zip")))
-    assert config.data == config.test_data == ""  # no server path reaches the worker
-    flags = unpack_data(packed, tmp_path / "worker")
+    config = TrainingConfig(data=str(tmp_path / "set"), test_data=str(tmp_path / "held-out.zip"), epochs=7)
+    flags = unpack_data(packed_data(config), tmp_path / "worker")
+    # No server path reaches the worker, and its command line reads the very same config but for the paths.
+    assert not any(str(tmp_path / "set") in item or "held-out" in item for item in worker_flags(config))
+    from lib.cli import build_parser, parse_config
+
+    on_worker = parse_config(build_parser(), [*worker_flags(config), *flags])[0]
+    assert on_worker == replace(config, data=str(tmp_path / "worker" / "data"),
+                                test_data=str(tmp_path / "worker" / "test_data.zip"))
     assert flags == [f"--data={tmp_path / 'worker' / 'data'}", f"--test-data={tmp_path / 'worker' / 'test_data.zip'}"]
     assert (tmp_path / "worker" / "data" / "cat" / "a.png").read_bytes() == b"png"
     assert (tmp_path / "worker" / "test_data.zip").read_bytes() == b"PK zip as uploaded"

@@ -19,7 +19,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from lib import REPO_ROOT
@@ -112,8 +111,8 @@ def job_resources(config: TrainingConfig, cluster: dict) -> dict:
             "num_gpus": asked if asked and cluster.get("GPU", 0) >= asked else 0}
 
 
-def packed_data(config: TrainingConfig) -> tuple[TrainingConfig, dict[str, tuple[bool, bytes]]]:
-    """A config whose data set of its own travels with the job (zipped), and the zips by flag name."""
+def packed_data(config: TrainingConfig) -> dict[str, tuple[bool, bytes]]:
+    """A job's data set of its own (and held-out set), to travel with it: by field, (is a .zip, its bytes)."""
     from lib.runs.archive import zip_folder
 
     packed = {}
@@ -123,7 +122,12 @@ def packed_data(config: TrainingConfig) -> tuple[TrainingConfig, dict[str, tuple
             continue
         # A .zip goes as it is (the engine reads it as it would here); a folder goes zipped, to be unpacked there.
         packed[name] = (True, path.read_bytes()) if path.is_file() else (False, zip_folder(path))
-    return replace(config, data="", test_data=""), packed
+    return packed
+
+
+def worker_flags(config: TrainingConfig) -> list[str]:
+    """The config's command-line flags but the server's paths: the worker adds its own for the data that came."""
+    return [item for item in config_flags(config) if not item.startswith(("--data=", "--test-data="))]
 
 
 class RayTrainingProcess:
@@ -149,8 +153,7 @@ class RayTrainingProcess:
 
         ray = connect(self.address)
         self._ray = ray
-        config, data = packed_data(self.config)
-        flags = config_flags(config)
+        data, flags = packed_data(self.config), worker_flags(self.config)
         resources = job_resources(self.config, ray.cluster_resources())
         self.channel = ray.remote(num_cpus=0)(JobChannel).remote()
         if len(self.on_events) == 1:
