@@ -1,16 +1,17 @@
 """Quick look runs per minute: the local backend against a local Ray cluster of one and of two worker processes,
 and the time Ray adds to one run.
 
-Each setting trains the same batch of Quick look runs (the Training page's first preset, on real MNIST) through
-the app's own JobRegistry, as the server would, and times the batch from the first submit to the last run
-published: runs per minute = runs / minutes. The local backend trains one job at a time (CNN_LAB_MAX_JOBS=1, the
-default); the Ray rows start a fresh cluster (`ray start --head --num-cpus=N`, N worker processes at a time) and
-allow N jobs at once. Ray's overhead on one run is the wall time of one Quick look run on the one-CPU cluster
-minus that of one local run, both measured alone, each the median of `--single` runs.
+Each setting trains batches of Quick look runs (the Training page's first preset, on real MNIST) through the
+app's own JobRegistry, as the server would, timed from the first submit to the last run's end: runs per minute
+= runs / minutes. The local backend trains one job at a time (CNN_LAB_MAX_JOBS=1, the default); the Ray rows use
+a cluster of their own (`ray start --head --num-cpus=N`: N worker processes at a time) and allow N jobs at once.
+Ray's overhead on one run is the wall time of one Quick look run alone on the one-CPU cluster minus that of one
+local run, measured in pairs, one right after the other; the median difference is reported.
 
-Needs Ray (requirements-cluster.txt) and MNIST_PATH. The numbers depend on the machine and on what else it runs:
-say so when you quote them.
-Run: .venv/bin/python benchmarks/bench_ray.py [--runs 4] [--single 2]
+The settings take turns, round after round, so a machine whose load changes meanwhile (a shared one) weighs on
+each alike. Needs Ray (requirements-cluster.txt) and MNIST_PATH. Say what else the machine ran when you quote
+the numbers.
+Run: .venv/bin/python benchmarks/bench_ray.py [--rounds 2] [--runs 2] [--pairs 2]
 """
 
 from __future__ import annotations
@@ -54,32 +55,39 @@ def train_batch(address: str, runs: int, at_once: int) -> tuple[float, list[floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=4, help="Quick look runs in each batch")
-    parser.add_argument("--single", type=int, default=2, help="lone runs timed for the overhead")
+    parser.add_argument("--rounds", type=int, default=2, help="turns each setting takes")
+    parser.add_argument("--runs", type=int, default=2, help="Quick look runs in each setting's batch")
+    parser.add_argument("--pairs", type=int, default=2, help="lone local and Ray runs timed for the overhead")
     arguments = parser.parse_args()
     if not os.environ.get("MNIST_PATH"):
         raise SystemExit("set MNIST_PATH to a local mnist.npz")
-    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start", flush=True)
-    rows, single = [], {}
-    seconds, _each = train_batch("", arguments.runs, 1)
-    rows.append(("local backend (child processes, 1 at a time)", seconds))
-    single["local"] = statistics.median(train_batch("", 1, 1)[0] for _index in range(arguments.single))
-    for cpus in (1, 2):
-        with LocalRayCluster(cpus=cpus) as cluster:
-            if cpus == 1:
-                single["ray"] = statistics.median(train_batch(cluster.address, 1, 1)[0]
-                                                  for _index in range(arguments.single))
-            seconds, _each = train_batch(cluster.address, arguments.runs, cpus)
-            rows.append((f"local Ray cluster, {cpus} worker process{'es' if cpus > 1 else ''}", seconds))
-            import ray
+    import ray
 
-            ray.shutdown()
-    print(f"\n| backend | {arguments.runs} Quick look runs | runs per minute |\n| --- | --- | --- |")
-    for label, seconds in rows:
-        print(f"| {label} | {seconds:.0f} s | {arguments.runs / seconds * 60:.2f} |")
-    print(f"\none run alone (median of {arguments.single}): local {single['local']:.1f} s, Ray (1 worker process) "
-          f"{single['ray']:.1f} s: Ray adds {single['ray'] - single['local']:.1f} s")
-    print(f"load average {os.getloadavg()[0]:.1f} at the end", flush=True)
+    loads = [os.getloadavg()[0]]
+    with LocalRayCluster(cpus=1) as one, LocalRayCluster(cpus=2) as two:
+        settings = [("local backend (child processes, 1 at a time)", "", 1),
+                    ("local Ray cluster, 1 worker process", one.address, 1),
+                    ("local Ray cluster, 2 worker processes", two.address, 2)]
+        totals = {label: 0.0 for label, _address, _at_once in settings}
+        for round_index in range(arguments.rounds):
+            for label, address, at_once in settings:
+                seconds = train_batch(address, arguments.runs, at_once)[0]
+                totals[label] += seconds
+                print(f"round {round_index + 1}: {label}: {arguments.runs} runs in {seconds:.0f} s", flush=True)
+                loads.append(os.getloadavg()[0])
+        differences = []
+        for _index in range(arguments.pairs):
+            local = train_batch("", 1, 1)[0]
+            on_ray = train_batch(one.address, 1, 1)[0]
+            differences.append(on_ray - local)
+            print(f"one run alone: local {local:.1f} s, Ray {on_ray:.1f} s", flush=True)
+        ray.shutdown()
+    runs = arguments.rounds * arguments.runs
+    print(f"\n| backend | {runs} Quick look runs | runs per minute |\n| --- | --- | --- |")
+    for label, seconds in totals.items():
+        print(f"| {label} | {seconds:.0f} s | {runs / seconds * 60:.2f} |")
+    print(f"\nRay's overhead on one run (median of {arguments.pairs} pairs): {statistics.median(differences):+.1f} s; "
+          f"{os.cpu_count()} cores, load average {min(loads):.1f} to {max(loads):.1f} during the runs", flush=True)
 
 
 if __name__ == "__main__":
