@@ -14,6 +14,7 @@ line instead of a traceback on some page later.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import math
 import os
 import re
@@ -179,9 +180,13 @@ def _parsed(items: tuple[tuple[str, str], ...]) -> ServerSettings:
 def main() -> int:
     """Check the environment's settings: say what is wrong in one line and exit 1, or exit 0 quietly."""
     try:
-        settings()
+        chosen = settings()
     except SettingsError as error:
         print(_("CNN Lab cannot start: {error}").format(error=error), file=sys.stderr)
+        return 1
+    if chosen.ray_address and importlib.util.find_spec("ray") is None:  # looked for, not imported
+        print(_("CNN Lab cannot start: CNN_LAB_RAY_ADDRESS is set, but Ray is not installed: install it with "
+                "pip install -r requirements-cluster.txt."), file=sys.stderr)
         return 1
     return 0
 

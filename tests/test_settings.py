@@ -1,6 +1,7 @@
 """The server's settings: one reader of every CNN_LAB_* variable, and a bad value stops the server in one line."""
 
 import dataclasses
+import importlib.util
 import os
 import re
 import subprocess
@@ -93,6 +94,20 @@ def check_settings(env: dict) -> subprocess.CompletedProcess:
     clean = {name: value for name, value in os.environ.items() if not name.startswith("CNN_LAB_")}
     return subprocess.run([sys.executable, "-m", "lib.settings"], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=60)
+
+
+def test_the_start_up_check_refuses_a_ray_address_without_ray_installed():
+    # A Python whose path holds the project but none of the venv's packages, so no Ray.
+    clean = {name: value for name, value in os.environ.items() if not name.startswith("CNN_LAB_")}
+    script = "import sys; sys.path = [p for p in sys.path if 'site-packages' not in p]; " \
+             "import runpy; runpy.run_module('lib.settings', run_name='__main__')"
+    result = subprocess.run([sys.executable, "-S", "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, env={**clean, "CNN_LAB_RAY_ADDRESS": "10.0.0.1:6379"})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["CNN Lab cannot start: CNN_LAB_RAY_ADDRESS is set, but Ray is not "
+                                                  "installed: install it with pip install -r requirements-cluster.txt."]
+    assert check_settings({"CNN_LAB_RAY_ADDRESS": "10.0.0.1:6379"}).returncode == (
+        0 if importlib.util.find_spec("ray") else 1)
 
 
 def test_the_start_up_check_prints_one_line_and_fails_on_a_bad_value():
