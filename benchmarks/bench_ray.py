@@ -55,7 +55,7 @@ def train_batch(address: str, runs: int, at_once: int) -> tuple[float, list[floa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=2, help="turns each setting takes")
+    parser.add_argument("--rounds", type=int, default=2, help="turns each setting takes (0: the overhead alone)")
     parser.add_argument("--runs", type=int, default=2, help="Quick look runs in each setting's batch")
     parser.add_argument("--pairs", type=int, default=2, help="lone local and Ray runs timed for the overhead")
     arguments = parser.parse_args()
@@ -83,9 +83,10 @@ def main() -> None:
             print(f"one run alone: local {local:.1f} s, Ray {on_ray:.1f} s", flush=True)
         ray.shutdown()
     runs = arguments.rounds * arguments.runs
-    print(f"\n| backend | {runs} Quick look runs | runs per minute |\n| --- | --- | --- |")
-    for label, seconds in totals.items():
-        print(f"| {label} | {seconds:.0f} s | {runs / seconds * 60:.2f} |")
+    if runs:  # --rounds 0 measures the overhead alone
+        print(f"\n| backend | {runs} Quick look runs | runs per minute |\n| --- | --- | --- |")
+        for label, seconds in totals.items():
+            print(f"| {label} | {seconds:.0f} s | {runs / seconds * 60:.2f} |")
     print(f"\nRay's overhead on one run (median of {arguments.pairs} pairs): {statistics.median(differences):+.1f} s; "
           f"{os.cpu_count()} cores, load average {min(loads):.1f} to {max(loads):.1f} during the runs", flush=True)
 
