@@ -66,3 +66,21 @@ def test_a_data_set_of_ones_own_travels_with_the_job_and_is_found_there(tmp_path
     assert flags == [f"--data={tmp_path / 'worker' / 'data'}", f"--test-data={tmp_path / 'worker' / 'test_data.zip'}"]
     assert (tmp_path / "worker" / "data" / "cat" / "a.png").read_bytes() == b"png"
     assert (tmp_path / "worker" / "test_data.zip").read_bytes() == b"PK zip as uploaded"
+
+
+def test_a_killed_workers_folder_is_removed_by_the_next_job_there_and_a_live_ones_kept(tmp_path):
+    import json
+    import os
+
+    from lib.engine.run_files import WRITER_FILE, process_start_time
+    from lib.server.ray_worker import FOLDER_PREFIX, remove_abandoned
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    for name, pid in (("dead", gone.pid), ("alive", os.getpid())):
+        folder = tmp_path / f"{FOLDER_PREFIX}{name}"
+        folder.mkdir()
+        (folder / WRITER_FILE).write_text(json.dumps({"pid": pid, "started": process_start_time(pid)}))
+    (tmp_path / "cnn-lab-other").mkdir()  # not a Ray job's
+    assert remove_abandoned(tmp_path) == [tmp_path / f"{FOLDER_PREFIX}dead"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cnn-lab-other", f"{FOLDER_PREFIX}alive"]

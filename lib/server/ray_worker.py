@@ -15,6 +15,7 @@ Ray is imported here only by the functions that Ray itself calls.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -27,12 +28,15 @@ from pathlib import Path
 
 from lib import REPO_ROOT
 from lib.engine.events import EndEvent, from_json
+from lib.engine.run_files import WRITER_FILE, process_start_time, writer_alive
 
 # How often a worker sends its child's event lines to the server, and looks for a stop request.
 SEND_SECONDS = 0.2
 STOP_POLL_SECONDS = 0.5
 # The server stops a job's child at this niceness, as lib.server.process_runner does.
 CHILD_NICENESS = 10
+# A job's temporary folder on a worker; it names its worker process (WRITER_FILE), so a killed worker's is known.
+FOLDER_PREFIX = "cnn-lab-ray-"
 
 
 class JobChannel:
@@ -93,8 +97,10 @@ def train_child(flags: list[str], run_id: str, env: dict, channel, rank: int = 0
     from lib.runs.archive import zip_run
     from lib.server.process_runner import error_line
 
-    folder = Path(tempfile.mkdtemp(prefix=f"cnn-lab-{run_id}-"))
+    remove_abandoned()
+    folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{run_id}-"))
     try:
+        (folder / WRITER_FILE).write_text(json.dumps({"pid": os.getpid(), "started": process_start_time(os.getpid())}))
         out = folder / "runs"
         data_flags = unpack_data(packed_data or {}, folder / "data")
         command = [sys.executable, "-m", "lib.cli", *flags, *data_flags, f"--out={out}", f"--run-id={run_id}",
@@ -119,6 +125,16 @@ def train_child(flags: list[str], run_id: str, env: dict, channel, rank: int = 0
                 "end": None if end is None else {"status": end.status, "message": end.message}}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_abandoned(root: Path | None = None) -> list[Path]:
+    """Remove the folders of jobs whose worker process was killed on this machine (it could not clean up)."""
+    removed = []
+    for folder in Path(root or tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        if folder.is_dir() and writer_alive(folder) is False:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def code_root() -> Path:
