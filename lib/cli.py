@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--parent-pid", type=int, default=None, metavar="PID",
                         help="with --events: the parent process that started this one (default: the current "
                              "parent); a new parent means it died, and the unfinished run is discarded")
+    parser.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="train with N worker processes together (multiworker strategy; worker 0 writes the "
+                             "run): on this machine, or on the Ray cluster that CNN_LAB_RAY_ADDRESS names, with Ray "
+                             "Train's TensorflowTrainer")
     parser.add_argument("--nice", type=int, default=0, metavar="N",
                         help="lower this process's scheduling priority by N (0-19) before training")
     return parser
@@ -80,7 +84,8 @@ def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingCo
     if preset:
         parser.set_defaults(**PRESETS[preset])
     arguments = vars(parser.parse_args(argv))
-    options = {name: arguments.pop(name) for name in ("out", "split_cpu", "preset", "events", "nice", "run_id", "parent_pid")}
+    options = {name: arguments.pop(name) for name in ("out", "split_cpu", "preset", "events", "nice", "run_id", "parent_pid",
+                                                       "workers")}
     split = options["split_cpu"]
     if split < 0 or split > 64:
         parser.error(f"--split-cpu: must be between 0 and 64; got {split}")
@@ -88,6 +93,13 @@ def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingCo
         parser.error("--run-id: must be 1-100 letters, digits and dashes, starting with a letter or digit")
     if not 0 <= options["nice"] <= 19:
         parser.error(f"--nice: must be between 0 and 19; got {options['nice']}")
+    workers = options["workers"]
+    if not 1 <= workers <= MAX_WORKERS:
+        parser.error(f"--workers: must be between 1 and {MAX_WORKERS}; got {workers}")
+    if workers > 1:
+        if arguments["strategy"] not in ("default", "multiworker") or split or options["events"]:
+            parser.error("--workers: trains with --strategy multiworker; leave out --strategy, --split-cpu and --events")
+        arguments["strategy"] = "multiworker"
     if split and not arguments["devices"]:
         arguments["devices"] = ",".join(f"/cpu:{index}" for index in range(split))
     try:
@@ -97,6 +109,8 @@ def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingCo
         parser.error(f"{flag(field_name)}: {reason}")
 
 
+# Worker processes `--workers` may start: each takes a core and a copy of the data.
+MAX_WORKERS = 16
 PR_SET_PDEATHSIG = 1
 # Exit status of a child that abandoned its run because its parent (the server) died.
 ORPHANED_STATUS = 3
@@ -173,12 +187,42 @@ def event_printer(watch: ParentWatch):
     return print_event
 
 
+def train_workers(config, out: Path | None, workers: int) -> int:
+    """--workers N: the workers train together, here or on the Ray cluster; this process prints the chief's
+    progress and what became of the run."""
+    from lib.engine.events import EndEvent
+    from lib.runs.store import runs_dir
+    from lib.server.backends import train_together
+    from lib.settings import SettingsError, settings
+
+    try:
+        chosen = settings()
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    printer = progress_printer(False)
+    where = f"the Ray cluster at {chosen.ray_address}" if chosen.ray_address else "this machine"
+    print(f"{workers} workers on {where}", flush=True)
+    try:
+        outcome = train_together(config, out or runs_dir(), workers,
+                                 lambda event: None if isinstance(event, EndEvent) else printer(event), chosen)
+    except (RuntimeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"{outcome.status}: {outcome.message}", flush=True)
+    if outcome.path:
+        print(f"run written to {outcome.path}", flush=True)
+    return 0 if outcome.status != "failed" else 1
+
+
 def main(argv=None, prepared: bool = False) -> int:
     """`prepared`: this process has lowered its priority and sized TensorFlow's threads already (lib.spare)."""
     config, options = parse_config(build_parser(), argv)
     out, split = options["out"], options["split_cpu"]
     if options["nice"] and not prepared:
         os.nice(options["nice"])
+    if options["workers"] > 1:
+        return train_workers(config, out, options["workers"])
     from lib.engine.data import MnistUnavailableError
     from lib.engine.image_sets import ImageSetError
     from lib.engine.training import ADADELTA_NOTE, load_dataset, train

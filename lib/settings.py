@@ -14,8 +14,10 @@ line instead of a traceback on some page later.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import math
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -37,6 +39,9 @@ HEARTBEAT_SECONDS = 5.0
 # A browser's timers hold at most 2**31 - 1 ms (24.8 days); a redraw interval is kept far below that.
 MAX_REFRESH_SECONDS = 3600.0
 WEEK_SECONDS = 7 * 24 * 3600.0
+# A Ray cluster's address as `ray start` prints it (host:port), through Ray Client (ray://host:port), or "auto"
+# for the cluster this machine is part of.
+RAY_ADDRESS = re.compile(r"auto|(ray://)?[A-Za-z0-9.\-]+:\d{1,5}|(ray://)?\[[0-9A-Fa-f:]+\]:\d{1,5}")
 
 
 def setting(default, env: str, meaning: str, *, minimum: float | None = None, above: bool = False,
@@ -88,6 +93,8 @@ class ServerSettings:
     board_refresh_seconds: float = setting(5.0, "CNN_LAB_BOARD_REFRESH", N_("seconds between redraws of a class "
                                                                             "board"), minimum=1.0,
                                            maximum=MAX_REFRESH_SECONDS)
+    # Unset: jobs train in child processes of this server, and Ray need not be installed (lib.server.backends).
+    ray_address: str = setting("", "CNN_LAB_RAY_ADDRESS", N_("the Ray cluster jobs train on"))
 
     def __post_init__(self):
         for spec in fields(self):
@@ -112,6 +119,8 @@ def allowed(spec) -> str:
     """What a field accepts, in words (the reader's language)."""
     if spec.type in ("Path", Path):
         return _("a folder path")
+    if spec.type in ("str", str):
+        return _("a Ray address: host:port, ray://host:port or auto")
     kind = _("a whole number") if spec.type in ("int", int) else _("a finite number")
     minimum, maximum = spec.metadata["minimum"], spec.metadata.get("maximum")
     if minimum is None:
@@ -127,7 +136,7 @@ def allowed(spec) -> str:
 
 
 def refusal(spec, raw) -> SettingsError:
-    default = f"{spec.default:g}" if isinstance(spec.default, (int, float)) else spec.default
+    default = f"{spec.default:g}" if isinstance(spec.default, (int, float)) else spec.default or _("unset")
     return SettingsError(_("{setting} is not allowed: {meaning} must be {allowed} (default {default}).").format(
         setting=f"{spec.metadata['env']}={str(raw)!r}", meaning=_(spec.metadata["meaning"]), allowed=allowed(spec),
         default=default))
@@ -137,6 +146,9 @@ def parse(spec, raw: str):
     """The value of one variable, as its field's type; SettingsError for text that is not one."""
     if spec.type in ("Path", Path):
         return Path(raw)
+    if spec.type in ("str", str):
+        check(spec, raw, raw)
+        return raw
     try:
         value = int(raw) if spec.type in ("int", int) else float(raw)
     except ValueError:
@@ -149,6 +161,10 @@ def check(spec, value, raw) -> None:
     """SettingsError when `value` is outside its field's range."""
     if spec.type in ("Path", Path):
         if not str(value).strip():
+            raise refusal(spec, raw)
+        return
+    if spec.type in ("str", str):
+        if value and not RAY_ADDRESS.fullmatch(value):
             raise refusal(spec, raw)
         return
     minimum, maximum = spec.metadata["minimum"], spec.metadata.get("maximum")
@@ -176,9 +192,13 @@ def _parsed(items: tuple[tuple[str, str], ...]) -> ServerSettings:
 def main() -> int:
     """Check the environment's settings: say what is wrong in one line and exit 1, or exit 0 quietly."""
     try:
-        settings()
+        chosen = settings()
     except SettingsError as error:
         print(_("CNN Lab cannot start: {error}").format(error=error), file=sys.stderr)
+        return 1
+    if chosen.ray_address and importlib.util.find_spec("ray") is None:  # looked for, not imported
+        print(_("CNN Lab cannot start: CNN_LAB_RAY_ADDRESS is set, but Ray is not installed: install it with "
+                "pip install -r requirements-cluster.txt."), file=sys.stderr)
         return 1
     return 0
 

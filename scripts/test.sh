@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 install_python_packages requirements-dev.txt
+# Ray, for the tests of the Ray job backend (they start a local cluster of their own); the app does not need it.
+install_python_packages requirements-cluster.txt
 install_chromium
 if [ -z "${MNIST_PATH:-}" ] && [ -f ../shared/data/mnist.npz ]; then
   export MNIST_PATH="$(cd ../shared/data && pwd)/mnist.npz"

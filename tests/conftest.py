@@ -32,6 +32,39 @@ def small_mnist_npz(tmp_path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def fake_mnist(tmp_path_factory):
+    """A file in MNIST's layout (full shapes, so the loader accepts it) with learnable bars for digits."""
+    rng = np.random.default_rng(1)
+    path = tmp_path_factory.mktemp("mnist") / "mnist.npz"
+
+    def digits(count):
+        labels = rng.integers(0, 10, count).astype(np.uint8)
+        images = rng.integers(0, 40, (count, 28, 28)).astype(np.uint8)
+        for image, label in zip(images, labels):
+            image[2 + 2 * label: 4 + 2 * label, 4:24] = 255
+        return images, labels
+
+    (x_train, y_train), (x_test, y_test) = digits(60000), digits(10000)
+    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    return path
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A real local Ray cluster of two CPUs in processes of its own, for the session; stopped after."""
+    pytest.importorskip("ray")
+    from tests.ray_cluster import LocalRayCluster
+
+    cluster = LocalRayCluster(cpus=2).start()
+    yield cluster
+    import ray
+
+    if ray.is_initialized():
+        ray.shutdown()
+    cluster.stop()
+
+
 @pytest.fixture(scope="session")
 def real_mnist_path() -> Path:
     """The real MNIST named by MNIST_PATH; tests that need it skip without it."""

@@ -6,8 +6,16 @@ import zipfile
 
 import pytest
 
-from lib.runs.archive import MAX_UNPACKED_BYTES, MAX_UPLOAD_BYTES, run_from_upload, run_from_zip, zip_run
-from lib.runs.store import RunReadError, history_csv, load_run, set_shared
+from lib.runs.archive import (
+    MAX_UNPACKED_BYTES,
+    MAX_UPLOAD_BYTES,
+    publish_run_zip,
+    run_from_upload,
+    run_from_zip,
+    zip_folder,
+    zip_run,
+)
+from lib.runs.store import RunReadError, RunStorageError, history_csv, load_run, set_shared
 from tests.run_folders import HISTORY, make_run
 
 CSV_LOGGER = "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.90,0.30,0.95,0.20\n1,0.97,0.10,0.985,0.08\n2,0.99,0.05,0.991,0.06\n"
@@ -38,6 +46,33 @@ def test_zip_members_that_climb_out_are_refused(name, tmp_path):
     with pytest.raises(RunReadError, match="climbs out"):
         run_from_zip(data, "evil.zip")
     assert list(tmp_path.iterdir()) == []  # nothing is ever unpacked to disk
+
+
+def test_a_run_zip_from_a_worker_is_published_whole_under_the_run_id(tmp_path):
+    path = make_run(tmp_path / "worker", "20260101-000000-w", name="from ray")
+    (path / "tb").mkdir()
+    (path / "tb" / "events").write_bytes(b"\x00\x01")
+    published = publish_run_zip(zip_run(path), tmp_path / "server", "20260101-000000-w")
+    assert published == tmp_path / "server" / "20260101-000000-w"
+    assert sorted(file.relative_to(published) for file in published.rglob("*")) == sorted(
+        file.relative_to(path) for file in path.rglob("*"))
+    assert load_run(published).history == load_run(path).history
+    assert (published / "tb" / "events").read_bytes() == b"\x00\x01"
+
+
+@pytest.mark.parametrize("name", ["run/../../escape.txt", "/etc/passwd", "history.csv"])
+def test_a_worker_zip_that_is_not_one_run_folder_publishes_nothing(name, tmp_path):
+    data = zip_of({"run/history.csv": history_csv(HISTORY), name: "x"})
+    with pytest.raises(RunStorageError):
+        publish_run_zip(data, tmp_path / "server", "run")
+    assert list((tmp_path / "server").iterdir()) == [] and not (tmp_path / "escape.txt").exists()
+
+
+def test_a_folder_zip_keeps_paths_below_the_folder(tmp_path):
+    (tmp_path / "set" / "cat").mkdir(parents=True)
+    (tmp_path / "set" / "cat" / "a.png").write_bytes(b"png")
+    with zipfile.ZipFile(io.BytesIO(zip_folder(tmp_path / "set"))) as archive:
+        assert archive.namelist() == ["cat/a.png"]
 
 
 def test_zip_members_that_unpack_huge_are_refused():

@@ -94,3 +94,30 @@ def test_data_without_a_preset_starts_from_the_own_data_preset_and_flags_overrid
 def test_cli_has_flags_for_own_data_and_augmentation():
     help_text = build_parser().format_help()
     assert all(name in help_text for name in ("--data", "--test-data", "--augment", "--validation-fraction"))
+
+
+def test_workers_train_with_the_multiworker_strategy():
+    config, options = parse_config(build_parser(), ["--workers", "2", "--epochs", "1"])
+    assert config.strategy == "multiworker" and options["workers"] == 2
+    assert parse_config(build_parser(), ["--epochs", "1"])[0].strategy == "default"
+
+
+@pytest.mark.parametrize(("arguments", "says"), [
+    (["--workers", "0"], "error: --workers: must be between 1 and 16; got 0"),
+    (["--workers", "2", "--strategy", "mirrored"],
+     "error: --workers: trains with --strategy multiworker; leave out --strategy, --split-cpu and --events"),
+])
+def test_cli_refuses_workers_it_cannot_run_in_one_line(arguments, says):
+    result = run_cli(*arguments)
+    assert result.returncode == 2 and result.stderr.strip() == says
+
+
+def test_workers_on_an_unreachable_ray_cluster_fail_in_one_line(tmp_path):
+    pytest.importorskip("ray")
+    from tests.browser import free_port
+
+    result = run_cli("--workers", "2", "--out", str(tmp_path),
+                     env={**os.environ, "CNN_LAB_RAY_ADDRESS": f"127.0.0.1:{free_port()}"})
+    assert result.returncode == 1 and list(tmp_path.iterdir()) == []
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Cannot reach the Ray cluster at 127.0.0.1:" in errors[0]

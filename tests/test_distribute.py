@@ -10,6 +10,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from lib.runs.store import load_run
 from tests.browser import free_port
 from tests.conftest import ROOT
@@ -53,3 +55,23 @@ def test_two_workers_train_in_sync_and_only_the_chief_writes(real_mnist_path, tm
     assert (run_path / "model.keras").exists() and (run_path / "tb").is_dir()
     assert not outputs[1].exists(), "the non-chief worker must write nothing"
     assert "this worker writes no run" in logs[1]
+
+
+def epoch_losses(output: str) -> list[float]:
+    return [float(line.split("  ")[1].split()[1]) for line in output.splitlines() if line.startswith("epoch ")]
+
+
+def test_two_workers_on_a_ray_cluster_train_as_two_workers_here(real_mnist_path, tmp_path, ray_cluster):
+    runs = {}
+    for where, env in (("here", os.environ), ("ray", {**os.environ, "CNN_LAB_RAY_ADDRESS": ray_cluster.address})):
+        process = cli(["--workers", "2", *SMALL, "--out", str(tmp_path / where)], env=env)
+        runs[where] = process.communicate(timeout=600)[0]
+        assert process.returncode == 0, runs[where][-3000:]
+    assert "2 workers on the Ray cluster at 127.0.0.1:" in runs["ray"] and "2 workers on this machine" in runs["here"]
+    # The same seed and shards: the same loss, to the printed precision the two-worker test above compares at.
+    assert epoch_losses(runs["ray"]) == pytest.approx(epoch_losses(runs["here"]), abs=1e-4)
+    assert len(epoch_losses(runs["ray"])) == 1
+    (run_path,) = list((tmp_path / "ray").iterdir())
+    run = load_run(run_path)
+    assert run.metrics["replicas"] == 2 and run.metrics["strategy"] == "multiworker"
+    assert (run_path / "model.keras").exists()

@@ -12,7 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from lib.engine.config import TrainingConfig
@@ -28,24 +27,6 @@ from lib.server.process_runner import Outcome, TrainingProcess, death_reason
 from lib.settings import ServerSettings
 
 pytest.importorskip("keras")
-
-
-@pytest.fixture(scope="module")
-def fake_mnist(tmp_path_factory):
-    """A file in MNIST's layout (full shapes, so the loader accepts it) with learnable bars for digits."""
-    rng = np.random.default_rng(1)
-    path = tmp_path_factory.mktemp("mnist") / "mnist.npz"
-
-    def digits(count):
-        labels = rng.integers(0, 10, count).astype(np.uint8)
-        images = rng.integers(0, 40, (count, 28, 28)).astype(np.uint8)
-        for image, label in zip(images, labels):
-            image[2 + 2 * label: 4 + 2 * label, 4:24] = 255
-        return images, labels
-
-    (x_train, y_train), (x_test, y_test) = digits(60000), digits(10000)
-    np.savez(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
-    return path
 
 
 # --- the queue, with a stand-in process ---------------------------------------------------------------------

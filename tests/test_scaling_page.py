@@ -57,3 +57,12 @@ def test_workers_that_disagree_are_said_to_differ_by_their_largest_gap(monkeypat
     app = open_scaling_after(monkeypatch, [worker("worker 0 (chief)", [0.8, 0.4]), worker("worker 1", [0.8, 0.45])])
     text = markdown_text(app)
     assert "differ by up to 0.05 over the 2 epochs" in text and "Both workers reported" not in text
+
+
+@pytest.mark.parametrize(("address", "said"), [("", "Two worker processes on this machine"),
+                                              ("10.0.0.5:6379", "trains on the Ray cluster at `10.0.0.5:6379`")])
+def test_the_demonstration_says_where_its_workers_train(monkeypatch, address, said):
+    monkeypatch.setenv("CNN_LAB_RAY_ADDRESS", address)
+    app = open_scaling_after(monkeypatch, [worker("worker 0 (chief)", [0.8]), worker("worker 1", [0.8])])
+    text = markdown_text(app)
+    assert said in text and ("Ray cluster" in text) == bool(address)

@@ -1,6 +1,7 @@
 """The server's settings: one reader of every CNN_LAB_* variable, and a bad value stops the server in one line."""
 
 import dataclasses
+import importlib.util
 import os
 import re
 import subprocess
@@ -22,9 +23,15 @@ def test_unset_and_empty_variables_mean_the_defaults():
 def test_every_variable_is_read_as_its_type():
     values = ServerSettings.from_env({"CNN_LAB_RUNS_DIR": "/tmp/runs", "CNN_LAB_MAX_JOBS": "3",
                                       "CNN_LAB_ABANDON_SECONDS": "90.5", "CNN_LAB_DISK_CAP_MB": "2e3",
-                                      "CNN_LAB_LIVE_REFRESH": "0.5"})
-    assert values.runs_dir == Path("/tmp/runs") and values.max_jobs == 3
+                                      "CNN_LAB_LIVE_REFRESH": "0.5", "CNN_LAB_RAY_ADDRESS": "10.0.0.1:6379"})
+    assert values.runs_dir == Path("/tmp/runs") and values.max_jobs == 3 and values.ray_address == "10.0.0.1:6379"
     assert values.abandon_seconds == 90.5 and values.disk_cap_bytes == 2000 * 2**20 and values.live_refresh_seconds == 0.5
+
+
+@pytest.mark.parametrize("address", ["10.0.0.1:6379", "head.example.org:6379", "ray://10.0.0.1:10001",
+                                     "[::1]:6379", "auto"])
+def test_ray_addresses_as_ray_writes_them_are_allowed(address):
+    assert ServerSettings.from_env({"CNN_LAB_RAY_ADDRESS": address}).ray_address == address
 
 
 def test_every_field_names_a_variable_of_its_own():
@@ -49,6 +56,9 @@ def test_every_field_names_a_variable_of_its_own():
     ("CNN_LAB_LIVE_REFRESH", "2200000", "a finite number from 0.1 to 3600"),
     ("CNN_LAB_LIVE_CHART_REFRESH", "soon", "a finite number from 0.1 to 3600"),
     ("CNN_LAB_MAX_JOBS", "1" + "0" * 400, "a whole number from 1 to 64"),
+    # Ray would try to reach it and fail a minute later on the first job.
+    ("CNN_LAB_RAY_ADDRESS", "my cluster", "a Ray address: host:port, ray://host:port or auto"),
+    ("CNN_LAB_RAY_ADDRESS", "10.0.0.1", "a Ray address: host:port, ray://host:port or auto"),
 ])
 def test_a_value_not_allowed_is_one_line_naming_the_variable_the_value_and_the_range(name, value, allowed):
     with pytest.raises(SettingsError) as caught:
@@ -60,7 +70,7 @@ def test_a_value_not_allowed_is_one_line_naming_the_variable_the_value_and_the_r
 
 def test_every_number_setting_has_a_largest_value_and_its_largest_value_keeps_the_app_working():
     for spec in dataclasses.fields(ServerSettings):
-        if spec.type in ("Path", Path):
+        if spec.type in ("Path", Path, "str", str):
             continue
         largest = ServerSettings(**{spec.name: spec.metadata["maximum"]})
         assert largest.disk_cap_bytes > 0
@@ -84,6 +94,20 @@ def check_settings(env: dict) -> subprocess.CompletedProcess:
     clean = {name: value for name, value in os.environ.items() if not name.startswith("CNN_LAB_")}
     return subprocess.run([sys.executable, "-m", "lib.settings"], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=60)
+
+
+def test_the_start_up_check_refuses_a_ray_address_without_ray_installed():
+    # A Python whose path holds the project but none of the venv's packages, so no Ray.
+    clean = {name: value for name, value in os.environ.items() if not name.startswith("CNN_LAB_")}
+    script = "import sys; sys.path = [p for p in sys.path if 'site-packages' not in p]; " \
+             "import runpy; runpy.run_module('lib.settings', run_name='__main__')"
+    result = subprocess.run([sys.executable, "-S", "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, env={**clean, "CNN_LAB_RAY_ADDRESS": "10.0.0.1:6379"})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["CNN Lab cannot start: CNN_LAB_RAY_ADDRESS is set, but Ray is not "
+                                                  "installed: install it with pip install -r requirements-cluster.txt."]
+    assert check_settings({"CNN_LAB_RAY_ADDRESS": "10.0.0.1:6379"}).returncode == (
+        0 if importlib.util.find_spec("ray") else 1)
 
 
 def test_the_start_up_check_prints_one_line_and_fails_on_a_bad_value():

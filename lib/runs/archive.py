@@ -1,4 +1,5 @@
-"""Run zips: a run folder packed for download, and uploads (a run zip or a Keras CSVLogger CSV) read back.
+"""Run zips: a run folder packed for download or sent back by a Ray worker, and uploads (a run zip or a Keras
+CSVLogger CSV) read back.
 
 Nothing uploaded is unpacked to disk: a zip is read in memory, only the files a run is read from, each with a
 limit on its unpacked size, and a member whose path climbs out of its folder is refused. Everything else about
@@ -13,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from lib.i18n import _
 from lib.runs.schema import RunSchemaError, check_run_files, parse_run_json
-from lib.runs.store import SHARED_FILE, Run, RunReadError, parse_history_csv
+from lib.runs.store import SHARED_FILE, Run, RunBuilder, RunReadError, RunStorageError, parse_history_csv
 
 # Run zips: the files they may hold and how large each may be once unpacked.
 RUN_FILES = ("config.json", "history.csv", "metrics.json")
@@ -30,6 +31,44 @@ def zip_run(path: Path) -> bytes:
             if file.is_file() and file.name != SHARED_FILE:
                 archive.write(file, Path(path.name) / file.relative_to(path))
     return buffer.getvalue()
+
+
+def zip_folder(path: Path) -> bytes:
+    """A folder's files as a zip, paths relative to the folder (a data set of one's own, sent to a Ray worker)."""
+    buffer = io.BytesIO()
+    path = Path(path)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(path.rglob("*")):
+            if file.is_file():
+                archive.write(file, file.relative_to(path))
+    return buffer.getvalue()
+
+
+def publish_run_zip(data: bytes, root: Path, run_id: str) -> Path:
+    """Unpack a whole run zip (zip_run's, from a Ray worker) into a hidden folder under `root`, then publish it as
+    run `run_id` in one rename: a reader never sees half of it. RunStorageError if it cannot be written or the
+    zip is not one run folder."""
+    builder = RunBuilder(root, run_id)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for item in archive.infolist():
+                parts = PurePosixPath(item.filename).parts
+                if len(parts) < 2 or item.filename.startswith(("/", "\\")) or ".." in parts or "\\" in item.filename:
+                    raise RunStorageError(f"The run zip holds {item.filename!r}, which is not a file of one run folder.")
+                if item.is_dir():
+                    continue
+                target = builder.staging.joinpath(*parts[1:])
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(item) as source, open(target, "wb") as copy:
+                    while chunk := source.read(2**20):
+                        copy.write(chunk)
+    except RunStorageError:
+        builder.discard()
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        builder.discard()
+        raise RunStorageError(f"Cannot unpack the run into {root}: {error}") from error
+    return builder.publish()
 
 
 def run_from_zip(data: bytes, name: str) -> Run:

@@ -12,10 +12,12 @@ checking in is stopped after `abandon_seconds`, and no job runs longer than
 `max_train_seconds`.
 
 A job is one training process, or, for the multi-worker demonstration, two
-worker processes on this machine that train together; the first (the chief)
-writes the run. The registry makes its processes through a factory
-(`TrainingProcess` by default), so its queue logic is tested with a stand-in
-in milliseconds.
+worker processes that train together; the first (the chief) writes the run.
+The registry gets a job's processes from its backend (lib.server.backends):
+child processes of this server by default, or a Ray cluster when
+`CNN_LAB_RAY_ADDRESS` is set; both are watched through the same methods. The
+local backend makes its processes through a factory (`TrainingProcess` by
+default), so the queue logic is tested with a stand-in in milliseconds.
 
 A new job is checked against the limits and added to the queue under one
 lock, so two tabs pressing Train together cannot both slip past a limit. The
@@ -44,6 +46,7 @@ from lib.runs.workspaces import (
     valid_token,
     workspace_dir,
 )
+from lib.server.backends import LocalBackend, RayBackend, backend_for
 from lib.server.job_journal import JobJournal
 from lib.server.job_state import Job, WorkerProgress, record
 from lib.server.process_runner import Outcome, TrainingProcess
@@ -69,11 +72,13 @@ ProcessFactory = Callable[..., TrainingProcess]
 
 class JobRegistry:
     def __init__(self, out_dir: Callable[[], Path] | None = None, env: dict | None = None,
-                 settings: ServerSettings | None = None, process_factory: ProcessFactory = TrainingProcess):
+                 settings: ServerSettings | None = None, process_factory: ProcessFactory | None = None,
+                 backend: LocalBackend | RayBackend | None = None):
         limits = settings or current_settings()
         self._out_dir = out_dir or runs_dir
         self._env = env or {}
-        self._make_process = process_factory
+        # A factory given (a test's stand-in) means local processes; otherwise the settings choose.
+        self.backend = backend or (LocalBackend(process_factory) if process_factory else backend_for(limits))
         self.max_running, self.jobs_per_owner = limits.max_jobs, limits.jobs_per_workspace
         self.abandon_after, self.max_seconds = limits.abandon_seconds, limits.max_train_seconds
         self.disk_cap = limits.disk_cap_bytes
@@ -231,20 +236,9 @@ class JobRegistry:
         return None
 
     def _processes(self, job: Job) -> list:
-        from lib.engine.distribute import local_cluster
-
-        run_id = make_run_id(job.config.name)
-        out = self.owner_dir(job.owner)
-        if not job.demo_workers:
-            return [self._make_process(job.config, out, run_id, lambda event: record(job.chief, event), self._env)]
-        processes = []
-        for index, tf_config in enumerate(local_cluster(job.demo_workers)):
-            # Only the chief writes a run; the others assemble theirs in a folder of their own and discard it.
-            progress = job.workers[index]
-            processes.append(self._make_process(job.config, out, run_id,
-                                                lambda event, progress=progress: record(progress, event),
-                                                {**self._env, "TF_CONFIG": tf_config}))
-        return processes
+        on_events = [lambda event, progress=progress: record(progress, event) for progress in job.workers]
+        return self.backend.processes(job.config, self.owner_dir(job.owner), make_run_id(job.config.name),
+                                      on_events, self._env)
 
     def _run(self, job: Job) -> None:
         """A job's thread: start its processes, watch them until they end, then record what became of the run."""
@@ -255,6 +249,7 @@ class JobRegistry:
                 process.start()
             job.pids = [process.pid for process in processes]
             while any(process.alive() for process in processes):
+                job.pids = [process.pid for process in processes]  # a Ray worker's is known once it has begun
                 self._watch(job, processes)
                 time.sleep(WATCH_INTERVAL)
             outcomes = [process.outcome() for process in processes]

@@ -11,12 +11,13 @@ from lib.engine.distribute import tf_config
 from lib.i18n import _, ngettext
 from lib.server.guide_controls import label as control_label
 from lib.server.job_state import worker_losses
+from lib.settings import settings
 from ui.code_panel import code_panel
 from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, submit
 
-# The demonstration is short: two workers share this server's cores.
+# The demonstration is short: two workers share this server's cores (or two of the cluster's).
 DEMO_EPOCHS = 3
 DEMO_SAMPLES = 3000
 
@@ -99,10 +100,19 @@ code_panel(training_program(replace(config, strategy="mirrored", devices="", sca
            "scaling_mirrored")
 
 st.subheader(_("Try two workers on this server"))
-st.markdown(_("Two worker processes on this machine (127.0.0.1, two free ports, a `TF_CONFIG` each) train your "
-              "form's model together with `MultiWorkerMirroredStrategy`: every step, both compute gradients on their "
-              "half of the batch and add them up, so both step with the same summed loss. Worker 0, the chief, writes the "
-              "run; below its result, a table sets the loss each worker reported beside the other's."))
+ray_address = settings().ray_address
+if ray_address:
+    st.markdown(_("This server trains on the Ray cluster at {address}: Ray Train's `TensorflowTrainer` starts two "
+                  "workers there, sets each one's `TF_CONFIG`, and they train your form's model together with "
+                  "`MultiWorkerMirroredStrategy`: every step, both compute gradients on their half of the batch and "
+                  "add them up, so both step with the same summed loss. Worker 0, the chief, sends the run back; "
+                  "below its result, a table sets the loss each worker reported beside the other's.").format(
+        address=f"`{ray_address}`"))  # checked by lib.settings: host, port, no markup
+else:
+    st.markdown(_("Two worker processes on this machine (127.0.0.1, two free ports, a `TF_CONFIG` each) train your "
+                  "form's model together with `MultiWorkerMirroredStrategy`: every step, both compute gradients on their "
+                  "half of the batch and add them up, so both step with the same summed loss. Worker 0, the chief, writes the "
+                  "run; below its result, a table sets the loss each worker reported beside the other's."))
 demo = replace(config, strategy="multiworker", devices="", epochs=min(config.epochs, DEMO_EPOCHS),
                train_samples=min(config.train_samples, DEMO_SAMPLES), name=_("two-worker demonstration"))  # the run's name, in its reader's language
 st.caption(ngettext("{epochs} epoch on the first {samples:,} training images, batch {batch}: a short run, since both "
