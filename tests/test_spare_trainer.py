@@ -5,7 +5,9 @@ import time
 
 from lib.engine.config import TrainingConfig
 from lib.engine.events import EndEvent, StartEvent
-from lib.server.process_runner import CHILD_NICENESS, SparePool, TrainingProcess, child_environment
+from lib.server.jobs import JobRegistry
+from lib.server.process_runner import CHILD_NICENESS, Spare, SparePool, TrainingProcess, child_environment
+from lib.settings import ServerSettings
 
 
 def config() -> TrainingConfig:
@@ -49,3 +51,42 @@ def test_a_discarded_spare_ends_without_training(small_mnist_npz, tmp_path):
     spares.discard()
     assert spare.process.poll() is not None and spares._spare is None
     assert spares.take(child_environment({"MNIST_PATH": str(small_mnist_npz)}), CHILD_NICENESS) is None
+
+
+def test_a_queued_job_takes_the_process_started_ahead_while_it_waited(fake_mnist, tmp_path, monkeypatch):
+    started = []  # the pid of every spare the registry starts
+    real_init = Spare.__init__
+
+    def recorded(self, *arguments, **options):
+        real_init(self, *arguments, **options)
+        started.append(self.process.pid)
+
+    monkeypatch.setattr(Spare, "__init__", recorded)
+    jobs = JobRegistry(out_dir=lambda: tmp_path, env={"MNIST_PATH": str(fake_mnist)}, settings=ServerSettings(max_jobs=1))
+    first = jobs.submit(TrainingConfig(epochs=2, train_samples=256, batch_size=8, optimizer="adam"), owner="a")
+    second = jobs.submit(config(), owner="b")
+    assert second.status == "queued" and started  # a process is started while the second job waits
+    deadline = time.monotonic() + 300
+    while second.status != "finished":
+        assert time.monotonic() < deadline and second.status in ("queued", "running"), second.message
+        time.sleep(0.1)
+    assert first.status == "finished" and second.pids[0] in started  # (the first job may take one too)
+    assert jobs.backend.spares._spare is None  # nobody waits: no spare is kept
+
+
+def test_a_spare_nobody_waits_for_any_more_is_ended(fake_mnist, tmp_path):
+    jobs = JobRegistry(out_dir=lambda: tmp_path, env={"MNIST_PATH": str(fake_mnist)}, settings=ServerSettings(max_jobs=1))
+    first = jobs.submit(TrainingConfig(epochs=50, train_samples=512, batch_size=8, optimizer="adam"), owner="a")
+    deadline = time.monotonic() + 120
+    while not first.pids:  # its own process has started: the spare below is the second job's
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    second = jobs.submit(config(), owner="b")
+    spare = jobs.backend.spares._spare
+    jobs.stop(second.job_id)  # taken off the queue
+    assert spare.process.poll() is not None and jobs.backend.spares._spare is None
+    jobs.stop(first.job_id)
+    deadline = time.monotonic() + 120
+    while first.active:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)

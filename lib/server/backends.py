@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lib.engine.config import TrainingConfig
 from lib.engine.events import Event
-from lib.server.process_runner import Outcome, TrainingProcess
+from lib.server.process_runner import Outcome, SparePool, TrainingProcess
 from lib.settings import ServerSettings
 
 OnEvent = Callable[[Event], None]
@@ -25,12 +25,26 @@ WATCH_SECONDS = 0.1
 
 
 class LocalBackend:
-    """Jobs as child processes of this server; `make_process` makes one (TrainingProcess, or a test's stand-in)."""
+    """Jobs as child processes of this server; `make_process` makes one (TrainingProcess, or a test's stand-in).
+
+    With `spares` (the default for real processes), the registry asks for the next job's process to be started
+    ahead while a job waits (`prepare`), and a one-process job takes it (lib.server.process_runner.SparePool)."""
 
     name = "local"
 
-    def __init__(self, make_process: Callable[..., TrainingProcess] = TrainingProcess):
+    def __init__(self, make_process: Callable[..., TrainingProcess] = TrainingProcess, spares: bool = True):
         self.make_process = make_process
+        self.spares = SparePool() if spares and make_process is TrainingProcess else None
+
+    def prepare(self, env: dict) -> None:
+        """A job waits: start its process ahead, if this backend keeps spares."""
+        if self.spares is not None:
+            self.spares.prepare(env)
+
+    def discard(self) -> None:
+        """Nobody waits: end a spare started ahead."""
+        if self.spares is not None:
+            self.spares.discard()
 
     def processes(self, config: TrainingConfig, out: Path, run_id: str, on_events: list[OnEvent],
                   env: dict) -> list:
@@ -38,6 +52,8 @@ class LocalBackend:
         from lib.engine.distribute import local_cluster
 
         if len(on_events) == 1:
+            if self.spares is not None:
+                return [self.make_process(config, out, run_id, on_events[0], env, spares=self.spares)]
             return [self.make_process(config, out, run_id, on_events[0], env)]
         # Only the chief writes a run; the others assemble theirs in a folder of their own and discard it.
         return [self.make_process(config, out, run_id, on_event, {**env, "TF_CONFIG": tf_config})
@@ -51,6 +67,12 @@ class RayBackend:
 
     def __init__(self, address: str):
         self.address = address
+
+    def prepare(self, env: dict) -> None:
+        """Ray keeps its own worker processes, TensorFlow imported, between tasks: nothing to start ahead."""
+
+    def discard(self) -> None:
+        pass
 
     def processes(self, config: TrainingConfig, out: Path, run_id: str, on_events: list[OnEvent],
                   env: dict) -> list:

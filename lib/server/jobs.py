@@ -28,6 +28,7 @@ training keeps room for its run, and a run a job publishes is added at once.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -54,6 +55,7 @@ from lib.settings import ServerSettings
 from lib.settings import settings as current_settings
 
 WATCH_INTERVAL = 0.1
+log = logging.getLogger(__name__)
 # The runs folder is walked again after this long; between walks the registry keeps the total up to date itself.
 DISK_MEASURE_SECONDS = 60.0
 # Room kept on the disk for each job's run until it is published: the Training page's models save in under
@@ -105,6 +107,7 @@ class JobRegistry:
             self._queue.append(job.job_id)
         self._dispatch()
         self._record_active()
+        self._spare_for_next()
         return job
 
     def get(self, job_id: str | None) -> Job | None:
@@ -152,6 +155,7 @@ class JobRegistry:
                 job.status, job.message = "cancelled", LazyText(lambda: _("Taken off the queue before it started."))
         if dequeued:
             self._record_active()
+            self._spare_for_next()
         else:
             job.stop_event.set()
 
@@ -240,6 +244,16 @@ class JobRegistry:
         return self.backend.processes(job.config, self.owner_dir(job.owner), make_run_id(job.config.name),
                                       on_events, self._env)
 
+    def _spare_for_next(self) -> None:
+        """While a job waits, its process is started ahead (the local backend's spare: TensorFlow imported by the
+        time the job's turn comes); once nobody waits, a spare is ended."""
+        with self._lock:
+            waiting = bool(self._queue)
+        try:
+            self.backend.prepare(self._env) if waiting else self.backend.discard()
+        except OSError as error:  # only a head start: the job starts its own process when its turn comes
+            log.warning("could not start a spare training process: %s", error)
+
     def _run(self, job: Job) -> None:
         """A job's thread: start its processes, watch them until they end, then record what became of the run."""
         processes = []
@@ -248,6 +262,7 @@ class JobRegistry:
             for process in processes:
                 process.start()
             job.pids = [process.pid for process in processes]
+            self._spare_for_next()
             while any(process.alive() for process in processes):
                 job.pids = [process.pid for process in processes]  # a Ray worker's is known once it has begun
                 self._watch(job, processes)
