@@ -5,17 +5,19 @@ Builds the worst zips within every limit on files and bytes (issue 29):
   megabyte zipped; before the header check they took minutes of the server's CPU to decode;
 - "heaviest read": RGB PNGs of 6320 x 6320 with a bar of ink, as many as the set's pixel cap lets through,
   so every one is decoded and prepared: the most decoding a zip can still ask for.
-Starts `streamlit run` (pinned to one core with `--one-core`, as bench_server.py does; the decoding worker
-inherits the core, and gives way to the server at the lowest priority), then in Chromium one visitor moves the
-Convolution page's stride slider: idle, then while another visitor opens "Your own classes", uploads each zip
-and clicks "Load the zip", `--rounds` times. The uploader speaks Streamlit's websocket protocol
-(streamlit_client.py), as a hostile script would: its own browser would otherwise share the watcher's core and
-be counted in the watcher's latency. Prints, for each zip, the message the uploader saw, the server process's
-own CPU seconds for one load with nobody else on the server (target at most 2 s) and its children's (the
-worker), and the slider's median latency during the loads against idle (target within 10 %).
+Starts `streamlit run` (pinned to one core with `--one-core`, as bench_server.py does; the decoding worker inherits
+the core, and gives way to the server at the lowest priority), then in Chromium one visitor moves the Convolution
+page's stride slider: idle, then while another visitor opens "Your own classes", uploads each zip and clicks "Load
+the zip", `--rounds` times (more until the slider has moved `--moves-during` times during them). The uploader
+speaks Streamlit's websocket protocol (streamlit_client.py), as a hostile script would: its own browser would
+otherwise share the watcher's core and be counted in the watcher's latency. Prints, for each zip, the message the
+uploader saw, the server process's own CPU seconds for one load with nobody else on the server (target at most 2 s)
+and its children's (the worker), and the slider's median latency during the loads against idle (target within 10
+%).
 
 Needs Debian's Chromium and Playwright (requirements-dev.txt).
-Run: .venv/bin/python benchmarks/bench_hostile_upload.py --one-core [--rounds 3] [--moves 30]
+The idle baseline is taken once the server is quiet (its warm-up over).
+Run: .venv/bin/python benchmarks/bench_hostile_upload.py --one-core [--rounds 3] [--moves 30] [--moves-during 15]
 """
 
 from __future__ import annotations
@@ -72,6 +74,16 @@ def heaviest_read_zip() -> bytes:
     return zipped({f"{'ab'[index % 2]}/{index:04d}.png": inked for index in range(count)})
 
 
+async def server_quiet(pid: int, share: float = 0.05, window: float = 2.0, longest: float = 180.0) -> None:
+    """Wait until the server uses under `share` of a core over `window` seconds (at most `longest`)."""
+    deadline = time.monotonic() + longest
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pid)
+        await asyncio.sleep(window)
+        if cpu_seconds(pid) - before < share * window:
+            return
+
+
 def children_cpu_seconds(pid: int) -> float:
     """CPU time of the process's children that have ended and been waited for (the decoding workers)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -108,6 +120,7 @@ async def run(arguments) -> None:
             watcher_context = await browser.new_context(viewport={"width": 1400, "height": 1000})
             await open_page(watcher_context, url, "")
             watcher = await open_page(watcher_context, url, "convolution")
+            await server_quiet(server.pid)  # the warm-up (TensorFlow's import, in the server) is over: idle is idle
             idle: list[float] = []
             await move_slider(watcher, "Stride s", arguments.moves, idle)
             uploader = await Visitor.connect(url)
@@ -118,7 +131,9 @@ async def run(arguments) -> None:
                 server_cpu, worker_cpu = cpu_seconds(server.pid) - cpu, children_cpu_seconds(server.pid) - children
                 during: list[float] = []
                 seconds = []
-                for _round in range(arguments.rounds):
+                rounds = 0
+                while rounds < arguments.rounds or len(during) < arguments.moves_during:
+                    rounds += 1
                     start = time.monotonic()
                     load = asyncio.create_task(load_zip(uploader, path))
                     while not load.done():
@@ -143,6 +158,8 @@ def main() -> None:
     parser.add_argument("--one-core", action="store_true", help="pin the server to core 0")
     parser.add_argument("--rounds", type=int, default=3, help="loads of each zip")
     parser.add_argument("--moves", type=int, default=30, help="idle slider moves")
+    parser.add_argument("--moves-during", type=int, default=15,
+                        help="slider moves during each zip's loads at least (more rounds if needed)")
     asyncio.run(run(parser.parse_args()))
 
 
