@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need (Python packages and Debian's Chromium),
-# then check the code with ruff and run the whole test suite with pytest. Exits non-zero if
-# ruff finds a problem or any test fails.
+# then check the code with ruff and import-linter and run the whole test suite with pytest. Exits non-zero if
+# ruff or import-linter finds a problem or any test fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -12,4 +12,6 @@ if [ -z "${MNIST_PATH:-}" ] && [ -f ../shared/data/mnist.npz ]; then
 fi
 # Lint first: it takes a second, and a style slip should not wait for the slow tests to be found.
 .venv/bin/ruff check .
+# The layer rules (.importlinter): lib/'s groups import only the groups below them, lib/ never imports Streamlit.
+.venv/bin/lint-imports --no-cache
 exec .venv/bin/python -m pytest "$@"
