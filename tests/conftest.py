@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository root, small generated data, and the browser harness."""
+"""Shared fixtures: the repository root, small generated data, the warm-up kept off, and the browser harness."""
 
 from __future__ import annotations
 
@@ -15,6 +15,52 @@ if str(ROOT) not in sys.path:
 
 # Keep TensorFlow quiet and single-minded in tests.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With pytest-xdist (scripts/test.sh runs `-n 2 --dist loadgroup`), a test file goes to one worker whole,
+    so its module-scoped fixtures (trained runs, rendered pages) are made once; tests marked
+    `@pytest.mark.xdist_group("name")` go to one worker together, across files (one browser server for all).
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileOrGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return nodeid.split("::", 1)[0] if scope == nodeid else scope
+
+    return FileOrGroupScheduling(config, log)
+
+
+class WarmUpOff:
+    """Stands in for ui.warmup.WARM_UP: counts as started, so no run starts it, and does nothing."""
+
+    name = "warm-up off in tests"
+    started = True
+    steps = ()
+
+    def start(self, delay: float = 0.0) -> bool:
+        return False
+
+    def has_run(self, step) -> bool:
+        return False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+
+@pytest.fixture(autouse=True)
+def warm_up_off(monkeypatch):
+    """Every AppTest runs the entry file, which starts the server's warm-up (ui/warmup.py) after its page: a
+    thread importing TensorFlow and loading models beside the test. Here it stays off, and the pages load what
+    they need themselves, as they do once a server's warm-up has run. A test of the warm-up sets its own
+    (`monkeypatch.setattr(ui.warmup, "WARM_UP", BackgroundOnce(...))`); browser tests' servers warm up as usual.
+    """
+    import ui.warmup
+
+    monkeypatch.setattr(ui.warmup, "WARM_UP", WarmUpOff())
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.code_panel
-import ui.warmup
 from lib.explore.images import SAMPLE_PHOTOS
 from lib.explore.kernels import PRESETS, SIZES
 from lib.keras_views.layer_weights import KERNEL_SIZES, MAX_KERNELS
@@ -26,12 +25,6 @@ from ui.code_panel import CODE_CHECKS
 TIMEOUT = 180
 SEEDS = (1, 2, 3)
 COLOUR_PHOTOS = ("Astronaut", "Chelsea the cat", "Coffee", "Rocket")  # the others are gray already
-
-
-@pytest.fixture(autouse=True)
-def no_warm_up(monkeypatch):
-    """The warm-up loads TensorFlow in the server's background: not what these tests measure."""
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda *args, **kwargs: False)
 
 
 @pytest.fixture

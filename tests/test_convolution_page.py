@@ -11,9 +11,6 @@ CROP = 12
 
 
 def open_convolution(monkeypatch) -> AppTest:
-    import ui.warmup
-
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)  # this page needs no TensorFlow
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     app.run()
     app.switch_page("pages/operations/convolution.py")

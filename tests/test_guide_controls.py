@@ -42,11 +42,8 @@ def test_a_guide_line_shows_the_controls_labels():
 
 @pytest.mark.parametrize("page", GUIDED, ids=[page.path for page in GUIDED])
 def test_each_control_a_guide_line_names_is_on_its_page(page, tmp_path, monkeypatch, real_mnist_path):
-    import ui.warmup
-
     monkeypatch.setenv("MNIST_PATH", str(real_mnist_path))
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)  # the pages alone, no background imports
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
     app.run()
     app.switch_page(page.path)

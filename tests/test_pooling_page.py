@@ -8,10 +8,6 @@ from tests.conftest import ROOT
 
 
 def open_pooling(monkeypatch) -> AppTest:
-    import ui.warmup
-
-    # The warm-up imports TensorFlow in a thread while the page imports pandas; this page needs neither.
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     app.run()
     app.switch_page("pages/operations/pooling.py")

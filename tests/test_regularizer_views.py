@@ -184,11 +184,9 @@ def test_a_rate_of_one_is_refused(dropout_model, digits):
 def test_the_pages_dropout_rate_control_sets_the_rate_it_describes(tmp_path, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    import ui.warmup
     from tests.conftest import ROOT
 
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
     app.run()
     app.switch_page("pages/training/regularizers.py")

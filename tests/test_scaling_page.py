@@ -26,9 +26,7 @@ def test_no_shared_epoch_no_rows():
 def open_scaling_after(monkeypatch, workers: list[WorkerProgress]) -> AppTest:
     import lib.engine.resources
     import ui.jobs
-    import ui.warmup
 
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
     monkeypatch.setattr(lib.engine.resources, "tensorflow_build_in_child", lambda: "TensorFlow (test) sees CPU:0.")
     job = Job("demo", TrainingConfig(epochs=len(workers[0].history)), "owner", status="finished", demo_workers=2,
               workers=workers)

@@ -158,10 +158,8 @@ def test_correlation_of_a_flat_image_is_zero():
 def test_page_says_what_the_unshuffled_picture_shows(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
-    import ui.warmup
     from lib.explore.why_cnns import shuffle_demo
 
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     app.run()
     app.switch_page("pages/operations/why_cnns.py")
