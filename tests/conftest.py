@@ -64,6 +64,28 @@ def warm_up_off(monkeypatch):
 
 
 @pytest.fixture
+def cli(capsys):
+    """`lib.cli.main` run in this process, as `python -m lib.cli ...` would: `cli("--dropout", "2")` gives its
+    exit status (`returncode`), `stdout` and `stderr`. For refusals, which are checked before TensorFlow starts or
+    anything is written: each `python -m lib.cli` costs a new interpreter (tests/test_cli.py keeps one that runs
+    the real entry point)."""
+    from subprocess import CompletedProcess
+
+    def run(*arguments) -> CompletedProcess:
+        from lib.cli import main
+
+        capsys.readouterr()  # what the test printed before is not the command's
+        try:
+            status = main([str(argument) for argument in arguments])
+        except SystemExit as exit:  # argparse's refusals
+            status = exit.code
+        captured = capsys.readouterr()
+        return CompletedProcess(["lib.cli", *arguments], status, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
 def small_mnist_npz(tmp_path) -> Path:
     """A file in the Keras MNIST layout, full shapes, filled with seeded noise."""
     rng = np.random.default_rng(0)
