@@ -1,4 +1,4 @@
-"""The two languages in Chromium: a Korean browser reads every page in Korean, an English one reads no Korean,
+"""The two languages in Chromium: a Korean browser reads the app in Korean, an English one reads no Korean,
 `?lang=ko` switches an English browser to Korean for the pages it goes on to, and another browser open at the same
 time keeps its own language. One server for the file (the session's), one tab per browser language."""
 
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from lib.server.navigation import PAGES
 from tests.browser import open_page, wait_idle, warm_up
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
@@ -22,14 +21,6 @@ NOT_PROSE = [ICONS, '[data-testid="stCode"]', "pre", ".katex", '[data-testid="st
              '[data-testid="stDataFrame"]', '[data-testid="stTable"]']
 MOSTLY = 0.5  # "most of the main area's text"; tests/test_pages_languages.py holds each page's prose to 90 %
 GLOSSARY = "pages/start/glossary.py"
-
-ids = [page.title for page in PAGES]
-
-
-def address(page) -> str:
-    """A page's address: its file's name; Home's is the root."""
-    return "" if page.default else Path(page.path).stem
-
 
 @contextlib.contextmanager
 def tab(browser, server, locale: str):
@@ -55,12 +46,6 @@ def server(browser, streamlit_server):
 @pytest.fixture(scope="module")
 def korean_tab(browser, server):
     with tab(browser, server, "ko-KR") as page:
-        yield page
-
-
-@pytest.fixture(scope="module")
-def english_tab(browser, server):
-    with tab(browser, server, "en-US") as page:
         yield page
 
 
@@ -91,25 +76,20 @@ def h1(page) -> str:
     return page.locator(f"{MAIN} h1").first.inner_text()
 
 
-@pytest.mark.parametrize("spec", PAGES, ids=ids)
-def test_a_korean_browser_reads_every_page_in_korean(korean_tab, spec):
-    open_page(korean_tab, address(spec))
+def test_a_korean_browser_reads_the_app_in_korean(korean_tab):
+    """A browser whose language is Korean (navigator.language, read through st.context.locale) gets Korean.
+
+    Every page's own text in each language is checked through AppTest, which reads what the browser shows here:
+    tests/test_pages_languages.py's test_a_korean_page_reads_korean (90 % of each page's prose, not this test's
+    50 %) and test_an_english_page_shows_no_korean (labels and options too); and the English browser, which once
+    opened every page here, reads Home and the glossary in English in the test below."""
+    open_page(korean_tab, "")
     assert_no_exception(korean_tab)
     assert HANGUL.search(h1(korean_tab)), h1(korean_tab)
     lines = prose_lines(main_text(korean_tab, tuple(NOT_PROSE)))
     korean = [line for line in lines if HANGUL.search(line)]
     assert lines and len(korean) / len(lines) >= MOSTLY, (
         f"{len(korean)} of {len(lines)} lines in Korean; not: {[line for line in lines if not HANGUL.search(line)][:15]}")
-
-
-@pytest.mark.parametrize("spec", PAGES, ids=ids)
-def test_an_english_browser_reads_no_korean(english_tab, spec):
-    open_page(english_tab, address(spec))
-    assert_no_exception(english_tab)
-    # The glossary's table lists each term's Korean name in either language: the one Korean it shows on purpose.
-    leave_out = ('[data-testid="stTable"]',) if spec.path == GLOSSARY else ()
-    korean = [line for line in main_text(english_tab, leave_out).splitlines() if HANGUL.search(line)]
-    assert not korean, korean[:10]
 
 
 def sidebar_link(page, path: str):
@@ -124,6 +104,7 @@ def test_lang_ko_switches_an_english_browser_and_survives_navigation_beside_an_e
         assert HANGUL.search(h1(teacher_link)), h1(teacher_link)
         open_page(other)
         assert h1(other) == "CNN Lab"
+        assert not HANGUL.search(main_text(other))  # an English browser reads no Korean
         for path in ("pages/operations/pooling.py", GLOSSARY):
             sidebar_link(teacher_link, path).click()
             teacher_link.wait_for_url(re.compile(rf"/{Path(path).stem}\?"), timeout=60_000)
