@@ -14,4 +14,7 @@ fi
 .venv/bin/ruff check .
 # The layer rules (.importlinter): lib/'s groups import only the groups below them, lib/ never imports Streamlit.
 .venv/bin/lint-imports --no-cache
-exec .venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist), one a core: each test file runs whole on one of them, and tests marked
+# xdist_group together (see pytest_xdist_make_scheduler in tests/conftest.py). Arguments given to this script come
+# after, so `-n 0` runs everything in one process again.
+exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -17,14 +18,20 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+DURATIONS = ROOT / "tests" / "durations.json"  # seconds per file, measured (scripts/test_durations.py)
+
+
 def pytest_xdist_make_scheduler(config, log):
     """With pytest-xdist (scripts/test.sh runs `-n 2 --dist loadgroup`), a test file goes to one worker whole,
     so its module-scoped fixtures (trained runs, rendered pages) are made once; tests marked
-    `@pytest.mark.xdist_group("name")` go to one worker together, across files (one browser server for all).
+    `@pytest.mark.xdist_group("name")` go to one worker together, across files. Files go out in the order the
+    workers collected them: the slowest first (pytest_collection_modifyitems).
     """
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadGroupScheduling
+
+    config.option.loadscopereorder = False  # keep the order by measured time, not by number of tests
 
     class FileOrGroupScheduling(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
@@ -49,6 +56,16 @@ class WarmUpOff:
 
     def wait(self, timeout: float | None = None) -> bool:
         return True
+
+
+def pytest_collection_modifyitems(config, items):
+    """In an xdist worker, the slowest files first (tests/durations.json), so that no long file is left to run
+    alone at the end; files it does not list (new ones) come after, in their usual order. Every worker sorts the
+    same way, so their collections agree."""
+    if not hasattr(config, "workerinput"):
+        return
+    seconds = json.loads(DURATIONS.read_text(encoding="utf-8")) if DURATIONS.is_file() else {}
+    items.sort(key=lambda item: -seconds.get(item.nodeid.split("::", 1)[0], 0.0))
 
 
 @pytest.fixture(autouse=True)
