@@ -80,6 +80,23 @@ def warm_up_off(monkeypatch):
     monkeypatch.setattr(ui.warmup, "WARM_UP", WarmUpOff())
 
 
+def entry_app(timeout: float = 120):
+    """The app through its entry file in an AppTest, not run yet; `timeout` seconds a run (a page's first run
+    that imports TensorFlow takes several)."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+
+
+def open_app(page: str, timeout: float = 120):
+    """`page` (its path, as lib/server/navigation.py lists it) opened as a visitor does: Home, then the page."""
+    app = entry_app(timeout)
+    app.run()
+    app.switch_page(page)
+    app.run()
+    return app
+
+
 @pytest.fixture
 def cli(capsys):
     """`lib.cli.main` run in this process, as `python -m lib.cli ...` would: `cli("--dropout", "2")` gives its

@@ -19,7 +19,7 @@ from lib.explore.images import SAMPLE_PHOTOS
 from lib.explore.kernels import PRESETS, SIZES
 from lib.keras_views.layer_weights import KERNEL_SIZES, MAX_KERNELS
 from tests.code_programs import assert_matches, run_notebook, run_program
-from tests.conftest import ROOT
+from tests.conftest import open_app
 from ui.code_panel import CODE_CHECKS
 
 TIMEOUT = 180
@@ -41,10 +41,7 @@ def panels(monkeypatch) -> dict:
 
 
 def open_page(path: str) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
-    app.run()
-    app.switch_page(path)
-    app.run()
+    app = open_app(path, timeout=TIMEOUT)
     assert not app.exception, app.exception
     return app
 

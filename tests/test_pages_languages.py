@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.i18n import language_override
 from lib.server.navigation import PAGES, route
-from tests.conftest import ROOT
+from tests.conftest import entry_app
 from ui.language import SWITCH_KEY
 
 TIMEOUT = 180  # the first render of a page that imports TensorFlow takes several seconds
@@ -50,7 +50,7 @@ def runs_dir(tmp_path_factory):
 
 
 def new_app(lang: str | None = None, locale: str | None = None) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app = entry_app(timeout=TIMEOUT)
     if lang is not None:
         app.query_params["lang"] = lang
     if locale is not None:

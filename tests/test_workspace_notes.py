@@ -6,14 +6,14 @@ from streamlit.testing.v1 import AppTest
 
 from lib.runs.workspaces import new_token
 from lib.server.job_journal import JOURNAL_FILE
-from tests.conftest import ROOT
+from tests.conftest import entry_app
 from ui import jobs as ui_jobs
 
 
 def open_app(tmp_path, monkeypatch, ws: str) -> AppTest:
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
     ui_jobs.registry.clear()  # a new server: its registry reads the runs folder afresh
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app = entry_app(timeout=60)
     app.query_params["ws"] = ws
     app.run()
     assert not app.exception
@@ -47,7 +47,7 @@ def test_a_workspace_whose_job_a_restart_lost_is_told_once(tmp_path, monkeypatch
     assert any("“my big run” (running) was lost when the server restarted" in text for text in main_warnings(app))
     app.button(key="workspace_notes_dismiss").click().run()
     assert not main_warnings(app)
-    again = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)  # another tab, same server
+    again = entry_app(timeout=60)  # another tab, same server
     again.query_params["ws"] = token
     again.run()
     assert not main_warnings(again)
