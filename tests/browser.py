@@ -183,6 +183,35 @@ def wait_idle(page, timeout: float = 90_000) -> None:
     page.evaluate(NEXT_FRAMES)
 
 
+# What a reader reads, in either language (tests/test_browser_language.py, tests/test_browser_layout.py).
+HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+MAIN = '[data-testid="stMain"]'
+# Not prose: icons (their names are ligatures: "explore"), code, formulas, Streamlit's own uploader texts (not
+# translatable) and tables drawn on a canvas.
+ICONS = '[data-testid="stIconMaterial"], [data-testid="stAlertDynamicIcon"]'
+NOT_PROSE = [ICONS, '[data-testid="stCode"]', "pre", ".katex", '[data-testid="stFileUploader"]',
+             '[data-testid="stDataFrame"]', '[data-testid="stTable"]']
+MOSTLY = 0.5  # "most of the main area's text" in Korean; tests/test_pages_languages.py holds each page's prose to 90 %
+
+
+def visible_text(page, leave_out: tuple[str, ...] = ()) -> str:
+    """The main area's text as the reader sees it, without the `leave_out` elements (hidden while it is read)."""
+    return page.evaluate("""([main, leaveOut]) => {
+        const area = document.querySelector(main);
+        const hidden = leaveOut.length ? [...area.querySelectorAll(leaveOut.join(","))] : [];
+        const displays = hidden.map((element) => element.style.display);
+        hidden.forEach((element) => { element.style.display = "none"; });
+        const text = area.innerText;
+        hidden.forEach((element, index) => { element.style.display = displays[index]; });
+        return text;
+    }""", [MAIN, list(leave_out)])
+
+
+def prose_lines(text: str) -> list[str]:
+    """Lines with at least three letters: numbers, symbols and single marks left out."""
+    return [line.strip() for line in text.splitlines() if len(re.findall(r"[A-Za-z\uac00-\ud7a3]", line)) >= 3]
+
+
 def widget(page, test_id: str, label: str):
     """The Streamlit widget of kind `test_id` (e.g. "stSlider") whose label contains `label`."""
     return page.locator(f'[data-testid="{test_id}"]').filter(has_text=label).first
