@@ -25,11 +25,13 @@ def children():
         found.update(task.read_text().split())
     return sorted(found)
 
-def files():  # what git would see (compiled catalogs and caches are ignored: made on first use, by design)
-    import subprocess
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], capture_output=True,
-                            text=True, check=True).stdout
-    return sorted(listed.splitlines())
+def files():  # the repository's files; compiled catalogs (made on first use, by design) and caches left out
+    found = []
+    for folder, folders, names in os.walk("."):
+        folders[:] = [name for name in folders if not name.startswith(".") and name not in ("__pycache__", "runs", "tmp")]
+        found += [os.path.join(folder, name) for name in names if not name.endswith((".mo", ".partial", ".pyc"))]
+    return sorted(found)
+
 
 def state():
     import lib.i18n
