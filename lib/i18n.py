@@ -9,8 +9,9 @@ updates and compiles it.
 
 The language is a visitor's, never the process's: there is no `gettext.install`. lib/ does not import
 Streamlit, so the app tells this module where the current visitor's language is kept (`use_language_source`,
-called by ui/language.py with a function reading the session's state); code with no visitor (the CLI, the
-warm-up thread) reads English. `language_override` pins one language for a block, in this thread only (tests,
+called by the entry file through ui/language.py's `read_language_from_session` with a function reading the
+session's state; importing a module never sets it); code with no visitor (the CLI, the warm-up thread) reads
+English. `language_override` pins one language for a block, in this thread only (tests,
 a child process).
 
 The compiled `.mo` file is made from the `.po` when it is missing or older (at install, by scripts/run.sh,
@@ -40,7 +41,7 @@ KOREAN = "ko"
 LANGUAGES = {ENGLISH: "English", KOREAN: "한국어"}  # code: the language's own name, as the switch shows it
 
 _override: contextvars.ContextVar[str | None] = contextvars.ContextVar("cnn_lab_language", default=None)
-_source: Callable[[], str | None] = lambda: None  # noqa: E731 - replaced by the app's (ui/language.py)
+_source: Callable[[], str | None] = lambda: None  # noqa: E731 - replaced by the app's (streamlit_app.py)
 _lock = threading.Lock()
 _catalogs: dict[str, gettext.NullTranslations] = {}
 

@@ -143,17 +143,73 @@ def open_page(page, url_path: str = "") -> None:
     wait_idle(page)
 
 
+APP = '[data-testid="stApp"]'
+# Counts the script runs that have ended in this tab: the app's root carries data-test-script-state, "running"
+# while a run (or a fragment's) goes on. A MutationObserver with old values misses no change, however quickly a
+# run starts and ends. Installed once per loaded document; returns whether it was there already.
+COUNT_RUNS = """() => {
+    if (window.__cnnLabRunsEnded !== undefined) return true;
+    window.__cnnLabRunsEnded = 0;
+    new MutationObserver((records) => {
+        for (const record of records) {
+            if (record.oldValue === "running") window.__cnnLabRunsEnded += 1;
+        }
+    }).observe(document.body, {subtree: true, attributes: true, attributeOldValue: true,
+                               attributeFilter: ["data-test-script-state"]});
+    return false;
+}"""
+RUN_BEGUN_OR_ENDED = ("(seen) => window.__cnnLabRunsEnded > seen || "
+                      f"document.querySelector('{APP}')?.getAttribute('data-test-script-state') === 'running'")
+# How long an action is given to start a run: past that, it started none (a click on what is already chosen).
+RUN_START_GRACE_MS = 1_500
+# After a run, the browser's next two frames: what the run sent is painted.
+NEXT_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
 def wait_idle(page, timeout: float = 90_000) -> None:
     """Wait until the app's script run (started by the last action) has finished.
 
-    Streamlit marks its root element with data-test-script-state; a run may
-    start a moment after the action, so first give it a chance to begin.
+    Streamlit's own signal: its root element's data-test-script-state, watched by a counter of ended runs in the
+    page (COUNT_RUNS). A run that began after the last wait has ended once the counter passed what that wait saw,
+    however short it was; an action that starts no run costs RUN_START_GRACE_MS. A page just loaded has no
+    counter yet: there the run may start a moment after this call, so it is given the same grace.
     """
-    app = '[data-testid="stApp"]'
+    had_counter = page.evaluate(COUNT_RUNS)
+    seen = getattr(page, "_cnn_lab_runs_seen", 0) if had_counter else 0
     with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_selector(f'{app}[data-test-script-state="running"]', timeout=1_500)
-    page.wait_for_selector(f'{app}[data-test-script-state="notRunning"]', timeout=timeout)
-    page.wait_for_timeout(250)
+        page.wait_for_function(RUN_BEGUN_OR_ENDED, arg=seen, timeout=RUN_START_GRACE_MS)
+    page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout)
+    page._cnn_lab_runs_seen = page.evaluate("() => window.__cnnLabRunsEnded")
+    page.evaluate(NEXT_FRAMES)
+
+
+# What a reader reads, in either language (tests/test_browser_language.py, tests/test_browser_layout.py).
+HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+MAIN = '[data-testid="stMain"]'
+# Not prose: icons (their names are ligatures: "explore"), code, formulas, Streamlit's own uploader texts (not
+# translatable) and tables drawn on a canvas.
+ICONS = '[data-testid="stIconMaterial"], [data-testid="stAlertDynamicIcon"]'
+NOT_PROSE = [ICONS, '[data-testid="stCode"]', "pre", ".katex", '[data-testid="stFileUploader"]',
+             '[data-testid="stDataFrame"]', '[data-testid="stTable"]']
+MOSTLY = 0.5  # "most of the main area's text" in Korean; tests/test_pages_languages.py holds each page's prose to 90 %
+
+
+def visible_text(page, leave_out: tuple[str, ...] = ()) -> str:
+    """The main area's text as the reader sees it, without the `leave_out` elements (hidden while it is read)."""
+    return page.evaluate("""([main, leaveOut]) => {
+        const area = document.querySelector(main);
+        const hidden = leaveOut.length ? [...area.querySelectorAll(leaveOut.join(","))] : [];
+        const displays = hidden.map((element) => element.style.display);
+        hidden.forEach((element) => { element.style.display = "none"; });
+        const text = area.innerText;
+        hidden.forEach((element, index) => { element.style.display = displays[index]; });
+        return text;
+    }""", [MAIN, list(leave_out)])
+
+
+def prose_lines(text: str) -> list[str]:
+    """Lines with at least three letters: numbers, symbols and single marks left out."""
+    return [line.strip() for line in text.splitlines() if len(re.findall(r"[A-Za-z\uac00-\ud7a3]", line)) >= 3]
 
 
 def widget(page, test_id: str, label: str):

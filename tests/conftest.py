@@ -1,7 +1,8 @@
-"""Shared fixtures: the repository root, small generated data, and the browser harness."""
+"""Shared fixtures: the repository root, small generated data, the warm-up kept off, and the browser harness."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,107 @@ if str(ROOT) not in sys.path:
 
 # Keep TensorFlow quiet and single-minded in tests.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+DURATIONS = ROOT / "tests" / "durations.json"  # seconds per file, measured (scripts/test_durations.py)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With pytest-xdist (scripts/test.sh runs `-n 2 --dist loadgroup`), a test file goes to one worker whole,
+    so its module-scoped fixtures (trained runs, rendered pages) are made once; tests marked
+    `@pytest.mark.xdist_group("name")` go to one worker together, across files. Files go out in the order the
+    workers collected them: the slowest first (pytest_collection_modifyitems).
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    config.option.loadscopereorder = False  # keep the order by measured time, not by number of tests
+
+    class FileOrGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return nodeid.split("::", 1)[0] if scope == nodeid else scope
+
+    return FileOrGroupScheduling(config, log)
+
+
+class WarmUpOff:
+    """Stands in for ui.warmup.WARM_UP: counts as started, so no run starts it, and does nothing."""
+
+    name = "warm-up off in tests"
+    started = True
+    steps = ()
+
+    def start(self, delay: float = 0.0) -> bool:
+        return False
+
+    def has_run(self, step) -> bool:
+        return False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return True
+
+
+def pytest_collection_modifyitems(config, items):
+    """In an xdist worker, the slowest files first (tests/durations.json), so that no long file is left to run
+    alone at the end; files it does not list (new ones) come after, in their usual order. Every worker sorts the
+    same way, so their collections agree."""
+    if not hasattr(config, "workerinput"):
+        return
+    seconds = json.loads(DURATIONS.read_text(encoding="utf-8")) if DURATIONS.is_file() else {}
+    items.sort(key=lambda item: -seconds.get(item.nodeid.split("::", 1)[0], 0.0))
+
+
+@pytest.fixture(autouse=True)
+def warm_up_off(monkeypatch):
+    """Every AppTest runs the entry file, which starts the server's warm-up (ui/warmup.py) after its page: a
+    thread importing TensorFlow and loading models beside the test. Here it stays off, and the pages load what
+    they need themselves, as they do once a server's warm-up has run. A test of the warm-up sets its own
+    (`monkeypatch.setattr(ui.warmup, "WARM_UP", BackgroundOnce(...))`); browser tests' servers warm up as usual.
+    """
+    import ui.warmup
+
+    monkeypatch.setattr(ui.warmup, "WARM_UP", WarmUpOff())
+
+
+def entry_app(timeout: float = 120):
+    """The app through its entry file in an AppTest, not run yet; `timeout` seconds a run (a page's first run
+    that imports TensorFlow takes several)."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+
+
+def open_app(page: str, timeout: float = 120):
+    """`page` (its path, as lib/server/navigation.py lists it) opened as a visitor does: Home, then the page."""
+    app = entry_app(timeout)
+    app.run()
+    app.switch_page(page)
+    app.run()
+    return app
+
+
+@pytest.fixture
+def cli(capsys):
+    """`lib.cli.main` run in this process, as `python -m lib.cli ...` would: `cli("--dropout", "2")` gives its
+    exit status (`returncode`), `stdout` and `stderr`. For refusals, which are checked before TensorFlow starts or
+    anything is written: each `python -m lib.cli` costs a new interpreter (tests/test_cli.py keeps one that runs
+    the real entry point)."""
+    from subprocess import CompletedProcess
+
+    def run(*arguments) -> CompletedProcess:
+        from lib.cli import main
+
+        capsys.readouterr()  # what the test printed before is not the command's
+        try:
+            status = main([str(argument) for argument in arguments])
+        except SystemExit as exit:  # argparse's refusals
+            status = exit.code
+        captured = capsys.readouterr()
+        return CompletedProcess(["lib.cli", *arguments], status, captured.out, captured.err)
+
+    return run
 
 
 @pytest.fixture

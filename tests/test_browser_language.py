@@ -1,4 +1,4 @@
-"""The two languages in Chromium: a Korean browser reads every page in Korean, an English one reads no Korean,
+"""The two languages in Chromium: a Korean browser reads the app in Korean, an English one reads no Korean,
 `?lang=ko` switches an English browser to Korean for the pages it goes on to, and another browser open at the same
 time keeps its own language. One server for the file (the session's), one tab per browser language."""
 
@@ -10,26 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from lib.server.navigation import PAGES
-from tests.browser import open_page, wait_idle, warm_up
+from tests.browser import HANGUL, MAIN, MOSTLY, NOT_PROSE, open_page, prose_lines, visible_text, wait_idle, warm_up
 
-HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
-MAIN = '[data-testid="stMain"]'
-# Not prose: icons (their names are ligatures: "explore"), code, formulas, Streamlit's own uploader texts (not
-# translatable) and tables drawn on a canvas.
-ICONS = '[data-testid="stIconMaterial"], [data-testid="stAlertDynamicIcon"]'
-NOT_PROSE = [ICONS, '[data-testid="stCode"]', "pre", ".katex", '[data-testid="stFileUploader"]',
-             '[data-testid="stDataFrame"]', '[data-testid="stTable"]']
-MOSTLY = 0.5  # "most of the main area's text"; tests/test_pages_languages.py holds each page's prose to 90 %
 GLOSSARY = "pages/start/glossary.py"
-
-ids = [page.title for page in PAGES]
-
-
-def address(page) -> str:
-    """A page's address: its file's name; Home's is the root."""
-    return "" if page.default else Path(page.path).stem
-
 
 @contextlib.contextmanager
 def tab(browser, server, locale: str):
@@ -58,30 +41,6 @@ def korean_tab(browser, server):
         yield page
 
 
-@pytest.fixture(scope="module")
-def english_tab(browser, server):
-    with tab(browser, server, "en-US") as page:
-        yield page
-
-
-def main_text(page, leave_out: tuple[str, ...] = ()) -> str:
-    """The main area's text as the reader sees it, without the `leave_out` elements (hidden while it is read)."""
-    return page.evaluate("""([main, leaveOut]) => {
-        const area = document.querySelector(main);
-        const hidden = leaveOut.length ? [...area.querySelectorAll(leaveOut.join(","))] : [];
-        const displays = hidden.map((element) => element.style.display);
-        hidden.forEach((element) => { element.style.display = "none"; });
-        const text = area.innerText;
-        hidden.forEach((element, index) => { element.style.display = displays[index]; });
-        return text;
-    }""", [MAIN, list(leave_out)])
-
-
-def prose_lines(text: str) -> list[str]:
-    """Lines with at least three letters: numbers, symbols and single marks left out."""
-    return [line.strip() for line in text.splitlines() if len(re.findall(r"[A-Za-z\uac00-\ud7a3]", line)) >= 3]
-
-
 def assert_no_exception(page) -> None:
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
@@ -91,25 +50,20 @@ def h1(page) -> str:
     return page.locator(f"{MAIN} h1").first.inner_text()
 
 
-@pytest.mark.parametrize("spec", PAGES, ids=ids)
-def test_a_korean_browser_reads_every_page_in_korean(korean_tab, spec):
-    open_page(korean_tab, address(spec))
+def test_a_korean_browser_reads_the_app_in_korean(korean_tab):
+    """A browser whose language is Korean (navigator.language, read through st.context.locale) gets Korean.
+
+    Every page in each language is read in Chromium by tests/test_browser_layout.py's
+    test_the_page_reads_in_its_language (the pages it opens anyway, by ?lang=), and through AppTest by
+    tests/test_pages_languages.py (test_a_korean_page_reads_korean: 90 % of each page's prose;
+    test_an_english_page_shows_no_korean: labels and options too)."""
+    open_page(korean_tab, "")
     assert_no_exception(korean_tab)
     assert HANGUL.search(h1(korean_tab)), h1(korean_tab)
-    lines = prose_lines(main_text(korean_tab, tuple(NOT_PROSE)))
+    lines = prose_lines(visible_text(korean_tab, tuple(NOT_PROSE)))
     korean = [line for line in lines if HANGUL.search(line)]
     assert lines and len(korean) / len(lines) >= MOSTLY, (
         f"{len(korean)} of {len(lines)} lines in Korean; not: {[line for line in lines if not HANGUL.search(line)][:15]}")
-
-
-@pytest.mark.parametrize("spec", PAGES, ids=ids)
-def test_an_english_browser_reads_no_korean(english_tab, spec):
-    open_page(english_tab, address(spec))
-    assert_no_exception(english_tab)
-    # The glossary's table lists each term's Korean name in either language: the one Korean it shows on purpose.
-    leave_out = ('[data-testid="stTable"]',) if spec.path == GLOSSARY else ()
-    korean = [line for line in main_text(english_tab, leave_out).splitlines() if HANGUL.search(line)]
-    assert not korean, korean[:10]
 
 
 def sidebar_link(page, path: str):
@@ -124,6 +78,7 @@ def test_lang_ko_switches_an_english_browser_and_survives_navigation_beside_an_e
         assert HANGUL.search(h1(teacher_link)), h1(teacher_link)
         open_page(other)
         assert h1(other) == "CNN Lab"
+        assert not HANGUL.search(visible_text(other))  # an English browser reads no Korean
         for path in ("pages/operations/pooling.py", GLOSSARY):
             sidebar_link(teacher_link, path).click()
             teacher_link.wait_for_url(re.compile(rf"/{Path(path).stem}\?"), timeout=60_000)
@@ -137,5 +92,5 @@ def test_lang_ko_switches_an_english_browser_and_survives_navigation_beside_an_e
         other.wait_for_url(re.compile(r"/glossary"), timeout=60_000)
         wait_idle(other)
         assert h1(other) == "Glossary"
-        assert not HANGUL.search(main_text(other, ('[data-testid="stTable"]',)))
+        assert not HANGUL.search(visible_text(other, ('[data-testid="stTable"]',)))
         assert "lang=" not in other.url

@@ -1,5 +1,6 @@
 """Every page at a projector's 1280 x 720, in English and in Korean: nothing runs off the right edge, no picture
-covers another, no label loses its end, and the language switch is on the first screen."""
+covers another, no label loses its end, the language switch is on the first screen, and the page reads in its
+language (mostly Korean in Korean, no Korean in English)."""
 
 from pathlib import Path
 
@@ -8,7 +9,17 @@ from playwright.sync_api import expect
 
 from lib.i18n import _, language_override
 from lib.server.navigation import PAGES
-from tests.browser import EXCEPTION_SELECTOR, open_page, use_workspace, warm_up
+from tests.browser import (
+    EXCEPTION_SELECTOR,
+    HANGUL,
+    MOSTLY,
+    NOT_PROSE,
+    open_page,
+    prose_lines,
+    use_workspace,
+    visible_text,
+    warm_up,
+)
 
 VIEWPORT = {"width": 1280, "height": 720}
 # Pictures of every kind Streamlit draws: images, Plotly charts, canvases and component frames (the drawing canvas).
@@ -179,6 +190,22 @@ def test_the_language_switch_is_on_the_first_screen_at_1280_by_720(projected):
     assert switch["top"] >= 0 and switch["bottom"] <= VIEWPORT["height"] / 4, switch
     for name in ("English", "한국어"):  # waited for: the sidebar is drawn again while a page reruns
         expect(projected.locator('[data-testid="stSidebar"]').get_by_text(name, exact=True)).to_be_visible()
+
+
+@every_page
+def test_the_page_reads_in_its_language(projected, request):
+    """What Chromium shows of the page, the text AppTest cannot see included (charts' and pictures' captions
+    as drawn): in Korean, mostly Korean; in English, no Korean but the glossary table's Korean terms."""
+    spec, lang = request.node.callspec.params["projected"]
+    if lang == "ko":
+        lines = prose_lines(visible_text(projected, tuple(NOT_PROSE)))
+        korean = [line for line in lines if HANGUL.search(line)]
+        assert lines and len(korean) / len(lines) >= MOSTLY, (
+            f"{len(korean)} of {len(lines)} lines in Korean; not: {[line for line in lines if line not in korean][:15]}")
+    else:
+        leave_out = ('[data-testid="stTable"]',) if spec.path == "pages/start/glossary.py" else ()
+        korean = [line for line in visible_text(projected, leave_out).splitlines() if HANGUL.search(line)]
+        assert not korean, korean[:10]
 
 
 # The operation explorers and the Try-it pages: their own controls, and a colour scale on every heatmap.

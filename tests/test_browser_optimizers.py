@@ -119,7 +119,9 @@ def test_chain_rule_table_follows_the_weights_and_matches_the_tape(app_page):
     set_number(app_page, "w1", -2.0)
     by_hand, tape = chain_rule(w1=-2.0).gradients, tape_gradients(w1=-2.0)
     find_in_main(app_page, r"z = -2 x 1\.5 \+ 0\.1 = -2\.9000")  # the forward pass with the new w1
-    cells = app_page.locator('[data-testid="stDataFrame"]').filter(has_text="∂L/∂ŷ").first.locator("td").all_inner_texts()
+    table = app_page.locator('[data-testid="stDataFrame"]').filter(has_text="∂L/∂ŷ").first
+    table.locator("td").filter(has_text="w1").first.wait_for(state="attached")  # the grid draws its cells after the run
+    cells = table.locator("td").all_inner_texts()
     row = cells[cells.index("w1"):][:5]
     assert row[3] == f"{by_hand['w1']:.6f}" and row[4] == f"{tape['w1']:.6f}"
 

@@ -25,22 +25,24 @@ def run_cli(*arguments, env=None):
 
 
 def test_cli_bogus_optimizer_fails_with_one_line_naming_the_flag():
+    """Through the real entry point, `python -m lib.cli`, in a process of its own (the other refusals run
+    `main` in this process: the `cli` fixture)."""
     result = run_cli("--optimizer", "bogus")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "--optimizer" in lines[0] and "adam" in lines[0]
 
 
-def test_cli_out_of_range_value_fails_with_one_line():
-    result = run_cli("--dropout", "2")
+def test_cli_out_of_range_value_fails_with_one_line(cli):
+    result = cli("--dropout", "2")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --dropout: must be between 0 and 0.9; got 2.0"
 
 
 @pytest.mark.parametrize("empty", ["", "   "])
-def test_cli_refuses_an_empty_out_folder_in_one_line(empty, tmp_path):
-    result = subprocess.run([sys.executable, "-m", "lib.cli", "--out", empty, "--epochs", "1"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+def test_cli_refuses_an_empty_out_folder_in_one_line(empty, tmp_path, monkeypatch, cli):
+    monkeypatch.chdir(tmp_path)
+    result = cli("--out", empty, "--epochs", "1")
     assert result.returncode == 2
     assert result.stderr.strip() == ("error: --out: must name a folder; got an empty path (leave --out out for the "
                                      "default)")
@@ -73,8 +75,8 @@ def test_quick_look_preset_lowers_the_momentum_and_a_flag_overrides_it():
     assert config.batch_norm_momentum == 0.99
 
 
-def test_cli_out_of_range_momentum_fails_with_one_line():
-    result = run_cli("--batch-norm-momentum", "1")
+def test_cli_out_of_range_momentum_fails_with_one_line(cli):
+    result = cli("--batch-norm-momentum", "1")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --batch-norm-momentum: must be between 0 and 0.999; got 1.0"
 

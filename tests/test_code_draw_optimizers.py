@@ -25,7 +25,7 @@ from lib.codegen.training import optimizer_code
 from lib.engine.config import OPTIMIZERS
 from lib.keras_views.optimizer_paths import SURFACES
 from tests.code_programs import _environment, assert_matches, run_notebook
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_app
 from tests.digit_strokes import DIGITS, PLACEMENTS, place, rasterize
 from ui.code_panel import CODE_CHECKS
 
@@ -61,10 +61,7 @@ def shown_code(app: AppTest, marker: str) -> str:
 
 
 def open_page(path: str) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
-    app.run()
-    app.switch_page(path)
-    app.run()
+    app = open_app(path, timeout=TIMEOUT)
     return app
 
 

@@ -15,23 +15,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.code_panel
-import ui.warmup
 from lib.explore.images import SAMPLE_PHOTOS
 from lib.explore.kernels import PRESETS, SIZES
 from lib.keras_views.layer_weights import KERNEL_SIZES, MAX_KERNELS
 from tests.code_programs import assert_matches, run_notebook, run_program
-from tests.conftest import ROOT
+from tests.conftest import open_app
 from ui.code_panel import CODE_CHECKS
 
 TIMEOUT = 180
 SEEDS = (1, 2, 3)
 COLOUR_PHOTOS = ("Astronaut", "Chelsea the cat", "Coffee", "Rocket")  # the others are gray already
-
-
-@pytest.fixture(autouse=True)
-def no_warm_up(monkeypatch):
-    """The warm-up loads TensorFlow in the server's background: not what these tests measure."""
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda *args, **kwargs: False)
 
 
 @pytest.fixture
@@ -48,10 +41,7 @@ def panels(monkeypatch) -> dict:
 
 
 def open_page(path: str) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
-    app.run()
-    app.switch_page(path)
-    app.run()
+    app = open_app(path, timeout=TIMEOUT)
     assert not app.exception, app.exception
     return app
 

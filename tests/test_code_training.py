@@ -19,7 +19,7 @@ from lib.codegen.keras_basics import MODEL_EXAMPLES, built_example, model_progra
 from lib.codegen.training import training_program
 from lib.engine.config import ARCHITECTURES, OPTIMIZERS, SCHEDULES, STYLES, TrainingConfig
 from tests.code_programs import assert_matches, run_notebook, run_program
-from tests.conftest import ROOT
+from tests.conftest import ROOT, entry_app, open_app
 
 TIMEOUT = 180
 LOSS_TOLERANCE = 0.02
@@ -29,10 +29,7 @@ COUNTS = ("total_params", "trainable_params", "non_trainable_params")
 
 def open_page(path: str, tmp_path, monkeypatch) -> AppTest:
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
-    app.run()
-    app.switch_page(path)
-    app.run()
+    app = open_app(path, timeout=TIMEOUT)
     assert not app.exception, [exception.message for exception in app.exception]
     return app
 
@@ -171,7 +168,7 @@ def test_scaling_page_mirrored_program_trains_as_the_engine_does(tmp_path, monke
 
     config = replace(TrainingConfig(), train_samples=1000, epochs=1)
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app = entry_app(timeout=TIMEOUT)
     app.session_state["train_form_values"] = config.to_dict()  # what the Train page leaves for Scaling out
     app.run()
     app.switch_page("pages/training/scaling.py")
@@ -199,7 +196,7 @@ def test_own_classes_program_reads_the_downloaded_set_and_builds_the_engines_mod
 
     examples = two_class_set(5)
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app = entry_app(timeout=TIMEOUT)
     app.session_state[own_set.SET_KEY] = examples
     app.run()
     app.switch_page("pages/training/own_classes.py")

@@ -5,19 +5,13 @@ import json
 from streamlit.testing.v1 import AppTest
 
 from lib.explore.images import sample_photo
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 CROP = 12
 
 
 def open_convolution(monkeypatch) -> AppTest:
-    import ui.warmup
-
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)  # this page needs no TensorFlow
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    app.run()
-    app.switch_page("pages/operations/convolution.py")
-    app.run()
+    app = open_app("pages/operations/convolution.py", timeout=60)
     assert not app.exception
     return app
 

@@ -24,7 +24,7 @@ from lib.engine.image_sets import image_set_zip_bytes, load_image_set, split_ima
 from lib.runs.recipes import differing_config
 from lib.runs.store import load_run, set_shared
 from lib.runs.workspaces import new_token, shared_runs, workspace_dir
-from tests.conftest import ROOT
+from tests.conftest import entry_app
 from tests.run_folders import make_run
 from tests.shape_drawings import shape_files, shape_zip
 
@@ -124,7 +124,7 @@ def test_the_model_card_of_a_shared_run_shows_its_gallery_and_no_path_once_its_s
         zipped.unlink()
     set_shared(path, True)
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(root))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app = entry_app(timeout=120)
     app.session_state["workspace_token"] = new_token()
     app.run()
     app.switch_page("pages/draw/draw.py")

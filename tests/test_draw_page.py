@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 from lib.plain_text import plain
 from lib.runs.store import SHIPPED_MODEL, set_shared
 from lib.runs.workspaces import new_token, workspace_dir
-from tests.conftest import ROOT
+from tests.conftest import entry_app, open_app
 from tests.run_folders import make_run
 
 
@@ -18,7 +18,7 @@ def test_two_runs_of_one_name_are_both_listed_and_each_can_be_chosen(tmp_path, m
     also_mine = make_run(workspace_dir(token, tmp_path), "20260101-000001-dup", name="dup", model=SHIPPED_MODEL)
     set_shared(make_run(workspace_dir(classmate, tmp_path), "20260101-000000-dup", name="dup", model=SHIPPED_MODEL),
                True)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app = entry_app(timeout=120)
     app.session_state["workspace_token"] = token
     app.run()
     app.switch_page("pages/draw/draw.py")
@@ -41,7 +41,7 @@ def test_receptive_fields_offers_both_runs_of_one_name_and_opens_on_the_shipped_
     token = new_token()
     second = make_run(workspace_dir(token, tmp_path), "20260101-000001-dup", name="dup", model=SHIPPED_MODEL)
     make_run(workspace_dir(token, tmp_path), "20260101-000000-dup", name="dup", model=SHIPPED_MODEL)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app = entry_app(timeout=120)
     app.session_state["workspace_token"] = token
     app.run()
     app.switch_page("pages/draw/receptive.py")
@@ -69,17 +69,11 @@ def test_draw_accepts_the_image_kinds_the_explorers_accept_animated_gifs_include
     from lib.explore.images import load_upload
 
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    app.run()
-    app.switch_page("pages/draw/draw.py")
-    app.run()
+    app = open_app("pages/draw/draw.py", timeout=120)
     app.radio(key="draw_source").set_value("Photo of a digit").run()
     assert not app.exception, [exception.message for exception in app.exception]
     draw_types = uploader_types(app)
-    explorer = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    explorer.run()
-    explorer.switch_page("pages/operations/convolution.py")
-    explorer.run()
+    explorer = open_app("pages/operations/convolution.py", timeout=120)
     explorer.radio(key="conv_source").set_value("Upload").run()
     assert draw_types >= uploader_types(explorer) and {".gif", ".tif", ".tiff"} <= draw_types
     # An animated GIF of a dark digit on light paper reads as its first frame, with a note saying so.
@@ -160,7 +154,7 @@ def test_a_run_of_its_own_classes_is_read_with_their_names_and_judged_on_its_own
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
     token = new_token()
     run = make_own_run(workspace_dir(token, tmp_path), shapes_model)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app = entry_app(timeout=120)
     app.session_state["workspace_token"] = token
     app.run()
     app.switch_page("pages/draw/draw.py")
@@ -182,7 +176,7 @@ def test_receptive_fields_looks_inside_a_run_of_its_own_classes(tmp_path, monkey
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
     token = new_token()
     run = make_own_run(workspace_dir(token, tmp_path), shapes_model)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app = entry_app(timeout=120)
     app.session_state["workspace_token"] = token
     app.session_state["drawn_digit"] = np.pad(np.full((20, 4), 255, np.uint8), ((4, 4), (12, 12)))
     app.run()
@@ -207,10 +201,7 @@ def wide_stripe_photo(width: int, height: int) -> bytes:
 
 @pytest.mark.parametrize("size", [(600, 1), (1, 6000), (20000, 3)])
 def test_a_photo_far_wider_or_taller_than_the_preview_is_shown_and_read_without_an_exception(size):
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    app.run()
-    app.switch_page("pages/draw/draw.py")
-    app.run()
+    app = open_app("pages/draw/draw.py", timeout=120)
     app.radio(key="draw_source").set_value("Photo of a digit").run()
     app.file_uploader(key="draw_photo").set_value(("wide.png", wide_stripe_photo(*size), "image/png")).run()
     assert not app.exception, [exception.message for exception in app.exception]

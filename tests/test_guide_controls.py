@@ -6,11 +6,10 @@ control is found: a widget by its key, a tab by its label, and its label must be
 
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib.server.guide_controls import CONTROLS, guide_line, label, named_controls
 from lib.server.navigation import route
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 GUIDED = [page for page in route() if named_controls(page.try_this)]
 
@@ -42,15 +41,9 @@ def test_a_guide_line_shows_the_controls_labels():
 
 @pytest.mark.parametrize("page", GUIDED, ids=[page.path for page in GUIDED])
 def test_each_control_a_guide_line_names_is_on_its_page(page, tmp_path, monkeypatch, real_mnist_path):
-    import ui.warmup
-
     monkeypatch.setenv("MNIST_PATH", str(real_mnist_path))
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)  # the pages alone, no background imports
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    app.run()
-    app.switch_page(page.path)
-    app.run()
+    app = open_app(page.path, timeout=180)
     assert not app.exception, [exception.message for exception in app.exception]
     for key in named_controls(page.try_this):
         if CONTROLS[key].tab:

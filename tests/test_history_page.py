@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from lib.engine.config import TrainingConfig
 from lib.runs.store import RunBuilder
 from lib.runs.workspaces import new_token, workspace_dir
-from tests.conftest import ROOT
+from tests.conftest import entry_app, open_app
 from ui.job_views import HISTORY_FOCUS_KEY
 
 
@@ -28,7 +28,7 @@ def test_history_opened_for_a_finished_run_selects_it_beside_its_nearest_book_ru
     token, run_id = new_token(), "20261202-002241-84378b"
     write_workspace_run(tmp_path / "runs", token, TrainingConfig(optimizer="adam", batch_size=128, epochs=2,
                                                                  train_samples=600), run_id)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app = entry_app(timeout=60)
     app.session_state["workspace_token"] = token
     app.run()
     app.session_state[HISTORY_FOCUS_KEY] = run_id
@@ -51,10 +51,7 @@ def test_history_opened_for_a_finished_run_selects_it_beside_its_nearest_book_ru
 
 def test_a_book_figure_opens_with_a_few_runs_and_shows_all_in_one_click(tmp_path, monkeypatch):
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    app.run()
-    app.switch_page("pages/training/history.py")
-    app.run()
+    app = open_app("pages/training/history.py", timeout=60)
     app.button(key="history_view_Regularization on 200 samples").click().run()
     opening = ["regularizers/none", "regularizers/l2", "regularizers/dropout", "regularizers/batch-norm"]
     assert app.multiselect(key="history_selected").value == opening
@@ -66,10 +63,7 @@ def test_a_book_figure_opens_with_a_few_runs_and_shows_all_in_one_click(tmp_path
 
 def open_history(tmp_path, monkeypatch) -> AppTest:
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    app.run()
-    app.switch_page("pages/training/history.py")
-    app.run()
+    app = open_app("pages/training/history.py", timeout=60)
     return app
 
 
@@ -109,7 +103,7 @@ def test_a_failed_run_is_marked_failed_in_the_list(tmp_path, monkeypatch):
 
 def open_history_of(tmp_path, monkeypatch, token) -> AppTest:
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app = entry_app(timeout=60)
     app.session_state["workspace_token"] = token
     app.run()
     app.switch_page("pages/training/history.py")

@@ -1,10 +1,9 @@
 """Which requests come from the machine the app runs on (server paths and shell commands are shown only to them)."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib.server.hosts import is_local_host
-from tests.conftest import ROOT
+from tests.conftest import entry_app
 
 
 @pytest.mark.parametrize("host", ["localhost:8501", "LOCALHOST", "127.0.0.1:8501", "127.0.1.1", "[::1]:8501",
@@ -30,7 +29,7 @@ def test_a_forwarded_host_list_is_judged_by_the_visitors_host_its_first_entry():
 def test_the_train_page_names_the_server_folder_only_to_a_visitor_at_the_server(url, shows_path, tmp_path, monkeypatch):
     runs = tmp_path / "runs"
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(runs))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app = entry_app(timeout=120)
     app.context["url"] = url
     app.run()
     app.switch_page("pages/training/train.py")

@@ -1,69 +1,44 @@
-"""The layer rule of lib/, read from the source with ast: each group imports only the groups before it.
+"""The layer rules of lib/ are import-linter contracts (.importlinter, run by scripts/test.sh after ruff).
 
-The order is explore < engine < runs < keras_views < codegen < server. lib/__init__.py (REPO_ROOT), lib/settings.py and lib/i18n.py
-are basics every group may import; lib/cli.py, the command line, may import anything, and nothing else in lib/
-imports it but lib/spare.py, the command line started ahead of its job. Imports inside functions count: a lazy
-import is still a dependency.
+What the contracts cannot say themselves is checked here: that the layers contract names every group of lib/
+(a new folder left out of it would be checked by nothing) in the order the README's architecture draws, and
+that the contracts hold, so a plain `pytest` run finds a broken layer too. Imports inside functions count:
+grimp, which import-linter reads the code with, sees them.
 """
 
-import ast
-from pathlib import Path
-
-import pytest
+import configparser
 
 from tests.conftest import ROOT
 
-GROUPS = ("explore", "engine", "runs", "keras_views", "codegen", "server")
-BASICS = {"lib", "lib.settings", "lib.i18n"}
+GROUPS = ("explore", "engine", "runs", "keras_views", "codegen", "server")  # lowest first
 LIB = ROOT / "lib"
+CONFIG = ROOT / ".importlinter"
 
 
-def imported_modules(path: Path) -> list[tuple[int, str]]:
-    """(line, module) for every `import lib...` and `from lib... import` in the file, at any depth."""
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append((node.lineno, node.module))
-            # `from lib import cli` imports lib.cli (but `from lib import REPO_ROOT` only lib).
-            found += [(node.lineno, f"lib.{alias.name}") for alias in node.names
-                      if node.module == "lib" and ((LIB / alias.name).is_dir() or (LIB / f"{alias.name}.py").exists())]
-    return [(line, module) for line, module in found if module == "lib" or module.startswith("lib.")]
+def contracts() -> configparser.ConfigParser:
+    parser = configparser.ConfigParser()
+    parser.read(CONFIG, encoding="utf-8")
+    return parser
 
 
-def group_of(module: str) -> str | None:
-    parts = module.split(".")
-    return parts[1] if len(parts) > 1 and parts[1] in GROUPS else None
-
-
-def lib_files() -> list[Path]:
-    return sorted(LIB.rglob("*.py"))
+def layers() -> list[str]:
+    section = contracts()["importlinter:contract:lib-groups"]
+    assert section["type"] == "layers"
+    return [line.strip() for line in section["layers"].splitlines() if line.strip()]
 
 
 def test_the_groups_are_the_folders_of_lib():
-    assert {path.parent.name for path in lib_files() if path.parent != LIB} == set(GROUPS)
+    assert {path.parent.name for path in LIB.rglob("*.py") if path.parent != LIB} == set(GROUPS)
 
 
-@pytest.mark.parametrize("path", [path for path in lib_files() if path.parent != LIB],
-                         ids=lambda path: str(path.relative_to(ROOT)))
-def test_a_group_imports_only_the_groups_before_it(path):
-    rank = GROUPS.index(path.parent.name)
-    wrong = [f"line {line}: {module}" for line, module in imported_modules(path)
-             if module not in BASICS and (group_of(module) is None or GROUPS.index(group_of(module)) > rank)]
-    assert not wrong, f"{path.relative_to(ROOT)} ({path.parent.name}) imports from a later group: {wrong}"
+def test_the_layers_contract_names_every_group_in_order_with_the_command_line_on_top():
+    listed = layers()
+    assert listed[0] == "lib.cli"
+    assert listed[1:-1] == [f"lib.{group}" for group in reversed(GROUPS)]
+    assert {name.strip() for name in listed[-1].split(":")} == {"lib.i18n", "lib.settings", "lib.plain_text"}
 
 
-ENTRY_POINTS = ("cli.py", "spare.py")  # processes of their own: `python -m lib.cli`, `python -m lib.spare`
+def test_the_import_contracts_hold():
+    from importlinter.cli import lint_imports
 
-
-@pytest.mark.parametrize("path", [path for path in lib_files() if path.name not in ENTRY_POINTS or path.parent != LIB],
-                         ids=lambda path: str(path.relative_to(ROOT)))
-def test_library_code_never_imports_the_command_line(path):
-    assert not [line for line, module in imported_modules(path) if module == "lib.cli"]
-
-
-def test_the_checker_sees_imports_inside_functions(tmp_path):
-    sample = tmp_path / "sample.py"
-    sample.write_text("def f():\n    from lib.server.jobs import Job\n    import lib.cli\n")
-    assert imported_modules(sample) == [(2, "lib.server.jobs"), (3, "lib.cli")]
+    assert lint_imports(config_filename=str(CONFIG), no_cache=True, no_logo=True) == 0, "run `.venv/bin/lint-imports` to see which"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_app
 
 keras = pytest.importorskip("keras")
 from lib.engine.models import build_model
@@ -47,10 +47,7 @@ def test_parameter_arithmetic_spells_out_the_dense_layer():
 
 def open_basics(tmp_path, monkeypatch) -> AppTest:
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-    app.run()
-    app.switch_page("pages/chapter2/keras_basics.py")
-    app.run()
+    app = open_app("pages/chapter2/keras_basics.py", timeout=120)
     assert not app.exception
     return app
 

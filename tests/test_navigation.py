@@ -3,11 +3,10 @@
 import itertools
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib.server.guide_controls import guide_line
 from lib.server.navigation import PAGES, next_on_route, page_by_title, route
-from tests.conftest import ROOT
+from tests.conftest import entry_app
 
 
 def test_route_takes_every_page_but_the_start_sections_once_numbered_from_one():
@@ -43,7 +42,7 @@ def test_page_by_title_finds_pages_and_nothing_else():
 @pytest.mark.parametrize("page", route()[:3], ids=[page.title for page in route()[:3]])
 def test_a_page_opens_with_its_step_and_what_to_try(page, tmp_path, monkeypatch):
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app = entry_app(timeout=120)
     app.run()
     assert not any("Try this" in info.value for info in app.info), "Home is not a step"
     app.switch_page(page.path)

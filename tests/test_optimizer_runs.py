@@ -7,7 +7,7 @@ import pytest
 
 from lib.keras_views.optimizer_runs import OPTIMIZER_RUNS, describe_race, race
 from lib.runs.store import history_csv
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 
 def write_run(root, run_id, optimizer, rate, accuracies):
@@ -53,12 +53,8 @@ def test_the_cached_runs_race_as_their_history_files_say():
 
 def test_the_page_says_what_the_cached_runs_show(monkeypatch):
     pytest.importorskip("tensorflow")
-    from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    app.run()
-    app.switch_page("pages/training/optimizers.py")
-    app.run()
+    app = open_app("pages/training/optimizers.py", timeout=180)
     assert not app.exception
     text = "\n".join(element.value for element in app.markdown)
     for sentence in describe_race(race()):

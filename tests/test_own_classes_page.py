@@ -19,7 +19,7 @@ from lib.runs.workspaces import new_token
 from lib.server.jobs import JobRegistry
 from lib.server.process_runner import Outcome
 from lib.settings import ServerSettings
-from tests.conftest import ROOT
+from tests.conftest import entry_app
 from ui import own_set
 
 PAGE = "pages/training/own_classes.py"
@@ -46,7 +46,7 @@ def two_class_set(count: int = 4) -> dict:
 
 def open_page(tmp_path, monkeypatch, examples: dict | None = None) -> AppTest:
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    app = entry_app(timeout=120)
     if examples is not None:
         app.session_state[own_set.SET_KEY] = examples
     app.run()

@@ -165,7 +165,7 @@ BAD_SETS = {
 
 
 @pytest.mark.parametrize("case", BAD_SETS)
-def test_the_cli_refuses_a_bad_data_set_in_one_line_and_writes_nothing(case, tmp_path):
+def test_the_cli_refuses_a_bad_data_set_in_one_line_and_writes_nothing(case, tmp_path, cli):
     make, message = BAD_SETS[case]
     if make is None:
         data = tmp_path / "set"
@@ -174,23 +174,23 @@ def test_the_cli_refuses_a_bad_data_set_in_one_line_and_writes_nothing(case, tmp
         data = tmp_path / "set.zip"
         data.write_bytes(make())
     out = tmp_path / "runs"
-    result = run_cli("--data", str(data), "--out", str(out))
+    result = cli("--data", data, "--out", out)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
     assert not out.exists()
 
 
-def test_the_cli_refuses_a_data_path_that_is_not_there(tmp_path):
-    result = run_cli("--data", str(tmp_path / "nowhere.zip"), "--out", str(tmp_path / "runs"))
+def test_the_cli_refuses_a_data_path_that_is_not_there(tmp_path, cli):
+    result = cli("--data", tmp_path / "nowhere.zip", "--out", tmp_path / "runs")
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: --data: there is no folder or .zip file at {tmp_path / 'nowhere.zip'}"
     assert not (tmp_path / "runs").exists()
 
 
-def test_the_cli_refuses_test_data_with_other_class_names(shapes, tmp_path):
+def test_the_cli_refuses_test_data_with_other_class_names(shapes, tmp_path, cli):
     other = write_shape_folder(tmp_path / "other", shape_files(2, seed=3, shapes=("circle", "cross")))
-    result = run_cli("--data", str(shapes[0]), "--test-data", str(other), "--out", str(tmp_path / "runs"))
+    result = cli("--data", shapes[0], "--test-data", other, "--out", tmp_path / "runs")
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "are not the training data's" in lines[0]

@@ -16,11 +16,13 @@ import functools
 import re
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from lib.i18n import language_override
 from lib.server.navigation import PAGES, route
-from tests.conftest import ROOT
+from tests.conftest import entry_app
+from tests.test_caching import translations_in_caches
 from ui.language import SWITCH_KEY
 
 TIMEOUT = 180  # the first render of a page that imports TensorFlow takes several seconds
@@ -49,8 +51,17 @@ def runs_dir(tmp_path_factory):
         render.cache_clear()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def unpinned_translations():
+    """Every translation a cached function made without its language pinned, while this module's pages render.
+    The data caches start empty, so what an earlier test filled is computed again here."""
+    st.cache_data.clear()
+    with translations_in_caches() as found:
+        yield found
+
+
 def new_app(lang: str | None = None, locale: str | None = None) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app = entry_app(timeout=TIMEOUT)
     if lang is not None:
         app.query_params["lang"] = lang
     if locale is not None:
@@ -147,6 +158,14 @@ def test_an_english_page_shows_no_korean(page):
 def test_a_korean_page_reads_korean(page):
     share, english = korean_share(render(page.path, "ko"))
     assert share >= KOREAN_SHARE, f"{share:.0%} of the prose lines are Korean; not: {english[:15]}"
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_no_cached_function_words_text_in_whichever_language_filled_it(lang, unpinned_translations):
+    for page in PAGES:
+        render(page.path, lang)  # rendered once for the module: the tests above may have done it
+    assert unpinned_translations == [], "cache it with ui.caching.cache_data_per_language: " + "; ".join(
+        sorted(set(unpinned_translations))[:10])
 
 
 def test_the_glossary_lists_every_book_term_with_its_korean_term_and_its_page():

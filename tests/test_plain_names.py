@@ -17,7 +17,7 @@ from lib.engine.data_record import EVALUATION_FILE, evaluation_bytes
 from lib.plain_text import plain
 from lib.runs.store import set_shared
 from lib.runs.workspaces import new_token, workspace_dir
-from tests.conftest import ROOT
+from tests.conftest import entry_app
 from tests.run_folders import make_run
 
 RUN_NAME = ("![p](http://127.0.0.1:9/run.png) :red[**PWNED**] [click me](javascript:alert(1)) "
@@ -101,7 +101,7 @@ def visitor(tmp_path, monkeypatch, two_class_model):
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
     run = hostile_run(workspace_dir(new_token(), tmp_path), two_class_model)
     set_shared(run, True)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    app = entry_app(timeout=180)
     app.session_state["workspace_token"] = new_token()
     app.run()
     return app, run
@@ -141,7 +141,7 @@ def test_your_own_classes_shows_its_runs_hostile_names_as_text(tmp_path, monkeyp
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
     token = new_token()
     hostile_run(workspace_dir(token, tmp_path), two_class_model)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    app = entry_app(timeout=180)
     app.session_state["workspace_token"] = token
     app.run()
     open_page(app, "pages/training/own_classes.py")
@@ -159,7 +159,7 @@ def test_your_own_classes_shows_hostile_class_names_in_its_set_as_text(tmp_path,
     own_set.add_examples(examples, CLASS_NAMES[0], [bar(True, 0), bar(True, 1)])
     own_set.add_examples(examples, CLASS_NAMES[1], [bar(False, 0)])  # one: the page asks for a second, by name
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    app = entry_app(timeout=180)
     app.session_state[own_set.SET_KEY] = examples
     app.run()
     open_page(app, "pages/training/own_classes.py")

@@ -4,18 +4,11 @@ from streamlit.testing.v1 import AppTest
 
 from lib.explore.images import sample_photo
 from lib.explore.ops import uncovered_inputs
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 
 def open_pooling(monkeypatch) -> AppTest:
-    import ui.warmup
-
-    # The warm-up imports TensorFlow in a thread while the page imports pandas; this page needs neither.
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    app.run()
-    app.switch_page("pages/operations/pooling.py")
-    app.run()
+    app = open_app("pages/operations/pooling.py", timeout=60)
     assert not app.exception
     return app
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lib.keras_views.regularizer_views import batch_norm_stages, dropout_draw
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_app
 
 keras = pytest.importorskip("keras")
 
@@ -118,13 +118,9 @@ def used_axes(trace) -> tuple[str, str]:
 def test_page_charts_have_axis_titles_and_heatmaps_colour_scales(real_mnist_path, tmp_path, monkeypatch):
     import json
 
-    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    app.run()
-    app.switch_page("pages/training/regularizers.py")
-    app.run()
+    app = open_app("pages/training/regularizers.py", timeout=180)
     assert not app.exception
     charts = [json.loads(element.proto.spec) for element in app.get("plotly_chart")]
     # two dropout strips, dropout placement, the three stages, gamma and beta, normalized against after,
@@ -182,17 +178,10 @@ def test_a_rate_of_one_is_refused(dropout_model, digits):
 
 
 def test_the_pages_dropout_rate_control_sets_the_rate_it_describes(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
 
-    import ui.warmup
-    from tests.conftest import ROOT
 
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    app.run()
-    app.switch_page("pages/training/regularizers.py")
-    app.run()
+    app = open_app("pages/training/regularizers.py", timeout=180)
     assert app.slider(key="regularizers_dropout_rate").value == pytest.approx(0.25)  # the trained rate first
     app.slider(key="regularizers_dropout_rate").set_value(0.5).run()
     assert not app.exception

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.engine.config import TrainingConfig
 from lib.server.job_state import Job, WorkerProgress, worker_losses
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 
 def worker(label: str, losses: list[float]) -> WorkerProgress:
@@ -26,17 +26,12 @@ def test_no_shared_epoch_no_rows():
 def open_scaling_after(monkeypatch, workers: list[WorkerProgress]) -> AppTest:
     import lib.engine.resources
     import ui.jobs
-    import ui.warmup
 
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
     monkeypatch.setattr(lib.engine.resources, "tensorflow_build_in_child", lambda: "TensorFlow (test) sees CPU:0.")
     job = Job("demo", TrainingConfig(epochs=len(workers[0].history)), "owner", status="finished", demo_workers=2,
               workers=workers)
     monkeypatch.setattr(ui.jobs, "current_job", lambda: job)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    app.run()
-    app.switch_page("pages/training/scaling.py")
-    app.run()
+    app = open_app("pages/training/scaling.py", timeout=60)
     assert not app.exception, [exception.message for exception in app.exception]
     return app
 

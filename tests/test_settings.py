@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lib.settings import ServerSettings, SettingsError, settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, entry_app
 
 
 def test_unset_and_empty_variables_mean_the_defaults():
@@ -130,7 +129,7 @@ def test_run_script_checks_the_settings_before_starting_the_server():
 def test_the_app_shows_a_bad_setting_in_one_line_and_nothing_else(monkeypatch, tmp_path):
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
     monkeypatch.setenv("CNN_LAB_MAX_JOBS", "0")
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app = entry_app(timeout=60)
     app.run()
     assert not app.exception
     assert [error.value for error in app.error] == [

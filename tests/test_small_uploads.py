@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import open_app
 
 PAGES = {"conv": "pages/operations/convolution.py", "pool": "pages/operations/pooling.py"}
 
@@ -24,10 +24,7 @@ def _png(height: int, width: int) -> bytes:
 
 
 def _open_with_upload(prefix: str, height: int, width: int) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    app.run()
-    app.switch_page(PAGES[prefix])
-    app.run()
+    app = open_app(PAGES[prefix], timeout=60)
     app.radio(key=f"{prefix}_source").set_value("Upload").run()
     app.file_uploader(key=f"{prefix}_upload").set_value(("small.png", _png(height, width), "image/png")).run()
     assert not app.exception, [exception.message for exception in app.exception]

@@ -7,11 +7,10 @@ import threading
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 import ui.warmup
 from lib.server.warmup import BackgroundOnce
-from tests.conftest import ROOT
+from tests.conftest import ROOT, entry_app, open_app
 from ui.devices import CHECKING, devices_answer
 
 TIMEOUT = 60
@@ -56,7 +55,7 @@ def test_warm_up_starts_once_and_only_after_the_first_page_has_drawn(monkeypatch
         return title(*args, **kwargs)
 
     monkeypatch.setattr(st, "title", recording_title)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app = entry_app(timeout=TIMEOUT)
     app.run()
     assert not app.exception
     assert ui.warmup.WARM_UP.wait(5)
@@ -87,10 +86,7 @@ def slow_devices_child(monkeypatch, tmp_path):
 
 
 def test_training_page_says_checking_until_the_devices_line_comes(slow_devices_child):
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
-    app.run()
-    app.switch_page("pages/training/train.py")
-    app.run()
+    app = open_app("pages/training/train.py", timeout=TIMEOUT)
     assert not app.exception, [exception.message for exception in app.exception]
     shown = [element.value for element in app.markdown]
     assert CHECKING in shown and not any("TensorFlow 9.9" in text for text in shown)
@@ -102,10 +98,7 @@ def test_training_page_says_checking_until_the_devices_line_comes(slow_devices_c
 
 
 def test_scaling_page_says_checking_while_the_child_has_not_answered(slow_devices_child):
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
-    app.run()
-    app.switch_page("pages/training/scaling.py")
-    app.run()
+    app = open_app("pages/training/scaling.py", timeout=TIMEOUT)
     assert not app.exception, [exception.message for exception in app.exception]
     assert CHECKING in [element.value for element in app.info]
 
@@ -136,7 +129,7 @@ def test_a_cold_servers_first_page_draws_the_canvas_at_once_and_the_model_after_
 
     monkeypatch.setattr(ui.warmup, "load_shipped_model", load_shipped_model)
     monkeypatch.setattr(ui.warmup, "WARM_UP", BackgroundOnce("test-warm-up", lambda: None))
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT)
+    app = entry_app(timeout=TIMEOUT)
     app.run()  # Home started the test's stand-in; now a server nobody visited yet:
     monkeypatch.setattr(ui.warmup, "WARM_UP", BackgroundOnce("test-cold-warm-up", load_shipped_model))
     app.switch_page("pages/draw/draw.py")

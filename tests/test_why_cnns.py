@@ -9,7 +9,7 @@ import pytest
 from scipy import ndimage
 
 from lib.explore.why_cnns import accuracy_under_shift, shift_caption, shift_images
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_app
 
 SHIPPED = ROOT / "saved_models/shipped/lenet5"
 DENSE = ROOT / "saved_models/baseline/dense-sgd"
@@ -109,13 +109,9 @@ def test_lenet5_loses_far_less_than_the_dense_network_at_two_and_three_pixels(th
 
 
 def test_page_computes_the_chart_only_when_asked_and_shows_the_lib_numbers(thousand_digits_shifted, monkeypatch):
-    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("MNIST_PATH", os.environ["MNIST_PATH"])
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    app.run()
-    app.switch_page("pages/operations/why_cnns.py")
-    app.run()
+    app = open_app("pages/operations/why_cnns.py", timeout=180)
     assert not app.exception
     charts = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
     assert not any(chart["layout"].get("xaxis", {}).get("title", {}).get("text") == "shift (pixels)"
@@ -156,16 +152,10 @@ def test_correlation_of_a_flat_image_is_zero():
 
 
 def test_page_says_what_the_unshuffled_picture_shows(monkeypatch):
-    from streamlit.testing.v1 import AppTest
 
-    import ui.warmup
     from lib.explore.why_cnns import shuffle_demo
 
-    monkeypatch.setattr(ui.warmup.WARM_UP, "start", lambda: False)
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    app.run()
-    app.switch_page("pages/operations/why_cnns.py")
-    app.run()
+    app = open_app("pages/operations/why_cnns.py", timeout=60)
     assert not app.exception
     demo = shuffle_demo(coins_small())
     text = "\n".join(element.value for element in app.markdown)

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.runs.workspaces import new_token
 from lib.server.job_journal import JOURNAL_FILE
-from tests.conftest import ROOT
+from tests.conftest import entry_app
 from ui import jobs as ui_jobs
 from ui import workspace as ui_workspace
 
@@ -14,7 +14,7 @@ from ui import workspace as ui_workspace
 def open_app(tmp_path, monkeypatch, ws: str) -> AppTest:
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
     ui_jobs.registry.clear()  # a new server: its registry reads the runs folder afresh
-    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    app = entry_app(timeout=60)
     app.query_params["ws"] = ws
     app.run()
     assert not app.exception
@@ -50,6 +50,6 @@ def test_a_workspace_whose_job_a_restart_lost_is_told_once(tmp_path, monkeypatch
     app.button(key="workspace_notes_dismiss").click().run()
     assert not main_warnings(app)
     monkeypatch.setattr(ui_workspace, "browser_cookie", lambda: token)  # another tab of that browser, same server
-    again = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    again = entry_app(timeout=60)
     again.run()
     assert again.session_state[ui_workspace.TOKEN_KEY] == token and not main_warnings(again)

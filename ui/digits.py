@@ -16,9 +16,10 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from lib.engine.data import MnistUnavailableError, load_mnist
 from lib.engine.data_record import EVALUATION_FILE, read_evaluation
 from lib.explore.images import enlarge
-from lib.i18n import N_, _, language, ngettext
+from lib.i18n import N_, _, ngettext
 from lib.keras_views.predict import available_models
 from lib.runs.workspaces import listing_fingerprint
+from ui.caching import cache_data_per_language, inside_cached_function
 from ui.layout import captioned_image
 from ui.models import classifier as classifier  # re-exported: pages read digits with it
 from ui.models import shipped_classifier as shipped_classifier
@@ -28,9 +29,8 @@ DRAWN_DIGIT = "drawn_digit"
 DIGIT_SOURCES = (N_("Drawn digit"), N_("MNIST test digit"))  # the picker's values, translated where shown
 
 
-# The language is part of the key: the labels and notes are words for people.
-@st.cache_data(max_entries=64, show_spinner=False)
-def _catalogue(token: str, fingerprint: tuple, lang: str) -> tuple[list, list[str]]:
+@cache_data_per_language(max_entries=64, show_spinner=False)  # the labels and notes are words for people
+def _catalogue(token: str, fingerprint: tuple) -> tuple[list, list[str]]:
     models, notes = available_models(token)
     return [(label, str(path)) for label, path in models], notes
 
@@ -41,7 +41,7 @@ def model_catalogue() -> dict[str, str]:
     Keyed by path, since two runs may share a name; the labels are unique too, with a run's id where names repeat.
     Runs that could not be read are left out, each with a note in the sidebar.
     """
-    models, notes = _catalogue(workspace_token(), listing_fingerprint(), language())
+    models, notes = _catalogue(workspace_token(), listing_fingerprint())
     for note in notes:
         st.sidebar.caption(_("Skipped: {note}").format(note=note))
     return {path: label for label, path in models}
@@ -55,8 +55,9 @@ def _mnist_test():
 
 def mnist_test():
     """MNIST's test images and labels, loaded once per server, under a spinner in the visitor's language (a cache
-    decorator's own spinner text is fixed at import); plainly with no visitor (the warm-up thread)."""
-    if get_script_run_ctx(suppress_warning=True) is None:
+    decorator's own spinner text is fixed at import); plainly with no visitor (the warm-up thread) or inside another
+    cached function (see ui.caching.inside_cached_function)."""
+    if get_script_run_ctx(suppress_warning=True) is None or inside_cached_function():
         return _mnist_test()
     with st.spinner(_("Loading MNIST's test set...")):
         return _mnist_test()

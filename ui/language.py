@@ -2,6 +2,7 @@
 
 Chosen, in this order, by `?lang=ko|en` in the address (a teacher's Korean link), the sidebar's switch, and
 the browser's language (`st.context.locale`: Korean for ko*, English otherwise). The entry file calls
+`read_language_from_session` (lib/i18n.py then reads the language from the session's state) and
 `choose_language` on every run before anything is drawn; a language given by the link or the switch is
 written back into the address each run, because page navigation clears the query parameters (the workspace
 token is kept the same way). The choice lives in this session's state, so one visitor's language never
@@ -28,7 +29,9 @@ def _session_language() -> str | None:
     return st.session_state.get(LANGUAGE_KEY)
 
 
-use_language_source(_session_language)
+def read_language_from_session() -> None:
+    """Tell lib.i18n to read each visitor's language from their session's state (the entry file calls it first)."""
+    use_language_source(_session_language)
 
 
 def browser_language() -> str:

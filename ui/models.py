@@ -14,20 +14,22 @@ from typing import TypeVar
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from lib.i18n import _
+from lib.i18n import N_, _
 from lib.keras_views.loading import load_model
 from lib.keras_views.predict import Classifier
 from lib.runs.store import SHIPPED_MODEL
+from ui.caching import inside_cached_function
 
 T = TypeVar("T")
 
 
 def with_spinner(message: str, load: Callable[[str], T], path: str) -> T:
-    """`load(path)` under a spinner in the visitor's language (a cache decorator's own spinner text is fixed at
-    import, in one language); with no visitor (the warm-up thread), plainly."""
-    if get_script_run_ctx(suppress_warning=True) is None:
+    """`load(path)` under a spinner saying `message` (marked N_) in the visitor's language (a cache decorator's own
+    spinner text is fixed at import, in one language); plainly with no visitor (the warm-up thread) or inside
+    another cached function (see ui.caching.inside_cached_function)."""
+    if get_script_run_ctx(suppress_warning=True) is None or inside_cached_function():
         return load(path)
-    with st.spinner(message):  # shown only when the load takes more than half a second
+    with st.spinner(_(message)):  # shown only when the load takes more than half a second
         return load(path)
 
 
@@ -38,7 +40,7 @@ def _classifier(path: str) -> Classifier:
 
 def classifier(path: str) -> Classifier:
     """The saved model at `path`, wrapped for fast, thread-safe prediction and a look at its inner layers."""
-    return with_spinner(_("Loading the model..."), _classifier, path)
+    return with_spinner(N_("Loading the model..."), _classifier, path)
 
 
 def shipped_classifier() -> Classifier:
@@ -54,4 +56,4 @@ def _keras_model(path: str):
 
 def keras_model(path: str):
     """The Keras model saved at `path`, to read its layers and weights; the shipped one is the classifier's own."""
-    return with_spinner(_("Loading the model..."), _keras_model, path)
+    return with_spinner(N_("Loading the model..."), _keras_model, path)

@@ -9,9 +9,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from lib.i18n import LANGUAGES, N_, _, language, language_override
+from lib.i18n import LANGUAGES, N_, _, language_override
 from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES, defaults_explanation
 from lib.keras_views.optimizer_paths import SURFACES, loss_grid, primer_loss, trajectory
+from ui.caching import cache_data_per_language
 from ui.charts import OPTIMIZER_COLOURS
 
 PRIMER_COLOUR = "#1f77b4"
@@ -108,15 +109,10 @@ def cached_grid(surface: str):
     return loss_grid(surface)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _explanation(surface: str, start: tuple, lang: str) -> str:
-    with language_override(lang):  # the text is worded in `lang`, which keys the cache
-        return defaults_explanation(surface, start)
-
-
+@cache_data_per_language(max_entries=64, show_spinner=False)
 def cached_explanation(surface: str, start: tuple) -> str:
     """Why not Keras's default rates, in the reader's language (cached per language)."""
-    return _explanation(surface, start, language())
+    return defaults_explanation(surface, start)
 
 
 def warm_default_surface() -> None:
@@ -128,7 +124,8 @@ def warm_default_surface() -> None:
     start = (float(bowl.start[0]), float(bowl.start[1]))
     cached_grid("bowl")
     for lang in LANGUAGES:
-        _explanation("bowl", start, lang)
+        with language_override(lang):
+            cached_explanation("bowl", start)
     for name in OPTIMIZERS:
         cached_path(name, "bowl", start, 200, float(bowl.suited_rates[name]))
 

@@ -10,8 +10,9 @@ import numpy as np
 import streamlit as st
 
 from lib.explore.images import PATTERNS, SAMPLE_PHOTOS, ImageInputError, load_upload, pattern, sample_photo, to_gray
-from lib.i18n import N_, _, language, ngettext
+from lib.i18n import N_, _, ngettext
 from lib.server.hosts import is_local_host
+from ui.caching import cache_data_per_language
 
 SOURCES = (N_("Sample photo"), N_("Pattern"), N_("Upload"), N_("Camera"))  # ids, shown translated
 
@@ -36,9 +37,9 @@ def _cached_photo(name: str) -> np.ndarray:
     return sample_photo(name)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _cached_upload(data: bytes, name: str, lang: str):
-    """The upload's pixels and its notes (or its error), in language `lang`: part of the key, so each reader gets their own."""
+@cache_data_per_language(max_entries=16, show_spinner=False)
+def _cached_upload(data: bytes, name: str):
+    """The upload's pixels and its notes (or its error), in the reader's language."""
     try:
         loaded = load_upload(data, name)
     except ImageInputError as error:
@@ -65,7 +66,7 @@ def image_picker(prefix: str, default_photo: str = "Cameraman", allow_colour: bo
         if upload is None:
             st.info(_("Choose a file to see it here.") if source == "Upload" else _("Take a picture to use it."))
             return None
-        pixels, messages = _cached_upload(upload.getvalue(), upload.name, language())
+        pixels, messages = _cached_upload(upload.getvalue(), upload.name)
         if pixels is None:
             st.error(messages[0])
             return None

@@ -25,6 +25,7 @@ from lib.keras_views.keras_basics import (
 from lib.runs.archive import zip_run
 from lib.runs.store import Run, RunReadError, book_run_path, load_run
 from lib.server.guide_controls import label as control_label
+from ui.caching import cache_resource_per_language
 from ui.callbacks_text import CALLBACKS
 from ui.code_panel import code_panel
 from ui.job_views import show_live, show_result
@@ -49,7 +50,8 @@ def mnist():
     return load_mnist()
 
 
-@st.cache_resource(max_entries=1, show_spinner=_("Building the three models..."))  # read only: never mutated
+# Read only, never mutated; per language, since each model's program carries comments for people.
+@cache_resource_per_language(max_entries=2, show_spinner=_("Building the three models..."))
 def built_models() -> list[dict]:
     return model_examples()
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from lib.i18n import N_, _, language, ngettext
+from lib.i18n import N_, _, ngettext
 from lib.plain_text import plain
 from lib.runs.archive import run_from_upload
 from lib.runs.comparison import (
@@ -22,6 +22,7 @@ from lib.runs.naming import distinct_names
 from lib.runs.recipes import differing_config, nearest_book_run, setting_name
 from lib.runs.store import RunReadError, experiment_runs, is_shared, set_shared
 from lib.runs.workspaces import delete_run, listing_fingerprint, rename_run, shared_runs, workspace_runs
+from ui.caching import cache_data_per_language
 from ui.charts import Curves, curves_figure, distinct_colours
 from ui.job_views import HISTORY_FOCUS_KEY
 from ui.jobs import registry, status_name
@@ -74,14 +75,14 @@ def column_label(key: str) -> str:
     return key
 
 
-# The cached readers take the reader's language: the notes they return are written in it.
-@st.cache_data(max_entries=4, show_spinner=False)
-def load_experiments(lang: str):
+# The cached readers are cached per language: the notes they return are written in it.
+@cache_data_per_language(max_entries=4, show_spinner=False)
+def load_experiments():
     return experiment_runs()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def load_workspace(token: str, fingerprint: tuple, lang: str):
+@cache_data_per_language(max_entries=64, show_spinner=False)
+def load_workspace(token: str, fingerprint: tuple):
     """This workspace's runs and everyone's shared ones; read again whenever a run appears, goes or is shared."""
     mine, my_notes = workspace_runs(token)
     shared, shared_notes = shared_runs(exclude=token)
@@ -117,8 +118,8 @@ def rename_own_run(token: str, path: str, name_key: str) -> None:
                                                                                    name=name.strip())]
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def load_upload(data: bytes, name: str, lang: str):
+@cache_data_per_language(max_entries=32, show_spinner=False)
+def load_upload(data: bytes, name: str):
     try:
         return run_from_upload(data, name), None
     except RunReadError as error:
@@ -167,8 +168,8 @@ st.title(_("Training history"))
 st.caption(_("Compare runs' loss and accuracy epoch by epoch, on the training data and on the validation data: the "
              "book's optimizer and regularization experiments, your own runs and the runs shared on this server."))
 token = workspace_token()
-experiments, notes = load_experiments(language())
-mine, shared, workspace_notes = load_workspace(token, listing_fingerprint(), language())
+experiments, notes = load_experiments()
+mine, shared, workspace_notes = load_workspace(token, listing_fingerprint())
 # A run whose history had unusable rows is shown without them; its notes say how many went.
 notes = [*notes, *workspace_notes, *(note for run in (*experiments, *shared, *mine) for note in run.notes)]
 # Keys are unique (a group and a run id). Your runs come first, newest first; then uploads, shared runs, the book's.
@@ -181,7 +182,7 @@ with st.expander(_("Add history files: a Keras CSVLogger CSV or a run .zip"), ic
     uploads = st.file_uploader(_("Keras CSVLogger CSV, or a run .zip from the Training page"), type=["csv", "zip"],
                                accept_multiple_files=True, key="history_uploads")
 for upload in uploads or []:
-    run, problem = load_upload(upload.getvalue(), upload.name, language())
+    run, problem = load_upload(upload.getvalue(), upload.name)
     if run is None:
         notes.append(_("Skipped upload {problem}").format(problem=problem))
     else:
