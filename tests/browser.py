@@ -183,6 +183,22 @@ def wait_idle(page, timeout: float = 90_000) -> None:
     page.evaluate(NEXT_FRAMES)
 
 
+def wait_settled(page, quiet_ms: float = 800, timeout: float = 90_000) -> None:
+    """Wait until the app's runs have ended and no new one begins for `quiet_ms`.
+
+    For actions that send more than one update, each starting a run of its own: the drawing canvas sends each
+    stroke some 200 ms after it ends, so the run of a digit's first stroke can end before its last stroke's
+    begins, and a test reading then reads half a digit (an 8's first loop, read as 0).
+    """
+    wait_idle(page, timeout)
+    while True:
+        try:
+            page.wait_for_function(RUN_BEGUN_OR_ENDED, arg=page._cnn_lab_runs_seen, timeout=quiet_ms)
+        except PlaywrightTimeout:
+            return
+        wait_idle(page, timeout)
+
+
 # What a reader reads, in either language (tests/test_browser_language.py, tests/test_browser_layout.py).
 HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 MAIN = '[data-testid="stMain"]'

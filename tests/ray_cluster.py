@@ -18,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from lib.engine.distribute import free_ports
 from tests.browser import free_port
 
 RAY = Path(sys.executable).with_name("ray")
@@ -32,10 +33,15 @@ class LocalRayCluster:
 
     def start(self, timeout: float = 90.0) -> LocalRayCluster:
         port = self.address.rsplit(":", 1)[1]
+        # Found together, so no two are the same (one at a time, the system may hand out one twice: Ray refused
+        # to start with its metrics and its agent on one port).
+        client, agent, metrics = free_ports(3)
+        while str(port) in (str(client), str(agent), str(metrics)):
+            client, agent, metrics = free_ports(3)
         command = [str(RAY), "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1",
                    f"--num-cpus={self.cpus}", "--num-gpus=0", "--include-dashboard=false",
-                   "--disable-usage-stats", f"--temp-dir={self.temp}", f"--ray-client-server-port={free_port()}",
-                   f"--dashboard-agent-listen-port={free_port()}", f"--metrics-export-port={free_port()}",
+                   "--disable-usage-stats", f"--temp-dir={self.temp}", f"--ray-client-server-port={client}",
+                   f"--dashboard-agent-listen-port={agent}", f"--metrics-export-port={metrics}",
                    "--block"]
         # No memory monitor (it polls every 250 ms and would kill jobs on a busy shared machine).
         env = {**os.environ, "RAY_memory_monitor_refresh_ms": "0", "RAY_USAGE_STATS_ENABLED": "0", **self.env}

@@ -1,6 +1,7 @@
 """The Conv layer and Receptive fields pages in Chromium, on a digit drawn with the mouse."""
 
 import re
+import time
 
 from tests.browser import choose_radio, find_in_main, go_to_page, main_text, nudge_slider, open_page, wait_idle, widget
 from tests.digit_strokes import DIGITS, place
@@ -83,13 +84,24 @@ def test_a_pool2_unit_on_a_drawn_digit_sees_a_16_by_16_box(app_page):
 
 
 def kernel_choices(page) -> list[str]:
-    return widget(page, "stRadio", "Kernels").get_by_role("radio").evaluate_all(
-        "radios => radios.map(radio => radio.closest('label').innerText.trim())")
+    """The Kernels radio's options, once it is drawn (a page that loads LeNet-5 draws it again when it has)."""
+    radios = widget(page, "stRadio", "Kernels").get_by_role("radio")
+    radios.first.wait_for(state="attached", timeout=60_000)
+    return radios.evaluate_all("radios => radios.map(radio => radio.closest('label').innerText.trim())")
+
+
+def choices_become(page, expected: list[str], timeout: float = 60.0) -> list[str]:
+    """The Kernels radio's options once they are `expected`, or what they were when `timeout` ran out."""
+    deadline = time.monotonic() + timeout
+    while (found := kernel_choices(page)) != expected and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    return found
 
 
 def test_lenet_kernels_are_offered_only_for_inputs_with_as_many_channels(app_page):
     open_page(app_page, "conv_layer")
-    assert kernel_choices(app_page) == ["Presets", "Random", "LeNet-5 conv1"]  # a gray photo: D = 1
+    expected = ["Presets", "Random", "LeNet-5 conv1"]  # a gray photo: D = 1
+    assert choices_become(app_page, expected) == expected
     choose_radio(app_page, "Kernels", "LeNet-5 conv1")
     choose_photo(app_page, "Astronaut")
     app_page.locator('[data-testid="stMain"]').get_by_text("Colour", exact=True).click()  # D = 3

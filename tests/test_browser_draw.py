@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser import find_in_main, open_page, wait_idle
+from tests.browser import find_in_main, open_page, wait_idle, wait_settled
 from tests.digit_strokes import DIGITS, PLACEMENTS, place
 
 # Every digit, each drawn twice: in both handwriting styles, at different sizes and places.
@@ -20,7 +20,7 @@ def draw(page, strokes) -> None:
         for x, y in stroke[1:]:
             page.mouse.move(box["x"] + x, box["y"] + y, steps=2)
         page.mouse.up()
-    wait_idle(page)
+    wait_settled(page)  # every stroke's update has reached the page, not only the first
 
 
 def clear(page) -> None:
