@@ -32,11 +32,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
-from bench_server import free_port
+from bench_server import rss_mb, start_server
 from streamlit_client import Visitor, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,35 +52,6 @@ TARGET_SLIDER_P95 = 1.0
 TARGET_BOARD_SECONDS = 12 * 60
 TARGET_SERVER_MB = 1536
 TARGET_TOTAL_MB = 2765
-
-
-def start_server(runs: Path, one_core: bool, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [sys.executable, "scripts/serve.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    if one_core:
-        command = ["taskset", "-c", "0", *command]
-    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "CNN_LAB_RUNS_DIR": str(runs), **env},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return server, url
-        except OSError:
-            time.sleep(0.5)
-    server.kill()
-    raise RuntimeError("the server did not start")
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def descendants(pid: int) -> list[int]:
@@ -231,7 +201,7 @@ def report(school: Class) -> None:
 
 async def run(arguments) -> None:
     folder = Path(tempfile.mkdtemp(prefix="bench-class-"))
-    server, url = start_server(folder / "runs", arguments.one_core, {})
+    server, url = start_server(arguments.one_core, folder / "runs", serve=True)
     if arguments.one_core and len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, os.sched_getaffinity(0) - {0})
     school = Class(arguments, url, folder / "runs", server)

@@ -56,9 +56,13 @@ def free_port() -> int:
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
+    """Resident memory of one process in MB; 0 for one that has ended."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return 0.0
 
 
@@ -68,16 +72,20 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start_server(one_core: bool, runs: Path) -> tuple[subprocess.Popen, str]:
+def start_server(one_core: bool, runs: Path, serve: bool = False,
+                 env: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
+    """`streamlit run streamlit_app.py` (or, with `serve`, scripts/serve.py, what scripts/run.sh starts) on a free
+    port, its runs in `runs`; the process and its address once it answers."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    entry = ["scripts/serve.py"] if serve else ["-m", "streamlit", "run", "streamlit_app.py"]
+    command = [sys.executable, *entry, "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     if one_core:
         command = ["taskset", "-c", "0", *command]
-    env = {**os.environ, "CNN_LAB_RUNS_DIR": str(runs)}
+    env = {**os.environ, "CNN_LAB_RUNS_DIR": str(runs), **(env or {})}
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    for _ in range(240):
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
                 return server, url
