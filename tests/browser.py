@@ -19,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,8 +173,23 @@ def wait_idle(page, timeout: float = 90_000) -> None:
     Streamlit's own signal: its root element's data-test-script-state, watched by a counter of ended runs in the
     page (COUNT_RUNS). A run that began after the last wait has ended once the counter passed what that wait saw,
     however short it was; an action that starts no run costs RUN_START_GRACE_MS. A page just loaded has no
-    counter yet: there the run may start a moment after this call, so it is given the same grace.
+    counter yet: there the run may start a moment after this call, so it is given the same grace. A page that
+    reloads itself meanwhile (a tab joining another's workspace) is waited on again once it has loaded.
     """
+    for _attempt in range(3):
+        try:
+            return _wait_idle_once(page, timeout)
+        except PlaywrightTimeout:
+            raise
+        except PlaywrightError as error:
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+            page.wait_for_load_state()
+            page.wait_for_selector(APP, timeout=timeout)
+    _wait_idle_once(page, timeout)
+
+
+def _wait_idle_once(page, timeout: float) -> None:
     had_counter = page.evaluate(COUNT_RUNS)
     seen = getattr(page, "_cnn_lab_runs_seen", 0) if had_counter else 0
     with contextlib.suppress(PlaywrightTimeout):
@@ -239,6 +255,33 @@ def nudge_slider(page, label: str, presses: int) -> None:
     thumb.focus()
     for _ in range(abs(presses)):
         thumb.press("ArrowRight" if presses > 0 else "ArrowLeft")
+    wait_idle(page)
+
+
+def eventually(page, read, done, timeout: float = 15.0):
+    """Read with `read()` until `done(value)` holds or `timeout` seconds pass; return the last value read, for the
+    test to assert on. For what the browser paints after the run has ended: a data grid repaints its cells a moment
+    after the text around it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = read()
+        if done(value) or time.monotonic() > deadline:
+            return value
+        page.wait_for_timeout(250)
+
+
+def pick_option(page, label: str, option: str, attempts: int = 3) -> None:
+    """Open the select box `label` and click `option`. A box that moves as it is clicked (an expander still
+    opening above it, a fragment's rerun) can take the click without opening: it is opened again."""
+    for attempt in range(attempts):
+        widget(page, "stSelectbox", label).click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
     wait_idle(page)
 
 

@@ -9,7 +9,7 @@ import re
 
 from lib.runs.classes import load_class
 from lib.runs.workspaces import new_token, workspace_dir
-from tests.browser import find_in_main, main_text, open_page, visitor, wait_idle, widget
+from tests.browser import find_in_main, main_text, open_page, pick_option, visitor, wait_idle, widget
 from tests.run_folders import make_run
 from tests.test_browser_layout import CUT_LABELS_JS, OVERFLOW_JS, PICTURES, PICTURES_JS, VIEWPORT, overlapping_pairs
 
@@ -38,12 +38,6 @@ def join_and_hand_in(page, code: str, token: str, name: str) -> None:
     find_in_main(page, "Your run is on the board.")
 
 
-def pick(page, label: str, option: str) -> None:
-    widget(page, "stSelectbox", label).click()
-    page.get_by_role("option", name=option).click()
-    wait_idle(page)
-
-
 def test_a_class_board_from_three_browsers(browser, app_page, streamlit_server):
     teacher = app_page
     teacher.set_viewport_size(VIEWPORT)  # projected
@@ -65,6 +59,8 @@ def test_a_class_board_from_three_browsers(browser, app_page, streamlit_server):
         find_in_main(teacher, r"2 runs from 2 students\. The best final validation accuracy is 97\.00%: "
                               r"Ann's run by Ann \(adam\)\.", timeout=30)
         board = teacher.locator('[data-testid="stDataFrame"]')
+        board.first.wait_for()  # the table and charts are drawn a moment after the sentence above them
+        teacher.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()
         assert board.count() == 1 and teacher.locator('[data-testid="stPlotlyChart"]').count() == 2
         # At a projector's 1280 x 720 the full board passes the layout suite's checks: nothing runs off the right
         # edge, no chart covers another, no label loses its end; the table and the accuracy chart share a row.
@@ -86,7 +82,7 @@ def test_a_class_board_from_three_browsers(browser, app_page, streamlit_server):
 
         # The teacher can take Ann's run off; both students' boards follow.
         teacher.get_by_text("Teacher controls").click()
-        pick(teacher, "Run to remove from the board", "Ann: Ann's run")
+        pick_option(teacher, "Run to remove from the board", "Ann: Ann's run")
         teacher.get_by_role("button", name="Remove from the board").click()
         wait_idle(teacher)
         find_in_main(teacher, r"1 run from 1 student\. The best final validation accuracy is 95\.00%: Bob's run by Bob")

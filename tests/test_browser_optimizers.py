@@ -3,7 +3,7 @@
 from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES
 from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES, describe_paths, primer_caption
 from lib.keras_views.optimizer_paths import PRIMER_RATES, SURFACES, gradient_descent_1d
-from tests.browser import choose_radio, find_in_main, main_text, nudge_slider, open_page, set_number, wait_idle, widget
+from tests.browser import choose_radio, eventually, find_in_main, main_text, nudge_slider, open_page, set_number, wait_idle, widget
 
 
 def table_cells(page) -> list[str]:
@@ -46,7 +46,8 @@ def test_each_surface_opens_with_its_suited_rates_and_their_caption(app_page):
         if surface_name != "bowl":
             choose_surface(app_page, SURFACES[surface_name].title)
         suited = SURFACES[surface_name].suited_rates
-        assert table_rates(app_page) == {OPTIMIZER_NAMES[name]: f"{rate:g}" for name, rate in suited.items()}
+        expected = {OPTIMIZER_NAMES[name]: f"{rate:g}" for name, rate in suited.items()}
+        assert eventually(app_page, lambda: table_rates(app_page), expected.__eq__) == expected
         text = main_text(app_page)
         for sentence in expected_caption(surface_name, suited):
             assert sentence in text, sentence
@@ -56,8 +57,8 @@ def test_each_surface_opens_with_its_suited_rates_and_their_caption(app_page):
 def test_keras_defaults_are_one_click_away_with_their_own_caption_and_explanation(app_page):
     open_page(app_page, "optimizers")
     choose_radio(app_page, "Learning rates", "Keras's defaults")
-    assert table_rates(app_page) == {OPTIMIZER_NAMES[name]: f"{rate:g}" for name, rate in
-                                     KERAS_DEFAULT_LEARNING_RATES.items()}
+    expected = {OPTIMIZER_NAMES[name]: f"{rate:g}" for name, rate in KERAS_DEFAULT_LEARNING_RATES.items()}
+    assert eventually(app_page, lambda: table_rates(app_page), expected.__eq__) == expected
     text = main_text(app_page)
     sentences = expected_caption("bowl", KERAS_DEFAULT_LEARNING_RATES)
     assert any(sentence.startswith("SGD at η = 0.01 does not zig-zag") for sentence in sentences)
@@ -66,7 +67,7 @@ def test_keras_defaults_are_one_click_away_with_their_own_caption_and_explanatio
     assert "zig-zags across the valley" not in text
     assert "at the start the gradient is 31.3 long and the minimum is 4.74 away" in text  # the expander opened
     choose_radio(app_page, "Learning rates", "Rates that suit this surface")
-    assert table_rates(app_page)["SGD"] == "0.09"
+    assert eventually(app_page, lambda: table_rates(app_page)["SGD"], "0.09".__eq__) == "0.09"
     find_in_main(app_page, r"SGD zig-zags across the valley")
 
 
@@ -75,7 +76,7 @@ def test_changing_a_learning_rate_changes_its_path_the_table_and_the_caption(app
     before_cells = table_cells(app_page)
     before_chart = chart_points(app_page)
     set_number(app_page, "SGD", 0.04)
-    cells = table_cells(app_page)
+    cells = eventually(app_page, lambda: table_cells(app_page), lambda now: now != before_cells)
     sgd = cells[cells.index("SGD"): cells.index("SGD") + 6]
     assert sgd[1] == "0.04"
     assert sgd != before_cells[before_cells.index("SGD"): before_cells.index("SGD") + 6]
@@ -121,9 +122,13 @@ def test_chain_rule_table_follows_the_weights_and_matches_the_tape(app_page):
     find_in_main(app_page, r"z = -2 x 1\.5 \+ 0\.1 = -2\.9000")  # the forward pass with the new w1
     table = app_page.locator('[data-testid="stDataFrame"]').filter(has_text="∂L/∂ŷ").first
     table.locator("td").filter(has_text="w1").first.wait_for(state="attached")  # the grid draws its cells after the run
-    cells = table.locator("td").all_inner_texts()
-    row = cells[cells.index("w1"):][:5]
-    assert row[3] == f"{by_hand['w1']:.6f}" and row[4] == f"{tape['w1']:.6f}"
+    expected = [f"{by_hand['w1']:.6f}", f"{tape['w1']:.6f}"]
+
+    def w1_gradients() -> list[str]:
+        cells = table.locator("td").all_inner_texts()
+        return cells[cells.index("w1"):][3:5]
+
+    assert eventually(app_page, w1_gradients, expected.__eq__) == expected
 
 
 def test_dropout_button_draws_a_new_mask_and_test_time_never_changes(app_page):

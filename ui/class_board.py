@@ -8,12 +8,13 @@ lib.runs.classes's. What visitors typed (display names, run names, a class's tit
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lib.i18n import N_, _
+from lib.i18n import N_, _, ngettext
 from lib.plain_text import plain, plain_html
 from lib.runs.class_entries import board_rows, board_summary, optimizer_summary, run_name, snapshot_refusal
 from lib.runs.classes import (
@@ -147,10 +148,13 @@ def teacher_controls(found: SchoolClass, token: str) -> None:
     sits in half the page's width."""
     with st.expander(_("Teacher controls"), icon=":material/admin_panel_settings:"):
         by_id = {entry["id"]: entry for entry in found.entries}
-        picked = st.selectbox(_("Run to remove from the board"), list(by_id), key="board_remove_entry",
-                              format_func=lambda entry_id: f"{by_id[entry_id]['name']}: {run_name(by_id[entry_id])}")
-        if st.button(_("Remove from the board"), key="board_remove", disabled=picked is None):
-            act(lambda: remove_entry(found.code, token, picked), _("The run is off the board."))
+        if by_id:
+            picked = st.selectbox(_("Run to remove from the board"), list(by_id), key=entries_key("board_remove", by_id),
+                                  format_func=lambda entry_id: f"{by_id[entry_id]['name']}: {run_name(by_id[entry_id])}")
+            if st.button(_("Remove from the board"), key="board_remove"):
+                act(lambda: remove_entry(found.code, token, picked), _("The run is off the board."))
+        else:
+            st.caption(_("No run has been handed in yet."))
         if not found.closed:
             sure = st.checkbox(_("Nobody may join, hand in or withdraw any more"), key="board_close_confirm")
             if st.button(_("Close the class"), key="board_close", disabled=not sure):
@@ -164,10 +168,23 @@ def withdraw_controls(found: SchoolClass, token: str) -> None:
     if not own or found.closed:
         return
     left, right = st.columns([0.7, 0.3], vertical_alignment="bottom")
-    picked = left.selectbox(_("Your run to withdraw"), list(own), key="board_withdraw_entry",
+    picked = left.selectbox(_("Your run to withdraw"), list(own), key=entries_key("board_withdraw", own),
                             format_func=lambda entry_id: run_name(own[entry_id]))
     if right.button(_("Withdraw"), key="board_withdraw"):
         act(lambda: remove_entry(found.code, token, picked), _("Your run is off the board."))
+
+
+def class_state(found: SchoolClass) -> str:
+    """How many have joined and whether the class is open: read with the board, so it follows it."""
+    students = ngettext("{n} student", "{n} students", len(found.members)).format(n=len(found.members))
+    closed = _("Closed: the board can be read, not changed.") if found.closed else _("Open.")
+    return f"{students}. {closed}"
+
+
+def entries_key(name: str, entries: dict) -> str:
+    """A picker's key for this set of entries: when runs arrive or leave, the picker starts afresh on the new list
+    (a picker first drawn with no entries would otherwise keep its empty choice and open on nothing)."""
+    return f"{name}_{hashlib.sha1(' '.join(sorted(entries)).encode()).hexdigest()[:12]}"
 
 
 def act(change, done: str, leave: bool = False) -> None:
@@ -196,6 +213,7 @@ def show_live_board(code: str, token: str, link: str | None = None) -> None:
             refuse(error)
             return
         role = found.role(token)
+        st.caption(class_state(found))
         if role == TEACHER:
             shown, controls = st.columns(2)
             shown.code(link or "", language=None, wrap_lines=True)

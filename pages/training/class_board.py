@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.i18n import _, ngettext
+from lib.i18n import _
 from lib.plain_text import plain
 from lib.runs.class_entries import MAX_DISPLAY_NAME, snapshot, snapshot_refusal
 from lib.runs.classes import (
@@ -117,8 +117,6 @@ if leave.button(_("Leave this board"), key="board_leave"):
 status = {TEACHER: _("You are this class's teacher."),
           STUDENT: _("You are in this class as {name}.").format(name=plain(found.member_name(token) or "")),
           }.get(role, _("You have not joined this class."))
-students = ngettext("{n} student", "{n} students", len(found.members)).format(n=len(found.members))
-closed = _("Closed: the board can be read, not changed.") if found.closed else _("Open.")
-st.caption(f"{status} {students}. {closed}")
+st.caption(status)
 member_forms(found, token, role)
 show_live_board(found.code, token, board_link(st.context.url, found.code) if role == TEACHER else None)
