@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lib.i18n import _
-from lib.server.heap import freeze_loaded_modules
+from lib.server.heap import freeze_loaded_modules, script_run
 from lib.server.navigation import page_by_url_path, pages_by_section
 from lib.settings import SettingsError, settings
 from ui.guide import show_page_guide
@@ -12,38 +12,44 @@ from ui.language import choose_language, language_switch, read_language_from_ses
 from ui.warmup import start_warm_up
 from ui.workspace import ensure_workspace, show_workspace_link
 
-freeze_loaded_modules()  # what the last runs imported stays out of every later garbage collection
-read_language_from_session()  # importing a module sets nothing: the entry file says where the language is read
-choose_language()  # before anything is drawn: every string below is read in this visitor's language
-st.set_page_config(page_title=_("CNN Lab"), page_icon=":material/grid_on:", layout="wide")
-try:  # a CNN_LAB_* value that is not allowed stops every page here, in one line (see lib.settings)
-    settings()
-except SettingsError as error:
-    st.error(str(error))
-    st.stop()
-workspace = ensure_workspace()
 
-navigation = st.navigation(
-    {
-        _(section): [  # the address of a page is its file's name, in every language
-            st.Page(page.path, title=_(page.title), icon=page.icon, default=page.default)
-            for page in pages
-        ]
-        for section, pages in pages_by_section().items()
-    },
-    expanded=True,  # every page stays in sight: there are too many for the collapsed list
-)
+def main() -> None:
+    freeze_loaded_modules(own_runs=1)  # what earlier runs imported leaves later collections, once no other run draws
+    read_language_from_session()  # importing a module sets nothing: the entry file says where the language is read
+    choose_language()  # before anything is drawn: every string below is read in this visitor's language
+    st.set_page_config(page_title=_("CNN Lab"), page_icon=":material/grid_on:", layout="wide")
+    try:  # a CNN_LAB_* value that is not allowed stops every page here, in one line (see lib.settings)
+        settings()
+    except SettingsError as error:
+        st.error(str(error))
+        st.stop()
+    workspace = ensure_workspace()
 
-language_switch()
-with st.sidebar:
-    st.caption(_("An interactive companion to chapters 2 and 3 of *Hands-On Computer Vision with TensorFlow 2* "
-                 "(Planche & Andres)."))
+    navigation = st.navigation(
+        {
+            _(section): [  # the address of a page is its file's name, in every language
+                st.Page(page.path, title=_(page.title), icon=page.icon, default=page.default)
+                for page in pages
+            ]
+            for section, pages in pages_by_section().items()
+        },
+        expanded=True,  # every page stays in sight: there are too many for the collapsed list
+    )
 
-show_workspace_link(workspace)
-sidebar_job_status()
+    language_switch()
+    with st.sidebar:
+        st.caption(_("An interactive companion to chapters 2 and 3 of *Hands-On Computer Vision with TensorFlow 2* "
+                     "(Planche & Andres)."))
 
-show_page_guide(page_by_url_path(navigation.url_path))
-try:
-    navigation.run()
-finally:  # also when the page stops early (st.stop): its visitor has it, and the next page is loaded now
-    start_warm_up()
+    show_workspace_link(workspace)
+    sidebar_job_status()
+
+    show_page_guide(page_by_url_path(navigation.url_path))
+    try:
+        navigation.run()
+    finally:  # also when the page stops early (st.stop): its visitor has it, and the next page is loaded now
+        start_warm_up()
+
+
+with script_run():  # counted while it runs: a freeze never takes another visitor's page with it (lib.server.heap)
+    main()

@@ -58,6 +58,7 @@ def test_a_class_board_from_three_browsers(browser, app_page, streamlit_server):
         # The teacher's board picks both runs up by itself, as they arrive.
         find_in_main(teacher, r"2 runs from 2 students\. The best final validation accuracy is 97\.00%: "
                               r"Ann's run by Ann \(adam\)\.", timeout=30)
+        find_in_main(teacher, r"2 students\. Open\.")  # the count is read with the board, not left at 0
         board = teacher.locator('[data-testid="stDataFrame"]')
         board.first.wait_for()  # the table and charts are drawn a moment after the sentence above them
         teacher.locator('[data-testid="stPlotlyChart"]').nth(1).wait_for()

@@ -61,7 +61,8 @@ def test_a_teacher_creates_a_class_and_gets_its_code_and_link(root):
     code = app.query_params["class"][0] if isinstance(app.query_params["class"], list) else app.query_params["class"]
     assert load_class(code, root).role(teacher) == "teacher"
     assert f"class_board?class={code}" in app.code[0].value
-    assert "You are this class's teacher. 0 students. Open." in texts(app)
+    assert "You are this class's teacher." in texts(app) and "0 students. Open." in texts(app)
+    assert "No run has been handed in yet." in texts(app)  # the teacher's controls have nothing to remove
     assert teacher not in app.code[0].value
 
 
@@ -101,6 +102,12 @@ def test_a_member_without_finished_runs_is_sent_to_the_train_page(root):
     assert not [box for box in app.selectbox if box.key == "board_run"]
 
 
+def picker(app, label: str):
+    """The select box with this label (its key follows the entries it offers: ui.class_board.entries_key)."""
+    (box,) = [box for box in app.selectbox if box.label == label]
+    return box
+
+
 def test_a_student_withdraws_only_their_own_run_and_has_no_teacher_controls(root):
     code = create_class(new_token(), "Period 3", root=root).code
     ann, bob = new_token(), new_token()
@@ -108,7 +115,7 @@ def test_a_student_withdraws_only_their_own_run_and_has_no_teacher_controls(root
         join_class(code, token, name, root=root)
         hand_in(code, token, finished_run(root, token, f"20260101-000000-{name}-abc123", f"{name}'s run"), root=root)
     app = visit(bob, code)
-    assert app.selectbox(key="board_withdraw_entry").options == ["Bob's run"]
+    assert picker(app, "Your run to withdraw").options == ["Bob's run"]
     assert not [widget for widget in [*app.button, *app.selectbox] if widget.key in ("board_remove", "board_close")]
     app.button(key="board_withdraw").click()
     app.run()
@@ -123,9 +130,9 @@ def test_the_teacher_removes_any_run_and_closes_the_class(root):
         join_class(code, token, name, root=root)
         hand_in(code, token, finished_run(root, token, f"20260101-000000-{name}-abc123", f"{name}'s run"), root=root)
     app = visit(teacher, code)
-    assert app.selectbox(key="board_remove_entry").options == ["Ann: Ann's run", "Bob: Bob's run"]
+    assert picker(app, "Run to remove from the board").options == ["Ann: Ann's run", "Bob: Bob's run"]
     anns = next(entry for entry in load_class(code, root).entries if entry["name"] == "Ann")
-    app.selectbox(key="board_remove_entry").set_value(anns["id"])
+    picker(app, "Run to remove from the board").set_value(anns["id"])
     app.button(key="board_remove").click()
     app.run()
     assert [entry["name"] for entry in load_class(code, root).entries] == ["Bob"]

@@ -26,3 +26,36 @@ def test_freezing_keeps_imported_objects_out_of_later_collections():
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=os.path.dirname(os.path.dirname(__file__)))
     assert output.stdout.strip() == "ok", output.stderr
+
+
+def test_a_freeze_waits_until_no_other_script_run_is_in_flight():
+    """A page's module and its functions are a cycle holding its arrays: frozen mid-run, never collected."""
+    code = textwrap.dedent("""
+        import gc, threading, weakref
+        from lib.server.heap import freeze_loaded_modules, runs_in_flight, script_run
+        freeze_loaded_modules()
+        class Page: pass
+        drawing, done = threading.Event(), threading.Event()
+        pages = []
+        def other_visitor():
+            with script_run():
+                page = Page(); page.self = page     # a cycle, as a page module and its functions make
+                pages.append(weakref.ref(page)); del page
+                drawing.set(); done.wait()
+        thread = threading.Thread(target=other_visitor); thread.start(); drawing.wait()
+        import json, decimal, fractions             # a freeze is due
+        with script_run():
+            assert runs_in_flight() == 2
+            assert not freeze_loaded_modules(own_runs=1)   # another run is drawing: not now
+        assert not freeze_loaded_modules()                 # nor from the warm-up's thread
+        done.set(); thread.join()
+        assert runs_in_flight() == 0
+        with script_run():
+            assert freeze_loaded_modules(own_runs=1)       # alone now: the due freeze happens
+        gc.collect()
+        assert pages[0]() is None, "the other run's cycle was collected, not frozen"
+        print("ok")
+    """)
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert output.stdout.strip() == "ok", output.stderr
