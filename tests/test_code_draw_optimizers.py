@@ -220,7 +220,7 @@ def test_optimizers_code_walks_the_path_the_page_draws(optimizer_pages, tmp_path
 def test_the_programs_optimizer_is_the_one_the_page_steps_with(name):
     import keras
 
-    from lib.engine.training import build_optimizer
+    from lib.engine.optimizers import build_optimizer
 
     written = eval(optimizer_code(name, "LEARNING_RATE"), {"keras": keras, "LEARNING_RATE": 0.0123})
     built = build_optimizer(name, 0.0123)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lib.engine.config import OPTIMIZERS
-from lib.engine.training import build_optimizer
+from lib.engine.optimizers import build_optimizer
 from lib.keras_views.optimizer_paths import (
     PRIMER_RATES,
     SURFACES,

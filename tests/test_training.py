@@ -13,7 +13,9 @@ from lib.engine.models import model_summary_rows
 from lib.runs.store import HISTORY_COLUMNS, RunStorageError, load_run
 
 keras = pytest.importorskip("keras")
-from lib.engine.training import Dataset, build_optimizer, train
+from lib.engine.optimizers import build_optimizer
+from lib.engine.training import train
+from lib.engine.training_data import Dataset
 
 
 @pytest.fixture(scope="module")
