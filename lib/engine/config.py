@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS  # noqa: F401 (lib.runs.store reads the rates here)
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZER_IDS  # noqa: F401 (lib.runs.store reads the rates here)
 from lib.i18n import N_, _
 
 # The one list of each choice: lib.engine.models, lib.engine.distribute, the form and the CLI all read these.
@@ -31,7 +31,7 @@ SCHEDULES = ("none", "step", "exponential", "cosine")
 # centred as MNIST's digits were ("ink"), or only resized, polarity and margins kept ("as_is").
 PREPARATIONS = ("ink", "as_is")
 # The optimizers (their ids, Keras's default rates and the rest) are lib.engine.optimizers's registry: the
-# optimizer field's choices are that live dict, and KERAS_DEFAULT_LEARNING_RATES is read here by lib.runs.store.
+# optimizer field's choices are its ids, read live, and KERAS_DEFAULT_LEARNING_RATES is read here by lib.runs.store.
 # Every model takes MNIST's form, (28, 28, 1) white on black, and has one output per class (MNIST's ten digits
 # unless a data set of one's own has others): lib.engine.models builds with these, lib.codegen writes them.
 INPUT_SHAPE = (28, 28, 1)
@@ -64,7 +64,7 @@ class TrainingConfig:
     style: str = spec("sequential", N_("Keras API style used to build it"), choices=STYLES)
     # How to train. learning_rate None means Keras's own default for the optimizer,
     # which is what the book uses.
-    optimizer: str = spec("sgd", N_("optimizer, built as the book builds it"), choices=OPTIMIZERS)
+    optimizer: str = spec("sgd", N_("optimizer, built as the book builds it"), choices=OPTIMIZER_IDS)
     learning_rate: float | None = spec(None, N_("learning rate (default: Keras's default for the optimizer)"),
                                        low=1e-6, high=10.0, optional=True)
     batch_size: int = spec(32, N_("samples per gradient step (the global batch)"), low=1, high=8192)

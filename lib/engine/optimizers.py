@@ -10,7 +10,7 @@ Ids are stable: saved runs record them and the command line takes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lib.i18n import N_, _
@@ -114,6 +114,20 @@ class RegistryColumn(Mapping):
         return repr(dict(self))
 
 
+class RegistryIds(Sequence):
+    """The ids, in the registry's order, read live: the config's choices for its optimizer field."""
+
+    def __getitem__(self, index):
+        return list(OPTIMIZERS)[index]
+
+    def __len__(self) -> int:
+        return len(OPTIMIZERS)
+
+    def __repr__(self) -> str:
+        return repr(list(OPTIMIZERS))
+
+
+OPTIMIZER_IDS = RegistryIds()
 KERAS_DEFAULT_LEARNING_RATES = RegistryColumn("keras_default_rate")
 OPTIMIZER_NAMES = RegistryColumn("name")  # the book's names, untranslated: legends and captions
 OPTIMIZER_COLOURS = RegistryColumn("colour")
