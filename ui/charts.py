@@ -17,7 +17,7 @@ PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e
            "#bcbd22"]
 # Each of the book's optimizers has its own colour on the Optimizers page and on History's optimizer runs (its
 # registry entry's, lib.engine.optimizers: the palette's first seven); Adadelta at 1.0 (a run, not an optimizer)
-# has one too, which no optimizer may take (tests/test_optimizer_registry.py).
+# has one too, which no optimizer may take (tests/test_optimizers.py).
 ADADELTA_1_COLOUR = PALETTE[7]
 METRICS = ("loss", "accuracy")
 
