@@ -156,9 +156,22 @@ def build_optimizer(name: str, learning_rate: float | None = None):
     return optimizer(name).build(learning_rate)
 
 
+def batch_schedule(config, rate: float, batches_per_epoch: int):
+    """The rate the optimizer is built with: `rate` itself, or for the cosine schedule Keras's CosineDecay, which
+    sets the rate of every batch (a linear warm-up over config.warmup_epochs first, then down to zero)."""
+    if config.lr_schedule != "cosine":
+        return rate
+    import keras
+
+    total = batches_per_epoch * config.epochs
+    warmup = min(round(config.warmup_epochs * batches_per_epoch), total - 1)
+    return keras.optimizers.schedules.CosineDecay(0.0 if warmup else rate, decay_steps=total - warmup,
+                                                  warmup_target=rate if warmup else None, warmup_steps=warmup)
+
+
 def schedule_function(config):
     """The per-epoch schedule of a TrainingConfig for LearningRateScheduler, or None (none, or cosine, which
-    lib.engine.training sets per batch)."""
+    `batch_schedule` sets per batch)."""
     factor, every = config.lr_schedule_factor, config.lr_schedule_every
     if config.lr_schedule == "step":
         return lambda epoch, rate: rate * factor if epoch > 0 and epoch % every == 0 else rate

@@ -29,7 +29,7 @@ from lib.engine.config import TrainingConfig
 from lib.engine.data import as_model_input
 from lib.engine.data_record import EVALUATION_FILE, evaluation_bytes
 from lib.engine.events import DIVERGED, EARLY_STOPPED, STOPPED, TRAINED, EndEvent, EvaluateEvent, Event, StartEvent
-from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, build_optimizer, schedule_function
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, batch_schedule, build_optimizer, schedule_function
 from lib.engine.run_files import CLASS_NAMES_KEY, DIGIT_CLASS_NAMES, LAYERS_FILE, RunBuilder, make_run_id, write_run
 from lib.engine.training_data import Dataset, image_dataset, load_dataset, training_count
 
@@ -54,8 +54,6 @@ def steps_per_execution(batch_size: int) -> int:
 
 def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: int, num_classes: int = 10):
     """Model and optimizer built and compiled in the strategy's scope, as tf.distribute requires."""
-    import keras
-
     from lib.engine.models import build_model
 
     rate = config.learning_rate if config.learning_rate is not None else KERAS_DEFAULT_LEARNING_RATES[config.optimizer]
@@ -65,12 +63,7 @@ def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: in
         model = build_model(config.model, config.style, l1=config.l1, l2=config.l2, dropout=config.dropout,
                             batch_norm=config.batch_norm, batch_norm_momentum=config.batch_norm_momentum,
                             num_classes=num_classes, dropout_at=config.dropout_at)
-        if config.lr_schedule == "cosine":
-            total = batches_per_epoch * config.epochs
-            warmup = min(round(config.warmup_epochs * batches_per_epoch), total - 1)
-            rate = keras.optimizers.schedules.CosineDecay(0.0 if warmup else rate, decay_steps=total - warmup,
-                                                          warmup_target=rate if warmup else None, warmup_steps=warmup)
-        optimizer = build_optimizer(config.optimizer, rate)
+        optimizer = build_optimizer(config.optimizer, batch_schedule(config, rate, batches_per_epoch))
         # Several batches per graph call on one device; MirroredStrategy's multi-step function fails on the
         # epoch's last, partial call (TensorFlow 2.21), so replicas take one batch per call.
         per_call = steps_per_execution(config.batch_size) if strategy.num_replicas_in_sync == 1 else 1
@@ -181,6 +174,7 @@ def _outcome(config, progress, early_stopping, error_message) -> tuple[str, str]
 
 
 def _train_into(builder, config, data, on_progress, stop_event, strategy, chief, replace, verbose) -> TrainingResult:
+    """The recipe: seed, build and compile, fit with the callbacks, evaluate, save the model, write the run."""
     import keras
 
     from lib.engine.callbacks import Progress
