@@ -85,7 +85,8 @@ def presets(seeds: list[int]) -> None:
 
 
 def speed() -> None:
-    from lib.engine.training import START_SECONDS, estimated_seconds, train
+    from lib.engine.estimate import START_SECONDS, estimated_seconds
+    from lib.engine.training import train
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)

@@ -73,7 +73,8 @@ def engine(preset: str, epochs: int | None, seed: int) -> dict:
 
     from lib.engine.config import PRESETS, TrainingConfig
     from lib.engine.data import load_mnist
-    from lib.engine.training import Dataset, train
+    from lib.engine.training import train
+    from lib.engine.training_data import Dataset
 
     (x_train, y_train), (x_test, y_test) = load_mnist()
     data = Dataset(x_train, y_train, x_test, y_test)

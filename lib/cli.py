@@ -225,7 +225,9 @@ def main(argv=None, prepared: bool = False) -> int:
         return train_workers(config, out, options["workers"])
     from lib.engine.data import MnistUnavailableError
     from lib.engine.image_sets import ImageSetError
-    from lib.engine.training import ADADELTA_NOTE, load_dataset, train
+    from lib.engine.optimizers import optimizer
+    from lib.engine.training import train
+    from lib.engine.training_data import load_dataset
 
     data = None
     if config.data:  # a data set of one's own is read and checked before TensorFlow starts or anything is written
@@ -246,8 +248,8 @@ def main(argv=None, prepared: bool = False) -> int:
         from lib.engine.distribute import split_cpu
 
         split_cpu(split)
-    if config.optimizer == "adadelta" and config.learning_rate is None:
-        print(f"note: {ADADELTA_NOTE}", file=sys.stderr)
+    if config.learning_rate is None and (note := optimizer(config.optimizer).note):
+        print(f"note: {note}", file=sys.stderr)
     keras_bar = sys.stdout.isatty() and not options["events"]
     on_progress, stop = progress_printer(keras_bar), None
     if options["events"]:

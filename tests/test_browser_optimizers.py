@@ -1,8 +1,9 @@
 """The Optimizers, Dropout and batch norm, and Keras basics open-questions views in Chromium."""
 
-from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES
-from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES, describe_paths, primer_caption
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES
+from lib.keras_views.optimizer_captions import describe_paths
 from lib.keras_views.optimizer_paths import PRIMER_RATES, SURFACES, gradient_descent_1d
+from lib.keras_views.optimizer_wording import primer_caption
 from tests.browser import choose_radio, eventually, find_in_main, main_text, nudge_slider, open_page, set_number, wait_idle, widget
 
 

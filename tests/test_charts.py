@@ -38,7 +38,8 @@ def test_a_book_optimizer_run_keeps_its_colour_unless_an_earlier_run_holds_it():
     from pathlib import Path
     from types import SimpleNamespace
 
-    from ui.charts import OPTIMIZER_COLOURS, PALETTE, distinct_colours
+    from lib.engine.optimizers import OPTIMIZER_COLOURS
+    from ui.charts import PALETTE, distinct_colours
     adam = SimpleNamespace(path=Path("/saved_models/optimizers/adam"), run_id="adam", config={"optimizer": "adam"})
     mine = [SimpleNamespace(path=Path("/runs/my") / f"run{index}", run_id=f"run{index}", config={})
             for index in range(PALETTE.index(OPTIMIZER_COLOURS["adam"]) + 1)]

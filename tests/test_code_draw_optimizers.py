@@ -22,7 +22,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from lib.codegen.training import optimizer_code
-from lib.engine.config import OPTIMIZERS
+from lib.engine.optimizers import OPTIMIZERS
 from lib.keras_views.optimizer_paths import SURFACES
 from tests.code_programs import _environment, assert_matches, run_notebook
 from tests.conftest import ROOT, open_app
@@ -173,7 +173,7 @@ def optimizer_settings() -> list[dict]:
     for seed in SEEDS:
         rng = np.random.default_rng(seed)
         settings.append(dict(surface=str(rng.choice(list(SURFACES))), steps=int(rng.integers(1, 51)) * 10,
-                             optimizer=str(rng.choice(OPTIMIZERS)),
+                             optimizer=str(rng.choice(list(OPTIMIZERS))),
                              rate=None if seed == 1 else float(np.round(rng.uniform(0.001, 0.3), 4)),
                              start=(float(np.round(rng.uniform(-2, 2), 1)), float(np.round(rng.uniform(-1, 1), 1)))))
     return settings
@@ -216,11 +216,11 @@ def test_optimizers_code_walks_the_path_the_page_draws(optimizer_pages, tmp_path
     assert len({checks["path"].tobytes() for _settings, _code, checks in optimizer_pages}) == len(optimizer_pages)
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_the_programs_optimizer_is_the_one_the_page_steps_with(name):
     import keras
 
-    from lib.engine.training import build_optimizer
+    from lib.engine.optimizers import build_optimizer
 
     written = eval(optimizer_code(name, "LEARNING_RATE"), {"keras": keras, "LEARNING_RATE": 0.0123})
     built = build_optimizer(name, 0.0123)

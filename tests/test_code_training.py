@@ -17,7 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from lib.codegen.keras_basics import MODEL_EXAMPLES, built_example, model_program
 from lib.codegen.training import training_program
-from lib.engine.config import ARCHITECTURES, OPTIMIZERS, SCHEDULES, STYLES, TrainingConfig
+from lib.engine.config import ARCHITECTURES, SCHEDULES, STYLES, TrainingConfig
+from lib.engine.optimizers import OPTIMIZERS
 from tests.code_programs import assert_matches, run_notebook, run_program
 from tests.conftest import ROOT, entry_app, open_app
 
@@ -111,7 +112,7 @@ def random_form(seed: int) -> dict:
     rng = random.Random(seed)
     schedule = rng.choice(SCHEDULES)
     rate = rng.choice([None, 0.003, 0.02])
-    return {"model": rng.choice(ARCHITECTURES), "style": rng.choice(STYLES), "optimizer": rng.choice(OPTIMIZERS),
+    return {"model": rng.choice(ARCHITECTURES), "style": rng.choice(STYLES), "optimizer": rng.choice(list(OPTIMIZERS)),
             "default_rate": rate is None, **({"learning_rate": rate} if rate else {}),
             "batch_size": rng.choice([32, 64, 128]), "seed": rng.randrange(1000),
             "l1": rng.choice([0.0, 0.0001]), "l2": rng.choice([0.0, 0.001]), "dropout": rng.choice([0.0, 0.25]),

@@ -42,8 +42,7 @@ def test_the_model_summary_headers_read_korean_and_count_with_separators():
 
 
 def test_an_optimizer_choice_reads_with_its_korean_name_in_korean_and_the_books_name_in_english():
-    from lib.engine.config import OPTIMIZERS
-    from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES
+    from lib.engine.optimizers import OPTIMIZER_NAMES, OPTIMIZERS
     from ui.optimizer_views import optimizer_choice_name
 
     with language_override("en"):

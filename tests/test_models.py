@@ -194,3 +194,15 @@ def test_a_saved_subclassed_model_keeps_its_number_of_classes_and_old_ones_have_
 def test_fewer_than_two_classes_are_refused(bad):
     with pytest.raises(ValueError, match="num_classes must be a whole number of at least 2"):
         build_model("lenet5", num_classes=bad)
+
+
+@pytest.mark.parametrize("architecture", ["lenet5", "dense"])
+def test_the_widths_pages_read_are_those_of_the_built_model(architecture):
+    from lib.engine.architectures import input_depths, layer_widths
+
+    model = build_model(architecture)
+    built = {layer.name: getattr(layer, "filters", None) or layer.units for layer in model.layers
+             if layer.name in layer_widths(architecture)}
+    assert built == layer_widths(architecture)
+    kernels = {layer.name: layer.kernel.shape[2] for layer in model.layers if layer.name.startswith("conv")}
+    assert kernels == input_depths(architecture)

@@ -9,13 +9,8 @@ import functools
 import numpy as np
 import pytest
 
-from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
-from lib.keras_views.optimizer_captions import (
-    SCALE_FREE,
-    defaults_explanation,
-    describe_paths,
-    primer_caption,
-)
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS, family
+from lib.keras_views.optimizer_captions import describe_paths
 from lib.keras_views.optimizer_paths import (
     PRIMER_RATES,
     SURFACES,
@@ -27,9 +22,11 @@ from lib.keras_views.optimizer_paths import (
     steps_within,
     trajectory,
 )
+from lib.keras_views.optimizer_wording import defaults_explanation, primer_caption
 
 pytest.importorskip("tensorflow")
 STEPS = 200
+SCALE_FREE = family("scale_free")
 
 
 @functools.cache
@@ -86,11 +83,14 @@ def test_bowl_at_keras_defaults_sgd_crawls_and_the_scale_free_ones_stall():
 
 
 @pytest.mark.parametrize("surface_name", list(SURFACES))
-def test_scale_free_steps_at_keras_defaults_are_a_few_thousandths_at_most(surface_name):
-    # defaults_explanation: "at 0.001 a step is a few thousandths at most along either axis", on every surface.
-    longest = {name: np.abs(np.diff(paths_at(surface_name, "keras")[name], axis=0)).max() for name in SCALE_FREE}
-    assert max(longest.values()) <= 0.004, longest
-    assert "a step is a few thousandths at most" in defaults_explanation(surface_name, SURFACES[surface_name].start)
+def test_scale_free_steps_at_keras_defaults_are_a_few_times_the_rate_at_most(surface_name):
+    # defaults_explanation: "at 0.001 a step is at most a few times η along either axis", on every surface.
+    longest = {name: np.abs(np.diff(paths_at(surface_name, "keras")[name], axis=0)).max()
+               / KERAS_DEFAULT_LEARNING_RATES[name] for name in SCALE_FREE}
+    assert max(longest.values()) <= 4, longest
+    text = defaults_explanation(surface_name, SURFACES[surface_name].start)
+    assert "Adagrad, Adadelta, RMSprop and Adam divide the gradient by its own running size" in text
+    assert "at 0.001 a step is at most a few times η along either axis" in text
 
 
 def test_rosenbrock_at_suited_rates_finds_the_floor_early_and_follows_it_slowly():

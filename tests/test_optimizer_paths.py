@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from lib.engine.config import OPTIMIZERS
-from lib.engine.training import build_optimizer
+from lib.engine.optimizers import OPTIMIZERS, build_optimizer
 from lib.keras_views.optimizer_paths import (
     PRIMER_RATES,
     SURFACES,
@@ -35,9 +34,9 @@ def keras_loop(optimizer, surface_name, start, steps, learning_rate=None):
     return np.array(points, dtype=np.float64)
 
 
-@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 def test_paths_match_a_keras_loop_step_for_step(optimizer):
-    rng = np.random.default_rng(OPTIMIZERS.index(optimizer))
+    rng = np.random.default_rng(list(OPTIMIZERS).index(optimizer))
     checked = []
     for surface_name in SURFACES:
         start = rng.uniform(-1.5, 1.5, 2)

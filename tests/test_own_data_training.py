@@ -119,7 +119,7 @@ def test_test_data_with_other_classes_is_refused(shapes, tmp_path):
 
 
 def test_an_mnist_run_records_no_class_names_and_reads_as_digits(tmp_path):
-    from lib.engine.training import Dataset
+    from lib.engine.training_data import Dataset
 
     rng = np.random.default_rng(0)
     images, labels = rng.integers(0, 256, (40, 28, 28)).astype(np.uint8), np.arange(40) % 10

@@ -7,13 +7,15 @@ import threading
 import numpy as np
 import pytest
 
-from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS, PRESETS, TrainingConfig
+from lib.engine.config import PRESETS, TrainingConfig
 from lib.engine.events import BatchEvent, EpochEvent
 from lib.engine.models import model_summary_rows
 from lib.runs.store import HISTORY_COLUMNS, RunStorageError, load_run
 
 keras = pytest.importorskip("keras")
-from lib.engine.training import Dataset, build_optimizer, train
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS, build_optimizer
+from lib.engine.training import train
+from lib.engine.training_data import Dataset
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,7 @@ def assert_complete_run(path, epochs):
     return run
 
 
-@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
 def test_every_optimizer_trains_one_epoch_and_writes_a_complete_run(optimizer, digits, tmp_path):
     result = train(quick(optimizer=optimizer), data=digits, out_dir=tmp_path)
     assert result.status == "finished"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lib.engine.config import OPTIMIZERS
+from lib.engine.optimizers import OPTIMIZER_COLOURS
 from lib.i18n import _
 from lib.plain_text import plain_html
 from lib.runs.comparison import smooth
@@ -15,9 +15,9 @@ from lib.runs.comparison import smooth
 # One colour per run, the same on every chart of the app.
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
            "#bcbd22"]
-# Each of the book's optimizers has its own colour on the Optimizers page and on History's optimizer runs;
-# Adadelta at 1.0 (a run, not an optimizer) has one too.
-OPTIMIZER_COLOURS = dict(zip(OPTIMIZERS, PALETTE))
+# Each of the book's optimizers has its own colour on the Optimizers page and on History's optimizer runs (its
+# registry entry's, lib.engine.optimizers: the palette's first seven); Adadelta at 1.0 (a run, not an optimizer)
+# has one too, which no optimizer may take (tests/test_optimizers.py).
 ADADELTA_1_COLOUR = PALETTE[7]
 METRICS = ("loss", "accuracy")
 

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from lib.engine.optimizers import OPTIMIZER_COLOURS
 from lib.i18n import N_, _, ngettext
 from lib.plain_text import plain, plain_html
 from lib.runs.class_entries import board_rows, board_summary, optimizer_summary, run_name, snapshot_refusal
@@ -29,7 +30,7 @@ from lib.runs.classes import (
 )
 from lib.runs.store import Run
 from lib.settings import settings
-from ui.charts import OPTIMIZER_COLOURS, PALETTE, epoch_tick_step
+from ui.charts import PALETTE, epoch_tick_step
 
 OPEN_KEY = "board_open_class"
 PARAM = "class"  # the address's query parameter that opens a class: .../class_board?class=CODE

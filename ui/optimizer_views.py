@@ -9,23 +9,19 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from lib.i18n import LANGUAGES, N_, _, language_override
-from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES, defaults_explanation
+from lib.engine.optimizers import OPTIMIZER_COLOURS, OPTIMIZER_NAMES, OPTIMIZERS
+from lib.i18n import LANGUAGES, _, language_override
 from lib.keras_views.optimizer_paths import SURFACES, loss_grid, primer_loss, trajectory
+from lib.keras_views.optimizer_wording import defaults_explanation
 from ui.caching import cache_data_per_language
-from ui.charts import OPTIMIZER_COLOURS
 
 PRIMER_COLOUR = "#1f77b4"
-# How an optimizer reads where one is chosen or listed: the book's name (lib.keras_views.optimizer_captions), which
-# a Korean reader reads with its Korean name beside it (the catalog's words). A plot's legend keeps the short name.
-OPTIMIZER_CHOICE_NAMES = {"sgd": N_("SGD"), "momentum": N_("Momentum"), "nag": N_("Nesterov"),
-                          "adagrad": N_("Adagrad"), "adadelta": N_("Adadelta"), "rmsprop": N_("RMSprop"),
-                          "adam": N_("Adam")}
 
 
 def optimizer_choice_name(name: str) -> str:
-    """An optimizer as a choice reads: "Momentum" in English, with its Korean name in Korean."""
-    return _(OPTIMIZER_CHOICE_NAMES[name]) if name in OPTIMIZER_CHOICE_NAMES else OPTIMIZER_NAMES.get(name, name)
+    """An optimizer as a choice reads: the book's name (its registry entry, lib.engine.optimizers) in English,
+    with its Korean name beside it in Korean (the catalog's words). A plot's legend keeps the short name."""
+    return OPTIMIZERS[name].choice_name if name in OPTIMIZERS else name
 
 
 def primer_figure(runs: dict[str, np.ndarray]) -> go.Figure:
@@ -117,9 +113,6 @@ def cached_explanation(surface: str, start: tuple) -> str:
 
 def warm_default_surface() -> None:
     """What the Optimizers page computes when it first opens: the bowl at its suited rates, 200 steps."""
-    from lib.engine.config import OPTIMIZERS
-    from lib.keras_views.optimizer_paths import SURFACES
-
     bowl = SURFACES["bowl"]
     start = (float(bowl.start[0]), float(bowl.start[1]))
     cached_grid("bowl")

@@ -16,8 +16,9 @@ import streamlit as st
 
 from lib.codegen.own_classes import own_classes_program
 from lib.engine.config import PRESETS, TrainingConfig
+from lib.engine.estimate import estimated_seconds
 from lib.engine.image_sets import ImageSet, ImageSetError, stratified_split
-from lib.engine.training import AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM, estimated_seconds
+from lib.engine.training_data import AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM
 from lib.i18n import _, ngettext
 from lib.plain_text import plain
 from ui.code_panel import code_panel
@@ -56,7 +57,7 @@ def training_count(image_set: ImageSet, validation_fraction: float, seed: int) -
 
 
 def estimate(values: dict, examples: int) -> str | None:
-    """The engine's estimate of the run's time (lib.engine.training.estimated_seconds), or None for a form that
+    """The engine's estimate of the run's time (lib.engine.estimate.estimated_seconds), or None for a form that
     does not make a config yet (its button says why)."""
     try:
         config = TrainingConfig.from_dict({**values, "data": "", "test_data": ""})

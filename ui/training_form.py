@@ -12,10 +12,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from lib.engine.batch_norm import momentum_note
-from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, PRESETS, TrainingConfig
-from lib.engine.training import ADADELTA_NOTE
+from lib.engine.config import FIELDS, PRESETS, TrainingConfig
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES
+from lib.engine.optimizers import optimizer as optimizer_entry
 from lib.i18n import N_, _
-from ui.optimizer_views import OPTIMIZER_CHOICE_NAMES
 
 MODEL_NAMES = {"lenet5": N_("LeNet-5"), "dense": N_("Dense (chapter 2)")}
 # How the choices of two fields read (the values stay the config's, as the command line takes them).
@@ -79,7 +79,8 @@ class TrainingForm:
             # Translated now, in the script's thread: AppTest calls format_func in the test's own thread.
             shown = {value: _(words) for value, words in names.items()}
             options["format_func"] = lambda value: shown.get(value, value)
-        return st.selectbox(label, FIELDS[name].metadata["choices"], key=self.key(name),
+        # A list of the choices as they are now: the optimizer's are the registry's (lib.engine.optimizers).
+        return st.selectbox(label, list(FIELDS[name].metadata["choices"]), key=self.key(name),
                             help=_(FIELDS[name].metadata["help"]), **options)
 
     def checkbox(self, name: str, label: str, **options):
@@ -104,15 +105,15 @@ class TrainingForm:
             self.choice("style", _("Keras style"), STYLE_NAMES)
         with optim_col:
             st.markdown(_("**Optimizer**"))
-            optimizer = self.choice("optimizer", _("Optimizer"), OPTIMIZER_CHOICE_NAMES)
+            optimizer = self.choice("optimizer", _("Optimizer"), OPTIMIZER_NAMES)
             self.default_rate = st.checkbox(
                 _("Keras's default learning rate ({rate:g})").format(rate=KERAS_DEFAULT_LEARNING_RATES[optimizer]),
                 key=self.default_rate_key)
             if self.default_rate or st.session_state.get(self.key("learning_rate")) is None:
                 st.session_state[self.key("learning_rate")] = KERAS_DEFAULT_LEARNING_RATES[optimizer]
             self.number("learning_rate", _("Learning rate"), fmt="%.5f", disabled=self.default_rate)
-            if optimizer == "adadelta":
-                st.info(_(ADADELTA_NOTE))
+            if note := optimizer_entry(optimizer).note:
+                st.info(_(note))
         with data_col:
             st.markdown(_("**Data**"))
             data()

@@ -2,7 +2,7 @@
 step count, each step Keras's own `optimizer.apply` of a GradientTape gradient; then the path's last point.
 
 The surface is written once (lib.keras_views.optimizer_paths.Expression keeps its source), and the program
-builds the optimizer as lib.engine.training.build_optimizer does (tests/test_code_draw_optimizers.py checks the
+builds the optimizer from its entry in lib.engine.optimizers, as the engine does (tests/test_code_draw_optimizers.py checks the
 two agree). The page runs its whole loop inside one tf.function; the
 program traces one step and loops in Python, which a learner reads more easily and which gives the same float32
 points.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from lib.codegen.program import Program, literal
-from lib.codegen.training import OPTIMIZERS, optimizer_code
+from lib.codegen.training import optimizer_code
 from lib.i18n import _
 from lib.keras_views.optimizer_paths import surface
 
@@ -21,8 +21,7 @@ from lib.keras_views.optimizer_paths import surface
 def optimizer_program(optimizer: str, surface_name: str, start, steps: int, learning_rate: float,
                       path: np.ndarray) -> Program:
     """`path` (points, 2) is what the page drew for these values: the start first, cut where it diverged."""
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {optimizer!r}.")
+    build = optimizer_code(optimizer, "LEARNING_RATE")  # a ValueError naming the choices for an unknown optimizer
     chosen = surface(surface_name)
     x, y = (float(value) for value in start)
     setup = "\n".join([
@@ -39,7 +38,7 @@ def optimizer_program(optimizer: str, surface_name: str, start, steps: int, lear
         f"    return {chosen.function.source}",
     ])
     walk = "\n".join([
-        f"optimizer = {optimizer_code(optimizer, 'LEARNING_RATE')}",
+        f"optimizer = {build}",
         "# " + _("A variable of two numbers, (x, y), is all the optimizer moves"),
         "point = tf.Variable(np.array(START, dtype=np.float32))",
         "",

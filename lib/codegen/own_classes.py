@@ -11,7 +11,7 @@ from lib.codegen.models import ModelOptions, model_source, summary_source
 from lib.codegen.program import Program, literal
 from lib.codegen.training import callbacks_cell, learning_rate_of, optimizer_code, rate_lines, schedule_constants
 from lib.engine.config import TrainingConfig
-from lib.engine.training import AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM
+from lib.engine.training_data import AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM
 from lib.i18n import _
 
 SET_FOLDER = "my-classes"  # the page's download is my-classes.zip

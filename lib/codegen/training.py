@@ -13,25 +13,16 @@ import textwrap
 
 from lib.codegen.models import ModelOptions, model_source, summary_source
 from lib.codegen.program import Program, literal
-from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, TrainingConfig
+from lib.engine.config import TrainingConfig
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, optimizer
 from lib.i18n import _
-
-# How each of the book's optimizers is built, as the engine's build_optimizer builds it; {rate} is the name of the
-# program's learning-rate variable (one table for the Train recipe and the Optimizers page's path).
-OPTIMIZERS = {
-    "sgd": "keras.optimizers.SGD(learning_rate={rate})",
-    "momentum": "keras.optimizers.SGD(learning_rate={rate}, momentum=0.9)",
-    "nag": "keras.optimizers.SGD(learning_rate={rate}, momentum=0.9, nesterov=True)",
-    "adagrad": "keras.optimizers.Adagrad(learning_rate={rate})",
-    "adadelta": "keras.optimizers.Adadelta(learning_rate={rate})",
-    "rmsprop": "keras.optimizers.RMSprop(learning_rate={rate})",
-    "adam": "keras.optimizers.Adam(learning_rate={rate})",
-}
 
 
 def optimizer_code(name: str, rate: str = "learning_rate") -> str:
-    """The Keras expression that builds optimizer `name` with the learning rate held in the variable `rate`."""
-    return OPTIMIZERS[name].format(rate=rate)
+    """The Keras expression that builds optimizer `name` as the engine does (its entry in lib.engine.optimizers)
+    with the learning rate held in the variable `rate`: one source for the Train recipe and the Optimizers page's
+    path."""
+    return optimizer(name).code(rate)
 
 
 STRATEGIES = {"mirrored": "tf.distribute.MirroredStrategy()",

@@ -15,13 +15,13 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZER_IDS  # noqa: F401 (lib.runs.store reads the rates here)
 from lib.i18n import N_, _
 
 # The one list of each choice: lib.engine.models, lib.engine.distribute, the form and the CLI all read these.
 ARCHITECTURES = ("lenet5", "dense")
 STYLES = ("sequential", "functional", "subclassed")
 STRATEGIES = ("default", "mirrored", "multiworker")
-OPTIMIZERS = ("sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop", "adam")
 MONITORS = ("val_loss", "val_accuracy", "loss", "accuracy")
 # Where LeNet-5's dropout layers go: after both conv blocks and Dense(120) (the book's), after the conv blocks
 # only, or after Dense(120) only (the dense network has its one dropout layer after Dense(128) whatever this says).
@@ -30,11 +30,8 @@ SCHEDULES = ("none", "step", "exponential", "cosine")
 # How an image of one's own becomes LeNet-5's 28 x 28 input (lib.engine.image_prep): its ink found, cropped and
 # centred as MNIST's digits were ("ink"), or only resized, polarity and margins kept ("as_is").
 PREPARATIONS = ("ink", "as_is")
-# Keras's own default learning rate for each optimizer (momentum and NAG are options of SGD). Kept here so
-# the Training page can show them without loading TensorFlow into the server; tests/test_training.py reads
-# them back from Keras, so a Keras release that changes one fails there.
-KERAS_DEFAULT_LEARNING_RATES = {"sgd": 0.01, "momentum": 0.01, "nag": 0.01, "adagrad": 0.001, "adadelta": 0.001,
-                                "rmsprop": 0.001, "adam": 0.001}
+# The optimizers (their ids, Keras's default rates and the rest) are lib.engine.optimizers's registry: the
+# optimizer field's choices are its ids, read live, and KERAS_DEFAULT_LEARNING_RATES is read here by lib.runs.store.
 # Every model takes MNIST's form, (28, 28, 1) white on black, and has one output per class (MNIST's ten digits
 # unless a data set of one's own has others): lib.engine.models builds with these, lib.codegen writes them.
 INPUT_SHAPE = (28, 28, 1)
@@ -67,7 +64,7 @@ class TrainingConfig:
     style: str = spec("sequential", N_("Keras API style used to build it"), choices=STYLES)
     # How to train. learning_rate None means Keras's own default for the optimizer,
     # which is what the book uses.
-    optimizer: str = spec("sgd", N_("optimizer, built as the book builds it"), choices=OPTIMIZERS)
+    optimizer: str = spec("sgd", N_("optimizer, built as the book builds it"), choices=OPTIMIZER_IDS)
     learning_rate: float | None = spec(None, N_("learning rate (default: Keras's default for the optimizer)"),
                                        low=1e-6, high=10.0, optional=True)
     batch_size: int = spec(32, N_("samples per gradient step (the global batch)"), low=1, high=8192)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from lib.engine.architectures import WIDTHS
 from lib.engine.config import ARCHITECTURES, DROPOUT_PLACES, INPUT_SHAPE, KERAS_BATCH_NORM_MOMENTUM, NUM_CLASSES, STYLES
 from lib.i18n import _
 
@@ -77,20 +78,21 @@ def lenet5_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
     dense_dropout = dropout if dropout_at in ("all", "dense") else 0.0
     reg = _regularizer(l1, l2)
     norm = (batch_norm, batch_norm_momentum)
+    widths = WIDTHS["lenet5"]
     stack = [layers.Rescaling(1 / 255, name="scale")]
-    stack += _weighted(layers.Conv2D, "conv1", reg, *norm, filters=6, kernel_size=5, padding="same")
+    stack += _weighted(layers.Conv2D, "conv1", reg, *norm, filters=widths["conv1"], kernel_size=5, padding="same")
     stack.append(layers.MaxPooling2D(pool_size=2, name="pool1"))
     if conv_dropout:
         stack.append(layers.Dropout(conv_dropout, name="conv1_dropout"))
-    stack += _weighted(layers.Conv2D, "conv2", reg, *norm, filters=16, kernel_size=5, padding="valid")
+    stack += _weighted(layers.Conv2D, "conv2", reg, *norm, filters=widths["conv2"], kernel_size=5, padding="valid")
     stack.append(layers.MaxPooling2D(pool_size=2, name="pool2"))
     if conv_dropout:
         stack.append(layers.Dropout(conv_dropout, name="conv2_dropout"))
     stack.append(layers.Flatten(name="flatten"))
-    stack += _weighted(layers.Dense, "dense1", reg, *norm, units=120)
+    stack += _weighted(layers.Dense, "dense1", reg, *norm, units=widths["dense1"])
     if dense_dropout:
         stack.append(layers.Dropout(dense_dropout, name="dense1_dropout"))
-    stack += _weighted(layers.Dense, "dense2", reg, *norm, units=84)
+    stack += _weighted(layers.Dense, "dense2", reg, *norm, units=widths["dense2"])
     stack.append(layers.Dense(num_classes, activation="softmax", kernel_regularizer=reg, name="output"))
     return stack
 
@@ -102,7 +104,7 @@ def dense_layers(l1=0.0, l2=0.0, dropout=0.0, batch_norm=False,
     _check_classes(num_classes)
     reg = _regularizer(l1, l2)
     stack = [layers.Rescaling(1 / 255, name="scale"), layers.Flatten(name="flatten")]
-    stack += _weighted(layers.Dense, "dense1", reg, batch_norm, batch_norm_momentum, units=128)
+    stack += _weighted(layers.Dense, "dense1", reg, batch_norm, batch_norm_momentum, units=WIDTHS["dense"]["dense1"])
     if dropout:
         stack.append(layers.Dropout(dropout, name="dense1_dropout"))
     stack.append(layers.Dense(num_classes, activation="softmax", kernel_regularizer=reg, name="output"))

@@ -141,3 +141,24 @@ class RunBuilder:
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def write_run(builder: RunBuilder, config: dict, metrics: dict, replace: bool, class_names: list[str] | None = None,
+              digests: dict | None = None) -> Path:
+    """A trained run's `config` (TrainingConfig.to_dict()) and `metrics` written beside its history, then published.
+
+    history.csv is already there (Keras's CSVLogger wrote it epoch by epoch) unless no epoch ended. A run on
+    classes of its own records their names beside the config (an MNIST run's config stays as it was), and its
+    data sets as content digests, never as the paths they were read from: a run may be shared, and the app's sets
+    live in a folder named after their owner's workspace token (lib.engine.data_record).
+    """
+    from lib.engine.data_record import public_config
+
+    if not builder.history_path.exists():  # no epoch ended at all
+        builder.write_history([])
+    recorded = {name: (digests or {}).get(name) or value for name, value in config.items()
+                if name in ("data", "test_data") and value}
+    builder.write_json(CONFIG_FILE, public_config(config | recorded)
+                       | ({CLASS_NAMES_KEY: class_names} if class_names else {}))
+    builder.write_json(METRICS_FILE, metrics)
+    return builder.publish(replace=replace)

@@ -1,18 +1,15 @@
-"""The training engine: one function that the command line, the experiments and tests call.
+"""The training engine: the book's recipe, as keras-io's mnist_convnet.py writes it, wrapped for the app.
 
-`train(config, out_dir)` builds the model and optimizer the config names, fits
-it with the callbacks it asks for, reports progress through `on_progress` as
-the typed events of lib.engine.events, honours a stop request, and writes a
-complete run folder under `out_dir` (through lib.engine.run_files). The
-Training page reaches it through the command line, in a child process
-(lib.server.process_runner). It never imports Streamlit; the caller decides how
-to show progress.
+`train(config, out_dir)` reads as the recipe does: the data (lib.engine.training_data), the model and its
+optimizer compiled together (`build_compiled_model`: lib.engine.models and the optimizer registry,
+lib.engine.optimizers), `fit` with the callbacks the config asks for, `evaluate`, and the run written (a folder
+published in one rename by lib.engine.run_files). Around the recipe the engine adds what an app needs: progress
+reported through `on_progress` as the typed events of lib.engine.events, a stop request honoured between graph
+calls, a tf.distribute strategy, and the memory handed back afterwards. The Training page reaches it through the
+command line, in a child process (lib.server.process_runner); it never imports Streamlit.
 
-It is fast and light with what Keras offers: `fit` reads a `tf.data` pipeline
-over the uint8 images (shuffled anew each epoch, cast inside the graph; the
-model's Rescaling layer scales), so no float32 copy of the data set is ever
-made, and `steps_per_execution` runs many batches per graph call, as many as
-keep a Stop request answered in well under half a second.
+`steps_per_execution` runs many batches per graph call, as many as keep a Stop request answered in well under
+half a second.
 """
 
 from __future__ import annotations
@@ -28,64 +25,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES, TrainingConfig
-from lib.engine.data import as_model_input, load_mnist
-from lib.engine.data_record import EVALUATION_FILE, evaluation_bytes, public_config, set_digest
+from lib.engine.config import TrainingConfig
+from lib.engine.data import as_model_input
+from lib.engine.data_record import EVALUATION_FILE, evaluation_bytes
 from lib.engine.events import DIVERGED, EARLY_STOPPED, STOPPED, TRAINED, EndEvent, EvaluateEvent, Event, StartEvent
-from lib.engine.run_files import (
-    CLASS_NAMES_KEY,
-    CONFIG_FILE,
-    DIGIT_CLASS_NAMES,
-    LAYERS_FILE,
-    METRICS_FILE,
-    RunBuilder,
-    make_run_id,
-)
-from lib.i18n import N_
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, batch_schedule, build_optimizer, schedule_function
+from lib.engine.run_files import CLASS_NAMES_KEY, DIGIT_CLASS_NAMES, LAYERS_FILE, RunBuilder, make_run_id, write_run
+from lib.engine.training_data import Dataset, image_dataset, load_dataset, training_count
 
 ProgressCallback = Callable[[Event], None]
 # Images per graph call: enough to make steps_per_execution worth it (64 batches of 32), few enough that
 # a Stop request, checked between calls, takes effect in a fraction of a second even on a slow core.
 IMAGES_PER_EXECUTION = 2048
-
-# Marked for the catalog; the pages translate it where they show it (the CLI prints it in English).
-ADADELTA_NOTE = N_("Keras's Adadelta defaults to a learning rate of 0.001 and barely learns with it; "
-                   "its documentation notes that 1.0 matches the original paper.")
-
-
-# Augmentation of the training batches (config.augment): small, so a shape stays the shape it was. Rotations are a
-# fraction of a full turn (0.05: up to 18 degrees either way), shifts and zooms a fraction of the 28 px side.
-AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM = 0.05, 0.1, 0.1
-AUGMENT_CHUNK = 512
-
-
-@dataclass
-class Dataset:
-    """Training and validation arrays: raw uint8 images (n, 28, 28) and integer labels.
-
-    MNIST validates on its test set, as the book does, and so tests on it too; a data set of one's own validates
-    on a held-out split and tests on its test_data when it has one (x_test, y_test; None: the validation part).
-    """
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    class_names: tuple[str, ...] = DIGIT_CLASS_NAMES
-    x_test: np.ndarray | None = None
-    y_test: np.ndarray | None = None
-    notes: tuple[str, ...] = ()  # what reading a data set of one's own skipped
-    # What config.json records for `data` and `test_data` of a set of one's own: their content digests
-    # (lib.engine.data_record), never where they were read from.
-    data_digest: str = ""
-    test_digest: str = ""
-
-    @property
-    def test_images(self) -> tuple[np.ndarray, np.ndarray]:
-        """The images and labels test_accuracy is measured on."""
-        return (self.x_val, self.y_val) if self.x_test is None else (self.x_test, self.y_test)
 
 
 @dataclass
@@ -97,103 +48,12 @@ class TrainingResult:
     history: list[dict]
 
 
-def build_optimizer(name: str, learning_rate: float | None = None):
-    """The book's seven optimizers, with Keras's default learning rate unless one is given."""
-    import keras
-
-    rate = {} if learning_rate is None else {"learning_rate": learning_rate}
-    builders = {
-        "sgd": lambda: keras.optimizers.SGD(**rate),
-        "momentum": lambda: keras.optimizers.SGD(momentum=0.9, **rate),
-        "nag": lambda: keras.optimizers.SGD(momentum=0.9, nesterov=True, **rate),
-        "adagrad": lambda: keras.optimizers.Adagrad(**rate),
-        "adadelta": lambda: keras.optimizers.Adadelta(**rate),
-        "rmsprop": lambda: keras.optimizers.RMSprop(**rate),
-        "adam": lambda: keras.optimizers.Adam(**rate),
-    }
-    if name not in builders:
-        raise ValueError(f"optimizer: must be one of {', '.join(builders)}; got {name!r}")
-    return builders[name]()
-
-
-def schedule_function(config: TrainingConfig):
-    """The per-epoch schedule for LearningRateScheduler, or None (none, or cosine, which works per batch)."""
-    factor, every = config.lr_schedule_factor, config.lr_schedule_every
-    if config.lr_schedule == "step":
-        return lambda epoch, rate: rate * factor if epoch > 0 and epoch % every == 0 else rate
-    if config.lr_schedule == "exponential":
-        return lambda epoch, rate: rate * factor if epoch > 0 else rate
-    return None
-
-
-def load_dataset(config: TrainingConfig) -> Dataset:
-    """MNIST cut to the config's number of training samples, the test set validating as in the book; or, when
-    the config names a data set of its own, that set (see `own_dataset`)."""
-    if config.data:
-        return own_dataset(config)
-    (x_train, y_train), (x_test, y_test) = load_mnist()
-    return Dataset(x_train[: config.train_samples], y_train[: config.train_samples], x_test, y_test)
-
-
-def own_dataset(config: TrainingConfig) -> Dataset:
-    """The config's own data set split into training and validation parts (stratified), and its test set.
-
-    Raises lib.engine.image_sets.ImageSetError, one line, for a set that cannot be trained on.
-    """
-    from lib.engine.image_sets import ImageSetError, load_image_set, matching_test_set, split_image_set
-    from lib.i18n import _
-
-    image_set = load_image_set(config.data, config.preparation)
-    for name, count in image_set.counts().items():
-        if count < 2:
-            raise ImageSetError(_("The class {name!r} has only one example; training needs at least two of each "
-                                  "class, as one is held out for validation.").format(name=name))
-    train_part, validation = split_image_set(image_set, config.validation_fraction, config.seed)
-    test = matching_test_set(load_image_set(config.test_data, config.preparation), image_set.class_names) if config.test_data else None
-    notes = image_set.notes + (() if test is None else tuple(_("Test data: {note}").format(note=note)
-                                                               for note in test.notes))
-    return Dataset(train_part.images, train_part.labels, validation.images, validation.labels, image_set.class_names,
-                   None if test is None else test.images, None if test is None else test.labels, notes,
-                   set_digest(image_set.images, image_set.labels, image_set.class_names),
-                   "" if test is None else set_digest(test.images, test.labels, test.class_names))
-
-
-def training_count(config: TrainingConfig, data: Dataset) -> int:
-    """How many training images `fit` sees an epoch: MNIST's train_samples; all of a data set of one's own."""
-    return len(data.x_train) if config.data else config.train_samples
-
-
-# The cost of training on 2 quiet CPU cores (benchmarks/bench_own_classes.py: `speed`, 4 classes x 60 images for 40
-# epochs at batch 16, and `judge`, 100 epochs at batch 8, fitted): the command line's start (TensorFlow's import,
-# reading the data, building and tracing the model, saving the run); each epoch's fixed cost (validation,
-# callbacks, the run's files), which augmentation raises by one call of its layers; and each training image's.
-# Larger batches (MNIST's presets) cost less per image than these small ones.
-START_SECONDS = 5.0
-EPOCH_SECONDS = 0.03
-AUGMENT_EPOCH_SECONDS = 0.05
-IMAGE_SECONDS = {"lenet5": 0.00025, "dense": 0.00014}
-AUGMENT_IMAGE_SECONDS = 0.00002
-
-
-def estimated_seconds(config: TrainingConfig, n_examples: int | None = None) -> float:
-    """About how long `python -m lib.cli` takes to train `config`, from its start to a written run, on a quiet
-    machine like the one measured: on `n_examples` images of one's own (its validation share held out), or on
-    MNIST's train_samples when the config trains on MNIST and no count is given."""
-    count = config.train_samples if n_examples is None else round(n_examples * (1 - config.validation_fraction))
-    per_epoch = EPOCH_SECONDS + count * IMAGE_SECONDS.get(config.model, IMAGE_SECONDS["lenet5"])
-    if config.augment:
-        per_epoch += AUGMENT_EPOCH_SECONDS + count * AUGMENT_IMAGE_SECONDS
-    return START_SECONDS + config.epochs * per_epoch
-
-
 def steps_per_execution(batch_size: int) -> int:
     return max(1, IMAGES_PER_EXECUTION // batch_size)
 
 
 def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: int, num_classes: int = 10):
     """Model and optimizer built and compiled in the strategy's scope, as tf.distribute requires."""
-    import keras
-
     from lib.engine.models import build_model
 
     rate = config.learning_rate if config.learning_rate is not None else KERAS_DEFAULT_LEARNING_RATES[config.optimizer]
@@ -203,65 +63,13 @@ def build_compiled_model(config: TrainingConfig, strategy, batches_per_epoch: in
         model = build_model(config.model, config.style, l1=config.l1, l2=config.l2, dropout=config.dropout,
                             batch_norm=config.batch_norm, batch_norm_momentum=config.batch_norm_momentum,
                             num_classes=num_classes, dropout_at=config.dropout_at)
-        if config.lr_schedule == "cosine":
-            total = batches_per_epoch * config.epochs
-            warmup = min(round(config.warmup_epochs * batches_per_epoch), total - 1)
-            rate = keras.optimizers.schedules.CosineDecay(0.0 if warmup else rate, decay_steps=total - warmup,
-                                                          warmup_target=rate if warmup else None, warmup_steps=warmup)
-        optimizer = build_optimizer(config.optimizer, rate)
+        optimizer = build_optimizer(config.optimizer, batch_schedule(config, rate, batches_per_epoch))
         # Several batches per graph call on one device; MirroredStrategy's multi-step function fails on the
         # epoch's last, partial call (TensorFlow 2.21), so replicas take one batch per call.
         per_call = steps_per_execution(config.batch_size) if strategy.num_replicas_in_sync == 1 else 1
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
                       steps_per_execution=per_call)
     return model
-
-
-def augmentation(seed: int):
-    """Keras's preprocessing layers that jitter training images a little: rotation, shift, zoom, black fill.
-
-    Applied to the training batches in the input pipeline, never inside the model: the saved model holds only
-    the network, whose layers the Draw and Receptive fields pages read one by one.
-    """
-    import keras
-    from keras import layers
-
-    fill = {"fill_mode": "constant", "fill_value": 0.0}
-    return keras.Sequential([
-        layers.RandomRotation(AUGMENT_ROTATION, seed=seed, **fill),
-        layers.RandomTranslation(AUGMENT_SHIFT, AUGMENT_SHIFT, seed=seed + 1, **fill),
-        layers.RandomZoom(AUGMENT_ZOOM, seed=seed + 2, **fill),
-    ], name="augmentation")
-
-
-def image_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int, shuffle_seed: int | None = None,
-                  augment_seed: int | None = None):
-    """Batches of (float32 images (n, 28, 28, 1), labels) made inside the graph from the arrays as they are;
-    with `augment_seed`, jittered anew each epoch by `augmentation`."""
-    import tensorflow as tf
-
-    from lib.engine.resources import usable_cpus
-
-    dataset = tf.data.Dataset.from_tensor_slices((images, labels))
-    if shuffle_seed is not None:
-        dataset = dataset.shuffle(len(images), seed=shuffle_seed, reshuffle_each_iteration=True)
-    # tf.data's own threads, like TensorFlow's pools, no more than the cores this process may use: every
-    # extra runnable thread takes CPU time from the app's server on a one-core machine.
-    options = tf.data.Options()
-    options.threading.private_threadpool_size = usable_cpus()
-    options.threading.max_intra_op_parallelism = 1
-    def as_float(x, y):
-        return tf.cast(x, tf.float32)[..., tf.newaxis], y
-
-    if augment_seed is None:
-        dataset = dataset.batch(batch_size).map(as_float, num_parallel_calls=tf.data.AUTOTUNE)
-    else:
-        # Keras's layers cost about as much per call as per image, so they jitter whole chunks (a small data set's
-        # epoch in one call, each image its own way), which are then cut into the training batches.
-        jitter = augmentation(augment_seed)
-        dataset = (dataset.batch(AUGMENT_CHUNK).map(as_float).map(lambda x, y: (jitter(x, training=True), y))
-                   .unbatch().batch(batch_size))
-    return dataset.prefetch(2).with_options(options)
 
 
 def train(config: TrainingConfig, out_dir: Path, data: Dataset | None = None,
@@ -366,6 +174,7 @@ def _outcome(config, progress, early_stopping, error_message) -> tuple[str, str]
 
 
 def _train_into(builder, config, data, on_progress, stop_event, strategy, chief, replace, verbose) -> TrainingResult:
+    """The recipe: seed, build and compile, fit with the callbacks, evaluate, save the model, write the run."""
     import keras
 
     from lib.engine.callbacks import Progress
@@ -409,25 +218,9 @@ def _train_into(builder, config, data, on_progress, stop_event, strategy, chief,
         return TrainingResult(None, status, message, metrics, progress.rows)
     if own_classes and chief:
         (builder.staging / EVALUATION_FILE).write_bytes(evaluation_bytes(*data.test_images))
-    path = _write_run(builder, config, metrics, replace, list(data.class_names) if own_classes else None,
-                      {"data": data.data_digest, "test_data": data.test_digest})
+    path = write_run(builder, config.to_dict(), metrics, replace, list(data.class_names) if own_classes else None,
+                     {"data": data.data_digest, "test_data": data.test_digest})
     on_progress(EndEvent(status, message, str(path)))
     return TrainingResult(path, status, message, metrics, progress.rows)
 
 
-def _write_run(builder: RunBuilder, config: TrainingConfig, metrics: dict, replace: bool,
-               class_names: list[str] | None = None, digests: dict | None = None) -> Path:
-    """history.csv is already there (CSVLogger wrote it epoch by epoch); add the rest and publish.
-
-    A run on classes of its own records their names beside the config (an MNIST run's config stays as it was),
-    and its data sets as content digests, never as the paths they were read from: a run may be shared, and the
-    app's sets live in a folder named after their owner's workspace token (lib.engine.data_record).
-    """
-    if not builder.history_path.exists():  # no epoch ended at all
-        builder.write_history([])
-    recorded = {name: (digests or {}).get(name) or value for name, value in config.to_dict().items()
-                if name in ("data", "test_data") and value}
-    builder.write_json(CONFIG_FILE, public_config(config.to_dict() | recorded)
-                       | ({CLASS_NAMES_KEY: class_names} if class_names else {}))
-    builder.write_json(METRICS_FILE, metrics)
-    return builder.publish(replace=replace)

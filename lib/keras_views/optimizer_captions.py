@@ -1,87 +1,43 @@
-"""What the Optimizers page says under its pictures, every sentence computed from the paths it describes.
+"""What the Optimizers page says under its surface picture, every sentence computed from the paths it describes.
 
 A caption here is never a fixed lesson: `describe_paths` measures the paths the page draws with the claim checks
 of lib.keras_views.optimizer_paths (direction changes, steps to arrive, steps near a point, the minimum a path
-ends in) and words what they show, so a learner who changes a rate reads what that rate did.
-`defaults_explanation` says, with this surface's numbers, why Keras's default rates suit a network and not a toy
-surface; `primer_caption` words one path of the one-dimensional primer.
+ends in) and words what they show, so a learner who changes a rate reads what that rate did. Which optimizers a
+sentence groups comes from their families in the registry (lib.engine.optimizers); the words shared with the
+page's other captions are lib.keras_views.optimizer_wording's.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from lib.engine.config import KERAS_DEFAULT_LEARNING_RATES
-from lib.engine.training import ADADELTA_NOTE
-from lib.i18n import N_, _, ngettext
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES, family
+from lib.i18n import _, ngettext
 from lib.keras_views.optimizer_paths import (
     ARRIVAL_DISTANCE,
     HUMP_X,
     direction_changes,
     distance_travelled,
     first_step,
-    gradient_at,
     nearest_minimum,
-    primer_loss,
     steps_to_arrive,
     steps_within,
     surface,
 )
+from lib.keras_views.optimizer_wording import at_step, counts, goal, join, names_of, notes_of, value_range
 
-OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "Momentum", "nag": "Nesterov", "adagrad": "Adagrad",
-                   "adadelta": "Adadelta", "rmsprop": "RMSprop", "adam": "Adam"}  # the book's names, in every language
-# The optimizers that divide each gradient by its own running size, so their steps do not grow with the slope.
-SCALE_FREE = ("adagrad", "adadelta", "rmsprop", "adam")
-MOMENTUM = ("momentum", "nag")
 # A step counts as a visible change of direction when it is at least this share of the window's span.
 VISIBLE = 0.01
 NEAR = 0.1  # within this of a point and a path is near it
 SADDLE_NEAR = 0.5
 RIDGE_LEFT = 1.0  # |y| beyond this and a path has left the saddle's ridge
 FLOOR_LOSS = 0.01  # 100 (y - x^2)^2 below this and a path is on Rosenbrock's valley floor
-GOALS = {"saddle": N_("the saddle point"), "nearest": N_("the nearest minimum"), "only": N_("the minimum")}
-
-
-def join(words: list[str]) -> str:
-    """"a", "a and b", "a, b and c" (in the reader's language)."""
-    words = [str(word) for word in words]
-    if len(words) == 1:
-        return words[0]
-    return _("{first} and {last}").format(first=_(", ").join(words[:-1]), last=words[-1])
-
-
-def _names(optimizers) -> str:
-    return join([OPTIMIZER_NAMES[name] for name in optimizers])
-
-
-def _counts(values) -> str:
-    values = list(values)
-    return ngettext("{counts} time", "{counts} times", 1 if values == [1] else 2).format(counts=join(values))
-
-
-def _range(values) -> str:
-    low, high = min(values), max(values)
-    if f"{low:.2g}" == f"{high:.2g}":
-        return f"{low:.2g}"
-    return _("between {low:.2g} and {high:.2g}").format(low=low, high=high)
-
-
-def _goal(surface_name: str, start) -> tuple[str, float]:
-    """What the optimizers head for from `start` and how far away it is: the nearest minimum, or the saddle point."""
-    chosen = surface(surface_name)
-    nearest = nearest_minimum(surface_name, start)
-    if nearest is None:
-        return _(GOALS["saddle"]), float(np.linalg.norm(start))
-    return _(GOALS["nearest"] if len(chosen.minima) > 1 else GOALS["only"]), nearest[1]
-
-
-def _at_step(name: str, step: int) -> str:
-    return _("{name} at step {step}").format(name=OPTIMIZER_NAMES[name], step=step)
 
 
 def _at_keras_default(paths: dict, rates: dict) -> list[str]:
     """The scale-free optimizers among `paths` that run at Keras's default rate, whose steps are tiny here."""
-    return [name for name in paths if name in SCALE_FREE and rates[name] == KERAS_DEFAULT_LEARNING_RATES[name]]
+    scale_free = family("scale_free")
+    return [name for name in paths if name in scale_free and rates[name] == KERAS_DEFAULT_LEARNING_RATES[name]]
 
 
 def describe_paths(surface_name: str, paths: dict[str, np.ndarray], rates: dict[str, float], steps: int) -> list[str]:
@@ -100,25 +56,25 @@ def describe_paths(surface_name: str, paths: dict[str, np.ndarray], rates: dict[
     sentences = describe[surface_name](moving, rates, steps)
     diverged = [name for name in paths if name not in finished]
     if diverged:
-        where = join([_at_step(name, len(paths[name])) for name in diverged])
+        where = join([at_step(name, len(paths[name])) for name in diverged])
         sentences.append(_("{names} diverged: {where} left the finite numbers (see the warnings under the table).")
-                         .format(names=_names(diverged), where=where))
+                         .format(names=names_of(diverged), where=where))
     if slow:
         sentences.append(_stalled(surface_name, {name: finished[name] for name in slow}, rates, steps))
     return sentences
 
 
 def _stalled(surface_name: str, paths: dict, rates: dict, steps: int) -> str:
-    label, distance = _goal(surface_name, next(iter(paths.values()))[0])
+    label, distance = goal(surface_name, next(iter(paths.values()))[0])
     moved = [f"{distance_travelled(path):.2g}" for path in paths.values()]
     rate = join(sorted({f"{rates[name]:g}" for name in paths}))
     longest = max(float(np.abs(np.diff(path, axis=0)).max()) / rates[name] for name, path in paths.items())
     sentence = _("At Keras's default rate of {rate}, {names} moved only {moved} from the start in {steps} steps, with "
                  "{goal} {distance:.3g} away: they divide each gradient by its own running size, so a step's length is "
                  "set by η, not by the slope; none of theirs here is longer than {longest:.2g} η along either axis."
-                 ).format(rate=rate, names=_names(paths), moved=join(moved), steps=steps, goal=label,
+                 ).format(rate=rate, names=names_of(paths), moved=join(moved), steps=steps, goal=label,
                           distance=distance, longest=longest)
-    return sentence + (f" {_(ADADELTA_NOTE)}" if "adadelta" in paths else "")
+    return " ".join([sentence, *notes_of(paths)])
 
 
 def _turns(surface_name: str, path: np.ndarray, axis: int) -> int:
@@ -137,7 +93,7 @@ def _bowl(paths: dict, rates: dict, steps: int) -> list[str]:
     near = ARRIVAL_DISTANCE
 
     def arrivals(names):
-        return join([_at_step(name, arrived[name]) if arrived[name] is not None else
+        return join([at_step(name, arrived[name]) if arrived[name] is not None else
                      _("{name} not in {steps} steps").format(name=OPTIMIZER_NAMES[name], steps=steps) for name in names])
 
     sgd_changes = None
@@ -172,7 +128,7 @@ def _bowl(paths: dict, rates: dict, steps: int) -> list[str]:
                                 "SGD's path visibly changes direction {changes} times along y on its way down.",
                                 sgd_changes).format(changes=sgd_changes)
         sentences.append(sentence)
-    scale_free = [name for name in SCALE_FREE if name in paths]
+    scale_free = [name for name in family("scale_free") if name in paths]
     if scale_free:
         changes = [_turns("bowl", way_down[name], 1) for name in scale_free]
         straighter = sgd_changes is not None and sgd_changes >= 3 and max(changes) < sgd_changes
@@ -180,9 +136,9 @@ def _bowl(paths: dict, rates: dict, steps: int) -> list[str]:
         sentences.append(_("{names} divide each axis's gradient by its own running size, so the steep axis gets no "
                            "bigger steps than the gentle one: on the way down their paths visibly change direction "
                            "along y {counts}{against} (within {distance:g} of the minimum: {arrivals}).").format(
-            names=_names(scale_free), counts=_counts(changes), against=against, distance=near,
+            names=names_of(scale_free), counts=counts(changes), against=against, distance=near,
             arrivals=arrivals(scale_free)))
-    carried = [name for name in MOMENTUM if name in paths]
+    carried = [name for name in family("momentum") if name in paths]
     if carried:
         across = [_turns("bowl", way_down[name], 1) for name in carried]
         along = [_turns("bowl", way_down[name], 0) for name in carried]
@@ -191,7 +147,7 @@ def _bowl(paths: dict, rates: dict, steps: int) -> list[str]:
                       "minimum: {arrivals}).") if max(across + along) else
                     _("{names} keep their speed: on the way down their paths visibly change direction along y "
                       "{across} and along x {along} (within {distance:g} of the minimum: {arrivals})."))
-        sentences.append(template.format(names=_names(carried), across=_counts(across), along=_counts(along),
+        sentences.append(template.format(names=names_of(carried), across=counts(across), along=counts(along),
                                          distance=near, arrivals=arrivals(carried)))
     return sentences
 
@@ -209,14 +165,14 @@ def _rosenbrock(paths: dict, rates: dict, steps: int) -> list[str]:
     if on_floor:
         left = [(1.0 - paths[name][early, 0]) ** 2 for name in on_floor]
         who = (_("every optimizer is") if not off_floor else
-               ngettext("{names} is", "{names} are", len(on_floor)).format(names=_names(on_floor)))
-        rest = (ngettext("; {names} is not.", "; {names} are not.", len(off_floor)).format(names=_names(off_floor))
+               ngettext("{names} is", "{names} are", len(on_floor)).format(names=names_of(on_floor)))
+        rest = (ngettext("; {names} is not.", "; {names} are not.", len(off_floor)).format(names=names_of(off_floor))
                 if off_floor else ".")
         sentences.append(_("Finding the valley is quick: at step {step} {who} on its floor, the steep part of f, "
                            "100 (y − x²)², below {floor:g}{climbed}, and what is left of the loss is (1 − x)², "
                            "{left}{rest}").format(
-            step=early, who=who, floor=FLOOR_LOSS, left=_range(left), rest=rest,
-            climbed=_(" ({names} after swinging up the walls first)").format(names=_names(climbed)) if climbed else ""))
+            step=early, who=who, floor=FLOOR_LOSS, left=value_range(left), rest=rest,
+            climbed=_(" ({names} after swinging up the walls first)").format(names=names_of(climbed)) if climbed else ""))
     else:
         sentences.append(_("At step {step} none of them is on the valley floor (100 (y − x²)² ≤ {floor:g}).").format(
             step=early, floor=FLOOR_LOSS))
@@ -227,11 +183,11 @@ def _rosenbrock(paths: dict, rates: dict, steps: int) -> list[str]:
         first = min(arrived, key=near.get)
         sentences.append(ngettext("{names} gets within {near:g} of the minimum at (1, 1), {first} first, at step {step}.",
                                   "{names} get within {near:g} of the minimum at (1, 1), {first} first, at step {step}.",
-                                  len(arrived)).format(names=_names(arrived), near=NEAR, first=OPTIMIZER_NAMES[first],
+                                  len(arrived)).format(names=names_of(arrived), near=NEAR, first=OPTIMIZER_NAMES[first],
                                                        step=near[first]))
     else:
         closest = min(paths, key=lambda name: distances[name][-1])
-        carried = _(" (momentum carries its speed along the floor)") if closest in MOMENTUM else ""
+        carried = _(" (momentum carries its speed along the floor)") if closest in family("momentum") else ""
         sentences.append(_("Following its bend is slow: after {steps} steps none is within {near:g} of the minimum at "
                            "(1, 1); the closest, {closest}{carried}, is still {distance:.2f} away.").format(
             steps=steps, near=NEAR, closest=OPTIMIZER_NAMES[closest], carried=carried,
@@ -245,13 +201,13 @@ def _saddle(paths: dict, rates: dict, steps: int) -> list[str]:
     left = {name: first_step(np.abs(path[:, 1]) > RIDGE_LEFT) for name, path in paths.items()}
 
     def leaving(names):
-        gone = [_at_step(name, left[name]) for name in names if left[name] is not None]
+        gone = [at_step(name, left[name]) for name in names if left[name] is not None]
         staying = [name for name in names if left[name] is None]
         if not gone:
             return _("none of them has left the ridge (|y| > {ridge:g}) in {steps} steps").format(ridge=RIDGE_LEFT,
                                                                                                  steps=steps)
         return (_("they leave the ridge (|y| > {ridge:g}): {gone}").format(ridge=RIDGE_LEFT, gone=join(gone))
-                + (_("; {names} not in {steps} steps").format(names=_names(staying), steps=steps) if staying else ""))
+                + (_("; {names} not in {steps} steps").format(names=names_of(staying), steps=steps) if staying else ""))
 
     lingerers = sorted((name for name in paths if lingered[name]), key=lingered.get, reverse=True)
     if lingerers:
@@ -260,20 +216,20 @@ def _saddle(paths: dict, rates: dict, steps: int) -> list[str]:
             "{leaving}.",
             "{names} roll down to the saddle point and linger there, {counts} steps within {near:g} of (0, 0); "
             "{leaving}.", len(lingerers)).format(
-            names=_names(lingerers), counts=join([lingered[name] for name in lingerers]), near=SADDLE_NEAR,
+            names=names_of(lingerers), counts=join([lingered[name] for name in lingerers]), near=SADDLE_NEAR,
             leaving=leaving(lingerers)))
     escapers = [name for name in paths if not lingered[name] and left[name] is not None]
     if escapers:
         why = (_(", because dividing the tiny sideways slope by its own size makes it a full-sized step")
-               if all(name in SCALE_FREE for name in escapers) else "")
+               if all(name in family("scale_free") for name in escapers) else "")
         sentences.append(ngettext("{names} never comes within {near:g} of it{why}; {leaving}.",
                                   "{names} never come within {near:g} of it{why}; {leaving}.", len(escapers)).format(
-            names=_names(escapers), near=SADDLE_NEAR, why=why, leaving=leaving(escapers)))
+            names=names_of(escapers), near=SADDLE_NEAR, why=why, leaving=leaving(escapers)))
     stuck = [name for name in paths if not lingered[name] and left[name] is None]
     if stuck:
         sentences.append(ngettext("{names} neither reaches the saddle point nor leaves the ridge in {steps} steps.",
                                   "{names} neither reach the saddle point nor leave the ridge in {steps} steps.",
-                                  len(stuck)).format(names=_names(stuck), steps=steps))
+                                  len(stuck)).format(names=names_of(stuck), steps=steps))
     return sentences
 
 
@@ -290,7 +246,7 @@ def _two_minima(paths: dict, rates: dict, steps: int) -> list[str]:
         # Every path on the page starts at the same point; the hump at HUMP_X separates the two minima.
         crossed = (paths[settled[0]][0, 0] > HUMP_X) != (x > HUMP_X)
         count = len(settled)
-        if crossed and all(name in MOMENTUM for name in settled):
+        if crossed and all(name in family("momentum") for name in settled):
             template = ngettext("{names} carries its speed over the hump at x = {hump:.2f} and settles in {which}.",
                                 "{names} carry their speed over the hump at x = {hump:.2f} and settle in {which}.",
                                 count)
@@ -300,51 +256,10 @@ def _two_minima(paths: dict, rates: dict, steps: int) -> list[str]:
         else:
             template = ngettext("{names} stops in {which}, on the start's side of the hump.",
                                 "{names} stop in {which}, on the start's side of the hump.", count)
-        sentences.append(template.format(names=_names(settled), hump=HUMP_X, which=which))
+        sentences.append(template.format(names=names_of(settled), hump=HUMP_X, which=which))
     travelling = [name for name, (_w, distance) in ends.items() if distance > NEAR]
     if travelling:
         sentences.append(ngettext("After {steps} steps {names} is still more than {near:g} from either minimum.",
                                   "After {steps} steps {names} are still more than {near:g} from either minimum.",
-                                  len(travelling)).format(steps=steps, names=_names(travelling), near=NEAR))
+                                  len(travelling)).format(steps=steps, names=names_of(travelling), near=NEAR))
     return sentences
-
-
-def defaults_explanation(surface_name: str, start) -> str:
-    """Why Keras's default rates do not suit this surface, with its own numbers at `start`."""
-    gradient = float(np.linalg.norm(gradient_at(surface_name, start)))
-    label, distance = _goal(surface_name, start)
-    defaults = KERAS_DEFAULT_LEARNING_RATES
-    by_rate = {rate: [name for name in defaults if defaults[name] == rate] for rate in sorted(set(defaults.values()))}
-    listed = "; ".join(_("{rate:g} for {names}").format(rate=rate, names=_names(names))
-                       for rate, names in reversed(by_rate.items()))
-    sgd, adam = defaults["sgd"], defaults["adam"]
-    return _(
-        "Keras's default rates ({listed}) are starting points for training a network: thousands of steps, each "
-        "nudging many weights a little. This surface has a scale of its own: at the start the gradient is "
-        "{gradient:.3g} long and {goal} is {distance:.3g} away. SGD's step is η × gradient, so at {sgd:g} its first "
-        "step is {first:.3g} long. Adagrad, RMSprop and Adam divide the gradient by its own running size, so the "
-        "length of their steps is set by η, not by the slope: at {adam:g} a step is a few thousandths at most along "
-        "either axis, however steep or gentle the surface."
-    ).format(listed=listed, gradient=gradient, goal=label, distance=distance, sgd=sgd, first=sgd * gradient,
-             adam=adam) + f" {_(ADADELTA_NOTE)}"
-
-
-def primer_caption(rate: float, path: np.ndarray) -> str:
-    """What one run of the primer's gradient descent did, from its iterates."""
-    steps, start, end = len(path) - 1, abs(path[0]), abs(path[-1])
-    crossings = int(np.count_nonzero(path[1:] * path[:-1] < 0))
-    rule = _("Each step multiplies x by 1 − 2η = {factor:.3g}").format(factor=1.0 - 2.0 * rate)
-    overshoot = (ngettext(", so x jumps across the minimum ({n} time)", ", so x jumps across the minimum ({n} times)",
-                          crossings).format(n=crossings) if crossings else "")
-    if np.isclose(end, start):
-        return _("{rule}{overshoot}, landing as far out as it started: it bounces between ±{start:g} for ever.").format(
-            rule=rule, overshoot=overshoot, start=start)
-    if end > start:
-        return _("{rule}{overshoot}, and each jump lands farther out: after {steps} steps x = {x:.3g} and f = {f:.3g}, "
-                 "higher than at the start. It diverges.").format(rule=rule, overshoot=overshoot, steps=steps,
-                                                                  x=path[-1], f=primer_loss(path[-1]))
-    if end <= 0.01 * start:
-        return _("{rule}{overshoot}: after {steps} steps x = {x:.2g}. It converges.").format(
-            rule=rule, overshoot=overshoot, steps=steps, x=path[-1])
-    return _("{rule}{overshoot}: after {steps} steps x = {x:.3g}, only {share:.0%} of the way to the minimum. Too slow."
-             ).format(rule=rule, overshoot=overshoot, steps=steps, x=path[-1], share=1 - end / start)

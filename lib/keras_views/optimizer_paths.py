@@ -1,11 +1,10 @@
-"""The book's seven optimizers walking down two-dimensional loss surfaces, step by step, as Keras steps them.
+"""The book's optimizers walking down two-dimensional loss surfaces, step by step, as Keras steps them.
 
-`trajectory` builds the optimizer with the same builder the Training page uses
-(lib.engine.training.build_optimizer: "momentum" is SGD(momentum=0.9), "nag" adds
-nesterov=True, and no rate means Keras's default), lets TensorFlow compute the
-surface's gradient and applies Keras's own update to a float32 variable of two
-values. Nothing here writes a two-dimensional update rule by hand; the
-formulas in `UPDATE_RULES` are for reading only.
+`trajectory` builds the optimizer from its entry in the registry the Training page uses too
+(lib.engine.optimizers: "momentum" is SGD(momentum=0.9), "nag" adds nesterov=True, and no rate
+means Keras's default), lets TensorFlow compute the surface's gradient and applies Keras's own
+update to a float32 variable of two values. Nothing here writes a two-dimensional update rule by
+hand; each entry's `update_rule` is for reading only.
 
 The whole walk runs inside one `tf.function` with a `tf.range` loop, traced
 once per path, never once per step.
@@ -22,7 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib.engine.config import FIELDS, OPTIMIZERS, check_field
+from lib.engine.config import FIELDS, check_field
+from lib.engine.optimizers import build_optimizer
+from lib.engine.optimizers import optimizer as optimizer_entry
+from lib.engine.optimizers import suited_rates as registry_suited_rates
 from lib.i18n import N_, _
 
 MAX_STEPS = 2000
@@ -48,6 +50,7 @@ class Expression:
 
 @dataclass(frozen=True)
 class Surface:
+    key: str  # its name in SURFACES, which each optimizer's suited_rates use too (lib.engine.optimizers)
     title: str
     formula: str  # LaTeX
     function: Expression  # f(x, y), callable, with its source text
@@ -56,9 +59,13 @@ class Surface:
     y_range: tuple[float, float]
     start: tuple[float, float]  # a start that shows what the surface teaches
     shape: str  # what the surface looks like; what the optimizers do on it is computed (lib.keras_views.optimizer_captions)
-    # Rates at which each optimizer shows, in 200 steps from `start`, what the caption computes. Keras's
-    # defaults suit a network's weights, not these surfaces: see lib.keras_views.optimizer_captions.defaults_explanation.
-    suited_rates: dict
+
+    @property
+    def suited_rates(self) -> dict[str, float]:
+        """The rate at which each optimizer shows, in 200 steps from `start`, what the caption computes, from its
+        registry entry. Keras's defaults suit a network's weights, not these surfaces: see
+        lib.keras_views.optimizer_captions.defaults_explanation."""
+        return registry_suited_rates(self.key)
 
     # `title` and `shape` are English, marked for the catalog: these are what a reader reads, in their language.
     @property
@@ -81,45 +88,24 @@ _DEEP, HUMP_X, _SHALLOW = _two_minima_x()
 
 SURFACES: dict[str, Surface] = {
     "bowl": Surface(
-        N_("A long narrow valley"), r"f(x, y) = x^2 + 10\,y^2", Expression("x * x + 10.0 * y * y"),
+        "bowl", N_("A long narrow valley"), r"f(x, y) = x^2 + 10\,y^2", Expression("x * x + 10.0 * y * y"),
         ((0.0, 0.0),), (-5.0, 5.0), (-2.0, 2.0), (-4.5, 1.5),
-        N_("Steep across the valley (y, curvature 20), gentle along it (x, curvature 2)."),
-        {"sgd": 0.09, "momentum": 0.02, "nag": 0.02, "adagrad": 1.0, "adadelta": 10.0, "rmsprop": 0.1,
-         "adam": 0.2}),
+        N_("Steep across the valley (y, curvature 20), gentle along it (x, curvature 2).")),
     "rosenbrock": Surface(
-        N_("Rosenbrock's curved valley"), r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
+        "rosenbrock", N_("Rosenbrock's curved valley"), r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
         Expression("(1.0 - x) * (1.0 - x) + 100.0 * (y - x * x) * (y - x * x)"),
         ((1.0, 1.0),), (-2.0, 2.0), (-1.0, 3.0), (-1.5, 2.0),
-        N_("Steep walls around a curved valley floor, y = x², that falls gently to the minimum at (1, 1)."),
-        {"sgd": 0.001, "momentum": 0.001, "nag": 0.001, "adagrad": 0.5, "adadelta": 10.0, "rmsprop": 0.01,
-         "adam": 0.05}),
+        N_("Steep walls around a curved valley floor, y = x², that falls gently to the minimum at (1, 1).")),
     "saddle": Surface(
-        N_("A saddle"), r"f(x, y) = x^2 - y^2", Expression("x * x - y * y"),
+        "saddle", N_("A saddle"), r"f(x, y) = x^2 - y^2", Expression("x * x - y * y"),
         (), (-2.5, 2.5), (-2.5, 2.5), (-2.0, 0.001),
-        N_("A saddle point at (0, 0) and no minimum at all; the start sits on the ridge y = 0, just 0.001 off it."),
-        {"sgd": 0.05, "momentum": 0.02, "nag": 0.02, "adagrad": 0.3, "adadelta": 10.0, "rmsprop": 0.05,
-         "adam": 0.1}),
+        N_("A saddle point at (0, 0) and no minimum at all; the start sits on the ridge y = 0, just 0.001 off it.")),
     "two minima": Surface(
-        N_("Two minima of different depth"), r"f(x, y) = (x^2 - 1)^2 + 0.3\,x + y^2",
+        "two minima", N_("Two minima of different depth"), r"f(x, y) = (x^2 - 1)^2 + 0.3\,x + y^2",
         Expression("(x * x - 1.0) * (x * x - 1.0) + 0.3 * x + y * y"),
         ((_DEEP, 0.0), (_SHALLOW, 0.0)), (-2.0, 2.0), (-1.5, 1.5), (1.8, 1.2),
         N_("A shallow minimum near x = {shallow:.2f} and a deeper one near x = {deep:.2f}, with a hump at "
-           "x = {hump:.2f} between them."),
-        {"sgd": 0.05, "momentum": 0.02, "nag": 0.02, "adagrad": 0.5, "adadelta": 10.0, "rmsprop": 0.05,
-         "adam": 0.1}),
-}
-
-# The textbook update rules, for display beside each path (g = the gradient, eta = the learning rate).
-UPDATE_RULES = {
-    "sgd": r"\theta \leftarrow \theta - \eta\, g",
-    "momentum": r"v \leftarrow 0.9\,v - \eta\, g;\quad \theta \leftarrow \theta + v",
-    "nag": r"v \leftarrow 0.9\,v - \eta\, \nabla f(\theta + 0.9\,v);\quad \theta \leftarrow \theta + v",
-    "adagrad": r"s \leftarrow s + g^2;\quad \theta \leftarrow \theta - \frac{\eta}{\sqrt{s} + \epsilon}\, g",
-    "adadelta": r"s \leftarrow \rho s + (1-\rho) g^2;\ \Delta = -\frac{\sqrt{d + \epsilon}}{\sqrt{s + \epsilon}}\, g;"
-                r"\ d \leftarrow \rho d + (1-\rho)\Delta^2;\ \theta \leftarrow \theta + \eta\,\Delta",
-    "rmsprop": r"s \leftarrow \rho s + (1-\rho) g^2;\quad \theta \leftarrow \theta - \frac{\eta}{\sqrt{s} + \epsilon}\, g",
-    "adam": r"m \leftarrow \beta_1 m + (1-\beta_1) g;\ v \leftarrow \beta_2 v + (1-\beta_2) g^2;\ "
-            r"\theta \leftarrow \theta - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}",
+           "x = {hump:.2f} between them.")),
 }
 
 
@@ -131,9 +117,7 @@ def surface(name: str) -> Surface:
 
 
 def _check_arguments(optimizer, surface_name, start, steps, learning_rate) -> tuple[Surface, np.ndarray]:
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(_("optimizer: must be one of {choices}; got {value!r}").format(
-            choices=", ".join(OPTIMIZERS), value=optimizer))
+    optimizer_entry(optimizer)  # a ValueError naming the choices for an unknown one
     chosen = surface(surface_name)
     point = np.asarray(start, dtype=np.float64)
     if point.shape != (2,) or not np.all(np.isfinite(point)):
@@ -152,8 +136,6 @@ def trajectory(optimizer: str, surface_name: str, start, steps: int, learning_ra
     stops at its last finite point, so it is shorter: `len(path) - 1` steps.
     """
     import tensorflow as tf
-
-    from lib.engine.training import build_optimizer
 
     chosen, point = _check_arguments(optimizer, surface_name, start, steps, learning_rate)
     # Keras refuses an int rate (10 rather than 10.0).

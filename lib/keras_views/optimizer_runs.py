@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from lib.engine.optimizers import OPTIMIZER_NAMES
 from lib.i18n import _, ngettext
-from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES, join
+from lib.keras_views.optimizer_wording import join
 from lib.runs.store import SAVED_MODELS, list_runs
 
 OPTIMIZER_RUNS = SAVED_MODELS / "optimizers"

@@ -5,7 +5,7 @@ run folder per variant (the training engine's format) under
 saved_models/NAME/, with its exact config in config.json. Sets:
 
 - optimizers: LeNet-5 on all 60,000 images, batch 32, 20 epochs, seed 42, each
-  of the book's seven optimizers at Keras's default rate, plus Adadelta at 1.0;
+  of the book's optimizers (lib.engine.optimizers) at Keras's default rate, plus Adadelta at 1.0;
 - regularizers: 200 training images, SGD, batch 32, 300 epochs, validated on
   the test set, with no regularization, L1, L2, dropout, batch norm and the
   combinations the book's notebook meant to compare (with dropout really on);
@@ -19,7 +19,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lib.engine.config import OPTIMIZERS, TrainingConfig
+from lib.engine.config import TrainingConfig
+from lib.engine.optimizers import OPTIMIZERS
 from lib.runs.store import SAVED_MODELS, regularization_label
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import streamlit as st
 
 from lib.codegen.conv_layer import KernelChoice, conv_layer_program
+from lib.engine.architectures import input_depths
 from lib.explore.formulas import output_size_latex
 from lib.explore.kernels import PRESETS, SIZES
 from lib.explore.ops import conv_layer, conv_layer_parameters, conv_layer_step
@@ -25,10 +26,10 @@ from ui.pictures import kernel_slices, map_grid, number_grid
 from ui.widgets import image_picker, output_position
 
 VOLUME_SOURCES = (N_("Image"), N_("Digit"), N_("LeNet-5 activations"))  # values, shown translated
-# How many channels the kernels of the shipped LeNet-5's conv layers read, known without loading it
-# (TensorFlow stays out of this page until a LeNet-5 choice needs it).
-LENET_DEPTHS = {"conv1": 1, "conv2": 6}
-LENET_INPUTS = {"conv1": N_("D = 1 (a digit or a gray image)"), "conv2": N_("D = 6 (conv1's or pool1's activations)")}
+# How many channels the kernels of the shipped LeNet-5's conv layers read, known without loading it from the
+# widths lib.engine.models builds it with (TensorFlow stays out of this page until a LeNet-5 choice needs it).
+LENET_DEPTHS = input_depths("lenet5")
+LENET_INPUTS = {"conv1": N_("D = {depth} (a digit or a gray image)"), "conv2": N_("D = {depth} (conv1's or pool1's activations)")}
 PADDINGS = (N_("valid"), N_("same"), N_("explicit p"))  # values, shown translated: a Korean reader reads
 # the API's words with what they mean beside them
 DEFAULT_PRESETS = ["Sobel x (vertical edges)", "Sobel y (horizontal edges)", "Edge detection (book)",
@@ -89,8 +90,9 @@ kernel_source = st.radio(control_label("layer_kernel_source"), kernel_sources, h
                          format_func=_)
 if not lenet_sources:
     st.caption(_("LeNet-5's own kernels: conv1's read {conv1}, conv2's {conv2}. This input has D = {depth}, so neither "
-                 "fits it; choose such an input to use them.").format(conv1=_(LENET_INPUTS["conv1"]),
-                                                                       conv2=_(LENET_INPUTS["conv2"]), depth=depth))
+                 "fits it; choose such an input to use them.").format(
+        conv1=_(LENET_INPUTS["conv1"]).format(depth=LENET_DEPTHS["conv1"]),
+        conv2=_(LENET_INPUTS["conv2"]).format(depth=LENET_DEPTHS["conv2"]), depth=depth))
 lenet_layer = kernel_source.removeprefix("LeNet-5 ") if kernel_source.startswith("LeNet-5") else None
 if kernel_source == "Presets":
     count_col, size_col = st.columns(2)

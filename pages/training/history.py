@@ -34,7 +34,7 @@ from ui.workspace import workspace_token
 # name is its id (in widget keys) and, translated, its button's label.
 VIEWS = {
     N_("Optimizers"): ("optimizers", read_optimizers,
-                       N_("LeNet-5 on all 60,000 images, batch 32, 20 epochs: the seven optimizers of the book at "
+                       N_("LeNet-5 on all 60,000 images, batch 32, 20 epochs: the book's optimizers at "
                           "Keras's default rates, and Adadelta at 1.0."),
                        ("sgd", "momentum", "adam", "adadelta")),
     N_("Regularization on 200 samples"): ("regularizers", read_regularization,

@@ -1,25 +1,26 @@
-"""Optimizers: gradient descent in one dimension, then the book's seven optimizers on a loss surface, every step
+"""Optimizers: gradient descent in one dimension, then the book's optimizers on a loss surface, every step
 Keras's own update, every caption computed from the paths it describes."""
 
 import pandas as pd
 import streamlit as st
 
 from lib.codegen.optimizers import optimizer_program
-from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
+from lib.engine.config import FIELDS
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
+from lib.engine.optimizers import OPTIMIZER_NAMES as NAMES
 from lib.i18n import N_, _
-from lib.keras_views.optimizer_captions import OPTIMIZER_NAMES as NAMES
-from lib.keras_views.optimizer_captions import describe_paths, primer_caption
+from lib.keras_views.optimizer_captions import describe_paths
 from lib.keras_views.optimizer_paths import (
     PRIMER_FORMULA,
     PRIMER_LABELS,
     PRIMER_RATES,
     PRIMER_STEPS,
     SURFACES,
-    UPDATE_RULES,
     gradient_descent_1d,
     summarize,
 )
 from lib.keras_views.optimizer_runs import describe_race, race
+from lib.keras_views.optimizer_wording import primer_caption
 from lib.server.guide_controls import label as control_label
 from ui.chain_rule_view import show_chain_rule
 from ui.code_panel import code_panel
@@ -63,7 +64,7 @@ def own_rates() -> None:
 st.title(_("Optimizers"))
 st.markdown(_(
     "Every optimizer is gradient descent with a twist, so first how the gradient is computed and plain gradient "
-    "descent on a one-dimensional loss; then the book's seven optimizers on two-dimensional surfaces, where you "
+    "descent on a one-dimensional loss; then the book's optimizers on two-dimensional surfaces, where you "
     "can see each step."
 ))
 show_chain_rule()
@@ -84,7 +85,7 @@ st.plotly_chart(primer_figure(primer_paths), key="opt_primer_chart")
 st.caption("\n".join(f"- **{title}**. {primer_caption(primer_rates[title], path)}"
                      for title, path in primer_paths.items()))
 
-st.subheader(_("Seven optimizers on a surface"))
+st.subheader(_("The optimizers on a surface"))
 st.markdown(_(
     "Every point is Keras's own update: the optimizer is built exactly as the Training page builds it, "
     "TensorFlow computes the gradient of f, and `apply_gradients` moves a variable of two numbers."
@@ -104,7 +105,7 @@ chosen = SURFACES[surface_name]
 st.latex(chosen.formula)
 st.caption(chosen.shown_shape)
 
-selected = st.multiselect(_("Optimizers"), OPTIMIZERS, default=list(OPTIMIZERS), key="opt_selected",
+selected = st.multiselect(_("Optimizers"), list(OPTIMIZERS), default=list(OPTIMIZERS), key="opt_selected",
                           format_func=optimizer_choice_name)
 st.radio(_("Learning rates"), list(RATE_SETS), format_func=lambda key: _(RATE_SETS[key]), horizontal=True,
          key="opt_rate_set", on_change=apply_rate_set,
@@ -165,7 +166,7 @@ st.caption(_("The textbook form of each rule (g is the gradient, η the learning
 for name in selected:
     left, right = st.columns([1, 5])
     left.markdown(f"**{NAMES[name]}**")
-    right.latex(UPDATE_RULES[name])
+    right.latex(OPTIMIZERS[name].update_rule)
 
 st.subheader(_("The same optimizers on LeNet-5"))
 st.markdown(_("A toy surface shows *how* each optimizer moves; the History page shows what they *achieve* on "
@@ -176,5 +177,5 @@ if book_runs:
 else:
     st.info(_("The book's optimizer runs are not in saved_models/optimizers: `python -m lib.runs.experiments "
               "optimizers` trains them."))
-st.page_link("pages/training/history.py", label=_("History: the seven optimizers training LeNet-5"),
+st.page_link("pages/training/history.py", label=_("History: the book's optimizers training LeNet-5"),
              icon=":material/show_chart:")

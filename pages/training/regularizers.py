@@ -6,6 +6,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from lib.codegen.regularizers import batch_norm_program, dropout_program
+from lib.engine.architectures import layer_widths
 from lib.engine.data import MnistUnavailableError
 from lib.i18n import N_, _
 from lib.keras_views.regularizer_views import (
@@ -27,7 +28,7 @@ from ui.weights_view import show_early_stopping, show_weight_regularizers
 
 DROPOUT_MODEL = book_model_path("dropout")
 BATCH_NORM_MODEL = book_model_path("batch norm")
-BATCH_NORM_LAYERS = {"conv1": 6, "conv2": 16, "dense1": 120, "dense2": 84}
+BATCH_NORM_LAYERS = layer_widths("lenet5")  # the batch-norm model is LeNet-5: its layers and their widths
 # What one feature of a layer is called: a conv layer's are channels, a dense layer's units.
 FEATURE_WORDS = {"channel": N_("channel"), "unit": N_("unit")}
 STAGE_LINES = (N_("before: mean **{mean:.3f}**, standard deviation **{std:.3f}**"),
