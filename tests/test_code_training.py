@@ -189,7 +189,7 @@ def test_own_classes_program_reads_the_downloaded_set_and_builds_the_engines_mod
     import io
     import zipfile
 
-    from lib.engine.image_sets import image_set_zip_bytes
+    from lib.engine.labelled_images import image_set_zip_bytes
     from lib.engine.models import build_model
     from tests.test_own_classes_page import two_class_set
     from ui import own_set

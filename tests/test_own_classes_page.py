@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.engine.image_sets import image_set_from_zip_bytes, image_set_zip_bytes
+from lib.engine.image_sets import image_set_from_zip_bytes
+from lib.engine.labelled_images import image_set_zip_bytes
 from lib.runs.store import history_csv
 from lib.runs.workspaces import new_token
 from lib.server.jobs import JobRegistry
@@ -472,7 +473,7 @@ def test_the_set_and_its_split_count_one_example_in_the_singular(tmp_path, monke
 
 
 def test_a_loaded_set_counts_its_images_with_a_thousands_separator():
-    from lib.engine.image_sets import ImageSet
+    from lib.engine.labelled_images import ImageSet
 
     count = 1200
     incoming = ImageSet(np.stack([bar(index % 2 == 0) for index in range(count)]), np.arange(count) % 2,

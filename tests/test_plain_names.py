@@ -15,8 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.engine.data_record import EVALUATION_FILE, evaluation_bytes
 from lib.plain_text import plain
-from lib.runs.store import set_shared
-from lib.runs.workspaces import new_token, workspace_dir
+from lib.runs.workspaces import new_token, set_shared, workspace_dir
 from tests.conftest import entry_app
 from tests.run_folders import make_run
 

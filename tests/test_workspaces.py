@@ -9,17 +9,19 @@ import time
 import pytest
 
 from lib.engine.run_files import WRITER_FILE, process_start_time
-from lib.runs.store import SHIPPED_MODEL, RunBuilder, RunStorageError, is_shared, set_shared
+from lib.runs.store import SHIPPED_MODEL, RunBuilder, RunStorageError
 from lib.runs.workspaces import (
     check_disk_cap,
     delete_run,
     enforce_run_limit,
     folder_bytes,
+    is_shared,
     listing_fingerprint,
     new_token,
     owns,
     remove_stale,
     rename_run,
+    set_shared,
     shared_runs,
     valid_token,
     workspace_dir,

@@ -12,13 +12,8 @@ import streamlit as st
 from lib.engine.config import FIELDS, PREPARATIONS
 from lib.engine.data import MnistUnavailableError
 from lib.engine.image_set_worker import read_images_in_worker, read_zip_in_worker
-from lib.engine.image_sets import (
-    MAX_NAME_LENGTH,
-    ImageSetError,
-    image_set_zip_bytes,
-    mnist_subset,
-    prepare_image,
-)
+from lib.engine.image_sets import ImageSetError, prepare_image
+from lib.engine.labelled_images import MAX_NAME_LENGTH, image_set_zip_bytes, mnist_subset
 from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
 from lib.i18n import N_, _, ngettext

@@ -17,7 +17,8 @@ from collections import defaultdict
 import numpy as np
 import streamlit as st
 
-from lib.engine.image_sets import MAX_IMAGES, ImageSet, ImageSetError, build_image_set, check_class_name
+from lib.engine.image_sets import ImageSetError
+from lib.engine.labelled_images import MAX_IMAGES, ImageSet, build_image_set, check_class_name
 from lib.i18n import _, ngettext
 from lib.runs.own_sets import load_own_set, own_set_stamp, save_own_set
 from ui.workspace import workspace_token

@@ -16,7 +16,8 @@ import streamlit as st
 
 from lib.codegen.own_classes import own_classes_program
 from lib.engine.config import PRESETS, TrainingConfig
-from lib.engine.image_sets import ImageSet, ImageSetError, stratified_split
+from lib.engine.image_sets import ImageSetError, stratified_split
+from lib.engine.labelled_images import ImageSet
 from lib.engine.training import AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM, estimated_seconds
 from lib.i18n import _, ngettext
 from lib.plain_text import plain

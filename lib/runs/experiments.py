@@ -20,7 +20,8 @@ import argparse
 import sys
 
 from lib.engine.config import OPTIMIZERS, TrainingConfig
-from lib.runs.store import SAVED_MODELS, regularization_label
+from lib.runs.labels import regularization_label
+from lib.runs.store import SAVED_MODELS
 
 
 def _optimizers() -> dict[str, TrainingConfig]:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.engine.image_sets import MAX_CLASSES, MAX_IMAGES, SIDE, ImageSetError, check_class_name
+from lib.engine.image_sets import SIDE, ImageSetError
+from lib.engine.labelled_images import MAX_CLASSES, MAX_IMAGES, check_class_name
 from lib.i18n import _
 from lib.runs.workspaces import workspace_dir
 

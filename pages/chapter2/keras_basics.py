@@ -23,7 +23,8 @@ from lib.keras_views.keras_basics import (
     parse_labels,
 )
 from lib.runs.archive import zip_run
-from lib.runs.store import Run, RunReadError, book_run_path, load_run
+from lib.runs.history_file import RunReadError
+from lib.runs.store import Run, book_run_path, load_run
 from lib.server.guide_controls import label as control_label
 from ui.caching import cache_resource_per_language
 from ui.callbacks_text import CALLBACKS

@@ -18,10 +18,11 @@ from lib.runs.comparison import (
     read_regularization,
     summary_row,
 )
+from lib.runs.history_file import RunReadError
 from lib.runs.naming import distinct_names
 from lib.runs.recipes import differing_config, nearest_book_run, setting_name
-from lib.runs.store import RunReadError, experiment_runs, is_shared, set_shared
-from lib.runs.workspaces import delete_run, listing_fingerprint, rename_run, shared_runs, workspace_runs
+from lib.runs.store import experiment_runs
+from lib.runs.workspaces import delete_run, is_shared, listing_fingerprint, rename_run, set_shared, shared_runs, workspace_runs
 from ui.caching import cache_data_per_language
 from ui.charts import Curves, curves_figure, distinct_colours
 from ui.job_views import HISTORY_FOCUS_KEY
