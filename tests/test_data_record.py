@@ -81,7 +81,7 @@ def app_set_run(tmp_path_factory):
     pytest.importorskip("keras")
     from lib.engine.config import TrainingConfig
     from lib.engine.training import train
-    from ui.own_training import save_set
+    from ui.own_classes.training import save_set
 
     root, token = tmp_path_factory.mktemp("runs"), new_token()
     image_set = load_image_set_from_bytes(shape_zip(shape_files(5, seed=0, shapes=("circle", "cross")), top="s"),

@@ -3,7 +3,7 @@
 The set is a dict: the class names in order and, per class, its examples as (id, (28, 28) uint8 white-on-black
 image). Ids never repeat, so a remove button removes the example it was drawn under even after others went.
 The functions that change the set take it as an argument and raise ImageSetError with a message for the
-learner, so tests call them without a page; ui.own_classes draws the widgets that call them through
+learner, so tests call them without a page; ui.own_classes.set_view and ui.own_classes.adders draw the widgets that call them through
 `change_set`, which applies a change to the set as it is now in the workspace's folder and saves it there
 (lib.runs.own_sets), so a reload or a second tab of the same browser shows it. Each session keeps its copy in
 `st.session_state[SET_KEY]` and reads the folder again only when another session changed it.

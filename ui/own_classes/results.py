@@ -22,7 +22,7 @@ from ui.digits import class_names, classifier, known_classes_note, remember_draw
 from ui.explain_views import show_explanation
 from ui.layout import captioned_image
 from ui.model_card import show_model_card
-from ui.own_training import accuracy_caption
+from ui.own_classes.training import accuracy_caption
 from ui.workspace import workspace_token
 
 READER_SOURCES = {"draw": N_("Draw it"), "upload": N_("Upload an image")}

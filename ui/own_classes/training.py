@@ -24,8 +24,9 @@ from lib.plain_text import plain
 from ui.code_panel import code_panel
 from ui.job_views import format_seconds, show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
-from ui.own_classes import preparation, set_zip_bytes
-from ui.own_set import to_image_set
+from ui.own_classes.adders import preparation
+from ui.own_classes.data_set import to_image_set
+from ui.own_classes.set_view import set_zip_bytes
 from ui.training_form import OWN_PRESETS, TrainingForm
 
 # The presets meant for a few dozen examples per class (lib.engine.config); the MNIST ones do not fit here.
