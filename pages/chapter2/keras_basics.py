@@ -31,8 +31,8 @@ from ui.callbacks_text import CALLBACKS
 from ui.code_panel import code_panel
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
+from ui.keras_basics.open_questions import show_open_questions
 from ui.models import keras_model
-from ui.open_questions import show_open_questions
 from ui.widgets import runs_locally
 from ui.workspace import shell_path
 
