@@ -9,7 +9,6 @@ def test_label_names_the_rate_used_the_schedule_and_a_model_other_than_lenet5():
     assert describe_config(config.to_dict()) == "dense, sgd lr 0.05 (cosine), 1 epoch"
 
 
-
 def test_the_label_of_a_run_on_its_own_classes_names_them():
     config = TrainingConfig(optimizer="adam", epochs=60, augment=True).to_dict() | {"data": "shapes.zip"}
     assert describe_config(config | {"class_names": ["circle", "cross"]}) == \

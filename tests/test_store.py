@@ -57,7 +57,6 @@ def test_label_is_the_given_name_else_the_recipe_else_the_id():
     assert Run(Path("runs/20261202-002241-84378b"), {}, [], {}).label == "20261202-002241-84378b"
 
 
-
 def test_a_run_without_class_names_reads_as_the_ten_digits(tmp_path):
     from lib.runs.store import DIGIT_CLASS_NAMES, read_class_names
 

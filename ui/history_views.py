@@ -133,7 +133,6 @@ def select_keys(keys: list[str]) -> None:
     st.session_state.history_selected = keys
 
 
-
 def settle_selection(catalogue: dict[str, Run], own_keys: list[str]) -> None:
     """The runs selected before the picker is drawn: on first opening this workspace's newest runs (else a
     figure's, else the first few); later, runs that appeared since are added in front; runs gone are dropped."""

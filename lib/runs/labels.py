@@ -101,7 +101,6 @@ def describe_config(config: dict) -> str:
     return ", ".join([recipe, length, *([" + ".join(map(label_word, regularizers))] if regularizers else [])])
 
 
-
 def class_names_of(*records: dict) -> tuple[str, ...]:
     """The class names the first of `records` (metrics.json, config.json) holds, or the digits when none does.
 

@@ -30,8 +30,6 @@ PREPARATION_NAMES = {"ink": N_("Find the ink (crop, scale to 20 px, centre, whit
                      "as_is": N_("Use as is (resize to 28 x 28 only)")}
 
 
-
-
 def preparation() -> str:
     """How this set's images are prepared: "ink" or "as_is" (TrainingConfig.preparation's choices)."""
     chosen = st.session_state.get(PREPARATION_KEY, FIELDS["preparation"].default)
