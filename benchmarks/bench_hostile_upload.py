@@ -40,7 +40,8 @@ from streamlit_client import Visitor
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from lib.engine.image_sets import MAX_BYTES, MAX_IMAGES, MAX_SET_PIXELS
+from lib.engine.image_sets import MAX_BYTES, MAX_SET_PIXELS
+from lib.engine.labelled_images import MAX_IMAGES
 
 SIDE = 6320  # 39.9 M pixels: the largest square under the per-image limit (lib.explore.images.MAX_PIXELS)
 

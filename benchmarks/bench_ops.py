@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from lib.explore.ops import conv2d, conv_layer, pool2d
+from lib.explore.conv_layer import conv_layer
+from lib.explore.ops import conv2d, pool2d
 
 
 def measure(function, repeats=30):

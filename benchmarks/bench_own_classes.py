@@ -59,7 +59,8 @@ def presets(seeds: list[int]) -> None:
     import numpy as np
 
     from lib.engine.data import load_mnist
-    from lib.engine.image_sets import image_set_zip_bytes, load_image_set, mnist_subset
+    from lib.engine.image_sets import load_image_set
+    from lib.engine.labelled_images import image_set_zip_bytes, mnist_subset
     from lib.engine.training import train
 
     (_x, _y), (x_test, y_test) = load_mnist()

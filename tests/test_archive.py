@@ -15,7 +15,9 @@ from lib.runs.archive import (
     zip_folder,
     zip_run,
 )
-from lib.runs.store import RunReadError, RunStorageError, history_csv, load_run, set_shared
+from lib.runs.history_file import RunReadError
+from lib.runs.store import RunStorageError, history_csv, load_run
+from lib.runs.workspaces import set_shared
 from tests.run_folders import HISTORY, make_run
 
 CSV_LOGGER = "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.90,0.30,0.95,0.20\n1,0.97,0.10,0.985,0.08\n2,0.99,0.05,0.991,0.06\n"

@@ -14,8 +14,7 @@ import secrets
 from playwright.sync_api import Error as PlaywrightError
 
 from lib.engine.config import TrainingConfig
-from lib.runs.store import is_shared
-from lib.runs.workspaces import workspace_dir
+from lib.runs.workspaces import is_shared, workspace_dir
 from tests.browser import find_in_main, go_to_page, main_text, open_page, visitor, wait_idle, workspace_cookie
 from tests.test_history_page import write_workspace_run
 from ui.workspace import COOKIE

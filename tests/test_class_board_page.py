@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.plain_text import plain
-from lib.runs.classes import close_class, create_class, hand_in, join_class, load_class
+from lib.runs.class_rights import close_class, create_class, hand_in, join_class
+from lib.runs.classes import load_class
 from lib.runs.workspaces import new_token, workspace_dir
 from tests.conftest import ROOT
 from tests.run_folders import make_run

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from lib.runs.class_rights import close_class, create_class, delete_class, hand_in, join_class, remove_entry
 from lib.runs.classes import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -14,13 +15,7 @@ from lib.runs.classes import (
     ClassError,
     class_codes,
     class_path,
-    close_class,
-    create_class,
-    delete_class,
-    hand_in,
-    join_class,
     load_class,
-    remove_entry,
     valid_code,
 )
 from lib.runs.workspaces import new_token, workspace_dir

@@ -190,15 +190,15 @@ def test_own_classes_program_reads_the_downloaded_set_and_builds_the_engines_mod
     import io
     import zipfile
 
-    from lib.engine.image_sets import image_set_zip_bytes
+    from lib.engine.labelled_images import image_set_zip_bytes
     from lib.engine.models import build_model
     from tests.test_own_classes_page import two_class_set
-    from ui import own_set
+    from ui.own_classes import data_set
 
     examples = two_class_set(5)
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
     app = entry_app(timeout=TIMEOUT)
-    app.session_state[own_set.SET_KEY] = examples
+    app.session_state[data_set.SET_KEY] = examples
     app.run()
     app.switch_page("pages/training/own_classes.py")
     app.run()
@@ -208,7 +208,7 @@ def test_own_classes_program_reads_the_downloaded_set_and_builds_the_engines_mod
     page_checks = app.session_state["code_checks"]["own_train"]
     assert page_checks == {"num_classes": 2, "num_examples": 10}
     folder = tmp_path / "program"
-    zipfile.ZipFile(io.BytesIO(image_set_zip_bytes(own_set.to_image_set(examples)))).extractall(folder / "my-classes")
+    zipfile.ZipFile(io.BytesIO(image_set_zip_bytes(data_set.to_image_set(examples)))).extractall(folder / "my-classes")
     values = run_program(source, [*page_checks, "total_params"], folder)
     assert_matches(values, page_checks)
     form = {name.removeprefix("own_"): value for name, value in app.session_state["own_saved_form"].items()}

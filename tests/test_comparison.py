@@ -4,17 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from lib.runs.comparison import (
-    MAX_SWING,
-    epochs_to_reach,
-    generalization_gap,
-    read_optimizers,
-    read_regularization,
-    smooth,
-    stability,
-    summary_row,
-    swing,
-)
+from lib.runs.comparison import MAX_SWING, epochs_to_reach, generalization_gap, smooth, stability, summary_row, swing
+from lib.runs.readings import read_optimizers, read_regularization
 from lib.runs.store import SAVED_MODELS, Run, list_runs, load_run
 
 

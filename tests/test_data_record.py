@@ -20,10 +20,11 @@ from lib.engine.data_record import (
     read_evaluation,
     set_digest,
 )
-from lib.engine.image_sets import image_set_zip_bytes, load_image_set, split_image_set
+from lib.engine.image_sets import load_image_set, split_image_set
+from lib.engine.labelled_images import image_set_zip_bytes
 from lib.runs.recipes import differing_config
-from lib.runs.store import load_run, set_shared
-from lib.runs.workspaces import new_token, shared_runs, workspace_dir
+from lib.runs.store import load_run
+from lib.runs.workspaces import new_token, set_shared, shared_runs, workspace_dir
 from tests.conftest import entry_app
 from tests.run_folders import make_run
 from tests.shape_drawings import shape_files, shape_zip
@@ -80,7 +81,7 @@ def app_set_run(tmp_path_factory):
     pytest.importorskip("keras")
     from lib.engine.config import TrainingConfig
     from lib.engine.training import train
-    from ui.own_training import save_set
+    from ui.own_classes.training import save_set
 
     root, token = tmp_path_factory.mktemp("runs"), new_token()
     image_set = load_image_set_from_bytes(shape_zip(shape_files(5, seed=0, shapes=("circle", "cross")), top="s"),

@@ -5,8 +5,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.plain_text import plain
-from lib.runs.store import SHIPPED_MODEL, set_shared
-from lib.runs.workspaces import new_token, workspace_dir
+from lib.runs.store import SHIPPED_MODEL
+from lib.runs.workspaces import new_token, set_shared, workspace_dir
 from tests.conftest import entry_app, open_app
 from tests.run_folders import make_run
 
@@ -106,7 +106,8 @@ def make_own_run(folder, shapes_model, names=("circle", "cross", "line")):
     import json
 
     from lib.engine.data_record import EVALUATION_FILE, evaluation_bytes, set_digest
-    from lib.engine.image_sets import build_image_set, split_image_set
+    from lib.engine.image_sets import split_image_set
+    from lib.engine.labelled_images import build_image_set
     from lib.runs.store import history_csv
 
     rng = np.random.default_rng(0)

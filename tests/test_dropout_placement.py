@@ -5,7 +5,8 @@ import pytest
 
 from lib.engine.config import TrainingConfig
 from lib.keras_views.dropout_placement import PLACEMENTS, RATE, SEEDS, compare_placements
-from lib.runs.store import RunReadError, load_run
+from lib.runs.history_file import RunReadError
+from lib.runs.store import load_run
 
 keras = pytest.importorskip("keras")
 

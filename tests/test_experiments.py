@@ -5,7 +5,8 @@ import pytest
 from lib.engine.config import TrainingConfig
 from lib.runs.comparison import generalization_gap, summary_row
 from lib.runs.experiments import EXPERIMENTS
-from lib.runs.store import REGULARIZER_NAMES, SAVED_MODELS, load_run
+from lib.runs.labels import REGULARIZER_NAMES
+from lib.runs.store import SAVED_MODELS, load_run
 
 VARIANTS = [(name, variant) for name, make in EXPERIMENTS.items() for variant in make()]
 

@@ -1,4 +1,5 @@
-"""lib.engine.image_sets: your own classes read from folders, zips and drawings, brought to MNIST's form."""
+"""lib.engine.image_sets and lib.engine.labelled_images: your own classes read from folders, zips and drawings, brought
+to MNIST's form."""
 
 import io
 import zipfile
@@ -8,22 +9,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from lib.engine import image_sets
+from lib.engine import image_sets, labelled_images
 from lib.engine.config import TrainingConfig
 from lib.engine.image_sets import (
-    ImageSet,
     ImageSetError,
-    build_image_set,
-    check_class_name,
     evaluation_set,
     image_set_from_zip_bytes,
-    image_set_zip_bytes,
     load_image_set,
-    mnist_subset,
     prepare_image,
     read_image_bytes,
     stratified_split,
 )
+from lib.engine.labelled_images import ImageSet, build_image_set, check_class_name, image_set_zip_bytes, mnist_subset
 from tests.shape_drawings import SHAPES, draw_shape, encoded, shape_files, shape_zip, write_shape_folder
 
 
@@ -192,7 +189,7 @@ def test_a_drawn_set_that_cannot_train_is_refused_in_one_line(examples, message)
 
 
 def test_too_many_drawings_are_refused(monkeypatch):
-    monkeypatch.setattr(image_sets, "MAX_IMAGES", 3)
+    monkeypatch.setattr(labelled_images, "MAX_IMAGES", 3)
     with pytest.raises(ImageSetError, match="at most 3"):
         build_image_set({"a": drawn(2), "b": drawn(2)})
 
@@ -305,7 +302,7 @@ def test_an_unusable_zip_is_refused_in_one_line(case):
 
 
 def test_a_zip_of_too_many_images_is_refused_before_any_is_read(monkeypatch):
-    monkeypatch.setattr(image_sets, "MAX_IMAGES", 3)
+    monkeypatch.setattr(labelled_images, "MAX_IMAGES", 3)
     monkeypatch.setattr(image_sets, "decode_image", lambda *args: pytest.fail("an image was read"))
     with pytest.raises(ImageSetError, match="4 images; at most 3"):
         image_set_from_zip_bytes(bad_zip({"a/1.png": GOOD, "a/2.png": GOOD, "b/1.png": GOOD, "b/2.png": GOOD}))
@@ -333,10 +330,10 @@ def test_a_zip_file_over_the_byte_limit_is_refused_unread(monkeypatch, tmp_path)
 def test_a_folder_over_the_limits_is_refused_before_any_image_is_read(monkeypatch, tmp_path):
     folder = write_shape_folder(tmp_path / "s", {"a/1.png": GOOD, "a/2.png": GOOD, "b/1.png": GOOD})
     monkeypatch.setattr(image_sets, "decode_image", lambda *args: pytest.fail("an image was read"))
-    monkeypatch.setattr(image_sets, "MAX_IMAGES", 2)
+    monkeypatch.setattr(labelled_images, "MAX_IMAGES", 2)
     with pytest.raises(ImageSetError, match="3 images; at most 2"):
         load_image_set(folder)
-    monkeypatch.setattr(image_sets, "MAX_IMAGES", 5000)
+    monkeypatch.setattr(labelled_images, "MAX_IMAGES", 5000)
     monkeypatch.setattr(image_sets, "MAX_BYTES", 2 * len(GOOD))
     with pytest.raises(ImageSetError, match="MB of files"):
         load_image_set(folder)
@@ -484,7 +481,7 @@ def test_a_set_whose_images_declare_too_many_pixels_is_refused_before_any_is_dec
     bomb = blank_bomb_png()
     count = image_sets.MAX_SET_PIXELS // 6000**2 + 1
     data = shape_zip({f"{'ab'[index % 2]}/{index}.png": bomb for index in range(count)})
-    assert len(data) < 100_000 and count <= image_sets.MAX_IMAGES  # within every limit on files and bytes
+    assert len(data) < 100_000 and count <= labelled_images.MAX_IMAGES  # within every limit on files and bytes
 
     def no_decoding(image):
         raise AssertionError("an image was decoded")

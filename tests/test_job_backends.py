@@ -17,7 +17,8 @@ from lib.runs.store import load_run
 from lib.runs.workspaces import new_token
 from lib.server.backends import LocalBackend, RayBackend
 from lib.server.job_journal import JOURNAL_FILE
-from lib.server.jobs import JobLimitError, JobRegistry
+from lib.server.job_limits import JobLimitError
+from lib.server.jobs import JobRegistry
 from lib.settings import ServerSettings
 
 pytest.importorskip("keras")

@@ -19,10 +19,11 @@ from lib.engine.distribute import free_ports, local_cluster
 from lib.engine.events import BatchEvent, EndEvent, StartEvent
 from lib.runs.store import RunStorageError
 from lib.runs.workspaces import new_token
+from lib.server import job_limits, process_runner
 from lib.server import jobs as jobs_module
-from lib.server import process_runner
 from lib.server.job_journal import JOURNAL_FILE, JobJournal, read_journal
-from lib.server.jobs import RUN_RESERVE_BYTES, JobLimitError, JobRegistry
+from lib.server.job_limits import RUN_RESERVE_BYTES, JobLimitError
+from lib.server.jobs import JobRegistry
 from lib.server.process_runner import Outcome, TrainingProcess, death_reason
 from lib.settings import ServerSettings
 
@@ -240,14 +241,14 @@ def slow_walks(monkeypatch) -> list:
         time.sleep(0.02)
         return real_folder_bytes(folder)
 
-    real_folder_bytes = jobs_module.folder_bytes
-    monkeypatch.setattr(jobs_module, "folder_bytes", slow_folder_bytes)
+    real_folder_bytes = job_limits.folder_bytes
+    monkeypatch.setattr(job_limits, "folder_bytes", slow_folder_bytes)
     return walks
 
 
 def test_tabs_pressing_train_together_get_no_more_jobs_than_the_workspace_limit(tmp_path, made, monkeypatch):
     slow_walks(monkeypatch)
-    monkeypatch.setattr(jobs_module, "DISK_MEASURE_SECONDS", 0.0)
+    monkeypatch.setattr(job_limits, "DISK_MEASURE_SECONDS", 0.0)
     jobs = fast_registry(tmp_path, made, jobs_per_workspace=2)
     token = new_token()
     accepted, refused = submit_together(jobs, [token] * 8)
@@ -257,7 +258,7 @@ def test_tabs_pressing_train_together_get_no_more_jobs_than_the_workspace_limit(
 
 def test_jobs_submitted_together_stop_at_the_disk_cap(tmp_path, made, monkeypatch):
     slow_walks(monkeypatch)
-    monkeypatch.setattr(jobs_module, "DISK_MEASURE_SECONDS", 0.0)
+    monkeypatch.setattr(job_limits, "DISK_MEASURE_SECONDS", 0.0)
     (tmp_path / "old-run").mkdir()
     (tmp_path / "old-run" / "model.keras").write_bytes(b"x" * 2**20)
     # Room for two and a half runs beside the old one: the first three jobs start while it is not full.

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
+from lib.explore.conv_layer import conv_layer, conv_layer_parameters, conv_layer_step
 from lib.explore.kernels import preset
-from lib.explore.ops import conv2d, conv_layer, conv_layer_parameters, conv_layer_step
+from lib.explore.ops import conv2d
 from lib.keras_views.layer_weights import learned_weights, preset_kernels, prove, random_weights
 
 keras = pytest.importorskip("keras")

@@ -13,14 +13,15 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.engine.image_sets import image_set_from_zip_bytes, image_set_zip_bytes
+from lib.engine.image_sets import image_set_from_zip_bytes
+from lib.engine.labelled_images import image_set_zip_bytes
 from lib.runs.store import history_csv
 from lib.runs.workspaces import new_token
 from lib.server.jobs import JobRegistry
 from lib.server.process_runner import Outcome
 from lib.settings import ServerSettings
 from tests.conftest import entry_app
-from ui import own_set
+from ui.own_classes import data_set
 
 PAGE = "pages/training/own_classes.py"
 
@@ -36,11 +37,11 @@ def bar(vertical: bool, shift: int = 0) -> np.ndarray:
 
 
 def two_class_set(count: int = 4) -> dict:
-    examples = own_set.empty_set()
-    own_set.add_class(examples, "upright")
-    own_set.add_class(examples, "lying")
-    own_set.add_examples(examples, "upright", [bar(True, shift % 3) for shift in range(count)])
-    own_set.add_examples(examples, "lying", [bar(False, shift % 3) for shift in range(count)])
+    examples = data_set.empty_set()
+    data_set.add_class(examples, "upright")
+    data_set.add_class(examples, "lying")
+    data_set.add_examples(examples, "upright", [bar(True, shift % 3) for shift in range(count)])
+    data_set.add_examples(examples, "lying", [bar(False, shift % 3) for shift in range(count)])
     return examples
 
 
@@ -48,7 +49,7 @@ def open_page(tmp_path, monkeypatch, examples: dict | None = None) -> AppTest:
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
     app = entry_app(timeout=120)
     if examples is not None:
-        app.session_state[own_set.SET_KEY] = examples
+        app.session_state[data_set.SET_KEY] = examples
     app.run()
     app.switch_page(PAGE)
     app.run()
@@ -61,7 +62,7 @@ def assert_no_exception(app: AppTest) -> None:
 
 
 def the_set(app: AppTest) -> dict:
-    return app.session_state[own_set.SET_KEY]
+    return app.session_state[data_set.SET_KEY]
 
 
 def texts(elements) -> list[str]:
@@ -95,8 +96,8 @@ def test_a_class_is_added_by_name_and_removed_with_its_button(tmp_path, monkeypa
     ("Circle", "There is already a class 'Circle'"),
 ])
 def test_a_bad_class_name_is_refused_with_a_message_and_the_set_kept(tmp_path, monkeypatch, name, message):
-    examples = own_set.empty_set()
-    own_set.add_class(examples, "circle")
+    examples = data_set.empty_set()
+    data_set.add_class(examples, "circle")
     app = open_page(tmp_path, monkeypatch, examples)
     app.text_input(key="own_new_class").input(name)
     app.button(key="own_add_class").click().run()
@@ -107,15 +108,15 @@ def test_a_bad_class_name_is_refused_with_a_message_and_the_set_kept(tmp_path, m
 
 def test_a_name_longer_than_a_folder_name_may_be_is_refused():
     with pytest.raises(ValueError, match="longer than 40 characters"):
-        own_set.add_class(own_set.empty_set(), "x" * 41)
+        data_set.add_class(data_set.empty_set(), "x" * 41)
 
 
 def test_more_than_ten_classes_are_refused():
-    examples = own_set.empty_set()
-    for index in range(own_set.MAX_CLASSES):
-        own_set.add_class(examples, f"class {index}")
+    examples = data_set.empty_set()
+    for index in range(data_set.MAX_CLASSES):
+        data_set.add_class(examples, f"class {index}")
     with pytest.raises(ValueError, match="at most 10 classes"):
-        own_set.add_class(examples, "one more")
+        data_set.add_class(examples, "one more")
 
 
 def test_examples_show_in_a_grid_per_class_with_counts_and_one_click_removes_one(tmp_path, monkeypatch):
@@ -131,7 +132,7 @@ def test_examples_show_in_a_grid_per_class_with_counts_and_one_click_removes_one
 
 def test_a_class_without_examples_is_named_and_training_waits_for_it(tmp_path, monkeypatch):
     examples = two_class_set(2)
-    own_set.add_class(examples, "empty one")
+    data_set.add_class(examples, "empty one")
     app = open_page(tmp_path, monkeypatch, examples)
     assert app.button(key="own_train").disabled
     assert any("The class empty one has no examples yet." in caption for caption in texts(app.caption))
@@ -143,7 +144,7 @@ def test_the_mnist_starter_fills_three_digit_classes(tmp_path, monkeypatch, real
     app.button(key="own_starter").click().run()
     assert_no_exception(app)
     assert the_set(app)["classes"] == ["0", "1", "2"]
-    assert own_set.total_examples(the_set(app)) == 90
+    assert data_set.total_examples(the_set(app)) == 90
     assert any("Loaded MNIST's digits 0, 1 and 2: 3 classes, 90 images." in text for text in texts(app.success))
     assert not app.button(key="own_train").disabled
 
@@ -168,8 +169,8 @@ def test_the_starter_asks_before_it_replaces_examples_and_a_class_with_examples_
 def test_uploaded_images_are_added_to_a_class_and_a_file_that_is_no_image_is_named(tmp_path, monkeypatch):
     from PIL import Image
 
-    examples = own_set.empty_set()
-    own_set.add_class(examples, "lying")
+    examples = data_set.empty_set()
+    data_set.add_class(examples, "lying")
     app = open_page(tmp_path, monkeypatch, examples)
     photo = io.BytesIO()
     big = np.full((90, 120), 230, np.uint8)  # dark on light, another size
@@ -189,8 +190,8 @@ def test_uploaded_images_are_added_to_a_class_and_a_file_that_is_no_image_is_nam
 def test_a_blank_upload_is_called_blank_not_unreadable(tmp_path, monkeypatch):
     from PIL import Image
 
-    examples = own_set.empty_set()
-    own_set.add_class(examples, "lying")
+    examples = data_set.empty_set()
+    data_set.add_class(examples, "lying")
     app = open_page(tmp_path, monkeypatch, examples)
     blank = io.BytesIO()
     Image.new("L", (64, 64), 255).save(blank, format="PNG")
@@ -205,7 +206,7 @@ def test_a_blank_upload_is_called_blank_not_unreadable(tmp_path, monkeypatch):
 
 def test_the_set_goes_to_a_zip_of_class_folders_and_comes_back_unchanged(tmp_path, monkeypatch):
     examples = two_class_set(3)
-    data = image_set_zip_bytes(own_set.to_image_set(examples))
+    data = image_set_zip_bytes(data_set.to_image_set(examples))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert sorted({name.split("/")[0] for name in archive.namelist()}) == ["lying", "upright"]
     app = open_page(tmp_path, monkeypatch)
@@ -213,7 +214,7 @@ def test_the_set_goes_to_a_zip_of_class_folders_and_comes_back_unchanged(tmp_pat
     app.button(key="own_zip_load").click().run()
     assert_no_exception(app)
     assert sorted(the_set(app)["classes"]) == ["lying", "upright"]
-    assert own_set.to_image_set(the_set(app)) == own_set.to_image_set(examples)
+    assert data_set.to_image_set(the_set(app)) == data_set.to_image_set(examples)
     assert any("Loaded the zip: 2 classes, 6 images." in text for text in texts(app.success))
 
 
@@ -226,12 +227,12 @@ def test_zips_and_uploads_are_decoded_outside_the_server_process(tmp_path, monke
     monkeypatch.setattr(image_prep, "decode_image", not_here)  # every image the server process would decode
     monkeypatch.setattr(image_sets, "_image_set_from_members", not_here)  # every set it would read
     examples = two_class_set(2)
-    data = image_set_zip_bytes(own_set.to_image_set(examples))
+    data = image_set_zip_bytes(data_set.to_image_set(examples))
     app = open_page(tmp_path, monkeypatch)
     app.file_uploader(key="own_zip_0").set_value(("my-classes.zip", data, "application/zip")).run()
     app.button(key="own_zip_load").click().run()
     assert_no_exception(app)
-    assert own_set.to_image_set(the_set(app)) == own_set.to_image_set(examples)
+    assert data_set.to_image_set(the_set(app)) == data_set.to_image_set(examples)
     photo = io.BytesIO()
     from PIL import Image
 
@@ -244,13 +245,13 @@ def test_zips_and_uploads_are_decoded_outside_the_server_process(tmp_path, monke
 
 def test_a_zip_merged_into_the_set_adds_to_classes_of_the_same_name():
     examples = two_class_set(2)
-    other = own_set.empty_set()
-    own_set.add_class(other, "Upright")  # the same class, as another computer capitalized it
-    own_set.add_class(other, "dot")
-    own_set.add_examples(other, "Upright", [bar(True)])
-    own_set.add_examples(other, "dot", [bar(False)])
-    incoming = image_set_from_zip_bytes(image_set_zip_bytes(own_set.to_image_set(other)))
-    message = own_set.load_image_set(examples, incoming, replace=False)
+    other = data_set.empty_set()
+    data_set.add_class(other, "Upright")  # the same class, as another computer capitalized it
+    data_set.add_class(other, "dot")
+    data_set.add_examples(other, "Upright", [bar(True)])
+    data_set.add_examples(other, "dot", [bar(False)])
+    incoming = image_set_from_zip_bytes(image_set_zip_bytes(data_set.to_image_set(other)))
+    message = data_set.load_image_set(examples, incoming, replace=False)
     assert examples["classes"] == ["upright", "lying", "dot"]
     assert [len(examples["examples"][name]) for name in examples["classes"]] == [3, 2, 1]
     assert message == "Merged the zip into the set: 2 images added; new classes: dot."
@@ -265,7 +266,7 @@ def test_a_bad_zip_is_refused_with_one_message_and_the_set_kept(tmp_path, monkey
     assert_no_exception(app)
     (error,) = texts(app.error)
     assert error.startswith("The zip was not loaded: ") and "not a zip file" in error
-    assert own_set.total_examples(the_set(app)) == 4
+    assert data_set.total_examples(the_set(app)) == 4
 
 
 def test_a_zip_that_climbs_out_of_its_folder_is_refused(tmp_path, monkeypatch):
@@ -347,7 +348,7 @@ def stand_in_registry(tmp_path, monkeypatch):
     """Every module of the page asks this registry; the processes it made are listed, newest last."""
     import ui.job_views
     import ui.jobs
-    import ui.own_training
+    import ui.own_classes.training
     from lib.server import jobs as jobs_module
 
     monkeypatch.setattr(jobs_module, "WATCH_INTERVAL", 0.001)
@@ -358,7 +359,7 @@ def stand_in_registry(tmp_path, monkeypatch):
         return made[-1]
 
     registry = JobRegistry(out_dir=lambda: tmp_path / "runs", settings=ServerSettings(), process_factory=factory)
-    for module in (ui.jobs, ui.job_views, ui.own_training):
+    for module in (ui.jobs, ui.job_views, ui.own_classes.training):
         monkeypatch.setattr(module, "registry", lambda: registry)
     registry.made = made
     yield registry
@@ -429,7 +430,7 @@ def test_a_new_example_is_read_with_a_word_that_softmax_must_pick_a_known_class(
 
 
 def test_a_set_is_written_once_whole_under_a_name_made_from_its_contents(tmp_path):
-    from ui.own_training import save_set
+    from ui.own_classes.training import save_set
 
     first = save_set(b"PK one set", tmp_path)
     again = save_set(b"PK one set", tmp_path)
@@ -462,22 +463,22 @@ def test_use_as_is_adds_uploads_only_resized_and_the_run_trains_and_reads_that_w
 
 
 def test_the_set_and_its_split_count_one_example_in_the_singular(tmp_path, monkeypatch):
-    examples = own_set.empty_set()
-    own_set.add_class(examples, "upright")
-    own_set.add_class(examples, "lying")
-    own_set.add_examples(examples, "upright", [bar(True)])
+    examples = data_set.empty_set()
+    data_set.add_class(examples, "upright")
+    data_set.add_class(examples, "lying")
+    data_set.add_examples(examples, "upright", [bar(True)])
     app = open_page(tmp_path, monkeypatch, examples)
     shown = " ".join(texts(app.markdown) + texts(app.caption))
     assert "Your data set: 1 example" in shown and "1 examples" not in shown
 
 
 def test_a_loaded_set_counts_its_images_with_a_thousands_separator():
-    from lib.engine.image_sets import ImageSet
+    from lib.engine.labelled_images import ImageSet
 
     count = 1200
     incoming = ImageSet(np.stack([bar(index % 2 == 0) for index in range(count)]), np.arange(count) % 2,
                         ("upright", "lying"))
-    message = own_set.load_image_set(own_set.empty_set(), incoming, replace=False)
+    message = data_set.load_image_set(data_set.empty_set(), incoming, replace=False)
     assert message == f"Loaded the zip: 2 classes, {count:,} images."
 
 
@@ -536,17 +537,17 @@ def test_an_unreadable_stored_set_leaves_an_empty_set_and_says_so_once(tmp_path,
     app.text_input(key="own_new_class").input("circle")
     app.button(key="own_add_class").click().run()
     assert not any("could not be read back" in text for text in texts(app.warning))
-    assert open_tab(tmp_path, monkeypatch, token).session_state[own_set.SET_KEY]["classes"] == ["circle"]
+    assert open_tab(tmp_path, monkeypatch, token).session_state[data_set.SET_KEY]["classes"] == ["circle"]
 
 
 def test_a_set_that_cannot_be_written_stays_in_the_tab_and_the_page_says_so(tmp_path, monkeypatch):
-    from ui import own_set as ui_own_set
+    from ui.own_classes import data_set as ui_data_set
 
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
     app = open_page(tmp_path, monkeypatch)
-    monkeypatch.setattr(ui_own_set, "save_own_set", full)
+    monkeypatch.setattr(ui_data_set, "save_own_set", full)
     app.text_input(key="own_new_class").input("circle")
     app.button(key="own_add_class").click().run()
     assert_no_exception(app)

@@ -6,7 +6,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from lib.engine.image_sets import MAX_IMAGES, ImageSetError
+from lib.engine.image_sets import ImageSetError
+from lib.engine.labelled_images import MAX_IMAGES
 from lib.runs import own_sets
 from lib.runs.own_sets import load_own_set, own_set_path, own_set_stamp, save_own_set
 from lib.runs.workspaces import listing_fingerprint, new_token, workspace_dir

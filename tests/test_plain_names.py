@@ -15,8 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.engine.data_record import EVALUATION_FILE, evaluation_bytes
 from lib.plain_text import plain
-from lib.runs.store import set_shared
-from lib.runs.workspaces import new_token, workspace_dir
+from lib.runs.workspaces import new_token, set_shared, workspace_dir
 from tests.conftest import entry_app
 from tests.run_folders import make_run
 
@@ -151,16 +150,16 @@ def test_your_own_classes_shows_its_runs_hostile_names_as_text(tmp_path, monkeyp
 
 def test_your_own_classes_shows_hostile_class_names_in_its_set_as_text(tmp_path, monkeypatch):
     from tests.test_own_classes_page import bar
-    from ui import own_set
+    from ui.own_classes import data_set
 
-    examples = own_set.empty_set()
+    examples = data_set.empty_set()
     for name in CLASS_NAMES:
-        own_set.add_class(examples, name)
-    own_set.add_examples(examples, CLASS_NAMES[0], [bar(True, 0), bar(True, 1)])
-    own_set.add_examples(examples, CLASS_NAMES[1], [bar(False, 0)])  # one: the page asks for a second, by name
+        data_set.add_class(examples, name)
+    data_set.add_examples(examples, CLASS_NAMES[0], [bar(True, 0), bar(True, 1)])
+    data_set.add_examples(examples, CLASS_NAMES[1], [bar(False, 0)])  # one: the page asks for a second, by name
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path))
     app = entry_app(timeout=180)
-    app.session_state[own_set.SET_KEY] = examples
+    app.session_state[data_set.SET_KEY] = examples
     app.run()
     open_page(app, "pages/training/own_classes.py")
     assert_plain(app)

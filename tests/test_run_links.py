@@ -4,8 +4,7 @@ never carries a workspace token, and shows nothing that is not shared."""
 from streamlit.testing.v1 import AppTest
 
 from lib.engine.config import TrainingConfig
-from lib.runs.store import set_shared
-from lib.runs.workspaces import new_token, workspace_dir
+from lib.runs.workspaces import new_token, set_shared, workspace_dir
 from tests.conftest import ROOT
 from tests.test_history_page import write_workspace_run
 from ui import run_links

@@ -1,64 +1,12 @@
-"""Run folders read back: history files (good, bad and odd), labels, listings with notes, and lookups by model."""
+"""Run folders read back: labels, class names, listings with notes, and lookups by model."""
 
 from pathlib import Path
 
 import pytest
 
 from lib.engine.config import TrainingConfig
-from lib.runs.store import (
-    MAX_EPOCH,
-    Run,
-    RunReadError,
-    describe_config,
-    list_runs,
-    load_run,
-    parse_history_csv,
-    run_for_model,
-)
+from lib.runs.store import Run, list_runs, load_run, run_for_model
 from tests.run_folders import make_run
-
-CSV_LOGGER = "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.90,0.30,0.95,0.20\n1,0.97,0.10,0.985,0.08\n2,0.99,0.05,0.991,0.06\n"
-
-
-def test_csv_logger_history_is_read_with_epochs_counted_from_one():
-    rows, notes = parse_history_csv(CSV_LOGGER, "log.csv")
-    assert [row["epoch"] for row in rows] == [1, 2, 3] and notes == []
-    assert rows[1]["val_accuracy"] == pytest.approx(0.985)
-
-
-@pytest.mark.parametrize("epoch, problem", [
-    ("nan", "not a finite number"), ("inf", "not a finite number"), ("-inf", "not a finite number"),
-    ("", "blank"), ("1e300", f"above {MAX_EPOCH:,}"), ("1.5", "not a whole number"), ("-1", "negative"),
-    ("abc", "not a number"),
-])
-def test_a_row_with_an_unusable_epoch_is_skipped_with_a_note_counting_it(epoch, problem):
-    rows, notes = parse_history_csv(f"epoch,loss\n0,0.5\n{epoch},0.4\n1,0.3\n", "log.csv")
-    assert [row["epoch"] for row in rows] == [1, 2]
-    assert [row["loss"] for row in rows] == [0.5, 0.3]
-    (note,) = notes
-    assert note.startswith("log.csv: skipped 1 of 3 rows") and "line 3: epoch" in note and problem in note
-
-
-def test_a_history_with_no_usable_epoch_is_refused_naming_the_file_and_the_lines():
-    with pytest.raises(RunReadError, match=r"log\.csv has no usable epochs \(line 2: epoch 'nan' is not a finite "
-                                           r"number; line 3: epoch is blank; line 4: epoch '1e300' is above"):
-        parse_history_csv("epoch,loss\nnan,0.5\n,0.4\n1e300,0.3\n", "log.csv")
-
-
-def test_a_note_on_many_skipped_rows_names_the_first_few():
-    rows, (note,) = parse_history_csv("epoch,loss\n0,1\n" + "nan,1\n" * 5, "log.csv")
-    assert len(rows) == 1 and "skipped 5 of 6 rows" in note and note.count("line ") == 3 and "; ...)" in note
-
-
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
-def test_a_non_finite_metric_is_missing_not_a_number(value):
-    rows, notes = parse_history_csv(f"epoch,loss,val_accuracy\n0,{value},0.9\n1,0.4,{value}\n", "log.csv")
-    assert rows == [{"epoch": 1, "val_accuracy": 0.9}, {"epoch": 2, "loss": 0.4}] and notes == []
-
-
-def test_a_metric_that_is_not_a_number_is_refused_naming_the_line():
-    with pytest.raises(RunReadError, match="log.csv, line 2: loss is 'abc', not a number"):
-        parse_history_csv("epoch,loss\n0,abc\n", "log.csv")
 
 
 def test_a_run_folder_with_unusable_rows_is_read_with_its_notes(tmp_path):
@@ -109,11 +57,6 @@ def test_label_is_the_given_name_else_the_recipe_else_the_id():
     assert Run(Path("runs/20261202-002241-84378b"), {}, [], {}).label == "20261202-002241-84378b"
 
 
-def test_label_names_the_rate_used_the_schedule_and_a_model_other_than_lenet5():
-    config = TrainingConfig(model="dense", optimizer="sgd", learning_rate=0.05, lr_schedule="cosine", epochs=1)
-    assert describe_config(config.to_dict()) == "dense, sgd lr 0.05 (cosine), 1 epoch"
-
-
 def test_a_run_without_class_names_reads_as_the_ten_digits(tmp_path):
     from lib.runs.store import DIGIT_CLASS_NAMES, read_class_names
 
@@ -146,8 +89,3 @@ def test_unusable_class_names_fall_back_to_digits(names, tmp_path):
     assert load_run(path).class_names == DIGIT_CLASS_NAMES
 
 
-def test_the_label_of_a_run_on_its_own_classes_names_them():
-    config = TrainingConfig(optimizer="adam", epochs=60, augment=True).to_dict() | {"data": "shapes.zip"}
-    assert describe_config(config | {"class_names": ["circle", "cross"]}) == \
-        "adam lr 0.001, 60 epochs on circle, cross, augmented"
-    assert describe_config(config | {"class_names": list("abcde")}) == "adam lr 0.001, 60 epochs on own classes, augmented"

@@ -9,17 +9,19 @@ import time
 import pytest
 
 from lib.engine.run_files import WRITER_FILE, process_start_time
-from lib.runs.store import SHIPPED_MODEL, RunBuilder, RunStorageError, is_shared, set_shared
+from lib.runs.store import SHIPPED_MODEL, RunBuilder, RunStorageError
 from lib.runs.workspaces import (
     check_disk_cap,
     delete_run,
     enforce_run_limit,
     folder_bytes,
+    is_shared,
     listing_fingerprint,
     new_token,
     owns,
     remove_stale,
     rename_run,
+    set_shared,
     shared_runs,
     valid_token,
     workspace_dir,
@@ -133,8 +135,8 @@ def test_the_disk_walk_before_a_job_clears_a_crashed_runs_folder(tmp_path):
     (staging / "model.keras").write_bytes(b"\0" * 10_000)
     (staging / WRITER_FILE).write_text(json.dumps({"pid": a_dead_pid(), "started": 1}))
     jobs = JobRegistry(out_dir=lambda: tmp_path, settings=ServerSettings(), process_factory=lambda *a: None)
-    jobs._measure_disk()
-    assert not staging.exists() and jobs._disk_used < 10_000
+    jobs.disk.measure()
+    assert not staging.exists() and jobs.disk.used < 10_000
 
 
 def test_a_run_missing_a_file_or_holding_a_malformed_one_is_skipped_with_a_note(tmp_path):

@@ -18,16 +18,8 @@ from lib.engine.optimizers import OPTIMIZER_COLOURS
 from lib.i18n import N_, _, ngettext
 from lib.plain_text import plain, plain_html
 from lib.runs.class_entries import board_rows, board_summary, optimizer_summary, run_name, snapshot_refusal
-from lib.runs.classes import (
-    TEACHER,
-    ClassError,
-    SchoolClass,
-    close_class,
-    delete_class,
-    hand_in,
-    load_class,
-    remove_entry,
-)
+from lib.runs.class_rights import close_class, delete_class, hand_in, remove_entry
+from lib.runs.classes import TEACHER, ClassError, SchoolClass, load_class
 from lib.runs.store import Run
 from lib.settings import settings
 from ui.charts import PALETTE, epoch_tick_step

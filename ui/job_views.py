@@ -12,7 +12,8 @@ from lib.engine.config import TrainingConfig
 from lib.engine.events import reworded
 from lib.i18n import N_, _, ngettext
 from lib.runs.archive import zip_run
-from lib.runs.store import RunReadError, load_run
+from lib.runs.history_file import RunReadError
+from lib.runs.store import load_run
 from lib.server.navigation import page_exists
 from lib.settings import settings
 from ui.charts import PALETTE, Curves, curves_figure

@@ -49,7 +49,7 @@ def current_job() -> Job | None:
 def submit(config, demo_workers: int = 0) -> str | None:
     """Queue a job for this workspace; on a limit, say which and return None."""
     from lib.runs.store import RunStorageError
-    from lib.server.jobs import JobLimitError
+    from lib.server.job_limits import JobLimitError
 
     try:
         job = registry().submit(config, owner=owner(), demo_workers=demo_workers)

@@ -15,7 +15,8 @@ from lib.engine.data_record import EvaluationUnavailable
 from lib.explore.images import enlarge
 from lib.i18n import _, ngettext
 from lib.plain_text import plain, plain_html
-from lib.runs.store import RunReadError, load_run
+from lib.runs.history_file import RunReadError
+from lib.runs.store import load_run
 from ui.digits import class_names, evaluation_examples, mnist_test
 from ui.explain_views import show_explanation
 

@@ -29,7 +29,7 @@ DIGEST_PATTERN = re.compile(r"sha256:[0-9a-f]{16}")
 # What a run written before the digests shows for its data: it was a set of its own, where is not told.
 UNRECORDED = "sha256:unrecorded"
 EVALUATION_FILE = "evaluation.npz"
-# evaluation.npz holds at most the largest set's examples (lib.engine.image_sets.MAX_IMAGES, 5,000 of 784 bytes):
+# evaluation.npz holds at most the largest set's examples (lib.engine.labelled_images.MAX_IMAGES, 5,000 of 784 bytes):
 # a bigger file is not one this app wrote.
 MAX_EVALUATION_BYTES = 5000 * SIDE * SIDE * 2 + 2**20
 

@@ -28,7 +28,8 @@ import numpy as np
 from lib import REPO_ROOT
 from lib.engine.config import PREPARATIONS
 from lib.engine.image_prep import BlankImageError, ImageSetError, decoded_pixels, read_image_bytes
-from lib.engine.image_sets import MAX_SET_PIXELS, ImageSet, image_set_from_zip_bytes
+from lib.engine.image_sets import MAX_SET_PIXELS, image_set_from_zip_bytes
+from lib.engine.labelled_images import ImageSet
 from lib.i18n import _, language, language_override
 
 READ_SECONDS = 30  # of CPU: the heaviest set the pixel cap lets through takes a few

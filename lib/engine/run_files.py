@@ -32,7 +32,7 @@ LAYERS_FILE = "layers.json"
 TENSORBOARD_DIR = "tb"
 
 # The columns of history.csv, in the order Keras's CSVLogger writes them (epoch, then the rest sorted).
-# CSVLogger counts epochs from 0; readers add 1 (see lib.runs.store.parse_history_csv).
+# CSVLogger counts epochs from 0; readers add 1 (see lib.runs.history_file.parse_history_csv).
 HISTORY_COLUMNS = ("epoch", "accuracy", "learning_rate", "loss", "seconds", "val_accuracy", "val_loss")
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from lib.i18n import N_, _
-from lib.runs.store import SAVED_MODELS, RunReadError, load_run
+from lib.runs.history_file import RunReadError
+from lib.runs.store import SAVED_MODELS, load_run
 
 PLACEMENT_DIR = SAVED_MODELS / "dropout-placement"
 PLACEMENTS = {"conv": N_("after the conv blocks"), "dense": N_("after Dense(120)")}

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib.explore.conv_layer import conv_layer
 from lib.explore.kernels import preset
-from lib.explore.ops import conv_layer
 from lib.i18n import _
 
 MAX_KERNELS = 8

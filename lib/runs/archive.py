@@ -13,8 +13,10 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from lib.i18n import _
+from lib.runs.history_file import RunReadError, parse_history_csv
 from lib.runs.schema import RunSchemaError, check_run_files, parse_run_json
-from lib.runs.store import SHARED_FILE, Run, RunBuilder, RunReadError, RunStorageError, parse_history_csv
+from lib.runs.store import Run, RunBuilder, RunStorageError
+from lib.runs.workspaces import SHARED_FILE
 
 # Run zips: the files they may hold and how large each may be once unpacked.
 RUN_FILES = ("config.json", "history.csv", "metrics.json")

@@ -14,7 +14,8 @@ import unicodedata
 
 from lib.engine.config import PRESETS
 from lib.i18n import N_, _, ngettext
-from lib.runs.store import Run, describe_config, label_word, regularizer_names
+from lib.runs.labels import describe_config, label_word, regularizer_names
+from lib.runs.store import Run
 
 # Longest texts a board shows: a display name typed on the join form, a run's name (its config allows 200).
 MAX_DISPLAY_NAME = 40

@@ -21,7 +21,8 @@ import sys
 
 from lib.engine.config import TrainingConfig
 from lib.engine.optimizers import OPTIMIZERS
-from lib.runs.store import SAVED_MODELS, regularization_label
+from lib.runs.labels import regularization_label
+from lib.runs.store import SAVED_MODELS
 
 
 def _optimizers() -> dict[str, TrainingConfig]:

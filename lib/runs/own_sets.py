@@ -1,6 +1,6 @@
 """The own-classes set a workspace is building, kept in the workspace's folder so a reload or another tab finds it.
 
-The set is the page's plain data (ui.own_set): the class names in order and, per class, its examples as
+The set is the page's plain data (ui.own_classes.data_set): the class names in order and, per class, its examples as
 (id, (28, 28) uint8 image), the next id and a version that grows with every change. It is stored as
 `<workspace>/.own_set/set.npz` (numpy arrays only, never pickles), written whole: a temporary file beside it,
 then one rename, so a reader sees the old set or the new one. Its size is bounded by the image sets' limits
@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.engine.image_sets import MAX_CLASSES, MAX_IMAGES, SIDE, ImageSetError, check_class_name
+from lib.engine.image_sets import SIDE, ImageSetError
+from lib.engine.labelled_images import MAX_CLASSES, MAX_IMAGES, check_class_name
 from lib.i18n import _
 from lib.runs.workspaces import workspace_dir
 

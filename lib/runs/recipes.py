@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from lib.engine.config import FIELDS, KERAS_DEFAULT_LEARNING_RATES
 from lib.i18n import N_, _, ngettext
-from lib.runs.store import Run, regularizer_names
+from lib.runs.labels import regularizer_names
+from lib.runs.store import Run
 
 # Settings that take effect only when another one is on: a run that does not use one has None for it, so a
 # batch-norm momentum left at its default in a run without batch norm is no difference.

@@ -6,7 +6,7 @@ file's text with those refused, and `check_run_files` checks both files' values,
 TrainingConfig's own field specs (lib.engine.config: the same ranges the form and the CLI use) and the
 metrics the training engine writes (lib.engine.training). Each refusal is one line naming the file, the key and
 what it must be. Keys this version does not know are left alone: nothing reads them; nor are class names,
-which lib.runs.store.class_names_of reads as the ten digits when they are unusable.
+which lib.runs.labels.class_names_of reads as the ten digits when they are unusable.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from pathlib import Path
 from lib.engine.config import FIELDS, check_field
 from lib.engine.run_files import writer_alive
 from lib.i18n import _
-from lib.runs.store import CONFIG_FILE, Run, RunStorageError, is_shared, list_runs, runs_dir, write_atomically
+from lib.runs.store import CONFIG_FILE, Run, RunStorageError, list_runs, runs_dir, write_atomically
 from lib.settings import settings
 
 TOKEN_LENGTH = 32
@@ -37,6 +37,21 @@ DISK_CAP_ENV = "CNN_LAB_DISK_CAP_MB"  # named in the message that refuses a job 
 STALE_SUFFIXES = (".partial",)
 STALE_MARKERS = (".retired-", ".deleted-")
 STALE_AFTER_SECONDS = 3600
+# A run holding this file is shared with everyone on the server: the gallery lists it in every workspace.
+SHARED_FILE = "shared.json"
+
+
+def is_shared(path: Path) -> bool:
+    return (Path(path) / SHARED_FILE).is_file()
+
+
+def set_shared(path: Path, shared: bool) -> None:
+    """Share a run with everyone on the server, or stop sharing it."""
+    marker = Path(path) / SHARED_FILE
+    if shared:
+        write_atomically(marker, json.dumps({"shared_at": time.time()}))
+    else:
+        marker.unlink(missing_ok=True)
 
 
 def new_token() -> str:

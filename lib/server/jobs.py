@@ -19,11 +19,10 @@ child processes of this server by default, or a Ray cluster when
 local backend makes its processes through a factory (`TrainingProcess` by
 default), so the queue logic is tested with a stand-in in milliseconds.
 
-A new job is checked against the limits and added to the queue under one
-lock, so two tabs pressing Train together cannot both slip past a limit. The
-disk cap counts a total the registry keeps: the runs folder is walked (slowly,
-outside the lock) at most every `DISK_MEASURE_SECONDS`, each job queued or
-training keeps room for its run, and a run a job publishes is added at once.
+A new job is checked against the limits (lib.server.job_limits: jobs per
+workspace, and the disk cap on a total kept between walks of the runs folder)
+and added to the queue under one lock, so two tabs pressing Train together
+cannot both slip past a limit.
 """
 
 from __future__ import annotations
@@ -38,17 +37,10 @@ from pathlib import Path
 from lib.engine.config import TrainingConfig
 from lib.i18n import LazyText, _, ngettext
 from lib.runs.store import make_run_id, runs_dir
-from lib.runs.workspaces import (
-    disk_full_error,
-    enforce_run_limit,
-    folder_bytes,
-    remove_stale,
-    runs_per_workspace,
-    valid_token,
-    workspace_dir,
-)
+from lib.runs.workspaces import enforce_run_limit, runs_per_workspace, valid_token, workspace_dir
 from lib.server.backends import LocalBackend, RayBackend, backend_for
 from lib.server.job_journal import JobJournal
+from lib.server.job_limits import DiskTotal, check_job_limits, joined, runs_removed_note
 from lib.server.job_state import Job, WorkerProgress, record
 from lib.server.process_runner import Outcome, TrainingProcess
 from lib.settings import ServerSettings
@@ -56,16 +48,6 @@ from lib.settings import settings as current_settings
 
 WATCH_INTERVAL = 0.1
 log = logging.getLogger(__name__)
-# The runs folder is walked again after this long; between walks the registry keeps the total up to date itself.
-DISK_MEASURE_SECONDS = 60.0
-# Room kept on the disk for each job's run until it is published: the Training page's models save in under
-# 1 MB (saved_models/baseline is 0.8 MB with its TensorBoard logs).
-RUN_RESERVE_BYTES = 2 * 2**20
-
-
-class JobLimitError(ValueError):
-    """A job that the server's limits do not allow now; the message says which limit and what to do."""
-
 
 # Makes one child process: (config, out_dir, run_id, on_event, env) -> an object with TrainingProcess's methods
 # start, pid, alive, failed_early, request_stop, enforce_stop, kill and outcome.
@@ -87,9 +69,7 @@ class JobRegistry:
         self._jobs: dict[str, Job] = {}
         self._queue: list[str] = []
         self._lock = threading.Lock()
-        self._disk_used = 0
-        self._disk_measured_at: float | None = None  # None: walk the runs folder before the next check
-        self._disk_changes = 0  # counts the registry's own updates, so a walk they overtook is not trusted
+        self.disk = DiskTotal(self._out_dir)
         # The active jobs, on disk: a server that restarts tells each workspace which of its jobs were lost.
         self.journal = JobJournal(self._out_dir)
 
@@ -97,12 +77,12 @@ class JobRegistry:
     def submit(self, config: TrainingConfig, owner: str, demo_workers: int = 0) -> Job:
         """Queue a job; `demo_workers=2` trains it on two local worker processes with MultiWorkerMirroredStrategy."""
         config.validate()
-        self._measure_disk()
+        self.disk.measure()
         job = Job(uuid.uuid4().hex[:12], config, owner, demo_workers=demo_workers)
         if demo_workers:
             job.workers = [WorkerProgress(worker_label(index)) for index in range(demo_workers)]
         with self._lock:  # checked and added in one step: a concurrent submit sees this job
-            self._check_limits(owner)
+            check_job_limits(self._jobs.values(), owner, self.jobs_per_owner, self.disk.used, self.disk_cap)
             self._jobs[job.job_id] = job
             self._queue.append(job.job_id)
         self._dispatch()
@@ -170,8 +150,7 @@ class JobRegistry:
 
     def runs_removed(self) -> None:
         """Runs were deleted (from History): the next check walks the runs folder, so their room is free again."""
-        with self._lock:
-            self._disk_measured_at = None
+        self.disk.forget()
 
     def lost_job_note(self, owner: str) -> str | None:
         """Once per server: a note about the owner's jobs that were queued or training when the last one ended."""
@@ -180,34 +159,6 @@ class JobRegistry:
     def owner_dir(self, owner: str) -> Path:
         """Where an owner's runs go: its workspace's folder when the owner is a workspace token."""
         return workspace_dir(owner, self._out_dir()) if valid_token(owner) else self._out_dir()
-
-    # --- limits, under the lock --------------------------------------------
-    def _check_limits(self, owner: str) -> None:
-        """Raise JobLimitError or RunStorageError when a new job of `owner` is not allowed now. Hold the lock."""
-        mine = sum(job.owner == owner and job.active for job in self._jobs.values())
-        if mine >= self.jobs_per_owner:
-            raise JobLimitError(ngettext(
-                "This workspace already has {n} job queued or training, the most allowed per workspace on this "
-                "server: stop it or wait for it to finish.",
-                "This workspace already has {n} jobs queued or training, the most allowed per workspace on this "
-                "server: stop one or wait for them to finish.", mine).format(n=mine))
-        pending = sum(job.active for job in self._jobs.values())
-        used = self._disk_used + pending * RUN_RESERVE_BYTES
-        if used >= self.disk_cap:
-            raise disk_full_error(used, self.disk_cap, pending)
-
-    def _measure_disk(self) -> None:
-        """Walk the runs folder when the last walk is stale; the walk is slow, so it never holds the lock."""
-        with self._lock:
-            measured, changes = self._disk_measured_at, self._disk_changes
-        if measured is not None and time.monotonic() - measured < DISK_MEASURE_SECONDS:
-            return
-        remove_stale(self._out_dir())  # a crashed run's hidden folder would count against the cap
-        used = folder_bytes(self._out_dir())
-        with self._lock:
-            self._disk_used = used
-            # A run published during the walk may be missing from it: walk again next time.
-            self._disk_measured_at = time.monotonic() if changes == self._disk_changes else None
 
     # --- inside -------------------------------------------------------------
     def _dispatch(self) -> None:
@@ -302,17 +253,15 @@ class JobRegistry:
 
     def _finish(self, job: Job, outcome: Outcome) -> None:
         """Record the chief's outcome; a published run joins the disk total, and old runs beyond the limit go."""
-        size = folder_bytes(Path(outcome.path)) if outcome.path else 0
+        size = self.disk.run_bytes(outcome.path)
         job.message = job.message if job.message and outcome.status == "stopped" else outcome.message
         with self._lock:  # the run's bytes replace the room the job kept, in one step
             job.status, job.run_path = outcome.status, outcome.path or None
-            self._disk_used += size
-            self._disk_changes += 1
+            self.disk.add(size)
         if valid_token(job.owner) and job.run_path:
             removed = enforce_run_limit(job.owner, root=self._out_dir())
             if removed:
-                with self._lock:
-                    self._disk_measured_at = None  # the next check walks the folder again
+                self.disk.forget()  # the next check walks the folder again
                 job.message = joined(job.message, runs_removed_note(runs_per_workspace(), removed))
 
 
@@ -321,16 +270,3 @@ def worker_label(index: int) -> LazyText:
     if index == 0:
         return LazyText(lambda: _("worker {index} (chief)").format(index=index))
     return LazyText(lambda: _("worker {index}").format(index=index))
-
-
-def runs_removed_note(keep: int, removed: list[str]) -> LazyText:
-    """The sentence added to a job's message when its run pushed the workspace's oldest runs out."""
-    names = ", ".join(removed)
-    return LazyText(lambda: ngettext("This workspace keeps {keep} runs, so its oldest unshared run went: {names}.",
-                                     "This workspace keeps {keep} runs, so its oldest unshared runs went: {names}.",
-                                     len(removed)).format(keep=keep, names=names))
-
-
-def joined(first: str, second: str) -> LazyText:
-    """Two sentences, each read in the reader's language where it can be (a LazyText), one after the other."""
-    return LazyText(lambda: f"{first} {second}".strip())

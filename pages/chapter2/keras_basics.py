@@ -23,15 +23,16 @@ from lib.keras_views.keras_basics import (
     parse_labels,
 )
 from lib.runs.archive import zip_run
-from lib.runs.store import Run, RunReadError, book_run_path, load_run
+from lib.runs.history_file import RunReadError
+from lib.runs.store import Run, book_run_path, load_run
 from lib.server.guide_controls import label as control_label
 from ui.caching import cache_resource_per_language
 from ui.callbacks_text import CALLBACKS
 from ui.code_panel import code_panel
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
+from ui.keras_basics.open_questions import show_open_questions
 from ui.models import keras_model
-from ui.open_questions import show_open_questions
 from ui.widgets import runs_locally
 from ui.workspace import shell_path
 

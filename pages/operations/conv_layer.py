@@ -5,9 +5,9 @@ import streamlit as st
 
 from lib.codegen.conv_layer import KernelChoice, conv_layer_program
 from lib.engine.architectures import input_depths
+from lib.explore.conv_layer import conv_layer, conv_layer_parameters, conv_layer_step
 from lib.explore.formulas import output_size_latex
 from lib.explore.kernels import PRESETS, SIZES
-from lib.explore.ops import conv_layer, conv_layer_parameters, conv_layer_step
 from lib.i18n import N_, _, ngettext
 from lib.keras_views.layer_weights import (
     KERNEL_SIZES,

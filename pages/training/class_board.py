@@ -5,18 +5,8 @@ import streamlit as st
 from lib.i18n import _
 from lib.plain_text import plain
 from lib.runs.class_entries import MAX_DISPLAY_NAME, snapshot, snapshot_refusal
-from lib.runs.classes import (
-    CODE_LENGTH,
-    STUDENT,
-    TEACHER,
-    ClassError,
-    checked_code,
-    create_class,
-    hand_in,
-    join_class,
-    load_class,
-    valid_code,
-)
+from lib.runs.class_rights import create_class, hand_in, join_class
+from lib.runs.classes import CODE_LENGTH, STUDENT, TEACHER, ClassError, checked_code, load_class, valid_code
 from lib.runs.workspaces import workspace_runs
 from lib.server.guide_controls import label as control_label
 from ui.class_board import OPEN_KEY, PARAM, act, board_link, refuse, show_flash, show_live_board

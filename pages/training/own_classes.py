@@ -3,18 +3,11 @@
 import streamlit as st
 
 from lib.i18n import _, ngettext
-from ui.own_classes import (
-    show_classes,
-    show_download,
-    show_draw_adder,
-    show_grid,
-    show_preparation,
-    show_upload_adder,
-    show_zip_loader,
-)
-from ui.own_results import choose_run, show_results
-from ui.own_set import example_set, total_examples
-from ui.own_training import show_training
+from ui.own_classes.adders import show_draw_adder, show_preparation, show_upload_adder, show_zip_loader
+from ui.own_classes.data_set import example_set, total_examples
+from ui.own_classes.results import choose_run, show_results
+from ui.own_classes.set_view import show_classes, show_download, show_grid
+from ui.own_classes.training import show_training
 
 st.title(_("Your own classes"))
 st.markdown(_("MNIST's ten digits are one data set; here you make your own. Name two to ten classes, give each "

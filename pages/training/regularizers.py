@@ -20,11 +20,11 @@ from lib.server.guide_controls import label as control_label
 from ui.charts import PALETTE
 from ui.code_panel import code_panel
 from ui.digits import digit_picker, mnist_test, show_digit
-from ui.freezing_view import show_freezing
 from ui.models import keras_model
 from ui.pictures import colour_bar
-from ui.placement_view import show_dropout_placement
-from ui.weights_view import show_early_stopping, show_weight_regularizers
+from ui.regularizers.dropout_placement import show_dropout_placement
+from ui.regularizers.freezing import show_freezing
+from ui.regularizers.weights import show_early_stopping, show_weight_regularizers
 
 DROPOUT_MODEL = book_model_path("dropout")
 BATCH_NORM_MODEL = book_model_path("batch norm")

@@ -3,7 +3,7 @@
 The set is a dict: the class names in order and, per class, its examples as (id, (28, 28) uint8 white-on-black
 image). Ids never repeat, so a remove button removes the example it was drawn under even after others went.
 The functions that change the set take it as an argument and raise ImageSetError with a message for the
-learner, so tests call them without a page; ui.own_classes draws the widgets that call them through
+learner, so tests call them without a page; ui.own_classes.set_view and ui.own_classes.adders draw the widgets that call them through
 `change_set`, which applies a change to the set as it is now in the workspace's folder and saves it there
 (lib.runs.own_sets), so a reload or a second tab of the same browser shows it. Each session keeps its copy in
 `st.session_state[SET_KEY]` and reads the folder again only when another session changed it.
@@ -17,7 +17,8 @@ from collections import defaultdict
 import numpy as np
 import streamlit as st
 
-from lib.engine.image_sets import MAX_IMAGES, ImageSet, ImageSetError, build_image_set, check_class_name
+from lib.engine.image_sets import ImageSetError
+from lib.engine.labelled_images import MAX_IMAGES, ImageSet, build_image_set, check_class_name
 from lib.i18n import _, ngettext
 from lib.runs.own_sets import load_own_set, own_set_stamp, save_own_set
 from ui.workspace import workspace_token

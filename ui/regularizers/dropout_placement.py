@@ -7,7 +7,7 @@ import streamlit as st
 from lib.codegen.regularizers import placement_program
 from lib.i18n import _, ngettext
 from lib.keras_views.dropout_placement import PLACEMENT_DIR, PLACEMENTS, RATE, SEEDS, compare_placements
-from lib.runs.store import RunReadError
+from lib.runs.history_file import RunReadError
 from ui.charts import PALETTE
 from ui.code_panel import code_panel
 

@@ -25,9 +25,9 @@ from lib.keras_views.keras_basics import (
 from lib.runs.archive import zip_run
 from lib.runs.store import book_model_path
 from ui.digits import digit_picker, mnist_test
+from ui.keras_basics.resize import show_why_resize
 from ui.layout import captioned_image
 from ui.models import keras_model, shipped_classifier
-from ui.resize_view import show_why_resize
 from ui.widgets import runs_locally
 
 DENSE_BASELINE = book_model_path("dense baseline")

@@ -15,13 +15,14 @@ from lib.explore.drawing import EmptyDrawingError, preprocess_drawing
 from lib.explore.images import enlarge
 from lib.i18n import N_, _
 from lib.plain_text import plain, plain_html
-from lib.runs.store import RunReadError, load_run
+from lib.runs.history_file import RunReadError
+from lib.runs.store import load_run
 from lib.runs.workspaces import workspace_runs
 from ui.digits import class_names, classifier, known_classes_note, remember_drawing
 from ui.explain_views import show_explanation
 from ui.layout import captioned_image
 from ui.model_card import show_model_card
-from ui.own_training import accuracy_caption
+from ui.own_classes.training import accuracy_caption
 from ui.workspace import workspace_token
 
 READER_SOURCES = {"draw": N_("Draw it"), "upload": N_("Upload an image")}

@@ -18,7 +18,8 @@ from lib.keras_views.weight_histograms import (
     kernel_weights,
     regularizer_run_path,
 )
-from lib.runs.store import RunReadError, load_run
+from lib.runs.history_file import RunReadError
+from lib.runs.store import load_run
 from ui.charts import PALETTE
 from ui.code_panel import code_panel
 from ui.models import keras_model

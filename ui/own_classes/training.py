@@ -17,15 +17,17 @@ import streamlit as st
 from lib.codegen.own_classes import own_classes_program
 from lib.engine.config import PRESETS, TrainingConfig
 from lib.engine.estimate import estimated_seconds
-from lib.engine.image_sets import ImageSet, ImageSetError, stratified_split
+from lib.engine.image_sets import ImageSetError, stratified_split
+from lib.engine.labelled_images import ImageSet
 from lib.engine.training_data import AUGMENT_ROTATION, AUGMENT_SHIFT, AUGMENT_ZOOM
 from lib.i18n import _, ngettext
 from lib.plain_text import plain
 from ui.code_panel import code_panel
 from ui.job_views import format_seconds, show_live, show_result
 from ui.jobs import current_job, owner, registry, submit
-from ui.own_classes import preparation, set_zip_bytes
-from ui.own_set import to_image_set
+from ui.own_classes.adders import preparation
+from ui.own_classes.data_set import to_image_set
+from ui.own_classes.set_view import set_zip_bytes
 from ui.training_form import OWN_PRESETS, TrainingForm
 
 # The presets meant for a few dozen examples per class (lib.engine.config); the MNIST ones do not fit here.
