@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.code_panel
-from lib.explore.images import SAMPLE_PHOTOS
+from lib.explore.images import PATTERNS, SAMPLE_PHOTOS
 from lib.explore.kernels import PRESETS, SIZES
 from lib.keras_views.layer_weights import KERNEL_SIZES, MAX_KERNELS
 from tests.code_programs import assert_matches, run_notebook, run_program
@@ -24,7 +24,7 @@ from ui.code_panel import CODE_CHECKS
 
 TIMEOUT = 180
 SEEDS = (1, 2, 3)
-COLOUR_PHOTOS = ("Astronaut", "Chelsea the cat", "Coffee", "Rocket")  # the others are gray already
+COLOUR_PHOTOS = ("astronaut", "chelsea", "coffee", "rocket")  # the others are gray already
 
 
 @pytest.fixture
@@ -65,10 +65,10 @@ def set_widgets(app: AppTest, settings: list[tuple[str, str, object]]) -> AppTes
 
 def image_settings(rng: random.Random, prefix: str) -> list[tuple[str, str, object]]:
     if rng.random() < 0.25:
-        return [("radio", f"{prefix}_source", "Pattern"),
-                ("selectbox", f"{prefix}_pattern", rng.choice(["Checkerboard", "Step edge", "Disc", "Text"]))]
+        return [("radio", f"{prefix}_source", "pattern"),
+                ("selectbox", f"{prefix}_pattern", rng.choice(list(PATTERNS)))]
     photo = rng.choice(list(SAMPLE_PHOTOS))
-    settings = [("radio", f"{prefix}_source", "Sample photo"), ("selectbox", f"{prefix}_photo", photo)]
+    settings = [("radio", f"{prefix}_source", "photo"), ("selectbox", f"{prefix}_photo", photo)]
     if photo in COLOUR_PHOTOS and rng.random() < 0.5:
         settings.append(("toggle", f"{prefix}_colour", True))
     return settings

@@ -9,6 +9,8 @@ from lib.codegen.regularizers import batch_norm_program, dropout_program
 from lib.engine.data import MnistUnavailableError
 from lib.i18n import N_, _
 from lib.keras_views.regularizer_views import (
+    BATCH_NORM_RUN,
+    DROPOUT_RUN,
     batch_norm_stages,
     dropout_draw,
     most_changed_feature,
@@ -25,8 +27,8 @@ from ui.pictures import colour_bar
 from ui.placement_view import show_dropout_placement
 from ui.weights_view import show_early_stopping, show_weight_regularizers
 
-DROPOUT_MODEL = book_model_path("dropout")
-BATCH_NORM_MODEL = book_model_path("batch norm")
+DROPOUT_MODEL = book_model_path(DROPOUT_RUN)
+BATCH_NORM_MODEL = book_model_path(BATCH_NORM_RUN)
 BATCH_NORM_LAYERS = {"conv1": 6, "conv2": 16, "dense1": 120, "dense2": 84}
 # What one feature of a layer is called: a conv layer's are channels, a dense layer's units.
 FEATURE_WORDS = {"channel": N_("channel"), "unit": N_("unit")}
