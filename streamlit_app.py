@@ -3,17 +3,15 @@
 import streamlit as st
 
 from lib.i18n import _
-from lib.server.heap import freeze_loaded_modules
 from lib.server.navigation import page_by_url_path, pages_by_section
 from lib.settings import SettingsError, settings
 from ui.guide import show_page_guide
 from ui.jobs import sidebar_job_status
-from ui.language import choose_language, language_switch, read_language_from_session
-from ui.warmup import start_warm_up
+from ui.language import choose_language, language_switch
+from ui.server_process import after_page, prepare_process
 from ui.workspace import ensure_workspace, show_workspace_link
 
-freeze_loaded_modules()  # what the last runs imported stays out of every later garbage collection
-read_language_from_session()  # importing a module sets nothing: the entry file says where the language is read
+prepare_process()  # once per process: lib.i18n reads each visitor's language from their session
 choose_language()  # before anything is drawn: every string below is read in this visitor's language
 st.set_page_config(page_title=_("CNN Lab"), page_icon=":material/grid_on:", layout="wide")
 try:  # a CNN_LAB_* value that is not allowed stops every page here, in one line (see lib.settings)
@@ -45,5 +43,5 @@ sidebar_job_status()
 show_page_guide(page_by_url_path(navigation.url_path))
 try:
     navigation.run()
-finally:  # also when the page stops early (st.stop): its visitor has it, and the next page is loaded now
-    start_warm_up()
+finally:  # also when the page stops early (st.stop): its visitor has it; the warm-up starts the first time
+    after_page()

@@ -44,10 +44,16 @@ from lib.server.process_runner import training_children
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 APP = '[data-testid="stApp"]'
-# The TensorFlow-free explorer pages (lib/server/pages.py), each by its address, and the key of the slider each
-# session moves there (its declared `slider`).
-EXPLORERS = [(Path(page.path).stem, page.slider) for page in tagged(EXPLORER)
-             if page.slider and not page.has(NEEDS_TENSORFLOW)]
+
+
+def explorer_sliders() -> list[tuple[str, str]]:
+    """The TensorFlow-free explorer pages (lib/server/pages.py), each by its address, with the key of the slider a
+    session moves there (the page's declared `slider`)."""
+    return [(Path(page.path).stem, page.slider) for page in tagged(EXPLORER)
+            if page.slider and not page.has(NEEDS_TENSORFLOW)]
+
+
+EXPLORERS = explorer_sliders()
 OPENED = "draw"  # the page timed as it opens, idle and while training
 
 

@@ -48,6 +48,11 @@ def _cached_upload(data: bytes, name: str):
     return loaded.pixels, loaded.notes
 
 
+# A convolution's padding, by id: "valid" and "same" are the Keras values; "explicit" asks for p rows and columns.
+# Shown translated: a Korean reader reads the API's words with what they mean beside them.
+PADDING_CHOICES = {"valid": N_("valid"), "same": N_("same"), "explicit": N_("explicit p")}
+
+
 def labelled(labels: dict[str, str]):
     """A `format_func` for widgets whose options are ids: each id shown as its label, translated."""
     return lambda value: _(labels[value])
