@@ -6,6 +6,8 @@ Not a page itself: it is not listed in lib.server.navigation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
@@ -53,9 +55,11 @@ def _cached_upload(data: bytes, name: str):
 PADDING_CHOICES = {"valid": N_("valid"), "same": N_("same"), "explicit": N_("explicit p")}
 
 
-def labelled(labels: dict[str, str]):
-    """A `format_func` for widgets whose options are ids: each id shown as its label, translated."""
-    return lambda value: _(labels[value])
+def labelled(labels: dict[str, str]) -> Callable[[str], str]:
+    """A `format_func` for widgets whose options are ids: each id shown as its label, translated. Translated now, in
+    the script's thread (the visitor's language): AppTest calls a format_func in the test's own thread."""
+    shown = {value: _(label) for value, label in labels.items()}
+    return lambda value: shown.get(value, value)
 
 
 def image_picker(prefix: str, allow_colour: bool = True) -> np.ndarray | None:

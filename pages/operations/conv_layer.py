@@ -86,7 +86,7 @@ kernel_sources = [*KERNEL_SOURCES, *lenet_sources]
 if st.session_state.get("layer_kernel_source") not in kernel_sources:
     st.session_state.layer_kernel_source = "presets"
 kernel_source = st.radio(control_label("layer_kernel_source"), kernel_sources, horizontal=True, key="layer_kernel_source",
-                         format_func=lambda value: _(KERNEL_SOURCES[value]) if value in KERNEL_SOURCES else f"LeNet-5 {value}")
+                         format_func=labelled({**KERNEL_SOURCES, **{name: f"LeNet-5 {name}" for name in lenet_sources}}))
 if not lenet_sources:
     st.caption(_("LeNet-5's own kernels: conv1's read {conv1}, conv2's {conv2}. This input has D = {depth}, so neither "
                  "fits it; choose such an input to use them.").format(conv1=_(LENET_INPUTS["conv1"]),
