@@ -194,3 +194,32 @@ def test_the_entry_file_prepares_the_process_once_and_starts_the_warm_up_after_e
     entry_app(timeout=TIMEOUT).run()  # a second visitor
     assert prepared == ["language"]  # once in the process
     assert after == ["warm-up"] * 3  # asked after every page; ui.warmup starts it only the first time
+
+
+def test_the_optimizers_step_computes_what_the_pages_first_open_asks_for(monkeypatch, tmp_path):
+    """The warm-up reads the page's defaults (ui.optimizer_views.DEFAULT_SURFACE, DEFAULT_STEPS): after it, the
+    page's first open finds every path in the cache. Paths are recorded, not computed (Keras's steps are tested
+    in tests/test_optimizer_paths.py)."""
+    import numpy as np
+
+    import ui.optimizer_views
+
+    asked = []
+
+    def recorded(optimizer, surface, start, steps, rate):
+        asked.append((optimizer, surface, steps))
+        return np.zeros((steps + 1, 2)) + np.asarray(start)
+
+    monkeypatch.setattr(ui.optimizer_views, "trajectory", recorded)
+    monkeypatch.setattr(ui.optimizer_views, "defaults_explanation", lambda surface, start: "why")
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    st.cache_data.clear()
+    try:
+        ui.optimizer_views.warm_default_surface()
+        warmed = len(asked)
+        assert warmed and {surface for _optimizer, surface, _steps in asked} == {ui.optimizer_views.DEFAULT_SURFACE}
+        app = open_app("pages/training/optimizers.py", timeout=TIMEOUT)
+        assert not app.exception, [exception.message for exception in app.exception]
+        assert len(asked) == warmed, asked[warmed:]  # the page computed nothing the warm-up had not
+    finally:
+        st.cache_data.clear()  # the recorded paths are no one else's
