@@ -114,7 +114,7 @@ def conv_layer_settings(seed: int) -> list[tuple[str, str, object]]:
     if volume == "image":
         settings += image_settings(rng, "layer")
     else:
-        settings += [("radio", "layer_digit_source", "MNIST test digit"),
+        settings += [("radio", "layer_digit_source", "mnist"),
                      ("number_input", "layer_mnist_index", rng.randint(0, 9999))]
     settings.append(("radio", "layer_kernel_source", kernels))
     if kernels == "presets":
