@@ -3,19 +3,19 @@
 import streamlit as st
 
 from lib.i18n import _
-from lib.server.heap import freeze_loaded_modules, script_run
 from lib.server.navigation import page_by_url_path, pages_by_section
 from lib.settings import SettingsError, settings
 from ui.guide import show_page_guide
 from ui.jobs import sidebar_job_status
-from ui.language import choose_language, language_switch, read_language_from_session
-from ui.warmup import start_warm_up
+from ui.language import choose_language, language_switch
+from ui.server_process import after_page, before_page, prepare_process, script_run
 from ui.workspace import ensure_workspace, show_workspace_link
+
+prepare_process()  # once per process: lib.i18n reads each visitor's language from their session
 
 
 def main() -> None:
-    freeze_loaded_modules(own_runs=1)  # what earlier runs imported leaves later collections, once no other run draws
-    read_language_from_session()  # importing a module sets nothing: the entry file says where the language is read
+    before_page()  # what earlier runs imported leaves later collections, once no other run is drawing
     choose_language()  # before anything is drawn: every string below is read in this visitor's language
     st.set_page_config(page_title=_("CNN Lab"), page_icon=":material/grid_on:", layout="wide")
     try:  # a CNN_LAB_* value that is not allowed stops every page here, in one line (see lib.settings)
@@ -47,9 +47,9 @@ def main() -> None:
     show_page_guide(page_by_url_path(navigation.url_path))
     try:
         navigation.run()
-    finally:  # also when the page stops early (st.stop): its visitor has it, and the next page is loaded now
-        start_warm_up()
+    finally:  # also when the page stops early (st.stop): its visitor has it; the warm-up starts the first time
+        after_page()
 
 
-with script_run():  # counted while it runs: a freeze never takes another visitor's page with it (lib.server.heap)
+with script_run():  # counted while it runs: a freeze never takes another visitor's page with it
     main()

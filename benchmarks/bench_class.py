@@ -35,15 +35,17 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench_server import rss_mb, start_server
+from bench_server import explorer_sliders, rss_mb, start_server
 from streamlit_client import Visitor, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from lib.runs.classes import class_codes, load_class
 
-EXPLORERS = {"convolution": ("Stride s", (1, 2, 3, 4)), "pooling": ("Stride s", (1, 2, 3)),
-             "conv_layer": ("Stride s", (1, 2, 3, 4))}
+# The TensorFlow-free explorer pages, by address, and the key of the slider students move there (their declarations
+# in lib/server/pages.py); the values are the slider's own range.
+EXPLORERS = dict(explorer_sliders())
+MAX_STRIDE = 4
 RUN_NAME = "Run name (optional)"
 TRAIN = "Train"
 CLASS_TITLE, CREATE = "Class title", "Create the class"
@@ -112,9 +114,12 @@ class Class:
 
 
 async def move(school: Class, student: Visitor, page: str, moves: int) -> None:
-    label, values = EXPLORERS[page]
     await student.open(page)
-    current = student.widget(label).proto.default[0]
+    slider = student.widget_by_key(EXPLORERS[page])
+    # The slider's own range, up to 4: larger strides (Pooling's go to 10) would make the pictures, and the work,
+    # smaller than a class moving the slider around its start does.
+    label, values = slider.label, range(int(slider.proto.min), int(min(slider.proto.max, MAX_STRIDE)) + 1)
+    current = slider.proto.default[0]
     for _move in range(moves):
         await asyncio.sleep(school.arguments.think * random.uniform(0.5, 1.5))
         current = random.choice([value for value in values if value != current])
@@ -228,21 +233,23 @@ async def calibrate(url: str, arguments) -> None:
     from bench_server import CHROMIUM_ARGS, move_slider, open_page
     from playwright.async_api import async_playwright
 
+    page_path, key = next(iter(EXPLORERS.items()))
     visitor = await Visitor.connect(url)
     await visitor.open("")
-    await visitor.open("convolution")
+    await visitor.open(page_path)
+    label = visitor.widget_by_key(key).label
     protocol = []
     for index in range(arguments.moves):
-        protocol.append(await visitor.set_slider("Stride s", (1, 2, 3, 2)[index % 4]))
+        protocol.append(await visitor.set_slider(label, (1, 2, 3, 2)[index % 4]))
         await asyncio.sleep(0.3)
     await visitor.close()
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
         await open_page(context, url, "")
-        page = await open_page(context, url, "convolution")
+        page = await open_page(context, url, page_path)
         chromium: list[float] = []
-        await move_slider(page, "Stride s", arguments.moves, chromium)
+        await move_slider(page, key, arguments.moves, chromium)
         await browser.close()
     ratio = statistics.median(protocol) / statistics.median(chromium)
     print(f"one student, Convolution's stride slider, {arguments.moves} moves: protocol median "

@@ -123,7 +123,7 @@ async def run(arguments) -> None:
             watcher = await open_page(watcher_context, url, "convolution")
             await server_quiet(server.pid)  # the warm-up (TensorFlow's import, in the server) is over: idle is idle
             idle: list[float] = []
-            await move_slider(watcher, "Stride s", arguments.moves, idle)
+            await move_slider(watcher, "conv_stride", arguments.moves, idle)
             uploader = await Visitor.connect(url)
             for label, path in zips.items():
                 # The server's CPU for one load alone (nobody else on the server): the page, the upload, the click.
@@ -138,7 +138,7 @@ async def run(arguments) -> None:
                     start = time.monotonic()
                     load = asyncio.create_task(load_zip(uploader, path))
                     while not load.done():
-                        await move_slider(watcher, "Stride s", 1, during)
+                        await move_slider(watcher, "conv_stride", 1, during)
                     await load
                     seconds.append(time.monotonic() - start)
                 change = statistics.median(during) / statistics.median(idle) - 1 if during else float("nan")

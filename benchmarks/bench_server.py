@@ -37,13 +37,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from lib.server.navigation import tagged
+from lib.server.pages import EXPLORER, NEEDS_TENSORFLOW
 from lib.server.process_runner import training_children
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 APP = '[data-testid="stApp"]'
-# Explorer pages and the slider each session moves there.
-EXPLORERS = [("convolution", "Stride s"), ("pooling", "Stride s"), ("conv_layer", "Stride s")]
+
+
+def explorer_sliders() -> list[tuple[str, str]]:
+    """The TensorFlow-free explorer pages (lib/server/pages.py), each by its address, with the key of the slider a
+    session moves there (the page's declared `slider`)."""
+    return [(Path(page.path).stem, page.slider) for page in tagged(EXPLORER)
+            if page.slider and not page.has(NEEDS_TENSORFLOW)]
+
+
+EXPLORERS = explorer_sliders()
 OPENED = "draw"  # the page timed as it opens, idle and while training
 
 
@@ -159,8 +169,9 @@ async def next_key(thumb, index: int) -> str:
     return "ArrowRight" if index % 2 == 0 else "ArrowLeft"
 
 
-async def move_slider(page, label: str, moves: int, latencies: list[float], stop_at: float | None = None) -> None:
-    thumb = page.locator('[data-testid="stSlider"]').filter(has_text=label).first.get_by_role("slider")
+async def move_slider(page, key: str, moves: int, latencies: list[float], stop_at: float | None = None) -> None:
+    """Move the slider whose widget key is `key` (Streamlit gives its element the class st-key-KEY)."""
+    thumb = page.locator(f".st-key-{key}").first.get_by_role("slider")
     for index in range(moves):
         if stop_at is not None and time.monotonic() > stop_at:
             return
@@ -198,10 +209,11 @@ async def run(arguments) -> None:
             await open_page(first, url, "")  # leave Streamlit's old pages/ mode once per server
             await asyncio.sleep(1)
             memory["home"] = rss_mb(server.pid)  # nothing has loaded TensorFlow yet
-            watcher = await open_page(first, url, "convolution")
+            watched, watched_slider = EXPLORERS[0]
+            watcher = await open_page(first, url, watched)
             idle_latencies: list[float] = []
             cpu_start, wall_start = cpu_seconds(server.pid), time.monotonic()
-            await move_slider(watcher, "Stride s", arguments.moves, idle_latencies)
+            await move_slider(watcher, watched_slider, arguments.moves, idle_latencies)
             idle_share = (cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - wall_start)
             await time_open(browser, url, OPENED)  # its model, cached for the server from now on
             opening = {"idle": await time_open(browser, url, OPENED)}
@@ -220,8 +232,8 @@ async def run(arguments) -> None:
             sessions = []
             for index in range(arguments.sessions):
                 context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-                path, label = EXPLORERS[index % len(EXPLORERS)]
-                sessions.append((await open_page(context, url, path), label))
+                path, slider = EXPLORERS[index % len(EXPLORERS)]
+                sessions.append((await open_page(context, url, path), slider))
             training_latencies: list[float] = []
             peak = [rss_mb(server.pid)]
 
@@ -242,8 +254,8 @@ async def run(arguments) -> None:
                     killed.append(child)
 
             extra = [kill_training(min(arguments.seconds / 2, 8))] if arguments.kill else []
-            await asyncio.gather(*extra, sample_memory(until), *(move_slider(page, label, arguments.moves, training_latencies,
-                                                                     until) for page, label in sessions))
+            await asyncio.gather(*extra, sample_memory(until), *(move_slider(page, slider, arguments.moves, training_latencies,
+                                                                     until) for page, slider in sessions))
             memory["during"] = max(peak)
             server_share = (cpu_seconds(server.pid) - cpu_start) / (time.monotonic() - wall_start)
             shown = await exceptions([watcher, *(page for page, _ in sessions)])

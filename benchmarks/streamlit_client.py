@@ -199,6 +199,14 @@ class Visitor:
                            f"there are {sorted(self.widgets)}")
         return self.widgets[label]
 
+    def widget_by_key(self, key: str) -> Widget:
+        """The widget whose key is `key` (Streamlit ends a keyed widget's id with "-" and its key)."""
+        for widget in self.widgets.values():
+            if widget.id.endswith(f"-{key}"):
+                return widget
+        raise KeyError(f"no widget with the key {key!r} on {self.page or 'the default page'}; "
+                       f"there are {sorted(widget.id.rsplit('-', 1)[-1] for widget in self.widgets.values())}")
+
     async def _set(self, label: str, fill) -> float:
         widget = self.widget(label)
         widget_state = WidgetState(id=widget.id)

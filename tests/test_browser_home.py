@@ -1,6 +1,6 @@
 """The app in a real browser: the Home page opens and links to every page."""
 
-from lib.server.navigation import PAGES
+from lib.server.pages import PAGES
 from tests.browser import open_page
 
 

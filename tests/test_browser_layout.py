@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from lib.i18n import _, language_override
-from lib.server.navigation import PAGES
+from lib.server.navigation import all_pages, tagged
+from lib.server.pages import EXPLORER
 from tests.browser import (
     EXCEPTION_SELECTOR,
     HANGUL,
@@ -113,9 +114,16 @@ def projected(request, projector):
     return projector
 
 
+def layout_pages() -> list:
+    """Every declared page (lib/server/pages.py), in the sidebar's order."""
+    return list(all_pages())
+
+
 LANGUAGES = ("en", "ko")
-every_page = pytest.mark.parametrize("projected", [(spec, lang) for spec in PAGES for lang in LANGUAGES],
-                                     indirect=True, ids=[f"{spec.title}-{lang}" for spec in PAGES for lang in LANGUAGES])
+LAYOUT_PAGES = layout_pages()
+every_page = pytest.mark.parametrize("projected", [(spec, lang) for spec in LAYOUT_PAGES for lang in LANGUAGES],
+                                     indirect=True,
+                                     ids=[f"{spec.title}-{lang}" for spec in LAYOUT_PAGES for lang in LANGUAGES])
 
 
 @every_page
@@ -208,10 +216,14 @@ def test_the_page_reads_in_its_language(projected, request):
         assert not korean, korean[:10]
 
 
-# The operation explorers and the Try-it pages: their own controls, and a colour scale on every heatmap.
-EXPLORERS = [spec for spec in PAGES if spec.path in (
-    "pages/operations/convolution.py", "pages/operations/conv_layer.py", "pages/operations/pooling.py",
-    "pages/draw/draw.py", "pages/draw/receptive.py")]
+
+def explorer_pages() -> list:
+    """The pages declared as explorers (lib/server/pages.py): their own controls, and a colour scale on every
+    heatmap."""
+    return tagged(EXPLORER)
+
+
+EXPLORERS = explorer_pages()
 CONTROLS = ", ".join(f'[data-testid="{kind}"]' for kind in
                      ("stRadio", "stSelectbox", "stSlider", "stCheckbox", "stNumberInput", "stFileUploader",
                       "stMultiSelect", "stSelectSlider", "stToggle"))

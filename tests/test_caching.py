@@ -89,3 +89,71 @@ def test_the_finder_sees_a_cached_function_that_translates_without_its_language(
         assert found == []
         unpinned_title()
     assert len(found) == 1 and "unpinned_title" in found[0], found
+
+
+def cached_functions_that_translate(source: str) -> list[str]:
+    """The functions in `source` cached with st.cache_data or st.cache_resource (not the per-language helpers) whose
+    own body calls `_` or `ngettext`: their entries would be worded in whichever language filled them first."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        decorators = [decorator.func if isinstance(decorator, ast.Call) else decorator for decorator in node.decorator_list]
+        if not any(isinstance(decorator, ast.Attribute) and decorator.attr in ("cache_data", "cache_resource")
+                   for decorator in decorators):
+            continue
+        if any(isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in ("_", "ngettext")
+               for statement in node.body for call in eager_nodes(statement)):
+            found.append(f"{node.name} (line {node.lineno})")
+    return found
+
+
+def eager_nodes(node):
+    """`node` and what is under it, but not inside a lambda: a lambda's translation is made when it is read (a
+    LazyText), in the reader's language."""
+    import ast
+
+    yield node
+    for child in ast.iter_child_nodes(node):
+        if not isinstance(child, ast.Lambda):
+            yield from eager_nodes(child)
+
+
+def test_no_cached_function_in_ui_or_pages_translates_without_its_language():
+    """Every cached function of ui/ and pages/, read as code: one that translates goes through ui/caching.py's helper.
+    (tests/test_pages_languages.py also watches what the cached functions translate while every page renders.)"""
+    from tests.conftest import ROOT
+
+    paths = sorted([*(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").rglob("*.py")])
+    assert any(path.name == "optimizer_views.py" for path in paths)
+    found = {str(path.relative_to(ROOT)): names for path in paths
+             if (names := cached_functions_that_translate(path.read_text(encoding="utf-8")))}
+    assert found == {}, "cache these with ui.caching.cache_data_per_language: " + str(found)
+
+
+def test_the_code_check_finds_a_cached_function_that_translates():
+    source = '''
+@st.cache_data(max_entries=1)
+def note(value):
+    return _("Home") + str(value)
+
+@st.cache_resource
+def model():
+    return object()
+
+@cache_data_per_language(max_entries=1)
+def pinned():
+    return _("Home")
+
+@st.cache_data
+def lazy():
+    return LazyText(lambda: _("Home"))
+
+@st.cache_data
+def counted(count):
+    if count:
+        return [ngettext("{n} run", "{n} runs", count)]
+'''
+    assert cached_functions_that_translate(source) == ["note (line 3)", "counted (line 19)"]

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import ui.code_panel
-from lib.explore.images import SAMPLE_PHOTOS
+from lib.explore.images import PATTERNS, SAMPLE_PHOTOS
 from lib.explore.kernels import PRESETS, SIZES
 from lib.keras_views.layer_weights import KERNEL_SIZES, MAX_KERNELS
 from tests.code_programs import assert_matches, run_notebook, run_program
@@ -24,7 +24,7 @@ from ui.code_panel import CODE_CHECKS
 
 TIMEOUT = 180
 SEEDS = (1, 2, 3)
-COLOUR_PHOTOS = ("Astronaut", "Chelsea the cat", "Coffee", "Rocket")  # the others are gray already
+COLOUR_PHOTOS = ("astronaut", "chelsea", "coffee", "rocket")  # the others are gray already
 
 
 @pytest.fixture
@@ -65,10 +65,10 @@ def set_widgets(app: AppTest, settings: list[tuple[str, str, object]]) -> AppTes
 
 def image_settings(rng: random.Random, prefix: str) -> list[tuple[str, str, object]]:
     if rng.random() < 0.25:
-        return [("radio", f"{prefix}_source", "Pattern"),
-                ("selectbox", f"{prefix}_pattern", rng.choice(["Checkerboard", "Step edge", "Disc", "Text"]))]
+        return [("radio", f"{prefix}_source", "pattern"),
+                ("selectbox", f"{prefix}_pattern", rng.choice(list(PATTERNS)))]
     photo = rng.choice(list(SAMPLE_PHOTOS))
-    settings = [("radio", f"{prefix}_source", "Sample photo"), ("selectbox", f"{prefix}_photo", photo)]
+    settings = [("radio", f"{prefix}_source", "photo"), ("selectbox", f"{prefix}_photo", photo)]
     if photo in COLOUR_PHOTOS and rng.random() < 0.5:
         settings.append(("toggle", f"{prefix}_colour", True))
     return settings
@@ -82,9 +82,9 @@ def convolution_settings(seed: int) -> list[tuple[str, str, object]]:
         ("slider", "conv_stride", rng.randint(1, 4)),
         ("slider", "conv_dilation", rng.randint(1, 3)),
     ]
-    padding = rng.choice(["valid", "same", "explicit p"])
+    padding = rng.choice(["valid", "same", "explicit"])
     settings.append(("radio", "conv_padding", padding))
-    if padding == "explicit p":
+    if padding == "explicit":
         settings.append(("slider", "conv_p", rng.randint(0, 5)))
     return settings
 
@@ -104,30 +104,30 @@ def pooling_settings(seed: int) -> list[tuple[str, str, object]]:
 
 # Each seed's input and kernels, so that every kind is run: an image with presets, an MNIST digit with random
 # kernels, and LeNet-5's pool1 activations with its trained conv2 kernels; the numbers in them are drawn.
-LAYER_SOURCES = {1: ("Image", "Presets"), 2: ("Digit", "Random"), 3: ("LeNet-5 activations", "LeNet-5 conv2")}
+LAYER_SOURCES = {1: ("image", "presets"), 2: ("digit", "random"), 3: ("activations", "conv2")}
 
 
 def conv_layer_settings(seed: int) -> list[tuple[str, str, object]]:
     rng = random.Random(seed)
     volume, kernels = LAYER_SOURCES[seed]
     settings = [("radio", "layer_volume", volume)]
-    if volume == "Image":
+    if volume == "image":
         settings += image_settings(rng, "layer")
     else:
-        settings += [("radio", "layer_digit_source", "MNIST test digit"),
+        settings += [("radio", "layer_digit_source", "mnist"),
                      ("number_input", "layer_mnist_index", rng.randint(0, 9999))]
     settings.append(("radio", "layer_kernel_source", kernels))
-    if kernels == "Presets":
+    if kernels == "presets":
         settings += [("slider", "layer_n", rng.randint(1, MAX_KERNELS)), ("select_slider", "layer_k", rng.choice(SIZES)),
                      ("number_input", "layer_bias_0", round(rng.uniform(-50, 50), 2))]
-    elif kernels == "Random":
+    elif kernels == "random":
         settings += [("slider", "layer_random_n", rng.randint(1, MAX_KERNELS)),
                      ("select_slider", "layer_random_k", rng.choice(KERNEL_SIZES)),
                      ("number_input", "layer_seed", rng.randint(0, 10_000))]
-    padding = rng.choice(["valid", "same", "explicit p"])
+    padding = rng.choice(["valid", "same", "explicit"])
     settings += [("slider", "layer_stride", rng.randint(1, 3)), ("radio", "layer_padding", padding),
                  ("toggle", "layer_relu", rng.random() < 0.5)]
-    if padding == "explicit p":
+    if padding == "explicit":
         settings.append(("slider", "layer_p", rng.randint(0, 5)))
     return settings
 

@@ -21,6 +21,7 @@ from lib.engine.config import ARCHITECTURES, SCHEDULES, STYLES, TrainingConfig
 from lib.engine.optimizers import OPTIMIZERS
 from tests.code_programs import assert_matches, run_notebook, run_program
 from tests.conftest import ROOT, entry_app, open_app
+from ui.training_form import mnist_training_form
 
 TIMEOUT = 180
 LOSS_TOLERANCE = 0.02
@@ -148,7 +149,8 @@ def test_train_page_recipe_builds_the_engines_model_and_its_first_epoch_loss(for
 
     app = open_page("pages/training/train.py", tmp_path, monkeypatch)
     fill_form(app, form)
-    config = TrainingConfig.from_dict(app.session_state["train_form_values"])
+    form = mnist_training_form()
+    config = TrainingConfig.from_dict(form.saved_values(app.session_state))
     program = training_program(config)
     assert shown_code(app, "model.fit(") == [program.source()]
     page_checks = app.session_state["code_checks"]["train"]
@@ -170,7 +172,8 @@ def test_scaling_page_mirrored_program_trains_as_the_engine_does(tmp_path, monke
     config = replace(TrainingConfig(), train_samples=1000, epochs=1)
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
     app = entry_app(timeout=TIMEOUT)
-    app.session_state["train_form_values"] = config.to_dict()  # what the Train page leaves for Scaling out
+    form = mnist_training_form()  # the Train page's form, as it saves itself for the Scaling out page
+    app.session_state[form.saved_key] = {form.key(name): value for name, value in config.to_dict().items()}
     app.run()
     app.switch_page("pages/training/scaling.py")
     app.run()

@@ -45,5 +45,5 @@ def test_no_padding_no_note(monkeypatch):
     app = open_convolution(monkeypatch)
     app.radio(key="conv_padding").set_value("valid").run()
     assert not any("crop on its own" in info.value for info in app.info)
-    height, width = sample_photo("Cameraman").shape[:2]
+    height, width = sample_photo("camera").shape[:2]
     assert height > CROP and width > CROP  # both sliders exist on the default photo

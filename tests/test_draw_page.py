@@ -74,7 +74,7 @@ def test_draw_accepts_the_image_kinds_the_explorers_accept_animated_gifs_include
     assert not app.exception, [exception.message for exception in app.exception]
     draw_types = uploader_types(app)
     explorer = open_app("pages/operations/convolution.py", timeout=120)
-    explorer.radio(key="conv_source").set_value("Upload").run()
+    explorer.radio(key="conv_source").set_value("upload").run()
     assert draw_types >= uploader_types(explorer) and {".gif", ".tif", ".tiff"} <= draw_types
     # An animated GIF of a dark digit on light paper reads as its first frame, with a note saying so.
     frames = [Image.new("L", (56, 56), 255) for _ in range(3)]

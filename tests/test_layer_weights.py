@@ -119,15 +119,15 @@ def test_parameter_count_is_n_times_dkk_plus_one():
 
 
 def test_preset_kernels_put_each_preset_on_the_chosen_channels():
-    kernels = preset_kernels(["Sobel x (vertical edges)", "Box blur"], [[0, 2], [1]], 3, 3)
+    kernels = preset_kernels(["sobel_x", "box_blur"], [[0, 2], [1]], 3, 3)
     assert kernels.shape == (3, 3, 3, 2)
-    np.testing.assert_allclose(kernels[:, :, 0, 0], preset("Sobel x (vertical edges)", 3))
+    np.testing.assert_allclose(kernels[:, :, 0, 0], preset("sobel_x", 3))
     assert not kernels[:, :, 1, 0].any() and not kernels[:, :, 0, 1].any()
 
 
 def test_preset_kernels_refuse_a_channel_the_input_lacks():
     with pytest.raises(ValueError, match="input channel 3"):
-        preset_kernels(["Box blur"], [[3]], 3, 3)
+        preset_kernels(["box_blur"], [[3]], 3, 3)
 
 
 def test_random_weights_follow_the_seed_and_glorot_limits():

@@ -5,7 +5,8 @@ import itertools
 import pytest
 
 from lib.server.guide_controls import guide_line
-from lib.server.navigation import PAGES, next_on_route, page_by_title, route
+from lib.server.navigation import next_on_route, page_by_title, route, step_of
+from lib.server.pages import PAGES
 from tests.conftest import entry_app
 
 
@@ -13,11 +14,12 @@ def test_route_takes_every_page_but_the_start_sections_once_numbered_from_one():
     # The Start section (Home, the Glossary) is where the route begins and what it leans on, not a step of it.
     steps = route()
     assert sorted(page.path for page in steps) == sorted(page.path for page in PAGES if page.section != "Start")
-    assert [page.step for page in steps] == list(range(1, len(steps) + 1))
+    assert [step_of(page) for page in steps] == list(range(1, len(steps) + 1))
 
 
 def test_route_follows_the_sidebar_order():
-    assert [page for page in PAGES if page.step] == route()
+    assert [page for page in PAGES if step_of(page)] == route()
+    assert [page for page in PAGES if page.section != "Start"] == route()
 
 
 def test_every_step_says_what_to_try_and_where_it_is_in_the_book():
@@ -48,4 +50,4 @@ def test_a_page_opens_with_its_step_and_what_to_try(page, tmp_path, monkeypatch)
     app.switch_page(page.path)
     app.run()
     guide = [info.value for info in app.info if "Try this" in info.value]
-    assert guide and f"Step {page.step} of {len(route())}" in guide[0] and guide_line(page.try_this) in guide[0]
+    assert guide and f"Step {step_of(page)} of {len(route())}" in guide[0] and guide_line(page.try_this) in guide[0]

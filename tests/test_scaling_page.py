@@ -61,3 +61,22 @@ def test_the_demonstration_says_where_its_workers_train(monkeypatch, address, sa
     app = open_scaling_after(monkeypatch, [worker("worker 0 (chief)", [0.8]), worker("worker 1", [0.8])])
     text = markdown_text(app)
     assert said in text and ("Ray cluster" in text) == bool(address)
+
+
+def test_the_commands_are_built_from_what_the_train_pages_form_last_held(monkeypatch, tmp_path):
+    """The Train page's form saves itself (ui.training_form); Scaling out reads it from there, not from a key the
+    Train page fills for it."""
+    import lib.engine.resources
+
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    monkeypatch.setattr(lib.engine.resources, "tensorflow_build_in_child", lambda: "TensorFlow (test) sees CPU:0.")
+    app = open_app("pages/training/scaling.py", timeout=60)
+    assert not any("--epochs=7" in code.value for code in app.code)
+    app.switch_page("pages/training/train.py")
+    app.run()
+    app.number_input(key="train_epochs").set_value(7).run()
+    app.switch_page("pages/training/scaling.py")
+    app.run()
+    assert not app.exception, [exception.message for exception in app.exception]
+    commands = [code.value for code in app.code if "lib.cli" in code.value]
+    assert commands and all("--epochs=7" in command for command in commands), commands

@@ -25,7 +25,7 @@ def _png(height: int, width: int) -> bytes:
 
 def _open_with_upload(prefix: str, height: int, width: int) -> AppTest:
     app = open_app(PAGES[prefix], timeout=60)
-    app.radio(key=f"{prefix}_source").set_value("Upload").run()
+    app.radio(key=f"{prefix}_source").set_value("upload").run()
     app.file_uploader(key=f"{prefix}_upload").set_value(("small.png", _png(height, width), "image/png")).run()
     assert not app.exception, [exception.message for exception in app.exception]
     return app

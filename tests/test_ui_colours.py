@@ -7,8 +7,8 @@ from ui.pictures import kernel_slices, number_grid
 
 
 def test_all_positive_blur_kernel_is_drawn_on_a_scale_centred_on_zero():
-    heatmap = number_grid(preset("Gaussian blur (book)", 3), "blur", diverging=True).data[0]
-    assert heatmap.zmin == -heatmap.zmax and heatmap.zmax == preset("Gaussian blur (book)", 3).max()
+    heatmap = number_grid(preset("gaussian_blur", 3), "blur", diverging=True).data[0]
+    assert heatmap.zmin == -heatmap.zmax and heatmap.zmax == preset("gaussian_blur", 3).max()
 
 
 def test_kernel_slices_share_one_scale_centred_on_zero():

@@ -145,3 +145,81 @@ def test_a_cold_servers_first_page_draws_the_canvas_at_once_and_the_model_after_
     assert not app.exception, [exception.message for exception in app.exception]
     assert not any("Loading the model" in info.value for info in app.info)
     assert any(header.value.startswith("Model card") for header in app.subheader)
+
+
+def test_every_warm_up_step_is_declared_by_a_page_and_runs_in_its_order():
+    from lib.server.navigation import all_pages
+
+    declared = {name for page in all_pages() for name in page.warm_up}
+    assert declared == set(ui.warmup.STEPS), "a step no page declares never runs; a declared one must exist"
+    assert list(ui.warmup.declared_steps()) == list(ui.warmup.STEPS.values())
+
+
+def test_the_photos_step_warms_each_pickers_default_photo(monkeypatch):
+    """Read from lib.explore.images.DEFAULT_PHOTOS, which the pickers open with: a default changed there is warmed."""
+    import lib.explore.images
+    import ui.widgets
+
+    warmed = []
+    monkeypatch.setattr(ui.widgets, "_cached_photo", warmed.append)
+    monkeypatch.setattr(lib.explore.images, "DEFAULT_PHOTOS", {"conv": "moon", "pool": "rocket", "why": "moon"})
+    ui.warmup.explorer_pictures()
+    assert warmed == ["moon", "rocket"]
+
+
+def test_the_regularization_step_loads_the_models_the_page_opens_with(monkeypatch):
+    import lib.keras_views.regularizer_views
+    import ui.models
+    from lib.runs.store import book_model_path
+
+    loaded = []
+    monkeypatch.setattr(ui.models, "keras_model", loaded.append)
+    monkeypatch.setattr(lib.keras_views.regularizer_views, "PAGE_RUNS", ("shipped",))
+    ui.warmup.load_regularization_models()
+    assert loaded == [str(book_model_path("shipped"))]
+
+
+def test_the_entry_file_prepares_the_process_once_and_starts_the_warm_up_after_each_page(monkeypatch, tmp_path):
+    import ui.server_process
+
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    prepared, after = [], []
+    monkeypatch.setattr(ui.server_process, "_prepared", False)  # a fresh process
+    monkeypatch.setattr(ui.server_process, "read_language_from_session", lambda: prepared.append("language"))
+    monkeypatch.setattr(ui.server_process, "start_warm_up", lambda: after.append("warm-up"))
+    app = entry_app(timeout=TIMEOUT)
+    app.run()
+    app.switch_page("pages/operations/pooling.py")
+    app.run()
+    entry_app(timeout=TIMEOUT).run()  # a second visitor
+    assert prepared == ["language"]  # once in the process
+    assert after == ["warm-up"] * 3  # asked after every page; ui.warmup starts it only the first time
+
+
+def test_the_optimizers_step_computes_what_the_pages_first_open_asks_for(monkeypatch, tmp_path):
+    """The warm-up reads the page's defaults (ui.optimizer_views.DEFAULT_SURFACE, DEFAULT_STEPS): after it, the
+    page's first open finds every path in the cache. Paths are recorded, not computed (Keras's steps are tested
+    in tests/test_optimizer_paths.py)."""
+    import numpy as np
+
+    import ui.optimizer_views
+
+    asked = []
+
+    def recorded(optimizer, surface, start, steps, rate):
+        asked.append((optimizer, surface, steps))
+        return np.zeros((steps + 1, 2)) + np.asarray(start)
+
+    monkeypatch.setattr(ui.optimizer_views, "trajectory", recorded)
+    monkeypatch.setattr(ui.optimizer_views, "defaults_explanation", lambda surface, start: "why")
+    monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
+    st.cache_data.clear()
+    try:
+        ui.optimizer_views.warm_default_surface()
+        warmed = len(asked)
+        assert warmed and {surface for _optimizer, surface, _steps in asked} == {ui.optimizer_views.DEFAULT_SURFACE}
+        app = open_app("pages/training/optimizers.py", timeout=TIMEOUT)
+        assert not app.exception, [exception.message for exception in app.exception]
+        assert len(asked) == warmed, asked[warmed:]  # the page computed nothing the warm-up had not
+    finally:
+        st.cache_data.clear()  # the recorded paths are no one else's

@@ -130,7 +130,7 @@ def test_page_computes_the_chart_only_when_asked_and_shows_the_lib_numbers(thous
 def coins_small() -> np.ndarray:
     from lib.explore.images import sample_photo
 
-    pixels = sample_photo("Coins")
+    pixels = sample_photo("coins")
     step = max(1, max(pixels.shape) // 96)
     return pixels[::step, ::step]  # what the page shuffles
 

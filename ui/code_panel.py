@@ -11,6 +11,7 @@ import streamlit as st
 
 from lib.codegen.images import ImageChoice
 from lib.codegen.program import Program
+from lib.explore.images import DEFAULT_PHOTOS, PATTERNS
 from lib.i18n import _
 
 CODE_CHECKS = "code_checks"
@@ -30,10 +31,10 @@ def code_panel(program: Program, key: str, *, expanded: bool = False) -> None:
                               mime="application/x-ipynb+json", key=f"{key}_code_ipynb", icon=":material/download:")
 
 
-def image_choice(prefix: str, pixels, default_photo: str = "Cameraman") -> ImageChoice:
+def image_choice(prefix: str, pixels) -> ImageChoice:
     """What ui.widgets.image_picker(prefix) was set to, read from its widgets' keys, for the program's first part.
     `pixels` is what it returned: three channels mean the page kept the colour."""
-    source = st.session_state.get(f"{prefix}_source", "Sample photo")
-    name = (st.session_state.get(f"{prefix}_photo", default_photo) if source == "Sample photo" else
-            st.session_state.get(f"{prefix}_pattern", "Checkerboard") if source == "Pattern" else None)
+    source = st.session_state.get(f"{prefix}_source", "photo")
+    name = (st.session_state.get(f"{prefix}_photo", DEFAULT_PHOTOS[prefix]) if source == "photo" else
+            st.session_state.get(f"{prefix}_pattern", next(iter(PATTERNS))) if source == "pattern" else None)
     return ImageChoice(source, name, colour=pixels.ndim == 3)

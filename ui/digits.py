@@ -26,7 +26,7 @@ from ui.models import shipped_classifier as shipped_classifier
 from ui.workspace import workspace_token
 
 DRAWN_DIGIT = "drawn_digit"
-DIGIT_SOURCES = (N_("Drawn digit"), N_("MNIST test digit"))  # the picker's values, translated where shown
+DIGIT_SOURCES = {"drawn": N_("Drawn digit"), "mnist": N_("MNIST test digit")}  # the picker's ids and labels
 
 
 @cache_data_per_language(max_entries=64, show_spinner=False)  # the labels and notes are words for people
@@ -118,10 +118,10 @@ def remember_drawing(image: np.ndarray) -> None:
 
 def digit_picker(prefix: str) -> tuple[np.ndarray | None, str]:
     """The learner's drawing or an MNIST test digit, (28, 28) uint8, with a caption; (None, why) when there is none."""
-    shown = {source: _(source) for source in DIGIT_SOURCES}
-    source = st.radio(_("Which digit"), DIGIT_SOURCES, horizontal=True, key=f"{prefix}_digit_source",
+    shown = {source: _(label) for source, label in DIGIT_SOURCES.items()}  # translated in the script's thread
+    source = st.radio(_("Which digit"), list(DIGIT_SOURCES), horizontal=True, key=f"{prefix}_digit_source",
                       index=0 if DRAWN_DIGIT in st.session_state else 1, format_func=shown.get)
-    if source == "Drawn digit":
+    if source == "drawn":
         digit = st.session_state.get(DRAWN_DIGIT)
         if digit is None:
             return None, _("No digit drawn yet: draw one on the Draw a digit page, then come back.")

@@ -111,14 +111,20 @@ def cached_explanation(surface: str, start: tuple) -> str:
     return defaults_explanation(surface, start)
 
 
+# What the Optimizers page opens with (its widgets' defaults); the server's warm-up computes the same.
+DEFAULT_SURFACE = "bowl"
+DEFAULT_STEPS = 200
+
+
 def warm_default_surface() -> None:
-    """What the Optimizers page computes when it first opens: the bowl at its suited rates, 200 steps."""
-    bowl = SURFACES["bowl"]
-    start = (float(bowl.start[0]), float(bowl.start[1]))
-    cached_grid("bowl")
+    """What the Optimizers page computes when it first opens: DEFAULT_SURFACE from its start at its suited rates,
+    DEFAULT_STEPS steps, every optimizer."""
+    surface = SURFACES[DEFAULT_SURFACE]
+    start = (float(surface.start[0]), float(surface.start[1]))
+    cached_grid(DEFAULT_SURFACE)
     for lang in LANGUAGES:
         with language_override(lang):
-            cached_explanation("bowl", start)
+            cached_explanation(DEFAULT_SURFACE, start)
     for name in OPTIMIZERS:
-        cached_path(name, "bowl", start, 200, float(bowl.suited_rates[name]))
+        cached_path(name, DEFAULT_SURFACE, start, DEFAULT_STEPS, float(surface.suited_rates[name]))
 

@@ -161,3 +161,21 @@ class TrainingForm:
                                                          self.default_rate_key]
                                             if name in st.session_state}
         return form_values
+
+    def saved_values(self, state=None) -> dict | None:
+        """The config the form held when its page last drew it, as `values` gave it; None if it never did. Another
+        page reads a form this way (the Scaling out page the Train page's), without drawing it. `state`: this
+        session's state (a test passes its AppTest's)."""
+        state = st.session_state if state is None else state
+        if self.saved_key not in state:
+            return None
+        saved = state[self.saved_key]
+        form_values = {name: saved[self.key(name)] for name in FIELDS if self.key(name) in saved}
+        if saved.get(self.default_rate_key):
+            form_values["learning_rate"] = None
+        return form_values
+
+
+def mnist_training_form() -> TrainingForm:
+    """The Train LeNet-5 page's form (MNIST's presets, Quick look first); the Scaling out page reads what it holds."""
+    return TrainingForm("train", MNIST_PRESETS, default_preset="Quick look")

@@ -8,13 +8,21 @@ a page that asks while the warm-up is still loading waits on the same entry inst
 The child that tells which devices TensorFlow sees is asked first, since it runs in a process of its own.
 Started from the entry file once its page has run, so a server nobody visits never loads TensorFlow; everything
 is imported inside its step, so that importing this module costs the first page nothing.
+
+Which steps run is declared with the pages (lib/server/pages.py: each page's `warm_up` names the steps its first
+open needs); `STEPS` below gives each step its name and the order they run in. What a step warms is read from the
+pages' own defaults (the sample photos' defaults in lib.explore.images, the models the Dropout and batch norm page
+opens with in lib.runs.store), so changing a default changes what is warmed with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from lib.i18n import _
+from lib.server.navigation import all_pages
 from lib.server.warmup import BackgroundOnce
 
 
@@ -28,10 +36,10 @@ def explorer_pictures() -> None:
     """The operations pages' sample photos (scikit-image reads them from its data files) and the first PNG."""
     import numpy as np
 
-    from lib.explore.images import png_data_uri
+    from lib.explore.images import DEFAULT_PHOTOS, png_data_uri
     from ui.widgets import _cached_photo
 
-    for name in ("Cameraman", "Chelsea the cat", "Coins"):  # Convolution and Conv layer, Pooling, Why CNNs
+    for name in dict.fromkeys(DEFAULT_PHOTOS.values()):  # each picker's default photo, once
         _cached_photo(name)
     png_data_uri(np.zeros((8, 8), dtype=np.uint8))
 
@@ -56,10 +64,11 @@ def read_test_set() -> None:
 
 
 def load_regularization_models() -> None:
+    from lib.keras_views.regularizer_views import PAGE_RUNS
     from lib.runs.store import book_model_path
     from ui.models import keras_model
 
-    for name in ("dropout", "batch norm"):  # the Dropout and batch norm page opens with these two
+    for name in PAGE_RUNS:  # the Dropout and batch norm page opens with these
         keras_model(str(book_model_path(name)))
 
 
@@ -89,9 +98,30 @@ def optimizers_page() -> None:
     warm_default_surface()
 
 
-# In the order pages need them; each step is what some page would otherwise do first.
-WARM_UP = BackgroundOnce("cnn-lab-warm-up", ask_for_devices, explorer_pictures, load_shipped_model, read_test_set,
-                         load_regularization_models, first_calls, optimizers_page)
+# Every step by the name pages declare it with (lib/server/pages.py), in the order they run: each is what some
+# page would otherwise do first. The devices child comes first, since it runs in a process of its own.
+STEPS: dict[str, Callable[[], None]] = {
+    "devices": ask_for_devices,
+    "photos": explorer_pictures,
+    "shipped_model": load_shipped_model,
+    "test_set": read_test_set,
+    "regularization_models": load_regularization_models,
+    "keras_first_calls": first_calls,
+    "optimizer_paths": optimizers_page,
+}
+
+
+def declared_steps() -> list[Callable[[], None]]:
+    """The steps some page declares, each once, in STEPS's order; a name no step has is a mistake, said at once."""
+    declared = {name for page in all_pages() for name in page.warm_up}
+    unknown = declared - set(STEPS)
+    if unknown:
+        raise ValueError(f"Pages declare warm-up steps that ui/warmup.py does not have: {', '.join(sorted(unknown))}; "
+                         f"the steps are {', '.join(STEPS)}.")
+    return [step for name, step in STEPS.items() if name in declared]
+
+
+WARM_UP = BackgroundOnce("cnn-lab-warm-up", *declared_steps())
 # A cold deep link to Draw starts the warm-up from the page and lets its browser fetch the canvas's files
 # first: TensorFlow's import, begun at once, held the canvas back by a second (3.0 s against 2.0 s).
 COMPONENT_FETCH_PAUSE = 0.75

@@ -6,15 +6,18 @@ Not a page itself: it is not listed in lib.server.navigation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
-from lib.explore.images import PATTERNS, SAMPLE_PHOTOS, ImageInputError, load_upload, pattern, sample_photo, to_gray
+from lib.explore.images import DEFAULT_PHOTOS, PATTERNS, SAMPLE_PHOTOS, ImageInputError, load_upload, pattern, sample_photo, to_gray
 from lib.i18n import N_, _, ngettext
 from lib.server.hosts import is_local_host
 from ui.caching import cache_data_per_language
 
-SOURCES = (N_("Sample photo"), N_("Pattern"), N_("Upload"), N_("Camera"))  # ids, shown translated
+# Where an image comes from, by id (what the widget keeps) and label (what it shows, translated).
+SOURCES = {"photo": N_("Sample photo"), "pattern": N_("Pattern"), "upload": N_("Upload"), "camera": N_("Camera")}
 
 
 def runs_locally() -> bool:
@@ -47,24 +50,40 @@ def _cached_upload(data: bytes, name: str):
     return loaded.pixels, loaded.notes
 
 
-def image_picker(prefix: str, default_photo: str = "Cameraman", allow_colour: bool = True) -> np.ndarray | None:
-    """Let the user choose an image; return float 0-255 pixels, or None after showing why not."""
-    source = st.radio(_("Image source"), SOURCES, horizontal=True, key=f"{prefix}_source", format_func=_)
+# A convolution's padding, by id: "valid" and "same" are the Keras values; "explicit" asks for p rows and columns.
+# Shown translated: a Korean reader reads the API's words with what they mean beside them.
+PADDING_CHOICES = {"valid": N_("valid"), "same": N_("same"), "explicit": N_("explicit p")}
+
+
+def labelled(labels: dict[str, str]) -> Callable[[str], str]:
+    """A `format_func` for widgets whose options are ids: each id shown as its label, translated. Translated now, in
+    the script's thread (the visitor's language): AppTest calls a format_func in the test's own thread."""
+    shown = {value: _(label) for value, label in labels.items()}
+    return lambda value: shown.get(value, value)
+
+
+def image_picker(prefix: str, allow_colour: bool = True) -> np.ndarray | None:
+    """Let the user choose an image; return float 0-255 pixels, or None after showing why not. The photo it opens
+    with is DEFAULT_PHOTOS[prefix] (lib.explore.images)."""
+    source = st.radio(_("Image source"), list(SOURCES), horizontal=True, key=f"{prefix}_source",
+                      format_func=labelled(SOURCES))
     pixels = None
-    if source == "Sample photo":
+    if source == "photo":
         names = list(SAMPLE_PHOTOS)
-        name = st.selectbox(_("Photo"), names, index=names.index(default_photo), key=f"{prefix}_photo", format_func=_)
+        name = st.selectbox(_("Photo"), names, index=names.index(DEFAULT_PHOTOS[prefix]), key=f"{prefix}_photo",
+                            format_func=labelled(SAMPLE_PHOTOS))
         pixels = _cached_photo(name)
-    elif source == "Pattern":
-        pixels = pattern(st.selectbox(_("Pattern"), PATTERNS, key=f"{prefix}_pattern", format_func=_))
+    elif source == "pattern":
+        pixels = pattern(st.selectbox(_("Pattern"), list(PATTERNS), key=f"{prefix}_pattern",
+                                      format_func=labelled(PATTERNS)))
     else:
-        if source == "Upload":
+        if source == "upload":
             upload = st.file_uploader(_("Upload an image"), key=f"{prefix}_upload",
                                       type=["png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "webp"])
         else:
             upload = st.camera_input(_("Take a picture"), key=f"{prefix}_camera")
         if upload is None:
-            st.info(_("Choose a file to see it here.") if source == "Upload" else _("Take a picture to use it."))
+            st.info(_("Choose a file to see it here.") if source == "upload" else _("Take a picture to use it."))
             return None
         pixels, messages = _cached_upload(upload.getvalue(), upload.name)
         if pixels is None:

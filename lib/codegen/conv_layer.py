@@ -11,23 +11,23 @@ import numpy as np
 from lib.codegen.comments import wrap_comments
 from lib.codegen.images import ImageChoice, image_cell
 from lib.codegen.program import Program, literal
-from lib.explore.kernels import preset
+from lib.explore.kernels import PRESET_LABELS, preset
 from lib.i18n import _
 
 
 @dataclass(frozen=True)
 class KernelChoice:
-    """How the page made its kernels: "Presets" (one preset per kernel, on the channels it reads), "Random"
+    """How the page made its kernels: "presets" (one preset per kernel, on the channels it reads), "random"
     (Glorot-uniform from a seed, as lib.keras_views.layer_weights.random_weights draws them) or a trained
-    layer's weights (written out as they are)."""
+    LeNet-5 layer's weights, by the layer's name ("conv1", written out as they are)."""
 
     source: str
     size: int
     count: int
     depth: int
-    names: tuple[str, ...] = ()  # Presets: kernel n's preset
-    channels: tuple[tuple[int, ...], ...] = ()  # Presets: the input channels kernel n reads
-    seed: int | None = None  # Random
+    names: tuple[str, ...] = ()  # presets: kernel n's preset id (lib.explore.kernels.PRESETS)
+    channels: tuple[tuple[int, ...], ...] = ()  # presets: the input channels kernel n reads
+    seed: int | None = None  # random
 
 
 def _volume_cell(image: ImageChoice | None, digit: np.ndarray | None, activations: np.ndarray | None,
@@ -53,7 +53,7 @@ def _volume_cell(image: ImageChoice | None, digit: np.ndarray | None, activation
 
 
 def _kernels_cell(choice: KernelChoice, kernels: np.ndarray, biases: np.ndarray) -> str:
-    if choice.source == "Presets":
+    if choice.source == "presets":
         lines = [f"kernels = np.zeros(({choice.size}, {choice.size}, {choice.depth}, {choice.count}))  # "
                  + _("k x k x D x N, the layout of a Keras Conv2D kernel")]
         for n, (name, used) in enumerate(zip(choice.names, choice.channels)):
@@ -61,11 +61,11 @@ def _kernels_cell(choice: KernelChoice, kernels: np.ndarray, biases: np.ndarray)
                 lines.append("# " + _("Kernel {n} reads no input channel: it stays zero").format(n=n))
                 continue
             lines += ["# " + _("Kernel {n}: {name}, on input channels {channels}").format(
-                          n=n, name=_(name), channels=", ".join(str(channel) for channel in used)),
+                          n=n, name=_(PRESET_LABELS[name]), channels=", ".join(str(channel) for channel in used)),
                       f"kernels[:, :, {literal(list(used))}, {n}] = {literal(preset(name, choice.size))}[:, :, np.newaxis]"]
         lines.append(f"biases = {literal(np.asarray(biases, dtype=np.float64))}")
         return "\n".join(lines)
-    if choice.source == "Random":
+    if choice.source == "random":
         fan = f"{choice.size} * {choice.size}"
         return "\n".join([
             "# " + _("Drawn as Keras's default Glorot-uniform initializer draws them; biases small and random"),
@@ -74,7 +74,7 @@ def _kernels_cell(choice: KernelChoice, kernels: np.ndarray, biases: np.ndarray)
             f"kernels = rng.uniform(-limit, limit, ({choice.size}, {choice.size}, {choice.depth}, {choice.count}))",
             f"biases = rng.normal(0, 0.05, {choice.count})"])
     return "\n".join([
-        "# " + _("The trained weights of {layer}, as the page read them").format(layer=choice.source),
+        "# " + _("The trained weights of {layer}, as the page read them").format(layer=f"LeNet-5 {choice.source}"),
         f"kernels = {literal(np.asarray(kernels, dtype=np.float32))}.astype(np.float64)",
         f"biases = {literal(np.asarray(biases, dtype=np.float32))}.astype(np.float64)"])
 

@@ -20,23 +20,23 @@ PATTERN_SIDE = 128  # lib.explore.images.pattern's default size, the one the pag
 class ImageChoice:
     """What the visitor picked in ui.widgets.image_picker: the source's id, the photo's or pattern's id, colour."""
 
-    source: str  # "Sample photo", "Pattern", "Upload" or "Camera"
-    name: str | None  # a key of SAMPLE_PHOTOS or one of PATTERNS; None for an upload or a camera picture
+    source: str  # "photo", "pattern", "upload" or "camera" (ui.widgets.SOURCES)
+    name: str | None  # a key of SAMPLE_PHOTOS or of PATTERNS; None for an upload or a camera picture
     colour: bool  # True when the page keeps the three channels
 
 
 def image_cell(choice: ImageChoice) -> str:
     """Code that leaves `pixels`: float64 in 0-255, (H, W) gray or (H, W, 3) colour, as the page has them."""
-    if choice.source == "Pattern":
+    if choice.source == "pattern":
         lines = ["import numpy as np", "", _pattern(choice.name)]
     else:
         lines = ["import numpy as np", "from PIL import Image"]
-        if choice.source == "Sample photo":
+        if choice.source == "photo":
             if choice.name not in SAMPLE_PHOTOS:
                 raise ValueError(f"Unknown sample photo {choice.name!r}.")
             lines += ["from skimage import data", "",
-                      "# " + _("The photo \"{name}\", bundled with scikit-image").format(name=_(choice.name)),
-                      f"image = Image.fromarray(data.{SAMPLE_PHOTOS[choice.name]}())"]
+                      "# " + _("The photo \"{name}\", bundled with scikit-image").format(name=_(SAMPLE_PHOTOS[choice.name])),
+                      f"image = Image.fromarray(data.{choice.name}())"]
         else:
             lines += ["", "# " + _("Your own picture: save it next to this program under this name"),
                       'image = Image.open("your_image.png").convert("RGB")']
@@ -55,18 +55,18 @@ def image_cell(choice: ImageChoice) -> str:
 def _pattern(name: str | None) -> str:
     side = PATTERN_SIDE
     grid = f"y, x = np.mgrid[0:{side}, 0:{side}]"
-    if name == "Checkerboard":
+    if name == "checkerboard":
         cell = max(side // 8, 1)
         return "\n".join(["# " + _("A checkerboard of {cell}-pixel squares").format(cell=cell), grid,
                           f"pixels = np.where((y // {cell} + x // {cell}) % 2 == 0, 255.0, 0.0)"])
-    if name == "Step edge":
+    if name == "step_edge":
         return "\n".join(["# " + _("A step edge: black on the left, white on the right"), grid,
                           f"pixels = np.where(x >= {side // 2}, 255.0, 0.0)"])
-    if name == "Disc":
+    if name == "disc":
         return "\n".join(["# " + _("A white disc on black"), grid,
                           f"pixels = np.where((y - {side / 2}) ** 2 + (x - {side / 2}) ** 2 <= ({side} / 3) ** 2, "
                           "255.0, 0.0)"])
-    if name == "Text":
+    if name == "text":
         return "\n".join([
             "from PIL import Image, ImageDraw, ImageFont", "",
             "# " + _("The word CNN in PIL's default font, white on black"),

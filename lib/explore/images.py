@@ -26,19 +26,24 @@ MAX_SIDE = 512
 # a tiny file can otherwise expand to gigabytes (a "decompression bomb").
 MAX_PIXELS = 40_000_000
 
-# Names are ids (and what a picker shows, translated with `_`).
+# Each photo by its id (scikit-image's name for it, what code and widgets keep) and its label (what a picker shows,
+# translated with `_`): rewording a label changes the catalog and nothing else.
 SAMPLE_PHOTOS = {
-    N_("Cameraman"): "camera",
-    N_("Astronaut"): "astronaut",
-    N_("Coins"): "coins",
-    N_("Chelsea the cat"): "chelsea",
-    N_("Coffee"): "coffee",
-    N_("Rocket"): "rocket",
-    N_("Text page"): "page",
-    N_("Moon"): "moon",
+    "camera": N_("Cameraman"),
+    "astronaut": N_("Astronaut"),
+    "coins": N_("Coins"),
+    "chelsea": N_("Chelsea the cat"),
+    "coffee": N_("Coffee"),
+    "rocket": N_("Rocket"),
+    "page": N_("Text page"),
+    "moon": N_("Moon"),
 }
+# The photo each page's picker opens with, by the picker's prefix (its page's widget keys). The server's warm-up
+# (ui/warmup.py) loads these, so a default changed here is warmed with it.
+DEFAULT_PHOTOS = {"conv": "camera", "layer": "camera", "pool": "chelsea", "why": "coins"}
 
-PATTERNS = (N_("Checkerboard"), N_("Step edge"), N_("Disc"), N_("Text"))
+# Generated patterns, by id and label, as the photos.
+PATTERNS = {"checkerboard": N_("Checkerboard"), "step_edge": N_("Step edge"), "disc": N_("Disc"), "text": N_("Text")}
 
 
 class ImageInputError(ValueError):
@@ -58,21 +63,21 @@ def sample_photo(name: str) -> np.ndarray:
     if name not in SAMPLE_PHOTOS:
         raise ValueError(_("Unknown sample photo {name!r}; choose from {names}.").format(
             name=name, names=", ".join(SAMPLE_PHOTOS)))
-    array = getattr(data, SAMPLE_PHOTOS[name])()
+    array = getattr(data, name)()
     return _fit(Image.fromarray(array))
 
 
 def pattern(name: str, size: int = 128) -> np.ndarray:
     """A generated gray test pattern of `size` x `size`, float 0-255."""
     y, x = np.mgrid[0:size, 0:size]
-    if name == "Checkerboard":
+    if name == "checkerboard":
         cell = max(size // 8, 1)
         return np.where((y // cell + x // cell) % 2 == 0, 255.0, 0.0)
-    if name == "Step edge":
+    if name == "step_edge":
         return np.where(x >= size // 2, 255.0, 0.0)
-    if name == "Disc":
+    if name == "disc":
         return np.where((y - size / 2) ** 2 + (x - size / 2) ** 2 <= (size / 3) ** 2, 255.0, 0.0)
-    if name == "Text":
+    if name == "text":
         canvas = Image.new("L", (size, size), 0)
         draw = ImageDraw.Draw(canvas)
         font = ImageFont.load_default(size=size // 4)

@@ -82,38 +82,52 @@ def emboss(k: int) -> np.ndarray:
     return kernel
 
 
-# The names are ids (session state keeps them) and what the pickers show, translated with `_`.
+# Each preset by its id (what session state and code keep) and the function that builds it.
 PRESETS = {
-    N_("Gaussian blur (book)"): gaussian,
-    N_("Edge detection (book)"): edge,
-    N_("Box blur"): box_blur,
-    N_("Sharpen"): sharpen,
-    N_("Sobel x (vertical edges)"): sobel_x,
-    N_("Sobel y (horizontal edges)"): sobel_y,
-    N_("Laplacian"): laplacian,
-    N_("Emboss"): emboss,
-    N_("Identity"): identity,
+    "gaussian_blur": gaussian,
+    "edge_detection": edge,
+    "box_blur": box_blur,
+    "sharpen": sharpen,
+    "sobel_x": sobel_x,
+    "sobel_y": sobel_y,
+    "laplacian": laplacian,
+    "emboss": emboss,
+    "identity": identity,
+}
+
+# What the pickers show for each preset, translated with `_`: rewording one changes the catalog and nothing else.
+PRESET_LABELS = {
+    "gaussian_blur": N_("Gaussian blur (book)"),
+    "edge_detection": N_("Edge detection (book)"),
+    "box_blur": N_("Box blur"),
+    "sharpen": N_("Sharpen"),
+    "sobel_x": N_("Sobel x (vertical edges)"),
+    "sobel_y": N_("Sobel y (horizontal edges)"),
+    "laplacian": N_("Laplacian"),
+    "emboss": N_("Emboss"),
+    "identity": N_("Identity"),
 }
 
 # What each preset does to an image, in a sentence for the page beside it (translated where it is shown).
 PRESET_EFFECTS = {
-    "Gaussian blur (book)": N_("a weighted average, heaviest in the centre: softens the image a little."),
-    "Edge detection (book)": N_("the centre against its neighbours: flat areas go to 0, every edge and detail stands "
-                                "out."),
-    "Box blur": N_("the plain average of the window: the larger k, the stronger the blur."),
-    "Sharpen": N_("twice the pixel minus the local average: details get crisper."),
-    "Sobel x (vertical edges)": N_("right side minus left side: blue where the image gets brighter to the right, "
-                                   "red where it gets darker, white on flat areas. Vertical edges light up."),
-    "Sobel y (horizontal edges)": N_("bottom minus top: horizontal edges light up, blue where the image gets "
-                                     "brighter downwards, red where it gets darker."),
-    "Laplacian": N_("the pixel against its surroundings: 0 on flat areas and smooth slopes, strong at fine detail."),
-    "Emboss": N_("bottom right minus top left: the image looks lit from the top left."),
-    "Identity": N_("a single 1 in the centre: the output is the input."),
+    "gaussian_blur": N_("a weighted average, heaviest in the centre: softens the image a little."),
+    "edge_detection": N_("the centre against its neighbours: flat areas go to 0, every edge and detail stands out."),
+    "box_blur": N_("the plain average of the window: the larger k, the stronger the blur."),
+    "sharpen": N_("twice the pixel minus the local average: details get crisper."),
+    "sobel_x": N_("right side minus left side: blue where the image gets brighter to the right, "
+                  "red where it gets darker, white on flat areas. Vertical edges light up."),
+    "sobel_y": N_("bottom minus top: horizontal edges light up, blue where the image gets "
+                  "brighter downwards, red where it gets darker."),
+    "laplacian": N_("the pixel against its surroundings: 0 on flat areas and smooth slopes, strong at fine detail."),
+    "emboss": N_("bottom right minus top left: the image looks lit from the top left."),
+    "identity": N_("a single 1 in the centre: the output is the input."),
 }
 
 # The kernel a page starts with. A blur would look like its input at first sight; a gradient turns
 # the photo into edges, so the very first output shows what a convolution does.
-DEFAULT_PRESET = "Sobel x (vertical edges)"
+DEFAULT_PRESET = "sobel_x"
+# The book's example on the Convolution page (its button), and the grid a custom kernel starts from.
+BOOK_EXAMPLE_PRESET = "edge_detection"
 
 
 def preset(name: str, size: int = 3) -> np.ndarray:

@@ -16,6 +16,12 @@ import numpy as np
 from lib.engine.data import as_model_input
 from lib.i18n import _
 
+# The book's runs (lib.runs.store.BOOK_RUNS) whose models the Dropout and batch norm page opens with; the server's
+# warm-up (ui/warmup.py) loads the same ones.
+DROPOUT_RUN = "dropout"
+BATCH_NORM_RUN = "batch norm"
+PAGE_RUNS = (DROPOUT_RUN, BATCH_NORM_RUN)
+
 
 def _output_of(model, layer_name: str, images: np.ndarray) -> np.ndarray:
     """Run the layers up to and including `layer_name` in inference mode."""

@@ -7,7 +7,7 @@ from lib.codegen.conv_layer import KernelChoice, conv_layer_program
 from lib.engine.architectures import input_depths
 from lib.explore.conv_layer import conv_layer, conv_layer_parameters, conv_layer_step
 from lib.explore.formulas import output_size_latex
-from lib.explore.kernels import PRESETS, SIZES
+from lib.explore.kernels import PRESET_LABELS, PRESETS, SIZES
 from lib.i18n import N_, _, ngettext
 from lib.keras_views.layer_weights import (
     KERNEL_SIZES,
@@ -23,17 +23,16 @@ from lib.server.guide_controls import label as control_label
 from ui.code_panel import code_panel, image_choice
 from ui.digits import digit_picker, shipped_classifier, show_digit
 from ui.pictures import kernel_slices, map_grid, number_grid
-from ui.widgets import image_picker, output_position
+from ui.widgets import PADDING_CHOICES, image_picker, labelled, output_position
 
-VOLUME_SOURCES = (N_("Image"), N_("Digit"), N_("LeNet-5 activations"))  # values, shown translated
+# The input volume's sources and the kernels' sources, by id (what the widgets keep), shown by label, translated.
+VOLUME_SOURCES = {"image": N_("Image"), "digit": N_("Digit"), "activations": N_("LeNet-5 activations")}
+KERNEL_SOURCES = {"presets": N_("Presets"), "random": N_("Random")}  # and a LeNet-5 layer, by its name
 # How many channels the kernels of the shipped LeNet-5's conv layers read, known without loading it from the
 # widths lib.engine.models builds it with (TensorFlow stays out of this page until a LeNet-5 choice needs it).
 LENET_DEPTHS = input_depths("lenet5")
 LENET_INPUTS = {"conv1": N_("D = {depth} (a digit or a gray image)"), "conv2": N_("D = {depth} (conv1's or pool1's activations)")}
-PADDINGS = (N_("valid"), N_("same"), N_("explicit p"))  # values, shown translated: a Korean reader reads
-# the API's words with what they mean beside them
-DEFAULT_PRESETS = ["Sobel x (vertical edges)", "Sobel y (horizontal edges)", "Edge detection (book)",
-                   "Gaussian blur (book)", "Sharpen", "Laplacian", "Emboss", "Box blur"]
+DEFAULT_PRESETS = ["sobel_x", "sobel_y", "edge_detection", "gaussian_blur", "sharpen", "laplacian", "emboss", "box_blur"]
 
 
 def use_lenet_settings(layer_name: str) -> None:
@@ -55,8 +54,9 @@ st.subheader(_("Input volume"))
 choose_col, preview_col = st.columns(2)
 volume, volume_note, digit, feature_layer = None, "", None, None
 with choose_col:
-    source = st.radio(control_label("layer_volume"), VOLUME_SOURCES, horizontal=True, key="layer_volume", format_func=_)
-    if source == "Image":
+    source = st.radio(control_label("layer_volume"), list(VOLUME_SOURCES), horizontal=True, key="layer_volume",
+                      format_func=labelled(VOLUME_SOURCES))
+    if source == "image":
         pixels = image_picker("layer")
         if pixels is not None:
             volume = pixels if pixels.ndim == 3 else pixels[:, :, np.newaxis]
@@ -65,7 +65,7 @@ with choose_col:
         digit, caption = digit_picker("layer")
         if digit is None:
             st.info(caption)
-        elif source == "Digit":
+        elif source == "digit":
             volume = digit[:, :, np.newaxis] / 255.0
             volume_note = _("pixels / 255, as LeNet-5 sees them after its Rescaling layer")
         else:
@@ -82,19 +82,19 @@ height, width, depth = volume.shape
 
 st.subheader(_("Kernels"))
 # Only the LeNet-5 layers whose kernels have as many channels as this input are offered.
-lenet_sources = [f"LeNet-5 {name}" for name, channels in LENET_DEPTHS.items() if channels == depth]
-kernel_sources = [N_("Presets"), N_("Random"), *lenet_sources]
+lenet_sources = [name for name, channels in LENET_DEPTHS.items() if channels == depth]
+kernel_sources = [*KERNEL_SOURCES, *lenet_sources]
 if st.session_state.get("layer_kernel_source") not in kernel_sources:
-    st.session_state.layer_kernel_source = "Presets"
+    st.session_state.layer_kernel_source = "presets"
 kernel_source = st.radio(control_label("layer_kernel_source"), kernel_sources, horizontal=True, key="layer_kernel_source",
-                         format_func=_)
+                         format_func=labelled({**KERNEL_SOURCES, **{name: f"LeNet-5 {name}" for name in lenet_sources}}))
 if not lenet_sources:
     st.caption(_("LeNet-5's own kernels: conv1's read {conv1}, conv2's {conv2}. This input has D = {depth}, so neither "
                  "fits it; choose such an input to use them.").format(
         conv1=_(LENET_INPUTS["conv1"]).format(depth=LENET_DEPTHS["conv1"]),
         conv2=_(LENET_INPUTS["conv2"]).format(depth=LENET_DEPTHS["conv2"]), depth=depth))
-lenet_layer = kernel_source.removeprefix("LeNet-5 ") if kernel_source.startswith("LeNet-5") else None
-if kernel_source == "Presets":
+lenet_layer = kernel_source if kernel_source in LENET_DEPTHS else None
+if kernel_source == "presets":
     count_col, size_col = st.columns(2)
     count = count_col.slider(_("Number of kernels N"), 1, MAX_KERNELS, 2, key="layer_n")
     size = size_col.select_slider(_("Kernel size k"), SIZES, value=3, key="layer_k")
@@ -103,13 +103,14 @@ if kernel_source == "Presets":
         for n in range(count):
             name_col, channel_col, bias_col = st.columns([3, 3, 2])
             names.append(name_col.selectbox(_("Kernel {n}").format(n=n), list(PRESETS), key=f"layer_preset_{n}",
-                                            index=list(PRESETS).index(DEFAULT_PRESETS[n]), format_func=_))
+                                            index=list(PRESETS).index(DEFAULT_PRESETS[n]),
+                                            format_func=labelled(PRESET_LABELS)))
             used.append(channel_col.multiselect(_("Input channels kernel {n} reads").format(n=n), list(range(depth)),
                                                 default=list(range(depth)), key=f"layer_used_{n}_{depth}"))
             bias_list.append(bias_col.number_input(_("Bias b{n}").format(n=n), -1000.0, 1000.0, 0.0,
                                                    key=f"layer_bias_{n}"))
     kernels, biases = preset_kernels(names, used, size, depth), np.array(bias_list)
-elif kernel_source == "Random":
+elif kernel_source == "random":
     count_col, size_col, seed_col = st.columns([2, 2, 1])
     count = count_col.slider(_("Number of kernels N"), 1, MAX_KERNELS, 4, key="layer_random_n")
     size = size_col.select_slider(_("Kernel size k"), KERNEL_SIZES, value=3, key="layer_random_k")
@@ -124,9 +125,10 @@ else:
 
 stride_col, padding_col, p_col, relu_col = st.columns([3, 3, 2, 2])
 stride = stride_col.slider(_("Stride s"), 1, 4, 1, key="layer_stride")
-padding_mode = padding_col.radio(_("Padding"), PADDINGS, horizontal=True, key="layer_padding", format_func=_)
+padding_mode = padding_col.radio(_("Padding"), list(PADDING_CHOICES), horizontal=True, key="layer_padding",
+                                 format_func=labelled(PADDING_CHOICES))
 # p is asked for only when it is used.
-padding = p_col.slider("p", 0, 5, 1, key="layer_p") if padding_mode == "explicit p" else padding_mode
+padding = p_col.slider("p", 0, 5, 1, key="layer_p") if padding_mode == "explicit" else padding_mode
 relu = relu_col.toggle(_("ReLU activation"), True, key="layer_relu")
 activation = "relu" if relu else None
 
@@ -161,14 +163,14 @@ st.latex(r"H' = " + output_size_latex(height, size, stride, padding))
 st.latex(r"W' = " + output_size_latex(width, size, stride, padding))
 map_grid(maps, _("map"))
 kernel_choice = KernelChoice(kernel_source, size, count, depth,
-                             names=tuple(names) if kernel_source == "Presets" else (),
-                             channels=tuple(map(tuple, used)) if kernel_source == "Presets" else (),
-                             seed=int(seed) if kernel_source == "Random" else None)
+                             names=tuple(names) if kernel_source == "presets" else (),
+                             channels=tuple(map(tuple, used)) if kernel_source == "presets" else (),
+                             seed=int(seed) if kernel_source == "random" else None)
 code_panel(conv_layer_program(
     kernels=kernels, biases=biases, choice=kernel_choice, stride=stride, padding=padding, activation=activation,
-    maps=maps, parameters=parameters, image=image_choice("layer", pixels) if source == "Image" else None,
-    digit=digit if source == "Digit" else None, activations=volume if source == "LeNet-5 activations" else None,
-    note=volume_note if source == "LeNet-5 activations" else caption if source == "Digit" else ""), "conv_layer")
+    maps=maps, parameters=parameters, image=image_choice("layer", pixels) if source == "image" else None,
+    digit=digit if source == "digit" else None, activations=volume if source == "activations" else None,
+    note=volume_note if source == "activations" else caption if source == "digit" else ""), "conv_layer")
 
 st.subheader(_("Step through one unit"))
 row, col = output_position("layer", maps.shape[:2])
@@ -194,7 +196,7 @@ st.caption(_("The whole layer gives {value:.4f} at ({row}, {column}, {n}): the s
     value=maps[row, col, n], row=row, column=col, n=n))
 
 # What LeNet-5 itself feeds each of its conv layers, for the check against the Draw page's maps.
-own_input = {"conv1": source == "Digit", "conv2": source == "LeNet-5 activations" and feature_layer == "pool1"}
+own_input = {"conv1": source == "digit", "conv2": source == "activations" and feature_layer == "pool1"}
 if lenet_layer and own_input[lenet_layer]:
     own = layer_settings(shipped_classifier().model, lenet_layer)
     if (stride, padding, activation) == (own["stride"], own["padding"], own["activation"]):

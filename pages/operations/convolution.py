@@ -6,21 +6,29 @@ import streamlit as st
 
 from lib.codegen.convolution import convolution_program
 from lib.explore.formulas import output_size_latex
-from lib.explore.kernels import DEFAULT_PRESET, PRESET_EFFECTS, PRESETS, SIZES, parse_kernel, preset
+from lib.explore.kernels import (
+    BOOK_EXAMPLE_PRESET,
+    DEFAULT_PRESET,
+    PRESET_EFFECTS,
+    PRESET_LABELS,
+    PRESETS,
+    SIZES,
+    parse_kernel,
+    preset,
+)
 from lib.explore.ops import conv2d, conv_output_size, conv_step, padded_input
 from lib.i18n import N_, _
 from lib.server.guide_controls import label as control_label
 from ui.code_panel import code_panel, image_choice
 from ui.pictures import number_grid, picture, short_number
-from ui.widgets import crop_picker, image_picker, output_position, window_mask
+from ui.widgets import PADDING_CHOICES, crop_picker, image_picker, labelled, output_position, window_mask
 
-CUSTOM = N_("Custom (edit the grid)")
-PADDINGS = (N_("valid"), N_("same"), N_("explicit p"))  # values, shown translated: a Korean reader reads
-# the API's words with what they mean beside them
+CUSTOM = "custom"  # the kernel picker's last option: a grid to edit
+KERNEL_LABELS = {**PRESET_LABELS, CUSTOM: N_("Custom (edit the grid)")}
 
 
 def use_book_example():
-    st.session_state.conv_kernel = "Edge detection (book)"
+    st.session_state.conv_kernel = BOOK_EXAMPLE_PRESET
     st.session_state.conv_size = 3
     st.session_state.conv_stride = 2
     st.session_state.conv_dilation = 1
@@ -38,12 +46,12 @@ kernel_col, grid_col, settings_col = st.columns(3)
 with kernel_col:
     st.subheader(_("Kernel"))
     choice = st.selectbox(control_label("conv_kernel"), [*PRESETS, CUSTOM], index=list(PRESETS).index(DEFAULT_PRESET),
-                          key="conv_kernel", format_func=_)
+                          key="conv_kernel", format_func=labelled(KERNEL_LABELS))
     size = st.select_slider(_("Kernel size k"), SIZES, key="conv_size")
     st.button(_("Book's example: edge kernel, stride 2"), on_click=use_book_example)
     if choice == CUSTOM:
         st.caption(_("Type a number in every cell."))
-        start = pd.DataFrame(preset("Edge detection (book)", size)).astype(str)
+        start = pd.DataFrame(preset(BOOK_EXAMPLE_PRESET, size)).astype(str)
         edited = st.data_editor(start, key=f"conv_custom_{size}", hide_index=True, width="stretch")
         try:
             kernel = parse_kernel(edited.to_numpy().tolist())
@@ -56,20 +64,21 @@ with settings_col:
     st.subheader(_("Hyperparameters"))
     stride = st.slider(control_label("conv_stride"), 1, 4, 1, key="conv_stride")
     dilation = st.slider(_("Dilation d"), 1, 3, 1, key="conv_dilation")
-    padding_mode = st.radio(control_label("conv_padding"), PADDINGS, horizontal=True, key="conv_padding", format_func=_)
+    padding_mode = st.radio(control_label("conv_padding"), list(PADDING_CHOICES), horizontal=True, key="conv_padding",
+                            format_func=labelled(PADDING_CHOICES))
     # p is asked for only when it is used.
     padding = (st.slider(_("p (zero rows/columns on every side)"), 0, 5, 1, key="conv_p")
-               if padding_mode == "explicit p" else padding_mode)
+               if padding_mode == "explicit" else padding_mode)
 if kernel is None:
     st.stop()
 with grid_col:
     whole = bool(np.all(kernel == np.round(kernel)))
-    label = _("Custom kernel") if choice == CUSTOM else _(choice)
+    label = _("Custom kernel") if choice == CUSTOM else _(PRESET_LABELS[choice])
     st.plotly_chart(number_grid(kernel, f"{label}, {kernel.shape[0]}x{kernel.shape[1]}", decimals=0 if whole else 2,
                                 diverging=True, scale_title=N_("weight"), width=270),
                     width="content", key="conv_kernel_chart")
     if choice in PRESET_EFFECTS:
-        st.caption(f"**{_(choice)}**: {_(PRESET_EFFECTS[choice])}")
+        st.caption(f"**{_(PRESET_LABELS[choice])}**: {_(PRESET_EFFECTS[choice])}")
 
 st.subheader(_("Input and output"))
 picker_col, shapes_col = st.columns(2)

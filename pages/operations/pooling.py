@@ -56,7 +56,7 @@ with demos_col:
 st.subheader(_("Input and output"))
 picker_col, shapes_col = st.columns(2)
 with picker_col:
-    pixels = image_picker("pool", default_photo="Chelsea the cat")
+    pixels = image_picker("pool")
 if pixels is None:
     st.stop()
 
@@ -108,7 +108,7 @@ if size >= 8:
               "little more than the coarse layout of the image, as the book warns."))
 
 if output.size:
-    code_panel(pooling_program(image_choice("pool", pixels, "Chelsea the cat"), mode, size, stride, padding, output,
+    code_panel(pooling_program(image_choice("pool", pixels), mode, size, stride, padding, output,
                                ratio), "pooling")
 
 st.subheader(_("Step through one output value"))

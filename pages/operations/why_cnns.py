@@ -113,7 +113,7 @@ st.markdown(_(
     "A convolution cannot learn the shuffled image: it looks at neighbourhoods, and the shuffle destroyed them."
 ))
 st.markdown(_("**Image for the shuffle**"))
-pixels = image_picker("why", default_photo="Coins", allow_colour=False)
+pixels = image_picker("why", allow_colour=False)
 if pixels is not None:
     # A small version keeps the dense product cheap and the pixels visible.
     step = max(1, max(pixels.shape) // 96)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.i18n import _
 from lib.server.guide_controls import guide_line
-from lib.server.navigation import PAGES, route
+from lib.server.navigation import all_pages, route
 from ui.layout import wrap_page_links
 
 wrap_page_links()
@@ -14,7 +14,7 @@ st.markdown(_(
     "with TensorFlow 2*: every number on these pages is computed while you watch, with the same Keras and "
     "TensorFlow the book uses."
 ))
-for page in PAGES:  # the Start pages besides Home itself: the glossary of the book's terms
+for page in all_pages():  # the Start pages besides Home itself: the glossary of the book's terms
     if page.section == "Start" and not page.default:
         st.page_link(page.path, label=f"{_(page.title)}: {_(page.blurb)}", icon=page.icon)
 
@@ -22,8 +22,8 @@ st.subheader(_("Your route through the book"))
 st.caption(_("Take the pages in this order: chapter 2's Keras, chapter 3's operations, then LeNet-5 trained and "
              "refined as the book does it, and last a trained network to play with. Each page opens with one line on "
              "what to try there and what you should see, and a link to the next step."))
-for page in route():
-    st.page_link(page.path, label=f"{page.step}. {_(page.title)}: {_(page.blurb)}", icon=page.icon)
+for step, page in enumerate(route(), start=1):
+    st.page_link(page.path, label=f"{step}. {_(page.title)}: {_(page.blurb)}", icon=page.icon)
     book = _(page.book)
     st.caption(f"{book[:1].upper()}{book[1:]}. {guide_line(page.try_this)}")
 

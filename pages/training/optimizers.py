@@ -25,6 +25,8 @@ from lib.server.guide_controls import label as control_label
 from ui.chain_rule_view import show_chain_rule
 from ui.code_panel import code_panel
 from ui.optimizer_views import (
+    DEFAULT_STEPS,
+    DEFAULT_SURFACE,
     cached_explanation,
     cached_grid,
     cached_path,
@@ -90,7 +92,7 @@ st.markdown(_(
     "Every point is Keras's own update: the optimizer is built exactly as the Training page builds it, "
     "TensorFlow computes the gradient of f, and `apply_gradients` moves a variable of two numbers."
 ))
-st.session_state.setdefault("opt_surface", "bowl")
+st.session_state.setdefault("opt_surface", DEFAULT_SURFACE)
 st.session_state.setdefault("opt_rate_set", "suited")
 if "opt_start_x" not in st.session_state:
     change_surface()
@@ -98,7 +100,7 @@ if "opt_start_x" not in st.session_state:
 controls = st.columns([2, 2, 1, 1])
 surface_name = controls[0].selectbox(_("Surface"), list(SURFACES), key="opt_surface", on_change=change_surface,
                                      format_func=lambda name: SURFACES[name].shown_title)
-steps = controls[1].slider(_("Steps"), 10, 500, 200, 10, key="opt_steps")
+steps = controls[1].slider(_("Steps"), 10, 500, DEFAULT_STEPS, 10, key="opt_steps")
 start_x = controls[2].number_input(_("Start x"), -10.0, 10.0, key="opt_start_x", step=0.1)
 start_y = controls[3].number_input(_("Start y"), -10.0, 10.0, key="opt_start_y", step=0.1)
 chosen = SURFACES[surface_name]

@@ -10,6 +10,8 @@ from lib.engine.architectures import layer_widths
 from lib.engine.data import MnistUnavailableError
 from lib.i18n import N_, _
 from lib.keras_views.regularizer_views import (
+    BATCH_NORM_RUN,
+    DROPOUT_RUN,
     batch_norm_stages,
     dropout_draw,
     most_changed_feature,
@@ -26,8 +28,8 @@ from ui.regularizers.dropout_placement import show_dropout_placement
 from ui.regularizers.freezing import show_freezing
 from ui.regularizers.weights import show_early_stopping, show_weight_regularizers
 
-DROPOUT_MODEL = book_model_path("dropout")
-BATCH_NORM_MODEL = book_model_path("batch norm")
+DROPOUT_MODEL = book_model_path(DROPOUT_RUN)
+BATCH_NORM_MODEL = book_model_path(BATCH_NORM_RUN)
 BATCH_NORM_LAYERS = layer_widths("lenet5")  # the batch-norm model is LeNet-5: its layers and their widths
 # What one feature of a layer is called: a conv layer's are channels, a dense layer's units.
 FEATURE_WORDS = {"channel": N_("channel"), "unit": N_("unit")}

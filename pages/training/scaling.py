@@ -16,6 +16,7 @@ from ui.code_panel import code_panel
 from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, submit
+from ui.training_form import mnist_training_form
 
 # The demonstration is short: two workers share this server's cores (or two of the cluster's).
 DEMO_EPOCHS = 3
@@ -64,7 +65,7 @@ st.markdown(_(
 
 show_tensorflow_build(st.info)
 
-form = st.session_state.get("train_form_values")
+form = mnist_training_form().saved_values()  # what the Train page's form held when last drawn
 try:
     config = TrainingConfig.from_dict(form) if form else TrainingConfig()
 except ValueError:

@@ -10,7 +10,7 @@ from ui.code_panel import code_panel
 from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, status_name, submit
-from ui.training_form import MNIST_PRESETS, TrainingForm
+from ui.training_form import MNIST_PRESETS, mnist_training_form
 from ui.widgets import runs_locally
 
 # The strategies the page offers (values: the config's), as people read them.
@@ -19,7 +19,7 @@ STRATEGY_NAMES = {"default": N_("default: one device"),
 # The run's heading, linked to from the top of the page: a fixed anchor, whatever language the heading is in.
 RUN_ANCHOR = "train-run"
 
-form = TrainingForm("train", MNIST_PRESETS, default_preset="Quick look")
+form = mnist_training_form()
 key, fill_form = form.key, form.fill
 form.restore()
 
@@ -72,8 +72,7 @@ with st.expander(_("Devices and strategy (tf.distribute)")):
                   disabled=strategy != "mirrored")
     st.checkbox(_("Scale the learning rate by the number of replicas"), key=key("scale_learning_rate"))
     st.caption(_("Several machines train from the command line: see the Scaling out page for the exact commands."))
-form_values = form.values()
-st.session_state.train_form_values = form_values  # read by the Scaling out page
+form_values = form.values()  # also saved with the form: the Scaling out page reads it from there
 
 if st.button(control_label("train_start"), type="primary", key="train_start", disabled=busy,
              help=_("One run at a time per browser session: stop the current one first.") if busy else None):
