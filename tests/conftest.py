@@ -85,7 +85,11 @@ def entry_app(timeout: float = 120):
     that imports TensorFlow takes several)."""
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+    from ui.code_panel import CODE_CHECKS
+
+    app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+    app.session_state[CODE_CHECKS] = {}  # each code panel's checks, for the tests that run the code shown
+    return app
 
 
 def open_app(page: str, timeout: float = 120):

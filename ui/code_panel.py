@@ -1,8 +1,9 @@
 """'Code for what you see': a page's program beside its picture, with a copy button and two downloads.
 
-The program comes from lib/codegen, built from the values the page computed with. The panel also keeps the
-program's checks in the session (under CODE_CHECKS, one entry per panel), so a test can run the code it shows
-and compare with what the page showed.
+The program comes from lib/codegen, built from the values the page computed with. A session that holds a dict
+under CODE_CHECKS (a test puts one there: tests/conftest.py's entry_app) gets each panel's program checks in it,
+one entry per panel, so the test can run the code shown and compare it with what the page showed. Other sessions
+keep nothing: the checks hold the page's arrays (a whole output image), megabytes a visitor for thirty visitors.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ CODE_CHECKS = "code_checks"
 
 def code_panel(program: Program, key: str, *, expanded: bool = False) -> None:
     """An expander with the program (st.code has its own copy button), a .py and a notebook download."""
-    st.session_state.setdefault(CODE_CHECKS, {})[key] = program.checks
+    if (recorded := st.session_state.get(CODE_CHECKS)) is not None:
+        recorded[key] = program.checks
     with st.expander(_("Code for what you see"), expanded=expanded, icon=":material/code:"):
         st.caption(_("This program makes the picture and the numbers above with the settings you have chosen now. "
                      "It needs only the packages in requirements.txt."))

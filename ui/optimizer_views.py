@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from lib.engine.optimizers import OPTIMIZER_COLOURS, OPTIMIZER_NAMES, OPTIMIZERS
-from lib.i18n import LANGUAGES, _, language_override
+from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZER_COLOURS, OPTIMIZER_NAMES, OPTIMIZERS
+from lib.i18n import LANGUAGES, N_, _, language_override
 from lib.keras_views.optimizer_paths import SURFACES, loss_grid, primer_loss, trajectory
 from lib.keras_views.optimizer_wording import defaults_explanation
 from ui.caching import cache_data_per_language
@@ -109,6 +109,32 @@ def cached_grid(surface: str):
 def cached_explanation(surface: str, start: tuple) -> str:
     """Why not Keras's default rates, in the reader's language (cached per language)."""
     return defaults_explanation(surface, start)
+
+
+# The Optimizers page's learning-rate sets (its radio's ids and labels) and its surfaces' titles.
+RATE_SETS = {"suited": N_("Rates that suit this surface"), "keras": N_("Keras's defaults"), "own": N_("Your own")}
+SURFACE_TITLES = {name: surface.title for name, surface in SURFACES.items()}
+
+
+def apply_rate_set() -> None:
+    """The rate set's callback: fill the rate boxes from the chosen set; "your own" keeps whatever they hold."""
+    choice = st.session_state.opt_rate_set
+    rates = {"suited": SURFACES[st.session_state.opt_surface].suited_rates,
+             "keras": KERAS_DEFAULT_LEARNING_RATES}.get(choice, {})
+    for name, rate in rates.items():
+        st.session_state[f"opt_rate_{name}"] = float(rate)
+
+
+def change_surface() -> None:
+    """The surface picker's callback: start from the new surface's start, at the chosen set's rates."""
+    x, y = SURFACES[st.session_state.opt_surface].start
+    st.session_state.opt_start_x, st.session_state.opt_start_y = float(x), float(y)
+    apply_rate_set()
+
+
+def own_rates() -> None:
+    """A rate box's callback: a rate typed by hand makes the set the learner's own."""
+    st.session_state.opt_rate_set = "own"
 
 
 # What the Optimizers page opens with (its widgets' defaults); the server's warm-up computes the same.

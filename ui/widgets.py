@@ -55,6 +55,15 @@ def _cached_upload(data: bytes, name: str):
 PADDING_CHOICES = {"valid": N_("valid"), "same": N_("same"), "explicit": N_("explicit p")}
 
 
+def set_state(values: dict) -> None:
+    """A button's or widget's callback (`on_click=set_state, args=({key: value},)`): set these session keys.
+
+    Pages take their callbacks from ui/, never define them: a function a page defines keeps the page's whole
+    module alive (its images and feature maps) in every session that shows the widget, until that visitor's next
+    run (tests/test_page_callbacks.py)."""
+    st.session_state.update(values)
+
+
 def labelled(labels: dict[str, str]) -> Callable[[str], str]:
     """A `format_func` for widgets whose options are ids: each id shown as its label, translated. Translated now, in
     the script's thread (the visitor's language): AppTest calls a format_func in the test's own thread."""

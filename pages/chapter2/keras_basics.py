@@ -1,5 +1,6 @@
 """Keras basics (chapter 2), live: data, models, losses, compile and fit, callbacks, saving."""
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -93,7 +94,7 @@ def show_run_download(job) -> None:
         return
     path = Path(job.run_path)
     if path.is_dir():
-        st.download_button(_("Download the last run, {name} (.zip)").format(name=path.name), lambda: zip_run(path),
+        st.download_button(_("Download the last run, {name} (.zip)").format(name=path.name), functools.partial(zip_run, path),
                            file_name=f"{path.name}.zip", mime="application/zip", on_click="ignore",
                            key="basics_run_download")
 

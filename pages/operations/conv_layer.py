@@ -23,7 +23,7 @@ from lib.server.guide_controls import label as control_label
 from ui.code_panel import code_panel, image_choice
 from ui.digits import digit_picker, shipped_classifier, show_digit
 from ui.pictures import kernel_slices, map_grid, number_grid
-from ui.widgets import PADDING_CHOICES, image_picker, labelled, output_position
+from ui.widgets import PADDING_CHOICES, image_picker, labelled, output_position, set_state
 
 # The input volume's sources and the kernels' sources, by id (what the widgets keep), shown by label, translated.
 VOLUME_SOURCES = {"image": N_("Image"), "digit": N_("Digit"), "activations": N_("LeNet-5 activations")}
@@ -33,13 +33,6 @@ KERNEL_SOURCES = {"presets": N_("Presets"), "random": N_("Random")}  # and a LeN
 LENET_DEPTHS = input_depths("lenet5")
 LENET_INPUTS = {"conv1": N_("D = {depth} (a digit or a gray image)"), "conv2": N_("D = {depth} (conv1's or pool1's activations)")}
 DEFAULT_PRESETS = ["sobel_x", "sobel_y", "edge_detection", "gaussian_blur", "sharpen", "laplacian", "emboss", "box_blur"]
-
-
-def use_lenet_settings(layer_name: str) -> None:
-    settings = layer_settings(shipped_classifier().model, layer_name)
-    st.session_state.layer_stride = settings["stride"]
-    st.session_state.layer_padding = settings["padding"]
-    st.session_state.layer_relu = settings["activation"] == "relu"
 
 
 st.title(_("Conv layer"))
@@ -120,8 +113,10 @@ elif kernel_source == "random":
 else:
     kernels, biases = learned_weights(shipped_classifier().model, lenet_layer)
     size, count = kernels.shape[0], kernels.shape[3]
-    st.button(_("Use {layer}'s own stride, padding and activation").format(layer=lenet_layer), on_click=use_lenet_settings,
-              args=(lenet_layer,))
+    lenet_settings = layer_settings(shipped_classifier().model, lenet_layer)
+    st.button(_("Use {layer}'s own stride, padding and activation").format(layer=lenet_layer), on_click=set_state,
+              args=({"layer_stride": lenet_settings["stride"], "layer_padding": lenet_settings["padding"],
+                     "layer_relu": lenet_settings["activation"] == "relu"},))
 
 stride_col, padding_col, p_col, relu_col = st.columns([3, 3, 2, 2])
 stride = stride_col.slider(_("Stride s"), 1, 4, 1, key="layer_stride")

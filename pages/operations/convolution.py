@@ -21,17 +21,11 @@ from lib.i18n import N_, _
 from lib.server.guide_controls import label as control_label
 from ui.code_panel import code_panel, image_choice
 from ui.pictures import number_grid, picture, short_number
-from ui.widgets import PADDING_CHOICES, crop_picker, image_picker, labelled, output_position, window_mask
+from ui.widgets import PADDING_CHOICES, crop_picker, image_picker, labelled, output_position, set_state, window_mask
 
 CUSTOM = "custom"  # the kernel picker's last option: a grid to edit
 KERNEL_LABELS = {**PRESET_LABELS, CUSTOM: N_("Custom (edit the grid)")}
-
-
-def use_book_example():
-    st.session_state.conv_kernel = BOOK_EXAMPLE_PRESET
-    st.session_state.conv_size = 3
-    st.session_state.conv_stride = 2
-    st.session_state.conv_dilation = 1
+BOOK_EXAMPLE = {"conv_kernel": BOOK_EXAMPLE_PRESET, "conv_size": 3, "conv_stride": 2, "conv_dilation": 1}
 
 
 st.title(_("Convolution"))
@@ -48,7 +42,7 @@ with kernel_col:
     choice = st.selectbox(control_label("conv_kernel"), [*PRESETS, CUSTOM], index=list(PRESETS).index(DEFAULT_PRESET),
                           key="conv_kernel", format_func=labelled(KERNEL_LABELS))
     size = st.select_slider(_("Kernel size k"), SIZES, key="conv_size")
-    st.button(_("Book's example: edge kernel, stride 2"), on_click=use_book_example)
+    st.button(_("Book's example: edge kernel, stride 2"), on_click=set_state, args=(BOOK_EXAMPLE,))
     if choice == CUSTOM:
         st.caption(_("Type a number in every cell."))
         start = pd.DataFrame(preset(BOOK_EXAMPLE_PRESET, size)).astype(str)

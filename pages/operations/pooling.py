@@ -12,24 +12,14 @@ from lib.server.guide_controls import label as control_label
 from ui.code_panel import code_panel, image_choice
 from ui.layout import captioned_image
 from ui.pictures import number_grid, picture
-from ui.widgets import crop_picker, image_picker, output_position, window_mask
+from ui.widgets import crop_picker, image_picker, labelled, output_position, set_state, window_mask
 
 # Half of the main area on a 1280-pixel screen: the widest an image may be drawn beside another.
 COLUMN_WIDTH = 400
 MAX_STRIDE = 10  # any stride runs: larger than k, the windows skip the inputs between them
 OPERATIONS = {"max": N_("Max pooling"), "avg": N_("Average pooling")}  # value: what the choice shows
-
-
-def book_halving():
-    st.session_state.pool_size = 2
-    st.session_state.pool_stride = 2
-    st.session_state.pool_padding = "valid"
-
-
-def book_too_large():
-    st.session_state.pool_size = 10
-    st.session_state.pool_stride = 10
-    st.session_state.pool_padding = "valid"
+BOOK_HALVING = {"pool_size": 2, "pool_stride": 2, "pool_padding": "valid"}  # the book's two demonstrations
+BOOK_TOO_LARGE = {"pool_size": 10, "pool_stride": 10, "pool_padding": "valid"}
 
 
 st.title(_("Pooling"))
@@ -43,15 +33,15 @@ st.markdown(_(
 window_col, stride_col, demos_col = st.columns(3)
 with window_col:
     mode = st.radio(control_label("pool_mode"), list(OPERATIONS), horizontal=True, key="pool_mode",
-                    format_func=lambda value: _(OPERATIONS[value]))
+                    format_func=labelled(OPERATIONS))
     size = st.slider(_("Pool size k"), 1, 10, 2, key="pool_size")
 with stride_col:
     stride = st.slider(_("Stride s"), 1, MAX_STRIDE, 2, key="pool_stride")
     padding = st.radio(_("Padding"), ["valid", "same"], horizontal=True, key="pool_padding")
 with demos_col:
     st.markdown(_("**The book's demonstrations**"))
-    st.button(_("2x2, stride 2: halves the image"), on_click=book_halving)
-    st.button(_("10x10 window: excessively large"), on_click=book_too_large)
+    st.button(_("2x2, stride 2: halves the image"), on_click=set_state, args=(BOOK_HALVING,))
+    st.button(_("10x10 window: excessively large"), on_click=set_state, args=(BOOK_TOO_LARGE,))
 
 st.subheader(_("Input and output"))
 picker_col, shapes_col = st.columns(2)

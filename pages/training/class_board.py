@@ -61,11 +61,10 @@ def member_forms(found, token: str, role: str) -> None:
     if not runs:
         st.caption(_("None of your finished MNIST runs is left to hand in: train one on the Train LeNet-5 page."))
         return
-    finals = {run.run_id: (run.label, snapshot(run)["final_val_accuracy"]) for run in runs}
+    finals = {run.run_id: _("{run}, final val accuracy {accuracy:.2%}").format(
+        run=run.label, accuracy=snapshot(run)["final_val_accuracy"]) for run in runs}
     left, right = st.columns([0.7, 0.3], vertical_alignment="bottom")
-    picked = left.selectbox(_("Your finished run to hand in"), list(finals), key="board_run",
-                            format_func=lambda run_id: _("{run}, final val accuracy {accuracy:.2%}").format(
-                                run=finals[run_id][0], accuracy=finals[run_id][1]))
+    picked = left.selectbox(_("Your finished run to hand in"), list(finals), key="board_run", format_func=finals.get)
     if right.button(_("Hand in"), key="board_hand_in", type="primary"):
         act(lambda: hand_in(found.code, token, picked), _("Your run is on the board."))
 

@@ -6,9 +6,9 @@ import streamlit as st
 
 from lib.codegen.optimizers import optimizer_program
 from lib.engine.config import FIELDS
-from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZERS
 from lib.engine.optimizers import OPTIMIZER_NAMES as NAMES
-from lib.i18n import N_, _
+from lib.engine.optimizers import OPTIMIZERS
+from lib.i18n import _
 from lib.keras_views.optimizer_captions import describe_paths
 from lib.keras_views.optimizer_paths import (
     PRIMER_FORMULA,
@@ -27,40 +27,26 @@ from ui.code_panel import code_panel
 from ui.optimizer_views import (
     DEFAULT_STEPS,
     DEFAULT_SURFACE,
+    RATE_SETS,
+    SURFACE_TITLES,
+    apply_rate_set,
     cached_explanation,
     cached_grid,
     cached_path,
+    change_surface,
     optimizer_choice_name,
+    own_rates,
     primer_figure,
     surface_figure,
 )
+from ui.widgets import labelled
 
 LOW, HIGH = FIELDS["learning_rate"].metadata["low"], FIELDS["learning_rate"].metadata["high"]
-RATE_SETS = {"suited": N_("Rates that suit this surface"), "keras": N_("Keras's defaults"), "own": N_("Your own")}
 
 
 @st.cache_data(max_entries=1, ttl=600)  # the cached runs change only when re-created
 def cached_race():
     return race()
-
-
-def apply_rate_set() -> None:
-    """Fill the rate boxes from the chosen set; "your own" keeps whatever they hold."""
-    choice = st.session_state.opt_rate_set
-    rates = {"suited": SURFACES[st.session_state.opt_surface].suited_rates,
-             "keras": KERAS_DEFAULT_LEARNING_RATES}.get(choice, {})
-    for name, rate in rates.items():
-        st.session_state[f"opt_rate_{name}"] = float(rate)
-
-
-def change_surface() -> None:
-    x, y = SURFACES[st.session_state.opt_surface].start
-    st.session_state.opt_start_x, st.session_state.opt_start_y = float(x), float(y)
-    apply_rate_set()
-
-
-def own_rates() -> None:
-    st.session_state.opt_rate_set = "own"
 
 
 st.title(_("Optimizers"))
@@ -99,7 +85,7 @@ if "opt_start_x" not in st.session_state:
 
 controls = st.columns([2, 2, 1, 1])
 surface_name = controls[0].selectbox(_("Surface"), list(SURFACES), key="opt_surface", on_change=change_surface,
-                                     format_func=lambda name: SURFACES[name].shown_title)
+                                     format_func=labelled(SURFACE_TITLES))
 steps = controls[1].slider(_("Steps"), 10, 500, DEFAULT_STEPS, 10, key="opt_steps")
 start_x = controls[2].number_input(_("Start x"), -10.0, 10.0, key="opt_start_x", step=0.1)
 start_y = controls[3].number_input(_("Start y"), -10.0, 10.0, key="opt_start_y", step=0.1)
@@ -109,7 +95,7 @@ st.caption(chosen.shown_shape)
 
 selected = st.multiselect(_("Optimizers"), list(OPTIMIZERS), default=list(OPTIMIZERS), key="opt_selected",
                           format_func=optimizer_choice_name)
-st.radio(_("Learning rates"), list(RATE_SETS), format_func=lambda key: _(RATE_SETS[key]), horizontal=True,
+st.radio(_("Learning rates"), list(RATE_SETS), format_func=labelled(RATE_SETS), horizontal=True,
          key="opt_rate_set", on_change=apply_rate_set,
          help=_("The suited rates show in 200 steps what this surface teaches; Keras's defaults are tuned for "
                 "training networks. Typing a rate below makes the set your own."))
