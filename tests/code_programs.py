@@ -15,6 +15,7 @@ import atexit
 import json
 import os
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -129,11 +130,12 @@ class ProgramRunner:
         self.process.wait()
         for stream in (self.process.stdin, self.process.stderr, self.answers, self.log):
             stream.close()
+        shutil.rmtree(self.home, ignore_errors=True)
         self.process = None
 
 
 RUNNER_PROCESS = ProgramRunner()
-atexit.register(RUNNER_PROCESS.stop)
+atexit.register(RUNNER_PROCESS.stop)  # and at the session's end (tests/conftest.py); on its own once stdin closes
 
 
 def run_program(source: str, names, folder: Path, timeout: float = 300) -> dict:
@@ -178,8 +180,8 @@ class NotebookKernel:
 
         if self.manager is None or not self.manager.is_alive():
             self.stop()
-            self.manager = KernelManager(kernel_name="python3")
-            self.manager.start_kernel(cwd=tempfile.mkdtemp(prefix="notebook-kernel-"), env=_environment())
+            self.manager, self.home = KernelManager(kernel_name="python3"), tempfile.mkdtemp(prefix="notebook-kernel-")
+            self.manager.start_kernel(cwd=self.home, env=_environment())
         document.cells.insert(0, nbformat.v4.new_code_cell(NOTEBOOK_PROLOGUE.format(folder=str(folder))))
         client = NotebookClient(document, km=self.manager, timeout=timeout, kernel_name="python3")
         try:
@@ -195,11 +197,18 @@ class NotebookKernel:
         if self.manager is not None:
             if self.manager.has_kernel:
                 self.manager.shutdown_kernel(now=True)
+            shutil.rmtree(self.home, ignore_errors=True)
             self.manager = None
 
 
 KERNEL = NotebookKernel()
-atexit.register(KERNEL.stop)
+atexit.register(KERNEL.stop)  # and at the session's end (tests/conftest.py); on its own once its parent is gone
+
+
+def stop_runners() -> None:
+    """Stop the kept interpreter and kernel, if this process started them."""
+    RUNNER_PROCESS.stop()
+    KERNEL.stop()
 
 
 def run_notebook(notebook: bytes, names, folder: Path, timeout: float = 300) -> dict:
