@@ -60,6 +60,8 @@ RUNNER = textwrap.dedent("""
             with contextlib.redirect_stdout(printed):
                 runpy.run_path(script, run_name="__main__")
             answer = {"ok": True}
+        except SystemExit as exit:  # sys.exit() ends a program as it ends `python program.py`
+            answer = {"ok": exit.code in (None, 0), "error": f"the program exited with {exit.code!r}"}
         except BaseException:
             answer = {"ok": False, "error": traceback.format_exc()}
         finally:
@@ -107,21 +109,32 @@ class ProgramRunner:
         self.process.stdin.write(json.dumps({"script": str(script)}) + "\n")
         self.process.stdin.flush()
         deadline, watched = time.monotonic() + timeout, [self.answers, self.stderr]
+        self.errors = b""
         while True:
             ready, _, _ = select.select(watched, [], [], max(0.0, deadline - time.monotonic()))
             if self.answers in ready:
                 line = self.answers.readline()
                 answer = json.loads(line) if line else {"ok": False, "stdout": "",
                                                         "error": f"the runner exited with {self.process.wait()}"}
-                if not answer["ok"]:
-                    self.stop()
-                return answer
-            # Drained as it comes (TensorFlow's logs), so that a full pipe never stops the runner.
-            if self.stderr in ready and not os.read(self.stderr.fileno(), 65536):
+                break
+            if self.stderr in ready and not self._read_errors():
                 watched.remove(self.stderr)
             if not ready or time.monotonic() > deadline:
-                self.stop()
-                return {"ok": False, "error": f"the program ran past {timeout} s", "stdout": ""}
+                answer = {"ok": False, "error": f"the program ran past {timeout} s", "stdout": ""}
+                break
+        if not answer["ok"]:
+            while self.stderr in watched and select.select([self.stderr], [], [], 0.1)[0] and self._read_errors():
+                pass
+            answer["error"] = self.errors.decode("utf-8", "replace") + answer["error"]
+            self.stop()
+        return answer
+
+    def _read_errors(self) -> bool:
+        """Drain the runner's stderr as it comes (TensorFlow's logs), so that a full pipe never stops it; its end is
+        kept for the message of a program that fails. False once the pipe has closed."""
+        chunk = os.read(self.stderr.fileno(), 65536)
+        self.errors = (self.errors + chunk)[-3000:]
+        return bool(chunk)
 
     def stop(self) -> None:
         if self.process is None:

@@ -90,6 +90,12 @@ def test_a_failing_program_fails_with_its_traceback_and_the_next_one_runs(tmp_pa
     assert run_program("x = 3", ["x"], tmp_path / "next")["x"] == 3
 
 
+def test_a_program_that_exits_with_an_error_fails_with_its_status_and_what_it_wrote_to_stderr(tmp_path):
+    with pytest.raises(AssertionError, match="(?s)said on stderr.*exited with 'bad input'"):
+        run_program("import sys\nsys.stderr.write('said on stderr\\n')\nsys.exit('bad input')", [], tmp_path / "one")
+    assert run_program("x = 6", ["x"], tmp_path / "next")["x"] == 6
+
+
 def test_a_program_past_its_time_fails_and_the_next_one_runs(tmp_path):
     with pytest.raises(AssertionError, match="ran past"):
         run_program("import time\ntime.sleep(30)", [], tmp_path / "slow", timeout=1)
