@@ -68,6 +68,13 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: -seconds.get(item.nodeid.split("::", 1)[0], 0.0))
 
 
+def pytest_sessionfinish(session):
+    """The Python and the Jupyter kernel that ran the pages' programs (tests/code_programs.py) end with the session."""
+    programs = sys.modules.get("tests.code_programs")
+    if programs is not None:
+        programs.stop_runners()
+
+
 @pytest.fixture(autouse=True)
 def warm_up_off(monkeypatch):
     """Every AppTest runs the entry file, which starts the server's warm-up (ui/warmup.py) after its page: a

@@ -1,19 +1,15 @@
 """'Code for what you see' on Draw and Optimizers: the code each page shows runs and prints the page's numbers.
 
 Each page is rendered through AppTest with its default controls and three seeded random settings; the program
-in its code panel is run in a fresh interpreter (all of one page's programs in one interpreter, each from its
-own file and folder, since a TensorFlow start costs seconds) and what it leaves is compared with the checks the
-page recorded. Tolerances: probabilities, occlusion maps and optimizer paths 1e-5; integrated gradients 1e-4
-relative (plus 1e-6 absolute: the page sums its gradients in batches of 256, the program in one batch). The Draw
-notebook runs once, through nbclient.
+in its code panel is run as a learner would run it, each from its own file and folder (tests/code_programs.py),
+and what it leaves is compared with the checks the page recorded. Tolerances: probabilities, occlusion maps and
+optimizer paths 1e-5; integrated gradients 1e-4 relative (plus 1e-6 absolute: the page sums its gradients in
+batches of 256, the program in one batch). The Draw notebook runs once, through nbclient.
 """
 
 from __future__ import annotations
 
-import pickle
-import subprocess
 import sys
-import textwrap
 import types
 
 import numpy as np
@@ -24,35 +20,19 @@ from streamlit.testing.v1 import AppTest
 from lib.codegen.training import optimizer_code
 from lib.engine.optimizers import OPTIMIZERS
 from lib.keras_views.optimizer_paths import SURFACES
-from tests.code_programs import _environment, assert_matches, run_notebook
+from tests.code_programs import assert_matches, run_notebook, run_program
 from tests.conftest import ROOT, open_app
 from tests.digit_strokes import DIGITS, PLACEMENTS, place, rasterize
 from ui.code_panel import CODE_CHECKS
 
 TIMEOUT = 300
 SEEDS = (1, 2, 3)
-RUNNER = textwrap.dedent("""
-    import os, pickle, runpy, sys
-    folders, names = sys.argv[1:-1], sys.argv[-1].split(",")
-    for folder in folders:
-        os.chdir(folder)
-        values = runpy.run_path(os.path.join(folder, "program.py"), run_name="__main__")
-        with open(os.path.join(folder, "checked.pkl"), "wb") as file:
-            pickle.dump({name: values[name] for name in names}, file)
-""")
 
 
 def run_programs(sources: list[str], names: list[str], folders: list) -> list[dict]:
-    """Each program from its own file, in its own folder, all in one fresh interpreter without the repository."""
-    for source, folder in zip(sources, folders):
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "program.py").write_text(source, encoding="utf-8")
-    runner = folders[0].parent / "runner.py"
-    runner.write_text(RUNNER, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(runner), *map(str, folders), ",".join(names)], cwd=folders[0],
-                          env=_environment(), capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, f"A program failed:\n{done.stderr[-3000:]}"
-    return [pickle.loads((folder / "checked.pkl").read_bytes()) for folder in folders]
+    """Each program from its own file, in its own folder (tests/code_programs.py: one interpreter for them all,
+    outside the repository)."""
+    return [run_program(source, names, folder, timeout=900) for source, folder in zip(sources, folders)]
 
 
 def shown_code(app: AppTest, marker: str) -> str:

@@ -2,9 +2,9 @@
 page's own numbers.
 
 Every page is rendered through AppTest with its default controls and three seeded random settings; the program
-its panel shows (the `st.code` text itself) runs in a fresh interpreter (tests/code_programs.py) and its variables
+its panel shows (the `st.code` text itself) runs as a learner runs it (tests/code_programs.py) and its variables
 must equal the values the page recorded for them: outputs to 1e-5, parameter counts and shapes exactly. One
-notebook per page group runs through nbclient. The programs start TensorFlow, so each costs a few seconds.
+notebook per page group runs through nbclient.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""'Code for what you see' on Dropout and batch norm: every program the page shows runs in a fresh Python and
-leaves the page's numbers.
+"""'Code for what you see' on Dropout and batch norm: every program the page shows runs as a learner runs it
+(tests/code_programs.py) and leaves the page's numbers.
 
 The page is rendered with its default controls and three seeded random settings (test digit, dropout rate, batch
 norm layer and feature, frozen layer). Its dropout, batch norm and freezing programs are run for every setting (all
-in one interpreter: a TensorFlow start costs seconds); the programs that read only stored runs (weight histograms,
+each from its own folder); the programs that read only stored runs (weight histograms,
 early stopping, dropout placement) do not depend on the controls, so each runs once. Arrays agree to 1e-5,
 parameter counts exactly. The weight histograms' notebook runs once through nbclient.
 """

@@ -1,6 +1,6 @@
-"""'Code for what you see' on Keras basics, Train LeNet-5 and Scaling out: each page's program runs in a fresh
-Python and prints the page's numbers; a training recipe builds the engine's model (the same parameter counts) and
-its first epoch on 1,000 images has the engine's loss, within 2 %.
+"""'Code for what you see' on Keras basics, Train LeNet-5 and Scaling out: each page's program runs in a Python of
+its own (tests/code_programs.py) and prints the page's numbers; a training recipe builds the engine's model (the same
+parameter counts) and its first epoch on 1,000 images has the engine's loss, within 2 %.
 
 The Train page is rendered with its default form and three seeded random forms (1,000 images, one epoch); the code
 it shows is run as shown, and the engine trains the same form in this process.

@@ -67,3 +67,45 @@ def test_assert_matches_catches_a_wrong_number(tmp_path):
     program = Program(name="demo", title="Demo", cells=("total = 2.5",), checks={"total": 2.0})
     with pytest.raises(AssertionError):
         assert_matches(run_program(program.source(), program.checks, tmp_path), program.checks)
+
+
+def test_each_program_starts_as_a_fresh_python_would_from_its_own_folder(tmp_path):
+    """The runner keeps one interpreter for many programs: none sees what an earlier one left, each runs from its
+    own folder as __main__, and the repository's lib/ is not importable there."""
+    run_program("left_behind = 41\nimport sys\nsys.argv.append('extra')", [], tmp_path / "first")
+    probe = ("import os, sys, importlib.util\n"
+             "fresh = 'left_behind' not in globals() and __name__ == '__main__'\n"
+             "folder = os.getcwd()\nfirst_path = sys.path[0]\nargv = list(sys.argv)\n"
+             "sees_lib = importlib.util.find_spec('lib') is not None\n")
+    values = run_program(probe, ["fresh", "folder", "first_path", "argv", "sees_lib"], tmp_path / "second")
+    folder = str((tmp_path / "second").resolve())
+    assert values["fresh"] and values["folder"] == values["first_path"] == folder
+    assert values["argv"] == [str((tmp_path / "second" / "program.py").resolve())]
+    assert values["sees_lib"] is False
+
+
+def test_a_failing_program_fails_with_its_traceback_and_the_next_one_runs(tmp_path):
+    with pytest.raises(AssertionError, match="ZeroDivisionError"):
+        run_program("print('before')\nx = 1 / 0", ["x"], tmp_path / "failing")
+    assert run_program("x = 3", ["x"], tmp_path / "next")["x"] == 3
+
+
+def test_a_program_that_exits_with_an_error_fails_with_its_status_and_what_it_wrote_to_stderr(tmp_path):
+    with pytest.raises(AssertionError, match="(?s)said on stderr.*exited with 'bad input'"):
+        run_program("import sys\nsys.stderr.write('said on stderr\\n')\nsys.exit('bad input')", [], tmp_path / "one")
+    assert run_program("x = 6", ["x"], tmp_path / "next")["x"] == 6
+
+
+def test_a_program_past_its_time_fails_and_the_next_one_runs(tmp_path):
+    with pytest.raises(AssertionError, match="ran past"):
+        run_program("import time\ntime.sleep(30)", [], tmp_path / "slow", timeout=1)
+    assert run_program("x = 4", ["x"], tmp_path / "next")["x"] == 4
+
+
+def test_each_notebook_starts_from_an_empty_namespace_in_its_own_folder(tmp_path):
+    first = Program(name="first", title="First", cells=("left_behind = 41",), checks={"left_behind": 41})
+    assert_matches(run_notebook(first.notebook(), ["left_behind"], tmp_path / "first"), first.checks)
+    second = Program(name="second", title="Second", cells=(
+        "import os\nfresh = 'left_behind' not in globals()\nfolder = os.getcwd()",))
+    values = run_notebook(second.notebook(), ["fresh", "folder"], tmp_path / "second")
+    assert values == {"fresh": True, "folder": str((tmp_path / "second").resolve())}
