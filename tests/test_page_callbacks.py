@@ -3,7 +3,7 @@
 Streamlit runs a page in a fresh module each run. A function defined there (a callback, a format_func, a
 download's data function, a fragment) carries that module's globals, and Streamlit keeps it with the session's
 widgets until the visitor's next run: so the page's images, feature maps and outputs stayed alive in every
-session, some 5 MB a visitor on Convolution (lib.server.heap's module docstring has the measurement). A function
+session, some 5 MB a visitor on Convolution (the README's "A class, measured" has the numbers). A function
 from ui/ or lib/ carries only its own module's globals, shared by every session.
 """
 
