@@ -16,7 +16,8 @@ of the first submission, no error, server RSS <= 1.5 GB and server + trainers <=
 
 `--calibrate` moves the Convolution stride slider with one protocol student and one Chromium browser in turns,
 through the same values, and prints the protocol's time, the browser's whole wait (bench_server.py's measure: key
-press to the page's end of run, drawing included) and the browser's request-to-script_finished frames (FrameClock).
+press to the page's end of run, drawing included) and the server's part of the browser's wait, stamped on the wire
+by a proxy between the browser and the server (WireClock).
 
 Run: .venv/bin/python benchmarks/bench_class.py --students 30 [--think 3] [--moves 5] [--one-core]
 """
@@ -26,17 +27,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench_server import explorer_sliders, rss_mb, start_server
+from bench_server import explorer_sliders, free_port, rss_mb, start_server
 from streamlit_client import Visitor, percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -230,44 +233,94 @@ async def run(arguments) -> None:
         server.wait(timeout=30)
 
 
-class FrameClock:
-    """When a browser's own websocket sent its rerun request and received the run's `script_finished`, on the
-    browser's clock (Chrome DevTools' Network events). DevTools stamps a received frame when the page takes it,
-    so a page still drawing the run's first figures takes the last frames late: this part is the server's run
-    plus the browser's backlog, an upper bound on the server's share of a browser's wait."""
+class WireClock:
+    """A reverse proxy between a browser and the server, in a thread of its own, that stamps on the wire each rerun
+    request the browser sends and each `script_finished` the server sends back: the server's part of a browser's
+    wait, measured where the protocol client measures its own, before the browser has taken anything in.
+    Everything else (the page, its scripts, media, uploads) passes through as it is."""
 
-    def __init__(self) -> None:
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
         self.sent: list[float] = []
         self.finished: list[float] = []
+        self.port = free_port()
+        ready = threading.Event()
+        threading.Thread(target=self._serve, args=(ready,), daemon=True).start()
+        ready.wait(30)
+        self.url = f"http://127.0.0.1:{self.port}"
 
-    async def attach(self, context, page) -> None:
-        session = await context.new_cdp_session(page)
-        session.on("Network.webSocketFrameSent", self.sent_frame)
-        session.on("Network.webSocketFrameReceived", self.received)
-        await session.send("Network.enable")
-
-    def sent_frame(self, event) -> None:
-        import base64
-
+    def _serve(self, ready: threading.Event) -> None:
+        import tornado.httpclient
+        import tornado.web
+        import tornado.websocket
         from streamlit.proto.BackMsg_pb2 import BackMsg
-
-        message = BackMsg()
-        message.ParseFromString(base64.b64decode(event["response"]["payloadData"]))
-        if message.WhichOneof("type") == "rerun_script":
-            self.sent.append(event["timestamp"])
-
-    def received(self, event) -> None:
-        import base64
-
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        frame = event["response"]
-        if frame.get("opcode") != 2:
-            return
-        message = ForwardMsg()
-        message.ParseFromString(base64.b64decode(frame["payloadData"]))
-        if message.WhichOneof("type") == "script_finished":
-            self.finished.append(event["timestamp"])
+        clock, upstream = self, self.upstream
+
+        class Stream(tornado.websocket.WebSocketHandler):
+            def check_origin(self, origin: str) -> bool:
+                return True
+
+            def select_subprotocol(self, subprotocols):
+                return subprotocols[0] if subprotocols else None
+
+            async def open(self) -> None:
+                request = tornado.httpclient.HTTPRequest(
+                    upstream.replace("http", "ws", 1) + "/_stcore/stream",
+                    headers={"Cookie": self.request.headers.get("Cookie", ""), "Origin": upstream})
+                self.server = await tornado.websocket.websocket_connect(
+                    request, subprotocols=self.request.headers.get("Sec-WebSocket-Protocol", "").replace(" ", "")
+                    .split(","), max_message_size=2**28)
+                asyncio.get_running_loop().create_task(self.relay())
+
+            async def relay(self) -> None:
+                while (message := await self.server.read_message()) is not None:
+                    if isinstance(message, bytes):
+                        parsed = ForwardMsg()
+                        parsed.ParseFromString(message)
+                        if parsed.WhichOneof("type") == "script_finished":
+                            clock.finished.append(time.perf_counter())
+                    # Not awaited: a browser still drawing takes its frames late, and the next read must not wait.
+                    self.write_message(message, binary=isinstance(message, bytes))
+                self.close()
+
+            async def on_message(self, message) -> None:
+                if isinstance(message, bytes):
+                    parsed = BackMsg()
+                    parsed.ParseFromString(message)
+                    if parsed.WhichOneof("type") == "rerun_script":
+                        clock.sent.append(time.perf_counter())
+                await self.server.write_message(message, binary=isinstance(message, bytes))
+
+            def on_close(self) -> None:
+                if getattr(self, "server", None) is not None:
+                    self.server.close()
+
+        class Forward(tornado.web.RequestHandler):
+            async def _forward(self) -> None:
+                headers = {name: value for name, value in self.request.headers.get_all() if name.lower() != "host"}
+                response = await tornado.httpclient.AsyncHTTPClient().fetch(
+                    upstream + self.request.uri, method=self.request.method, headers=headers,
+                    body=self.request.body if self.request.method in ("POST", "PUT", "PATCH") else None,
+                    follow_redirects=False, raise_error=False, allow_nonstandard_methods=True, request_timeout=120)
+                self.set_status(response.code, response.reason)
+                for name, value in response.headers.get_all():
+                    if name.lower() not in ("content-length", "transfer-encoding", "content-encoding", "connection"):
+                        self.add_header(name, value)
+                if response.body:
+                    self.write(response.body)
+
+            get = post = put = delete = patch = head = options = _forward
+
+        async def main() -> None:
+            logging.getLogger("tornado.access").setLevel(logging.ERROR)  # the page's requests, passed on quietly
+            tornado.web.Application([(r"/_stcore/stream", Stream), (r"/.*", Forward)]).listen(
+                self.port, address="127.0.0.1", max_body_size=2**28)
+            ready.set()
+            await asyncio.Event().wait()
+
+        asyncio.run(main())
 
     def server_part(self, after: int) -> float | None:
         """Seconds from the first rerun request after the `after`-th one to the script_finished that ends its run."""
@@ -280,10 +333,10 @@ class FrameClock:
 
 async def calibrate(url: str, arguments) -> None:
     """One protocol student and one Chromium, in turns, move Convolution's stride slider `--moves` times each
-    through the same values. The protocol client's time is the server's run; a browser's wait adds its own work
-    (the slider's pause before it sends, taking in and drawing what the run sent), which is done on each student's
-    own machine and so the same for one student as for thirty. The request-to-script_finished frames on the
-    browser's clock bound the server's share from above."""
+    through the same values. The browser reaches the server through a WireClock, which times its session's runs
+    the way the protocol client times its own (request sent to script_finished received, on the wire); the rest of
+    a browser's wait is its own work (the slider's pause before it sends, taking in and drawing what the run sent),
+    done on each student's machine and so the same for one student as for thirty."""
     from bench_server import CHROMIUM_ARGS, RUN_ENDED, WATCH_RUNS, next_key, open_page
     from playwright.async_api import async_playwright
 
@@ -294,11 +347,10 @@ async def calibrate(url: str, arguments) -> None:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-        await open_page(context, url, "")
+        clock = WireClock(url)  # the browser reaches the server through it
+        await open_page(context, clock.url, "")
         page = await context.new_page()
-        clock = FrameClock()
-        await clock.attach(context, page)
-        await page.goto(f"{url}/convolution")
+        await page.goto(f"{clock.url}/convolution")
         await page.wait_for_selector('[data-testid="stMain"] h1', timeout=120_000)
         await page.wait_for_function(RUN_ENDED.replace("window.cnnLabRuns.ended > 0 ||", "true ||"), timeout=60_000)
         thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Stride s").first.get_by_role("slider")
@@ -314,7 +366,6 @@ async def calibrate(url: str, arguments) -> None:
             await thumb.press(await next_key(thumb, index))
             await page.wait_for_function(RUN_ENDED, timeout=60_000)
             whole.append(time.perf_counter() - pressed)
-            await asyncio.sleep(0.3)  # the DevTools events of this move have arrived
             if (server := clock.server_part(before)) is not None:
                 servers.append(server)
         await browser.close()
@@ -324,10 +375,10 @@ async def calibrate(url: str, arguments) -> None:
     ratio = median(protocol) / server_part
     print(f"one student, Convolution's stride slider, {arguments.moves} moves, medians:")
     print(f"  protocol client, message to script_finished: {median(protocol):.3f} s")
-    print(f"  Chromium, its request frame to script_finished as its page took it (the browser's clock): {server_part:.3f} s "
+    print(f"  Chromium's session, its request to script_finished on the wire (the server's part): {server_part:.3f} s "
           f"({len(servers)} moves)")
-    print(f"  Chromium, key press to the page painted: {median(whole):.3f} s (the rest is the slider's pause "
-          f"before it sends and the drawing of what the run sent)")
+    print(f"  Chromium, key press to the page painted: {median(whole):.3f} s (the rest is the browser's own: the "
+          f"slider's pause before it sends, taking in and drawing what the run sent)")
     print(f"  protocol / the browser's server part: {ratio:.2f} (within 25 %: {'yes' if abs(ratio - 1) <= 0.25 else 'no'})")
 
 
