@@ -62,7 +62,9 @@ def test_a_teacher_creates_a_class_and_gets_its_code_and_link(root):
     code = app.query_params["class"][0] if isinstance(app.query_params["class"], list) else app.query_params["class"]
     assert load_class(code, root).role(teacher) == "teacher"
     assert f"class_board?class={code}" in app.code[0].value
-    assert "You are this class's teacher." in texts(app) and "0 students. Open." in texts(app)
+    assert "You are this class's teacher." in texts(app) and "Open." in texts(app)
+    assert "0 students have joined; no run has been handed in yet." in texts(app)  # the count, said once
+    assert "0 students." not in texts(app)
     assert "No run has been handed in yet." in texts(app)  # the teacher's controls have nothing to remove
     assert teacher not in app.code[0].value
 

@@ -168,9 +168,12 @@ def withdraw_controls(found: SchoolClass, token: str) -> None:
 
 
 def class_state(found: SchoolClass) -> str:
-    """How many have joined and whether the class is open: read with the board, so it follows it."""
-    students = ngettext("{n} student", "{n} students", len(found.members)).format(n=len(found.members))
+    """How many have joined and whether the class is open: read with the board, so it follows it. With no run
+    handed in yet, the board's own sentence says how many have joined, so this says only whether it is open."""
     closed = _("Closed: the board can be read, not changed.") if found.closed else _("Open.")
+    if not found.entries:
+        return closed
+    students = ngettext("{n} student", "{n} students", len(found.members)).format(n=len(found.members))
     return f"{students}. {closed}"
 
 
