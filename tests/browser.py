@@ -139,6 +139,9 @@ def app_page(browser, streamlit_server):
 
 def open_page(page, url_path: str = "") -> None:
     """Go to a page of the app and wait until Streamlit has finished running it."""
+    if not getattr(page, "_cnn_lab_counts_runs", False):  # from the document's start: see COUNT_RUNS
+        page.add_init_script(COUNT_RUNS_FROM_THE_START)
+        page._cnn_lab_counts_runs = True
     page.goto(f"{page.app_url}/{url_path}")
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
     wait_idle(page)
@@ -147,18 +150,25 @@ def open_page(page, url_path: str = "") -> None:
 APP = '[data-testid="stApp"]'
 # Counts the script runs that have ended in this tab: the app's root carries data-test-script-state, "running"
 # while a run (or a fragment's) goes on. A MutationObserver with old values misses no change, however quickly a
-# run starts and ends. Installed once per loaded document; returns whether it was there already.
-COUNT_RUNS = """() => {
+# run starts and ends. Each document gets an id of its own, so a wait knows a page that has loaded anew (its count
+# starts again at 0). Returns whether the counter was there already.
+COUNTER = """
     if (window.__cnnLabRunsEnded !== undefined) return true;
     window.__cnnLabRunsEnded = 0;
+    window.__cnnLabDocument = String(Math.random());
     new MutationObserver((records) => {
         for (const record of records) {
             if (record.oldValue === "running") window.__cnnLabRunsEnded += 1;
         }
-    }).observe(document.body, {subtree: true, attributes: true, attributeOldValue: true,
-                               attributeFilter: ["data-test-script-state"]});
+    }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                          attributeFilter: ["data-test-script-state"]});
     return false;
-}"""
+"""
+COUNT_RUNS = "() => {" + COUNTER + "}"
+# The same counter installed before any of the page's own scripts (Playwright's init script, in the top frame only,
+# not in the canvas's iframe): a page just loaded has counted every run from its first, so a wait on it needs no
+# grace for a run that may have ended before the counter was there.
+COUNT_RUNS_FROM_THE_START = "(() => { if (window.top !== window) return;" + COUNTER + "})();"
 RUN_BEGUN_OR_ENDED = ("(seen) => window.__cnnLabRunsEnded > seen || "
                       f"document.querySelector('{APP}')?.getAttribute('data-test-script-state') === 'running'")
 # How long an action is given to start a run: past that, it started none (a click on what is already chosen).
@@ -172,9 +182,11 @@ def wait_idle(page, timeout: float = 90_000) -> None:
 
     Streamlit's own signal: its root element's data-test-script-state, watched by a counter of ended runs in the
     page (COUNT_RUNS). A run that began after the last wait has ended once the counter passed what that wait saw,
-    however short it was; an action that starts no run costs RUN_START_GRACE_MS. A page just loaded has no
-    counter yet: there the run may start a moment after this call, so it is given the same grace. A page that
-    reloads itself meanwhile (a tab joining another's workspace) is waited on again once it has loaded.
+    however short it was; an action that starts no run costs RUN_START_GRACE_MS. A page opened by open_page
+    counts from its document's start, so its first run is simply waited for; a page loaded otherwise gets its
+    counter late, and the run may start a moment after this call or have ended already: it is given the same
+    grace. A page that reloads itself meanwhile (a tab joining another's workspace) is waited on again once it
+    has loaded.
     """
     for _attempt in range(3):
         try:
@@ -191,10 +203,17 @@ def wait_idle(page, timeout: float = 90_000) -> None:
 
 def _wait_idle_once(page, timeout: float) -> None:
     had_counter = page.evaluate(COUNT_RUNS)
-    seen = getattr(page, "_cnn_lab_runs_seen", 0) if had_counter else 0
-    with contextlib.suppress(PlaywrightTimeout):
-        page.wait_for_function(RUN_BEGUN_OR_ENDED, arg=seen, timeout=RUN_START_GRACE_MS)
+    document = page.evaluate("() => window.__cnnLabDocument")
+    if had_counter and document != getattr(page, "_cnn_lab_document", None):
+        # A document loaded with the counter from its start (open_page): a load always runs the script, so its
+        # first run is waited for, however long it takes to start, and no grace is spent.
+        page.wait_for_function("() => window.__cnnLabRunsEnded > 0", timeout=timeout)
+    else:
+        seen = getattr(page, "_cnn_lab_runs_seen", 0) if had_counter else 0
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(RUN_BEGUN_OR_ENDED, arg=seen, timeout=RUN_START_GRACE_MS)
     page.wait_for_selector(f'{APP}[data-test-script-state="notRunning"]', timeout=timeout)
+    page._cnn_lab_document = document
     page._cnn_lab_runs_seen = page.evaluate("() => window.__cnnLabRunsEnded")
     page.evaluate(NEXT_FRAMES)
 
@@ -249,13 +268,20 @@ def widget(page, test_id: str, label: str):
     return page.locator(f'[data-testid="{test_id}"]').filter(has_text=label).first
 
 
+# Quiet time after a slider's keys before its last value is taken as sent: Streamlit's slider sends a value a moment
+# after the changes stop, not at each one.
+SLIDER_QUIET_MS = 400
+
+
 def nudge_slider(page, label: str, presses: int) -> None:
     """Move a slider by keyboard, `presses` steps right (negative: left), and wait for the rerun."""
     thumb = widget(page, "stSlider", label).get_by_role("slider")
     thumb.focus()
     for _ in range(abs(presses)):
         thumb.press("ArrowRight" if presses > 0 else "ArrowLeft")
-    wait_idle(page)
+    # On a busy machine the presses can come further apart than the slider waits before it sends, each sending a
+    # value and starting a run of its own: wait for the last, not the first (which read 4 kernels of 5).
+    wait_settled(page, quiet_ms=SLIDER_QUIET_MS)
 
 
 def eventually(page, read, done, timeout: float = 15.0):
