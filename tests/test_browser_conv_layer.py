@@ -56,7 +56,8 @@ def drawn_three(page) -> None:
     find_in_main(page, r"Prediction\s*\d")
 
 
-def test_lenet_conv1_on_a_drawn_digit_gives_the_draw_pages_maps(app_page):
+def test_a_drawn_digit_gives_conv1_the_draw_pages_maps_and_a_pool2_unit_a_16_by_16_box(app_page):
+    """One digit drawn once, read by the two pages that take the Draw page's digit."""
     drawn_three(app_page)
     go_to_page(app_page, "Conv layer")
     choose_radio(app_page, "Input", "Digit")
@@ -70,9 +71,6 @@ def test_lenet_conv1_on_a_drawn_digit_gives_the_draw_pages_maps(app_page):
                                               r"([0-9.]+e[-+]\d+)").group(1))
     assert difference < 1e-5
 
-
-def test_a_pool2_unit_on_a_drawn_digit_sees_a_16_by_16_box(app_page):
-    drawn_three(app_page)
     go_to_page(app_page, "Receptive fields")
     choose_radio(app_page, "Which digit", "Drawn digit")
     choose_radio(app_page, "Layer", "pool2")

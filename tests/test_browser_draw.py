@@ -47,15 +47,6 @@ def test_every_digit_drawn_with_the_mouse_is_read_correctly(draw_page):
     assert not misread, f"misread (digit, style, size, read as): {misread}"
 
 
-def test_preprocessing_steps_and_feature_maps_are_shown(draw_page):
-    draw(draw_page, place(DIGITS[7][0], 0.3, 0.6, 0.6))  # small, bottom right
-    find_in_main(draw_page, r"Prediction\s*7")
-    # Polled, not read once: the prediction shows before the script has drawn the steps below it.
-    for caption in ("Cropped to the ink", "Centred by mass", "conv1: 28x28, 6 channels", "pool2: 5x5, 16 channels",
-                    "learned 5x5 kernels", "Model card"):
-        find_in_main(draw_page, re.escape(caption))
-
-
 def test_photo_of_a_digit_on_paper_is_read(draw_page, tmp_path):
     import numpy as np
     from PIL import Image
@@ -73,8 +64,15 @@ def test_photo_of_a_digit_on_paper_is_read(draw_page, tmp_path):
     find_in_main(draw_page, r"Prediction\s*2")
 
 
-def test_why_this_answer_shows_both_maps_and_plays_a_counterfactual(draw_page):
-    draw(draw_page, place(DIGITS[7][0], 0.6, 0.2, 0.2))
+def test_a_small_digit_shows_its_steps_and_maps_and_why_this_answer_plays_a_counterfactual(draw_page):
+    draw(draw_page, place(DIGITS[7][0], 0.3, 0.6, 0.6))  # small, bottom right
+    find_in_main(draw_page, r"Prediction\s*7")
+    # Polled, not read once: the prediction shows before the script has drawn the steps below it.
+    for caption in ("Cropped to the ink", "Centred by mass", "conv1: 28x28, 6 channels", "pool2: 5x5, 16 channels",
+                    "learned 5x5 kernels", "Model card"):
+        find_in_main(draw_page, re.escape(caption))
+
+    # Why this answer: both maps for the answer, then a push towards another digit, played back.
     guess = int(find_in_main(draw_page, r"Prediction\s*(\d)").group(1))
     text = find_in_main(draw_page, r"Evidence for \d.*").string
     assert f"Evidence for {guess}" in text and "Why this answer?" in text
