@@ -32,7 +32,7 @@ from lib.server.jobs import JobRegistry
 from lib.settings import ServerSettings
 from tests.ray_cluster import LocalRayCluster
 
-QUICK_LOOK = TrainingConfig(**PRESETS["Quick look"], name="bench")
+QUICK_LOOK = TrainingConfig(**PRESETS["quick"], name="bench")
 
 
 def train_batch(address: str, runs: int, at_once: int) -> tuple[float, list[float]]:

@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from lib.engine.config import FIELDS, OWN_DATA_PRESET, PRESETS, TrainingConfig, flag
+from lib.engine.config import FIELDS, OWN_DATA_PRESET, PRESET_LABELS, PRESETS, TrainingConfig, flag, preset_id
 from lib.engine.events import progress_printer, to_json
 
 
@@ -53,9 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
             help_text += f" [{meta['low']:g} to {meta['high']:g}]"
         parser.add_argument(flag(name), type=kind, default=default, choices=meta.get("choices"),
                             help=f"{help_text} (default: {default})", metavar=None if meta.get("choices") else kind.__name__.upper())
-    parser.add_argument("--preset", choices=PRESETS, default=None,
-                        help="start from a preset of the Training page; other flags override its values "
-                             f"(with --data, the default is {OWN_DATA_PRESET!r})")
+    parser.add_argument("--preset", type=preset_argument, default=None, metavar="{" + ",".join(PRESETS) + "}",
+                        help="start from a preset of the pages ("
+                             + ", ".join(f"{name}: {label}" for name, label in PRESET_LABELS.items())
+                             + "; its label is taken too); other flags override its values "
+                             f"(with --data, the default is {OWN_DATA_PRESET})")
     parser.add_argument("--split-cpu", type=int, default=0, metavar="N",
                         help="split the CPU into N logical devices, to try mirrored without GPUs (uses them all)")
     parser.add_argument("--out", type=out_folder, default=None,
@@ -75,6 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--nice", type=int, default=0, metavar="N",
                         help="lower this process's scheduling priority by N (0-19) before training")
     return parser
+
+
+def preset_argument(text: str) -> str:
+    """--preset's value: a preset's id, or its label as the pages show it in English."""
+    try:
+        return preset_id(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def parse_config(parser: argparse.ArgumentParser, argv=None) -> tuple[TrainingConfig, dict]:

@@ -26,7 +26,7 @@ KEPT = {"config.json", "history.csv", "metrics.json"}
 
 def configs(seeds) -> dict[str, TrainingConfig]:
     """Every run to train, by run id: "<placement>-seed<seed>"."""
-    return {f"{place}-seed{seed}": TrainingConfig(**PRESETS["Quick look"], model="lenet5", dropout=RATE,
+    return {f"{place}-seed{seed}": TrainingConfig(**PRESETS["quick"], model="lenet5", dropout=RATE,
                                                   dropout_at=place, seed=seed,
                                                   name=f"Quick look, dropout {RATE:g} at {place}, seed {seed}")
             for place in PLACEMENTS for seed in seeds}

@@ -20,7 +20,7 @@ QUICK_LOOK_BN_09 = [{"epoch": 1, "accuracy": 0.7798, "val_accuracy": 0.9238},
 
 
 def quick_look(**overrides) -> dict:
-    return TrainingConfig(**{**PRESETS["Quick look"], "batch_norm": True, **overrides}).to_dict()
+    return TrainingConfig(**{**PRESETS["quick"], "batch_norm": True, **overrides}).to_dict()
 
 
 def test_quick_look_at_keras_momentum_is_diagnosed_and_offered_a_lower_one():

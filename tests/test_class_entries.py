@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from lib.engine.config import PRESETS, TrainingConfig
+from lib.engine.config import OWN_DATA_PRESETS, PRESETS, TrainingConfig
 from lib.i18n import language_override
 from lib.plain_text import plain
 from lib.runs.class_entries import (
@@ -29,7 +29,7 @@ def entry(name, final, optimizer="adam", member=None, handed_in=0.0, **extra):
             "final_val_accuracy": final, "epochs": 1, "handed_in": handed_in, **extra}
 
 
-@pytest.mark.parametrize("preset", [name for name in PRESETS if not name.startswith("Own classes")])
+@pytest.mark.parametrize("preset", [name for name in PRESETS if name not in OWN_DATA_PRESETS])
 def test_a_config_made_from_a_preset_reads_as_that_preset_even_with_a_regularizer_added(preset):
     config = {**vars(TrainingConfig(**PRESETS[preset])), "dropout": 0.3}
     assert preset_of(config) == preset

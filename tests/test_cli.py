@@ -68,8 +68,8 @@ def test_batch_norm_momentum_starts_at_keras_default_and_has_a_flag():
 
 
 def test_quick_look_preset_lowers_the_momentum_and_a_flag_overrides_it():
-    assert PRESETS["Quick look"]["batch_norm_momentum"] == 0.9
-    config, _ = parse_config(build_parser(), ["--preset", "Quick look", "--batch-norm"])
+    assert PRESETS["quick"]["batch_norm_momentum"] == 0.9
+    config, _ = parse_config(build_parser(), ["--preset", "quick", "--batch-norm"])
     assert config.batch_norm_momentum == 0.9 and config.train_samples == 6000
     config, _ = parse_config(build_parser(), ["--preset", "Quick look", "--batch-norm-momentum", "0.99"])
     assert config.batch_norm_momentum == 0.99
@@ -88,8 +88,8 @@ def test_data_without_a_preset_starts_from_the_own_data_preset_and_flags_overrid
     assert config == TrainingConfig(**PRESETS[OWN_DATA_PRESET], data=str(tmp_path))
     config, _ = parse_config(build_parser(), ["--data", str(tmp_path), "--epochs", "7", "--no-augment"])
     assert config.epochs == 7 and not config.augment and config.batch_size == PRESETS[OWN_DATA_PRESET]["batch_size"]
-    config, _ = parse_config(build_parser(), ["--data", str(tmp_path), "--preset", "Own classes: quick"])
-    assert config == TrainingConfig(**PRESETS["Own classes: quick"], data=str(tmp_path))
+    config, _ = parse_config(build_parser(), ["--data", str(tmp_path), "--preset", "own-quick"])
+    assert config == TrainingConfig(**PRESETS["own-quick"], data=str(tmp_path))
     assert parse_config(build_parser(), [])[0] == TrainingConfig()  # MNIST as before
 
 

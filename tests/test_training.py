@@ -260,6 +260,6 @@ def test_the_batch_norm_momentum_asked_for_is_the_trained_models(digits, tmp_pat
 def test_quick_look_with_batch_norm_tests_above_90_percent_on_real_mnist(real_mnist_path, tmp_path, monkeypatch):
     # At Keras's 0.99 this run tests near 26 %: its 141 steps are too few for the moving statistics (README).
     monkeypatch.setenv("MNIST_PATH", str(real_mnist_path))
-    result = train(TrainingConfig(**PRESETS["Quick look"], batch_norm=True), out_dir=tmp_path)
+    result = train(TrainingConfig(**PRESETS["quick"], batch_norm=True), out_dir=tmp_path)
     assert result.status == "finished"
     assert result.metrics["test_accuracy"] >= 0.9

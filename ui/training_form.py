@@ -12,10 +12,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from lib.engine.batch_norm import momentum_note
-from lib.engine.config import FIELDS, PRESETS, TrainingConfig
+from lib.engine.config import FIELDS, OWN_DATA_PRESETS, PRESET_LABELS, PRESETS, TrainingConfig
 from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES
 from lib.engine.optimizers import optimizer as optimizer_entry
-from lib.i18n import N_, _
+from lib.i18n import N_, _, ngettext
+from ui.widgets import labelled
 
 MODEL_NAMES = {"lenet5": N_("LeNet-5"), "dense": N_("Dense (chapter 2)")}
 # How the choices of two fields read (the values stay the config's, as the command line takes them).
@@ -23,9 +24,8 @@ STYLE_NAMES = {"sequential": N_("sequential"), "functional": N_("functional"), "
 SCHEDULE_NAMES = {"none": N_("none"), "step": N_("step decay"), "exponential": N_("exponential decay"),
                   "cosine": N_("cosine decay")}
 # The presets for a few dozen examples per class (Your own classes), and the others, for MNIST (Train LeNet-5).
-OWN_DATA_PREFIX = "Own classes"
-OWN_PRESETS = {name: values for name, values in PRESETS.items() if name.startswith(OWN_DATA_PREFIX)}
-MNIST_PRESETS = {name: values for name, values in PRESETS.items() if not name.startswith(OWN_DATA_PREFIX)}
+OWN_PRESETS = {name: values for name, values in PRESETS.items() if name in OWN_DATA_PRESETS}
+MNIST_PRESETS = {name: values for name, values in PRESETS.items() if name not in OWN_DATA_PRESETS}
 
 
 class TrainingForm:
@@ -92,9 +92,11 @@ class TrainingForm:
         return st.session_state.get(self.key(name), FIELDS[name].default)
 
     # --- sections ----------------------------------------------------------------------------------------
-    def show_preset(self, help: str, format_func: Callable[[str], str] = str) -> None:
-        st.selectbox(_("Preset"), list(self.presets), key=self.preset_key, on_change=self.apply_preset, help=help,
-                     format_func=format_func)
+    def show_preset(self) -> None:
+        """The preset box (options are preset ids, shown by their labels) and, in its help, what each one sets."""
+        st.selectbox(_("Preset"), list(self.presets), key=self.preset_key, on_change=self.apply_preset,
+                     help=" ".join(preset_summary(name, self.base) for name in self.presets),
+                     format_func=labelled({name: PRESET_LABELS[name] for name in self.presets}))
 
     def show_model_optimizer_and_data(self, data: Callable[[], None]) -> None:
         """Network and Keras style, optimizer and learning rate, and the page's own data fields (`data`)."""
@@ -176,6 +178,27 @@ class TrainingForm:
         return form_values
 
 
+def preset_summary(name: str, base: dict | None = None) -> str:
+    """One sentence of what preset `name` sets, read from its values (over `base` and the config's defaults)."""
+    values = {**TrainingConfig().to_dict(), **(base or {}), **PRESETS[name]}
+    parts = [_("{optimizer}, batch {batch}").format(optimizer=_(OPTIMIZER_NAMES[values["optimizer"]]),
+                                                     batch=values["batch_size"])]
+    if "train_samples" in PRESETS[name]:
+        parts.append(_("{count:,} training images").format(count=values["train_samples"]))
+    parts.append(ngettext("{count} epoch", "{count} epochs", values["epochs"]).format(count=values["epochs"]))
+    if PRESETS[name].get("learning_rate") is not None:
+        parts.append(_("learning rate {rate:g}").format(rate=values["learning_rate"]))
+    if values.get("lr_schedule", "none") != "none":
+        parts.append(_("{schedule} after {warmup:g} warm-up epochs").format(
+            schedule=_(SCHEDULE_NAMES[values["lr_schedule"]]), warmup=values["warmup_epochs"]))
+    if values.get("augment"):
+        parts.append(_("with augmentation"))
+    if "batch_norm_momentum" in PRESETS[name]:
+        parts.append(_("batch norm's momentum {momentum:g} (its epochs are too short for Keras's {default:g})").format(
+            momentum=values["batch_norm_momentum"], default=FIELDS["batch_norm_momentum"].default))
+    return _("{label}: {settings}.").format(label=_(PRESET_LABELS[name]), settings=", ".join(parts))
+
+
 def mnist_training_form() -> TrainingForm:
     """The Train LeNet-5 page's form (MNIST's presets, Quick look first); the Scaling out page reads what it holds."""
-    return TrainingForm("train", MNIST_PRESETS, default_preset="Quick look")
+    return TrainingForm("train", MNIST_PRESETS, default_preset="quick")

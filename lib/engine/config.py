@@ -199,28 +199,56 @@ def check_field(item: dataclasses.Field, value) -> None:
 
 FIELDS = {item.name: item for item in dataclasses.fields(TrainingConfig)}
 
-# Starting points for the Training page, as the book runs them. A name is an id (the CLI's --preset takes it), marked
-# for the catalog: the pages show it translated. The short ones lower batch norm's momentum
+@dataclasses.dataclass(frozen=True)
+class Preset:
+    """A starting point for training: `id` is what the command line's --preset, a page's form and a class board's
+    entries keep; `label` is what a person reads (marked for the catalog: the pages show it translated), so
+    rewording it changes no behaviour. `own_data`: made for Your own classes' few dozen examples per class, not
+    for MNIST."""
+
+    id: str
+    label: str
+    values: dict
+    own_data: bool = False
+
+
+# Starting points for the Training page, as the book runs them. The short ones lower batch norm's momentum
 # (used only when batch normalization is ticked) to what lib.engine.batch_norm.suggested_momentum gives for their
 # epoch: at 0.99 the moving statistics need ~460 steps to forget their start, Quick look's epoch has 47 and
 # Small data's 7, so their validation would lag for most of the run (Quick look + batch norm tested 26 %
 # at 0.99, 96 % at 0.9).
-PRESETS = {
-    N_("Book"): dict(optimizer="sgd", batch_size=32, train_samples=60000, epochs=10),
-    N_("Quick look"): dict(optimizer="adam", batch_size=128, train_samples=6000, epochs=3, batch_norm_momentum=0.9),
+PRESET_LIST = (
+    Preset("book", N_("Book"), dict(optimizer="sgd", batch_size=32, train_samples=60000, epochs=10)),
+    Preset("quick", N_("Quick look"), dict(optimizer="adam", batch_size=128, train_samples=6000, epochs=3,
+                                           batch_norm_momentum=0.9)),
     # Unchanged LeNet-5: Adam at batch 128 with a half-epoch warm-up and cosine decay reaches 99 % in four
     # epochs (benchmarks/bench_training.py measures it against the book's recipe).
-    N_("Fast"): dict(optimizer="adam", learning_rate=0.004, batch_size=128, train_samples=60000, epochs=4,
-                     lr_schedule="cosine", warmup_epochs=0.5),
-    N_("Small data"): dict(optimizer="sgd", batch_size=32, train_samples=200, epochs=100, batch_norm_momentum=0.9),
+    Preset("fast", N_("Fast"), dict(optimizer="adam", learning_rate=0.004, batch_size=128, train_samples=60000,
+                                    epochs=4, lr_schedule="cosine", warmup_epochs=0.5)),
+    Preset("small", N_("Small data"), dict(optimizer="sgd", batch_size=32, train_samples=200, epochs=100,
+                                           batch_norm_momentum=0.9)),
     # Your own classes, 10-30 examples each (benchmarks/bench_own_classes.py presets measures them on drawn shapes
     # and on MNIST's digits 0-2). A small set has few batches an epoch, so the thorough one takes small batches
     # and many epochs: augmentation needs the steps to pay off.
-    N_("Own classes: quick"): dict(optimizer="adam", batch_size=16, epochs=30),
-    N_("Own classes: thorough"): dict(optimizer="adam", batch_size=8, epochs=100, augment=True),
-}
+    Preset("own-quick", N_("Own classes: quick"), dict(optimizer="adam", batch_size=16, epochs=30), own_data=True),
+    Preset("own-thorough", N_("Own classes: thorough"), dict(optimizer="adam", batch_size=8, epochs=100,
+                                                             augment=True), own_data=True),
+)
+PRESETS = {preset.id: preset.values for preset in PRESET_LIST}  # id -> the values it sets
+PRESET_LABELS = {preset.id: preset.label for preset in PRESET_LIST}  # id -> its label (untranslated)
+OWN_DATA_PRESETS = tuple(preset.id for preset in PRESET_LIST if preset.own_data)
 # The command line starts from this preset when it trains on --data without --preset.
-OWN_DATA_PRESET = "Own classes: thorough"
+OWN_DATA_PRESET = "own-thorough"
+
+
+def preset_id(text: str) -> str:
+    """The preset `text` names: its id, or its English label as commands written before the ids said it
+    ("Quick look"), in any case. ValueError for anything else."""
+    wanted = text.strip().casefold()
+    for preset in PRESET_LIST:
+        if wanted in (preset.id, preset.label.casefold()):
+            return preset.id
+    raise ValueError(_("Unknown preset {text!r}; choose from {ids}.").format(text=text, ids=", ".join(PRESETS)))
 
 
 def baseline_config(config: TrainingConfig) -> TrainingConfig:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from lib.engine.config import PRESETS
+from lib.engine.config import OWN_DATA_PRESETS, PRESET_LABELS, PRESETS
 from lib.i18n import N_, _, ngettext
 from lib.runs.labels import describe_config, label_word, regularizer_names
 from lib.runs.store import Run
@@ -58,8 +58,14 @@ def preset_of(config: dict) -> str | None:
     several match. Own-classes presets are for runs on own data, the others for MNIST runs."""
     own = bool(config.get("data"))
     matches = [name for name, values in PRESETS.items()
-               if name.startswith("Own classes") == own and all(config.get(key) == value for key, value in values.items())]
+               if (name in OWN_DATA_PRESETS) == own and all(config.get(key) == value for key, value in values.items())]
     return max(matches, key=lambda name: len(PRESETS[name]), default=None)
+
+
+def preset_label(preset: str | None) -> str:
+    """A stored entry's preset as a person reads it, translated: an id, or a label (entries handed in before the
+    presets had ids), or "—" for none."""
+    return _(PRESET_LABELS.get(preset, preset)) if preset else "—"
 
 
 def _finite(value) -> float | None:
@@ -132,7 +138,7 @@ def board_rows(entries: list[dict]) -> list[dict]:
     """The board's table: one row per entry, best final accuracy first, keyed by English column ids."""
     ordered = sorted(entries, key=lambda entry: (-entry["final_val_accuracy"], entry["handed_in"]))
     return [{"student": entry["name"], "run": run_name(entry), "optimizer": entry["optimizer"],
-             "regularizers": regularizers_text(entry), "preset": _(entry["preset"]) if entry["preset"] else "—",
+             "regularizers": regularizers_text(entry), "preset": preset_label(entry["preset"]),
              "best val accuracy": entry["best_val_accuracy"], "best epoch": entry["best_epoch"],
              "final val accuracy": entry["final_val_accuracy"], "epochs": entry["epochs"],
              "handed in": entry["handed_in"]} for entry in ordered]

@@ -10,7 +10,7 @@ from ui.code_panel import code_panel
 from ui.devices import show_tensorflow_build
 from ui.job_views import show_live, show_result
 from ui.jobs import current_job, owner, registry, status_name, submit
-from ui.training_form import MNIST_PRESETS, mnist_training_form
+from ui.training_form import mnist_training_form
 from ui.widgets import runs_locally
 
 # The strategies the page offers (values: the config's), as people read them.
@@ -46,11 +46,7 @@ elif job is not None:
     pointer.caption(_("Your last run {status}: [its result is under the Train button](#{anchor}).").format(
         status=status_name(job.status), anchor=RUN_ANCHOR))
 
-preset_help = _("Book: SGD, batch 32, all 60,000 images. Quick look: under a minute. Fast: LeNet-5 unchanged, "
-                "Adam at batch 128 with warm-up and cosine decay, 99 % in four epochs. Small data: 200 images. "
-                "Quick look and Small data lower batch norm's momentum to 0.9: their epochs are too short for "
-                "Keras's 0.99 (the note under Batch normalization says why).")
-form.show_preset(preset_help, format_func={name: _(name) for name in MNIST_PRESETS}.get)
+form.show_preset()
 
 
 def data_fields():

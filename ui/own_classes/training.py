@@ -31,7 +31,7 @@ from ui.own_classes.set_view import set_zip_bytes
 from ui.training_form import OWN_PRESETS, TrainingForm
 
 # The presets meant for a few dozen examples per class (lib.engine.config); the MNIST ones do not fit here.
-PRESETS_HERE = OWN_PRESETS or {"Small data": PRESETS["Small data"]}
+PRESETS_HERE = OWN_PRESETS or {"small": PRESETS["small"]}
 DEFAULT_PRESET = next(iter(PRESETS_HERE))
 SETS_FOLDER = ".image_sets"  # hidden: never taken for a run (lib.runs.store skips names starting with ".")
 KEEP_SETS = 20  # a workspace keeps this many sets: as many as its runs (CNN_LAB_RUNS_PER_WORKSPACE's default)
@@ -39,18 +39,6 @@ KEEP_SETS = 20  # a workspace keeps this many sets: as many as its runs (CNN_LAB
 def own_form() -> TrainingForm:
     """The page's form (keys own_*), made afresh each script run: it holds what this run drew."""
     return TrainingForm("own", PRESETS_HERE, DEFAULT_PRESET)
-
-
-def preset_help() -> str:
-    lines = []
-    for name, values in PRESETS_HERE.items():
-        merged = {**TrainingConfig().to_dict(), **values}
-        line = _("{name}: {optimizer}, batch {batch}, {epochs} epochs").format(
-            name=_(name), optimizer=merged["optimizer"], batch=merged["batch_size"], epochs=merged["epochs"])
-        if merged.get("augment"):
-            line += _(", with augmentation")
-        lines.append(line + ".")
-    return " ".join(lines)
 
 
 def training_count(image_set: ImageSet, validation_fraction: float, seed: int) -> int:
@@ -121,7 +109,7 @@ def show_training(examples: dict) -> str | None:
             "Give {names} a second example each: one of each class is held out for validation.",
             len(few)).format(names=", ".join(plain(name) for name in few))
 
-    form.show_preset(preset_help(), format_func=_)
+    form.show_preset()
     form.show_model_optimizer_and_data(lambda: _data_fields(form))
     st.toggle(_("Data augmentation: random rotations (up to {degrees:.0f} degrees), shifts (up to {shift:.0%}) and "
                 "zooms (up to {zoom:.0%}) of the training images, new each epoch").format(
