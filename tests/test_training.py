@@ -150,10 +150,21 @@ def test_run_ids_are_unique_and_safe_whatever_the_name(digits, tmp_path):
         assert all(c.isalnum() or c == "-" for c in path.name)
 
 
-def test_tensorboard_reader_parses_the_run_event_files(digits, tmp_path):
+@pytest.fixture(scope="module")
+def two_epoch_run(digits, tmp_path_factory):
+    """One run of two epochs at batch 10 (30 batches an epoch) and every event it sent, for the tests that read
+    a finished run's files and events without asking for anything else of the training."""
+    events = []
+    result = train(quick(epochs=2, batch_size=10), data=digits, out_dir=tmp_path_factory.mktemp("two_epochs"),
+                   on_progress=events.append)
+    assert result.status == "finished"
+    return result, events
+
+
+def test_tensorboard_reader_parses_the_run_event_files(two_epoch_run):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    result = train(quick(epochs=2), data=digits, out_dir=tmp_path)
+    result, _events = two_epoch_run
     accumulator = EventAccumulator(str(result.path / "tb" / "train"), size_guidance={"tensors": 0})
     accumulator.Reload()
     tags = accumulator.Tags()["tensors"]
@@ -214,10 +225,10 @@ def test_stop_in_a_long_epoch_ends_it_within_one_execution(tmp_path):
     assert batches[-1] - batches[0] <= steps_per_execution(8) and batches[-1] < 500  # ended mid-epoch
 
 
-def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(digits, tmp_path):
+def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(two_epoch_run):
     from lib.runs.archive import run_from_upload
 
-    result = train(quick(epochs=2), data=digits, out_dir=tmp_path)
+    result, _events = two_epoch_run
     text = (result.path / "history.csv").read_text()
     lines = text.splitlines()
     assert lines[0] == "epoch,accuracy,learning_rate,loss,seconds,val_accuracy,val_loss"
@@ -229,9 +240,8 @@ def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(digits, t
             assert row[key] == pytest.approx(original[key])
 
 
-def test_batch_events_carry_window_means_and_positions(digits, tmp_path):
-    events = []
-    train(quick(epochs=2, batch_size=10), data=digits, out_dir=tmp_path, on_progress=events.append)
+def test_batch_events_carry_window_means_and_positions(two_epoch_run):
+    _result, events = two_epoch_run
     batches = [event for event in events if isinstance(event, BatchEvent)]
     assert batches and all(0 <= event.accuracy <= 1 and np.isfinite(event.loss) for event in batches)
     positions = [event.position for event in batches]
