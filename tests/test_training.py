@@ -56,7 +56,7 @@ def test_every_optimizer_trains_one_epoch_and_writes_a_complete_run(optimizer, d
 
 
 @pytest.mark.parametrize("options", [
-    {"l1": 0.01}, {"l2": 0.01}, {"dropout": 0.25}, {"batch_norm": True},
+    {"l1": 0.01}, {"l2": 0.01}, {"dropout": 0.25},  # batch norm alone: test_the_batch_norm_momentum_asked_for_...
     {"l1": 0.01, "dropout": 0.25, "batch_norm": True},
     {"model": "dense", "style": "functional", "l2": 0.001},
     {"style": "subclassed", "dropout": 0.5},
@@ -260,7 +260,10 @@ def test_a_runs_layers_are_read_back_or_none(tmp_path, text, expected):
 
 
 def test_the_batch_norm_momentum_asked_for_is_the_trained_models(digits, tmp_path):
+    """Batch norm alone trains, writes a complete run and records itself; its momentum is the model's."""
     result = train(quick(batch_norm=True, batch_norm_momentum=0.9), data=digits, out_dir=tmp_path)
+    assert load_run(result.path).config["batch_norm"] is True
+    assert_complete_run(result.path, 1)
     model = keras.saving.load_model(result.path / "model.keras")
     momenta = [layer.momentum for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
     assert momenta == pytest.approx([0.9] * 4)
