@@ -141,30 +141,36 @@ def test_failure_mid_training_leaves_no_partial_folder(digits, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_run_ids_are_unique_and_safe_whatever_the_name(digits, tmp_path):
-    first = train(quick(name="../../etc/passwd; rm -rf /"), data=digits, out_dir=tmp_path)
-    second = train(quick(name="../../etc/passwd; rm -rf /"), data=digits, out_dir=tmp_path)
+def test_run_ids_are_unique_and_safe_whatever_the_name(digits, two_epoch_run):
+    first, _events, out = two_epoch_run  # named RISKY_NAME
+    assert load_run(first.path).config["name"] == RISKY_NAME
+    second = train(quick(name=RISKY_NAME), data=digits, out_dir=out)
     assert first.path != second.path
     for path in (first.path, second.path):
-        assert path.parent == tmp_path
+        assert path.parent == out
         assert all(c.isalnum() or c == "-" for c in path.name)
+
+
+# A name that would climb out of the runs folder and run a command, were it used as it is.
+RISKY_NAME = "../../etc/passwd; rm -rf /"
 
 
 @pytest.fixture(scope="module")
 def two_epoch_run(digits, tmp_path_factory):
-    """One run of two epochs at batch 10 (30 batches an epoch) and every event it sent, for the tests that read
-    a finished run's files and events without asking for anything else of the training."""
-    events = []
-    result = train(quick(epochs=2, batch_size=10), data=digits, out_dir=tmp_path_factory.mktemp("two_epochs"),
+    """One run of two epochs at batch 10 (30 batches an epoch), named RISKY_NAME, every event it sent and the
+    folder it was written into, for the tests that read a finished run's files, events and id without asking
+    for anything else of the training."""
+    events, out = [], tmp_path_factory.mktemp("two_epochs")
+    result = train(quick(epochs=2, batch_size=10, name=RISKY_NAME), data=digits, out_dir=out,
                    on_progress=events.append)
     assert result.status == "finished"
-    return result, events
+    return result, events, out
 
 
 def test_tensorboard_reader_parses_the_run_event_files(two_epoch_run):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    result, _events = two_epoch_run
+    result, _events, _out = two_epoch_run
     accumulator = EventAccumulator(str(result.path / "tb" / "train"), size_guidance={"tensors": 0})
     accumulator.Reload()
     tags = accumulator.Tags()["tensors"]
@@ -228,7 +234,7 @@ def test_stop_in_a_long_epoch_ends_it_within_one_execution(tmp_path):
 def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(two_epoch_run):
     from lib.runs.archive import run_from_upload
 
-    result, _events = two_epoch_run
+    result, _events, _out = two_epoch_run
     text = (result.path / "history.csv").read_text()
     lines = text.splitlines()
     assert lines[0] == "epoch,accuracy,learning_rate,loss,seconds,val_accuracy,val_loss"
@@ -241,7 +247,7 @@ def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(two_epoch
 
 
 def test_batch_events_carry_window_means_and_positions(two_epoch_run):
-    _result, events = two_epoch_run
+    _result, events, _out = two_epoch_run
     batches = [event for event in events if isinstance(event, BatchEvent)]
     assert batches and all(0 <= event.accuracy <= 1 and np.isfinite(event.loss) for event in batches)
     positions = [event.position for event in batches]
