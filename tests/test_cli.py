@@ -9,6 +9,7 @@ import pytest
 from lib.cli import build_parser, parse_config
 from lib.engine.config import FIELDS, KERAS_BATCH_NORM_MOMENTUM, PRESETS, TrainingConfig, command_for, flag
 from lib.runs.store import load_run
+from tests.cli_training import train_in_process
 from tests.conftest import ROOT
 
 
@@ -49,8 +50,10 @@ def test_cli_refuses_an_empty_out_folder_in_one_line(empty, tmp_path, monkeypatc
     assert list(tmp_path.iterdir()) == []  # nothing written where it ran
 
 
-def test_cli_writes_a_complete_run_on_real_mnist(real_mnist_path, tmp_path):
-    result = run_cli("--optimizer", "adam", "--epochs", "1", "--train-samples", "2000", "--out", str(tmp_path))
+def test_cli_writes_a_complete_run_on_real_mnist(real_mnist_path, tmp_path, capsys):
+    """In this process (tests/cli_training.py); tests/test_own_data_training.py trains through `python -m lib.cli`."""
+    result = train_in_process(capsys, "--optimizer", "adam", "--epochs", "1", "--train-samples", "2000",
+                              "--out", tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "epoch 1/1" in result.stdout
     (run_path,) = list(tmp_path.iterdir())

@@ -8,6 +8,7 @@ it shows is run as shown, and the engine trains the same form in this process.
 
 from __future__ import annotations
 
+import json
 import random
 import re
 from dataclasses import replace
@@ -21,7 +22,7 @@ from lib.engine.config import ARCHITECTURES, SCHEDULES, STYLES, TrainingConfig
 from lib.engine.optimizers import OPTIMIZERS
 from tests.code_programs import assert_matches, run_notebook, run_program
 from tests.conftest import ROOT, entry_app, open_app
-from ui.training_form import mnist_training_form
+from ui.training_form import MNIST_PRESETS, mnist_training_form
 
 TIMEOUT = 180
 LOSS_TOLERANCE = 0.02
@@ -142,11 +143,26 @@ def fill_form(app: AppTest, values: dict) -> None:
         assert not app.exception, [exception.message for exception in app.exception]
 
 
-@pytest.mark.parametrize("form", FORMS, ids=["default", "random-1", "random-2", "random-3"])
-def test_train_page_recipe_builds_the_engines_model_and_its_first_epoch_loss(form, tmp_path, monkeypatch,
-                                                                            real_mnist_path):
+@pytest.fixture(scope="module")
+def engine_run(tmp_path_factory):
+    """The engine's run of a config, trained once for the module: the Train page's form as it opens and the
+    Scaling out page's recipe are one config, and one run answers both."""
     from lib.engine.training import train
 
+    runs = {}
+
+    def run(config: TrainingConfig):
+        key = json.dumps(config.to_dict(), sort_keys=True)
+        if key not in runs:
+            runs[key] = train(config, tmp_path_factory.mktemp("engine"))
+        return runs[key]
+
+    return run
+
+
+@pytest.mark.parametrize("form", FORMS, ids=["default", "random-1", "random-2", "random-3"])
+def test_train_page_recipe_builds_the_engines_model_and_its_first_epoch_loss(form, tmp_path, monkeypatch,
+                                                                            real_mnist_path, engine_run):
     app = open_page("pages/training/train.py", tmp_path, monkeypatch)
     fill_form(app, form)
     form = mnist_training_form()
@@ -158,7 +174,7 @@ def test_train_page_recipe_builds_the_engines_model_and_its_first_epoch_loss(for
     values = run_program(program.source(), [*page_checks, *COUNTS, "first_epoch_loss"], tmp_path / "program")
     assert_matches(values, page_checks)
 
-    result = train(config, tmp_path / "engine")
+    result = engine_run(config)
     assert values["total_params"] == result.metrics["parameters"]
     engine_loss = result.history[0]["loss"]
     assert values["first_epoch_loss"] == pytest.approx(engine_loss, rel=LOSS_TOLERANCE)
@@ -166,10 +182,11 @@ def test_train_page_recipe_builds_the_engines_model_and_its_first_epoch_loss(for
 
 # --- Scaling out: the same recipe under MirroredStrategy ---------------------------------------------------------
 
-def test_scaling_page_mirrored_program_trains_as_the_engine_does(tmp_path, monkeypatch, real_mnist_path):
-    from lib.engine.training import train
-
-    config = replace(TrainingConfig(), train_samples=1000, epochs=1)
+def test_scaling_page_mirrored_program_trains_as_the_engine_does(tmp_path, monkeypatch, real_mnist_path, engine_run):
+    # The Train page's form as it opens (its default preset), cut to 1,000 images and one epoch as the recipe
+    # tests cut it: the engine's run of it is the one the default form's recipe test compares with.
+    config = replace(TrainingConfig(**MNIST_PRESETS[mnist_training_form().default_preset]), train_samples=1000,
+                     epochs=1)
     monkeypatch.setenv("CNN_LAB_RUNS_DIR", str(tmp_path / "runs"))
     app = entry_app(timeout=TIMEOUT)
     form = mnist_training_form()  # the Train page's form, as it saves itself for the Scaling out page
@@ -182,7 +199,7 @@ def test_scaling_page_mirrored_program_trains_as_the_engine_does(tmp_path, monke
     assert shown_code(app, "MirroredStrategy()") == [program.source()]
     values = run_program(program.source(), ["first_epoch_loss", "total_params"], tmp_path / "program")
     assert "replicas: 1" in values["__stdout__"]
-    result = train(config, tmp_path / "engine")
+    result = engine_run(config)
     assert values["total_params"] == result.metrics["parameters"]
     assert values["first_epoch_loss"] == pytest.approx(result.history[0]["loss"], rel=LOSS_TOLERANCE)
 

@@ -86,15 +86,20 @@ def placeholders(text: str) -> list[str]:
     return sorted(PLACEHOLDER.findall(text))
 
 
-def test_the_checks_see_the_catalog_and_the_glossary():
-    texts = korean_texts()
+@pytest.fixture(scope="module")
+def texts() -> list[tuple[str, str]]:
+    """korean_texts(), read once for the module: each term's check reads the same catalog and code."""
+    return korean_texts()
+
+
+def test_the_checks_see_the_catalog_and_the_glossary(texts):
     assert len(texts) > 1000
     assert any(where.startswith("lib/server/pages.py") for where, _text in texts)  # the glossary's terms
 
 
 @pytest.mark.parametrize("term, rejected", TERMS, ids=[term.split(" (", 1)[1].rstrip(")") for term, _rejected in TERMS])
-def test_one_korean_term_per_concept(term, rejected):
-    uses = term_uses(korean_texts(), rejected)
+def test_one_korean_term_per_concept(term, rejected, texts):
+    uses = term_uses(texts, rejected)
     assert not uses, f"use {term} instead of {rejected}:\n" + "\n".join(uses[:30])
 
 
@@ -110,8 +115,8 @@ def test_a_rejected_term_is_found_and_its_preferred_one_is_not():
     assert term_uses(texts, rejected["나만의 (own classes, own data) / 내 (my, your)"]) == ["i: 나의 클래스"]
 
 
-def test_no_paired_particle_such_as_eun_neun():
-    uses = [f"{where}: {text}" for where, text in korean_texts() if PAIRED_PARTICLE.search(text)]
+def test_no_paired_particle_such_as_eun_neun(texts):
+    uses = [f"{where}: {text}" for where, text in texts if PAIRED_PARTICLE.search(text)]
     assert not uses, "write the sentence so that no particle depends on a word:\n" + "\n".join(uses[:30])
 
 

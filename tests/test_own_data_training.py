@@ -16,6 +16,7 @@ from lib.engine.config import TrainingConfig
 from lib.engine.data_record import read_evaluation, set_digest
 from lib.engine.image_sets import ImageSetError, evaluation_set, load_image_set
 from lib.runs.store import DIGIT_CLASS_NAMES, load_run, read_class_names
+from tests.cli_training import train_in_process
 from tests.conftest import ROOT
 from tests.shape_drawings import SHAPES, TRAINING_LOOKS, held_out_files, shape_files, shape_zip, write_shape_folder
 
@@ -197,11 +198,11 @@ def test_the_cli_refuses_test_data_with_other_class_names(shapes, tmp_path, cli)
     assert not (tmp_path / "runs").exists()
 
 
-def test_the_cli_notes_skipped_files_and_trains_on_the_rest(tmp_path):
+def test_the_cli_notes_skipped_files_and_trains_on_the_rest(tmp_path, capsys):
     files = {**shape_files(3, seed=4, shapes=("circle", "cross")), "circle/notes.txt": b"drawn on Monday"}
     data = tmp_path / "set.zip"
     data.write_bytes(shape_zip(files))
-    result = run_cli("--data", str(data), "--epochs", "1", "--out", str(tmp_path / "runs"))
+    result = train_in_process(capsys, "--data", data, "--epochs", "1", "--out", tmp_path / "runs")  # in this process
     assert result.returncode == 0, result.stderr[-2000:]
     assert "note: 1 file that is not an image was skipped." in result.stderr
     (path,) = (tmp_path / "runs").iterdir()

@@ -56,7 +56,7 @@ def test_every_optimizer_trains_one_epoch_and_writes_a_complete_run(optimizer, d
 
 
 @pytest.mark.parametrize("options", [
-    {"l1": 0.01}, {"l2": 0.01}, {"dropout": 0.25}, {"batch_norm": True},
+    {"l1": 0.01}, {"l2": 0.01}, {"dropout": 0.25},  # batch norm alone: test_the_batch_norm_momentum_asked_for_...
     {"l1": 0.01, "dropout": 0.25, "batch_norm": True},
     {"model": "dense", "style": "functional", "l2": 0.001},
     {"style": "subclassed", "dropout": 0.5},
@@ -141,19 +141,36 @@ def test_failure_mid_training_leaves_no_partial_folder(digits, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_run_ids_are_unique_and_safe_whatever_the_name(digits, tmp_path):
-    first = train(quick(name="../../etc/passwd; rm -rf /"), data=digits, out_dir=tmp_path)
-    second = train(quick(name="../../etc/passwd; rm -rf /"), data=digits, out_dir=tmp_path)
+def test_run_ids_are_unique_and_safe_whatever_the_name(digits, two_epoch_run):
+    first, _events, out = two_epoch_run  # named RISKY_NAME
+    assert load_run(first.path).config["name"] == RISKY_NAME
+    second = train(quick(name=RISKY_NAME), data=digits, out_dir=out)
     assert first.path != second.path
     for path in (first.path, second.path):
-        assert path.parent == tmp_path
+        assert path.parent == out
         assert all(c.isalnum() or c == "-" for c in path.name)
 
 
-def test_tensorboard_reader_parses_the_run_event_files(digits, tmp_path):
+# A name that would climb out of the runs folder and run a command, were it used as it is.
+RISKY_NAME = "../../etc/passwd; rm -rf /"
+
+
+@pytest.fixture(scope="module")
+def two_epoch_run(digits, tmp_path_factory):
+    """One run of two epochs at batch 10 (30 batches an epoch), named RISKY_NAME, every event it sent and the
+    folder it was written into, for the tests that read a finished run's files, events and id without asking
+    for anything else of the training."""
+    events, out = [], tmp_path_factory.mktemp("two_epochs")
+    result = train(quick(epochs=2, batch_size=10, name=RISKY_NAME), data=digits, out_dir=out,
+                   on_progress=events.append)
+    assert result.status == "finished"
+    return result, events, out
+
+
+def test_tensorboard_reader_parses_the_run_event_files(two_epoch_run):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-    result = train(quick(epochs=2), data=digits, out_dir=tmp_path)
+    result, _events, _out = two_epoch_run
     accumulator = EventAccumulator(str(result.path / "tb" / "train"), size_guidance={"tensors": 0})
     accumulator.Reload()
     tags = accumulator.Tags()["tensors"]
@@ -214,10 +231,10 @@ def test_stop_in_a_long_epoch_ends_it_within_one_execution(tmp_path):
     assert batches[-1] - batches[0] <= steps_per_execution(8) and batches[-1] < 500  # ended mid-epoch
 
 
-def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(digits, tmp_path):
+def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(two_epoch_run):
     from lib.runs.archive import run_from_upload
 
-    result = train(quick(epochs=2), data=digits, out_dir=tmp_path)
+    result, _events, _out = two_epoch_run
     text = (result.path / "history.csv").read_text()
     lines = text.splitlines()
     assert lines[0] == "epoch,accuracy,learning_rate,loss,seconds,val_accuracy,val_loss"
@@ -229,9 +246,8 @@ def test_history_csv_is_keras_csvlogger_file_and_history_reads_it_back(digits, t
             assert row[key] == pytest.approx(original[key])
 
 
-def test_batch_events_carry_window_means_and_positions(digits, tmp_path):
-    events = []
-    train(quick(epochs=2, batch_size=10), data=digits, out_dir=tmp_path, on_progress=events.append)
+def test_batch_events_carry_window_means_and_positions(two_epoch_run):
+    _result, events, _out = two_epoch_run
     batches = [event for event in events if isinstance(event, BatchEvent)]
     assert batches and all(0 <= event.accuracy <= 1 and np.isfinite(event.loss) for event in batches)
     positions = [event.position for event in batches]
@@ -250,7 +266,10 @@ def test_a_runs_layers_are_read_back_or_none(tmp_path, text, expected):
 
 
 def test_the_batch_norm_momentum_asked_for_is_the_trained_models(digits, tmp_path):
+    """Batch norm alone trains, writes a complete run and records itself; its momentum is the model's."""
     result = train(quick(batch_norm=True, batch_norm_momentum=0.9), data=digits, out_dir=tmp_path)
+    assert load_run(result.path).config["batch_norm"] is True
+    assert_complete_run(result.path, 1)
     model = keras.saving.load_model(result.path / "model.keras")
     momenta = [layer.momentum for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
     assert momenta == pytest.approx([0.9] * 4)
