@@ -318,31 +318,6 @@ def test_one_job_runs_and_the_next_waits_its_turn(fake_mnist, tmp_path):
     assert len(published(tmp_path)) == 2
 
 
-def test_stopping_a_running_job_keeps_its_run(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path)
-    job = jobs.submit(config(200, samples=4000), owner="a")
-    wait_for(lambda: job.batch_points)
-    jobs.stop(job.job_id)
-    wait_for(lambda: not job.active)
-    assert job.status == "stopped" and job.run_path
-    assert len(job.history) < 200 and published(tmp_path) == [os.path.basename(job.run_path)]
-
-
-def test_a_killed_child_is_a_failed_job_with_its_reason_and_the_queue_moves_on(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path, max_jobs=1)
-    doomed = jobs.submit(config(200, samples=4000), owner="a")
-    waiting = jobs.submit(config(1), owner="b")
-    wait_for(lambda: doomed.batch_points)  # mid-epoch
-    assert process_runner.training_children(os.getpid()) == doomed.pids  # the one this process started
-    os.kill(doomed.pids[0], signal.SIGKILL)
-    wait_for(lambda: not doomed.active)
-    assert doomed.status == "failed"
-    assert "killed, most likely for lack of memory" in doomed.message
-    wait_for(lambda: waiting.status == "finished")
-    # The killed job's half-written folder is gone; only the second job's run is there.
-    assert published(tmp_path) == [os.path.basename(waiting.run_path)]
-
-
 def test_a_child_that_ignores_stop_is_killed_and_leaves_nothing(fake_mnist, tmp_path, monkeypatch):
     monkeypatch.setattr(process_runner, "STOP_GRACE_SECONDS", 1.0)
     jobs = registry(fake_mnist, tmp_path)
@@ -459,22 +434,38 @@ def test_two_worker_demonstration_is_one_job_and_writes_one_run(fake_mnist, tmp_
     assert len(published(tmp_path)) == 2  # the chief's run and the next job's; the other worker wrote nothing
 
 
-def test_a_workspace_may_not_queue_a_second_job_and_the_wait_is_estimated(fake_mnist, tmp_path):
+def test_a_workspace_may_not_queue_a_second_job_a_killed_child_fails_a_stopped_one_keeps_its_run_and_the_queue_moves_on(
+        fake_mnist, tmp_path):
+    # One queue of three real jobs checks what three tests did, with three training processes instead of five: the
+    # limit and the wait estimate, a killed child, a stopped one, and the queue moving on after each.
     jobs = registry(fake_mnist, tmp_path, max_jobs=1)
-    alice, bob = new_token(), new_token()
-    running = jobs.submit(config(200, samples=4000), owner=alice)
+    alice, bob, carol = new_token(), new_token(), new_token()
+    doomed = jobs.submit(config(200, samples=4000), owner=alice)
     with pytest.raises(JobLimitError, match="already has 1 job"):
         jobs.submit(config(1), owner=alice)
-    waiting = jobs.submit(config(1), owner=bob)
-    wait_for(lambda: running.batch_points)
-    wait_for(lambda: jobs.wait_estimate(waiting.job_id) is not None, timeout=30)
-    assert jobs.wait_estimate(waiting.job_id) > 0 and jobs.wait_estimate(running.job_id) is None
-    assert jobs.latest(alice) is running and jobs.latest("nobody") is None
-    jobs.stop(running.job_id)
+    wait_for(lambda: doomed.batch_points)  # mid-epoch, in a process of its own (none was started ahead: none waited)
+    stopped = jobs.submit(config(200, samples=4000), owner=bob)
+    waiting = jobs.submit(config(1), owner=carol)
+    assert doomed.status == "running" and jobs.queue_position(waiting.job_id) == 2
+    wait_for(lambda: jobs.wait_estimate(stopped.job_id) is not None, timeout=30)
+    assert jobs.wait_estimate(stopped.job_id) > 0 and jobs.wait_estimate(doomed.job_id) is None
+    assert jobs.latest(alice) is doomed and jobs.latest("nobody") is None
+    # A killed child fails its job with the reason, and the next job starts.
+    assert process_runner.training_children(os.getpid()) == doomed.pids  # the one this process started
+    os.kill(doomed.pids[0], signal.SIGKILL)
+    wait_for(lambda: not doomed.active)
+    assert doomed.status == "failed"
+    assert "killed, most likely for lack of memory" in doomed.message
+    # A running job stopped keeps its run, and the next job starts.
+    wait_for(lambda: stopped.batch_points)
+    jobs.stop(stopped.job_id)
+    wait_for(lambda: not stopped.active)
+    assert stopped.status == "stopped" and stopped.run_path and len(stopped.history) < 200
     wait_for(lambda: waiting.status == "finished")
-    # Each workspace's run is in its own folder.
-    assert os.path.dirname(waiting.run_path) == str(tmp_path / "workspaces" / bob)
-    assert os.path.dirname(running.run_path) == str(tmp_path / "workspaces" / alice)
+    # Each workspace's run is in its own folder; the killed job's half-written folder is gone.
+    assert published(tmp_path / "workspaces" / bob) == [os.path.basename(stopped.run_path)]
+    assert os.path.dirname(waiting.run_path) == str(tmp_path / "workspaces" / carol)
+    assert published(tmp_path / "workspaces" / alice) == []
 
 
 # A "server" that starts one training process and waits: the test kills it as a crash would.
