@@ -23,7 +23,10 @@ from lib.settings import ServerSettings
 
 pytest.importorskip("keras")
 
-BACKENDS = ["local", "ray"]
+# The Ray tests of every file share one worker under xdist, so one worker starts the session's Ray cluster (and its
+# workers, TensorFlow imported, serve the files after the first).
+RAY = pytest.mark.xdist_group("ray")
+BACKENDS = ["local", pytest.param("ray", marks=RAY)]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -115,6 +118,7 @@ def test_limits_hold_two_jobs_train_side_by_side_stop_keeps_one_and_a_killed_wor
     assert published(tmp_path / "workspaces" / alice) == [] and published(tmp_path / "workspaces" / carol) == []
 
 
+@RAY
 def test_the_two_worker_demonstration_runs_under_ray_train_and_writes_one_run(fake_mnist, tmp_path, ray_cluster):
     # The local demonstration's own test is in test_jobs.py; here both workers are Ray Train's.
     jobs = registry(fake_mnist, tmp_path, ray_cluster.address)
