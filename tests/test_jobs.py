@@ -306,18 +306,6 @@ def published(tmp_path) -> list:
     return sorted(path.name for path in tmp_path.iterdir() if path.name != JOURNAL_FILE)
 
 
-def test_one_job_runs_and_the_next_waits_its_turn(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path, max_jobs=1)
-    first = jobs.submit(config(2), owner="a")
-    second = jobs.submit(config(1), owner="b")
-    assert first.status == "running" and second.status == "queued"
-    assert jobs.queue_position(second.job_id) == 1
-    wait_for(lambda: second.status == "finished")
-    assert first.status == "finished" and first.finished <= second.started + 0.5
-    assert len(first.history) == 2 and first.run_path and first.batch_points
-    assert len(published(tmp_path)) == 2
-
-
 def test_a_child_that_ignores_stop_is_killed_and_leaves_nothing(fake_mnist, tmp_path, monkeypatch):
     monkeypatch.setattr(process_runner, "STOP_GRACE_SECONDS", 1.0)
     jobs = registry(fake_mnist, tmp_path)
@@ -419,20 +407,23 @@ def test_free_ports_skip_a_port_already_taken():
     assert '"index": 0' in clusters[0] and '"index": 1' in clusters[1]
 
 
-def test_two_worker_demonstration_is_one_job_and_writes_one_run(fake_mnist, tmp_path):
+def test_one_job_runs_and_the_next_waits_its_turn_and_the_two_worker_demonstration_is_one_job_with_one_run(
+        fake_mnist, tmp_path):
+    # The queue with real processes, on the demonstration's two: the next job waits for the whole job to end.
     jobs = registry(fake_mnist, tmp_path, max_jobs=1)
     demo = jobs.submit(TrainingConfig(epochs=2, train_samples=512, batch_size=32, strategy="multiworker"),
                        owner="a", demo_workers=2)
     after = jobs.submit(config(1), owner="b")
-    assert after.status == "queued" and len(demo.pids) <= 2
+    assert demo.status == "running" and after.status == "queued" and len(demo.pids) <= 2
+    assert jobs.queue_position(after.job_id) == 1
     wait_for(lambda: not demo.active, timeout=240)
     assert demo.status == "finished", demo.message
-    assert [len(worker.history) for worker in demo.workers] == [2, 2]
+    assert [len(worker.history) for worker in demo.workers] == [2, 2] and demo.run_path and demo.batch_points
     losses = [[row["loss"] for row in worker.history] for worker in demo.workers]
     assert losses[0] == pytest.approx(losses[1])  # in step: the same reduced loss on both
-    wait_for(lambda: not after.active)
+    wait_for(lambda: after.status == "finished")
+    assert demo.finished <= after.started + 0.5 and len(after.history) == 1 and after.run_path
     assert len(published(tmp_path)) == 2  # the chief's run and the next job's; the other worker wrote nothing
-
 
 def test_a_workspace_may_not_queue_a_second_job_a_killed_child_fails_a_stopped_one_keeps_its_run_and_the_queue_moves_on(
         fake_mnist, tmp_path):
