@@ -145,9 +145,10 @@ def small_mnist_npz(tmp_path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fake_mnist(tmp_path_factory):
-    """A file in MNIST's layout (full shapes, so the loader accepts it) with learnable bars for digits."""
+    """A file in MNIST's layout (full shapes, so the loader accepts it) with learnable bars for digits; made once a
+    session (the tests only read it)."""
     rng = np.random.default_rng(1)
     path = tmp_path_factory.mktemp("mnist") / "mnist.npz"
 

@@ -43,8 +43,12 @@ class LocalRayCluster:
                    "--disable-usage-stats", f"--temp-dir={self.temp}", f"--ray-client-server-port={client}",
                    f"--dashboard-agent-listen-port={agent}", f"--metrics-export-port={metrics}",
                    "--block"]
-        # No memory monitor (it polls every 250 ms and would kill jobs on a busy shared machine).
-        env = {**os.environ, "RAY_memory_monitor_refresh_ms": "0", "RAY_USAGE_STATS_ENABLED": "0", **self.env}
+        # No memory monitor (it polls every 250 ms and would kill jobs on a busy shared machine). No drain on
+        # SIGTERM: Ray 2.60 marks the node draining and waits up to 30 s for its workers' leases to come back, which
+        # they never do on a cluster that has run jobs (idle workers keep them), so every stop took 30 s; a test
+        # cluster has nobody to hand its work to.
+        env = {**os.environ, "RAY_memory_monitor_refresh_ms": "0", "RAY_USAGE_STATS_ENABLED": "0",
+               "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S": "0", **self.env}
         self.log = self.temp / "start.log"
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,

@@ -24,6 +24,7 @@ def ray_server(tmp_path_factory, ray_cluster):
         server.stop()
 
 
+@pytest.mark.xdist_group("ray")  # with the other files' Ray tests: one cluster (tests/test_job_backends.py)
 def test_quick_look_trains_on_the_ray_cluster_and_its_run_is_on_history(browser, ray_server, real_mnist_path):
     warm_up(browser, ray_server)
     with visitor(browser, ray_server.url) as page:

@@ -16,7 +16,7 @@ from lib.runs.store import load_run
 from tests.browser import free_port
 from tests.conftest import ROOT
 
-SMALL = ["--epochs", "1", "--train-samples", "2000", "--batch-size", "64"]
+SMALL = ["--epochs", "1", "--train-samples", "512", "--batch-size", "64"]
 
 
 def cli(arguments, env=None, **options):
@@ -61,6 +61,7 @@ def epoch_losses(output: str) -> list[float]:
     return [float(line.split("  ")[1].split()[1]) for line in output.splitlines() if line.startswith("epoch ")]
 
 
+@pytest.mark.xdist_group("ray")  # with the other files' Ray tests: one cluster (tests/test_job_backends.py)
 def test_two_workers_on_a_ray_cluster_train_as_two_workers_here(real_mnist_path, tmp_path, ray_cluster):
     runs = {}
     for where, env in (("here", os.environ), ("ray", {**os.environ, "CNN_LAB_RAY_ADDRESS": ray_cluster.address})):

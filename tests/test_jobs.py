@@ -306,43 +306,6 @@ def published(tmp_path) -> list:
     return sorted(path.name for path in tmp_path.iterdir() if path.name != JOURNAL_FILE)
 
 
-def test_one_job_runs_and_the_next_waits_its_turn(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path, max_jobs=1)
-    first = jobs.submit(config(2), owner="a")
-    second = jobs.submit(config(1), owner="b")
-    assert first.status == "running" and second.status == "queued"
-    assert jobs.queue_position(second.job_id) == 1
-    wait_for(lambda: second.status == "finished")
-    assert first.status == "finished" and first.finished <= second.started + 0.5
-    assert len(first.history) == 2 and first.run_path and first.batch_points
-    assert len(published(tmp_path)) == 2
-
-
-def test_stopping_a_running_job_keeps_its_run(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path)
-    job = jobs.submit(config(200, samples=4000), owner="a")
-    wait_for(lambda: job.batch_points)
-    jobs.stop(job.job_id)
-    wait_for(lambda: not job.active)
-    assert job.status == "stopped" and job.run_path
-    assert len(job.history) < 200 and published(tmp_path) == [os.path.basename(job.run_path)]
-
-
-def test_a_killed_child_is_a_failed_job_with_its_reason_and_the_queue_moves_on(fake_mnist, tmp_path):
-    jobs = registry(fake_mnist, tmp_path, max_jobs=1)
-    doomed = jobs.submit(config(200, samples=4000), owner="a")
-    waiting = jobs.submit(config(1), owner="b")
-    wait_for(lambda: doomed.batch_points)  # mid-epoch
-    assert process_runner.training_children(os.getpid()) == doomed.pids  # the one this process started
-    os.kill(doomed.pids[0], signal.SIGKILL)
-    wait_for(lambda: not doomed.active)
-    assert doomed.status == "failed"
-    assert "killed, most likely for lack of memory" in doomed.message
-    wait_for(lambda: waiting.status == "finished")
-    # The killed job's half-written folder is gone; only the second job's run is there.
-    assert published(tmp_path) == [os.path.basename(waiting.run_path)]
-
-
 def test_a_child_that_ignores_stop_is_killed_and_leaves_nothing(fake_mnist, tmp_path, monkeypatch):
     monkeypatch.setattr(process_runner, "STOP_GRACE_SECONDS", 1.0)
     jobs = registry(fake_mnist, tmp_path)
@@ -444,37 +407,56 @@ def test_free_ports_skip_a_port_already_taken():
     assert '"index": 0' in clusters[0] and '"index": 1' in clusters[1]
 
 
-def test_two_worker_demonstration_is_one_job_and_writes_one_run(fake_mnist, tmp_path):
+def test_one_job_runs_and_the_next_waits_its_turn_and_the_two_worker_demonstration_is_one_job_with_one_run(
+        fake_mnist, tmp_path):
+    # The queue with real processes, on the demonstration's two: the next job waits for the whole job to end.
     jobs = registry(fake_mnist, tmp_path, max_jobs=1)
     demo = jobs.submit(TrainingConfig(epochs=2, train_samples=512, batch_size=32, strategy="multiworker"),
                        owner="a", demo_workers=2)
     after = jobs.submit(config(1), owner="b")
-    assert after.status == "queued" and len(demo.pids) <= 2
+    assert demo.status == "running" and after.status == "queued" and len(demo.pids) <= 2
+    assert jobs.queue_position(after.job_id) == 1
     wait_for(lambda: not demo.active, timeout=240)
     assert demo.status == "finished", demo.message
-    assert [len(worker.history) for worker in demo.workers] == [2, 2]
+    assert [len(worker.history) for worker in demo.workers] == [2, 2] and demo.run_path and demo.batch_points
     losses = [[row["loss"] for row in worker.history] for worker in demo.workers]
     assert losses[0] == pytest.approx(losses[1])  # in step: the same reduced loss on both
-    wait_for(lambda: not after.active)
+    wait_for(lambda: after.status == "finished")
+    assert demo.finished <= after.started + 0.5 and len(after.history) == 1 and after.run_path
     assert len(published(tmp_path)) == 2  # the chief's run and the next job's; the other worker wrote nothing
 
-
-def test_a_workspace_may_not_queue_a_second_job_and_the_wait_is_estimated(fake_mnist, tmp_path):
+def test_a_workspace_may_not_queue_a_second_job_a_killed_child_fails_a_stopped_one_keeps_its_run_and_the_queue_moves_on(
+        fake_mnist, tmp_path):
+    # One queue of three real jobs checks what three tests did, with three training processes instead of five: the
+    # limit and the wait estimate, a killed child, a stopped one, and the queue moving on after each.
     jobs = registry(fake_mnist, tmp_path, max_jobs=1)
-    alice, bob = new_token(), new_token()
-    running = jobs.submit(config(200, samples=4000), owner=alice)
+    alice, bob, carol = new_token(), new_token(), new_token()
+    doomed = jobs.submit(config(200, samples=4000), owner=alice)
     with pytest.raises(JobLimitError, match="already has 1 job"):
         jobs.submit(config(1), owner=alice)
-    waiting = jobs.submit(config(1), owner=bob)
-    wait_for(lambda: running.batch_points)
-    wait_for(lambda: jobs.wait_estimate(waiting.job_id) is not None, timeout=30)
-    assert jobs.wait_estimate(waiting.job_id) > 0 and jobs.wait_estimate(running.job_id) is None
-    assert jobs.latest(alice) is running and jobs.latest("nobody") is None
-    jobs.stop(running.job_id)
+    wait_for(lambda: doomed.batch_points)  # mid-epoch, in a process of its own (none was started ahead: none waited)
+    stopped = jobs.submit(config(200, samples=4000), owner=bob)
+    waiting = jobs.submit(config(1), owner=carol)
+    assert doomed.status == "running" and jobs.queue_position(waiting.job_id) == 2
+    wait_for(lambda: jobs.wait_estimate(stopped.job_id) is not None, timeout=30)
+    assert jobs.wait_estimate(stopped.job_id) > 0 and jobs.wait_estimate(doomed.job_id) is None
+    assert jobs.latest(alice) is doomed and jobs.latest("nobody") is None
+    # A killed child fails its job with the reason, and the next job starts.
+    assert process_runner.training_children(os.getpid()) == doomed.pids  # the one this process started
+    os.kill(doomed.pids[0], signal.SIGKILL)
+    wait_for(lambda: not doomed.active)
+    assert doomed.status == "failed"
+    assert "killed, most likely for lack of memory" in doomed.message
+    # A running job stopped keeps its run, and the next job starts.
+    wait_for(lambda: stopped.batch_points)
+    jobs.stop(stopped.job_id)
+    wait_for(lambda: not stopped.active)
+    assert stopped.status == "stopped" and stopped.run_path and len(stopped.history) < 200
     wait_for(lambda: waiting.status == "finished")
-    # Each workspace's run is in its own folder.
-    assert os.path.dirname(waiting.run_path) == str(tmp_path / "workspaces" / bob)
-    assert os.path.dirname(running.run_path) == str(tmp_path / "workspaces" / alice)
+    # Each workspace's run is in its own folder; the killed job's half-written folder is gone.
+    assert published(tmp_path / "workspaces" / bob) == [os.path.basename(stopped.run_path)]
+    assert os.path.dirname(waiting.run_path) == str(tmp_path / "workspaces" / carol)
+    assert published(tmp_path / "workspaces" / alice) == []
 
 
 # A "server" that starts one training process and waits: the test kills it as a crash would.

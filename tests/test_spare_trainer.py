@@ -14,8 +14,8 @@ def config() -> TrainingConfig:
     return TrainingConfig(epochs=1, train_samples=64, batch_size=16, optimizer="adam")
 
 
-def test_a_spare_takes_its_job_and_publishes_the_run(small_mnist_npz, tmp_path):
-    env = {"MNIST_PATH": str(small_mnist_npz)}
+def test_a_spare_takes_its_job_and_publishes_the_run(fake_mnist, tmp_path):
+    env = {"MNIST_PATH": str(fake_mnist)}
     spares = SparePool()
     spares.prepare(env)
     spare_pid = spares._spare.process.pid
@@ -30,11 +30,11 @@ def test_a_spare_takes_its_job_and_publishes_the_run(small_mnist_npz, tmp_path):
     assert spares._spare is None  # taken: the next job's is prepared by the registry when one waits
 
 
-def test_a_spare_started_for_another_environment_is_not_used(small_mnist_npz, tmp_path):
+def test_a_spare_started_for_another_environment_is_not_used(fake_mnist, tmp_path):
     spares = SparePool()
-    spares.prepare({"MNIST_PATH": str(small_mnist_npz), "EXTRA": "1"})
+    spares.prepare({"MNIST_PATH": str(fake_mnist), "EXTRA": "1"})
     spare = spares._spare
-    process = TrainingProcess(config(), tmp_path, "own-run", lambda event: None, {"MNIST_PATH": str(small_mnist_npz)},
+    process = TrainingProcess(config(), tmp_path, "own-run", lambda event: None, {"MNIST_PATH": str(fake_mnist)},
                               spares=spares)
     process.start()
     assert process.pid != spare.process.pid
@@ -43,14 +43,14 @@ def test_a_spare_started_for_another_environment_is_not_used(small_mnist_npz, tm
     assert sorted(path.name for path in tmp_path.iterdir() if path.is_dir()) == ["own-run"]
 
 
-def test_a_discarded_spare_ends_without_training(small_mnist_npz, tmp_path):
+def test_a_discarded_spare_ends_without_training(fake_mnist, tmp_path):
     spares = SparePool()
-    spares.prepare({"MNIST_PATH": str(small_mnist_npz)})
+    spares.prepare({"MNIST_PATH": str(fake_mnist)})
     spare = spares._spare
     time.sleep(0.5)
     spares.discard()
     assert spare.process.poll() is not None and spares._spare is None
-    assert spares.take(child_environment({"MNIST_PATH": str(small_mnist_npz)}), CHILD_NICENESS) is None
+    assert spares.take(child_environment({"MNIST_PATH": str(fake_mnist)}), CHILD_NICENESS) is None
 
 
 def test_a_queued_job_takes_the_process_started_ahead_while_it_waited(fake_mnist, tmp_path, monkeypatch):

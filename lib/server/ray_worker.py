@@ -1,7 +1,7 @@
 """What runs on a Ray worker for a training job: the project's command line, watched as the server would.
 
 Imported by Ray on the cluster's machines (and by lib.server.ray_runner on the server, which only hands its
-functions to Ray). A job's task, or each worker of a multi-worker job under Ray Train's `TensorflowTrainer`,
+functions to Ray). A job's task, or each worker of a multi-worker job under Ray Train (lib.server.ray_tf_config),
 runs `python -m lib.cli --events` in a fresh child process in a temporary folder of its own machine, exactly
 as lib.server.process_runner does on the server: nothing of the server's disk is needed. The child's event
 lines go to the job's `JobChannel` actor (a few times a second, tagged with the worker's rank), from which the
@@ -209,17 +209,21 @@ class Results:
 
 
 def train_workers(workers: int, loop_config: dict, cpus_per_worker: float, gpus_per_worker: float) -> list[dict]:
-    """A multi-worker job: Ray Train's TensorflowTrainer starts `workers` workers, each with its TF_CONFIG, each
+    """A multi-worker job: Ray Train starts `workers` workers, each with its TF_CONFIG, each
     running train_loop_per_worker; their results, the chief's first."""
     import ray
     from ray.train import FailureConfig, RunConfig, ScalingConfig
-    from ray.train.tensorflow import TensorflowTrainer
+    from ray.train.v2.api.data_parallel_trainer import DataParallelTrainer
+
+    from lib.server.ray_tf_config import TfConfigOnly
 
     results = ray.remote(num_cpus=0)(Results).remote()
     storage = tempfile.mkdtemp(prefix="cnn-lab-train-")
     try:
-        trainer = TensorflowTrainer(
-            train_loop_per_worker, train_loop_config={**loop_config, "results": results},
+        # TensorflowTrainer's set-up, without the TensorFlow import it costs each of Ray's processes
+        # (lib.server.ray_tf_config).
+        trainer = DataParallelTrainer(
+            train_loop_per_worker, train_loop_config={**loop_config, "results": results}, backend_config=TfConfigOnly(),
             scaling_config=ScalingConfig(num_workers=workers, use_gpu=gpus_per_worker > 0,
                                          resources_per_worker={"CPU": cpus_per_worker,
                                                                **({"GPU": gpus_per_worker} if gpus_per_worker else {})}),
