@@ -5,7 +5,7 @@ The job registry asks its backend for a job's processes and watches them through
 `LocalBackend`, the default, makes one child process per worker of a job (lib.server.process_runner), each
 multi-worker process with a `TF_CONFIG` on this machine's loopback. `RayBackend`, chosen by the
 `CNN_LAB_RAY_ADDRESS` setting, makes one `RayTrainingProcess` for the whole job (lib.server.ray_runner): a Ray
-task, or a Ray Train trainer, which sets up each worker's `TF_CONFIG` itself. Ray is imported only
+task, or Ray Train's TensorflowTrainer, which sets up each worker's `TF_CONFIG` itself. Ray is imported only
 when that setting is present.
 """
 

@@ -2,8 +2,8 @@
 
 `RayTrainingProcess` has `TrainingProcess`'s methods (lib.server.process_runner), so the job registry, its queue,
 its limits and the pages treat both alike. It sends the job to the cluster named by `CNN_LAB_RAY_ADDRESS` as a
-Ray task that asks for the job's resources (`job_resources`), or, for a multi-worker job, as a Ray Train
-trainer with one worker per process (lib.server.ray_worker runs on the cluster). A thread reads the
+Ray task that asks for the job's resources (`job_resources`), or, for a multi-worker job, as Ray Train's
+`TensorflowTrainer` with one worker per process (lib.server.ray_worker runs on the cluster). A thread reads the
 job's event lines from its channel actor a few times a second, so the live curves move as with a local child.
 The worker returns the finished run as a run zip, and the server publishes it into the owner's folder in one
 rename (lib.runs.archive.publish_run_zip): a worker need not share a disk with the server, and a worker lost
@@ -132,7 +132,7 @@ def worker_flags(config: TrainingConfig) -> list[str]:
 
 class RayTrainingProcess:
     """One job on the cluster: start it, feed its events to `on_events[rank]`, stop or cancel it, read its
-    outcome. One Ray task, or with several `on_events`, a Ray Train trainer with that many workers."""
+    outcome. One Ray task, or with several `on_events`, a TensorflowTrainer with that many workers."""
 
     def __init__(self, config: TrainingConfig, out_dir: Path, run_id: str,
                  on_events: list[Callable[[Event], None]], env: dict | None = None, address: str = ""):

@@ -1,7 +1,7 @@
 """What runs on a Ray worker for a training job: the project's command line, watched as the server would.
 
 Imported by Ray on the cluster's machines (and by lib.server.ray_runner on the server, which only hands its
-functions to Ray). A job's task, or each worker of a multi-worker job under Ray Train (lib.server.ray_tf_config),
+functions to Ray). A job's task, or each worker of a multi-worker job under Ray Train's `TensorflowTrainer`,
 runs `python -m lib.cli --events` in a fresh child process in a temporary folder of its own machine, exactly
 as lib.server.process_runner does on the server: nothing of the server's disk is needed. The child's event
 lines go to the job's `JobChannel` actor (a few times a second, tagged with the worker's rank), from which the
