@@ -209,21 +209,17 @@ class Results:
 
 
 def train_workers(workers: int, loop_config: dict, cpus_per_worker: float, gpus_per_worker: float) -> list[dict]:
-    """A multi-worker job: Ray Train starts `workers` workers, each with its TF_CONFIG, each
+    """A multi-worker job: Ray Train's TensorflowTrainer starts `workers` workers, each with its TF_CONFIG, each
     running train_loop_per_worker; their results, the chief's first."""
     import ray
     from ray.train import FailureConfig, RunConfig, ScalingConfig
-    from ray.train.v2.api.data_parallel_trainer import DataParallelTrainer
-
-    from lib.server.ray_tf_config import TfConfigOnly
+    from ray.train.tensorflow import TensorflowTrainer
 
     results = ray.remote(num_cpus=0)(Results).remote()
     storage = tempfile.mkdtemp(prefix="cnn-lab-train-")
     try:
-        # TensorflowTrainer's set-up, without the TensorFlow import it costs each of Ray's processes
-        # (lib.server.ray_tf_config).
-        trainer = DataParallelTrainer(
-            train_loop_per_worker, train_loop_config={**loop_config, "results": results}, backend_config=TfConfigOnly(),
+        trainer = TensorflowTrainer(
+            train_loop_per_worker, train_loop_config={**loop_config, "results": results},
             scaling_config=ScalingConfig(num_workers=workers, use_gpu=gpus_per_worker > 0,
                                          resources_per_worker={"CPU": cpus_per_worker,
                                                                **({"GPU": gpus_per_worker} if gpus_per_worker else {})}),
