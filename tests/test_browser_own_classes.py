@@ -4,6 +4,7 @@ downloaded and loaded back."""
 import re
 
 from tests.browser import find_in_main, open_page, wait_idle
+from tests.browser_runs import open_tab
 
 # Strokes in canvas pixels (the canvas is 280 x 280): upright bars and lying bars, each a little different in
 # place, length and slant, as a hand draws them.
@@ -69,8 +70,7 @@ def test_two_drawn_classes_train_and_a_new_drawing_is_read_and_the_set_survives_
         page.get_by_role("button", name=re.compile("Download the set")).click()
     saved = tmp_path / "my-classes.zip"
     download_info.value.save_as(saved)
-    page.get_by_role("tab", name="Upload a zip of class folders").click()
-    wait_idle(page)
+    open_tab(page, "Upload a zip of class folders")
     page.get_by_text("replace the set", exact=True).click()
     wait_idle(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').last.set_input_files(str(saved))
