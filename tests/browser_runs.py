@@ -33,3 +33,35 @@ def filter_options(page, label: str, text: str):
     picker.fill(text)
     page.get_by_role("option").filter(has_text=text).or_(page.get_by_text("No results", exact=True)).first.wait_for()
     return picker
+
+
+# Every change of the main area's text that matches a pattern, as the browser drew it: recorded in the page by a
+# MutationObserver, so a reading the test's polling would come too late for (a live chart's caption redrawn every
+# second during a first epoch of a few seconds) is kept all the same.
+RECORD_MATCHES = """(pattern) => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const regex = new RegExp(pattern);
+    window.__cnnLabMatches = [];
+    let pending = false;
+    const note = () => {
+        pending = false;
+        const found = main.innerText.match(regex);
+        if (found && found[0] !== window.__cnnLabMatches.at(-1)) window.__cnnLabMatches.push(found[0]);
+    };
+    // Read once a frame at most: a chart's redraw changes the page many times over in one frame.
+    new MutationObserver(() => {
+        if (!pending) { pending = true; requestAnimationFrame(note); }
+    }).observe(main, {subtree: true, childList: true, characterData: true});
+    note();
+}"""
+
+
+def record_matches(page, pattern: str) -> None:
+    """From now on, keep each text of the main area that `pattern` (a JavaScript regex) matches, as it changes."""
+    page.evaluate(RECORD_MATCHES, pattern)
+
+
+def recorded_matches(page, until: str, timeout: float = 120_000) -> list[str]:
+    """The texts kept since `record_matches`, once the JavaScript condition `until` on them (`seen`) holds."""
+    page.wait_for_function(f"() => {{ const seen = window.__cnnLabMatches; return {until}; }}", timeout=timeout)
+    return page.evaluate("() => window.__cnnLabMatches")
