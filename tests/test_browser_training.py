@@ -17,6 +17,7 @@ from tests.browser import (
     visitor,
     wait_idle,
     widget,
+    workspace_cookie,
 )
 from tests.browser_runs import record_matches, recorded_matches
 
@@ -63,9 +64,10 @@ def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app
     # The result view draws piece by piece: wait for the download button rather than sampling once.
     page.get_by_role("button", name="Download this run (.zip)").wait_for(state="visible", timeout=30_000)
 
-    # Other browser tests share this server's runs folder: find this test's run by its config.
-    (run,) = [path for path in published_runs(streamlit_server)
-              if json.loads((path / "config.json").read_text())["epochs"] == 60]
+    # Other browser tests share this server's runs folder: this test's run is the one in its workspace.
+    token = workspace_cookie(page)
+    (run,) = [path for path in published_runs(streamlit_server) if path.parent.name == token]
+    assert json.loads((run / "config.json").read_text())["epochs"] == 60
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["status"] == "stopped" and 2 <= metrics["epochs_completed"] < 60
     assert (run / "model.keras").exists()
