@@ -55,6 +55,16 @@ def test_a_class_board_from_three_browsers(browser, app_page, streamlit_server):
         join_and_hand_in(ann, code, ann_token, "Ann")
         join_and_hand_in(bob, code, bob_token, "Bob")
 
+        # A student can withdraw only their own run: no teacher controls, and Ann's run is not offered to Bob.
+        # (Read first, while the teacher's board waits for its next redraw, every few seconds.)
+        find_in_main(bob, "2 runs from 2 students", timeout=30)
+        assert "Teacher controls" not in main_text(bob)
+        assert bob.get_by_role("button", name="Remove from the board").count() == 0
+        withdraw = widget(bob, "stSelectbox", "Your run to withdraw")
+        withdraw.click()
+        assert bob.get_by_role("option").all_inner_texts() == ["Bob's run"]
+        bob.keyboard.press("Escape")
+
         # The teacher's board picks both runs up by itself, as they arrive.
         find_in_main(teacher, r"2 runs from 2 students\. The best final validation accuracy is 97\.00%: "
                               r"Ann's run by Ann \(adam\)\.", timeout=30)
@@ -71,15 +81,6 @@ def test_a_class_board_from_three_browsers(browser, app_page, streamlit_server):
         assert not teacher.evaluate(CUT_LABELS_JS)
         table_box, chart_box = board.bounding_box(), teacher.locator('[data-testid="stPlotlyChart"]').first.bounding_box()
         assert abs(table_box["y"] - chart_box["y"]) < 40 and table_box["x"] + table_box["width"] <= chart_box["x"]
-
-        # A student can withdraw only their own run: no teacher controls, and Ann's run is not offered to Bob.
-        find_in_main(bob, "2 runs from 2 students", timeout=30)
-        assert "Teacher controls" not in main_text(bob)
-        assert bob.get_by_role("button", name="Remove from the board").count() == 0
-        withdraw = widget(bob, "stSelectbox", "Your run to withdraw")
-        withdraw.click()
-        assert bob.get_by_role("option").all_inner_texts() == ["Bob's run"]
-        bob.keyboard.press("Escape")
 
         # The teacher can take Ann's run off; both students' boards follow.
         teacher.get_by_text("Teacher controls").click()

@@ -1,8 +1,7 @@
-"""The History page in Chromium: the book's figures, uploads good and bad, and arriving from a finished run."""
+"""The History page in Chromium: the book's figures, uploads good and bad (arriving from a finished run:
+tests/test_browser_workspaces.py)."""
 
-from playwright.sync_api import expect
-
-from tests.browser import find_in_main, open_page, set_number, wait_idle, widget
+from tests.browser import find_in_main, open_page, wait_idle
 
 CSV_LOGGER = "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.90,0.30,0.95,0.20\n1,0.97,0.10,0.985,0.08\n"
 
@@ -41,23 +40,3 @@ def test_book_views_read_the_results_from_the_data(app_page):
     wait_idle(app_page)
     find_in_main(app_page, r"comes from l1 \+ batch norm, but that run is unstable")
 
-
-def test_history_opened_from_a_finished_run_shows_that_run(app_page, real_mnist_path):
-    page = app_page
-    open_page(page, "train")  # a new workspace starts from Quick look: Adam, batch 128
-    set_number(page, "Training images", 600)
-    set_number(page, "Epochs", 1)
-    page.get_by_role("button", name="Train", exact=True).click()
-    find_in_main(page, r"Last run:\s*finished", timeout=240)
-    wait_idle(page)
-
-    page.get_by_role("button", name="Compare it on the History page").click()
-    page.wait_for_selector('[data-testid="stMain"] h1:has-text("Training history")', timeout=60_000)
-    wait_idle(page)
-    picker = widget(page, "stMultiSelect", "Runs to compare")
-    expect(picker).to_contain_text("my runs/adam lr 0.001, 1 epoch on 600 images")
-    expect(picker).to_contain_text("optimizers/adam (Keras default rate)")
-    find_in_main(page, r"Your run is shown beside adam \(Keras default rate\), the book run nearest to it: "
-                       r"same optimizer and regularizers")
-    chart = page.locator('[data-testid="stPlotlyChart"]')
-    chart.get_by_text("adam lr 0.001, 1 epoch on 600 images (validation)").first.wait_for(timeout=30_000)

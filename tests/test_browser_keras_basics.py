@@ -3,12 +3,8 @@ runs with the learning rate typed into the box."""
 
 import json
 
-from tests.browser import find_in_main, nudge_slider, open_page, published_runs, set_number, wait_idle
-
-
-def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-    wait_idle(page)
+from tests.browser import find_in_main, nudge_slider, open_page, published_runs, set_number
+from tests.browser_runs import open_tab
 
 
 def test_keras_basics_tabs_render_their_computed_examples(app_page, real_mnist_path):

@@ -20,6 +20,7 @@ from tests.browser import (
     wait_idle,
     workspace_cookie,
 )
+from tests.browser_runs import open_expander
 
 DEAD_PORT = free_port()  # bound and released: nothing listens there
 HOSTILE = (f"![p](http://127.0.0.1:{DEAD_PORT}/p.png) :red[**PWNED**] [click me](javascript:alert(1)) "
@@ -90,8 +91,7 @@ def test_a_shared_own_classes_run_shows_a_second_visitor_nothing_of_its_owner(br
         go_to_page(guest, "Draw a digit")
         pick(guest, "Read with", "PWNED")
         find_in_main(guest, r"Model card: shared: !\[p\]")
-        guest.get_by_text("Misclassified examples").click()  # its gallery, read from the run itself
-        wait_idle(guest)
+        open_expander(guest, "Misclassified examples")  # its gallery, read from the run itself
         find_in_main(guest, r"held out of its set for validation")
         assert HOSTILE in main_text(guest).replace(WORD_JOINER, "")  # the name, as text
         assert_nothing_of_the_owner(guest, frames, secrets)

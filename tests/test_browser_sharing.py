@@ -70,15 +70,12 @@ def test_no_address_or_share_link_the_owner_saw_lets_another_browser_change_anyt
             assert guest.get_by_role("button", name="Rename or delete").count() == 0, url
             assert guest.get_by_role("button", name="Share", exact=True).count() == 0, url
             assert f"my runs/{name}" not in text, url
-        assert workspace_cookie(guest) != token, "the guest has a workspace of its own"
-
-        guest.goto(link)  # the run's link: the guest reads the shared run
-        guest.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
-        wait_idle(guest)
+        assert addresses[-1] == link  # the run's link, opened last: the guest reads the shared run
         chosen = [tag.get_attribute("title") for tag in guest.locator("span[data-tag] > span[title]").all()]
         assert chosen == [f"shared/{name}"], chosen
         find_in_main(guest, rf"{name}")
         assert "run=" not in guest.url and token not in guest.content()
+        assert workspace_cookie(guest) != token, "the guest has a workspace of its own"
 
         go_to_page(guest, "Your own classes")
         find_in_main(guest, r"Your data set: 0 examples")
