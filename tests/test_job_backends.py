@@ -119,6 +119,18 @@ def test_limits_hold_two_jobs_train_side_by_side_stop_keeps_one_and_a_killed_wor
 
 
 @RAY
+def test_a_job_the_cluster_could_never_hold_fails_at_once_saying_why(fake_mnist, tmp_path, ray_cluster):
+    jobs = registry(fake_mnist, tmp_path, ray_cluster.address)
+    demo = jobs.submit(TrainingConfig(epochs=1, train_samples=256, batch_size=32, strategy="multiworker"),
+                       owner="a", demo_workers=3)  # the test cluster has two CPUs
+    wait_for(lambda: not demo.active, timeout=60)
+    assert demo.status == "failed"
+    assert demo.message.startswith("This job needs 3 training processes of 1 CPU and 1.0 GiB of memory each at "
+                                   "once, and the Ray cluster's machines hold 2: it would wait for ever."), demo.message
+    assert published(tmp_path) == []
+
+
+@RAY
 def test_the_two_worker_demonstration_runs_under_ray_train_and_writes_one_run(fake_mnist, tmp_path, ray_cluster):
     # The local demonstration's own test is in test_jobs.py; here both workers are Ray Train's.
     jobs = registry(fake_mnist, tmp_path, ray_cluster.address)

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from lib.engine.config import TrainingConfig
+from lib.server.job_limits import ClusterTooSmallError, check_room, room_for
 from lib.server.ray_runner import JOB_CPUS, JOB_MEMORY_BYTES, RayUnavailableError, gpus_asked, job_resources, reachable
 from tests.browser import free_port
 from tests.conftest import ROOT
@@ -84,3 +85,22 @@ def test_a_killed_workers_folder_is_removed_by_the_next_job_there_and_a_live_one
     (tmp_path / "cnn-lab-other").mkdir()  # not a Ray job's
     assert remove_abandoned(tmp_path) == [tmp_path / f"{FOLDER_PREFIX}dead"]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cnn-lab-other", f"{FOLDER_PREFIX}alive"]
+
+
+def test_a_cluster_holds_as_many_processes_as_each_live_machines_scarcest_resource_allows():
+    each = {"num_cpus": 1.0, "memory": 2**30, "num_gpus": 0}
+    nodes = [{"Alive": True, "Resources": {"CPU": 4.0, "memory": 2.5 * 2**30}},  # memory for 2
+             {"Alive": True, "Resources": {"CPU": 1.0, "memory": 8.0 * 2**30}},  # a core for 1
+             {"Alive": False, "Resources": {"CPU": 64.0, "memory": 64.0 * 2**30}}]  # gone
+    assert room_for(each, nodes) == 3
+    assert room_for({**each, "num_gpus": 1}, nodes) == 0
+    check_room(each, 3, nodes)  # fits: nothing raised
+    with pytest.raises(ClusterTooSmallError) as refused:
+        check_room(each, 4, nodes)
+    assert str(refused.value) == (
+        "This job needs 4 training processes of 1 CPU and 1.0 GiB of memory each at once, and the Ray cluster's "
+        "machines hold 3: it would wait for ever. Ask for fewer workers, or add a machine to the cluster "
+        "(ray start --address=...).")
+    with pytest.raises(ClusterTooSmallError, match=r"needs 1 training process of 1 CPU and 1\.0 GiB of memory and 1 "
+                                                    r"GPU at once, and the Ray cluster's machines hold 0: "):
+        check_room({**each, "num_gpus": 1}, 1, nodes)

@@ -1,6 +1,8 @@
 """The limits a new training job is checked against, and the disk total the disk cap is checked on.
 
-Two limits are checked before a job is queued (both settings, lib.settings): the jobs a workspace may have
+A job sent to a Ray cluster is checked against the cluster's machines before anything is sent
+(`check_room`): Ray keeps a task it can never place waiting, without a word. Two limits are checked before a job
+is queued (both settings, lib.settings): the jobs a workspace may have
 queued or training at once, and the disk all runs may fill. The disk total is kept by `DiskTotal`: the runs
 folder is walked (slowly, so never under a lock) at most every `DISK_MEASURE_SECONDS`; between walks the
 registry (lib.server.jobs) adds each run a job publishes, and each job queued or training keeps
@@ -14,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from lib.i18n import LazyText, ngettext
+from lib.i18n import LazyText, _, ngettext
 from lib.runs.workspaces import disk_full_error, folder_bytes, remove_stale
 from lib.server.job_state import Job
 
@@ -105,3 +107,38 @@ def runs_removed_note(keep: int, removed: list[str]) -> LazyText:
 def joined(first: str, second: str) -> LazyText:
     """Two sentences, each read in the reader's language where it can be (a LazyText), one after the other."""
     return LazyText(lambda: f"{first} {second}".strip())
+
+
+def room_for(each: dict, nodes: list[dict]) -> int:
+    """How many processes asking `each` (Ray's task options: num_cpus, memory, num_gpus) the cluster's live
+    machines (`ray.nodes()`) hold at once, when nothing else runs: a machine holds as many as its scarcest
+    resource allows."""
+    wanted = {"CPU": each.get("num_cpus", 0), "memory": each.get("memory", 0), "GPU": each.get("num_gpus", 0)}
+    room = 0
+    for node in nodes:
+        if node.get("Alive", True):
+            has = node.get("Resources", {})
+            room += min((int(has.get(name, 0) // amount) for name, amount in wanted.items() if amount), default=0)
+    return room
+
+
+class ClusterTooSmallError(RuntimeError):
+    """A job the cluster could never start: Ray would keep it waiting for machines that are not there."""
+
+
+def check_room(each: dict, processes: int, nodes: list[dict]) -> None:
+    """ClusterTooSmallError, saying what the job asks and what the cluster holds, if `processes` processes asking
+    `each` never fit on the cluster's machines together (Ray Train starts a job's workers together)."""
+    room = room_for(each, nodes)
+    if room >= processes:
+        return
+    asked = _("{cpus:g} CPU and {memory:.1f} GiB of memory").format(cpus=each["num_cpus"],
+                                                                  memory=each["memory"] / 2**30)
+    if each.get("num_gpus"):
+        asked = _("{asked} and {gpus} GPU").format(asked=asked, gpus=each["num_gpus"])
+    raise ClusterTooSmallError(ngettext(
+        "This job needs {processes} training process of {asked} at once, and the Ray cluster's machines hold "
+        "{room}: it would wait for ever. Add a machine to the cluster (ray start --address=...).",
+        "This job needs {processes} training processes of {asked} each at once, and the Ray cluster's machines "
+        "hold {room}: it would wait for ever. Ask for fewer workers, or add a machine to the cluster "
+        "(ray start --address=...).", processes).format(processes=processes, asked=asked, room=room))

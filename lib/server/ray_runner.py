@@ -26,6 +26,7 @@ from lib.engine.config import TrainingConfig, config_flags
 from lib.engine.events import EndEvent, Event, from_json
 from lib.i18n import LazyText, _
 from lib.server import process_runner
+from lib.server.job_limits import check_room
 from lib.server.process_runner import Outcome, death_reason
 
 log = logging.getLogger(__name__)
@@ -155,6 +156,7 @@ class RayTrainingProcess:
         self._ray = ray
         data, flags = packed_data(self.config), worker_flags(self.config)
         resources = job_resources(self.config, ray.cluster_resources())
+        check_room(resources, len(self.on_events), ray.nodes())  # before anything is sent: Ray would only wait
         self.channel = ray.remote(num_cpus=0)(JobChannel).remote()
         if len(self.on_events) == 1:
             self.ref = ray.remote(train_child).options(max_retries=0, **resources).remote(
