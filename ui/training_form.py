@@ -15,7 +15,8 @@ from lib.engine.batch_norm import momentum_note
 from lib.engine.config import FIELDS, OWN_DATA_PRESETS, PRESET_LABELS, PRESETS, TrainingConfig
 from lib.engine.optimizers import KERAS_DEFAULT_LEARNING_RATES, OPTIMIZER_NAMES
 from lib.engine.optimizers import optimizer as optimizer_entry
-from lib.i18n import N_, _, ngettext
+from lib.i18n import N_, _
+from lib.runs.labels import describe_config
 from ui.widgets import labelled
 
 MODEL_NAMES = {"lenet5": N_("LeNet-5"), "dense": N_("Dense (chapter 2)")}
@@ -179,20 +180,11 @@ class TrainingForm:
 
 
 def preset_summary(name: str, base: dict | None = None) -> str:
-    """One sentence of what preset `name` sets, read from its values (over `base` and the config's defaults)."""
+    """One sentence of what preset `name` sets, read from its values (over `base` and the config's defaults): the
+    recipe as History names a run (lib.runs.labels.describe_config), its batch size, and the batch-norm momentum it
+    lowers."""
     values = {**TrainingConfig().to_dict(), **(base or {}), **PRESETS[name]}
-    parts = [_("{optimizer}, batch {batch}").format(optimizer=_(OPTIMIZER_NAMES[values["optimizer"]]),
-                                                     batch=values["batch_size"])]
-    if "train_samples" in PRESETS[name]:
-        parts.append(_("{count:,} training images").format(count=values["train_samples"]))
-    parts.append(ngettext("{count} epoch", "{count} epochs", values["epochs"]).format(count=values["epochs"]))
-    if PRESETS[name].get("learning_rate") is not None:
-        parts.append(_("learning rate {rate:g}").format(rate=values["learning_rate"]))
-    if values.get("lr_schedule", "none") != "none":
-        parts.append(_("{schedule} after {warmup:g} warm-up epochs").format(
-            schedule=_(SCHEDULE_NAMES[values["lr_schedule"]]), warmup=values["warmup_epochs"]))
-    if values.get("augment"):
-        parts.append(_("with augmentation"))
+    parts = [describe_config(values), _("batch {batch}").format(batch=values["batch_size"])]
     if "batch_norm_momentum" in PRESETS[name]:
         parts.append(_("batch norm's momentum {momentum:g} (its epochs are too short for Keras's {default:g})").format(
             momentum=values["batch_norm_momentum"], default=FIELDS["batch_norm_momentum"].default))
