@@ -132,6 +132,18 @@ def test_chain_rule_table_follows_the_weights_and_matches_the_tape(app_page):
     assert eventually(app_page, w1_gradients, expected.__eq__) == expected
 
 
+def drawn_paths(page, chart) -> int:
+    """The <path>s of a Plotly chart once it has drawn them all: two reads a moment apart agree (Plotly draws after
+    the run has ended, so a read right after it can catch a chart half drawn: 44 of its 140 paths)."""
+    last = [-1]
+
+    def read() -> tuple[int, int]:
+        previous, last[0] = last[0], chart.inner_html().count("<path")
+        return previous, last[0]
+
+    return eventually(page, read, lambda pair: pair[0] == pair[1] > 0)[1]
+
+
 def test_dropout_button_draws_a_new_mask_and_test_time_never_changes(app_page):
     open_page(app_page, "regularizers")
     strips = app_page.locator('[data-testid="stPlotlyChart"]')
@@ -139,7 +151,7 @@ def test_dropout_button_draws_a_new_mask_and_test_time_never_changes(app_page):
     masks, tests = set(), set()
     for _ in range(4):
         masks.add(strips.nth(0).locator(".scatterlayer").inner_html())
-        tests.add(strips.nth(1).inner_html().count("<path"))
+        tests.add(drawn_paths(app_page, strips.nth(1)))
         app_page.get_by_role("button", name="Draw a new dropout mask").click()
         wait_idle(app_page)
     assert len(masks) >= 3
