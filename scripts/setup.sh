@@ -18,10 +18,12 @@ install_python_packages() {
   .venv/bin/python -m pip install -q --disable-pip-version-check -r "$1"
 }
 
-# Playwright cannot download its own browser here, so tests use Debian's.
+# Playwright cannot download its own browser here, so tests use Debian's: its headless shell (Chromium's
+# renderer without the browser's window code, which draws a page with less CPU; tests/browser.py) and the full
+# Chromium, used where the shell is missing.
 install_chromium() {
-  if [ ! -x /usr/bin/chromium ]; then
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromium-headless-shell ]; then
     as_root apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-headless-shell
   fi
 }

@@ -5,14 +5,14 @@ opened, a select box's list filtered. `wait_idle` gives such an action its whole
 never starts; these wait instead for what the browser shows.
 """
 
-from tests.browser import NEXT_FRAMES
+from tests.browser import NEXT_FRAMES, wait_until
 
 
 def open_tab(page, name: str) -> None:
     """Show the tab `name` of an `st.tabs` (drawn with the page, switched in the browser) and wait until it is."""
     tab = page.get_by_role("tab", name=name)
     tab.click()
-    page.wait_for_function("(tab) => tab.getAttribute('aria-selected') === 'true'", arg=tab.element_handle())
+    wait_until(page, "(tab) => tab.getAttribute('aria-selected') === 'true'", arg=tab.element_handle())
     page.evaluate(NEXT_FRAMES)
 
 
@@ -21,7 +21,7 @@ def open_expander(page, label: str) -> None:
     details = page.locator('[data-testid="stExpander"] details').filter(
         has=page.locator("summary").filter(has_text=label)).first
     details.locator("summary").click()
-    page.wait_for_function("(details) => details.open", arg=details.element_handle())
+    wait_until(page, "(details) => details.open", arg=details.element_handle())
     page.evaluate(NEXT_FRAMES)
 
 
@@ -63,5 +63,5 @@ def record_matches(page, pattern: str) -> None:
 
 def recorded_matches(page, until: str, timeout: float = 120_000) -> list[str]:
     """The texts kept since `record_matches`, once the JavaScript condition `until` on them (`seen`) holds."""
-    page.wait_for_function(f"() => {{ const seen = window.__cnnLabMatches; return {until}; }}", timeout=timeout)
+    wait_until(page, f"() => {{ const seen = window.__cnnLabMatches; return {until}; }}", timeout=timeout)
     return page.evaluate("() => window.__cnnLabMatches")

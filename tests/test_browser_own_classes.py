@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import find_in_main, open_page, wait_idle
+from tests.browser import find_in_main, open_page, wait_idle, wait_until
 from tests.browser_runs import open_tab
 
 # Strokes in canvas pixels (the canvas is 280 x 280): upright bars and lying bars, each a little different in
@@ -62,7 +62,7 @@ def test_two_drawn_classes_train_and_a_new_drawing_is_read_and_the_set_survives_
             draw_line(page, 0, start, end)
             button = page.get_by_role("button", name=f"Add to {name}")
             button.wait_for(state="visible")
-            page.wait_for_function("(b) => !b.disabled", arg=button.element_handle(), timeout=15_000)
+            wait_until(page, "(b) => !b.disabled", arg=button.element_handle(), timeout=15_000)
             button.click()
             wait_idle(page)
             find_in_main(page, rf"Added to {name}: it has {count} now\.")

@@ -16,6 +16,7 @@ from tests.browser import (
     set_number,
     visitor,
     wait_idle,
+    wait_until,
     widget,
     workspace_cookie,
 )
@@ -49,7 +50,7 @@ def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app
 
     go_to_page(page, "Pooling")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').innerText.includes('Training: epoch')")
+    wait_until(page, "() => document.querySelector('[data-testid=stSidebar]').innerText.includes('Training: epoch')")
     assert "Training: epoch" in sidebar.inner_text()
     before_return = epochs_done_from_sidebar(sidebar.inner_text())
 
