@@ -17,7 +17,7 @@ from lib.engine.config import TrainingConfig
 from lib.runs.workspaces import is_shared, workspace_dir
 from tests.browser import find_in_main, go_to_page, main_text, open_page, visitor, wait_idle, workspace_cookie
 from tests.test_history_page import write_workspace_run
-from ui.workspace import COOKIE
+from ui.workspace import COOKIE, COOKIE_RECHECK_MS
 
 SET_LINE = r"Your data set: 90 examples"
 
@@ -141,6 +141,8 @@ def test_two_tabs_of_a_first_visit_end_in_one_workspace_and_a_private_link_moves
     for tab in (first, second):
         tab.wait_for_selector('[data-testid="stMain"] h1', timeout=90_000)
         wait_idle(tab)
+    # A tab whose cookie the other overwrote finds it COOKIE_RECHECK_MS after its script ran.
+    first.wait_for_timeout(COOKIE_RECHECK_MS + 500)
     for tab in (first, second):  # a tab that found the other's cookie reloads to join it: wait for that run
         if joined(tab):
             tab.wait_for_timeout(1_000)

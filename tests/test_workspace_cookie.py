@@ -148,24 +148,28 @@ def test_the_token_is_shown_only_by_the_private_link_when_asked_for(tmp_path, mo
 
 NODE = shutil.which("node")
 HARNESS = """
-const [script, cookie, stored] = [process.argv[1], process.argv[2], process.argv[3]];
-let written = null, reloaded = false;
+const [script, cookie, stored, later, recheck] = process.argv.slice(1);
+let jar = cookie, written = null, reloaded = false;
 const storage = stored ? {[stored]: "joined"} : {};
 global.sessionStorage = {getItem: key => storage[key] ?? null, setItem: (key, value) => { storage[key] = value; }};
 global.location = {protocol: "http:", reload: () => { reloaded = true; }};
-global.document = {get cookie() { return cookie; }, set cookie(value) { written = value; }};
+global.document = {get cookie() { return jar; }, set cookie(value) { written = value; jar = value.split(";")[0]; }};
 eval(script.replace(/^<script>/, "").replace(/<\\/script>$/, ""));
-console.log(JSON.stringify({written, reloaded}));
+if (later) jar = later;  // another tab of the browser writes its cookie just after this one's script ran
+setTimeout(() => console.log(JSON.stringify({written, reloaded})), Number(recheck) + 200);
 """
 
 
-def run_script(token: str, source: str, fresh: bool, cookie: str, joined_before: bool = False) -> dict:
+def run_script(token: str, source: str, fresh: bool, cookie: str, joined_before: bool = False,
+               later: str = "") -> dict:
+    """What the script wrote and whether it reloaded the tab, once its re-check has run; `later` is the cookie
+    another tab writes right after this script ran."""
     if NODE is None:
         pytest.skip("needs Node.js to run the cookie script outside a browser")
     script = ui_workspace.cookie_script(token, source, fresh)
     stored = ui_workspace.COOKIE if joined_before else ""
-    result = subprocess.run([NODE, "-e", HARNESS, script, cookie, stored], capture_output=True, text=True,
-                            timeout=30, check=True)
+    result = subprocess.run([NODE, "-e", HARNESS, script, cookie, stored, later, str(ui_workspace.COOKIE_RECHECK_MS)],
+                            capture_output=True, text=True, timeout=30, check=True)
     return json.loads(result.stdout)
 
 
@@ -185,6 +189,18 @@ def test_the_script_replaces_a_garbage_cookie():
 def test_a_fresh_tab_finding_another_tabs_workspace_in_the_cookie_reloads_to_join_it():
     result = run_script(new_token(), "new", True, f"{ui_workspace.COOKIE}={new_token()}")
     assert result == {"written": None, "reloaded": True}
+
+
+def test_of_two_tabs_that_both_found_no_cookie_the_one_overwritten_joins_the_other():
+    token, other = new_token(), new_token()
+    overwritten = run_script(token, "new", True, "", later=f"{ui_workspace.COOKIE}={other}")
+    assert overwritten["written"].startswith(f"{ui_workspace.COOKIE}={token};") and overwritten["reloaded"]
+    kept = run_script(other, "new", True, "")  # the tab that wrote last finds its own token and stays
+    assert not kept["reloaded"]
+    held = run_script(token, "new", False, "", later=f"{ui_workspace.COOKIE}={other}")  # it saved something meanwhile
+    assert not held["reloaded"]
+    once = run_script(token, "new", True, "", joined_before=True, later=f"{ui_workspace.COOKIE}={other}")
+    assert not once["reloaded"]
 
 
 def test_a_tab_that_reloaded_to_join_once_does_not_reload_again():

@@ -8,7 +8,9 @@ starts: `st.context.cookies`), or makes a new one. Streamlit reads cookies but c
 writes the cookie on the app's own origin; later sessions, reloads and new tabs, send it. A cookie or a link
 that is not a well-formed token (wrong length, not hex, a path, 10 kB of text) is never used. Two tabs opened
 at once on a first visit each make a token: the one that writes the cookie second finds the other's there
-and, as long as its own workspace is still empty on disk, reloads to join it.
+and, as long as its own workspace is still empty on disk, reloads to join it. Two tabs can also both find no
+cookie and both write one: the tab whose cookie was overwritten finds that COOKIE_RECHECK_MS later and joins
+the same way.
 
 Moving to another device is the sidebar's private link, shown only when asked for, with a warning: it is the
 one place the token is ever shown. The notes (a bad link, a link adopted, jobs a restart lost) are kept in
@@ -30,6 +32,7 @@ from lib.runs.workspaces import TOKEN_LENGTH, new_token, valid_token, workspace_
 PARAM = "ws"
 COOKIE = "cnn_lab_ws"
 COOKIE_MAX_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie (Chrome caps it at 400 days)
+COOKIE_RECHECK_MS = 500  # after writing a new token's cookie, when a tab looks whether another tab overwrote it
 TOKEN_KEY = "workspace_token"
 SOURCE_KEY = "workspace_source"  # where this session's token came from: "link", "cookie" or "new"
 NOTES_KEY = "workspace_notes"
@@ -82,6 +85,7 @@ def cookie_script(token: str, source: str, fresh: bool) -> str:
     """
     values = json.dumps({"name": COOKIE, "token": valid_token(token), "length": TOKEN_LENGTH,
                          "maxAge": COOKIE_MAX_AGE, "source": source, "fresh": fresh})
+    recheck = COOKIE_RECHECK_MS
     return f"""<script>(() => {{
   const v = {values};
   const found = document.cookie.split("; ").find(part => part.startsWith(v.name + "="));
@@ -91,14 +95,23 @@ def cookie_script(token: str, source: str, fresh: bool) -> str:
     document.cookie = v.name + "=" + v.token + "; path=/; max-age=" + v.maxAge + "; SameSite=Lax" +
       (location.protocol === "https:" ? "; Secure" : "");
   }};
-  if (!valid || current === v.token) {{ write(); return; }}
-  if (v.source === "new" && v.fresh) {{
+  const join = () => {{
     // Once per tab: a cookie the server is not sent (another path's, say) must not reload it forever.
     let joined = true;
     try {{ joined = sessionStorage.getItem(v.name) === "joined"; sessionStorage.setItem(v.name, "joined"); }} catch (e) {{}}
     if (!joined) location.reload();
+  }};
+  if (!valid || current === v.token) {{
+    write();
+    // Two tabs can both find no cookie and both write one, the later overwriting the earlier: the tab whose
+    // token was overwritten finds that a moment later and joins the other's, as if it had written second.
+    if (v.source === "new" && v.fresh) setTimeout(() => {{
+      const now = document.cookie.split("; ").find(part => part.startsWith(v.name + "="));
+      if (now && now.slice(v.name.length + 1) !== v.token) join();
+    }}, {recheck});
     return;
   }}
+  if (v.source === "new" && v.fresh) {{ join(); return; }}
   if (v.source === "link") write();
 }})();</script>"""
 
