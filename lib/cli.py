@@ -249,7 +249,15 @@ def main(argv=None, prepared: bool = False) -> int:
         for note in data.notes:
             print(f"note: {note}", file=sys.stderr)
     from lib.engine.resources import size_tensorflow_threads
+    from lib.engine.run_files import check_writable
     from lib.runs.store import RunStorageError, runs_dir
+
+    out = out or runs_dir()
+    try:  # before TensorFlow starts: a folder that cannot hold a run fails in a second, not after the import
+        check_writable(out)
+    except RunStorageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
     # Thread pools sized to the cores this process may use, before TensorFlow starts any.
     if not prepared:
@@ -266,7 +274,7 @@ def main(argv=None, prepared: bool = False) -> int:
         watch = ParentWatch(out, options["run_id"], options.get("parent_pid"))
         on_progress, stop = event_printer(watch), stop_on_request(watch)
     try:
-        result = train(config, out_dir=out or runs_dir(), data=data, on_progress=on_progress, stop_event=stop,
+        result = train(config, out_dir=out, data=data, on_progress=on_progress, stop_event=stop,
                        verbose=1 if keras_bar else 0, run_id=options["run_id"])
     except (MnistUnavailableError, RunStorageError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -2,10 +2,20 @@
 
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 
-from lib.engine.run_files import HISTORY_COLUMNS, RunBuilder, RunStorageError, history_csv, make_run_id
+from lib.engine.run_files import (
+    HISTORY_COLUMNS,
+    RunBuilder,
+    RunStorageError,
+    check_writable,
+    history_csv,
+    make_run_id,
+)
+from tests.conftest import ROOT
 
 
 def test_a_run_id_is_a_safe_file_name_whatever_the_label_holds():
@@ -62,3 +72,23 @@ def test_discard_removes_the_staging_folder(tmp_path):
     builder = RunBuilder(tmp_path, "run-1")
     builder.discard()
     assert os.listdir(tmp_path) == []
+
+
+def test_the_writable_check_makes_the_folder_leaves_nothing_in_it_and_refuses_a_file_in_words(tmp_path):
+    check_writable(tmp_path / "new" / "runs")
+    assert os.listdir(tmp_path / "new" / "runs") == []
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(RunStorageError, match="Cannot write runs to .*file/runs: Not a directory.*--out"):
+        check_writable(blocker / "runs")
+
+
+def test_the_command_line_refuses_an_unwritable_out_before_tensorflow_starts(tmp_path):
+    script = ("import sys\nfrom lib.cli import main\ncode = main(['--epochs', '1', '--out', sys.argv[1]])\n"
+              "print(code, 'tensorflow' in sys.modules)")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = subprocess.run([sys.executable, "-c", script, str(blocker / "runs")], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.stdout.split() == ["1", "False"], result.stderr
+    assert result.stderr.strip().startswith("error: Cannot write runs to") and len(result.stderr.splitlines()) == 1

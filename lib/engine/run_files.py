@@ -90,6 +90,22 @@ def history_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
+def storage_error(root: Path, error: OSError) -> RunStorageError:
+    return RunStorageError(f"Cannot write runs to {root}: {error.strerror or error}. "
+                           "Choose a writable folder (set CNN_LAB_RUNS_DIR or --out).")
+
+
+def check_writable(root: Path) -> None:
+    """Make `root` if it is missing and check that a run's folder can be made in it, leaving nothing behind: the
+    command line asks this before TensorFlow starts, so a wrong --out fails at once."""
+    root = Path(root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        Path(tempfile.mkdtemp(dir=root, prefix=".writable.", suffix=".partial")).rmdir()
+    except OSError as error:
+        raise storage_error(root, error) from error
+
+
 class RunBuilder:
     """Collects a run's files in a hidden folder, then publishes it with one rename."""
 
@@ -100,8 +116,7 @@ class RunBuilder:
             self.staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{run_id}.", suffix=".partial"))
             self.write_json(WRITER_FILE, {"pid": os.getpid(), "started": process_start_time(os.getpid())})
         except OSError as error:
-            raise RunStorageError(f"Cannot write runs to {self.root}: {error.strerror or error}. "
-                                  "Choose a writable folder (set CNN_LAB_RUNS_DIR or --out).") from error
+            raise storage_error(self.root, error) from error
 
     @property
     def tensorboard_dir(self) -> Path:
