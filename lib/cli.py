@@ -253,11 +253,15 @@ def main(argv=None, prepared: bool = False) -> int:
     from lib.runs.store import RunStorageError, runs_dir
 
     out = out or runs_dir()
-    try:  # before TensorFlow starts: a folder that cannot hold a run fails in a second, not after the import
-        check_writable(out)
-    except RunStorageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    # Before TensorFlow starts: a folder that cannot hold a run fails in a second, not after the import. Not in a
+    # multi-worker cluster, where only the chief writes (and makes) the folder, and which worker is the chief is
+    # known once TensorFlow has read TF_CONFIG: train() checks it there.
+    if config.strategy != "multiworker":
+        try:
+            check_writable(out)
+        except RunStorageError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
 
     # Thread pools sized to the cores this process may use, before TensorFlow starts any.
     if not prepared:
