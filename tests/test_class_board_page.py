@@ -13,7 +13,7 @@ from lib.runs.classes import load_class
 from lib.runs.workspaces import new_token, workspace_dir
 from tests.conftest import ROOT
 from tests.run_folders import make_run
-from ui.class_board import OPEN_KEY, board_link
+from ui.class_board import OPEN_KEY, board_link, clock_time
 from ui.workspace import TOKEN_KEY
 
 PAGE = "pages/training/class_board.py"
@@ -245,3 +245,11 @@ def test_a_run_whose_last_epoch_has_no_validation_is_offered_with_its_last_measu
              history=[*CURVE, {"epoch": 3, "accuracy": 0.97}])
     app = visit(token, code)
     assert app.selectbox(key="board_run").options == ["cut short, final val accuracy 96.00%"]
+
+
+def test_the_handed_in_time_is_the_readers_clock_and_utc_said_so_when_the_browser_gave_none():
+    handed_in = 1_796_644_800.0  # 2026-12-07 12:00:00 UTC
+    assert clock_time(handed_in, "Asia/Seoul") == "21:00:00"  # UTC+9, no daylight saving
+    assert clock_time(handed_in, "America/New_York") == "07:00:00"  # EST in December
+    for unknown in (None, "", "Mars/Olympus_Mons", "../../etc/passwd"):
+        assert clock_time(handed_in, unknown) == "12:00:00 UTC", unknown

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import zoneinfo
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -112,10 +113,23 @@ def curves_figure(entries: list[dict]) -> go.Figure:
     return figure
 
 
-def board_table(entries: list[dict]) -> pd.DataFrame:
+def clock_time(timestamp: float, zone: str | None) -> str:
+    """The time of day of `timestamp` in the reader's time zone (`zone`, their browser's); in UTC, and said so,
+    when the browser did not say its zone or said one that does not exist. The server's own clock is nobody's:
+    on a hosted server it is UTC, shown to a class in Seoul as if it were theirs."""
+    if zone:
+        try:
+            return datetime.datetime.fromtimestamp(timestamp, zoneinfo.ZoneInfo(zone)).strftime("%H:%M:%S")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+    return datetime.datetime.fromtimestamp(timestamp, datetime.UTC).strftime("%H:%M:%S UTC")
+
+
+def board_table(entries: list[dict], zone: str | None = None) -> pd.DataFrame:
+    """The board's rows for a reader in time zone `zone` (see clock_time)."""
     rows = board_rows(entries)
     for row in rows:
-        row["handed in"] = datetime.datetime.fromtimestamp(row["handed in"]).strftime("%H:%M:%S")
+        row["handed in"] = clock_time(row["handed in"], zone)
         for key in PERCENT_COLUMNS:  # in percent: every cell shows two decimals, and sorting stays by number
             row[key] = 100 * row[key]
     return pd.DataFrame(rows, columns=list(COLUMNS)).rename(columns={key: _(name) for key, name in COLUMNS.items()})
@@ -130,7 +144,7 @@ def draw_board(found: SchoolClass) -> None:
         st.markdown(sentence)
     percent = st.column_config.NumberColumn(format="%.2f%%")
     table, chart = st.columns([0.6, 0.4])
-    table.dataframe(board_table(found.entries), hide_index=True, height=TABLE_HEIGHT, key="board_table",
+    table.dataframe(board_table(found.entries, st.context.timezone), hide_index=True, height=TABLE_HEIGHT, key="board_table",
                     column_config={_(COLUMNS[key]): percent for key in PERCENT_COLUMNS})
     chart.plotly_chart(accuracy_figure(found.entries), key="board_accuracy_chart")
     st.plotly_chart(curves_figure(found.entries), key="board_curves_chart")
