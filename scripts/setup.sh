@@ -24,6 +24,9 @@ install_python_packages() {
 install_chromium() {
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromium-headless-shell ]; then
     as_root apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-headless-shell
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+    # Only a saving: without the shell the tests use the full Chromium.
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium-headless-shell \
+      || echo "note: chromium-headless-shell did not install; the browser tests use /usr/bin/chromium"
   fi
 }
