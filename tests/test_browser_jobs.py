@@ -6,7 +6,7 @@ import re
 import signal
 
 from lib.server.process_runner import training_children
-from tests.browser import find_in_main, open_page, published_runs, set_number, visitor
+from tests.browser import find_in_main, open_page, published_runs, set_number, visitor, workspace_cookie
 
 
 def test_killing_the_training_process_fails_the_job_and_the_queue_moves_on(browser, app_page, streamlit_server,
@@ -30,11 +30,12 @@ def test_killing_the_training_process_fails_the_job_and_the_queue_moves_on(brows
         find_in_main(first, r"Last run:\s*failed\.\s*Training failed: the training process was killed, most likely "
                             r"for lack of memory", timeout=60)
         find_in_main(second, r"Last run:\s*finished", timeout=180)  # the queued job started and finished
-    # The killed run left nothing behind: no half-written folder, no run with 30 epochs.
-    workspaces = streamlit_server.runs_dir / "workspaces"
-    assert not list(workspaces.glob("*/.*.partial"))
-    assert not [path for path in published_runs(streamlit_server)
-                if json.loads((path / "config.json").read_text())["epochs"] == 30]
+    # The killed run left nothing behind in its workspace: no half-written folder, no run with 30 epochs. (Only
+    # that workspace's: other tests on this server publish runs of their own, 30 epochs long among them.)
+    workspace = streamlit_server.runs_dir / "workspaces" / workspace_cookie(first)
+    assert not list(workspace.glob(".*.partial"))
+    assert not [path for path in published_runs(streamlit_server) if path.parent == workspace
+                and json.loads((path / "config.json").read_text())["epochs"] == 30]
 
 
 def test_two_worker_demonstration_shows_both_workers_and_writes_one_run(app_page, streamlit_server, real_mnist_path):
