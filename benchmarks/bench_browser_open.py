@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench_server import cpu_seconds
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
@@ -45,12 +46,6 @@ def machine_busy() -> float:
     return (sum(values) - values[3] - values[4]) / TICKS
 
 
-def process_cpu(pid: int) -> float:
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
 def renderers_cpu() -> float:
     """CPU-seconds of every Chromium renderer process now running."""
     total = 0.0
@@ -58,7 +53,7 @@ def renderers_cpu() -> float:
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
             if b"chrom" in command and b"--type=renderer" in command:
-                total += process_cpu(int(pid))
+                total += cpu_seconds(int(pid))
         except OSError:
             continue
     return total
@@ -78,11 +73,11 @@ def measure(playwright, executable: str, server: StreamlitServer, page_path: str
         return None
 
     one_open(), one_open()
-    busy, served, started = machine_busy(), process_cpu(server.process.pid), time.perf_counter()
+    busy, served, started = machine_busy(), cpu_seconds(server.process.pid), time.perf_counter()
     for _open in range(opens):
         one_open()
     seconds = time.perf_counter() - started
-    busy, served = machine_busy() - busy, process_cpu(server.process.pid) - served
+    busy, served = machine_busy() - busy, cpu_seconds(server.process.pid) - served
     print(f"{Path(executable).name}: /{page_path}, {opens} opens: {seconds / opens:.2f} s an open, "
           f"{busy / opens:.2f} CPU-s of the machine, {served / opens:.2f} of them the server's")
 

@@ -23,8 +23,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
-# Debian's headless shell where it is installed (scripts/setup.sh): the same Blink with less around it, it draws a
-# page of this app with about a third less CPU than the full browser, measured on the Convolution page.
+# Debian's headless shell where it is installed (scripts/setup.sh): the same Blink with less around it, it opens a
+# page of this app with less CPU than the full browser (benchmarks/bench_browser_open.py; README, "Run the tests").
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or next(
     (path for path in ("/usr/bin/chromium-headless-shell", "/usr/bin/chromium") if Path(path).exists()),
     "/usr/bin/chromium")
@@ -182,8 +182,8 @@ NEXT_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAn
 
 
 # How often a wait re-reads its JavaScript condition. Playwright's default polls on every animation frame, which
-# makes the tab draw a frame 60 times a second for as long as the wait lasts: a wait of a few seconds on a full
-# page cost its renderer about 0.6 CPU-seconds a second, taken from the server and the trainings under test.
+# makes the tab draw a frame 60 times a second for as long as the wait lasts, at a CPU cost to the server and the
+# trainings under test (benchmarks/bench_browser_open.py measures it; README, "Run the tests").
 POLL_MS = 50
 
 
