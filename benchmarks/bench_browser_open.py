@@ -6,7 +6,8 @@ JavaScript conditions. This measures both, per browser given, with the suite's o
 - a page open: each of `--opens` fresh contexts opens `--page` and waits until its script run has ended
   (`open_page`); reported per open are the seconds, the machine's busy CPU-seconds (from /proc/stat: browser,
   server, Playwright and this process together) and the Streamlit server's own CPU-seconds (so the rest is the
-  browser's side);
+  browser's side); measured in contexts that ask for reduced motion (as the tests' do, tests.browser.new_context)
+  and in contexts that do not, taking turns;
 - a wait: a condition that never holds is waited on for 5 s on the opened page, once polled on every animation
   frame (Playwright's default) and once every tests.browser.POLL_MS; reported are the renderer's CPU-seconds
   per second of waiting.
@@ -33,7 +34,7 @@ from bench_server import cpu_seconds
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from tests.browser import CHROMIUM_ARGS, POLL_MS, StreamlitServer, open_page
+from tests.browser import CHROMIUM_ARGS, CONTEXT_OPTIONS, POLL_MS, StreamlitServer, open_page
 
 TICKS = os.sysconf("SC_CLK_TCK")
 WAIT_SECONDS = 5
@@ -62,8 +63,8 @@ def renderers_cpu() -> float:
 def measure(playwright, executable: str, server: StreamlitServer, page_path: str, opens: int) -> None:
     browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
 
-    def one_open(keep: bool = False):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    def one_open(motion: str, keep: bool = False):
+        context = browser.new_context(**{**CONTEXT_OPTIONS, "reduced_motion": motion})
         page = context.new_page()
         page.app_url = server.url
         open_page(page, page_path)
@@ -72,16 +73,21 @@ def measure(playwright, executable: str, server: StreamlitServer, page_path: str
         context.close()
         return None
 
-    one_open(), one_open()
-    busy, served, started = machine_busy(), cpu_seconds(server.process.pid), time.perf_counter()
+    one_open("reduce"), one_open("no-preference")
+    totals = {motion: [0.0, 0.0, 0.0] for motion in ("no-preference", "reduce")}  # seconds, busy, server's
     for _open in range(opens):
-        one_open()
-    seconds = time.perf_counter() - started
-    busy, served = machine_busy() - busy, cpu_seconds(server.process.pid) - served
-    print(f"{Path(executable).name}: /{page_path}, {opens} opens: {seconds / opens:.2f} s an open, "
-          f"{busy / opens:.2f} CPU-s of the machine, {served / opens:.2f} of them the server's")
+        for motion, total in totals.items():  # in turns, so that a busier moment of the machine falls on both
+            busy, served, started = machine_busy(), cpu_seconds(server.process.pid), time.perf_counter()
+            one_open(motion)
+            total[0] += time.perf_counter() - started
+            total[1] += machine_busy() - busy
+            total[2] += cpu_seconds(server.process.pid) - served
+    for motion, (seconds, busy, served) in totals.items():
+        print(f"{Path(executable).name}: /{page_path}, {opens} opens, reduced motion {motion}: "
+              f"{seconds / opens:.2f} s an open, {busy / opens:.2f} CPU-s of the machine, {served / opens:.2f} of them "
+              "the server's")
 
-    context, page = one_open(keep=True)
+    context, page = one_open("reduce", keep=True)
     for label, polling in (("every frame", "raf"), (f"every {POLL_MS} ms", POLL_MS)):
         before = renderers_cpu()
         with contextlib.suppress(PlaywrightTimeout):

@@ -117,10 +117,22 @@ def warm_up(browser, server: StreamlitServer) -> None:
     page.close()
 
 
+# The tests' browsers ask for reduced motion, as a learner's system setting can: Streamlit and Plotly then leave out
+# the animations they mark for it (dialogs sliding in, tab indicators, smooth scrolling), and a page open costs the
+# browser less CPU, which the server and trainings under test get instead (benchmarks/bench_browser_open.py measures
+# an open both ways).
+CONTEXT_OPTIONS = {"viewport": {"width": 1400, "height": 1000}, "reduced_motion": "reduce"}
+
+
+def new_context(browser, **options):
+    """A browser context (a visitor's browser) with the tests' options, `options` overriding them."""
+    return browser.new_context(**{**CONTEXT_OPTIONS, **options})
+
+
 @contextlib.contextmanager
 def visitor(browser, app_url: str):
     """A tab in a browser context of its own (a visitor with their own workspace), closed afterwards."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(browser)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.app_url = app_url

@@ -78,6 +78,12 @@ def test_a_small_digit_shows_its_steps_and_maps_and_why_this_answer_plays_a_coun
     assert f"Evidence for {guess}" in text and "Why this answer?" in text
     for title in (f"Occlusion: drop in p({guess})", f"Integrated gradients of p({guess})"):
         assert draw_page.get_by_text(title).count() >= 1, title
+    # Two more methods: made and drawn once their expander is opened (not on every stroke).
+    assert draw_page.get_by_text(f"SmoothGrad of p({guess})").count() == 0
+    draw_page.locator('[data-testid="stExpander"] summary').filter(has_text="Two more methods").click()
+    wait_idle(draw_page)
+    for title in (f"SmoothGrad of p({guess})", f"Grad-CAM of p({guess}) on conv2"):
+        draw_page.get_by_text(title).first.wait_for()
     target = 3 if guess != 3 else 8
     box = draw_page.locator('[data-testid="stSelectbox"]').filter(has_text="Push the drawing towards")
     box.locator("input").click()

@@ -10,14 +10,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import HANGUL, MAIN, MOSTLY, NOT_PROSE, open_page, prose_lines, visible_text, wait_idle, warm_up
+from tests.browser import (
+    HANGUL,
+    MAIN,
+    MOSTLY,
+    NOT_PROSE,
+    new_context,
+    open_page,
+    prose_lines,
+    visible_text,
+    wait_idle,
+    warm_up,
+)
 
 GLOSSARY = "pages/start/glossary.py"
 
 @contextlib.contextmanager
 def tab(browser, server, locale: str):
     """A tab in a browser context of its own whose language (navigator.language) is `locale`."""
-    context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000})
+    context = new_context(browser, locale=locale)
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.app_url = server.url

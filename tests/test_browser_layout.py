@@ -15,6 +15,7 @@ from tests.browser import (
     HANGUL,
     MOSTLY,
     NOT_PROSE,
+    new_context,
     open_page,
     prose_lines,
     use_workspace,
@@ -90,7 +91,7 @@ def projector(browser, streamlit_server):
     if not streamlit_server.warmed:
         warm_up(browser, streamlit_server)
         streamlit_server.warmed = True
-    context = browser.new_context(viewport=VIEWPORT)
+    context = new_context(browser, viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.app_url = streamlit_server.url

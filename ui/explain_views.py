@@ -74,6 +74,21 @@ def _evidence_column(model, image, target, probability, patch, stride, key) -> t
     return occluded, attributions
 
 
+def _more_methods(model, image: np.ndarray, guess: int, names: list[str], key: str) -> None:
+    """SmoothGrad's and Grad-CAM's maps of p(guess), side by side."""
+    smooth = smoothgrad(model, image, guess)
+    columns = st.columns(2)
+    columns[0].plotly_chart(attribution_map(smooth, image, _("SmoothGrad of p({name})").format(name=plain_html(names[guess])),
+                                            _("gradient")), key=f"{key}_smoothgrad")
+    try:
+        cam = grad_cam(model, image, guess)
+    except ValueError as error:
+        columns[1].info(_("Grad-CAM does not apply: {error}.").format(error=error))
+    else:
+        columns[1].plotly_chart(attribution_map(cam, image, _("Grad-CAM of p({name}) on conv2").format(
+            name=plain_html(names[guess])), _("evidence"), signed=False), key=f"{key}_gradcam")
+
+
 def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: str,
                      code: Callable[[Evidence], None] | None = None) -> None:
     """Why `model` read `image` as it did: evidence for its answer and its runner-up, then 'Make it a ...'.
@@ -102,18 +117,11 @@ def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: s
         code(Evidence(patch, stride, (guess, runner_up), np.stack([occluded for occluded, _ig in shown]),
                       np.stack([attributions for _occluded, attributions in shown])))
 
-    with st.expander(_("Two more methods, and what each is good and bad at")):
-        smooth = smoothgrad(model, image, guess)
-        columns = st.columns(2)
-        columns[0].plotly_chart(attribution_map(smooth, image, _("SmoothGrad of p({name})").format(name=plain_html(names[guess])),
-                                                _("gradient")), key=f"{key}_smoothgrad")
-        try:
-            cam = grad_cam(model, image, guess)
-        except ValueError as error:
-            columns[1].info(_("Grad-CAM does not apply: {error}.").format(error=error))
-        else:
-            columns[1].plotly_chart(attribution_map(cam, image, _("Grad-CAM of p({name}) on conv2").format(
-                name=plain_html(names[guess])), _("evidence"), signed=False), key=f"{key}_gradcam")
+    # Its two maps are made and drawn only while it is open: closed, a new stroke redraws two pictures fewer.
+    more = f"{key}_more"
+    with st.expander(_("Two more methods, and what each is good and bad at"), key=more, on_change="rerun"):
+        if st.session_state.get(more):
+            _more_methods(model, image, guess, names, key)
         st.markdown("\n".join([
             _("- **Occlusion**: easy to trust (it only changes the input and looks), but coarse, as slow as the "
               "number of squares, and blind to evidence spread wider than one square."),
