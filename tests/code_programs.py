@@ -5,8 +5,9 @@ outside the repository (lib/ is not on its path, nor the repository's environmen
 working directory and first path entry, then loads the variables named in `checks` from what the program left
 behind. A TensorFlow start costs seconds, so that Python is kept for the test process and runs program after
 program (`ProgramRunner`), each in fresh globals with Keras's session cleared, as `python program.py` would start
-it. `run_notebook` executes the notebook top to bottom with nbclient and does the same. `assert_matches` compares
-them with the page's values.
+it; after each, its garbage is collected and what stays alive frozen, so collections stay small. `run_notebook`
+executes the notebook top to bottom with nbclient and does the same. `assert_matches` compares them with the page's
+values.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ RUNNER = textwrap.dedent("""
         script = json.loads(line)["script"]
         printed = io.StringIO()
         if "keras" in sys.modules:
-            sys.modules["keras"].backend.clear_session()
+            sys.modules["keras"].backend.clear_session(free_memory=False)
         try:
             os.chdir(os.path.dirname(script))
             sys.path[:] = [os.path.dirname(script)] + path[1:]
@@ -67,7 +68,12 @@ RUNNER = textwrap.dedent("""
         finally:
             os.chdir(home)
             sys.path[:], sys.argv[:] = path, argv
+            # The program's models leave Keras's state and are collected; what stays alive (the modules it
+            # imported) is frozen, so that no later collection walks TensorFlow's objects again.
+            if "keras" in sys.modules:
+                sys.modules["keras"].backend.clear_session(free_memory=False)
             gc.collect()
+            gc.freeze()
         answer["stdout"] = printed.getvalue()
         answers.write(json.dumps(answer) + "\\n")
         answers.flush()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +75,31 @@ def pytest_sessionfinish(session):
     programs = sys.modules.get("tests.code_programs")
     if programs is not None:
         programs.stop_runners()
+
+
+def wait_for_script_run(runner, timeout: float = 3) -> None:
+    """AppTest's wait for a script run to end (streamlit.testing.v1.local_script_runner.require_widgets_deltas),
+    without its spinning: Streamlit's own wakes every millisecond to look, and each wake takes the interpreter's lock
+    from the script thread it waits for. This joins that thread instead (it ends once the run has ended), and on a
+    timeout stops the run and raises as Streamlit's does."""
+    deadline = time.monotonic() + timeout
+    while not runner.script_stopped():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            runner.request_stop()
+            runner.join()
+            raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+        thread = runner._script_thread
+        if thread is None:
+            time.sleep(min(left, 0.005))
+        else:
+            thread.join(min(left, 0.1))
+
+
+def pytest_configure(config):
+    from streamlit.testing.v1 import local_script_runner
+
+    local_script_runner.require_widgets_deltas = wait_for_script_run
 
 
 @pytest.fixture(autouse=True)
@@ -191,3 +218,12 @@ def real_mnist_path() -> Path:
 # The browser harness lives in tests/browser.py; its fixtures are exported here
 # so every test module can ask for `app_page`.
 from tests.browser import app_page, browser, streamlit_server  # noqa: F401
+
+
+@pytest.fixture(autouse=True, scope="module")
+def frozen_heap():
+    """Before each test file, what the files before it left alive (TensorFlow's objects, the app's caches) is
+    collected once and frozen (lib/server/heap.py does the same in the server): the collections Streamlit makes after
+    every AppTest run, and Keras's clear_session, then walk only what this file makes."""
+    gc.collect()
+    gc.freeze()
