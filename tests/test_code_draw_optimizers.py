@@ -97,7 +97,25 @@ def draw_pages(tmp_path_factory):
             no_exception(app)
             checks = app.session_state[CODE_CHECKS]["draw"]
             shown.append((settings, shown_code(app, "MODEL_PATH"), dict(checks)))
+        # The last drawing's charts with "Two more methods" closed, then opened by the learner.
+        shown = DrawPages(shown)
+        closed = chart_keys(app)
+        app.session_state["draw_why_more"] = True
+        app.run()
+        no_exception(app)
+        shown.expander_charts = (closed, chart_keys(app))
         return shown
+
+
+class DrawPages(list):
+    """(settings, code, checks) for each drawing; `expander_charts`: the page's Plotly charts (their keys) for the
+    last drawing with its "Two more methods" expander closed, and opened."""
+
+    expander_charts: tuple[set[str], set[str]]
+
+
+def chart_keys(app) -> set[str]:
+    return {chart.proto.id.rsplit("-", 1)[-1] for chart in app.get("plotly_chart")}
 
 
 def folder_with_models(folder):
@@ -131,6 +149,13 @@ def test_draw_page_shows_the_answer_its_code_predicts(draw_pages):
         assert checks["occlusions"].shape == checks["attributions"].shape == (2, 28, 28)
     # The drawings differ, and so does what the page computed from them: the checks are not one fixed answer.
     assert len({checks["DIGIT"].tobytes() for _settings, _code, checks in draw_pages}) == len(draw_pages)
+
+
+def test_the_two_more_methods_are_made_and_drawn_only_while_their_expander_is_open(draw_pages):
+    closed, opened = draw_pages.expander_charts
+    assert any(key.startswith("draw_why_occlusion_") for key in closed)
+    assert not {"draw_why_smoothgrad", "draw_why_gradcam"} & closed
+    assert opened == closed | {"draw_why_smoothgrad", "draw_why_gradcam"}
 
 
 def test_draw_notebook_runs_top_to_bottom_with_the_same_results(draw_pages, tmp_path):

@@ -209,29 +209,3 @@ def test_a_photo_far_wider_or_taller_than_the_preview_is_shown_and_read_without_
     captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
     assert plain("wide.png") in captions  # the photo's preview is on the page, its name as plain text
 
-
-def test_the_two_more_methods_are_made_and_drawn_only_while_their_expander_is_open(monkeypatch):
-    import sys
-    import types
-
-    from tests.test_code_draw_optimizers import FakeCanvas, drawing
-
-    canvas = FakeCanvas()
-    canvas.rgba = drawing(3, 0, 0)
-    monkeypatch.setitem(sys.modules, "streamlit_drawable_canvas", types.SimpleNamespace(st_canvas=canvas))
-
-    def chart_keys() -> set[str]:
-        return {chart.proto.id.rsplit("-", 1)[-1] for chart in app.get("plotly_chart")}
-
-    app = open_app("pages/draw/draw.py", timeout=120)
-    assert not app.exception, [exception.message for exception in app.exception]
-    closed = chart_keys()
-    assert "draw_why_occlusion_3" in closed and not {"draw_why_smoothgrad", "draw_why_gradcam"} & closed
-    assert any(expander.label.startswith("Two more methods") for expander in app.expander)
-    app.session_state["draw_why_more"] = True  # the learner opens it
-    app.run()
-    assert not app.exception, [exception.message for exception in app.exception]
-    assert chart_keys() == closed | {"draw_why_smoothgrad", "draw_why_gradcam"}
-    app.session_state["draw_why_more"] = False
-    app.run()
-    assert chart_keys() == closed
