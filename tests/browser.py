@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parent.parent
 # Debian's headless shell where it is installed (scripts/setup.sh): the same Blink with less around it, it opens a
@@ -290,8 +291,9 @@ def prose_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if len(re.findall(r"[A-Za-z\uac00-\ud7a3]", line)) >= 3]
 
 
-def widget(page, test_id: str, label: str):
-    """The Streamlit widget of kind `test_id` (e.g. "stSlider") whose label contains `label`."""
+def widget(page, test_id: str, label: str | re.Pattern):
+    """The Streamlit widget of kind `test_id` (e.g. "stSlider") whose text contains `label` (a string: in any case;
+    a pattern: as it says)."""
     return page.locator(f'[data-testid="{test_id}"]').filter(has_text=label).first
 
 
@@ -343,6 +345,17 @@ def choose_radio(page, label: str, option: str) -> None:
     wait_idle(page)
 
 
+def wait_enabled(page, locator, timeout: float = 90_000) -> None:
+    """Wait until `locator` is enabled; on a timeout, say whether the page had lost its server (Streamlit disables
+    every widget while its websocket is not connected)."""
+    try:
+        expect(locator).to_be_enabled(timeout=timeout)
+    except AssertionError as error:
+        connection = page.locator(APP).get_attribute("data-test-connection-state")
+        raise AssertionError(f"{locator} stayed disabled for {timeout / 1000:g} s; the page's connection to the "
+                             f"server: {connection}") from error
+
+
 def main_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
@@ -360,8 +373,11 @@ def find_in_main(page, pattern: str, timeout: float = 15.0) -> re.Match:
 
 
 def set_number(page, label: str, value) -> None:
-    """Type a value into a number input and commit it."""
-    field = widget(page, "stNumberInput", label).locator("input")
+    """Type a value into a number input and commit it. The label is matched with its case ("Epochs" is not
+    "Patience (epochs)"); the field is waited for as long as a run is (a page on a busy machine may still be
+    reconnecting to the server, and Streamlit disables every widget until it has)."""
+    field = widget(page, "stNumberInput", re.compile(re.escape(label))).locator("input")
+    wait_enabled(page, field)
     field.fill(str(value))
     field.press("Enter")
     wait_idle(page)

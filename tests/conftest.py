@@ -6,7 +6,6 @@ import gc
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -75,31 +74,6 @@ def pytest_sessionfinish(session):
     programs = sys.modules.get("tests.code_programs")
     if programs is not None:
         programs.stop_runners()
-
-
-def wait_for_script_run(runner, timeout: float = 3) -> None:
-    """AppTest's wait for a script run to end (streamlit.testing.v1.local_script_runner.require_widgets_deltas),
-    without its spinning: Streamlit's own wakes every millisecond to look, and each wake takes the interpreter's lock
-    from the script thread it waits for. This joins that thread instead (it ends once the run has ended), and on a
-    timeout stops the run and raises as Streamlit's does."""
-    deadline = time.monotonic() + timeout
-    while not runner.script_stopped():
-        left = deadline - time.monotonic()
-        if left <= 0:
-            runner.request_stop()
-            runner.join()
-            raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
-        thread = runner._script_thread
-        if thread is None:
-            time.sleep(min(left, 0.005))
-        else:
-            thread.join(min(left, 0.1))
-
-
-def pytest_configure(config):
-    from streamlit.testing.v1 import local_script_runner
-
-    local_script_runner.require_widgets_deltas = wait_for_script_run
 
 
 @pytest.fixture(autouse=True)
@@ -227,3 +201,17 @@ def frozen_heap():
     every AppTest run, and Keras's clear_session, then walk only what this file makes."""
     gc.collect()
     gc.freeze()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report ends with the last lines its Streamlit server logged, and whether the server
+    is still running: what the browser showed is often the consequence of what the server did."""
+    outcome = yield
+    report = outcome.get_result()
+    server = item.funcargs.get("streamlit_server") if hasattr(item, "funcargs") else None
+    if report.failed and server is not None:
+        log = Path(server.log.name)
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-60:] if log.is_file() else []
+        state = "running" if server.process.poll() is None else f"exited with {server.process.returncode}"
+        report.sections.append(("Streamlit server", f"the server is {state}; its log ends:\n" + "\n".join(tail)))

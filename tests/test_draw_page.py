@@ -208,4 +208,3 @@ def test_a_photo_far_wider_or_taller_than_the_preview_is_shown_and_read_without_
     assert not app.exception, [exception.message for exception in app.exception]
     captions = [image.caption for element in app.get("image") for image in element.proto.imgs]
     assert plain("wide.png") in captions  # the photo's preview is on the page, its name as plain text
-

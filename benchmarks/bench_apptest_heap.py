@@ -1,20 +1,15 @@
-"""What the test suite's AppTest settings save: the wait for a script run, and the frozen heap.
+"""What the test suite's frozen heap saves an AppTest.
 
-The suite (tests/conftest.py) changes two things about how AppTests run, and this measures each against
-Streamlit's own way, on the same pages in one process:
-
-- the wait: Streamlit's `require_widgets_deltas` wakes every millisecond to see whether the script thread has
-  finished, and each wake takes the interpreter's lock from that thread; the suite's `wait_for_script_run` joins
-  the thread instead;
-- the heap: after every script run Streamlit collects garbage (through Keras's `clear_session`, and once more),
-  and each collection walks every object the process tracks; the suite collects once and freezes what is alive
-  before each test file (`frozen_heap`), so later collections walk only what that file makes.
+After every script run Streamlit collects garbage (through Keras's `clear_session`, and once more), and each
+collection walks every object the process tracks; the suite (tests/conftest.py) collects once and freezes what is
+alive before each test file (`frozen_heap`), so later collections walk only what that file makes. This measures
+both ways on the same pages in one process.
 
 Each round opens `--pages` in turn (the app's entry file, then the page, as the tests' `open_app` does) once with
-each setting, taking turns so that a busier moment of the machine falls on both; reported per page open are the
+the heap as it grows and once frozen, taking turns so that a busier moment of the machine falls on both; reported per page open are the
 seconds and this process's CPU-seconds (threads included). The rounds after the first are counted (the first
 imports TensorFlow and fills the caches). Needs MNIST_PATH only for pages that train nothing; no browser.
-Run: .venv/bin/python benchmarks/bench_apptest_wait.py [--pages pages/operations/convolution.py,...] [--rounds 4]
+Run: .venv/bin/python benchmarks/bench_apptest_heap.py [--pages pages/operations/convolution.py,...] [--rounds 4]
 """
 
 from __future__ import annotations
@@ -28,11 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from streamlit.testing.v1 import local_script_runner
+from tests.conftest import WarmUpOff, open_app
 
-from tests.conftest import WarmUpOff, open_app, wait_for_script_run
-
-STREAMLITS_WAIT = local_script_runner.require_widgets_deltas
 PAGES = "pages/operations/convolution.py,pages/training/optimizers.py,pages/training/history.py"
 
 
@@ -54,15 +46,10 @@ def main() -> None:
     import ui.warmup
 
     ui.warmup.WARM_UP = WarmUpOff()  # as in the tests: no warm-up thread beside the runs
-    settings = {
-        "Streamlit's wait, heap as it grows": (STREAMLITS_WAIT, False),
-        "joined thread, heap as it grows": (wait_for_script_run, False),
-        "joined thread, heap frozen": (wait_for_script_run, True),
-    }
+    settings = {"heap as it grows": False, "heap frozen": True}
     totals = {name: [0.0, 0.0] for name in settings}
     for round_number in range(arguments.rounds + 1):
-        for name, (wait, freeze) in settings.items():
-            local_script_runner.require_widgets_deltas = wait
+        for name, freeze in settings.items():
             if freeze:
                 gc.collect()
                 gc.freeze()
