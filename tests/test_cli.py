@@ -117,6 +117,28 @@ def test_cli_refuses_workers_it_cannot_run_in_one_line(arguments, says):
     assert result.returncode == 2 and result.stderr.strip() == says
 
 
+def test_workers_on_this_machine_say_where_they_train_and_where_the_run_is(cli, monkeypatch, tmp_path):
+    """What `--workers 2` prints around the training (the training itself: tests/test_jobs.py's two-worker
+    demonstration, the same backend; on Ray: tests/test_distribute.py)."""
+    from lib.server import backends
+    from lib.server.process_runner import Outcome
+
+    calls = []
+
+    def train_together(config, out, workers, on_chief_event, settings, env=None):
+        calls.append((config.strategy, out, workers, settings.ray_address))
+        return Outcome("finished", "1 epoch", str(out / "run"))
+
+    monkeypatch.delenv("CNN_LAB_RAY_ADDRESS", raising=False)
+    monkeypatch.setattr(backends, "train_together", train_together)
+    result = cli("--workers", "2", "--epochs", "1", "--out", tmp_path)
+    assert result.returncode == 0 and calls == [("multiworker", tmp_path, 2, "")]
+    assert result.stdout.splitlines() == ["2 workers on this machine", "finished: 1 epoch",
+                                          f"run written to {tmp_path / 'run'}"]
+    monkeypatch.setattr(backends, "train_together", lambda *arguments: Outcome("failed", "worker 1 died", ""))
+    assert cli("--workers", "2", "--out", tmp_path).returncode == 1
+
+
 def test_workers_on_an_unreachable_ray_cluster_fail_in_one_line(tmp_path):
     pytest.importorskip("ray")
     from tests.browser import free_port
