@@ -104,6 +104,7 @@ def draw_pages(tmp_path_factory):
         app.run()
         no_exception(app)
         shown.expander_charts = (closed, chart_keys(app))
+        shown.expander_captions = [caption.value for caption in app.caption]
         return shown
 
 
@@ -112,6 +113,7 @@ class DrawPages(list):
     last drawing with its "Two more methods" expander closed, and opened."""
 
     expander_charts: tuple[set[str], set[str]]
+    expander_captions: list[str]  # the page's captions with the expander open
 
 
 def chart_keys(app) -> set[str]:
@@ -156,6 +158,15 @@ def test_the_two_more_methods_are_made_and_drawn_only_while_their_expander_is_op
     assert any(key.startswith("draw_why_occlusion_") for key in closed)
     assert not {"draw_why_smoothgrad", "draw_why_gradcam"} & closed
     assert opened == closed | {"draw_why_smoothgrad", "draw_why_gradcam"}
+    # Beside the two maps, why their numbers are tiny, exactly when the answer's probability is saturated.
+    from lib.keras_views.explain import SATURATED
+
+    checks = draw_pages[-1][2]
+    probability = float(checks["probabilities"][checks["answer"]])
+    notes = [caption for caption in draw_pages.expander_captions if "the softmax is saturated" in caption]
+    assert len(notes) == (probability > SATURATED)
+    if notes:
+        assert f"p({checks['answer']}) is {probability:.4f}" in notes[0]
 
 
 def test_draw_notebook_runs_top_to_bottom_with_the_same_results(draw_pages, tmp_path):

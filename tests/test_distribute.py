@@ -42,8 +42,11 @@ def two_workers_by_tf_config(out: Path) -> list[str]:
     the chief writes its run in `out / "worker0"`, the other worker nothing."""
     cluster = {"worker": [f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"]}
     outputs, processes = [out / "worker0", out / "worker1"], []
+    scratch = out / "tmp"  # the workers' temporary folder
+    scratch.mkdir(parents=True)
     for index, folder in enumerate(outputs):
-        env = {**os.environ, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})}
+        env = {**os.environ, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
+               "TMPDIR": str(scratch)}
         processes.append(cli(["--strategy", "multiworker", *SMALL, "--out", str(folder)], env=env))
     logs = [process.communicate(timeout=300)[0] for process in processes]
     for process, log in zip(processes, logs):
@@ -58,6 +61,7 @@ def two_workers_by_tf_config(out: Path) -> list[str]:
     assert (run_path / "model.keras").exists() and (run_path / "tb").is_dir()
     assert not outputs[1].exists(), "the non-chief worker must write nothing"
     assert "this worker writes no run" in logs[1]
+    assert not list(scratch.glob("cnn-lab-worker-*")), "the other worker's copy of the run is removed when it ends"
     return logs
 
 

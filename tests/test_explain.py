@@ -174,3 +174,28 @@ def test_explanations_work_for_a_dense_network(dense, digits):
 def test_bad_arguments_raise_value_error_naming_them(shipped, digits, call, argument):
     with pytest.raises(ValueError, match=f"^{argument}:"):
         call(shipped, digits[0])
+
+
+def test_a_saturated_answer_explains_its_tiny_gradients_with_the_numbers_of_its_maps(shipped, digits):
+    from lib.keras_views.explain import SATURATED, saturation_note
+
+    probabilities = shipped.predict_batches(digits)
+    answers = probabilities.argmax(axis=1)
+    top = probabilities.max(axis=1)
+    saturated, unsure = int(np.argmax(top)), int(np.argmin(top))
+    assert top[saturated] > SATURATED >= top[unsure]  # the digits hold both kinds
+    largest = {}
+    for index in (saturated, unsure):
+        maps = [smoothgrad(shipped, digits[index], answers[index]), grad_cam(shipped, digits[index], answers[index])]
+        largest[index] = max(float(np.abs(values).max()) for values in maps)
+        note = saturation_note(float(top[index]), maps, str(answers[index]))
+        if index == unsure:
+            assert note is None
+        else:
+            scale = top[index] * (1 - top[index])
+            assert f"p({answers[index]}) is {top[index]:.4f}" in note and f"= {scale:.1e}," in note
+            assert f"(the largest {largest[index]:.1e})" in note and "both maps" in note
+            assert "the map's" in saturation_note(float(top[index]), maps[:1], "x")
+    # What the note says of the maps: a saturated answer's gradients are far smaller than an unsure one's.
+    assert largest[saturated] < largest[unsure] / 100
+    assert saturation_note(0.5, [], "x") is None and saturation_note(0.9999, [], "x") is None

@@ -173,3 +173,28 @@ def test_custom_scalars_are_read_back_by_tensorboard(tmp_path):
 
     points = write_and_read_scalars(tmp_path, "running_accuracy", [0.5, 0.25, 1.0])
     assert points == [(0, 0.5), (1, 0.25), (2, 1.0)]
+
+
+def test_a_visitors_scalar_folder_is_reused_emptied_and_a_stale_one_is_removed(tmp_path):
+    import os
+    import time
+
+    from lib.keras_views.keras_basics import SCALARS_FOLDER, SCALARS_KEPT_SECONDS, scalar_folder
+
+    first = scalar_folder(root=tmp_path)
+    assert first.parent == tmp_path / SCALARS_FOLDER and list(first.iterdir()) == []
+    (first / "events.out").write_text("old")
+    again = scalar_folder(str(first), root=tmp_path)
+    assert again == first and list(again.iterdir()) == []  # the same visitor: the same folder, emptied
+    other = scalar_folder(root=tmp_path)
+    assert other != first
+    # A folder left by a visit a day ago goes when the next is handed out; the visitor's own and recent ones stay.
+    stale = time.time() - SCALARS_KEPT_SECONDS - 60
+    os.utime(other, (stale, stale))
+    os.utime(first, (stale, stale))
+    scalar_folder(str(first), root=tmp_path)
+    assert first.is_dir() and not other.exists()
+    # Not under the scalars' folder (a session value from elsewhere): a new folder, the old path left alone.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert scalar_folder(str(elsewhere), root=tmp_path).parent == tmp_path / SCALARS_FOLDER and elsewhere.is_dir()

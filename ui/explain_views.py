@@ -14,7 +14,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib.i18n import N_, _, ngettext
-from lib.keras_views.explain import counterfactual_path, grad_cam, integrated_gradients, occlusion, smoothgrad
+from lib.keras_views.explain import (
+    counterfactual_path,
+    grad_cam,
+    integrated_gradients,
+    occlusion,
+    saturation_note,
+    smoothgrad,
+)
 from lib.plain_text import plain, plain_html
 from ui.digits import class_names
 from ui.pictures import colour_bar, picture
@@ -74,9 +81,11 @@ def _evidence_column(model, image, target, probability, patch, stride, key) -> t
     return occluded, attributions
 
 
-def _more_methods(model, image: np.ndarray, guess: int, names: list[str], key: str) -> None:
-    """SmoothGrad's and Grad-CAM's maps of p(guess), side by side."""
+def _more_methods(model, image: np.ndarray, guess: int, probability: float, names: list[str], key: str) -> None:
+    """SmoothGrad's and Grad-CAM's maps of p(guess), side by side, and why their numbers are tiny when p is
+    saturated."""
     smooth = smoothgrad(model, image, guess)
+    maps = [smooth]
     columns = st.columns(2)
     columns[0].plotly_chart(attribution_map(smooth, image, _("SmoothGrad of p({name})").format(name=plain_html(names[guess])),
                                             _("gradient")), key=f"{key}_smoothgrad")
@@ -85,8 +94,11 @@ def _more_methods(model, image: np.ndarray, guess: int, names: list[str], key: s
     except ValueError as error:
         columns[1].info(_("Grad-CAM does not apply: {error}.").format(error=error))
     else:
+        maps.append(cam)
         columns[1].plotly_chart(attribution_map(cam, image, _("Grad-CAM of p({name}) on conv2").format(
             name=plain_html(names[guess])), _("evidence"), signed=False), key=f"{key}_gradcam")
+    if note := saturation_note(probability, maps, plain(names[guess])):
+        st.caption(note)
 
 
 def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: str,
@@ -121,7 +133,7 @@ def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: s
     more = f"{key}_more"
     with st.expander(_("Two more methods, and what each is good and bad at"), key=more, on_change="rerun"):
         if st.session_state.get(more):
-            _more_methods(model, image, guess, names, key)
+            _more_methods(model, image, guess, float(probabilities[guess]), names, key)
         st.markdown("\n".join([
             _("- **Occlusion**: easy to trust (it only changes the input and looks), but coarse, as slow as the "
               "number of squares, and blind to evidence spread wider than one square."),

@@ -18,6 +18,7 @@ import contextlib
 import ctypes
 import gc
 import math
+import shutil
 import tempfile
 import threading
 import time
@@ -93,8 +94,9 @@ def train(config: TrainingConfig, out_dir: Path, data: Dataset | None = None,
     # Fail on an unwritable folder before spending any time on training.
     if data is None and config.data:
         data = load_dataset(config)  # a data set of one's own is checked before anything is written
-    builder = RunBuilder(root if chief else Path(tempfile.mkdtemp(prefix="cnn-lab-worker-")),
-                         run_id or make_run_id(config.name))
+    # A worker other than the chief builds its copy of the run in a folder of its own, removed when it ends.
+    scratch = None if chief else Path(tempfile.mkdtemp(prefix="cnn-lab-worker-"))
+    builder = RunBuilder(scratch or root, run_id or make_run_id(config.name))
     try:
         return _train_into(builder, config, data or load_dataset(config), on_progress, stop_event, strategy, chief,
                            replace, verbose)
@@ -102,6 +104,8 @@ def train(config: TrainingConfig, out_dir: Path, data: Dataset | None = None,
         builder.discard()
         raise
     finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
         release_memory()
 
 

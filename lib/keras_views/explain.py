@@ -166,6 +166,29 @@ def smoothgrad(classifier, image, target, samples: int = 32, noise: float = 0.15
     return gradients.run(gradients.probability_and_gradient, noisy, target)[1][..., 0].mean(axis=0).astype(np.float64)
 
 
+# Past this probability the softmax is saturated: every gradient of p through it is scaled by p (1 - p), under
+# 0.001 (a quarter of that at p = 0.5 is 0.25), and gradient maps come out tiny.
+SATURATED = 0.999
+
+
+def saturation_note(probability: float, maps: list[np.ndarray], name: str) -> str | None:
+    """Why gradient maps of p(`name`) = `probability` (SmoothGrad's, Grad-CAM's: `maps`) show such small numbers,
+    when they do; None otherwise."""
+    if probability <= SATURATED or not maps:
+        return None
+    values = dict(name=name, probability=probability, scale=probability * (1 - probability),
+                  largest=max(float(np.abs(values).max()) for values in maps))
+    if len(maps) == 1:
+        return _("p({name}) is {probability:.4f}: the softmax is saturated, and every gradient of p through it is "
+                 "scaled by p (1 - p) = {scale:.1e}, so the map's values are tiny (the largest {largest:.1e}). It "
+                 "still shows where p is most sensitive, its colour scale set by its own largest value; occlusion "
+                 "and integrated gradients measure whole changes of p and are not shrunk this way.").format(**values)
+    return _("p({name}) is {probability:.4f}: the softmax is saturated, and every gradient of p through it is "
+             "scaled by p (1 - p) = {scale:.1e}, so both maps' values are tiny (the largest {largest:.1e}). They "
+             "still show where p is most sensitive, each colour scale set by its own map's largest value; occlusion "
+             "and integrated gradients measure whole changes of p and are not shrunk this way.").format(**values)
+
+
 def grad_cam(classifier, image, target) -> np.ndarray:
     """Grad-CAM (Selvaraju et al. 2017) on the last conv layer (LeNet-5's conv2), upsampled to 28 x 28.
 

@@ -7,6 +7,10 @@ parameter arithmetic and histograms are computed here from real arrays and real 
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
 
 import numpy as np
 
@@ -183,6 +187,32 @@ def first_mistake(labels, predicted) -> int | None:
     """The index of the first prediction that differs from its label, or None when all are right."""
     wrong = np.flatnonzero(np.asarray(labels) != np.asarray(predicted))
     return int(wrong[0]) if wrong.size else None
+
+
+# The custom scalars' folders, one per visitor, under the system's temporary folder; a folder no visitor has written
+# to for this long is removed when another is handed out, so the disk does not keep one folder per visit.
+SCALARS_FOLDER = "cnn-lab-scalars"
+SCALARS_KEPT_SECONDS = 24 * 3600
+
+
+def scalar_folder(previous: str | None = None, root: Path | None = None) -> Path:
+    """An empty folder for one visitor's custom scalars: `previous` again (a folder an earlier call gave this
+    visitor, still there) or a new one, under `root` (the system's temporary folder) / SCALARS_FOLDER."""
+    parent = Path(root or tempfile.gettempdir()) / SCALARS_FOLDER
+    parent.mkdir(mode=0o700, exist_ok=True)
+    now = time.time()
+    for folder in parent.iterdir():
+        try:
+            stale = str(folder) != previous and now - folder.stat().st_mtime > SCALARS_KEPT_SECONDS
+        except OSError:  # removed meanwhile by another visitor's call
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+    if previous and Path(previous).parent == parent and Path(previous).is_dir():
+        shutil.rmtree(previous, ignore_errors=True)
+        Path(previous).mkdir(mode=0o700)
+        return Path(previous)
+    return Path(tempfile.mkdtemp(dir=parent))
 
 
 def write_and_read_scalars(log_dir, name: str, values) -> list[tuple[int, float]]:

@@ -1,8 +1,6 @@
 """The Keras basics page's last tab: three things chapter 2 states, answered by running them. Not a page itself."""
 
 import shlex
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,7 @@ from lib.keras_views.keras_basics import (
     first_mistake,
     input_size_experiment,
     parse_labels,
+    scalar_folder,
     write_and_read_scalars,
 )
 from lib.runs.archive import zip_run
@@ -138,8 +137,7 @@ def show_custom_scalars(rows: list[dict]) -> None:
             "    for step, value in enumerate(values):\n"
             "        tf.summary.scalar(\"running_accuracy\", value, step=step)", language="python")
     # One folder per session, emptied before each write, so the reader sees this batch's scalars only.
-    log_dir = st.session_state.setdefault("basics_scalar_dir", tempfile.mkdtemp(prefix="cnn-lab-scalars-"))
-    shutil.rmtree(log_dir, ignore_errors=True)
+    log_dir = st.session_state["basics_scalar_dir"] = str(scalar_folder(st.session_state.get("basics_scalar_dir")))
     points = write_and_read_scalars(log_dir, "running_accuracy", [row["accuracy.result()"] for row in rows])
     figure = go.Figure(go.Scatter(x=[step for step, _value in points], y=[value for _step, value in points],
                                   mode="lines+markers"))
