@@ -188,14 +188,20 @@ def test_a_saturated_answer_explains_its_tiny_gradients_with_the_numbers_of_its_
     for index in (saturated, unsure):
         maps = [smoothgrad(shipped, digits[index], answers[index]), grad_cam(shipped, digits[index], answers[index])]
         largest[index] = max(float(np.abs(values).max()) for values in maps)
-        note = saturation_note(float(top[index]), maps, str(answers[index]))
+        note = saturation_note(probabilities[index], answers[index], maps, str(answers[index]))
         if index == unsure:
             assert note is None
         else:
-            scale = top[index] * (1 - top[index])
+            # 1 - p as the other classes' share: p itself may be exactly 1.0 in float32.
+            others = float(np.delete(probabilities[index].astype(np.float64), answers[index]).sum())
+            assert others > 0
+            scale = float(top[index]) * others
             assert f"p({answers[index]}) is {top[index]:.4f}" in note and f"= {scale:.1e}," in note
             assert f"(the largest {largest[index]:.1e})" in note and "both maps" in note
-            assert "the map's" in saturation_note(float(top[index]), maps[:1], "x")
+            assert "the map's" in saturation_note(probabilities[index], answers[index], maps[:1], "x")
     # What the note says of the maps: a saturated answer's gradients are far smaller than an unsure one's.
     assert largest[saturated] < largest[unsure] / 100
-    assert saturation_note(0.5, [], "x") is None and saturation_note(0.9999, [], "x") is None
+    assert saturation_note(np.array([0.5, 0.5]), 0, [np.ones(3)], "x") is None
+    assert saturation_note(np.array([0.9999, 0.0001]), 0, [], "x") is None
+    # A p of exactly 1.0 still gets the other classes' share, not 0.
+    assert "= 1.0e-09," in saturation_note(np.array([1.0, 1e-9], np.float32), 0, [np.ones(3)], "x")

@@ -81,7 +81,8 @@ def _evidence_column(model, image, target, probability, patch, stride, key) -> t
     return occluded, attributions
 
 
-def _more_methods(model, image: np.ndarray, guess: int, probability: float, names: list[str], key: str) -> None:
+def _more_methods(model, image: np.ndarray, guess: int, probabilities: np.ndarray, names: list[str],
+                  key: str) -> None:
     """SmoothGrad's and Grad-CAM's maps of p(guess), side by side, and why their numbers are tiny when p is
     saturated."""
     smooth = smoothgrad(model, image, guess)
@@ -97,7 +98,7 @@ def _more_methods(model, image: np.ndarray, guess: int, probability: float, name
         maps.append(cam)
         columns[1].plotly_chart(attribution_map(cam, image, _("Grad-CAM of p({name}) on conv2").format(
             name=plain_html(names[guess])), _("evidence"), signed=False), key=f"{key}_gradcam")
-    if note := saturation_note(probability, maps, plain(names[guess])):
+    if note := saturation_note(probabilities, guess, maps, plain(names[guess])):
         st.caption(note)
 
 
@@ -133,7 +134,7 @@ def show_explanation(model, image: np.ndarray, probabilities: np.ndarray, key: s
     more = f"{key}_more"
     with st.expander(_("Two more methods, and what each is good and bad at"), key=more, on_change="rerun"):
         if st.session_state.get(more):
-            _more_methods(model, image, guess, float(probabilities[guess]), names, key)
+            _more_methods(model, image, guess, probabilities, names, key)
         st.markdown("\n".join([
             _("- **Occlusion**: easy to trust (it only changes the input and looks), but coarse, as slow as the "
               "number of squares, and blind to evidence spread wider than one square."),

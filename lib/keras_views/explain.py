@@ -171,12 +171,16 @@ def smoothgrad(classifier, image, target, samples: int = 32, noise: float = 0.15
 SATURATED = 0.999
 
 
-def saturation_note(probability: float, maps: list[np.ndarray], name: str) -> str | None:
-    """Why gradient maps of p(`name`) = `probability` (SmoothGrad's, Grad-CAM's: `maps`) show such small numbers,
-    when they do; None otherwise."""
+def saturation_note(probabilities, target: int, maps: list[np.ndarray], name: str) -> str | None:
+    """Why gradient maps of p(`name`) (class `target` of `probabilities`; SmoothGrad's, Grad-CAM's: `maps`) show
+    such small numbers, when they do; None otherwise. 1 - p is the other classes' share, added up: in float32 a
+    saturated p is often exactly 1.0, and 1 - p would say 0."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    probability = float(probabilities[target])
     if probability <= SATURATED or not maps:
         return None
-    values = dict(name=name, probability=probability, scale=probability * (1 - probability),
+    rest = float(np.delete(probabilities, target).sum())
+    values = dict(name=name, probability=probability, scale=probability * rest,
                   largest=max(float(np.abs(values).max()) for values in maps))
     if len(maps) == 1:
         return _("p({name}) is {probability:.4f}: the softmax is saturated, and every gradient of p through it is "
