@@ -1,5 +1,6 @@
 """The History page's charts: epochs ticked in whole numbers, axes titled."""
 
+import numpy as np
 import pytest
 
 from ui.charts import Curves, curves_figure, epoch_tick_step
@@ -62,3 +63,29 @@ def test_a_run_of_several_epochs_keeps_plain_lines():
     figure, _ = curves_figure([Curves("run", "#000000", ROWS)])
     train = [trace for trace in figure.data if "(train)" in trace.name]
     assert train and all(trace.mode == "lines" for trace in train)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_percent_axis_ticks_read_differently_and_are_few(seed):
+    import math
+
+    from ui.charts import percent_axis
+
+    rng = np.random.default_rng(seed)
+    low = float(rng.uniform(0, 0.99))
+    values = list(low + rng.uniform(0, 1 - low, 5) * float(rng.choice([1, 0.1, 0.01, 0.001])))
+    axis = percent_axis(values)
+    decimals = int(axis["tickformat"][1:-1])
+    first, last = math.floor(min(values) / axis["dtick"]), math.ceil(max(values) / axis["dtick"])
+    ticks = [index * axis["dtick"] for index in range(first, last + 1)]
+    labels = [f"{tick:.{decimals}%}" for tick in ticks]
+    assert len(set(labels)) == len(labels), (values, axis, labels)  # as d3's format writes them
+    assert len(ticks) <= 8 + 2 and decimals <= 4
+
+
+def test_percent_axis_of_the_class_boards_narrow_curves_no_longer_repeats_a_tick():
+    from ui.charts import percent_axis
+
+    assert percent_axis([0.972, 0.975, 0.978]) == {"tickformat": ".1%", "dtick": 0.001}
+    assert percent_axis([0.5, 0.99])["tickformat"] == ".0%"
+    assert percent_axis([None, float("nan")]) == percent_axis([0.3])  # nothing to span: about a point around it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -80,6 +81,22 @@ def epoch_tick_step(last_epoch: float, most_ticks: int = 10) -> int:
         scale *= 100
 
 
+def percent_axis(values, most_ticks: int = 8) -> dict:
+    """Tick settings for an axis of shares shown in percent: a step of 1, 2 or 5 times a power of ten giving at
+    most `most_ticks` ticks over the values' span, and as many decimals as that step needs, so no two ticks read
+    the same (".0%" over 97.2-97.8 % labels every tick "97%")."""
+    finite = [float(value) for value in values if value is not None and math.isfinite(value)]
+    span = max(finite) - min(finite) if finite else 0.0
+    if span <= 0:
+        span = 0.01  # one value, or all alike: Plotly shows about a percentage point around it
+    step = 1e-6
+    while not any(multiple * step * most_ticks >= span for multiple in (1, 2, 5)):
+        step *= 10
+    step = round(next(multiple * step for multiple in (1, 2, 5) if multiple * step * most_ticks >= span), 12)
+    decimals = max(0, -math.floor(math.log10(step * 100) + 1e-9))
+    return {"tickformat": f".{decimals}%", "dtick": step}
+
+
 def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = False, show_train: bool = True,
                   height: int = 420) -> tuple[go.Figure, list[dict]]:
     """Loss and accuracy: training solid, validation dashed; and the plotted values as rows for a download.
@@ -128,7 +145,8 @@ def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = F
                 figure.add_vline(x=run.stopped_epoch, line=dict(color=run.colour, dash="dot"), row=1, col=col)
     figure.update_yaxes(type="log" if log_loss else "linear",
                         title_text=_("loss (log scale)") if log_loss else _("loss"), row=1, col=1)
-    figure.update_yaxes(title_text=_("accuracy"), tickformat=".0%", row=1, col=2)
+    accuracies = [row["value"] for row in plotted if row["series"] in ("accuracy", "val_accuracy")]
+    figure.update_yaxes(title_text=_("accuracy"), **percent_axis(accuracies), row=1, col=2)
     last_epoch = max([row.get("epoch") or 0 for run in runs for row in run.history]
                      + [point["position"] for run in runs for point in run.batch_points], default=1)
     figure.update_xaxes(title_text=_("epoch"), tick0=0, dtick=epoch_tick_step(last_epoch))

@@ -23,7 +23,7 @@ from lib.runs.class_rights import close_class, delete_class, hand_in, remove_ent
 from lib.runs.classes import TEACHER, ClassError, SchoolClass, load_class
 from lib.runs.store import Run
 from lib.settings import settings
-from ui.charts import PALETTE, epoch_tick_step
+from ui.charts import PALETTE, epoch_tick_step, percent_axis
 
 OPEN_KEY = "board_open_class"
 PARAM = "class"  # the address's query parameter that opens a class: .../class_board?class=CODE
@@ -87,7 +87,8 @@ def accuracy_figure(entries: list[dict]) -> go.Figure:
                                 name=_("best epoch"), marker=dict(symbol="diamond", size=10, color="black")))
     low = min(min(entry["final_val_accuracy"], entry["best_val_accuracy"]) for entry in ordered)
     figure.update_xaxes(categoryorder="array", categoryarray=labels, showticklabels=len(labels) <= 12)
-    figure.update_yaxes(title_text=_("validation accuracy"), tickformat=".0%", range=[max(0.0, low - 0.02), 1.0])
+    shown = [max(0.0, low - 0.02), 1.0]
+    figure.update_yaxes(title_text=_("validation accuracy"), range=shown, **percent_axis(shown))
     figure.update_layout(height=CHART_HEIGHT, barmode="overlay", margin=dict(t=30, b=10, l=10, r=10),
                          title=_("Final and best val accuracy"),
                          legend=dict(orientation="h", y=-0.25))
@@ -107,7 +108,8 @@ def curves_figure(entries: list[dict]) -> go.Figure:
         shown.add(entry["optimizer"])
     last = max((max(entry["curves"]["epoch"], default=1) for entry in entries), default=1)
     figure.update_xaxes(title_text=_("epoch"), tick0=0, dtick=epoch_tick_step(last))
-    figure.update_yaxes(title_text=_("validation accuracy"), tickformat=".0%")
+    figure.update_yaxes(title_text=_("validation accuracy"),
+                        **percent_axis([value for entry in entries for value in entry["curves"]["val_accuracy"]]))
     figure.update_layout(height=CHART_HEIGHT, margin=dict(t=30, b=10, l=10, r=10),
                          title=_("Validation accuracy per epoch"), legend=dict(orientation="h", y=-0.25))
     return figure

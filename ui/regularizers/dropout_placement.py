@@ -8,7 +8,7 @@ from lib.codegen.regularizers import placement_program
 from lib.i18n import _, ngettext
 from lib.keras_views.dropout_placement import PLACEMENT_DIR, PLACEMENTS, RATE, SEEDS, compare_placements
 from lib.runs.history_file import RunReadError
-from ui.charts import PALETTE
+from ui.charts import PALETTE, percent_axis
 from ui.code_panel import code_panel
 
 
@@ -35,7 +35,9 @@ def show_dropout_placement() -> None:
                                     marker=dict(symbol="line-ew", size=40, line=dict(width=3, color=PALETTE[index])),
                                     hovertemplate=_("mean: %{y:.2%}") + "<extra></extra>"))
     figure.update_layout(height=300, margin=dict(t=20, b=10), xaxis=dict(title=_("where dropout sits")),
-                         yaxis=dict(title=_("test accuracy"), tickformat=".1%"))
+                         yaxis=dict(title=_("test accuracy"), **percent_axis(
+                             [value for placement in comparison.placements.values()
+                              for value in placement.test_accuracies])))
     st.plotly_chart(figure, key="regularizers_dropout_placement")
     summary = "; ".join(_("{place}: mean **{mean:.2%}** ({low:.2%} to {high:.2%})").format(
         place=_(PLACEMENTS[place]), mean=placement.mean, low=min(placement.test_accuracies),
