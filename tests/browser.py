@@ -122,6 +122,9 @@ def warm_up(browser, server: StreamlitServer) -> None:
 # the animations they mark for it (dialogs sliding in, tab indicators, smooth scrolling), and a page open costs the
 # browser less CPU, which the server and trainings under test get instead (benchmarks/bench_browser_open.py measures
 # an open both ways).
+# How long a click, a fill or a read waits for its element: a page on a loaded two-core machine can take tens of
+# seconds to come back (a CI run once met a field disabled for 30 s while its page waited on the server).
+ACTION_TIMEOUT_MS = 60_000
 CONTEXT_OPTIONS = {"viewport": {"width": 1400, "height": 1000}, "reduced_motion": "reduce"}
 
 
@@ -135,7 +138,7 @@ def visitor(browser, app_url: str):
     """A tab in a browser context of its own (a visitor with their own workspace), closed afterwards."""
     context = new_context(browser)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.app_url = app_url
     try:
         yield page

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
+    ACTION_TIMEOUT_MS,
     HANGUL,
     MAIN,
     MOSTLY,
@@ -30,7 +31,7 @@ def tab(browser, server, locale: str):
     """A tab in a browser context of its own whose language (navigator.language) is `locale`."""
     context = new_context(browser, locale=locale)
     page = context.new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.app_url = server.url
     try:
         yield page

@@ -11,6 +11,7 @@ from lib.i18n import _, language_override
 from lib.server.navigation import all_pages, tagged
 from lib.server.pages import EXPLORER
 from tests.browser import (
+    ACTION_TIMEOUT_MS,
     EXCEPTION_SELECTOR,
     HANGUL,
     MOSTLY,
@@ -93,7 +94,7 @@ def projector(browser, streamlit_server):
         streamlit_server.warmed = True
     context = new_context(browser, viewport=VIEWPORT)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     page.app_url = streamlit_server.url
     yield page
     context.close()

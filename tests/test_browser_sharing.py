@@ -15,7 +15,16 @@ from playwright.sync_api import Error as PlaywrightError
 
 from lib.engine.config import TrainingConfig
 from lib.runs.workspaces import is_shared, workspace_dir
-from tests.browser import find_in_main, go_to_page, main_text, open_page, visitor, wait_idle, workspace_cookie
+from tests.browser import (
+    ACTION_TIMEOUT_MS,
+    find_in_main,
+    go_to_page,
+    main_text,
+    open_page,
+    visitor,
+    wait_idle,
+    workspace_cookie,
+)
 from tests.test_history_page import write_workspace_run
 from ui.workspace import COOKIE, COOKIE_RECHECK_MS
 
@@ -90,7 +99,7 @@ def test_no_address_or_share_link_the_owner_saw_lets_another_browser_change_anyt
     assert workspace_cookie(owner) == token and token not in owner.url
 
     tab = owner.context.new_page()  # a new tab of the same browser
-    tab.set_default_timeout(30_000)
+    tab.set_default_timeout(ACTION_TIMEOUT_MS)
     tab.app_url = owner.app_url
     open_page(tab, "own_classes")
     find_in_main(tab, SET_LINE)
@@ -133,7 +142,7 @@ def joined(tab) -> bool:
 def test_two_tabs_of_a_first_visit_end_in_one_workspace_and_a_private_link_moves_it(browser, app_page):
     first = app_page
     second = first.context.new_page()
-    second.set_default_timeout(30_000)
+    second.set_default_timeout(ACTION_TIMEOUT_MS)
     second.app_url = first.app_url
     # Both open before either has run its script: each makes a token, and the later one joins the other's.
     first.goto(first.app_url, wait_until="commit")
