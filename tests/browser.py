@@ -118,13 +118,14 @@ def warm_up(browser, server: StreamlitServer) -> None:
     page.close()
 
 
+# How long a click, a fill or a read waits for its element: a page on a loaded two-core machine can take tens of
+# seconds to come back (a CI run once met a field disabled for 30 s while its page waited on the server).
+ACTION_TIMEOUT_MS = 60_000
+
 # The tests' browsers ask for reduced motion, as a learner's system setting can: Streamlit and Plotly then leave out
 # the animations they mark for it (dialogs sliding in, tab indicators, smooth scrolling), and a page open costs the
 # browser less CPU, which the server and trainings under test get instead (benchmarks/bench_browser_open.py measures
 # an open both ways).
-# How long a click, a fill or a read waits for its element: a page on a loaded two-core machine can take tens of
-# seconds to come back (a CI run once met a field disabled for 30 s while its page waited on the server).
-ACTION_TIMEOUT_MS = 60_000
 CONTEXT_OPTIONS = {"viewport": {"width": 1400, "height": 1000}, "reduced_motion": "reduce"}
 
 

@@ -166,8 +166,8 @@ def smoothgrad(classifier, image, target, samples: int = 32, noise: float = 0.15
     return gradients.run(gradients.probability_and_gradient, noisy, target)[1][..., 0].mean(axis=0).astype(np.float64)
 
 
-# Past this probability the softmax is saturated: every gradient of p through it is scaled by p (1 - p), under
-# 0.001 (a quarter of that at p = 0.5 is 0.25), and gradient maps come out tiny.
+# Past this probability the softmax is saturated: every gradient of p through it is scaled by p (1 - p), which is
+# then under 0.001 (against 0.25 at p = 0.5), and gradient maps come out tiny.
 SATURATED = 0.999
 
 
