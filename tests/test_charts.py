@@ -65,22 +65,61 @@ def test_a_run_of_several_epochs_keeps_plain_lines():
     assert train and all(trace.mode == "lines" for trace in train)
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_percent_axis_ticks_read_differently_and_are_few(seed):
+def plotly_range(values, axis: dict) -> tuple[float, float]:
+    """The range Plotly shows for `values` under `axis`: the axis's own range if it has one; else Plotly's
+    autorange, the values' span with some padding (taken as a tenth each side), or the value plus or minus 1 when
+    the values are all alike (plotly.js's autorange does that for a single value)."""
+    import math
+
+    if "range" in axis:
+        return tuple(axis["range"])
+    finite = [value for value in values if value is not None and math.isfinite(value)] or [0.0]
+    low, high = min(finite), max(finite)
+    if low == high:
+        return low - 1, high + 1
+    return low - (high - low) / 10, high + (high - low) / 10
+
+
+def shown_tick_labels(values) -> list[str]:
+    """The tick labels an axis made by percent_axis(values) shows, formatted as d3 formats them."""
     import math
 
     from ui.charts import percent_axis
 
+    axis = percent_axis(values)
+    decimals = int(axis["tickformat"][1:-1])
+    assert decimals <= 4, axis
+    low, high = plotly_range(values, axis)
+    first, last = math.ceil(low / axis["dtick"] - 1e-9), math.floor(high / axis["dtick"] + 1e-9)
+    assert last - first < 20, (values, axis)  # before formatting thousands of them
+    return [f"{index * axis['dtick']:.{decimals}%}" for index in range(first, last + 1)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_percent_axis_ticks_read_differently_and_are_few(seed):
     rng = np.random.default_rng(seed)
     low = float(rng.uniform(0, 0.99))
     values = list(low + rng.uniform(0, 1 - low, 5) * float(rng.choice([1, 0.1, 0.01, 0.001])))
+    if seed % 4 == 0:
+        values = values[:1] * (1 + seed % 3)  # a live chart's first batch, or values all alike
+    labels = shown_tick_labels(values)
+    assert len(set(labels)) == len(labels), (values, labels)
+    assert 2 <= len(labels) <= 8 + 4, (values, labels)
+
+
+@pytest.mark.parametrize("values", [[0.6], [0.0], [1.0], [0.97, 0.97], [], [None, float("nan")]])
+def test_percent_axis_around_values_all_alike_shows_a_point_inside_0_to_100_percent(values):
+    from ui.charts import percent_axis
+
     axis = percent_axis(values)
-    decimals = int(axis["tickformat"][1:-1])
-    first, last = math.floor(min(values) / axis["dtick"]), math.ceil(max(values) / axis["dtick"])
-    ticks = [index * axis["dtick"] for index in range(first, last + 1)]
-    labels = [f"{tick:.{decimals}%}" for tick in ticks]
-    assert len(set(labels)) == len(labels), (values, axis, labels)  # as d3's format writes them
-    assert len(ticks) <= 8 + 2 and decimals <= 4
+    low, high = axis["range"]
+    assert high - low == pytest.approx(0.01)
+    assert low >= -0.001 - 1e-12 and high <= 1.001 + 1e-12
+    centre = next((value for value in values if value is not None and value == value), None)
+    if centre is not None:
+        assert low < centre < high
+    labels = shown_tick_labels(values)
+    assert 4 <= len(labels) <= 6 and all(0 <= float(label[:-1]) <= 100 for label in labels), labels
 
 
 def test_percent_axis_of_the_class_boards_narrow_curves_no_longer_repeats_a_tick():
@@ -88,4 +127,10 @@ def test_percent_axis_of_the_class_boards_narrow_curves_no_longer_repeats_a_tick
 
     assert percent_axis([0.972, 0.975, 0.978]) == {"tickformat": ".1%", "dtick": 0.001}
     assert percent_axis([0.5, 0.99])["tickformat"] == ".0%"
-    assert percent_axis([None, float("nan")]) == percent_axis([0.3])  # nothing to span: about a point around it
+
+
+def test_a_live_charts_first_batch_has_a_few_accuracy_ticks_not_a_thousand():
+    figure, _ = curves_figure([Curves("run", "#000000", [], [{"position": 0.01, "loss": 2.2, "accuracy": 0.6}])])
+    axis = figure.layout.yaxis2
+    assert list(axis.range) == pytest.approx([0.595, 0.605])
+    assert (axis.range[1] - axis.range[0]) / axis.dtick <= 10

@@ -81,20 +81,33 @@ def epoch_tick_step(last_epoch: float, most_ticks: int = 10) -> int:
         scale *= 100
 
 
+# The span shown around values that are all alike: one percentage point.
+ALIKE_SPAN = 0.01
+
+
 def percent_axis(values, most_ticks: int = 8) -> dict:
     """Tick settings for an axis of shares shown in percent: a step of 1, 2 or 5 times a power of ten giving at
     most `most_ticks` ticks over the values' span, and as many decimals as that step needs, so no two ticks read
-    the same (".0%" over 97.2-97.8 % labels every tick "97%")."""
+    the same (".0%" over 97.2-97.8 % labels every tick "97%").
+
+    Values that are all alike (one point: a live chart's first batch) also get the axis's range, a percentage
+    point around them inside 0-100 %: Plotly's own range for a single value is that value plus or minus 1,
+    -40 % to 160 % around 60 %, which at this step would be a thousand ticks."""
     finite = [float(value) for value in values if value is not None and math.isfinite(value)]
     span = max(finite) - min(finite) if finite else 0.0
+    shown = None
     if span <= 0:
-        span = 0.01  # one value, or all alike: Plotly shows about a percentage point around it
+        span = ALIKE_SPAN
+        centre = finite[0] if finite else 0.5
+        low = min(max(centre - span / 2, -ALIKE_SPAN / 10), 1 + ALIKE_SPAN / 10 - span)
+        shown = [low, low + span]
     step = 1e-6
     while not any(multiple * step * most_ticks >= span for multiple in (1, 2, 5)):
         step *= 10
     step = round(next(multiple * step for multiple in (1, 2, 5) if multiple * step * most_ticks >= span), 12)
     decimals = max(0, -math.floor(math.log10(step * 100) + 1e-9))
-    return {"tickformat": f".{decimals}%", "dtick": step}
+    axis = {"tickformat": f".{decimals}%", "dtick": step}
+    return axis | {"range": shown} if shown else axis
 
 
 def curves_figure(runs: list[Curves], smoothing: float = 0.0, log_loss: bool = False, show_train: bool = True,
