@@ -3,8 +3,10 @@
 `TrainingProcess` starts `python -m lib.cli --events` with a job's config,
 at a lower scheduling priority than the server, and reads the engine's typed
 events from its stdout, one JSON object per line (anything else is logged and
-ignored). Stop is a "stop" line on its stdin; a child that has not stopped
-`STOP_GRACE_SECONDS` later is killed. However the child ends, `outcome`
+ignored). Stop is a "stop" line on its stdin; a child that then says nothing
+for `STOP_GRACE_SECONDS`, or has not ended `STOP_LIMIT_SECONDS` after the
+request, is killed (one still winding down, evaluating and saving its run, is
+not: under load, and niced, that can take a while). However the child ends, `outcome`
 says what happened in plain words, and a run folder it left half-written is
 removed: a killed or crashed child costs its job, never the app. A child whose
 server dies (its pipes close, or Linux's parent-death signal arrives) removes its
@@ -35,7 +37,10 @@ from lib.engine.events import EndEvent, Event, from_json
 from lib.i18n import LazyText, _
 
 ROOT = REPO_ROOT
-STOP_GRACE_SECONDS = 10.0
+# After a stop request: how long a child may say nothing (one that is frozen or stuck in a batch), and how long it
+# may take in all to end its run (its last epoch's validation, the test evaluation and the saving, each said).
+STOP_GRACE_SECONDS = 15.0
+STOP_LIMIT_SECONDS = 180.0
 # The server keeps its priority; training gives way to a visitor's slider. The child gets a process group
 # of its own (to be killed whole) but stays in the server's session: Linux's autogroup scheduling shares the
 # CPU evenly between sessions whatever their niceness, so a child in a session of its own would not yield.
@@ -48,6 +53,32 @@ class Outcome:
     status: str  # finished, stopped or failed
     message: str
     path: str  # the run folder, or "" when none was written
+
+
+def stop_overdue(requested_at: float | None, last_event_at: float | None, grace: float,
+                 now: float | None = None) -> str | None:
+    """Why a child asked to stop at `requested_at` should now be killed: "silent" when it has said nothing for
+    `grace` seconds since the request or its last event after it, "slow" when it has not ended within
+    `STOP_LIMIT_SECONDS`; None while it may go on winding down (or was not asked)."""
+    if requested_at is None:
+        return None
+    now = time.monotonic() if now is None else now
+    if now - max(requested_at, last_event_at or requested_at) > grace:
+        return "silent"
+    if now - requested_at > STOP_LIMIT_SECONDS:
+        return "slow"
+    return None
+
+
+def killed_after_stop_message(reason: str, grace: float) -> LazyText:
+    """What a stopped job's page says when its child was ended for `reason` (stop_overdue's)."""
+    if reason == "slow":
+        return LazyText(lambda: _(
+            "The training process had not ended {seconds:g} s after the stop request and was ended; its unfinished "
+            "run was removed.").format(seconds=STOP_LIMIT_SECONDS))
+    return LazyText(lambda: _(
+        "The training process said nothing for {seconds:g} s after the stop request and was ended; its unfinished "
+        "run was removed.").format(seconds=grace))
 
 
 def death_reason(returncode: int) -> LazyText:
@@ -183,7 +214,8 @@ class TrainingProcess:
         self.env = child_environment(env)
         self.end: EndEvent | None = None
         self.stop_requested_at: float | None = None
-        self.killed_after_stop = False
+        self.last_event_at: float | None = None
+        self.killed_after_stop = ""  # stop_overdue's reason, once it was killed for one
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -224,6 +256,7 @@ class TrainingProcess:
             except ValueError as problem:
                 log.info("ignored a line from training process %s that is not an event (%s)", self.pid, problem)
                 continue
+            self.last_event_at = time.monotonic()
             if isinstance(event, EndEvent):
                 self.end = event
             self.on_event(event)
@@ -240,10 +273,10 @@ class TrainingProcess:
             pass  # it is already on its way out
 
     def enforce_stop(self) -> None:
-        """Kill a child that was asked to stop STOP_GRACE_SECONDS ago and is still running."""
-        if (self.stop_requested_at is not None and self.alive()
-                and time.monotonic() - self.stop_requested_at > STOP_GRACE_SECONDS):
-            self.killed_after_stop = True
+        """Kill a child asked to stop that has gone quiet or taken too long since (stop_overdue)."""
+        reason = stop_overdue(self.stop_requested_at, self.last_event_at, STOP_GRACE_SECONDS)
+        if reason and self.alive():
+            self.killed_after_stop = reason
             self.kill()
 
     def kill(self) -> None:
@@ -272,9 +305,7 @@ class TrainingProcess:
                 return Outcome(self.end.status, self.end.message, self.end.path)
             self.remove_partial()
             if self.killed_after_stop:
-                return Outcome("stopped", LazyText(lambda: _(
-                    "The training process did not stop within {seconds:g} s of the request and was ended; its "
-                    "unfinished run was removed.").format(seconds=STOP_GRACE_SECONDS)), "")
+                return Outcome("stopped", killed_after_stop_message(self.killed_after_stop, STOP_GRACE_SECONDS), "")
             reason = death_reason(returncode)
             detail = self.stderr_error() if returncode > 0 else ""
             if detail:

@@ -143,7 +143,8 @@ class RayTrainingProcess:
         self.ref = self.channel = None
         self.end: EndEvent | None = None
         self.stop_requested_at: float | None = None
-        self.killed_after_stop = False
+        self.last_event_at: float | None = None
+        self.killed_after_stop = ""  # process_runner.stop_overdue's reason, once it was cancelled for one
         self.worker_pids: dict[int, int] = {}
         self._results: list[dict] | None = None
         self._error: BaseException | None = None
@@ -181,6 +182,7 @@ class RayTrainingProcess:
                 event = from_json(line)
             except ValueError:
                 continue
+            self.last_event_at = time.monotonic()
             if rank == 0 and isinstance(event, EndEvent):
                 self.end = event
             if 0 <= rank < len(self.on_events):
@@ -234,9 +236,9 @@ class RayTrainingProcess:
         return process_runner.STOP_GRACE_SECONDS + TRANSPORT_STOP_SECONDS
 
     def enforce_stop(self) -> None:
-        if (self.stop_requested_at is not None and self.alive()
-                and time.monotonic() - self.stop_requested_at > self.stop_grace()):
-            self.killed_after_stop = True
+        reason = process_runner.stop_overdue(self.stop_requested_at, self.last_event_at, self.stop_grace())
+        if reason and self.alive():
+            self.killed_after_stop = reason
             self.kill()
 
     def kill(self) -> None:
@@ -269,9 +271,8 @@ class RayTrainingProcess:
                     return Outcome("failed", str(error), "")
             return Outcome(chief["end"]["status"], chief["end"]["message"], path)
         if self.killed_after_stop:
-            return Outcome("stopped", LazyText(lambda: _(
-                "The training process did not stop within {seconds:g} s of the request and was ended; its "
-                "unfinished run was removed.").format(seconds=self.stop_grace())), "")
+            return Outcome("stopped", process_runner.killed_after_stop_message(self.killed_after_stop,
+                                                                                self.stop_grace()), "")
         if chief is None:
             error = first_line(self._error) if self._error is not None else _("no worker reported")
             return Outcome("failed", LazyText(lambda: _(
