@@ -121,6 +121,9 @@ def warm_up(browser, server: StreamlitServer) -> None:
 # How long a click, a fill or a read waits for its element: a page on a loaded two-core machine can take tens of
 # seconds to come back (a CI run once met a field disabled for 30 s while its page waited on the server).
 ACTION_TIMEOUT_MS = 60_000
+# How long a wait for text or a condition the page will show goes on by default, for the same reason. A test that
+# passes waits only until it sees what it waits for.
+WAIT_SECONDS = ACTION_TIMEOUT_MS / 1000
 
 # The tests' browsers ask for reduced motion, as a learner's system setting can: Streamlit and Plotly then leave out
 # the animations they mark for it (dialogs sliding in, tab indicators, smooth scrolling), and a page open costs the
@@ -204,7 +207,7 @@ NEXT_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAn
 POLL_MS = 50
 
 
-def wait_until(page, condition: str, arg=None, timeout: float = 30_000) -> None:
+def wait_until(page, condition: str, arg=None, timeout: float = ACTION_TIMEOUT_MS) -> None:
     """Wait until the JavaScript function `condition` (given `arg`) returns something truthy, read every POLL_MS."""
     page.wait_for_function(condition, arg=arg, timeout=timeout, polling=POLL_MS)
 
@@ -317,7 +320,7 @@ def nudge_slider(page, label: str, presses: int) -> None:
     wait_settled(page, quiet_ms=SLIDER_QUIET_MS)
 
 
-def eventually(page, read, done, timeout: float = 15.0):
+def eventually(page, read, done, timeout: float = WAIT_SECONDS):
     """Read with `read()` until `done(value)` holds or `timeout` seconds pass; return the last value read, for the
     test to assert on. For what the browser paints after the run has ended: a data grid repaints its cells a moment
     after the text around it."""
@@ -364,7 +367,7 @@ def main_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
 
-def find_in_main(page, pattern: str, timeout: float = 15.0) -> re.Match:
+def find_in_main(page, pattern: str, timeout: float = WAIT_SECONDS) -> re.Match:
     """Poll the main area's text until `pattern` matches; fail with the text if it never does."""
     deadline = time.monotonic() + timeout
     while True:
@@ -403,7 +406,7 @@ def published_runs(server) -> list[Path]:
             if run.is_dir() and not run.name.startswith(".")]
 
 
-def workspace_cookie(page, timeout: float = 15.0) -> str:
+def workspace_cookie(page, timeout: float = WAIT_SECONDS) -> str:
     """The workspace token this tab's browser keeps in its cookie (set by the sidebar's script once it ran)."""
     from ui.workspace import COOKIE
 

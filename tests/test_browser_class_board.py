@@ -57,7 +57,7 @@ def test_a_class_board_from_three_browsers(browser, app_page, streamlit_server):
 
         # A student can withdraw only their own run: no teacher controls, and Ann's run is not offered to Bob.
         # (Read first, while the teacher's board waits for its next redraw, every few seconds.)
-        find_in_main(bob, "2 runs from 2 students", timeout=30)
+        find_in_main(bob, "2 runs from 2 students")
         assert "Teacher controls" not in main_text(bob)
         assert bob.get_by_role("button", name="Remove from the board").count() == 0
         withdraw = widget(bob, "stSelectbox", "Your run to withdraw")
@@ -67,7 +67,7 @@ def test_a_class_board_from_three_browsers(browser, app_page, streamlit_server):
 
         # The teacher's board picks both runs up by itself, as they arrive.
         find_in_main(teacher, r"2 runs from 2 students\. The best final validation accuracy is 97\.00%: "
-                              r"Ann's run by Ann \(adam\)\.", timeout=30)
+                              r"Ann's run by Ann \(adam\)\.")
         find_in_main(teacher, r"2 students\. Open\.")  # the count is read with the board, not left at 0
         board = teacher.locator('[data-testid="stDataFrame"]')
         board.first.wait_for()  # the table and charts are drawn a moment after the sentence above them
@@ -88,7 +88,7 @@ def test_a_class_board_from_three_browsers(browser, app_page, streamlit_server):
         teacher.get_by_role("button", name="Remove from the board").click()
         wait_idle(teacher)
         find_in_main(teacher, r"1 run from 1 student\. The best final validation accuracy is 95\.00%: Bob's run by Bob")
-        find_in_main(ann, r"1 run from 1 student\.", timeout=30)
-        find_in_main(bob, r"1 run from 1 student\.", timeout=30)
+        find_in_main(ann, r"1 run from 1 student\.")
+        find_in_main(bob, r"1 run from 1 student\.")
         assert [entry["name"] for entry in load_class(code, runs).entries] == ["Bob"]
         assert ann_token not in teacher.url and bob_token not in teacher.url

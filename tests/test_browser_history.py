@@ -1,7 +1,7 @@
 """The History page in Chromium: the book's figures, uploads good and bad (arriving from a finished run:
 tests/test_browser_workspaces.py)."""
 
-from tests.browser import find_in_main, open_page, wait_idle
+from tests.browser import ACTION_TIMEOUT_MS, find_in_main, open_page, wait_idle
 
 CSV_LOGGER = "epoch,accuracy,loss,val_accuracy,val_loss\n0,0.90,0.30,0.95,0.20\n1,0.97,0.10,0.985,0.08\n"
 
@@ -23,7 +23,7 @@ def test_upload_of_csvlogger_file_plots_and_malformed_file_is_named(app_page, tm
     wait_idle(app_page)
     app_page.locator('[data-testid="stTable"]').first.wait_for()  # the comparison
     chart = app_page.locator('[data-testid="stPlotlyChart"]')
-    chart.get_by_text("my_log (validation)").first.wait_for(timeout=30_000)
+    chart.get_by_text("my_log (validation)").first.wait_for(timeout=ACTION_TIMEOUT_MS)
     assert chart.count() == 1
 
 

@@ -1,7 +1,7 @@
 """The app in a real browser: the Home page opens and links to every page."""
 
 from lib.server.pages import PAGES
-from tests.browser import open_page
+from tests.browser import ACTION_TIMEOUT_MS, open_page
 
 
 def test_home_page_opens_in_chromium_with_its_title(app_page):
@@ -26,5 +26,5 @@ def test_home_lists_the_route_in_the_books_order_and_each_page_says_what_to_try(
     assert tops == sorted(tops), tops
     main.get_by_role("link", name=route()[0].title).first.click()
     guide = app_page.get_by_text(f"Step 1 of {len(route())}")
-    guide.wait_for(timeout=30_000)
+    guide.wait_for(timeout=ACTION_TIMEOUT_MS)
     assert app_page.get_by_role("link", name=f"Next: {route()[1].title}").count() == 1

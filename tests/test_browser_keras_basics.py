@@ -36,8 +36,8 @@ def test_short_training_uses_the_learning_rate_in_the_box(app_page, streamlit_se
     find_in_main(page, r"Epoch 1/1, batch \d+/1875|Starting the training process|Last run:\s*finished", timeout=90)
     find_in_main(page, r"Last run:\s*finished", timeout=180)
     find_in_main(page, r"Test accuracy\s*9\d\.\d\d%")
-    find_in_main(page, r"config\.json asks for learning rate 0\.25; its optimizer reported 0\.25", timeout=30)
-    find_in_main(page, r"The shipped LeNet-5 reaches \*?\*?9\d\.\d\d%", timeout=30)
+    find_in_main(page, r"config\.json asks for learning rate 0\.25; its optimizer reported 0\.25")
+    find_in_main(page, r"The shipped LeNet-5 reaches \*?\*?9\d\.\d\d%")
 
     new_runs = set(published_runs(streamlit_server)) - runs_before
     assert len(new_runs) == 1, new_runs

@@ -62,7 +62,7 @@ def test_two_drawn_classes_train_and_a_new_drawing_is_read_and_the_set_survives_
             draw_line(page, 0, start, end)
             button = page.get_by_role("button", name=f"Add to {name}")
             button.wait_for(state="visible")
-            wait_until(page, "(b) => !b.disabled", arg=button.element_handle(), timeout=15_000)
+            wait_until(page, "(b) => !b.disabled", arg=button.element_handle())
             button.click()
             wait_idle(page)
             find_in_main(page, rf"Added to {name}: it has {count} now\.")
@@ -77,7 +77,7 @@ def test_two_drawn_classes_train_and_a_new_drawing_is_read_and_the_set_survives_
 
     # The results' canvas is the second on the page; a new upright bar is read as upright.
     draw_line(page, 1, (150, 50), (142, 225))
-    assert find_in_main(page, r"Read as\s*(upright|lying)", timeout=30).group(1) == "upright"
+    assert find_in_main(page, r"Read as\s*(upright|lying)").group(1) == "upright"
 
     with page.expect_download() as download_info:
         page.get_by_role("button", name=re.compile("Download the set")).click()

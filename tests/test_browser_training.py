@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser import (
+    ACTION_TIMEOUT_MS,
     eventually,
     find_in_main,
     go_to_page,
@@ -55,15 +56,15 @@ def test_training_runs_live_survives_leaving_the_page_and_stop_keeps_the_run(app
     before_return = epochs_done_from_sidebar(sidebar.inner_text())
 
     go_to_page(page, "Train LeNet-5")
-    find_in_main(page, r"Epochs done\s*\d+/60", timeout=30)
+    find_in_main(page, r"Epochs done\s*\d+/60")
     assert epochs_done(page) >= before_return - 1
-    page.get_by_role("button", name=re.compile("Stop")).wait_for(state="visible", timeout=30_000)
+    page.get_by_role("button", name=re.compile("Stop")).wait_for(state="visible", timeout=ACTION_TIMEOUT_MS)
 
     page.get_by_role("button", name=re.compile("Stop")).click()
     find_in_main(page, r"Last run:\s*stopped", timeout=120)
     wait_idle(page)
     # The result view draws piece by piece: wait for the download button rather than sampling once.
-    page.get_by_role("button", name="Download this run (.zip)").wait_for(state="visible", timeout=30_000)
+    page.get_by_role("button", name="Download this run (.zip)").wait_for(state="visible", timeout=ACTION_TIMEOUT_MS)
 
     # Other browser tests share this server's runs folder: this test's run is the one in its workspace.
     token = workspace_cookie(page)
@@ -174,7 +175,7 @@ def test_progress_shows_under_the_train_button_and_a_lagging_batch_norm_run_is_t
     find_in_main(page, r"moving statistics had not caught up")
     page.get_by_role("button", name="Train it again with momentum 0.9").click()
     # The form now holds the settings the new run trains with.
-    expect(widget(page, "stNumberInput", "Batch-norm momentum").locator("input")).to_have_value("0.900", timeout=30_000)
+    expect(widget(page, "stNumberInput", "Batch-norm momentum").locator("input")).to_have_value("0.900", timeout=ACTION_TIMEOUT_MS)
     find_in_main(page, r"Last run:\s*finished[\s\S]*?Test accuracy\s*9\d\.\d\d%", timeout=150)
     wait_idle(page)
     assert "had not caught up" not in main_text(page)

@@ -7,6 +7,7 @@ import secrets
 from playwright.sync_api import expect
 
 from tests.browser import (
+    ACTION_TIMEOUT_MS,
     find_in_main,
     main_text,
     open_page,
@@ -55,7 +56,7 @@ def test_a_finished_run_opens_on_history_beside_its_nearest_book_run_and_is_its_
     find_in_main(alice, r"Your run is shown beside adam \(Keras default rate\), the book run nearest to it: "
                         r"same optimizer and regularizers")
     chart = alice.locator('[data-testid="stPlotlyChart"]')
-    chart.get_by_text(f"{name} (validation)").first.wait_for(timeout=30_000)
+    chart.get_by_text(f"{name} (validation)").first.wait_for(timeout=ACTION_TIMEOUT_MS)
 
     assert token not in alice.url, "the workspace is kept by the browser, not in the address"
     mine = run_options(alice, name)
@@ -86,5 +87,5 @@ def test_a_finished_run_opens_on_history_beside_its_nearest_book_run_and_is_its_
 
 def test_a_malformed_workspace_link_gets_a_fresh_workspace_and_a_note(app_page):
     open_page(app_page, "?ws=../../etc/passwd")
-    app_page.get_by_text("was not a valid one").wait_for(timeout=30_000)
+    app_page.get_by_text("was not a valid one").wait_for(timeout=ACTION_TIMEOUT_MS)
     assert "ws=" not in app_page.url and re.fullmatch(r"[0-9a-f]{32}", workspace_cookie(app_page))

@@ -454,7 +454,7 @@ def test_a_workspace_may_not_queue_a_second_job_a_killed_child_fails_a_stopped_o
     stopped = jobs.submit(config(200, samples=4000), owner=bob)
     waiting = jobs.submit(config(1), owner=carol)
     assert doomed.status == "running" and jobs.queue_position(waiting.job_id) == 2
-    wait_for(lambda: jobs.wait_estimate(stopped.job_id) is not None, timeout=30)
+    wait_for(lambda: jobs.wait_estimate(stopped.job_id) is not None)
     assert jobs.wait_estimate(stopped.job_id) > 0 and jobs.wait_estimate(doomed.job_id) is None
     assert jobs.latest(alice) is doomed and jobs.latest("nobody") is None
     # A killed child fails its job with the reason, and the next job starts.
