@@ -19,7 +19,7 @@ from lib.engine.distribute import free_ports, local_cluster
 from lib.engine.events import BatchEvent, EndEvent, StartEvent
 from lib.runs.store import RunStorageError
 from lib.runs.workspaces import new_token
-from lib.server import job_limits, process_runner
+from lib.server import job_limits, process_runner, stop_rules
 from lib.server import jobs as jobs_module
 from lib.server.job_journal import JOURNAL_FILE, JobJournal, read_journal
 from lib.server.job_limits import RUN_RESERVE_BYTES, JobLimitError
@@ -314,24 +314,41 @@ def test_a_child_that_ignores_stop_is_killed_and_leaves_nothing(fake_mnist, tmp_
     os.kill(job.pids[0], signal.SIGSTOP)  # frozen: it cannot read the request
     jobs.stop(job.job_id)
     wait_for(lambda: not job.active, timeout=30)
-    assert job.status == "stopped" and "said nothing for 1 s after the stop request" in job.message
+    assert job.status == "stopped" and "showed no sign of life for 1 s after the stop request" in job.message
     assert job.run_path is None and published(tmp_path) == []
 
 
 @pytest.mark.parametrize(("since_request", "since_event", "expected"), [
-    (5, None, None), (16, None, "silent"),  # asked, not a word since
-    (16, 5, None),  # still saying what it does: winding down (validation, the test evaluation, the saving)
-    (40, 16, "silent"), (170, 1, None), (181, 1, "slow"),  # gone quiet later; or talking, but for too long
+    (5, None, None), (16, None, "silent"),  # asked, no sign of life since
+    (16, 5, None),  # an event or CPU used 5 s ago: winding down (validation, the test evaluation, the saving)
+    (40, 16, "silent"), (170, 1, None), (181, 1, "slow"),  # gone quiet later; or alive, but for too long
 ])
 def test_a_child_asked_to_stop_is_overdue_when_it_goes_quiet_or_takes_too_long(since_request, since_event, expected):
     now = 1000.0
     last_event = None if since_event is None else now - since_event
-    assert process_runner.STOP_GRACE_SECONDS == 15 and process_runner.STOP_LIMIT_SECONDS == 180
-    assert process_runner.stop_overdue(now - since_request, last_event, 15.0, now) == expected
-    assert process_runner.stop_overdue(None, last_event, 15.0, now) is None  # never asked
+    assert stop_rules.STOP_GRACE_SECONDS == 15 and stop_rules.STOP_LIMIT_SECONDS == 180
+    assert stop_rules.stop_overdue(now - since_request, last_event, 15.0, now) == expected
+    assert stop_rules.stop_overdue(None, last_event, 15.0, now) is None  # never asked
     if expected:
-        message = str(process_runner.killed_after_stop_message(expected, 15.0))
-        assert ("said nothing for 15 s" if expected == "silent" else "had not ended 180 s after") in message
+        message = str(stop_rules.killed_after_stop_message(expected, 15.0))
+        assert ("no sign of life for 15 s" if expected == "silent" else "had not ended 180 s after") in message
+
+
+def test_a_child_that_works_shows_it_in_its_cpu_time_and_a_frozen_one_does_not():
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        first = stop_rules.cpu_seconds(busy.pid)
+        time.sleep(0.5)
+        assert stop_rules.cpu_seconds(busy.pid) > first
+        os.kill(busy.pid, signal.SIGSTOP)
+        time.sleep(0.1)
+        frozen = stop_rules.cpu_seconds(busy.pid)
+        time.sleep(0.5)
+        assert stop_rules.cpu_seconds(busy.pid) == frozen
+    finally:
+        busy.kill()
+        busy.wait()
+    assert stop_rules.cpu_seconds(busy.pid) is None  # gone
 
 
 def test_a_job_that_fails_reports_why(fake_mnist, tmp_path):

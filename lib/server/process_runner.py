@@ -3,10 +3,11 @@
 `TrainingProcess` starts `python -m lib.cli --events` with a job's config,
 at a lower scheduling priority than the server, and reads the engine's typed
 events from its stdout, one JSON object per line (anything else is logged and
-ignored). Stop is a "stop" line on its stdin; a child that then says nothing
-for `STOP_GRACE_SECONDS`, or has not ended `STOP_LIMIT_SECONDS` after the
-request, is killed (one still winding down, evaluating and saving its run, is
-not: under load, and niced, that can take a while). However the child ends, `outcome`
+ignored). Stop is a "stop" line on its stdin; a child that then shows no sign
+of life (no event, no CPU used) for `STOP_GRACE_SECONDS`, or has not ended
+`STOP_LIMIT_SECONDS` after the request, is killed (one still winding down,
+validating, evaluating and saving its run, is not: under load, and niced, that
+can take a while). However the child ends, `outcome`
 says what happened in plain words, and a run folder it left half-written is
 removed: a killed or crashed child costs its job, never the app. A child whose
 server dies (its pipes close, or Linux's parent-death signal arrives) removes its
@@ -35,12 +36,9 @@ from lib import REPO_ROOT
 from lib.engine.config import TrainingConfig
 from lib.engine.events import EndEvent, Event, from_json
 from lib.i18n import LazyText, _
+from lib.server.stop_rules import STOP_GRACE_SECONDS, cpu_seconds, killed_after_stop_message, stop_overdue
 
 ROOT = REPO_ROOT
-# After a stop request: how long a child may say nothing (one that is frozen or stuck in a batch), and how long it
-# may take in all to end its run (its last epoch's validation, the test evaluation and the saving, each said).
-STOP_GRACE_SECONDS = 15.0
-STOP_LIMIT_SECONDS = 180.0
 # The server keeps its priority; training gives way to a visitor's slider. The child gets a process group
 # of its own (to be killed whole) but stays in the server's session: Linux's autogroup scheduling shares the
 # CPU evenly between sessions whatever their niceness, so a child in a session of its own would not yield.
@@ -53,32 +51,6 @@ class Outcome:
     status: str  # finished, stopped or failed
     message: str
     path: str  # the run folder, or "" when none was written
-
-
-def stop_overdue(requested_at: float | None, last_event_at: float | None, grace: float,
-                 now: float | None = None) -> str | None:
-    """Why a child asked to stop at `requested_at` should now be killed: "silent" when it has said nothing for
-    `grace` seconds since the request or its last event after it, "slow" when it has not ended within
-    `STOP_LIMIT_SECONDS`; None while it may go on winding down (or was not asked)."""
-    if requested_at is None:
-        return None
-    now = time.monotonic() if now is None else now
-    if now - max(requested_at, last_event_at or requested_at) > grace:
-        return "silent"
-    if now - requested_at > STOP_LIMIT_SECONDS:
-        return "slow"
-    return None
-
-
-def killed_after_stop_message(reason: str, grace: float) -> LazyText:
-    """What a stopped job's page says when its child was ended for `reason` (stop_overdue's)."""
-    if reason == "slow":
-        return LazyText(lambda: _(
-            "The training process had not ended {seconds:g} s after the stop request and was ended; its unfinished "
-            "run was removed.").format(seconds=STOP_LIMIT_SECONDS))
-    return LazyText(lambda: _(
-        "The training process said nothing for {seconds:g} s after the stop request and was ended; its unfinished "
-        "run was removed.").format(seconds=grace))
 
 
 def death_reason(returncode: int) -> LazyText:
@@ -214,7 +186,9 @@ class TrainingProcess:
         self.env = child_environment(env)
         self.end: EndEvent | None = None
         self.stop_requested_at: float | None = None
-        self.last_event_at: float | None = None
+        # Its last sign of life (an event; after a stop request, CPU used since the last look too).
+        self.last_sign_at: float | None = None
+        self._cpu_seen: float | None = None
         self.killed_after_stop = ""  # stop_overdue's reason, once it was killed for one
         self.process: subprocess.Popen | None = None
 
@@ -256,7 +230,7 @@ class TrainingProcess:
             except ValueError as problem:
                 log.info("ignored a line from training process %s that is not an event (%s)", self.pid, problem)
                 continue
-            self.last_event_at = time.monotonic()
+            self.last_sign_at = time.monotonic()
             if isinstance(event, EndEvent):
                 self.end = event
             self.on_event(event)
@@ -273,9 +247,17 @@ class TrainingProcess:
             pass  # it is already on its way out
 
     def enforce_stop(self) -> None:
-        """Kill a child asked to stop that has gone quiet or taken too long since (stop_overdue)."""
-        reason = stop_overdue(self.stop_requested_at, self.last_event_at, STOP_GRACE_SECONDS)
-        if reason and self.alive():
+        """Kill a child asked to stop that has shown no sign of life or taken too long since (stop_overdue). A child
+        still working (its CPU time grows: validating, evaluating, saving) is alive even while it says nothing."""
+        if self.stop_requested_at is None or not self.alive():
+            return
+        used = cpu_seconds(self.process.pid)
+        if used is not None and used != self._cpu_seen:
+            if self._cpu_seen is not None:
+                self.last_sign_at = time.monotonic()
+            self._cpu_seen = used
+        reason = stop_overdue(self.stop_requested_at, self.last_sign_at, STOP_GRACE_SECONDS)
+        if reason:
             self.killed_after_stop = reason
             self.kill()
 

@@ -25,7 +25,7 @@ from lib import REPO_ROOT
 from lib.engine.config import TrainingConfig, config_flags
 from lib.engine.events import EndEvent, Event, from_json
 from lib.i18n import LazyText, _
-from lib.server import process_runner
+from lib.server import process_runner, stop_rules
 from lib.server.job_limits import check_room
 from lib.server.process_runner import Outcome, death_reason
 
@@ -143,8 +143,8 @@ class RayTrainingProcess:
         self.ref = self.channel = None
         self.end: EndEvent | None = None
         self.stop_requested_at: float | None = None
-        self.last_event_at: float | None = None
-        self.killed_after_stop = ""  # process_runner.stop_overdue's reason, once it was cancelled for one
+        self.last_sign_at: float | None = None
+        self.killed_after_stop = ""  # stop_rules.stop_overdue's reason, once it was cancelled for one
         self.worker_pids: dict[int, int] = {}
         self._results: list[dict] | None = None
         self._error: BaseException | None = None
@@ -182,7 +182,7 @@ class RayTrainingProcess:
                 event = from_json(line)
             except ValueError:
                 continue
-            self.last_event_at = time.monotonic()
+            self.last_sign_at = time.monotonic()
             if rank == 0 and isinstance(event, EndEvent):
                 self.end = event
             if 0 <= rank < len(self.on_events):
@@ -236,7 +236,7 @@ class RayTrainingProcess:
         return process_runner.STOP_GRACE_SECONDS + TRANSPORT_STOP_SECONDS
 
     def enforce_stop(self) -> None:
-        reason = process_runner.stop_overdue(self.stop_requested_at, self.last_event_at, self.stop_grace())
+        reason = stop_rules.stop_overdue(self.stop_requested_at, self.last_sign_at, self.stop_grace())
         if reason and self.alive():
             self.killed_after_stop = reason
             self.kill()
@@ -271,7 +271,7 @@ class RayTrainingProcess:
                     return Outcome("failed", str(error), "")
             return Outcome(chief["end"]["status"], chief["end"]["message"], path)
         if self.killed_after_stop:
-            return Outcome("stopped", process_runner.killed_after_stop_message(self.killed_after_stop,
+            return Outcome("stopped", stop_rules.killed_after_stop_message(self.killed_after_stop,
                                                                                 self.stop_grace()), "")
         if chief is None:
             error = first_line(self._error) if self._error is not None else _("no worker reported")
