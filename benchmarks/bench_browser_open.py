@@ -54,7 +54,7 @@ def renderers_cpu() -> float:
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes()
             if b"chrom" in command and b"--type=renderer" in command:
-                total += cpu_seconds(int(pid))
+                total += cpu_seconds(int(pid)) or 0.0  # or it has just ended
         except OSError:
             continue
     return total

@@ -85,12 +85,6 @@ async def server_quiet(pid: int, share: float = 0.05, window: float = 2.0, longe
             return
 
 
-def children_cpu_seconds(pid: int) -> float:
-    """CPU time of the process's children that have ended and been waited for (the decoding workers)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
-
-
 ZIP_UPLOADER = "A zip of class folders: one folder per class, the images inside"
 
 
@@ -127,9 +121,9 @@ async def run(arguments) -> None:
             uploader = await Visitor.connect(url)
             for label, path in zips.items():
                 # The server's CPU for one load alone (nobody else on the server): the page, the upload, the click.
-                cpu, children = cpu_seconds(server.pid), children_cpu_seconds(server.pid)
+                cpu, children = cpu_seconds(server.pid), cpu_seconds(server.pid, children=True)
                 message = await load_zip(uploader, path)
-                server_cpu, worker_cpu = cpu_seconds(server.pid) - cpu, children_cpu_seconds(server.pid) - children
+                server_cpu, worker_cpu = cpu_seconds(server.pid) - cpu, cpu_seconds(server.pid, children=True) - children
                 during: list[float] = []
                 seconds = []
                 rounds = 0

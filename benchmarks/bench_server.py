@@ -37,6 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from lib.engine.resources import cpu_seconds
 from lib.server.navigation import tagged
 from lib.server.pages import EXPLORER, NEEDS_TENSORFLOW
 from lib.server.process_runner import training_children
@@ -74,12 +75,6 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of one process (not its children), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_server(one_core: bool, runs: Path, serve: bool = False,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from lib.engine import resources
 from lib.engine.config import TrainingConfig
 from lib.engine.distribute import free_ports, local_cluster
 from lib.engine.events import BatchEvent, EndEvent, StartEvent
@@ -337,18 +338,18 @@ def test_a_child_asked_to_stop_is_overdue_when_it_goes_quiet_or_takes_too_long(s
 def test_a_child_that_works_shows_it_in_its_cpu_time_and_a_frozen_one_does_not():
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
-        first = stop_rules.cpu_seconds(busy.pid)
+        first = resources.cpu_seconds(busy.pid)
         time.sleep(0.5)
-        assert stop_rules.cpu_seconds(busy.pid) > first
+        assert resources.cpu_seconds(busy.pid) > first
         os.kill(busy.pid, signal.SIGSTOP)
         time.sleep(0.1)
-        frozen = stop_rules.cpu_seconds(busy.pid)
+        frozen = resources.cpu_seconds(busy.pid)
         time.sleep(0.5)
-        assert stop_rules.cpu_seconds(busy.pid) == frozen
+        assert resources.cpu_seconds(busy.pid) == frozen
     finally:
         busy.kill()
         busy.wait()
-    assert stop_rules.cpu_seconds(busy.pid) is None  # gone
+    assert resources.cpu_seconds(busy.pid) is None  # gone
 
 
 def test_a_job_that_fails_reports_why(fake_mnist, tmp_path):

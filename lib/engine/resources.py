@@ -43,6 +43,26 @@ def cgroup_cpu_limit(path: Path = CGROUP_CPU_MAX) -> float | None:
         return None
 
 
+def proc_stat(pid: int) -> list[str] | None:
+    """Fields 3 onward of Linux's /proc/PID/stat (those after the command name, which may hold spaces and
+    parentheses): [0] is the state, [11] and [12] the user and system CPU ticks, [19] the start time; None where it
+    cannot be read (the process is gone, or this is not Linux)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def cpu_seconds(pid: int, children: bool = False) -> float | None:
+    """The CPU time process `pid` has used so far, user and system (with `children`: that of its children that
+    have ended and been waited for); None where it cannot be read."""
+    fields = proc_stat(pid)
+    first = 13 if children else 11
+    if fields is None or len(fields) <= first + 1:
+        return None
+    return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
+
+
 def usable_cpus(cpu_max_path: Path = CGROUP_CPU_MAX) -> int:
     """Whole cores this process may use: its affinity mask, capped by the cgroup quota (at least 1)."""
     try:

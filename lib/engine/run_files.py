@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from lib.engine.resources import proc_stat
+
 CONFIG_FILE = "config.json"
 HISTORY_FILE = "history.csv"
 METRICS_FILE = "metrics.json"
@@ -49,12 +51,9 @@ WRITER_FILE = "writer.json"
 
 def process_start_time(pid: int) -> int | None:
     """When process `pid` started, in clock ticks since boot (/proc/PID/stat field 22); None if it is not running."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
+    fields = proc_stat(pid)
     # After the command name come field 3 (the state) onwards: field 22 is the 20th of them.
-    if len(fields) < 20 or fields[0] in ("Z", "X"):  # a zombie has finished writing anything
+    if fields is None or len(fields) < 20 or fields[0] in ("Z", "X"):  # a zombie has finished writing anything
         return None
     return int(fields[19])
 

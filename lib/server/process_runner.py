@@ -35,8 +35,9 @@ from pathlib import Path
 from lib import REPO_ROOT
 from lib.engine.config import TrainingConfig
 from lib.engine.events import EndEvent, Event, from_json
+from lib.engine.resources import cpu_seconds
 from lib.i18n import LazyText, _
-from lib.server.stop_rules import STOP_GRACE_SECONDS, cpu_seconds, killed_after_stop_message, stop_overdue
+from lib.server.stop_rules import STOP_GRACE_SECONDS, killed_after_stop_message, stop_overdue
 
 ROOT = REPO_ROOT
 # The server keeps its priority; training gives way to a visitor's slider. The child gets a process group

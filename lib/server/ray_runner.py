@@ -271,8 +271,8 @@ class RayTrainingProcess:
                     return Outcome("failed", str(error), "")
             return Outcome(chief["end"]["status"], chief["end"]["message"], path)
         if self.killed_after_stop:
-            return Outcome("stopped", stop_rules.killed_after_stop_message(self.killed_after_stop,
-                                                                                self.stop_grace()), "")
+            return Outcome("stopped", stop_rules.killed_after_stop_message(self.killed_after_stop, self.stop_grace()),
+                           "")
         if chief is None:
             error = first_line(self._error) if self._error is not None else _("no worker reported")
             return Outcome("failed", LazyText(lambda: _(

@@ -9,9 +9,7 @@ when it has not ended `STOP_LIMIT_SECONDS` after the request.
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 from lib.i18n import LazyText, _
 
@@ -34,16 +32,6 @@ def stop_overdue(requested_at: float | None, last_sign_at: float | None, grace: 
     if now - requested_at > STOP_LIMIT_SECONDS:
         return "slow"
     return None
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """The CPU time a process has used so far (user and system), from Linux's /proc; None where it cannot be
-    read."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime, in ticks
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def killed_after_stop_message(reason: str, grace: float) -> LazyText:
